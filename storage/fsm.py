@@ -1,0 +1,74 @@
+"""aiogram FSM storage in our own database: conversations survive a restart without Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import (
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+from sqlalchemy import inspect, select
+
+from storage.db import SessionMaker
+from storage.models.fsm import FsmRecord
+
+
+class SQLStorage(BaseStorage):
+    """Keeps state and data of each StorageKey in one row of `fsm_records`."""
+
+    def __init__(self, sessionmaker: SessionMaker, key_builder: KeyBuilder | None = None) -> None:
+        self._sessionmaker = sessionmaker
+        # Every StorageKey field is part of the key, so no two conversations share a row.
+        self._key_builder = key_builder or DefaultKeyBuilder(
+            with_bot_id=True, with_business_connection_id=True, with_destiny=True
+        )
+
+    def _key(self, key: StorageKey) -> str:
+        return self._key_builder.build(key)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await self._upsert(key, state=value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        record = await self._get(key)
+        return record.state if record else None
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, dict):
+            raise TypeError(f"Data must be a dict, not {type(data).__name__}")
+        await self._upsert(key, data=dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        record = await self._get(key)
+        return dict(record.data) if record and record.data else {}
+
+    async def close(self) -> None:
+        """Nothing to release: sessions are opened per call."""
+
+    async def _get(self, key: StorageKey) -> FsmRecord | None:
+        async with self._sessionmaker() as session:
+            return await session.get(FsmRecord, self._key(key))
+
+    async def _upsert(self, key: StorageKey, **values: Any) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            record = await session.scalar(
+                select(FsmRecord).where(FsmRecord.key == self._key(key)).with_for_update()
+            )
+            if record is None:
+                record = FsmRecord(key=self._key(key), state=None, data=None)
+                session.add(record)
+            for name, value in values.items():
+                setattr(record, name, value)
+            # An empty conversation leaves no row behind.
+            if record.state is None and not record.data:
+                if inspect(record).persistent:
+                    await session.delete(record)
+                else:
+                    session.expunge(record)
