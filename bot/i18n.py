@@ -1,0 +1,66 @@
+"""Translations: gettext catalogs under `locales/`, message ids are dotted keys.
+
+Handlers use aiogram's context `gettext` (`_`); code that writes to someone else (notices,
+reminders) renders in the recipient's language with `translate(key, locale, **values)`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from aiogram.utils.i18n import I18n
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.settings import PROJECT_ROOT
+
+LOCALES_DIR: Path = PROJECT_ROOT / "locales"
+DOMAIN = "messages"
+LOCALES: tuple[str, ...] = ("zh", "en")
+DEFAULT_LOCALE = "zh"
+
+
+def compile_catalogs() -> None:
+    """Compile every `.po` whose `.mo` is missing or older (cheap; runs at start-up)."""
+    for locale in LOCALES:
+        po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=locale)
+        tmp_path = mo_path.with_suffix(".mo.tmp")
+        with tmp_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp_path.replace(mo_path)  # atomic: parallel processes never read half a file
+
+
+@lru_cache(maxsize=1)
+def get_i18n() -> I18n:
+    """The process-wide catalogs (they are static data)."""
+    compile_catalogs()
+    return I18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain=DOMAIN)
+
+
+def translate(key: str, locale: str | None, /, **values: Any) -> str:
+    """The text of `key` in `locale`, with `{placeholders}` filled (escape HTML before)."""
+    text = get_i18n().gettext(key, locale=locale or DEFAULT_LOCALE)
+    return text.format(**values) if values else text
+
+
+def locale_from_telegram(language_code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """zh for any `zh*` code, en for any other code, the default when Telegram says nothing."""
+    if not language_code:
+        return default
+    return "zh" if language_code.lower().startswith("zh") else "en"
+
+
+def resolve_locale(
+    chosen: str | None, language_code: str | None, default: str = DEFAULT_LOCALE
+) -> str:
+    """A person's explicit choice wins over what their Telegram app says."""
+    if chosen in LOCALES:
+        return chosen
+    return locale_from_telegram(language_code, default)
