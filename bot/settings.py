@@ -20,13 +20,14 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
     redis_url: str | None = None
+    redis_prefix: str = "qingfeng"
     telegram_api_base: str | None = None
+    bot_username: str | None = None
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
-    webhook_path: str = "/telegram/webhook"
 
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"

@@ -1,0 +1,48 @@
+# Two commands matter: `make sandbox` and `make test`. Each sets itself up on first use.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+sandbox: install  ## the bot against a local Telegram, chat page on http://127.0.0.1:8080
+	$(BIN)/python -m bot sandbox
+
+test: install  ## the whole suite (PostgreSQL / Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set)
+	$(BIN)/python -m pytest
+
+run: install  ## the real bot: needs BOT_TOKEN
+	$(BIN)/python -m bot run
+
+migrate: install
+	$(BIN)/python -m bot db upgrade
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Extract message keys from the code into both catalogs (new keys arrive untranslated:
+# the catalog test fails until both languages have them).
+i18n: install
+	$(BIN)/pybabel extract --no-location --omit-header -k _ -k __ -k translate -k say \
+		-k ServiceError -k NotAllowed -k Problem:2 -k CommandSpec:2 -o locales/messages.pot bot handlers
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 0 -i locales/messages.pot -d locales -D messages
+	rm -f locales/messages.pot
+
+bench-delivery: install
+	$(BIN)/python -m bench.delivery
+
+bench-crash: install
+	$(BIN)/python -m bench.crash

@@ -1,0 +1,93 @@
+"""Wiring: the Bot, the Dispatcher and the long-lived services handed to handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.strategy import FSMStrategy
+
+from bot.clock import Clock
+from bot.command_menu import set_default_menus
+from bot.i18n import get_i18n
+from bot.settings import Settings
+from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
+from handlers.setup import build_router
+from storage.db import SessionMaker
+from storage.fsm import SQLStorage
+
+log = logging.getLogger(__name__)
+
+
+class MissingToken(RuntimeError):
+    """BOT_TOKEN is not set: said in one line, never a traceback."""
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value():
+        raise MissingToken("BOT_TOKEN is not set: put it in the environment or in .env")
+    session = None
+    if settings.telegram_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseStorage:
+    """Redis when REDIS_URL is set (several bot processes), else our own database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(
+            settings.redis_url,
+            key_builder=DefaultKeyBuilder(
+                prefix=settings.redis_prefix,
+                with_bot_id=True,
+                with_business_connection_id=True,
+                with_destiny=True,
+            ),
+        )
+    return SQLStorage(sessionmaker)
+
+
+def create_dispatcher(
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    *,
+    clock: Clock | None = None,
+    storage: BaseStorage | None = None,
+    **workflow_data: Any,
+) -> Dispatcher:
+    """A dispatcher with every router, middleware and long-lived dependency in place."""
+    dp = Dispatcher(
+        storage=storage or create_fsm_storage(settings, sessionmaker),
+        events_isolation=SimpleEventIsolation(),
+        fsm_strategy=FSMStrategy.USER_IN_CHAT,
+        settings=settings,
+        sessionmaker=sessionmaker,
+        clock=clock or Clock(),
+        **workflow_data,
+    )
+    update_log = UpdateLogMiddleware()
+    dp.update.outer_middleware(update_log)
+    dp.update.outer_middleware(DbContextMiddleware())
+    dp.message.middleware(update_log)
+    dp.callback_query.middleware(update_log)
+    PersonLocaleMiddleware(get_i18n()).setup(dp)
+    dp.include_router(build_router())
+    dp.startup.register(_on_startup)
+    return dp
+
+
+async def _on_startup(bot: Bot) -> None:
+    await set_default_menus(bot)

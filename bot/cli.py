@@ -1,0 +1,78 @@
+"""The command line: run the bot, the sandbox, migrations, imports, invitations, admins."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.i18n import translate
+from bot.settings import Settings, get_settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Qingfeng (清风): integrity-risk prevention bot"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="run the bot (long polling; a webhook when WEBHOOK_URL is set)")
+    sandbox = sub.add_parser("sandbox", help="the bot against a local Telegram with a chat page")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--host", default="127.0.0.1")
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="apply migrations (default: to the newest)")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db_sub.add_parser("downgrade", help="revert migrations to REVISION")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="print the applied revision")
+
+    imp = sub.add_parser("import", help="import units or people from CSV / XLSX")
+    imp.add_argument("kind", choices=["units", "people"])
+    imp.add_argument("file", type=Path)
+
+    invite = sub.add_parser("invite", help="create an invitation link for a staff member")
+    invite.add_argument("--unit", required=True, help="unit path, e.g. 长安区/卫生局")
+    invite.add_argument("--post", help="post name in that unit")
+    invite.add_argument("--roles", default="staff", help="comma list: staff,reviewer,leader,admin")
+    invite.add_argument("--name", required=True)
+    invite.add_argument("--bot-username", help="defaults to getMe with BOT_TOKEN")
+
+    admin = sub.add_parser("admin", help="manage commission admins")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    add = admin_sub.add_parser("add", help="make a Telegram account an admin")
+    add.add_argument("--telegram-id", type=int, required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--unit", help="unit path (optional)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from bot import cli_commands
+
+    command: Command = getattr(cli_commands, f"cmd_{args.command}")
+    try:
+        return asyncio.run(command(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except cli_commands.CliError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def say(key: str, settings: Settings, **values: object) -> None:
+    """Print a catalog message in the configured default language."""
+    print(translate(key, settings.default_locale, **values))

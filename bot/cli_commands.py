@@ -1,0 +1,197 @@
+"""What each `python -m bot` command does; one coroutine per command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli import say
+from bot.clock import Clock
+from bot.i18n import translate
+from bot.invitation_rules import deep_link
+from bot.roles import parse_roles
+from bot.services.errors import ServiceError
+from bot.settings import Settings
+from storage import migrate
+from storage.db import make_engine, make_sessionmaker
+from storage.repositories import org as org_repo
+
+
+class CliError(Exception):
+    """A one-line, already translated error for the terminal."""
+
+
+@asynccontextmanager
+async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator[AsyncSession]:
+    engine = make_engine(settings.database_url)
+    try:
+        if upgrade:
+            await migrate.upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import MissingToken, create_bot, create_dispatcher
+    from bot.runners import run_polling, run_webhook
+
+    try:
+        bot = create_bot(settings)
+    except MissingToken:
+        raise CliError(translate("cli.missing_token", settings.default_locale)) from None
+    engine = make_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    dp = create_dispatcher(settings, make_sessionmaker(engine))
+    try:
+        if settings.webhook_url:
+            await run_webhook(dp, bot, settings)
+        else:
+            await run_polling(dp, bot)
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    return 0
+
+
+async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from bot.sandbox.run import run_sandbox
+    except ImportError:
+        raise CliError(translate("cli.sandbox_missing", settings.default_locale)) from None
+    return await run_sandbox(settings, host=args.host, port=args.port)
+
+
+async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        if args.db_command == "upgrade":
+            await migrate.upgrade(engine, args.revision)
+        elif args.db_command == "downgrade":
+            await migrate.downgrade(engine, args.revision)
+        print(await migrate.current_revision(engine) or "-")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.org_import import ImportRejected, import_people, import_units
+    from bot.tabular import TableError
+
+    clock = Clock()
+    async with _session(settings) as session:
+        try:
+            if args.kind == "units":
+                report = await import_units(session, clock, args.file)
+            else:
+                report = await import_people(
+                    session, clock, args.file, ttl_days=settings.invitation_ttl_days
+                )
+        except TableError as error:
+            raise CliError(str(error)) from None
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                reason = translate(problem.key, settings.default_locale, **problem.values)
+                say("import.bad_row", settings, row=problem.row, reason=reason)
+            say("import.nothing_imported", settings)
+            return 1
+        say(
+            "import.done",
+            settings,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+        if report.invitations:
+            username = await _bot_username(settings, None)
+            for invitation in report.invitations:
+                print(f"{invitation.name}\t{deep_link(username, invitation.code)}")
+    return 0
+
+
+async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.invitations import create_invitation
+
+    try:
+        roles = parse_roles(args.roles)
+    except ValueError:
+        raise CliError(
+            translate("import.bad_roles", settings.default_locale, value=args.roles)
+        ) from None
+    username = await _bot_username(settings, args.bot_username)
+    async with _session(settings) as session:
+        unit = await org_repo.unit_by_path(session, args.unit)
+        if unit is None:
+            raise CliError(
+                translate("import.unknown_unit", settings.default_locale, value=args.unit)
+            )
+        post = None
+        if args.post:
+            post = await org_repo.post_by_name(session, unit.id, args.post)
+            if post is None:
+                raise CliError(
+                    translate("import.unknown_post", settings.default_locale, value=args.post)
+                )
+        try:
+            invitation = await create_invitation(
+                session,
+                Clock(),
+                actor=None,
+                unit=unit,
+                post=post,
+                roles=roles,
+                name=args.name,
+                ttl_days=settings.invitation_ttl_days,
+                channel="cli",
+            )
+        except ServiceError as refusal:
+            raise CliError(
+                translate(refusal.key, settings.default_locale, **refusal.values)
+            ) from None
+        print(deep_link(username, invitation.code))
+    return 0
+
+
+async def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.people import add_admin
+
+    async with _session(settings) as session:
+        unit = None
+        if args.unit:
+            unit = await org_repo.unit_by_path(session, args.unit)
+            if unit is None:
+                raise CliError(
+                    translate("import.unknown_unit", settings.default_locale, value=args.unit)
+                )
+        try:
+            person = await add_admin(
+                session, Clock(), telegram_id=args.telegram_id, name=args.name, unit=unit
+            )
+        except ServiceError as refusal:
+            raise CliError(
+                translate(refusal.key, settings.default_locale, **refusal.values)
+            ) from None
+        say("cli.admin_added", settings, name=person.name, telegram_id=args.telegram_id)
+    return 0
+
+
+async def _bot_username(settings: Settings, given: str | None) -> str:
+    """The bot's @username for deep links: given, configured, or asked from Telegram."""
+    if given or settings.bot_username:
+        return (given or settings.bot_username or "").lstrip("@")
+    from bot.app import MissingToken, create_bot
+
+    try:
+        bot = create_bot(settings)
+    except MissingToken:
+        raise CliError(translate("cli.username_unknown", settings.default_locale)) from None
+    try:
+        me = await bot.get_me()
+    finally:
+        await bot.session.close()
+    return me.username or ""

@@ -1,0 +1,35 @@
+"""Which commands each person sees: one table drives /help and the Telegram command menu."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.roles import Role
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    description_key: str  # a catalog key; the short line in the menu and in /help
+    roles: frozenset[Role] | None = None  # None: everyone, citizens included
+
+
+def _for(*roles: Role) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+# Order is the order shown. Each later feature adds its commands here.
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", "commands.start"),
+    CommandSpec("help", "commands.help"),
+    CommandSpec("invite", "commands.invite", _for(Role.ADMIN)),
+    CommandSpec("language", "commands.language"),
+    CommandSpec("cancel", "commands.cancel"),
+)
+
+
+def commands_for(roles: Iterable[Role]) -> list[CommandSpec]:
+    """The commands a person holding `roles` may use."""
+    held = set(roles)
+    return [spec for spec in COMMANDS if spec.roles is None or spec.roles & held]

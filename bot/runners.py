@@ -1,0 +1,67 @@
+"""How the bot meets Telegram: long polling, or a webhook served by aiohttp."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlparse
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def run_polling(dp: Dispatcher, bot: Bot) -> None:
+    """Long polling; any webhook left over is removed first, or Telegram would refuse us."""
+    await bot.delete_webhook(drop_pending_updates=False)
+    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The configured secret, or a fresh random one (Telegram echoes it on every request)."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return secrets.token_urlsafe(32)
+
+
+def create_webhook_app(dp: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
+    """An aiohttp app that answers 401 to any request without the secret token."""
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    setup_application(app, dp, bot=bot)
+    return app
+
+
+async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+    """Serve WEBHOOK_URL's path locally on WEBHOOK_HOST:WEBHOOK_PORT and register the URL."""
+    url = settings.webhook_url or ""
+    secret = webhook_secret(settings)
+    app = create_webhook_app(dp, bot, secret, urlparse(url).path or "/")
+
+    async def register_webhook(_: web.Application) -> None:
+        await bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+
+    app.on_startup.append(register_webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await _wait_forever()
+    finally:
+        await runner.cleanup()
+
+
+async def _wait_forever() -> None:
+    import asyncio
+
+    await asyncio.Event().wait()

@@ -1,0 +1,130 @@
+"""Invitations: the commission invites staff; opening the link binds the account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.invitation_rules import (
+    CODE_PATTERN,
+    InvitationState,
+    expiry,
+    invitation_state,
+    new_code,
+)
+from bot.roles import Role, can_invite, parse_roles
+from bot.services import audit
+from bot.services.errors import NotAllowed, ServiceError
+from bot.services.people import NAME_MAX, grant
+from storage.models.invitation import Invitation
+from storage.models.org import Person, Post, Unit
+
+
+@dataclass(frozen=True)
+class Accepted:
+    person: Person
+    invitation: Invitation
+
+
+async def create_invitation(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    actor: Person | None,
+    unit: Unit,
+    post: Post | None,
+    roles: list[Role],
+    name: str,
+    ttl_days: int,
+    channel: str = "bot",
+) -> Invitation:
+    """A new single-use invitation; `actor` None means the command line (trusted)."""
+    if actor is not None and not can_invite(actor.roles):
+        raise NotAllowed()
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise ServiceError("errors.name_length", limit=NAME_MAX)
+    if not roles:
+        raise ServiceError("invite.no_roles")
+    if post is not None and post.unit_id != unit.id:
+        raise ServiceError("invite.post_not_in_unit")
+    now = clock.now()
+    invitation = Invitation(
+        code=new_code(),
+        name=name,
+        unit_id=unit.id,
+        post_id=post.id if post else None,
+        roles=",".join(role.value for role in roles),
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+        expires_at=expiry(now, ttl_days),
+    )
+    session.add(invitation)
+    await session.flush()
+    audit.record(
+        session,
+        clock,
+        actor=actor,
+        channel=channel,
+        action="invitation.create",
+        entity=invitation,
+        after=audit.snapshot(invitation, "name", "unit_id", "post_id", "roles", "expires_at"),
+    )
+    await session.commit()
+    return invitation
+
+
+async def find_state(
+    session: AsyncSession, clock: Clock, code: str
+) -> tuple[Invitation | None, InvitationState]:
+    invitation = None
+    if CODE_PATTERN.match(code):
+        invitation = await session.scalar(select(Invitation).where(Invitation.code == code))
+    state = invitation_state(
+        exists=invitation is not None,
+        used_at=invitation.used_at if invitation else None,
+        expires_at=invitation.expires_at if invitation else None,
+        now=clock.now(),
+    )
+    return invitation, state
+
+
+async def accept_invitation(
+    session: AsyncSession, clock: Clock, *, person: Person, code: str
+) -> Accepted:
+    """Bind `person` (already known by Telegram id) to the invitation's unit, post and roles."""
+    invitation, state = await find_state(session, clock, code)
+    if state is not InvitationState.VALID or invitation is None:
+        raise ServiceError(f"invite.code_{state.value}")
+    # Claim the code atomically: a second tap racing this one finds it used.
+    claimed = await session.execute(
+        Invitation.__table__.update()
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=clock.now(), used_by_id=person.id)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ServiceError("invite.code_used")
+    before = audit.snapshot(person, "name", "unit_id", "post_id") | {"roles": sorted(person.roles)}
+    person.name = invitation.name
+    person.unit_id = invitation.unit_id
+    person.post_id = invitation.post_id
+    unit = await session.get(Unit, invitation.unit_id)
+    for role in parse_roles(invitation.roles):
+        grant(person, role, unit)
+    await session.flush()
+    await session.refresh(invitation)
+    after = audit.snapshot(person, "name", "unit_id", "post_id") | {"roles": sorted(person.roles)}
+    audit.record(
+        session,
+        clock,
+        actor=person,
+        action="invitation.accept",
+        entity=person,
+        before=before,
+        after=after,
+    )
+    await session.commit()
+    return Accepted(person=person, invitation=invitation)

@@ -1,0 +1,92 @@
+"""People: first contact, language choice, roles, and the first admin."""
+
+from __future__ import annotations
+
+from aiogram.types import User
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import LOCALES
+from bot.roles import Role
+from bot.services import audit
+from bot.services.errors import ServiceError
+from storage.models.org import Person, RoleAssignment, Unit
+from storage.repositories import people as people_repo
+
+NAME_MAX = 100
+
+
+async def person_for_user(session: AsyncSession, clock: Clock, user: User) -> Person:
+    """The person behind a Telegram user, created as a citizen on first contact."""
+    person = await people_repo.by_telegram_id(session, user.id)
+    if person is None:
+        person = Person(
+            telegram_id=user.id,
+            name=user.full_name[:NAME_MAX],
+            created_at=clock.now(),
+            role_assignments=[],
+        )
+        session.add(person)
+        await session.flush()
+    return person
+
+
+async def set_language(session: AsyncSession, clock: Clock, person: Person, locale: str) -> None:
+    if locale not in LOCALES:
+        raise ServiceError("language.unknown")
+    before = audit.snapshot(person, "language")
+    person.language = locale
+    audit.record(
+        session,
+        clock,
+        actor=person,
+        action="person.language",
+        entity=person,
+        before=before,
+        after=audit.snapshot(person, "language"),
+    )
+    await session.commit()
+
+
+def grant(person: Person, role: Role, unit: Unit | None) -> bool:
+    """Give `person` a role (scoped to `unit`); False when they already had it."""
+    if role in person.roles:
+        return False
+    person.role_assignments.append(
+        RoleAssignment(role=role.value, unit_id=unit.id if unit else person.unit_id)
+    )
+    return True
+
+
+async def add_admin(
+    session: AsyncSession, clock: Clock, *, telegram_id: int, name: str, unit: Unit | None
+) -> Person:
+    """Create (or promote) the commission admin bound to `telegram_id`; used by the CLI."""
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise ServiceError("errors.name_length", limit=NAME_MAX)
+    person = await people_repo.by_telegram_id(session, telegram_id)
+    if person is None:
+        person = Person(
+            telegram_id=telegram_id, name=name, created_at=clock.now(), role_assignments=[]
+        )
+        session.add(person)
+    before = audit.snapshot(person, "name", "unit_id") | {"roles": sorted(person.roles)}
+    person.name = name
+    if unit is not None:
+        person.unit_id = unit.id
+    grant(person, Role.ADMIN, unit)
+    await session.flush()
+    after = audit.snapshot(person, "name", "unit_id") | {"roles": sorted(person.roles)}
+    audit.record(
+        session,
+        clock,
+        actor=None,
+        channel="cli",
+        action="person.admin_add",
+        entity=person,
+        before=before,
+        after=after,
+    )
+    await session.commit()
+    return person

@@ -1,0 +1,1 @@
+"""aiogram routers, one module per flow, grouped by audience."""

@@ -1,0 +1,1 @@
+"""The commission's flows; the parent router admits admins only."""

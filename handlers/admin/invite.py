@@ -1,0 +1,238 @@
+"""/invite: unit → post → roles → name → confirm → a single-use deep link."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.invitation_rules import deep_link
+from bot.roles import ASSIGNABLE_ROLES, Role
+from bot.services.errors import ServiceError
+from bot.services.invitations import create_invitation
+from bot.services.people import NAME_MAX
+from bot.settings import Settings
+from handlers.keyboards import PAGE_SIZE, paged_choices
+from storage.models.org import Person, Post, Unit
+from storage.repositories import org as org_repo
+
+
+class InviteFlow(StatesGroup):
+    unit = State()
+    post = State()
+    roles = State()
+    name = State()
+    confirm = State()
+
+
+class InviteCb(CallbackData, prefix="inv"):
+    action: str  # page / unit / post / role / roles_done / create / abort
+    value: int = 0
+
+
+def role_label(role: Role) -> str:
+    return _(f"roles.{role.value}")
+
+
+async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
+    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
+    return paged_choices(
+        units,
+        total,
+        offset,
+        label=lambda unit: unit.path,
+        choose=lambda unit: InviteCb(action="unit", value=unit.id),
+        page=lambda at: InviteCb(action="page", value=at),
+    )
+
+
+async def start_invite(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await state.clear()
+    await state.set_state(InviteFlow.unit)
+    keyboard = await _unit_keyboard(session, 0)
+    if not keyboard.inline_keyboard:
+        await state.clear()
+        await message.answer(_("invite.no_units"))
+        return
+    await message.answer(_("invite.ask_unit"), reply_markup=keyboard)
+
+
+async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
+    await query.answer()
+    if query.message is not None:
+        await query.message.edit_reply_markup(  # type: ignore[union-attr]
+            reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
+        )
+
+
+async def choose_unit(
+    query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
+) -> None:
+    unit = await session.get(Unit, callback_data.value)
+    if unit is None:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(unit_id=unit.id, roles=[])
+    await state.set_state(InviteFlow.post)
+    posts = await org_repo.posts_of_unit(session, unit.id)
+    builder = InlineKeyboardBuilder()
+    for post in posts:
+        builder.button(text=post.name[:60], callback_data=InviteCb(action="post", value=post.id))
+    builder.button(text=_("invite.no_post"), callback_data=InviteCb(action="post", value=0))
+    builder.adjust(1)
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("invite.ask_post").format(unit=html.quote(unit.path)), reply_markup=builder.as_markup()
+    )
+
+
+def _roles_keyboard(chosen: list[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, role in enumerate(ASSIGNABLE_ROLES):
+        mark = "☑️ " if role.value in chosen else "⬜ "
+        builder.button(
+            text=mark + role_label(role), callback_data=InviteCb(action="role", value=index)
+        )
+    builder.button(text=_("invite.roles_done"), callback_data=InviteCb(action="roles_done"))
+    builder.adjust(2, 2, 1)
+    return builder.as_markup()
+
+
+async def choose_post(
+    query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
+) -> None:
+    data = await state.get_data()
+    if callback_data.value:
+        post = await session.get(Post, callback_data.value)
+        if post is None or post.unit_id != data.get("unit_id"):
+            await query.answer(_("fallback.stale_button"), show_alert=True)
+            return
+    await query.answer()
+    await state.update_data(post_id=callback_data.value or None, roles=[Role.STAFF.value])
+    await state.set_state(InviteFlow.roles)
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("invite.ask_roles"), reply_markup=_roles_keyboard([Role.STAFF.value])
+    )
+
+
+async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMContext) -> None:
+    if not 0 <= callback_data.value < len(ASSIGNABLE_ROLES):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    role = ASSIGNABLE_ROLES[callback_data.value].value
+    chosen: list[str] = list((await state.get_data()).get("roles", []))
+    chosen.remove(role) if role in chosen else chosen.append(role)
+    await state.update_data(roles=chosen)
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=_roles_keyboard(chosen))  # type: ignore[union-attr]
+
+
+async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
+    if not (await state.get_data()).get("roles"):
+        await query.answer(_("invite.no_roles"), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(InviteFlow.name)
+    await query.message.edit_text(_("invite.ask_name"))  # type: ignore[union-attr]
+
+
+async def enter_name(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    name = (message.text or "").strip()
+    if not name or len(name) > NAME_MAX:
+        await message.answer(_("errors.name_length").format(limit=NAME_MAX))
+        return
+    data = await state.update_data(name=name)
+    await state.set_state(InviteFlow.confirm)
+    unit = await session.get(Unit, data["unit_id"])
+    post = await session.get(Post, data["post_id"]) if data.get("post_id") else None
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("invite.create"), callback_data=InviteCb(action="create"))
+    builder.button(text=_("invite.abort"), callback_data=InviteCb(action="abort"))
+    await message.answer(
+        _("invite.confirm").format(
+            name=html.quote(name),
+            unit=html.quote(unit.path if unit else "-"),
+            post=html.quote(post.name if post else _("invite.no_post")),
+            roles="、".join(role_label(Role(r)) for r in data["roles"]),
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def abort(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+
+
+async def create(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    data = await state.get_data()
+    unit = await session.get(Unit, data["unit_id"])
+    post = await session.get(Post, data["post_id"]) if data.get("post_id") else None
+    if unit is None:
+        await state.clear()
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    try:
+        invitation = await create_invitation(
+            session,
+            clock,
+            actor=person,
+            unit=unit,
+            post=post,
+            roles=[Role(r) for r in data["roles"]],
+            name=data["name"],
+            ttl_days=settings.invitation_ttl_days,
+        )
+    except ServiceError as refusal:
+        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    me = await bot.me()
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("invite.created").format(
+            name=html.quote(invitation.name),
+            link=html.quote(deep_link(me.username or "", invitation.code)),
+            days=settings.invitation_ttl_days,
+        )
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start_invite, Command("invite"))
+    router.callback_query.register(unit_page, InviteFlow.unit, InviteCb.filter(F.action == "page"))
+    router.callback_query.register(
+        choose_unit, InviteFlow.unit, InviteCb.filter(F.action == "unit")
+    )
+    router.callback_query.register(
+        choose_post, InviteFlow.post, InviteCb.filter(F.action == "post")
+    )
+    router.callback_query.register(
+        toggle_role, InviteFlow.roles, InviteCb.filter(F.action == "role")
+    )
+    router.callback_query.register(
+        roles_done, InviteFlow.roles, InviteCb.filter(F.action == "roles_done")
+    )
+    router.message.register(enter_name, InviteFlow.name, F.text)
+    router.callback_query.register(abort, InviteFlow.confirm, InviteCb.filter(F.action == "abort"))
+    router.callback_query.register(
+        create, InviteFlow.confirm, InviteCb.filter(F.action == "create")
+    )
+    return router

@@ -1,0 +1,1 @@
+"""Flows everyone has: /start, /help, /language, /cancel, and the fallback."""

@@ -1,0 +1,59 @@
+"""/start: a citizen's welcome, or an invitation that binds a staff account."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router, html
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.command_menu import set_person_menu
+from bot.services.errors import ServiceError
+from bot.services.invitations import accept_invitation
+from handlers.common.help import help_text
+from storage.models.org import Person
+
+
+async def start_with_invitation(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    bot: Bot,
+    locale: str,
+) -> None:
+    try:
+        accepted = await accept_invitation(session, clock, person=person, code=command.args or "")
+    except ServiceError as refusal:
+        await message.answer(_(refusal.key))
+        return
+    bound = accepted.person
+    await session.refresh(bound, ["unit", "post"])
+    await message.answer(
+        _("start.invitation_accepted").format(
+            name=html.quote(bound.name),
+            unit=html.quote(bound.unit.name if bound.unit else "-"),
+            post=html.quote(bound.post.name if bound.post else "-"),
+        )
+        + "\n\n"
+        + help_text(bound.roles)
+    )
+    await set_person_menu(bot, message.chat.id, bound.roles, locale)
+
+
+async def start(message: Message, person: Person) -> None:
+    if person.roles:
+        greeting = _("start.welcome_back").format(name=html.quote(person.name))
+    else:
+        greeting = _("start.welcome_citizen")
+    await message.answer(greeting + "\n\n" + help_text(person.roles))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start_with_invitation, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    return router

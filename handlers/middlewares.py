@@ -1,0 +1,92 @@
+"""Per-update context: a database session, the current person, their locale, one log line."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update, User
+from aiogram.utils.i18n import I18nMiddleware
+
+from bot.clock import Clock
+from bot.i18n import resolve_locale
+from bot.services.people import person_for_user
+from storage.db import SessionMaker
+
+log = logging.getLogger("qingfeng.updates")
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbContextMiddleware(BaseMiddleware):
+    """Opens one session per update and loads (or creates) the person who sent it.
+
+    Services commit their own writes; whatever is left (first contact) is committed here,
+    and an exception rolls everything back. The locale is resolved now, as a plain string,
+    so error handlers can still use it after a rollback.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        sessionmaker: SessionMaker = data["sessionmaker"]
+        clock: Clock = data["clock"]
+        user: User | None = data.get("event_from_user")
+        async with sessionmaker() as session:
+            person = None
+            if user is not None and not user.is_bot:
+                person = await person_for_user(session, clock, user)
+                await session.commit()
+            data["session"] = session
+            data["person"] = person
+            data["person_id"] = person.id if person else None
+            data["locale"] = resolve_locale(
+                person.language if person else None,
+                user.language_code if user else None,
+                data["settings"].default_locale,
+            )
+            result = await handler(event, data)
+            await session.commit()
+            return result
+
+
+class PersonLocaleMiddleware(I18nMiddleware):
+    """aiogram's i18n, fed with the locale the context middleware resolved."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        return str(data.get("locale") or self.i18n.default_locale)
+
+
+class UpdateLogMiddleware(BaseMiddleware):
+    """One structured line per update: type, handler, person, outcome, time taken.
+
+    Registered twice: outer on `update` (times and logs) and inner on messages and callback
+    queries (notes which handler ran). Message text is never logged.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            trace = data.get("trace")
+            if trace is not None and "handler" in data:
+                callback = data["handler"].callback
+                trace["handler"] = f"{callback.__module__}.{callback.__qualname__}"
+            return await handler(event, data)
+        trace: dict[str, Any] = {}
+        data["trace"] = trace
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await handler(event, data)
+            outcome = "unhandled" if result is UNHANDLED else "ok"
+            return result
+        finally:
+            log.info(
+                "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
+                event.event_type,
+                trace.get("handler", "-"),
+                data.get("person_id"),
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )

@@ -1,0 +1,1 @@
+"""Queries, one module per aggregate; services call these instead of writing SQL."""

@@ -1,0 +1,144 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured),
+a fake clock, settings, and the FSM storage (Redis when TEST_REDIS_URL is set)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import FakeClock
+from bot.settings import Settings
+from storage import migrate
+from storage.base import Base
+from storage.db import SessionMaker, make_engine, make_sessionmaker
+from storage.fsm import SQLStorage
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
+# One schema per test process, so parallel runs on one server never see each other.
+PG_SCHEMA = f"qf_test_{os.getpid()}"
+
+
+def _pg_engine(**kwargs: object) -> AsyncEngine:
+    assert PG_URL
+    return make_engine(
+        PG_URL, connect_args={"server_settings": {"search_path": PG_SCHEMA}}, **kwargs
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated once; each test gets a copy (migrations are tested on their own)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+
+    async def build() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    async def create() -> None:
+        engine = make_engine(PG_URL or "")
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+            await conn.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
+        await engine.dispose()
+        engine = _pg_engine()
+        await migrate.upgrade(engine)
+        await engine.dispose()
+
+    async def drop() -> None:
+        engine = make_engine(PG_URL or "")
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+        await engine.dispose()
+
+    asyncio.run(create())
+    yield PG_SCHEMA
+    asyncio.run(drop())
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "qingfeng.sqlite3"
+        shutil.copy(template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    request.getfixturevalue("pg_schema")
+    return PG_URL or ""
+
+
+@pytest.fixture
+async def engine(database_url: str, backend: str) -> AsyncIterator[AsyncEngine]:
+    engine = _pg_engine() if backend == "postgres" else make_engine(database_url)
+    if backend == "postgres":
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> SessionMaker:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str, backend: str) -> Settings:
+    """Settings for tests: never read from the developer's .env or environment."""
+    values: dict[str, object] = {
+        "bot_token": "123456:TEST-TOKEN",
+        "database_url": database_url,
+        "bot_username": "qingfeng_bot",
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def fsm_storage(sessionmaker: SessionMaker) -> AsyncIterator[BaseStorage]:
+    """Redis when TEST_REDIS_URL is set (as in production with REDIS_URL), else the database."""
+    if not REDIS_URL:
+        storage: BaseStorage = SQLStorage(sessionmaker)
+        yield storage
+        return
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    prefix = f"qf_test_{uuid.uuid4().hex}"
+    storage = RedisStorage.from_url(
+        REDIS_URL,
+        key_builder=DefaultKeyBuilder(
+            prefix=prefix, with_bot_id=True, with_business_connection_id=True, with_destiny=True
+        ),
+    )
+    yield storage
+    keys = [key async for key in storage.redis.scan_iter(f"{prefix}:*")]
+    if keys:
+        await storage.redis.delete(*keys)
+    await storage.close()

@@ -1,0 +1,25 @@
+"""Dispatcher-level fixtures: the real dispatcher, a recording bot, no network."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+
+from bot.app import create_dispatcher
+from bot.clock import FakeClock
+from bot.settings import Settings
+from storage.db import SessionMaker
+from tests.kit.mocked_bot import MockedBot
+
+
+@pytest.fixture
+def bot() -> MockedBot:
+    return MockedBot()
+
+
+@pytest.fixture
+def dp(
+    settings: Settings, sessionmaker: SessionMaker, clock: FakeClock, fsm_storage: BaseStorage
+) -> Dispatcher:
+    return create_dispatcher(settings, sessionmaker, clock=clock, storage=fsm_storage)

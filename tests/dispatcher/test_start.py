@@ -1,0 +1,34 @@
+"""/start as a citizen, in the language Telegram reports."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from sqlalchemy import select
+
+from storage.db import SessionMaker
+from storage.models.org import Person
+from tests.kit.mocked_bot import MockedBot, message_update, user
+
+
+async def test_start_as_citizen_in_chinese(
+    dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker
+) -> None:
+    citizen = user(5001, language_code="zh-hans")
+    await dp.feed_update(bot, message_update(citizen, "/start"))
+    text = bot.last_text(5001)
+    assert "清风" in text
+    assert "/help" in text and "/language" in text
+    assert "/invite" not in text
+    async with sessionmaker() as session:
+        person = await session.scalar(select(Person).where(Person.telegram_id == 5001))
+    assert person is not None and not person.roles
+
+
+async def test_start_as_citizen_in_english(dp: Dispatcher, bot: MockedBot) -> None:
+    await dp.feed_update(bot, message_update(user(5002, language_code="en"), "/start"))
+    assert "Qingfeng" in bot.last_text(5002)
+
+
+async def test_no_language_code_means_chinese(dp: Dispatcher, bot: MockedBot) -> None:
+    await dp.feed_update(bot, message_update(user(5003, language_code=None), "/start"))
+    assert "清风" in bot.last_text(5003)
