@@ -1,0 +1,1 @@
+"""Test kits: the mocked bot for dispatcher tests, personas for the sandbox."""
