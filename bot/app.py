@@ -17,6 +17,9 @@ from aiogram.fsm.strategy import FSMStrategy
 from bot.clock import Clock
 from bot.command_menu import set_default_menus
 from bot.i18n import get_i18n
+from bot.scheduling.jobs import all_jobs
+from bot.scheduling.runner import JobRunner
+from bot.scheduling.scheduler import attach_scheduler
 from bot.settings import Settings
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
 from handlers.setup import build_router
@@ -86,6 +89,8 @@ def create_dispatcher(
     PersonLocaleMiddleware(get_i18n()).setup(dp)
     dp.include_router(build_router())
     dp.startup.register(_on_startup)
+    runner = JobRunner(all_jobs(settings), sessionmaker, dp["clock"], settings)
+    attach_scheduler(dp, runner, settings.timezone)
     return dp
 
 

@@ -4,11 +4,13 @@ from storage.models.audit import AuditLog
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
+from storage.models.schedule import JobState
 
 __all__ = [
     "AuditLog",
     "FsmRecord",
     "Invitation",
+    "JobState",
     "Person",
     "Post",
     "RoleAssignment",

@@ -1,0 +1,38 @@
+"""APScheduler as the metronome, started and stopped with the dispatcher."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.scheduling.runner import JobRunner
+
+TICK_SECONDS = 60
+
+
+def attach_scheduler(dp: Dispatcher, runner: JobRunner, timezone: str) -> AsyncIOScheduler:
+    """Tick every minute and once right at start-up (which makes up missed runs)."""
+    scheduler = AsyncIOScheduler(timezone=timezone)
+    scheduler.add_job(
+        runner.tick,
+        IntervalTrigger(seconds=TICK_SECONDS),
+        id="tick",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+    )
+
+    async def start() -> None:
+        scheduler.start()
+        await runner.tick()
+
+    async def stop() -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    dp.startup.register(start)
+    dp.shutdown.register(stop)
+    dp["scheduler"] = scheduler
+    dp["job_runner"] = runner
+    return scheduler
