@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Migrations run at every start; their chatter is not news.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from bot import cli_commands
 
     command: Command = getattr(cli_commands, f"cmd_{args.command}")
