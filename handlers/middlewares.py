@@ -11,11 +11,13 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
+from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
 from storage.db import SessionMaker
+from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
 
@@ -25,9 +27,12 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class DbContextMiddleware(BaseMiddleware):
     """Opens one session per update and loads (or creates) the person who sent it.
 
-    Services commit their own writes; whatever is left (first contact) is committed here,
-    and an exception rolls everything back. The locale is resolved now, as a plain string,
-    so error handlers can still use it after a rollback.
+    Each update id is recorded before it is handled, in the same commit as a first contact:
+    Telegram redelivers an update after a crash or a slow webhook answer, and a second copy is
+    then dropped (at most once: a person whose update was lost simply sends it again, which is
+    better than a declaration saved twice). Services commit their own writes; an exception
+    rolls back the rest. The locale is resolved now, as a plain string, so error handlers can
+    still use it after a rollback.
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -38,7 +43,15 @@ class DbContextMiddleware(BaseMiddleware):
             person = None
             if user is not None and not user.is_bot:
                 person = await person_for_user(session, clock, user)
+            if isinstance(event, Update):
+                session.add(ProcessedUpdate(update_id=event.update_id, seen_at=clock.now()))
+            try:
                 await session.commit()
+            except IntegrityError:
+                log.info(
+                    "update %s was already handled; dropped", getattr(event, "update_id", "?")
+                )
+                return UNHANDLED
             data["session"] = session
             data["person"] = person
             data["person_id"] = person.id if person else None

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from bot.scheduling.runner import PeriodicJob
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from bot.scheduling.due import Every
+from bot.scheduling.runner import JobContext, PeriodicJob
 from bot.settings import Settings
+from storage.models.processed_update import ProcessedUpdate
+
+# Telegram gives up redelivering an update after a day; keep ids a little longer.
+PROCESSED_UPDATES_KEPT = timedelta(days=2)
+
+
+async def prune_processed_updates(ctx: JobContext) -> None:
+    async with ctx.sessionmaker() as session, session.begin():
+        await session.execute(
+            delete(ProcessedUpdate).where(
+                ProcessedUpdate.seen_at < ctx.now - PROCESSED_UPDATES_KEPT
+            )
+        )
 
 
 def all_jobs(settings: Settings) -> list[PeriodicJob]:
     """Every periodic job, in the order a tick runs them."""
-    return []
+    return [
+        PeriodicJob("prune_processed_updates", Every(timedelta(hours=6)), prune_processed_updates),
+    ]

@@ -4,6 +4,7 @@ from storage.models.audit import AuditLog
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
+from storage.models.processed_update import ProcessedUpdate
 from storage.models.schedule import JobState
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "JobState",
     "Person",
     "Post",
+    "ProcessedUpdate",
     "RoleAssignment",
     "Unit",
 ]

@@ -32,3 +32,10 @@ async def test_start_as_citizen_in_english(dp: Dispatcher, bot: MockedBot) -> No
 async def test_no_language_code_means_chinese(dp: Dispatcher, bot: MockedBot) -> None:
     await dp.feed_update(bot, message_update(user(5003, language_code=None), "/start"))
     assert "清风" in bot.last_text(5003)
+
+
+async def test_a_redelivered_update_is_handled_once(dp: Dispatcher, bot: MockedBot) -> None:
+    update = message_update(user(5004), "/start")
+    await dp.feed_update(bot, update)
+    await dp.feed_update(bot, update)
+    assert len(bot.sent(5004)) == 1

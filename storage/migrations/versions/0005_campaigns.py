@@ -1,4 +1,4 @@
-"""scheduled jobs' state (campaign tables join here when their issue lands)
+"""scheduled jobs' state, processed update ids (campaign tables join here later)
 
 Revision ID: 0005
 Revises: 0004
@@ -25,7 +25,20 @@ def upgrade() -> None:
         sa.Column("running_until", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_job_states")),
     )
+    op.create_table(
+        "processed_updates",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("seen_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("update_id", name=op.f("pk_processed_updates")),
+    )
+    with op.batch_alter_table("processed_updates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_processed_updates_seen_at"), ["seen_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("processed_updates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_processed_updates_seen_at"))
+    op.drop_table("processed_updates")
     op.drop_table("job_states")
