@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot import grading, review_routing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "qingfeng.sqlite3"
@@ -35,6 +37,26 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Grading (科学定级) and review: documented in bot/grading.py and bot/review_routing.py.
+    # GRADING_WEIGHTS is JSON, e.g. {"harm": 2}; factors left out keep their default weight.
+    grading_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(grading.DEFAULT_WEIGHTS)
+    )
+    grading_level1_min: float = grading.DEFAULT_LEVEL1_MIN
+    grading_level2_min: float = grading.DEFAULT_LEVEL2_MIN
+    # Focus-programme (惠民项目) risks grade at least this level; 3 switches the floor off.
+    grading_focus_min_level: int = Field(default=grading.DEFAULT_FOCUS_MIN_LEVEL, ge=1, le=3)
+    # Level → tier (department / bureau / district / commission), as JSON {"1": "commission"}.
+    review_tier_by_level: dict[int, str] = Field(
+        default_factory=lambda: dict(review_routing.DEFAULT_REVIEW_TIERS)
+    )
+    approval_tier_by_level: dict[int, str] = Field(
+        default_factory=lambda: dict(review_routing.DEFAULT_APPROVAL_TIERS)
+    )
+    # 社会评议 window in days (0 skips social review); 定期调整 period in days.
+    social_review_days: int = Field(default=5, ge=0, le=60)
+    regrading_period_days: int = Field(default=365, ge=1, le=3650)
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
@@ -54,6 +76,20 @@ class Settings(BaseSettings):
         if value not in ("zh", "en"):
             raise ValueError("DEFAULT_LOCALE must be zh or en")
         return value
+
+    @model_validator(mode="after")
+    def _grading_makes_sense(self) -> Settings:
+        """Refuse nonsensical grading or routing configuration at start-up, not per risk."""
+        grading.GradingRule.from_settings(self)
+        for name, table in (
+            ("REVIEW_TIER_BY_LEVEL", self.review_tier_by_level),
+            ("APPROVAL_TIER_BY_LEVEL", self.approval_tier_by_level),
+        ):
+            if set(table) != set(grading.LEVELS):
+                raise ValueError(f"{name} must give a tier for levels 1, 2 and 3")
+            for tier in table.values():
+                review_routing.Tier(tier)  # ValueError names the bad tier
+        return self
 
     @property
     def is_sqlite(self) -> bool:
