@@ -57,6 +57,25 @@ class Settings(BaseSettings):
     social_review_days: int = Field(default=5, ge=0, le=60)
     regrading_period_days: int = Field(default=365, ge=1, le=3650)
 
+    # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
+    delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats
+    delivery_chat_rate: float = Field(default=1.0, gt=0)  # a second, one private chat
+    delivery_chat_burst: float = Field(default=1.0, ge=1)
+    delivery_group_per_minute: int = Field(default=20, ge=1)  # groups / channels
+    # Global tokens that bulk (outbox) sends leave for interactive replies.
+    delivery_interactive_reserve: float = Field(default=3.0, ge=0)
+    # Non-urgent messages wait while the local time is in [start, end); equal means never.
+    quiet_hours_start: str = "22:00"
+    quiet_hours_end: str = "08:00"
+    delivery_max_attempts: int = Field(default=6, ge=1)  # transient failures before giving up
+    delivery_max_throttles: int = Field(default=10, ge=0)  # 429s re-queued free of charge
+    delivery_retry_base_seconds: float = Field(default=5.0, gt=0)
+    delivery_retry_max_seconds: float = Field(default=900.0, gt=0)
+    delivery_lease_seconds: int = Field(default=120, ge=10)
+    delivery_request_timeout: int = Field(default=30, ge=1)
+    delivery_concurrency: int = Field(default=8, ge=1)  # also the duplicate bound on a crash
+    delivery_poll_seconds: float = Field(default=2.0, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:

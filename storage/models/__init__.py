@@ -4,6 +4,7 @@ from storage.models.audit import AuditLog
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
+from storage.models.outbox import OutboxMessage, OutboxStatus
 from storage.models.processed_update import ProcessedUpdate
 from storage.models.schedule import JobState
 
@@ -12,6 +13,8 @@ __all__ = [
     "FsmRecord",
     "Invitation",
     "JobState",
+    "OutboxMessage",
+    "OutboxStatus",
     "Person",
     "Post",
     "ProcessedUpdate",
