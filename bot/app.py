@@ -10,7 +10,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 
@@ -24,7 +24,7 @@ from bot.settings import Settings
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
 from handlers.setup import build_router
 from storage.db import SessionMaker
-from storage.fsm import SQLStorage
+from storage.fsm import FullKeyBuilder, SQLStorage
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,7 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
 
         return RedisStorage.from_url(
             settings.redis_url,
-            key_builder=DefaultKeyBuilder(
-                prefix=settings.redis_prefix,
-                with_bot_id=True,
-                with_business_connection_id=True,
-                with_destiny=True,
-            ),
+            key_builder=FullKeyBuilder(prefix=settings.redis_prefix),
         )
     return SQLStorage(sessionmaker)
 

@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
+from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import (
-    BaseStorage,
-    DefaultKeyBuilder,
-    KeyBuilder,
-    StateType,
-    StorageKey,
-)
+from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, StorageKey
 from sqlalchemy import inspect, select
 
 from storage.db import SessionMaker
 from storage.models.fsm import FsmRecord
+
+
+class FullKeyBuilder(KeyBuilder):
+    """Every StorageKey field in a fixed position, so two different keys never share a string.
+
+    aiogram's DefaultKeyBuilder leaves absent fields out, so a business connection id and a
+    thread id can land in the same slot (`bc=5, chat=1` reads like `chat=5, thread=1`).
+    """
+
+    def __init__(self, prefix: str = "fsm") -> None:
+        self.prefix = prefix
+
+    def build(self, key: StorageKey, part: Literal["data", "state", "lock"] | None = None) -> str:
+        fields = [
+            self.prefix,
+            str(key.bot_id),
+            _escape(key.business_connection_id or ""),
+            str(key.chat_id),
+            "" if key.thread_id is None else str(key.thread_id),
+            str(key.user_id),
+            _escape(key.destiny),
+        ]
+        if part:
+            fields.append(part)
+        return ":".join(fields)
+
+
+def _escape(text: str) -> str:
+    """Free-form fields must not contain the separator."""
+    return text.replace("%", "%25").replace(":", "%3A")
 
 
 class SQLStorage(BaseStorage):
@@ -25,9 +50,7 @@ class SQLStorage(BaseStorage):
     def __init__(self, sessionmaker: SessionMaker, key_builder: KeyBuilder | None = None) -> None:
         self._sessionmaker = sessionmaker
         # Every StorageKey field is part of the key, so no two conversations share a row.
-        self._key_builder = key_builder or DefaultKeyBuilder(
-            with_bot_id=True, with_business_connection_id=True, with_destiny=True
-        )
+        self._key_builder = key_builder or FullKeyBuilder()
 
     def _key(self, key: StorageKey) -> str:
         return self._key_builder.build(key)
@@ -42,7 +65,8 @@ class SQLStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
-            raise TypeError(f"Data must be a dict, not {type(data).__name__}")
+            # The same error as aiogram's own storages, so callers can catch one type.
+            raise DataNotDictLikeError(f"Data must be a dict, not {type(data).__name__}")
         await self._upsert(key, data=dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,7 +20,7 @@ from bot.settings import Settings
 from storage import migrate
 from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
-from storage.fsm import SQLStorage
+from storage.fsm import FullKeyBuilder, SQLStorage
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -133,9 +133,7 @@ async def fsm_storage(sessionmaker: SessionMaker) -> AsyncIterator[BaseStorage]:
     prefix = f"qf_test_{uuid.uuid4().hex}"
     storage = RedisStorage.from_url(
         REDIS_URL,
-        key_builder=DefaultKeyBuilder(
-            prefix=prefix, with_bot_id=True, with_business_connection_id=True, with_destiny=True
-        ),
+        key_builder=FullKeyBuilder(prefix=prefix),
     )
     yield storage
     keys = [key async for key in storage.redis.scan_iter(f"{prefix}:*")]
