@@ -143,7 +143,7 @@ class ControlApi:
     async def create_persona(self, request: web.Request) -> web.StreamResponse:
         args = self._persona_args(await json_body(request))
         persona = self.world.add_persona(args.pop("name"), args.pop("language_code"), **args)
-        return reply(self.world.persona_json(persona), 201)
+        return reply({**self.world.persona_json(persona), "seq": self.world.seq}, 201)
 
     async def create_personas(self, request: web.Request) -> web.StreamResponse:
         items = (await json_body(request)).get("personas")
@@ -153,7 +153,8 @@ class ControlApi:
         return reply({"personas": [self.world.persona_json(p) for p in created]}, 201)
 
     async def get_persona(self, request: web.Request) -> web.StreamResponse:
-        return reply(self.world.persona_json(self.world.persona(self.user_id(request))))
+        persona = self.world.persona(self.user_id(request))
+        return reply({**self.world.persona_json(persona), "seq": self.world.seq})
 
     async def send_text(self, request: web.Request) -> web.StreamResponse:
         body = await json_body(request)
