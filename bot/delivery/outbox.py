@@ -1,0 +1,204 @@
+"""Enqueueing proactive messages: a row in the caller's transaction, sent after its commit.
+
+A notification exists exactly when the change it announces does: `enqueue()` only adds to the
+caller's session, the caller commits both together. Messages to people are rendered in their
+language when enqueued (`enqueue_for_person`).
+
+A recipient already marked unreachable (they blocked the bot) gets a row stored as
+``cancelled`` with the reason, not a pending one, so a broadcast's report still counts them.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiogram.types import TelegramObject
+from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.delivery.quiet_hours import QuietHours
+from bot.i18n import translate
+from bot.settings import Settings, get_settings
+from storage.models.org import Person
+from storage.models.outbox import OutboxMessage, OutboxStatus
+
+PRIORITY_URGENT = 0
+PRIORITY_PERSONAL = 10  # a notice about the recipient's own work
+PRIORITY_BULK = 100  # broadcasts, digests, publicity
+UNREACHABLE_REASON = "recipient unreachable (blocked the bot or deactivated)"
+# Set on a session that enqueued something: after its commit the sender is woken.
+SESSION_FLAG = "qingfeng.outbox.enqueued"
+
+
+def render_payload(
+    text: str,
+    *,
+    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    photo: str | None = None,
+    document: str | None = None,
+) -> dict[str, Any]:
+    """The Bot API call to make: sendMessage, or sendPhoto / sendDocument with `text` as caption.
+
+    `photo` / `document` are a file_id or an HTTP URL (the outbox stores JSON, not uploads).
+    `text` is HTML: escape user-provided parts before.
+    """
+    if photo is not None and document is not None:
+        raise ValueError("a message carries a photo or a document, not both")
+    payload: dict[str, Any]
+    if photo is not None:
+        payload = {"method": "sendPhoto", "photo": photo, "caption": text}
+    elif document is not None:
+        payload = {"method": "sendDocument", "document": document, "caption": text}
+    else:
+        payload = {"method": "sendMessage", "text": text}
+    payload["parse_mode"] = "HTML"
+    if reply_markup is not None:
+        if isinstance(reply_markup, TelegramObject):
+            reply_markup = reply_markup.model_dump(mode="json", exclude_none=True)
+        payload["reply_markup"] = reply_markup
+    return payload
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    text: str,
+    kind: str,
+    priority: int = PRIORITY_BULK,
+    dedup_key: str | None = None,
+    urgent: bool = False,
+    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    person_id: int | None = None,
+    batch_id: str | None = None,
+    not_before: datetime | None = None,
+    photo: str | None = None,
+    document: str | None = None,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+) -> int | None:
+    """Add a message to the outbox within the caller's transaction; returns its id.
+
+    Returns None when `dedup_key` was already used (the same logical message is stored once,
+    also under concurrent enqueues: INSERT … ON CONFLICT DO NOTHING on the unique key).
+    A non-urgent message is due at `not_before` (default now) moved past quiet hours.
+    """
+    settings = settings or get_settings()
+    now = (clock or Clock()).now()
+    due = max(not_before, now) if not_before is not None else now
+    if not urgent:
+        due = QuietHours.from_settings(settings).next_allowed(due)
+    payload = render_payload(text, reply_markup=reply_markup, photo=photo, document=document)
+    blocked = exists().where(Person.telegram_id == chat_id, Person.unreachable.is_(True))
+    values: dict[str, Any] = {
+        "chat_id": chat_id,
+        "person_id": person_id,
+        "kind": kind,
+        "priority": priority,
+        "dedup_key": dedup_key,
+        "payload": payload,
+        "urgent": urgent,
+        # Decided in the statement itself, so it can't race a concurrent "mark unreachable".
+        "status": case(
+            (blocked, literal(OutboxStatus.CANCELLED.value)),
+            else_=literal(OutboxStatus.PENDING.value),
+        ),
+        "last_error": case((blocked, literal(UNREACHABLE_REASON)), else_=None),
+        "attempts": 0,
+        "throttled": 0,
+        "next_attempt_at": due,
+        "created_at": now,
+        "batch_id": batch_id,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    message_id = (await session.execute(statement)).scalar_one_or_none()
+    if message_id is not None:
+        session.info[SESSION_FLAG] = True
+    return message_id
+
+
+def person_locale(person: Person, settings: Settings | None = None) -> str:
+    """The language to write to a person in: their choice, else the configured default."""
+    return person.language or (settings or get_settings()).default_locale
+
+
+def render_for_person(
+    person: Person,
+    key: str,
+    settings: Settings | None = None,
+    /,
+    **values: Any,
+) -> str:
+    """The catalog text `key` in the person's language; string values are HTML-escaped."""
+    escaped = {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
+    return translate(key, person_locale(person, settings), **escaped)
+
+
+async def enqueue_for_person(
+    session: AsyncSession,
+    person: Person,
+    key: str,
+    *,
+    kind: str,
+    values: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+    priority: int = PRIORITY_PERSONAL,
+    **options: Any,
+) -> int | None:
+    """Render `key` for `person` and enqueue it; None if they have no Telegram account yet
+    (or the dedup key was used). `options` are `enqueue()`'s keywords."""
+    if person.telegram_id is None:
+        return None
+    text = render_for_person(person, key, settings, **(values or {}))
+    return await enqueue(
+        session,
+        chat_id=person.telegram_id,
+        person_id=person.id,
+        text=text,
+        kind=kind,
+        priority=priority,
+        settings=settings,
+        **options,
+    )
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Where a broadcast stands."""
+
+    pending: int = 0  # pending or being sent
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.failed + self.cancelled
+
+
+async def batch_progress(session: AsyncSession, batch_id: str) -> BatchProgress:
+    """Counts of a broadcast's rows by outcome."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.batch_id == batch_id)
+        .group_by(OutboxMessage.status)
+    )
+    counts = {status: count for status, count in rows.tuples()}
+    return BatchProgress(
+        pending=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
+        sent=counts.get(OutboxStatus.SENT, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+        cancelled=counts.get(OutboxStatus.CANCELLED, 0),
+    )

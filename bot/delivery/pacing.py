@@ -1,0 +1,270 @@
+"""Pacing: Telegram's flood limits as our own budget, so we wait instead of collecting 429s.
+
+The limiters are pure (they take `now` in seconds); `Pacer` puts them behind an async
+`acquire()` shared by every sending call of one Bot (see `bot.delivery.middleware`):
+
+- all chats: a token bucket of `global_rate` a second (capacity = one second's worth);
+- a private chat (positive id): a token bucket of `chat_rate` a second, `chat_burst` deep;
+- a group or channel (negative id, or an '@username'): `group_per_minute` in any 60 seconds.
+
+Interactive replies take precedence over bulk (outbox) sends: a bulk send only takes a global
+token when no interactive send is held back by the global budget, and leaves
+`interactive_reserve` tokens in the bucket, so a reply usually finds a token at once. Bulk
+sends queue first-come first-served for the global budget, so the outbox's priority order holds.
+The budget is per process: run several senders and give each its share of the limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+ChatKey = int | str
+MonotonicClock = Callable[[], float]
+# Idle per-chat limiters are dropped past this many, so a broadcast doesn't grow memory for good.
+_PRUNE_ABOVE = 5000
+
+
+class TokenBucket:
+    """`rate` tokens a second up to `capacity`; a send costs one token."""
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.updated = now
+
+    def _refill(self, now: float) -> None:
+        if now > self.updated:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+
+    def wait_needed(self, now: float, keep: float = 0.0) -> float:
+        """Seconds until a token can be taken leaving `keep` tokens behind (0: now)."""
+        self._refill(now)
+        missing = 1 + keep - self.tokens
+        return 0.0 if missing <= 1e-9 else missing / self.rate
+
+    def take(self, now: float) -> None:
+        self._refill(now)
+        self.tokens -= 1
+
+    def used_within(self, now: float) -> bool:
+        """Whether anything was taken recently enough that the bucket isn't full again."""
+        self._refill(now)
+        return self.tokens < self.capacity - 1e-9
+
+    def idle(self, now: float) -> bool:
+        return not self.used_within(now)
+
+
+class SlidingWindow:
+    """At most `limit` sends in any `window` seconds."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.calls: deque[float] = deque()
+
+    def _expire(self, now: float) -> None:
+        while self.calls and self.calls[0] <= now - self.window:
+            self.calls.popleft()
+
+    def wait_needed(self, now: float) -> float:
+        self._expire(now)
+        if len(self.calls) < self.limit:
+            return 0.0
+        return self.calls[len(self.calls) - self.limit] + self.window - now
+
+    def take(self, now: float) -> None:
+        self._expire(now)
+        self.calls.append(now)
+
+    def used_within(self, now: float) -> bool:
+        self._expire(now)
+        return bool(self.calls)
+
+    def idle(self, now: float) -> bool:
+        return not self.used_within(now)
+
+
+def is_group(chat: ChatKey) -> bool:
+    """Groups and channels have negative ids; an '@username' chat id is a public channel."""
+    return isinstance(chat, str) or chat < 0
+
+
+@dataclass(frozen=True)
+class Limits:
+    global_rate: float = 30.0
+    chat_rate: float = 1.0
+    chat_burst: float = 3.0
+    group_per_minute: int = 20
+
+
+class Budget:
+    """The pure bookkeeping: how long a send must wait, charging it, and 429 pauses."""
+
+    def __init__(self, limits: Limits, now: float) -> None:
+        self.limits = limits
+        self.global_bucket = TokenBucket(limits.global_rate, limits.global_rate, now)
+        self._chats: dict[ChatKey, TokenBucket | SlidingWindow] = {}
+        self._chat_paused_until: dict[ChatKey, float] = {}
+        self.paused_until = 0.0  # a global 429 stops everything until then
+
+    def _chat(self, chat: ChatKey, now: float) -> TokenBucket | SlidingWindow:
+        limiter = self._chats.get(chat)
+        if limiter is None:
+            if len(self._chats) > _PRUNE_ABOVE:
+                self._prune(now)
+            if is_group(chat):
+                limiter = SlidingWindow(self.limits.group_per_minute, 60.0)
+            else:
+                limiter = TokenBucket(self.limits.chat_rate, self.limits.chat_burst, now)
+            self._chats[chat] = limiter
+        return limiter
+
+    def _prune(self, now: float) -> None:
+        for chat in [c for c, limiter in self._chats.items() if limiter.idle(now)]:
+            del self._chats[chat]
+        for chat in [c for c, until in self._chat_paused_until.items() if until <= now]:
+            del self._chat_paused_until[chat]
+
+    def global_wait(self, now: float, keep: float = 0.0) -> float:
+        """Seconds until the all-chats budget admits a send that leaves `keep` tokens."""
+        return max(self.paused_until - now, self.global_bucket.wait_needed(now, keep), 0.0)
+
+    def chat_wait(self, chat: ChatKey | None, now: float) -> float:
+        """Seconds until `chat`'s own limit (and any 429 pause on it) admits a send."""
+        if chat is None:
+            return 0.0
+        paused = self._chat_paused_until.get(chat, 0.0) - now
+        return max(paused, self._chat(chat, now).wait_needed(now), 0.0)
+
+    def wait_needed(self, chat: ChatKey | None, now: float, keep: float = 0.0) -> float:
+        return max(self.global_wait(now, keep), self.chat_wait(chat, now))
+
+    def charge(self, chat: ChatKey | None, now: float) -> None:
+        self.global_bucket.take(now)
+        if chat is not None:
+            self._chat(chat, now).take(now)
+
+    def pause(self, chat: ChatKey | None, seconds: float, now: float) -> str:
+        """Honour a 429's retry_after; returns the scope paused ("chat" or "global").
+
+        Telegram doesn't say which limit refused us. A chat that had another send within its
+        own window may have hit its own limit; otherwise it can only be the global one.
+        """
+        until = now + seconds
+        limiter = self._chats.get(chat) if chat is not None else None
+        if chat is not None and limiter is not None and _had_other_send(limiter, now):
+            self._chat_paused_until[chat] = max(self._chat_paused_until.get(chat, 0.0), until)
+            return "chat"
+        self.paused_until = max(self.paused_until, until)
+        return "global"
+
+
+def _had_other_send(limiter: TokenBucket | SlidingWindow, now: float) -> bool:
+    """Was there a send besides the refused one (already charged) within the chat's window?"""
+    if isinstance(limiter, SlidingWindow):
+        limiter._expire(now)
+        return len(limiter.calls) >= 2
+    limiter._refill(now)
+    return limiter.tokens < limiter.capacity - 1 - 1e-9
+
+
+class _PacingSettings(Protocol):
+    delivery_global_rate: float
+    delivery_chat_rate: float
+    delivery_chat_burst: float
+    delivery_group_per_minute: int
+    delivery_interactive_reserve: float
+
+
+class Pacer:
+    """The async face of a `Budget`: `await acquire(chat, bulk=...)` before each send."""
+
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        interactive_reserve: float = 3.0,
+        clock: MonotonicClock = time.monotonic,
+    ) -> None:
+        self.clock = clock
+        self.budget = Budget(limits, clock())
+        # Bulk may never drain the bucket below this, and can't hold more than it has.
+        self.reserve = min(interactive_reserve, max(limits.global_rate - 1, 0.0))
+        self._bulk_turn = asyncio.Lock()  # FIFO: bulk sends go in the order they asked
+        self._interactive_starved = 0  # replies held back only by the global budget
+
+    @classmethod
+    def from_settings(cls, settings: _PacingSettings, **kwargs: object) -> Pacer:
+        limits = Limits(
+            global_rate=settings.delivery_global_rate,
+            chat_rate=settings.delivery_chat_rate,
+            chat_burst=settings.delivery_chat_burst,
+            group_per_minute=settings.delivery_group_per_minute,
+        )
+        return cls(limits, interactive_reserve=settings.delivery_interactive_reserve, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def limits(self) -> Limits:
+        return self.budget.limits
+
+    async def acquire(self, chat: ChatKey | None, *, bulk: bool) -> None:
+        """Wait until a send to `chat` fits the budget, then charge it."""
+        if bulk:
+            await self._acquire_bulk(chat)
+        else:
+            await self._acquire_interactive(chat)
+
+    async def _acquire_interactive(self, chat: ChatKey | None) -> None:
+        while True:
+            now = self.clock()
+            chat_wait = self.budget.chat_wait(chat, now)
+            global_wait = self.budget.global_wait(now)
+            if chat_wait <= 0 and global_wait <= 0:
+                self.budget.charge(chat, now)
+                return
+            if chat_wait > 0:
+                await asyncio.sleep(chat_wait)
+                continue
+            self._interactive_starved += 1
+            try:
+                await asyncio.sleep(global_wait)
+            finally:
+                self._interactive_starved -= 1
+
+    async def _acquire_bulk(self, chat: ChatKey | None) -> None:
+        while True:
+            # Wait for the chat outside the queue, so one busy chat doesn't hold up the rest.
+            chat_wait = self.budget.chat_wait(chat, self.clock())
+            if chat_wait > 0:
+                await asyncio.sleep(chat_wait)
+                continue
+            async with self._bulk_turn:
+                while True:
+                    now = self.clock()
+                    if self.budget.chat_wait(chat, now) > 0:
+                        break  # an interactive reply took the chat's turn: queue again
+                    wait = self.budget.global_wait(now, keep=self.reserve)
+                    if wait <= 0 and not self._interactive_starved:
+                        self.budget.charge(chat, now)
+                        return
+                    # Poll a token's time at most: a starved reply may go first meanwhile.
+                    await asyncio.sleep(max(wait, 1 / self.limits.global_rate))
+
+    def on_retry_after(self, chat: ChatKey | None, seconds: float) -> str:
+        """Record a 429; returns what was paused ("chat" or "global")."""
+        return self.budget.pause(chat, seconds, self.clock())
+
+    def chat_wait(self, chat: ChatKey | None) -> float:
+        return self.budget.chat_wait(chat, self.clock())
+
+    def global_pause(self) -> float:
+        """Seconds left of a global 429 pause (0 when none)."""
+        return max(self.budget.paused_until - self.clock(), 0.0)

@@ -1,0 +1,445 @@
+"""The outbox sender: claims due rows under a lease, sends them through the Bot, records outcomes.
+
+Wiring (the app does this once, at start-up)::
+
+    pacer = Pacer.from_settings(settings)
+    install_pacing(bot, pacer)            # every send of this Bot now shares the budget
+    sender = OutboxSender(bot, sessionmaker, settings, pacer=pacer, clock=clock)
+    await sender.start()                  # dp.startup
+    ...
+    await sender.stop()                   # dp.shutdown: finishes and records in-flight sends
+
+A commit of a session that enqueued something wakes every running sender of the process;
+other processes' rows are found by polling every `delivery_poll_seconds`.
+
+Crash safety: a row is claimed (status ``sending``, ``lease_until`` = now + lease) before it
+is sent, and its outcome is written right after Telegram answers. After a crash, rows whose
+lease expired are claimed again and sent, so nothing is lost. Only rows that were in flight
+at the crash (sent, but outcome not yet written) can be sent twice: at most
+`delivery_concurrency` rows per crashed sender process, since that bounds the rows a sender
+holds claimed at once. The lease must outlast a send: it is checked to exceed the request
+timeout plus a margin for pacing.
+
+Several sender processes may run on PostgreSQL: the claim skips rows another claim has
+locked (FOR UPDATE SKIP LOCKED). SQLite has one writer at a time, so claims never overlap.
+
+Outcomes:
+- sent: ``sent_at`` and ``telegram_message_id`` recorded;
+- 429: paused as told (the chat, or all sends) and re-queued after ``retry_after``; not a
+  failed attempt until `delivery_max_throttles` 429s, then each counts as one;
+- 5xx, timeout, dropped connection (and other unexpected answers): retried with exponential
+  backoff and jitter, ``failed`` with the reason after `delivery_max_attempts`;
+- 403: the person is marked unreachable, this row fails, their other unsent rows are cancelled;
+- 400 / 404: failed at once with Telegram's description.
+Non-urgent retries wait out quiet hours; during quiet hours only urgent rows are claimed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+from aiogram.methods import SendDocument, SendMessage, SendPhoto, TelegramMethod
+from pydantic import ValidationError
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.delivery.middleware import bulk_sending
+from bot.delivery.outbox import SESSION_FLAG, UNREACHABLE_REASON
+from bot.delivery.pacing import Pacer
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.reachability import mark_unreachable
+from bot.settings import Settings
+from storage.db import SessionMaker
+from storage.models.org import Person
+from storage.models.outbox import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+METHODS: dict[str, type[TelegramMethod[Any]]] = {
+    "sendMessage": SendMessage,
+    "sendPhoto": SendPhoto,
+    "sendDocument": SendDocument,
+}
+# A claimed row whose chat is paused longer than this goes back to the queue, unsent.
+_HOLD_AT_MOST = 2.0
+
+_wakers: set[Callable[[], None]] = set()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(SESSION_FLAG, False):
+        for wake in list(_wakers):
+            wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(SESSION_FLAG, None)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this sender holds: its lease value proves ownership when writing the outcome."""
+
+    id: int
+    chat_id: int
+    payload: dict[str, Any]
+    urgent: bool
+    attempts: int
+    throttled: int
+    lease_until: datetime
+
+
+class OutboxSender:
+    """Sends the outbox; one per process (`start()`/`stop()`, or `run(stop_event)`)."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: SessionMaker,
+        settings: Settings,
+        *,
+        pacer: Pacer,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.bot = bot
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.pacer = pacer
+        self.clock = clock or Clock()
+        self.rng = rng or random.Random()
+        self.quiet_hours = QuietHours.from_settings(settings)
+        self.concurrency = settings.delivery_concurrency
+        self.lease = timedelta(seconds=settings.delivery_lease_seconds)
+        if settings.delivery_lease_seconds < settings.delivery_request_timeout + 2 * _HOLD_AT_MOST:
+            raise ValueError("DELIVERY_LEASE_SECONDS must exceed DELIVERY_REQUEST_TIMEOUT + 4")
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._dead_chats: set[int] = set()  # answered 403 during this run
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Run in the background until `stop()`."""
+        if self._task is None or self._task.done():
+            self._stopping.clear()
+            self._task = asyncio.create_task(self.run(self._stopping), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop claiming, let in-flight sends finish and be recorded, then return."""
+        self._stopping.set()
+        self.wake()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """Look for due rows now (called after a commit that enqueued something)."""
+        self._wakeup.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The loop: keep up to `delivery_concurrency` rows in flight until `stop` is set."""
+        _wakers.add(self.wake)
+        try:
+            while not stop.is_set():
+                try:
+                    await self._step(stop)
+                except Exception:
+                    # The database may be briefly unavailable: log, wait, go on.
+                    log.exception("outbox sender step failed")
+                    await self._idle(stop, self.settings.delivery_poll_seconds)
+        finally:
+            _wakers.discard(self.wake)
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _step(self, stop: asyncio.Event) -> None:
+        pause = self.pacer.global_pause()
+        if pause > 0:
+            await self._idle(stop, pause)
+            return
+        free = self.concurrency - len(self._in_flight)
+        if free <= 0:
+            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return
+        claimed = await self.claim(free)
+        for row in claimed:
+            task = asyncio.create_task(self.deliver(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        if claimed:
+            return
+        if self._in_flight:
+            # Something finished or a commit woke us; either may free or add work.
+            waker = asyncio.create_task(self._wakeup.wait())
+            await asyncio.wait(
+                {waker, *self._in_flight},
+                timeout=self.settings.delivery_poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            waker.cancel()
+            self._wakeup.clear()
+        else:
+            await self._idle(stop, self.settings.delivery_poll_seconds)
+
+    async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        self._wakeup.clear()
+
+    async def process_due(self) -> int:
+        """Claim and send what is due right now (up to the concurrency), wait for the outcomes.
+
+        For tests and one-shot use; returns the number of rows handled.
+        """
+        claimed = await self.claim(self.concurrency)
+        await asyncio.gather(*(self.deliver(row) for row in claimed))
+        return len(claimed)
+
+    async def drain(self, max_rounds: int = 10_000) -> int:
+        """`process_due()` until nothing is due (now); returns the rows handled."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = await self.process_due()
+            if not handled:
+                break
+            total += handled
+        return total
+
+    # --- claiming --------------------------------------------------------------------------
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        """Lease up to `limit` due rows, best priority first; recovers expired leases."""
+        now = self.clock.now()
+        lease_until = now + self.lease
+        due = or_(
+            and_(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            ),
+            and_(
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.lease_until < now,
+            ),
+        )
+        conditions = [due]
+        if self.quiet_hours.is_quiet(now):
+            conditions.append(OutboxMessage.urgent.is_(True))
+        picked = (
+            select(OutboxMessage.id)
+            .where(*conditions)
+            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.sessionmaker() as session, session.begin():
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(picked.scalar_subquery()))
+                .values(status=OutboxStatus.SENDING, lease_until=lease_until)
+                .returning(
+                    OutboxMessage.id,
+                    OutboxMessage.chat_id,
+                    OutboxMessage.payload,
+                    OutboxMessage.urgent,
+                    OutboxMessage.attempts,
+                    OutboxMessage.throttled,
+                    OutboxMessage.priority,
+                    OutboxMessage.next_attempt_at,
+                )
+            )
+            rows = sorted(result.all(), key=lambda r: (r.priority, r.next_attempt_at, r.id))
+            claimed = [
+                Claimed(r.id, r.chat_id, r.payload, r.urgent, r.attempts, r.throttled, lease_until)
+                for r in rows
+            ]
+            if not claimed:
+                return []
+            # Someone marked unreachable after these were enqueued: cancel, don't send.
+            blocked = set(
+                await session.scalars(
+                    select(Person.telegram_id).where(
+                        Person.telegram_id.in_({c.chat_id for c in claimed}),
+                        Person.unreachable.is_(True),
+                    )
+                )
+            )
+            blocked |= self._dead_chats & {c.chat_id for c in claimed}
+            if blocked:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([c.id for c in claimed if c.chat_id in blocked]))
+                    .values(
+                        status=OutboxStatus.CANCELLED,
+                        lease_until=None,
+                        last_error=UNREACHABLE_REASON,
+                    )
+                )
+        return [c for c in claimed if c.chat_id not in blocked]
+
+    # --- sending ---------------------------------------------------------------------------
+
+    async def deliver(self, row: Claimed) -> None:
+        """Send one claimed row and record what happened; never raises."""
+        try:
+            await self._deliver(row)
+        except Exception:
+            # Recording failed (database down?): the lease expires and the row is retried.
+            log.exception("outbox row %s: could not record the outcome", row.id)
+
+    async def _deliver(self, row: Claimed) -> None:
+        if row.chat_id in self._dead_chats:
+            await self._finish(row, status=OutboxStatus.CANCELLED, last_error=UNREACHABLE_REASON)
+            return
+        held = self.pacer.chat_wait(row.chat_id)
+        if held > _HOLD_AT_MOST:
+            # The chat is paused (a 429): give the slot to others, come back when it's free.
+            await self._requeue(row, self.clock.now() + timedelta(seconds=held))
+            return
+        try:
+            method = build_method(row.chat_id, row.payload)
+        except (KeyError, ValidationError) as e:
+            await self._finish(row, status=OutboxStatus.FAILED, last_error=f"bad payload: {e}")
+            return
+        try:
+            with bulk_sending():
+                message = await self.bot(
+                    method, request_timeout=self.settings.delivery_request_timeout
+                )
+        except TelegramRetryAfter as e:
+            await self._throttled(row, e)
+        except TelegramForbiddenError as e:
+            await self._forbidden(row, e)
+        except TelegramMigrateToChat as e:
+            await self._migrated(row, e)
+        except (TelegramBadRequest, TelegramNotFound) as e:
+            await self._finish(row, status=OutboxStatus.FAILED, last_error=_describe(e))
+        except TelegramAPIError as e:
+            # 5xx, network errors and timeouts, and anything else Telegram might answer.
+            await self._transient(row, _describe(e))
+        else:
+            await self._finish(
+                row,
+                status=OutboxStatus.SENT,
+                sent_at=self.clock.now(),
+                telegram_message_id=getattr(message, "message_id", None),
+                last_error=None,
+            )
+
+    async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> None:
+        throttled = row.throttled + 1
+        if throttled > self.settings.delivery_max_throttles:
+            await self._transient(
+                row, _describe(error), throttled=throttled, at_least=error.retry_after
+            )
+            return
+        due = self._not_quiet(row, self.clock.now() + timedelta(seconds=error.retry_after))
+        await self._finish(
+            row,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=due,
+            throttled=throttled,
+            last_error=_describe(error),
+        )
+
+    async def _transient(
+        self, row: Claimed, reason: str, *, throttled: int | None = None, at_least: float = 0.0
+    ) -> None:
+        attempts = row.attempts + 1
+        values: dict[str, Any] = {"attempts": attempts, "last_error": reason}
+        if throttled is not None:
+            values["throttled"] = throttled
+        if attempts >= self.settings.delivery_max_attempts:
+            log.warning("outbox row %s failed after %s attempts: %s", row.id, attempts, reason)
+            await self._finish(row, status=OutboxStatus.FAILED, **values)
+            return
+        delay = max(self.backoff(attempts), at_least)
+        due = self._not_quiet(row, self.clock.now() + timedelta(seconds=delay))
+        await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due, **values)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before retry number `attempts`: doubling from the base, capped, ±50% jitter."""
+        base = self.settings.delivery_retry_base_seconds * 2 ** (attempts - 1)
+        return min(base, self.settings.delivery_retry_max_seconds) * self.rng.uniform(0.5, 1.5)
+
+    async def _forbidden(self, row: Claimed, error: TelegramForbiddenError) -> None:
+        self._dead_chats.add(row.chat_id)
+        reason = _describe(error)
+        async with self.sessionmaker() as session, session.begin():
+            if not await self._write(session, row, status=OutboxStatus.FAILED, last_error=reason):
+                return
+            cancelled = await mark_unreachable(session, row.chat_id, reason)
+        log.info(
+            "chat %s unreachable (%s); %s unsent rows cancelled", row.chat_id, reason, cancelled
+        )
+
+    async def _migrated(self, row: Claimed, error: TelegramMigrateToChat) -> None:
+        """A group became a supergroup: send there instead (not a failed attempt)."""
+        async with self.sessionmaker() as session, session.begin():
+            await self._write(
+                session,
+                row,
+                status=OutboxStatus.PENDING,
+                chat_id=error.migrate_to_chat_id,
+                next_attempt_at=self.clock.now(),
+                last_error=_describe(error),
+            )
+
+    async def _requeue(self, row: Claimed, due: datetime) -> None:
+        await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
+
+    def _not_quiet(self, row: Claimed, due: datetime) -> datetime:
+        return due if row.urgent else self.quiet_hours.next_allowed(due)
+
+    async def _finish(self, row: Claimed, **values: Any) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await self._write(session, row, **values)
+
+    async def _write(self, session: Any, row: Claimed, **values: Any) -> bool:
+        """Record an outcome if we still hold the lease (else another sender took the row)."""
+        if values.get("status") != OutboxStatus.SENDING:
+            values.setdefault("lease_until", None)
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.lease_until == row.lease_until,
+            )
+            .values(**values)
+        )
+        if not result.rowcount:
+            log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
+            return False
+        return True
+
+
+def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
+    """The aiogram method object for a stored payload."""
+    params = {key: value for key, value in payload.items() if key != "method"}
+    return METHODS[payload["method"]].model_validate({**params, "chat_id": chat_id})
+
+
+def _describe(error: TelegramAPIError) -> str:
+    return f"{type(error).__name__}: {error.message}"[:1000]
