@@ -279,7 +279,7 @@ class Persona:
         if data is None:
             result = await self._post("/photos", json={"caption": caption})
         else:
-            form = aiohttp.FormData()
+            form = aiohttp.FormData(quote_fields=False)
             form.add_field("file", data, filename="photo.jpg", content_type="image/jpeg")
             if caption:
                 form.add_field("caption", caption)
@@ -297,7 +297,7 @@ class Persona:
         mime_type: str = "text/plain",
         caption: str | None = None,
     ) -> BotMessage:
-        form = aiohttp.FormData()
+        form = aiohttp.FormData(quote_fields=False)
         data = content.encode() if isinstance(content, str) else content
         form.add_field("file", data, filename=file_name, content_type=mime_type)
         if caption:

@@ -14,8 +14,6 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text
 
-router = Router(name=__name__)
-
 
 def submit_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
@@ -23,13 +21,11 @@ def submit_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-@router.message(CommandStart())
 async def start(message: Message) -> None:
     name = message.from_user.first_name if message.from_user else "?"
     await message.answer(**Text("Hello ", Bold(name)).as_kwargs(), reply_markup=submit_keyboard())
 
 
-@router.message(Command("alert"))
 async def alert(message: Message) -> None:
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text="Alert", callback_data="alert")]]
@@ -37,39 +33,43 @@ async def alert(message: Message) -> None:
     await message.answer("press for an alert", reply_markup=keyboard)
 
 
-@router.callback_query(F.data == "submit:1")
 async def submitted(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
         await query.message.edit_text("已提交 ✅")
     await query.answer("OK")
 
 
-@router.callback_query(F.data == "alert")
 async def alerted(query: CallbackQuery) -> None:
     await query.answer("注意 Attention", show_alert=True)
 
 
-@router.callback_query()
 async def unknown_button(query: CallbackQuery) -> None:
     await query.answer(f"unknown: {query.data}")
 
 
-@router.message(F.sticker)
 async def sticker(message: Message) -> None:
     await message.answer("sticker received")
 
 
-@router.message(F.photo)
 async def photo(message: Message) -> None:
     await message.answer("photo received")
 
 
-@router.message(F.text)
 async def echo(message: Message) -> None:
     await message.answer(f"echo: {message.text}")
 
 
 def create_echo_dispatcher() -> Dispatcher:
+    """A fresh dispatcher (routers attach to one dispatcher only)."""
+    router = Router(name=__name__)
+    router.message.register(start, CommandStart())
+    router.message.register(alert, Command("alert"))
+    router.message.register(sticker, F.sticker)
+    router.message.register(photo, F.photo)
+    router.message.register(echo, F.text)
+    router.callback_query.register(submitted, F.data == "submit:1")
+    router.callback_query.register(alerted, F.data == "alert")
+    router.callback_query.register(unknown_button)
     dp = Dispatcher(storage=MemoryStorage())
     dp.include_router(router)
     return dp
