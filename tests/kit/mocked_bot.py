@@ -24,7 +24,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import CallbackQuery, Chat, Message, Update, User
+from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 
 BOT_USER = User(id=42, is_bot=True, first_name="清风", username="qingfeng_bot")
 
@@ -51,7 +51,7 @@ class RecordingSession(BaseSession):
                 chat=Chat(id=int(method.chat_id), type="private"),
                 from_user=BOT_USER,
                 text=getattr(method, "text", None),
-                reply_markup=method.reply_markup,
+                reply_markup=_inline_only(method.reply_markup),
             )
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):
             return Message(
@@ -76,6 +76,11 @@ class RecordingSession(BaseSession):
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         yield b""
+
+
+def _inline_only(markup: object) -> InlineKeyboardMarkup | None:
+    """A sent message carries only an inline keyboard; reply keyboards are not echoed back."""
+    return markup if isinstance(markup, InlineKeyboardMarkup) else None
 
 
 class MockedBot(Bot):
