@@ -125,8 +125,14 @@ def user(user_id: int, *, language_code: str | None = "zh-hans", name: str = "æµ
 
 
 def message_update(
-    from_user: User, text: str | None = None, *, sticker: bool = False, message_id: int = 1
+    from_user: User,
+    text: str | None = None,
+    *,
+    sticker: bool = False,
+    message_id: int = 1,
+    group: bool = False,
 ) -> Update:
+    """A message from `from_user` in their private chat (or in a group, `group=True`)."""
     extra: dict[str, Any] = {}
     if sticker:
         extra["sticker"] = {
@@ -145,7 +151,9 @@ def message_update(
         message=Message(
             message_id=message_id,
             date=datetime.now(UTC),
-            chat=Chat(id=from_user.id, type="private"),
+            chat=Chat(id=-from_user.id, type="group")
+            if group
+            else Chat(id=from_user.id, type="private"),
             from_user=from_user,
             text=text,
             **extra,
