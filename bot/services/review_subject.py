@@ -1,0 +1,109 @@
+"""The review's one seam to the risk register: every read or write of a register record.
+
+The register (issue 4) owns risk points, powers and measures; the review reads and moves
+them only through these functions, so a change in the register's model touches this file
+alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from storage.models.register import RiskPoint
+
+from bot.grading import FACTORS
+from storage.models.org import Person, Post
+
+TITLE_MAX = 40
+
+
+async def get_risk(session: AsyncSession, risk_id: int) -> RiskPoint | None:
+    return await session.get(RiskPoint, risk_id)
+
+
+async def post_of(session: AsyncSession, risk: RiskPoint) -> Post:
+    post = await session.get(Post, risk.post_id)
+    if post is None:  # pragma: no cover - a foreign key guarantees it
+        raise LookupError(f"risk {risk.id} has no post")
+    return post
+
+
+async def holder_ids(session: AsyncSession, risk: RiskPoint) -> set[int]:
+    """Whose record it is: the declarant and whoever holds the post now."""
+    ids = {
+        person_id
+        for person_id in await session.scalars(
+            select(Person.id).where(Person.post_id == risk.post_id, Person.active.is_(True))
+        )
+    }
+    declarant = getattr(risk, "created_by_id", None)
+    if declarant is not None:
+        ids.add(declarant)
+    return ids
+
+
+def status(risk: RiskPoint) -> str:
+    return str(risk.status)
+
+
+def set_status(risk: RiskPoint, value: str) -> None:
+    risk.status = value
+
+
+def factors(risk: RiskPoint) -> dict[str, int] | None:
+    """The five factors, or None while any is missing."""
+    values = {factor.value: getattr(risk, factor.value, None) for factor in FACTORS}
+    if any(value is None for value in values.values()):
+        return None
+    return {name: int(value) for name, value in values.items() if value is not None}
+
+
+def is_focus(risk: RiskPoint) -> bool:
+    return bool(getattr(risk, "focus_programme", None))
+
+
+def title(risk: RiskPoint) -> str:
+    """A short name for notices: the start of the description."""
+    text = str(getattr(risk, "description", "") or "")
+    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
+
+
+def set_suggested_level(risk: RiskPoint, level: int) -> None:
+    if hasattr(risk, "suggested_level"):
+        risk.suggested_level = level
+
+
+def set_final_level(risk: RiskPoint, level: int) -> None:
+    if hasattr(risk, "level"):
+        risk.level = level
+
+
+async def ids_in_state(session: AsyncSession, state: str) -> Sequence[int]:
+    return (
+        await session.scalars(
+            select(RiskPoint.id).where(RiskPoint.status == state).order_by(RiskPoint.id)
+        )
+    ).all()
+
+
+def describe(risk: RiskPoint) -> dict[str, Any]:
+    """What a card shows of the record itself (the register's fields)."""
+    return {
+        "description": getattr(risk, "description", ""),
+        "risk_type": getattr(risk, "risk_type", None),
+        "focus": getattr(risk, "focus_programme", None),
+        "power_id": getattr(risk, "power_id", None),
+    }
+
+
+async def ids_in_states_for_units(
+    session: AsyncSession, states: Sequence[str], unit_ids: Sequence[int] | None
+) -> Sequence[int]:
+    """Risks in any of `states` whose post is in `unit_ids` (None: anywhere), oldest first."""
+    query = select(RiskPoint.id).where(RiskPoint.status.in_(states))
+    if unit_ids is not None:
+        query = query.join(Post, Post.id == RiskPoint.post_id).where(Post.unit_id.in_(unit_ids))
+    return (await session.scalars(query.order_by(RiskPoint.id))).all()

@@ -1,0 +1,92 @@
+"""The review card: everything needed to decide on one risk point, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import html
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.grading import FACTORS, Grade, factor_key, level_key
+from bot.services import review as review_service
+from bot.services import review_subject as subject
+from bot.services.review import Situation
+from storage.models.org import Person, Post, Unit
+
+NOTES_SHOWN = 5
+
+
+async def render_card(
+    session: AsyncSession,
+    sit: Situation,
+    _: Callable[[str], str],
+    *,
+    explain_grade: Callable[[Grade], str],
+) -> str:
+    """Post, power, description, factors, suggestion with its reason, levels, comments."""
+    post = await session.get(Post, sit.risk.post_id)
+    unit = await session.get(Unit, post.unit_id) if post else None
+    info = subject.describe(sit.risk)
+    lines = [
+        _("review.card.title").format(
+            risk_id=sit.risk.id, state=_(f"workflow.state.{sit.state.value}")
+        ),
+        _("review.card.post").format(
+            unit=html.quote(unit.path if unit else "-"),
+            post=html.quote(post.name if post else "-"),
+        ),
+        _("review.card.description").format(text=html.quote(str(info["description"] or ""))),
+    ]
+    if info.get("power"):
+        lines.append(_("review.card.power").format(power=html.quote(str(info["power"]))))
+    if info.get("risk_type"):
+        lines.append(
+            _("review.card.risk_type").format(risk_type=html.quote(str(info["risk_type"])))
+        )
+    if info.get("focus"):
+        lines.append(_("review.card.focus").format(focus=html.quote(str(info["focus"]))))
+    if sit.grade is not None:
+        lines.append(
+            _("review.card.factors").format(
+                factors=_("grading.separator").join(
+                    f"{_(factor_key(f))} {sit.grade.factors.value(f)}" for f in FACTORS
+                )
+            )
+        )
+        lines.append(html.quote(explain_grade(sit.grade)))
+    review = sit.review
+    if review.reviewed_level and review.reviewed_level != review.suggested_level:
+        lines.append(
+            _("review.card.reviewed_level").format(
+                level=_(level_key(review.reviewed_level)),
+                reason=html.quote(review.reviewed_reason or ""),
+            )
+        )
+    if review.final_level:
+        lines.append(
+            _("review.card.final_level").format(
+                level=_(level_key(review.final_level)),
+                reason=html.quote(review.level_reason or "-"),
+            )
+        )
+    if review.social_closes_at and sit.state.value == "social_review":
+        lines.append(
+            _("review.card.social_until").format(
+                until=review.social_closes_at.strftime("%Y-%m-%d")
+            )
+        )
+    for measure in info.get("measures") or []:
+        lines.append(_("review.card.measure").format(text=html.quote(str(measure))))
+    notes = await review_service.notes_of(session, sit.risk.id)
+    if notes:
+        lines.append(_("review.card.notes").format(n=len(notes)))
+        for note in notes[-NOTES_SHOWN:]:
+            author = await session.get(Person, note.author_id) if note.author_id else None
+            lines.append(
+                _("review.card.note").format(
+                    kind=_(f"review.note.{note.kind}"),
+                    author=html.quote(author.name if author else "-"),
+                    text=html.quote(note.text or ""),
+                )
+            )
+    return "\n".join(lines)

@@ -1,0 +1,459 @@
+"""/review: the reviewer's inbox — counts by kind, one card per item, one-tap decisions.
+
+The card is edited in place (no chat spam). Buttons carry the risk id and the version the
+card showed; the service decides everything else, so a forged or stale button only gets a
+message saying why. Comments and reasons are typed after a prompt (FSM), then the same card
+message is edited with the outcome and the next item.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.grading import LEVELS, explain, level_key
+from bot.risk_workflow import Action, RiskState
+from bot.services import review as review_service
+from bot.services.errors import ServiceError
+from bot.services.review import Decision, InboxKind, ReviewConfig
+from bot.settings import Settings
+from handlers.review_cards import render_card
+from storage.models.org import Person
+
+
+class ReviewCb(CallbackData, prefix="rv"):
+    """Ids and a version only: never names (64 bytes; authority is re-checked)."""
+
+    a: str  # k(ind) / ok / rt / lv / sl / sk / cs / wd / rp / in(box)
+    r: int = 0  # risk id
+    v: int = 0  # the record's version the card showed
+    k: str = ""  # inbox kind
+    lv: int = 0  # a level
+
+
+class ReviewFlow(StatesGroup):
+    comment = State()  # a return comment, a level reason, a re-proposal
+
+
+# The primary action per state: what "approve" means at this step.
+PRIMARY: dict[RiskState, Action] = {
+    RiskState.SOCIAL_REVIEW: Action.CLOSE_SOCIAL,
+    RiskState.GRADED_REVIEW: Action.PASS_REVIEW,
+    RiskState.ORG_APPROVAL: Action.APPROVE,
+    RiskState.STANDING_COMMITTEE: Action.APPROVE,
+}
+
+
+def _config(settings: Settings) -> ReviewConfig:
+    return ReviewConfig.from_settings(settings)
+
+
+def _inbox_text_and_keyboard(
+    items: dict[InboxKind, list[int]],
+) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    lines = [_("review.inbox_title")]
+    for kind in InboxKind:
+        count = len(items[kind])
+        lines.append(_("review.inbox_line").format(kind=_(f"review.kind.{kind.value}"), n=count))
+        if count:
+            builder.button(
+                text=_("review.inbox_button").format(kind=_(f"review.kind.{kind.value}"), n=count),
+                callback_data=ReviewCb(a="k", k=kind.value),
+            )
+    builder.adjust(1)
+    if not any(items.values()):
+        lines.append(_("review.inbox_empty"))
+    return "\n".join(lines), builder.as_markup()
+
+
+async def show_inbox(
+    message: Message, state: FSMContext, session: AsyncSession, person: Person, settings: Settings
+) -> None:
+    await state.clear()
+    items = await review_service.inbox(session, _config(settings), person)
+    text, keyboard = _inbox_text_and_keyboard(items)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def _card(
+    session: AsyncSession, settings: Settings, person: Person, risk_id: int, kind: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    config = _config(settings)
+    sit = await review_service.situation(session, config, risk_id)
+    text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+    builder = InlineKeyboardBuilder()
+    v = sit.review.version
+    primary = PRIMARY.get(sit.state)
+    if primary is Action.CLOSE_SOCIAL:
+        builder.button(
+            text=_("review.btn.close_social"),
+            callback_data=ReviewCb(a="cs", r=risk_id, v=v, k=kind),
+        )
+    elif primary is not None:
+        builder.button(
+            text=_("review.btn.approve"), callback_data=ReviewCb(a="ok", r=risk_id, v=v, k=kind)
+        )
+        builder.button(
+            text=_("review.btn.set_level"), callback_data=ReviewCb(a="lv", r=risk_id, v=v, k=kind)
+        )
+    if sit.state is RiskState.DISPUTED:
+        builder.button(
+            text=_("review.btn.repropose"), callback_data=ReviewCb(a="rp", r=risk_id, v=v, k=kind)
+        )
+        builder.button(
+            text=_("review.btn.withdraw"), callback_data=ReviewCb(a="wd", r=risk_id, v=v, k=kind)
+        )
+    else:
+        builder.button(
+            text=_("review.btn.return"), callback_data=ReviewCb(a="rt", r=risk_id, v=v, k=kind)
+        )
+    builder.button(text=_("review.btn.skip"), callback_data=ReviewCb(a="sk", r=risk_id, k=kind))
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.adjust(2)
+    return text, builder.as_markup()
+
+
+async def _next_in_kind(
+    session: AsyncSession, settings: Settings, person: Person, kind: str, after: int
+) -> int | None:
+    try:
+        inbox_kind = InboxKind(kind)
+    except ValueError:
+        return None
+    ids = (await review_service.inbox(session, _config(settings), person))[inbox_kind]
+    later = [i for i in ids if i > after]
+    return (later or ids or [None])[0]
+
+
+async def _show_next_or_inbox(
+    query_or_message: CallbackQuery | Message,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+    kind: str,
+    after: int,
+    *,
+    prefix: str = "",
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> None:
+    next_id = await _next_in_kind(session, settings, person, kind, after)
+    if next_id is None:
+        items = await review_service.inbox(session, _config(settings), person)
+        text, keyboard = _inbox_text_and_keyboard(items)
+    else:
+        text, keyboard = await _card(session, settings, person, next_id, kind)
+    text = f"{prefix}\n\n{text}" if prefix else text
+    if isinstance(query_or_message, CallbackQuery) and query_or_message.message is not None:
+        await query_or_message.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    elif chat_id is not None and message_id is not None:
+        await bot.edit_message_text(
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
+        )
+    else:
+        await query_or_message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def open_kind(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await query.answer()
+    await _show_next_or_inbox(query, bot, session, settings, person, callback_data.k, 0)
+
+
+async def back_to_inbox(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await state.clear()
+    await query.answer()
+    items = await review_service.inbox(session, _config(settings), person)
+    text, keyboard = _inbox_text_and_keyboard(items)
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def skip(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await query.answer()
+    await _show_next_or_inbox(
+        query, bot, session, settings, person, callback_data.k, callback_data.r
+    )
+
+
+async def _decide(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+    decision: Decision,
+    done_key: str,
+) -> None:
+    try:
+        await review_service.transition(
+            session,
+            clock,
+            _config(settings),
+            actor=person,
+            risk_id=callback_data.r,
+            decision=decision,
+        )
+    except ServiceError as refusal:
+        await session.rollback()
+        # Stale or not allowed: say why, change nothing (the card stays as it is).
+        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
+        return
+    await query.answer(_(done_key))
+    await _show_next_or_inbox(
+        query,
+        bot,
+        session,
+        settings,
+        person,
+        callback_data.k,
+        callback_data.r,
+        prefix=_(done_key),
+    )
+
+
+async def approve(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    sit = await review_service.situation(session, _config(settings), callback_data.r)
+    action = PRIMARY.get(sit.state, Action.APPROVE)
+    await _decide(
+        query,
+        callback_data,
+        bot,
+        session,
+        clock,
+        settings,
+        person,
+        Decision(action, expected_version=callback_data.v),
+        "review.done.approved",
+    )
+
+
+async def close_social(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await _decide(
+        query,
+        callback_data,
+        bot,
+        session,
+        clock,
+        settings,
+        person,
+        Decision(Action.CLOSE_SOCIAL, expected_version=callback_data.v),
+        "review.done.closed",
+    )
+
+
+async def withdraw(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await _decide(
+        query,
+        callback_data,
+        bot,
+        session,
+        clock,
+        settings,
+        person,
+        Decision(Action.WITHDRAW, expected_version=callback_data.v),
+        "review.done.withdrawn",
+    )
+
+
+async def pick_level(query: CallbackQuery, callback_data: ReviewCb) -> None:
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    for level in LEVELS:
+        builder.button(
+            text=_(level_key(level)),
+            callback_data=ReviewCb(
+                a="sl", r=callback_data.r, v=callback_data.v, k=callback_data.k, lv=level
+            ),
+        )
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.adjust(3, 1)
+    await query.message.edit_reply_markup(reply_markup=builder.as_markup())  # type: ignore[union-attr]
+
+
+async def set_level(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    state: FSMContext,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    sit = await review_service.situation(session, _config(settings), callback_data.r)
+    action = PRIMARY.get(sit.state, Action.APPROVE)
+    if callback_data.lv == sit.review.suggested_level:
+        await _decide(
+            query,
+            callback_data,
+            bot,
+            session,
+            clock,
+            settings,
+            person,
+            Decision(action, level=callback_data.lv, expected_version=callback_data.v),
+            "review.done.approved",
+        )
+        return
+    await _ask_comment(query, state, callback_data, action, "review.ask_level_reason")
+
+
+async def ask_return(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
+    await _ask_comment(query, state, callback_data, Action.RETURN, "review.ask_return_comment")
+
+
+async def ask_repropose(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
+    await _ask_comment(query, state, callback_data, Action.REPROPOSE, "review.ask_repropose")
+
+
+async def _ask_comment(
+    query: CallbackQuery,
+    state: FSMContext,
+    callback_data: ReviewCb,
+    action: Action,
+    prompt_key: str,
+) -> None:
+    await query.answer()
+    await state.set_state(ReviewFlow.comment)
+    message = query.message
+    await state.update_data(
+        risk=callback_data.r,
+        version=callback_data.v,
+        kind=callback_data.k,
+        level=callback_data.lv or None,
+        action=action.value,
+        card_chat=message.chat.id if message else None,
+        card_message=message.message_id if message else None,
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    await query.message.edit_text(_(prompt_key), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+
+
+async def receive_comment(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    decision = Decision(
+        Action(data["action"]),
+        comment=message.text,
+        level=data.get("level"),
+        expected_version=data.get("version"),
+    )
+    try:
+        await review_service.transition(
+            session,
+            clock,
+            _config(settings),
+            actor=person,
+            risk_id=int(data["risk"]),
+            decision=decision,
+        )
+    except ServiceError as refusal:
+        await session.rollback()
+        if refusal.key in ("review.comment_too_long", "workflow.comment_required"):
+            await message.answer(_(refusal.key).format(**refusal.values))
+            return  # ask again: the state stays
+        await state.clear()
+        await message.answer(_(refusal.key).format(**refusal.values))
+        return
+    await state.clear()
+    done = {
+        Action.RETURN.value: "review.done.returned",
+        Action.REPROPOSE.value: "review.done.reproposed",
+    }.get(data["action"], "review.done.approved")
+    await _show_next_or_inbox(
+        message,
+        bot,
+        session,
+        settings,
+        person,
+        data.get("kind", ""),
+        int(data["risk"]),
+        prefix=_(done),
+        chat_id=data.get("card_chat"),
+        message_id=data.get("card_message"),
+    )
+
+
+async def comment_not_text(message: Message) -> None:
+    await message.answer(_("review.comment_text_only"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(show_inbox, Command("review"))
+    router.callback_query.register(open_kind, ReviewCb.filter(F.a == "k"))
+    router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == "in"))
+    router.callback_query.register(skip, ReviewCb.filter(F.a == "sk"))
+    router.callback_query.register(approve, ReviewCb.filter(F.a == "ok"))
+    router.callback_query.register(close_social, ReviewCb.filter(F.a == "cs"))
+    router.callback_query.register(withdraw, ReviewCb.filter(F.a == "wd"))
+    router.callback_query.register(pick_level, ReviewCb.filter(F.a == "lv"))
+    router.callback_query.register(set_level, ReviewCb.filter(F.a == "sl"))
+    router.callback_query.register(ask_return, ReviewCb.filter(F.a == "rt"))
+    router.callback_query.register(ask_repropose, ReviewCb.filter(F.a == "rp"))
+    router.message.register(receive_comment, ReviewFlow.comment, F.text)
+    router.message.register(comment_not_text, ReviewFlow.comment)
+    return router
