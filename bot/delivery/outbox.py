@@ -195,7 +195,7 @@ async def batch_progress(session: AsyncSession, batch_id: str) -> BatchProgress:
         .where(OutboxMessage.batch_id == batch_id)
         .group_by(OutboxMessage.status)
     )
-    counts = {status: count for status, count in rows.tuples()}
+    counts = {status: count for status, count in rows}
     return BatchProgress(
         pending=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
         sent=counts.get(OutboxStatus.SENT, 0),

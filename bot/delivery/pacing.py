@@ -19,12 +19,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 ChatKey = int | str
 MonotonicClock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 # Idle per-chat limiters are dropped past this many, so a broadcast doesn't grow memory for good.
 _PRUNE_ABOVE = 5000
 
@@ -193,8 +194,10 @@ class Pacer:
         *,
         interactive_reserve: float = 3.0,
         clock: MonotonicClock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.clock = clock
+        self.sleep = sleep  # tests pass one that moves their clock instead of waiting
         self.budget = Budget(limits, clock())
         # Bulk may never drain the bucket below this, and can't hold more than it has.
         self.reserve = min(interactive_reserve, max(limits.global_rate - 1, 0.0))
@@ -231,11 +234,11 @@ class Pacer:
                 self.budget.charge(chat, now)
                 return
             if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
+                await self.sleep(chat_wait)
                 continue
             self._interactive_starved += 1
             try:
-                await asyncio.sleep(global_wait)
+                await self.sleep(global_wait)
             finally:
                 self._interactive_starved -= 1
 
@@ -244,7 +247,7 @@ class Pacer:
             # Wait for the chat outside the queue, so one busy chat doesn't hold up the rest.
             chat_wait = self.budget.chat_wait(chat, self.clock())
             if chat_wait > 0:
-                await asyncio.sleep(chat_wait)
+                await self.sleep(chat_wait)
                 continue
             async with self._bulk_turn:
                 while True:
@@ -256,7 +259,7 @@ class Pacer:
                         self.budget.charge(chat, now)
                         return
                     # Poll a token's time at most: a starved reply may go first meanwhile.
-                    await asyncio.sleep(max(wait, 1 / self.limits.global_rate))
+                    await self.sleep(max(wait, 1 / self.limits.global_rate))
 
     def on_retry_after(self, chat: ChatKey | None, seconds: float) -> str:
         """Record a 429; returns what was paused ("chat" or "global")."""

@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,7 +136,8 @@ class OutboxSender:
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: dict[asyncio.Task[None], int] = {}  # task → rows it holds
+        self._busy_chats: set[int] = set()  # one task per chat keeps a chat's order
         self._dead_chats: set[int] = set()  # answered 403 during this run
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -179,15 +181,16 @@ class OutboxSender:
         if pause > 0:
             await self._idle(stop, pause)
             return
-        free = self.concurrency - len(self._in_flight)
+        free = self.concurrency - sum(self._in_flight.values())
         if free <= 0:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return
-        claimed = await self.claim(free)
-        for row in claimed:
-            task = asyncio.create_task(self.deliver(row))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+        claimed = await self.claim(free, skip_chats=self._busy_chats)
+        for chat_id, rows in _by_chat(claimed).items():
+            self._busy_chats.add(chat_id)
+            task = asyncio.create_task(self.deliver_chat(rows))
+            self._in_flight[task] = len(rows)
+            task.add_done_callback(functools.partial(self._done, chat_id))
         if claimed:
             return
         if self._in_flight:
@@ -203,6 +206,10 @@ class OutboxSender:
         else:
             await self._idle(stop, self.settings.delivery_poll_seconds)
 
+    def _done(self, chat_id: int, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
+        self._busy_chats.discard(chat_id)
+
     async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), seconds)
@@ -214,7 +221,7 @@ class OutboxSender:
         For tests and one-shot use; returns the number of rows handled.
         """
         claimed = await self.claim(self.concurrency)
-        await asyncio.gather(*(self.deliver(row) for row in claimed))
+        await asyncio.gather(*(self.deliver_chat(rows) for rows in _by_chat(claimed).values()))
         return len(claimed)
 
     async def drain(self, max_rounds: int = 10_000) -> int:
@@ -229,8 +236,11 @@ class OutboxSender:
 
     # --- claiming --------------------------------------------------------------------------
 
-    async def claim(self, limit: int) -> list[Claimed]:
-        """Lease up to `limit` due rows, best priority first; recovers expired leases."""
+    async def claim(self, limit: int, skip_chats: Collection[int] = ()) -> list[Claimed]:
+        """Lease up to `limit` due rows, best priority first; recovers expired leases.
+
+        Rows to `skip_chats` (being sent to right now) wait, so a chat's messages keep order.
+        """
         now = self.clock.now()
         lease_until = now + self.lease
         due = or_(
@@ -246,6 +256,8 @@ class OutboxSender:
         conditions = [due]
         if self.quiet_hours.is_quiet(now):
             conditions.append(OutboxMessage.urgent.is_(True))
+        if skip_chats:
+            conditions.append(OutboxMessage.chat_id.not_in(list(skip_chats)))
         picked = (
             select(OutboxMessage.id)
             .where(*conditions)
@@ -300,60 +312,75 @@ class OutboxSender:
 
     # --- sending ---------------------------------------------------------------------------
 
-    async def deliver(self, row: Claimed) -> None:
-        """Send one claimed row and record what happened; never raises."""
-        try:
-            await self._deliver(row)
-        except Exception:
-            # Recording failed (database down?): the lease expires and the row is retried.
-            log.exception("outbox row %s: could not record the outcome", row.id)
+    async def deliver_chat(self, rows: list[Claimed]) -> None:
+        """Send one chat's claimed rows in order; once one is held back, so are the rest."""
+        held_until: datetime | None = None
+        for row in rows:
+            try:
+                if held_until is not None:
+                    await self._finish(
+                        row, status=OutboxStatus.PENDING, next_attempt_at=held_until
+                    )
+                else:
+                    held_until = await self._deliver(row)
+            except Exception:
+                # Recording failed (database down?): the lease expires and the row is retried.
+                log.exception("outbox row %s: could not record the outcome", row.id)
 
-    async def _deliver(self, row: Claimed) -> None:
+    async def deliver(self, row: Claimed) -> None:
+        """Send one claimed row and record what happened."""
+        await self.deliver_chat([row])
+
+    async def _deliver(self, row: Claimed) -> datetime | None:
+        """Send and record; returns when it is due again if it went back to the queue."""
         if row.chat_id in self._dead_chats:
             await self._finish(row, status=OutboxStatus.CANCELLED, last_error=UNREACHABLE_REASON)
-            return
+            return None
         held = self.pacer.chat_wait(row.chat_id)
         if held > _HOLD_AT_MOST:
             # The chat is paused (a 429): give the slot to others, come back when it's free.
-            await self._requeue(row, self.clock.now() + timedelta(seconds=held))
-            return
+            due = self.clock.now() + timedelta(seconds=held)
+            await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
+            return due
         try:
             method = build_method(row.chat_id, row.payload)
         except (KeyError, ValidationError) as e:
             await self._finish(row, status=OutboxStatus.FAILED, last_error=f"bad payload: {e}")
-            return
+            return None
         try:
             with bulk_sending():
                 message = await self.bot(
                     method, request_timeout=self.settings.delivery_request_timeout
                 )
         except TelegramRetryAfter as e:
-            await self._throttled(row, e)
+            return await self._throttled(row, e)
         except TelegramForbiddenError as e:
             await self._forbidden(row, e)
+            return None
         except TelegramMigrateToChat as e:
             await self._migrated(row, e)
+            return None
         except (TelegramBadRequest, TelegramNotFound) as e:
             await self._finish(row, status=OutboxStatus.FAILED, last_error=_describe(e))
+            return None
         except TelegramAPIError as e:
             # 5xx, network errors and timeouts, and anything else Telegram might answer.
-            await self._transient(row, _describe(e))
-        else:
-            await self._finish(
-                row,
-                status=OutboxStatus.SENT,
-                sent_at=self.clock.now(),
-                telegram_message_id=getattr(message, "message_id", None),
-                last_error=None,
-            )
+            return await self._transient(row, _describe(e))
+        await self._finish(
+            row,
+            status=OutboxStatus.SENT,
+            sent_at=self.clock.now(),
+            telegram_message_id=getattr(message, "message_id", None),
+            last_error=None,
+        )
+        return None
 
-    async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> None:
+    async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> datetime | None:
         throttled = row.throttled + 1
         if throttled > self.settings.delivery_max_throttles:
-            await self._transient(
+            return await self._transient(
                 row, _describe(error), throttled=throttled, at_least=error.retry_after
             )
-            return
         due = self._not_quiet(row, self.clock.now() + timedelta(seconds=error.retry_after))
         await self._finish(
             row,
@@ -362,10 +389,12 @@ class OutboxSender:
             throttled=throttled,
             last_error=_describe(error),
         )
+        return due
 
     async def _transient(
         self, row: Claimed, reason: str, *, throttled: int | None = None, at_least: float = 0.0
-    ) -> None:
+    ) -> datetime | None:
+        """A failed attempt: retried later (returns when), or failed for good (None)."""
         attempts = row.attempts + 1
         values: dict[str, Any] = {"attempts": attempts, "last_error": reason}
         if throttled is not None:
@@ -373,10 +402,11 @@ class OutboxSender:
         if attempts >= self.settings.delivery_max_attempts:
             log.warning("outbox row %s failed after %s attempts: %s", row.id, attempts, reason)
             await self._finish(row, status=OutboxStatus.FAILED, **values)
-            return
+            return None
         delay = max(self.backoff(attempts), at_least)
         due = self._not_quiet(row, self.clock.now() + timedelta(seconds=delay))
         await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due, **values)
+        return due
 
     def backoff(self, attempts: int) -> float:
         """Seconds before retry number `attempts`: doubling from the base, capped, ±50% jitter."""
@@ -405,9 +435,6 @@ class OutboxSender:
                 next_attempt_at=self.clock.now(),
                 last_error=_describe(error),
             )
-
-    async def _requeue(self, row: Claimed, due: datetime) -> None:
-        await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
 
     def _not_quiet(self, row: Claimed, due: datetime) -> datetime:
         return due if row.urgent else self.quiet_hours.next_allowed(due)
@@ -443,3 +470,11 @@ def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
 
 def _describe(error: TelegramAPIError) -> str:
     return f"{type(error).__name__}: {error.message}"[:1000]
+
+
+def _by_chat(rows: list[Claimed]) -> dict[int, list[Claimed]]:
+    """Claimed rows grouped by chat, each group in send order."""
+    groups: dict[int, list[Claimed]] = {}
+    for row in rows:
+        groups.setdefault(row.chat_id, []).append(row)
+    return groups
