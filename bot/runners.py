@@ -23,13 +23,16 @@ async def run_polling(dp: Dispatcher, bot: Bot) -> None:
 
 def webhook_secret(settings: Settings) -> str:
     """The configured secret, or a fresh random one (Telegram echoes it on every request)."""
-    if settings.webhook_secret is not None:
+    # An empty WEBHOOK_SECRET counts as unset: aiogram skips the check for an empty secret.
+    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
         return settings.webhook_secret.get_secret_value()
     return secrets.token_urlsafe(32)
 
 
 def create_webhook_app(dp: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
     """An aiohttp app that answers 401 to any request without the secret token."""
+    if not secret:
+        raise ValueError("a webhook needs a non-empty secret token")
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=bot)

@@ -1,0 +1,89 @@
+"""The webhook: Telegram's secret token on every request, or 401."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Dispatcher
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
+
+from bot.app import create_dispatcher
+from bot.clock import FakeClock
+from bot.i18n import translate
+from bot.runners import create_webhook_app, webhook_secret
+from bot.settings import Settings
+from storage.db import SessionMaker
+from tests.kit.mocked_bot import MockedBot, message_update, user
+
+SECRET = "s3cr3t-token_for-tests"
+PATH = "/telegram/webhook"
+
+
+@pytest.fixture
+def bot() -> MockedBot:
+    return MockedBot()
+
+
+@pytest.fixture
+def dp(settings: Settings, sessionmaker: SessionMaker, clock: FakeClock) -> Dispatcher:
+    return create_dispatcher(settings, sessionmaker, clock=clock)
+
+
+@pytest.fixture
+async def client(dp: Dispatcher, bot: MockedBot) -> AsyncIterator[TestClient[object, object]]:
+    app = create_webhook_app(dp, bot, SECRET, PATH)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+def body(telegram_id: int, text: str) -> str:
+    return message_update(user(telegram_id), text).model_dump_json(exclude_none=True)
+
+
+async def wait_for_reply(bot: MockedBot, chat_id: int) -> str:
+    """Updates are handled in the background after the 200; wait (briefly) for the answer."""
+    for _ in range(200):
+        if bot.sent(chat_id):
+            return bot.last_text(chat_id)
+        await asyncio.sleep(0.01)
+    raise AssertionError("the update was not handled")
+
+
+@pytest.mark.parametrize("header", [None, "", "wrong-secret", SECRET + "x", SECRET[:-1]])
+async def test_without_the_secret_401_and_nothing_handled(
+    client: TestClient[object, object], bot: MockedBot, header: str | None
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    if header is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = header
+    response = await client.post(PATH, data=body(9501, "/start"), headers=headers)
+    assert response.status == 401
+    await asyncio.sleep(0.05)
+    assert bot.sent(9501) == []
+
+
+async def test_with_the_secret_200_and_the_update_is_handled(
+    client: TestClient[object, object], bot: MockedBot
+) -> None:
+    response = await client.post(
+        PATH,
+        data=body(9502, "/start"),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+    )
+    assert response.status == 200
+    assert translate("start.welcome_citizen", "zh") in await wait_for_reply(bot, 9502)
+
+
+def test_an_empty_secret_is_never_used(settings: Settings) -> None:
+    """aiogram skips verification for an empty secret, so we never pass one."""
+    empty = settings.model_copy(update={"webhook_secret": SecretStr("")})
+    assert len(webhook_secret(empty)) >= 32
+    unset = settings.model_copy(update={"webhook_secret": None})
+    assert webhook_secret(unset) != webhook_secret(unset)
+    given = settings.model_copy(update={"webhook_secret": SecretStr("abc")})
+    assert webhook_secret(given) == "abc"
+    with pytest.raises(ValueError, match="secret"):
+        create_webhook_app(Dispatcher(), MockedBot(), "", PATH)
