@@ -1,0 +1,115 @@
+"""The chat page in headless Chromium (the system's; Playwright never downloads a browser)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiogram.types import BotCommand
+
+from tests.sandbox.conftest import Sandbox
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if path is None:
+        reason = "chromium not installed: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[object]:
+    executable = chromium_path()
+    async with playwright_api.async_playwright() as pw:
+        context = await pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 375, "height": 740},
+        )
+        try:
+            yield context.pages[0] if context.pages else await context.new_page()
+        finally:
+            await context.close()
+
+
+async def test_phone_chat_round_trip(
+    sandbox: Sandbox, echo_bot: Bot, page: object, tmp_path: Path
+) -> None:
+    expect = playwright_api.expect
+    assert isinstance(page, playwright_api.Page)
+    await echo_bot.set_my_commands(
+        [
+            BotCommand(command="start", description="开始 Start"),
+            BotCommand(command="alert", description="提醒"),
+        ]
+    )
+    await page.goto(sandbox.url + "/")
+    await expect(page.locator("#banner")).to_be_hidden()
+
+    await page.click("summary")
+    await page.fill("#new-persona-form input[name=name]", "王芳")
+    await page.select_option("#new-persona-form select[name=lang]", "zh-hans")
+    await page.click("#new-persona-form button[type=submit]")
+    await expect(page.locator("#chat-title")).to_have_text("王芳")
+    await expect(page.locator(".persona.active")).to_contain_text("王芳")
+
+    # The command menu the bot set, used to send /start.
+    await page.click("#menu-button")
+    await expect(page.locator("#command-menu")).to_contain_text("/start")
+    await page.click("#command-menu button:has-text('/start')")
+    bot_message = page.locator(".message.from-bot").first
+    await expect(bot_message).to_contain_text("Hello 王芳")
+    await expect(bot_message.locator("strong")).to_have_text("王芳")  # entities rendered
+
+    await page.click("button.inline-button:has-text('提交 Submit')")
+    await expect(bot_message).to_contain_text("已提交 ✅")  # edited in place
+    await expect(bot_message).to_contain_text("已编辑")
+    await expect(page.locator(".toast").first).to_have_text("OK")
+    await expect(page.locator(".message.from-bot")).to_have_count(1)
+
+    # User text is shown as text, never as markup.
+    await page.fill("#text", "<img src=x onerror=alert(1)>")
+    await page.click("#send-button")
+    await expect(page.locator(".message.from-bot").last).to_contain_text("echo: <img src=x")
+    assert await page.locator(".messages img").count() == 0
+
+    await page.click("#channel-tab")
+    await echo_bot.send_message("@qingfeng_public", "<b>公示</b> 第一轮", parse_mode="HTML")
+    await expect(page.locator(".message.from-bot").first).to_contain_text("公示 第一轮")
+    await page.click(".persona:has-text('王芳')")
+    await expect(page.locator(".message.from-bot").first).to_contain_text("已提交")
+
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the page scrolls sideways on a phone"
+    await page.screenshot(path=str(tmp_path / "phone.png"))
+
+
+async def test_banner_when_the_bot_is_down(sandbox: Sandbox, page: object) -> None:
+    expect = playwright_api.expect
+    assert isinstance(page, playwright_api.Page)
+    await page.goto(sandbox.url + "/")
+    await expect(page.locator("#banner")).to_be_visible()
