@@ -38,6 +38,7 @@ class TokenBucket:
         self.capacity = capacity
         self.tokens = capacity
         self.updated = now
+        self.taken: deque[float] = deque(maxlen=2)  # the last two sends, for 429 scoping
 
     def _refill(self, now: float) -> None:
         if now > self.updated:
@@ -53,6 +54,7 @@ class TokenBucket:
     def take(self, now: float) -> None:
         self._refill(now)
         self.tokens -= 1
+        self.taken.append(now)
 
     def used_within(self, now: float) -> bool:
         """Whether anything was taken recently enough that the bucket isn't full again."""
@@ -128,6 +130,12 @@ class Budget:
             self._chats[chat] = limiter
         return limiter
 
+    def _chat_window(self, chat: ChatKey) -> float:
+        """How far back another send to a chat makes a 429 likely to be that chat's own."""
+        if is_group(chat):
+            return 60.0
+        return max(2 * self.limits.chat_burst / self.limits.chat_rate, 2.0)
+
     def _prune(self, now: float) -> None:
         for chat in [c for c, limiter in self._chats.items() if limiter.idle(now)]:
             del self._chats[chat]
@@ -161,20 +169,21 @@ class Budget:
         """
         until = now + seconds
         limiter = self._chats.get(chat) if chat is not None else None
-        if chat is not None and limiter is not None and _had_other_send(limiter, now):
+        if (
+            chat is not None
+            and limiter is not None
+            and _had_other_send(limiter, now, self._chat_window(chat))
+        ):
             self._chat_paused_until[chat] = max(self._chat_paused_until.get(chat, 0.0), until)
             return "chat"
         self.paused_until = max(self.paused_until, until)
         return "global"
 
 
-def _had_other_send(limiter: TokenBucket | SlidingWindow, now: float) -> bool:
-    """Was there a send besides the refused one (already charged) within the chat's window?"""
-    if isinstance(limiter, SlidingWindow):
-        limiter._expire(now)
-        return len(limiter.calls) >= 2
-    limiter._refill(now)
-    return limiter.tokens < limiter.capacity - 1 - 1e-9
+def _had_other_send(limiter: TokenBucket | SlidingWindow, now: float, window: float) -> bool:
+    """Was there a send besides the refused one (already charged) within `window` seconds?"""
+    taken = limiter.calls if isinstance(limiter, SlidingWindow) else limiter.taken
+    return len(taken) >= 2 and taken[-2] > now - window
 
 
 class _PacingSettings(Protocol):
