@@ -85,6 +85,7 @@ async def test_phone_chat_round_trip(
     await expect(bot_message).to_contain_text("Hello 王芳")
     await expect(bot_message.locator("strong")).to_have_text("王芳")  # entities rendered
 
+    await page.screenshot(path=str(tmp_path / "phone-keyboard.png"))
     await page.click("button.inline-button:has-text('提交 Submit')")
     await expect(bot_message).to_contain_text("已提交 ✅")  # edited in place
     await expect(bot_message).to_contain_text("已编辑")
