@@ -9,7 +9,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.i18n import translate
 from bot.settings import Settings, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -37,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import units or people from CSV / XLSX")
     imp.add_argument("kind", choices=["units", "people"])
     imp.add_argument("file", type=Path)
+    imp.add_argument("--bot-username", help="for invitation links (default: BOT_USERNAME)")
 
     invite = sub.add_parser("invite", help="create an invitation link for a staff member")
     invite.add_argument("--unit", required=True, help="unit path, e.g. 长安区/卫生局")
@@ -77,4 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def say(key: str, settings: Settings, **values: object) -> None:
     """Print a catalog message in the configured default language."""
+    # Imported here: the catalogs pull in aiogram, which `--help` should not wait for.
+    from bot.i18n import translate
+
     print(translate(key, settings.default_locale, **values))

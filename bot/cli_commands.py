@@ -108,9 +108,16 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             unchanged=report.unchanged,
         )
         if report.invitations:
-            username = await _bot_username(settings, None)
-            for invitation in report.invitations:
-                print(f"{invitation.name}\t{deep_link(username, invitation.code)}")
+            # The import is committed by now: an unknown username must not turn it into a failure.
+            try:
+                username = await _bot_username(settings, args.bot_username)
+            except CliError:
+                say("import.codes_only", settings)
+                for invitation in report.invitations:
+                    print(f"{invitation.name}\t{invitation.code}")
+            else:
+                for invitation in report.invitations:
+                    print(f"{invitation.name}\t{deep_link(username, invitation.code)}")
     return 0
 
 

@@ -1,0 +1,208 @@
+"""`python -m bot`: help, a missing token, and the admin commands end to end on SQLite.
+
+`--help` and `run` go through a real subprocess (exit codes, no traceback); the rest call
+`main()` in this process, which runs the same code minus seconds of interpreter start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.i18n import translate
+from bot.roles import Role
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.tabular import write_table
+from storage.db import make_engine, make_sessionmaker
+from storage.models.audit import AuditLog
+from storage.models.invitation import Invitation
+from storage.models.org import Person
+
+DEMO = PROJECT_ROOT / "bot" / "demo"
+LINK = re.compile(r"https://t\.me/qingfeng_bot\?start=([A-Za-z0-9_-]{8,64})")
+ISOLATED = ("BOT_TOKEN", "BOT_USERNAME", "DATABASE_URL", "REDIS_URL", "WEBHOOK_URL",
+            "WEBHOOK_SECRET", "TELEGRAM_API_BASE", "DEFAULT_LOCALE")  # fmt: skip
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    (head,) = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return str(head)
+
+
+def run_module(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ISOLATED}
+    clean["PYTHONPATH"] = str(PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run_module("--help", cwd=tmp_path, env={})
+    assert result.returncode == 0, result.stderr
+    listed = re.findall(r"^\s{4}(\w+)\s", result.stdout, re.MULTILINE)
+    assert listed == ["run", "sandbox", "db", "import", "invite", "admin"]
+
+
+def test_run_without_a_token_is_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "bot.sqlite3"
+    result = run_module(
+        "run", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{database}", "DEFAULT_LOCALE": "en"}
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == translate("cli.missing_token", "en")
+    assert result.stdout == ""
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temporary SQLite file, English output, no token, no .env; settings re-read."""
+    for name in ISOLATED:
+        monkeypatch.delenv(name, raising=False)
+    database = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield database
+    get_settings.cache_clear()
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+async def _query(database: Path, statement: object) -> list[object]:
+    engine = make_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return list((await session.scalars(statement)).all())  # type: ignore[call-overload]
+    finally:
+        await engine.dispose()
+
+
+def query(database: Path, statement: object) -> list[object]:
+    return asyncio.run(_query(database, statement))
+
+
+def test_admin_commands_end_to_end(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "db", "upgrade")
+    assert code == 0 and out.strip() == head_revision()
+
+    code, out, _ = cli(capsys, "import", "units", str(DEMO / "units.csv"))
+    assert code == 0
+    # 11 units (ancestors included) and 15 posts; the 3 pilot bureaus get their flag set.
+    assert out.strip() == translate("import.done", "en", created=26, updated=3, unchanged=13)
+    code, again, _ = cli(capsys, "import", "units", str(DEMO / "units.csv"))
+    assert code == 0
+    # Re-importing changes nothing: each of the 16 rows' unit and 15 posts are unchanged.
+    assert again.strip() == translate("import.done", "en", created=0, updated=0, unchanged=31)
+
+    people = tmp_path / "people.xlsx"
+    write_table(
+        people,
+        ("姓名", "单位", "岗位", "角色", "telegram"),
+        [("王芳", "长安区/卫生局/医政科", "医政审批岗", "staff", ""),
+         ("陈明", "长安区/卫生局/医政科", "卫生监督执法岗", "staff,reviewer", 100006)],
+    )  # fmt: skip
+    code, out, _ = cli(capsys, "import", "people", str(people), "--bot-username", "@qingfeng_bot")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == translate("import.done", "en", created=2, updated=0, unchanged=0)
+    name, link = lines[1].split("\t")
+    assert name == "王芳" and LINK.fullmatch(link)
+    code, out, _ = cli(capsys, "import", "people", str(people), "--bot-username", "qingfeng_bot")
+    assert code == 0
+    assert out.strip() == translate("import.done", "en", created=0, updated=0, unchanged=2)
+
+    code, out, _ = cli(
+        capsys, "invite", "--unit", "长安区/卫生局/医政科", "--post", "科长",
+        "--roles", "staff,reviewer", "--name", "周科长", "--bot-username", "qingfeng_bot",
+    )  # fmt: skip
+    assert code == 0
+    match = LINK.fullmatch(out.strip())
+    assert match
+    (invitation,) = query(cli_env, select(Invitation).where(Invitation.code == match.group(1)))
+    assert isinstance(invitation, Invitation)
+    assert invitation.name == "周科长" and invitation.roles == "staff,reviewer"
+
+    code, out, _ = cli(capsys, "admin", "add", "--telegram-id", "123456789", "--name", "李纪委")
+    assert code == 0
+    assert out.strip() == translate("cli.admin_added", "en", name="李纪委", telegram_id=123456789)
+    (admin,) = query(cli_env, select(Person).where(Person.telegram_id == 123456789))
+    assert isinstance(admin, Person) and admin.roles == {Role.ADMIN}
+
+    actions = query(cli_env, select(AuditLog.action).where(AuditLog.channel == "cli"))
+    assert actions.count("person.admin_add") == 1
+    assert actions.count("invitation.create") == 2  # 王芳 by import, 周科长 by invite
+    assert actions.count("person.import") == 1
+    assert query(cli_env, select(AuditLog.channel).where(AuditLog.channel != "cli")) == []
+
+
+def test_import_without_a_username_still_succeeds_and_prints_codes(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, "import", "units", str(DEMO / "units.csv"))
+    people = tmp_path / "people.csv"
+    write_table(people, ("姓名", "单位", "角色"), [("郑强", "长安区/财政局/农业科", "staff")])
+    code, out, _ = cli(capsys, "import", "people", str(people))
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[1] == translate("import.codes_only", "en")
+    name, invitation_code = lines[2].split("\t")
+    assert name == "郑强" and re.fullmatch(r"[A-Za-z0-9_-]{8,64}", invitation_code)
+
+
+def test_refusals_are_one_line(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, "import", "units", str(DEMO / "units.csv"))
+    code, out, err = cli(
+        capsys, "invite", "--unit", "长安区/没有这个局", "--name", "某人", "--bot-username", "b"
+    )
+    assert code == 2 and out == ""
+    assert err.strip() == translate("import.unknown_unit", "en", value="长安区/没有这个局")
+    code, _, err = cli(capsys, "invite", "--unit", "长安区", "--roles", "boss", "--name", "某人")
+    assert code == 2
+    assert err.strip() == translate("import.bad_roles", "en", value="boss")
+    code, _, err = cli(capsys, "invite", "--unit", "长安区", "--name", "某人")
+    assert code == 2 and err.strip() == translate("cli.username_unknown", "en")
+
+
+def test_a_bad_file_is_reported_by_row_and_imports_nothing(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    units = tmp_path / "units.csv"
+    write_table(units, ("单位", "类型"), [("长安区", "区"), ("长安区/卫生局", "ministry")])
+    code, out, _ = cli(capsys, "import", "units", str(units))
+    assert code == 1
+    reason = translate("import.bad_kind", "en", value="ministry")
+    assert out.strip().splitlines() == [
+        translate("import.bad_row", "en", row=3, reason=reason),
+        translate("import.nothing_imported", "en"),
+    ]
+    assert query(cli_env, select(AuditLog)) == []
