@@ -3,6 +3,27 @@
 JSON in, JSON out. Errors answer ``{"error": "..."}`` with status 400 (bad input) or 404
 (unknown persona, message or file). Reads of a chat take ``after_seq`` (only changes after it)
 and ``wait`` (seconds to long-poll for the first change, at most 60).
+
+    GET  /api/status                         bot alive?, mode, getMe, webhook info, seq
+    GET  /api/personas                       {"personas": [persona]}
+    POST /api/personas                       {name, language_code, username?, user_id?, title?}
+    POST /api/personas/batch                 {"personas": [...]}
+    GET  /api/personas/{id}                  persona + seq
+    POST /api/personas/{id}/messages         {text, reply_to_message_id?}  → {message, seq}
+    POST /api/personas/{id}/stickers         {emoji?}
+    POST /api/personas/{id}/photos           {caption?} or multipart (file, caption)
+    POST /api/personas/{id}/voices           {duration?}
+    POST /api/personas/{id}/documents        {file_name?, content?, mime_type?, caption?}
+                                             or multipart (file, caption)
+    POST /api/personas/{id}/press            {message_id, callback_data} → {callback_query_id}
+    POST /api/personas/{id}/block            {blocked: bool}
+    GET  /api/personas/{id}/chat             ?after_seq&wait → chat view
+    GET  /api/personas/{id}/commands         {commands, scope, language_code}
+    GET  /api/channel, /api/chats/{chat_id}  ?after_seq&wait → chat view
+    GET|PUT /api/faults                      flood limits, faults, blocked users (PUT: partial)
+    GET  /api/stats, /api/deliveries?chat_id counters; log of delivered bot messages
+    POST /api/reset                          {commands?: bool, webhook?: bool}
+    GET  /api/files/{file_id}                the file's bytes, for the page
 """
 
 from __future__ import annotations
