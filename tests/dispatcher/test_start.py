@@ -5,8 +5,11 @@ from __future__ import annotations
 from aiogram import Dispatcher
 from sqlalchemy import select
 
+from bot.commands import commands_for
+from bot.i18n import translate
 from storage.db import SessionMaker
 from storage.models.org import Person
+from tests.dispatcher.helpers import listed_commands, menus_set
 from tests.kit.mocked_bot import MockedBot, message_update, user
 
 
@@ -39,3 +42,18 @@ async def test_a_redelivered_update_is_handled_once(dp: Dispatcher, bot: MockedB
     await dp.feed_update(bot, update)
     await dp.feed_update(bot, update)
     assert len(bot.sent(5004)) == 1
+
+
+async def test_the_citizen_welcome_lists_exactly_the_citizen_commands(
+    dp: Dispatcher, bot: MockedBot
+) -> None:
+    await dp.feed_update(bot, message_update(user(5005, language_code="ru"), "/start"))
+    text = bot.last_text(5005)
+    assert text.startswith(translate("start.welcome_citizen", "en"))  # any non-zh app: English
+    assert listed_commands(text) == [spec.name for spec in commands_for(())]
+    assert menus_set(bot) == []  # citizens keep the default menu; no per-chat one
+
+
+async def test_start_in_a_group_is_ignored(dp: Dispatcher, bot: MockedBot) -> None:
+    await dp.feed_update(bot, message_update(user(5006), "/start", group=True))
+    assert bot.sent() == []
