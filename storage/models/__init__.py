@@ -6,18 +6,34 @@ from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage, OutboxStatus
 from storage.models.processed_update import ProcessedUpdate
+from storage.models.register import (
+    ControlMeasure,
+    FocusProgramme,
+    MeasureReport,
+    Power,
+    PowerCategory,
+    RiskPoint,
+    Rule,
+)
 from storage.models.schedule import JobState
 
 __all__ = [
     "AuditLog",
+    "ControlMeasure",
+    "FocusProgramme",
     "FsmRecord",
     "Invitation",
     "JobState",
+    "MeasureReport",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
     "Post",
+    "Power",
+    "PowerCategory",
     "ProcessedUpdate",
+    "RiskPoint",
     "RoleAssignment",
+    "Rule",
     "Unit",
 ]
