@@ -181,7 +181,8 @@ class ControlMeasure(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    risk: Mapped[RiskPoint] = relationship(back_populates="measures")
+    # Joined: async code may not lazy-load, and a measure is never shown without its risk.
+    risk: Mapped[RiskPoint] = relationship(back_populates="measures", lazy="joined")
 
 
 class MeasureReport(Base):
