@@ -60,10 +60,12 @@ class Settings(BaseSettings):
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats
     delivery_chat_rate: float = Field(default=1.0, gt=0)  # a second, one private chat
-    delivery_chat_burst: float = Field(default=1.0, ge=1)
+    delivery_chat_burst: float = Field(default=3.0, ge=1)  # a short reply burst is fine
     delivery_group_per_minute: int = Field(default=20, ge=1)  # groups / channels
     # Global tokens that bulk (outbox) sends leave for interactive replies.
     delivery_interactive_reserve: float = Field(default=3.0, ge=0)
+    # Seconds of slack on every limit, for uneven network delays (pacing stays at the rate).
+    delivery_timing_margin: float = Field(default=0.1, ge=0, le=1)
     # Non-urgent messages wait while the local time is in [start, end); equal means never.
     quiet_hours_start: str = "22:00"
     quiet_hours_end: str = "08:00"

@@ -46,8 +46,12 @@ class TokenBucket:
             self.updated = now
 
     def wait_needed(self, now: float, keep: float = 0.0) -> float:
-        """Seconds until a token can be taken leaving `keep` tokens behind (0: now)."""
+        """Seconds until a token can be taken leaving `keep` tokens behind (0: now).
+
+        `keep` is capped so that a full bucket always admits a send.
+        """
         self._refill(now)
+        keep = min(keep, self.capacity - 1)
         missing = 1 + keep - self.tokens
         return 0.0 if missing <= 1e-9 else missing / self.rate
 
@@ -106,6 +110,9 @@ class Limits:
     chat_rate: float = 1.0
     chat_burst: float = 3.0
     group_per_minute: int = 20
+    # Seconds of slack kept on every limit: requests reach Telegram with uneven delays, and
+    # two sends spaced exactly at the limit here may arrive a little closer together there.
+    margin: float = 0.1
 
 
 class Budget:
@@ -124,9 +131,11 @@ class Budget:
             if len(self._chats) > _PRUNE_ABOVE:
                 self._prune(now)
             if is_group(chat):
-                limiter = SlidingWindow(self.limits.group_per_minute, 60.0)
+                limiter = SlidingWindow(self.limits.group_per_minute, 60.0 + self.limits.margin)
             else:
-                limiter = TokenBucket(self.limits.chat_rate, self.limits.chat_burst, now)
+                # Sends to a chat are spaced by the margin more than the rate asks.
+                rate = self.limits.chat_rate / (1 + self.limits.chat_rate * self.limits.margin)
+                limiter = TokenBucket(rate, self.limits.chat_burst, now)
             self._chats[chat] = limiter
         return limiter
 
@@ -144,6 +153,7 @@ class Budget:
 
     def global_wait(self, now: float, keep: float = 0.0) -> float:
         """Seconds until the all-chats budget admits a send that leaves `keep` tokens."""
+        keep += self.limits.global_rate * self.limits.margin
         return max(self.paused_until - now, self.global_bucket.wait_needed(now, keep), 0.0)
 
     def chat_wait(self, chat: ChatKey | None, now: float) -> float:
@@ -192,6 +202,7 @@ class _PacingSettings(Protocol):
     delivery_chat_burst: float
     delivery_group_per_minute: int
     delivery_interactive_reserve: float
+    delivery_timing_margin: float
 
 
 class Pacer:
@@ -209,7 +220,8 @@ class Pacer:
         self.sleep = sleep  # tests pass one that moves their clock instead of waiting
         self.budget = Budget(limits, clock())
         # Bulk may never drain the bucket below this, and can't hold more than it has.
-        self.reserve = min(interactive_reserve, max(limits.global_rate - 1, 0.0))
+        headroom = limits.global_rate * (1 - limits.margin) - 1
+        self.reserve = min(interactive_reserve, max(headroom, 0.0))
         self._bulk_turn = asyncio.Lock()  # FIFO: bulk sends go in the order they asked
         self._interactive_starved = 0  # replies held back only by the global budget
 
@@ -220,6 +232,7 @@ class Pacer:
             chat_rate=settings.delivery_chat_rate,
             chat_burst=settings.delivery_chat_burst,
             group_per_minute=settings.delivery_group_per_minute,
+            margin=settings.delivery_timing_margin,
         )
         return cls(limits, interactive_reserve=settings.delivery_interactive_reserve, **kwargs)  # type: ignore[arg-type]
 

@@ -15,10 +15,12 @@ other processes' rows are found by polling every `delivery_poll_seconds`.
 Crash safety: a row is claimed (status ``sending``, ``lease_until`` = now + lease) before it
 is sent, and its outcome is written right after Telegram answers. After a crash, rows whose
 lease expired are claimed again and sent, so nothing is lost. Only rows that were in flight
-at the crash (sent, but outcome not yet written) can be sent twice: at most
-`delivery_concurrency` rows per crashed sender process, since that bounds the rows a sender
-holds claimed at once. The lease must outlast a send: it is checked to exceed the request
-timeout plus a margin for pacing.
+at the crash (sent, but outcome not yet written) can be sent twice: **at most
+`delivery_concurrency` rows per crashed sender process**, since a sender works on at most that
+many chats at once, with one request per chat on the wire, and records each outcome before
+the chat's next send. Claimed rows still waiting for their turn were never sent. A row is
+only sent while its lease has more than the request timeout left (else it goes back to the
+queue), so a live sender never loses a lease mid-send and nothing else duplicates a message.
 
 Several sender processes may run on PostgreSQL: the claim skips rows another claim has
 locked (FOR UPDATE SKIP LOCKED). SQLite has one writer at a time, so claims never overlap.
@@ -136,7 +138,8 @@ class OutboxSender:
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._in_flight: dict[asyncio.Task[None], int] = {}  # task → rows it holds
+        # One task per chat, each with at most one request on the wire at a time.
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._busy_chats: set[int] = set()  # one task per chat keeps a chat's order
         self._dead_chats: set[int] = set()  # answered 403 during this run
 
@@ -181,7 +184,7 @@ class OutboxSender:
         if pause > 0:
             await self._idle(stop, pause)
             return
-        free = self.concurrency - sum(self._in_flight.values())
+        free = self.concurrency - len(self._in_flight)
         if free <= 0:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return
@@ -189,7 +192,7 @@ class OutboxSender:
         for chat_id, rows in _by_chat(claimed).items():
             self._busy_chats.add(chat_id)
             task = asyncio.create_task(self.deliver_chat(rows))
-            self._in_flight[task] = len(rows)
+            self._in_flight.add(task)
             task.add_done_callback(functools.partial(self._done, chat_id))
         if claimed:
             return
@@ -207,7 +210,7 @@ class OutboxSender:
             await self._idle(stop, self.settings.delivery_poll_seconds)
 
     def _done(self, chat_id: int, task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(task, None)
+        self._in_flight.discard(task)
         self._busy_chats.discard(chat_id)
 
     async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
@@ -336,6 +339,12 @@ class OutboxSender:
         if row.chat_id in self._dead_chats:
             await self._finish(row, status=OutboxStatus.CANCELLED, last_error=UNREACHABLE_REASON)
             return None
+        margin = timedelta(seconds=self.settings.delivery_request_timeout + _HOLD_AT_MOST)
+        if self.clock.now() + margin > row.lease_until:
+            # Too little lease left to send safely (a slow chat ahead of it): back to the queue.
+            due = self.clock.now()
+            await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
+            return due
         held = self.pacer.chat_wait(row.chat_id)
         if held > _HOLD_AT_MOST:
             # The chat is paused (a 429): give the slot to others, come back when it's free.

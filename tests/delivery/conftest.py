@@ -8,6 +8,7 @@ virtual: the pacer's waits move it instead of sleeping. The pacing tests use rea
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,7 +24,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.clock import Clock, FakeClock
 from bot.delivery.middleware import PacingMiddleware, install_pacing
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import OutboxSender
@@ -93,7 +94,7 @@ class Harness:
     middleware: PacingMiddleware
     settings: Settings
     sessionmaker: SessionMaker
-    clock: FakeClock
+    clock: Clock
     mono: Callable[[], float]
     senders: list[OutboxSender] = field(default_factory=list)
 
@@ -140,6 +141,7 @@ class Harness:
 
     def advance(self, seconds: float) -> None:
         """Move both clocks (the monotonic one only when it is virtual)."""
+        assert isinstance(self.clock, FakeClock)
         self.clock.advance(timedelta(seconds=seconds))
         if isinstance(self.mono, VirtualMonotonic):
             self.mono.advance(seconds)
@@ -148,7 +150,7 @@ class Harness:
 async def _harness(
     settings: Settings,
     sessionmaker: SessionMaker,
-    clock: FakeClock,
+    clock: Clock,
     mono: Callable[[], float],
     sleep: Callable[[float], Any],
 ) -> AsyncIterator[Harness]:
@@ -197,8 +199,8 @@ async def harness(
 async def live_harness(
     delivery_settings: Settings, sessionmaker: SessionMaker, clock: FakeClock
 ) -> AsyncIterator[Harness]:
-    """Real monotonic time, for measuring pacing from the sandbox's arrival log."""
-    import time
-
-    async for h in _harness(delivery_settings, sessionmaker, clock, time.monotonic, asyncio.sleep):
+    """Real time (both clocks), for measuring pacing from the sandbox's arrival log."""
+    # Whenever the test runs, it must not be night in Shanghai.
+    awake = tuned(delivery_settings, quiet_hours_start="00:00", quiet_hours_end="00:00")
+    async for h in _harness(awake, sessionmaker, Clock(), time.monotonic, asyncio.sleep):
         yield h

@@ -213,9 +213,10 @@ async def test_a_late_outcome_from_a_lost_lease_is_not_recorded(harness: Harness
     (held,) = await slow.claim(1)
     h.advance(h.settings.delivery_lease_seconds + 1)
     await h.sender().drain()  # another sender recovers and sends it
-    await slow.deliver(held)  # the slow one finally sends too (a duplicate, as documented)
+    await slow.deliver(held)  # the slow one wakes up: its lease is gone, so it doesn't send
     row = await h.row(row_id)
     assert row.status == OutboxStatus.SENT and row.telegram_message_id == 1
+    assert len(h.world.deliveries) == 1
 
 
 async def test_quiet_hours_hold_non_urgent_rows_until_morning(harness: Harness) -> None:
