@@ -24,6 +24,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", "commands.start"),
     CommandSpec("help", "commands.help"),
     CommandSpec("invite", "commands.invite", _for(Role.ADMIN)),
+    CommandSpec("powers", "commands.powers", _for(Role.STAFF, Role.LEADER)),
+    CommandSpec("risks", "commands.risks", _for(Role.STAFF, Role.LEADER)),
+    CommandSpec("measures", "commands.measures", _for(Role.STAFF, Role.LEADER)),
+    CommandSpec("powerreview", "commands.powerreview", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("propose", "commands.propose", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("export", "commands.export", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec(
+        "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
+    ),
+    CommandSpec("categories", "commands.categories", _for(Role.ADMIN)),
     CommandSpec("language", "commands.language"),
     CommandSpec("cancel", "commands.cancel"),
 )

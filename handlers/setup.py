@@ -6,9 +6,11 @@ from aiogram import Router
 
 from bot.roles import Role
 from handlers import errors
-from handlers.admin import invite
-from handlers.common import cancel, fallback, help, language, start
+from handlers.admin import categories, invite
+from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.reviewer import register as reviewer_register
+from handlers.staff import measures, powers, risks
 
 
 def build_router() -> Router:
@@ -31,8 +33,26 @@ def build_router() -> Router:
     admin = Router(name="admin")
     admin.message.filter(HasRole(Role.ADMIN))
     admin.callback_query.filter(HasRole(Role.ADMIN))
-    admin.include_routers(invite.create_router())
+    admin.include_routers(invite.create_router(), categories.create_router())
     root.include_router(admin)
+
+    # The risk register: staff (and leaders, staff for their own posts) declare; reviewers
+    # and the commission review, propose and export; anyone with a role reads the rules.
+    staff = Router(name="staff")
+    staff.message.filter(HasRole(Role.STAFF, Role.LEADER))
+    staff.callback_query.filter(HasRole(Role.STAFF, Role.LEADER))
+    staff.include_routers(powers.create_router(), risks.create_router(), measures.create_router())
+    root.include_router(staff)
+    reviewers = Router(name="reviewers")
+    reviewers.message.filter(HasRole(Role.REVIEWER, Role.ADMIN))
+    reviewers.callback_query.filter(HasRole(Role.REVIEWER, Role.ADMIN))
+    reviewers.include_router(reviewer_register.create_router())
+    root.include_router(reviewers)
+    members = Router(name="members")
+    members.message.filter(HasRole(*Role))
+    members.callback_query.filter(HasRole(*Role))
+    members.include_router(rules.create_router())
+    root.include_router(members)
 
     root.include_router(fallback.create_router())
     root.include_router(errors.create_router())

@@ -16,7 +16,7 @@ from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
-from storage.models.register import ControlMeasure, Power, RiskPoint
+from storage.models.register import ControlMeasure, RiskPoint
 from tests.kit.register import People, make_people
 
 FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm": 4}
@@ -71,7 +71,7 @@ async def test_power_inventory_review_and_notice(
                 session, clock, actor=outsider, power_id=power.id, confirm=True
             )
         reviewer = await session.get(Person, org.reviewer_id)
-        with pytest.raises(ServiceError, match="register.text_empty"):
+        with pytest.raises(ServiceError, match=r"register.text_empty"):
             await powers.review_power(
                 session, clock, actor=reviewer, power_id=power.id, confirm=False, comment=" "
             )
@@ -91,22 +91,22 @@ async def test_power_inventory_review_and_notice(
         reviewer = await session.get(Person, org.reviewer_id)
         await powers.review_power(session, clock, actor=reviewer, power_id=power.id, confirm=True)
         # Confirmed: no more edits, a second decision is stale.
-        with pytest.raises(ServiceError, match="register.power_is_confirmed"):
+        with pytest.raises(ServiceError, match=r"register.power_is_confirmed"):
             await powers.withdraw_power(session, clock, actor=staff, power_id=power.id)
-        with pytest.raises(ServiceError, match="register.power_is_confirmed"):
+        with pytest.raises(ServiceError, match=r"register.power_is_confirmed"):
             await powers.review_power(
                 session, clock, actor=reviewer, power_id=power.id, confirm=True
             )
         totals = await powers.counts(session, unit_ids=[org.department_id])
         assert totals.by_scope == {"external": 1}
-    actions = [
-        a
-        for (a,) in (
-            await (await sessionmaker()).execute(
-                select(AuditLog.action).where(AuditLog.entity_type == "powers")
+    async with sessionmaker() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditLog.action)
+                .where(AuditLog.entity_type == "powers")
+                .order_by(AuditLog.id)
             )
-        ).all()
-    ]
+        )
     assert actions == ["power.add", "power.return", "power.edit", "power.confirm"]
 
 
@@ -124,11 +124,11 @@ async def test_power_of_another_unit_is_invisible(
             ),
             powers.withdraw_power(session, clock, actor=outsider, power_id=power.id),
         ):
-            with pytest.raises(ServiceError, match="register.not_found"):
+            with pytest.raises(ServiceError, match=r"register.not_found"):
                 await attempt
         colleague = await session.get(Person, org.colleague_id)
         assert (await powers.get_visible(session, colleague, power.id)).id == power.id
-        with pytest.raises(ServiceError, match="register.not_found"):
+        with pytest.raises(ServiceError, match=r"register.not_found"):
             await powers.withdraw_power(session, clock, actor=colleague, power_id=power.id)
 
 
@@ -158,7 +158,7 @@ async def test_categories_configurable_per_unit(
             await powers.set_categories(
                 session, clock, actor=staff, unit_id=org.bureau_id, scope="external", names=[]
             )
-        with pytest.raises(ServiceError, match="register.bad_category"):
+        with pytest.raises(ServiceError, match=r"register.bad_category"):
             await powers.add_power(session, clock, actor=staff, draft=power_draft())
 
 
@@ -168,20 +168,20 @@ async def test_declaration_is_all_or_nothing(
     async with sessionmaker() as session:
         staff = await session.get(Person, org.staff_id)
         past = MeasureDraft("过期措施", date(2026, 1, 1))
-        with pytest.raises(ServiceError, match="register.date_past"):
+        with pytest.raises(ServiceError, match=r"register.date_past"):
             await risks.declare_risk(
                 session, clock, actor=staff, draft=risk_draft(MeasureDraft("好", SOON), past)
             )
         outsider_measure = MeasureDraft("交给外单位", SOON, responsible_id=org.outsider_id)
-        with pytest.raises(ServiceError, match="register.bad_responsible"):
+        with pytest.raises(ServiceError, match=r"register.bad_responsible"):
             await risks.declare_risk(
                 session, clock, actor=staff, draft=risk_draft(outsider_measure)
             )
-        with pytest.raises(ServiceError, match="register.text_too_long"):
+        with pytest.raises(ServiceError, match=r"register.text_too_long"):
             await risks.declare_risk(
                 session, clock, actor=staff, draft=risk_draft(description="长" * 1001)
             )
-        with pytest.raises(ServiceError, match="register.bad_factors"):
+        with pytest.raises(ServiceError, match=r"register.bad_factors"):
             await risks.declare_risk(
                 session, clock, actor=staff, draft=risk_draft(factors=FACTORS | {"harm": 6})
             )
@@ -224,7 +224,7 @@ async def test_declare_with_two_measures(
             unit_id=org.other_unit_id,
             title="财政局制度",
         )
-        with pytest.raises(ServiceError, match="register.bad_rule"):
+        with pytest.raises(ServiceError, match=r"register.bad_rule"):
             await risks.declare_risk(
                 session,
                 clock,
@@ -235,11 +235,11 @@ async def test_declare_with_two_measures(
         assert total == 1 and rules[0].id == rule.id
     async with sessionmaker() as session:
         outsider = await session.get(Person, org.outsider_id)
-        with pytest.raises(ServiceError, match="register.not_found"):
+        with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.get_visible(session, outsider, risk.id)
-        with pytest.raises(ServiceError, match="register.not_found"):
+        with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.risks_of_post(session, outsider, org.post_id)
-        with pytest.raises(ServiceError, match="register.not_found"):
+        with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.withdraw_risk(session, clock, actor=outsider, risk_id=risk.id)
         staff = await session.get(Person, org.staff_id)
         edited = await risks.edit_risk(
@@ -248,7 +248,7 @@ async def test_declare_with_two_measures(
         assert edited.description == "新描述"
         withdrawn = await risks.withdraw_risk(session, clock, actor=staff, risk_id=risk.id)
         assert withdrawn.status == "withdrawn"
-        with pytest.raises(ServiceError, match="register.risk_locked"):
+        with pytest.raises(ServiceError, match=r"register.risk_locked"):
             await risks.edit_risk(
                 session, clock, actor=staff, risk_id=risk.id, field="description", value="再改"
             )
@@ -277,7 +277,7 @@ async def test_top_down_confirmed_and_disputed(
         staff = await session.get(Person, org.staff_id)
         assert [r.id for r in await risks.proposals_for(session, staff)] == [first.id, second.id]
         colleague = await session.get(Person, org.colleague_id)
-        with pytest.raises(ServiceError, match="register.not_found"):
+        with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.answer_proposal(
                 session, clock, actor=colleague, risk_id=first.id, accept=True
             )
@@ -285,7 +285,7 @@ async def test_top_down_confirmed_and_disputed(
             session, clock, actor=staff, risk_id=first.id, accept=True
         )
         assert accepted.status == "draft" and accepted.created_by_id == org.staff_id
-        with pytest.raises(ServiceError, match="register.text_empty"):
+        with pytest.raises(ServiceError, match=r"register.text_empty"):
             await risks.answer_proposal(
                 session, clock, actor=staff, risk_id=second.id, accept=False
             )
@@ -294,7 +294,7 @@ async def test_top_down_confirmed_and_disputed(
         )
         assert disputed.status == "disputed"
         # Stale: answering again is refused by the state machine.
-        with pytest.raises(ServiceError, match="workflow.illegal.disputed"):
+        with pytest.raises(ServiceError, match=r"workflow.illegal.disputed"):
             await risks.answer_proposal(
                 session, clock, actor=staff, risk_id=second.id, accept=True
             )
@@ -319,9 +319,9 @@ async def test_leadership_three_steps(
         leader = await session.get(Person, org.leader_id)
         risk = await risks.declare_risk(session, clock, actor=leader, draft=risk_draft())
         assert risk.status == "collective_discussion"
-        with pytest.raises(ServiceError, match="workflow.illegal.collective_discussion"):
+        with pytest.raises(ServiceError, match=r"workflow.illegal.collective_discussion"):
             await risks.confirm_self_review(session, clock, actor=leader, risk_id=risk.id)
-        with pytest.raises(ServiceError, match="register.date_future"):
+        with pytest.raises(ServiceError, match=r"register.date_future"):
             await risks.record_discussion(
                 session, clock, actor=leader, risk_id=risk.id,
                 held_on=date(2027, 1, 1), summary="班子会议",
@@ -354,7 +354,7 @@ async def test_measure_report_and_overdue(
         )
         first, second = (m.id for m in risk.measures)
         outsider = await session.get(Person, org.outsider_id)
-        with pytest.raises(ServiceError, match="register.not_found"):
+        with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.report_measure(
                 session, clock, actor=outsider, measure_id=first, status="done", note="x"
             )

@@ -1,0 +1,165 @@
+"""/categories: the commission sets a unit's power categories (one per line); "defaults" goes
+back to DOMAIN.md's lists. Departments inherit their bureau's list."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services import powers as power_service
+from bot.services.errors import ServiceError
+from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.register_ui import alert, ask, quote, reask, refusal, register_prompt, scope_label
+from storage.models.org import Person, Unit
+from storage.repositories import org as org_repo
+
+SCOPES = ("external", "internal")
+SEPARATORS = re.compile(r"[\n,，、;；]+")
+
+
+class CategoryFlow(StatesGroup):
+    unit = State()
+    scope = State()
+    names = State()
+
+
+class CategoryCb(CallbackData, prefix="ct"):
+    action: str  # page / unit / scope / reset
+    id: int = 0
+    value: int = 0
+
+
+def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("categories.reset"), callback_data=CategoryCb(action="reset"))
+    return builder.as_markup()
+
+
+register_prompt(CategoryFlow.names.state, "categories.ask_names", _reset_keyboard)
+
+
+async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
+    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
+    return paged_choices(
+        units, total, offset, label=lambda u: u.path,
+        choose=lambda u: CategoryCb(action="unit", id=u.id),
+        page=lambda at: CategoryCb(action="page", id=at),
+    )  # fmt: skip
+
+
+async def start(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await state.clear()
+    await state.set_state(CategoryFlow.unit)
+    await message.answer(_("categories.ask_unit"), reply_markup=await _units(session, 0))
+
+
+async def unit_page(
+    query: CallbackQuery, callback_data: CategoryCb, session: AsyncSession
+) -> None:
+    await query.answer()
+    await query.message.edit_reply_markup(
+        reply_markup=await _units(session, max(0, callback_data.id))
+    )  # type: ignore[union-attr]
+
+
+async def choose_unit(
+    query: CallbackQuery, callback_data: CategoryCb, state: FSMContext, session: AsyncSession
+) -> None:
+    unit = await session.get(Unit, callback_data.id)
+    if unit is None:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(unit_id=unit.id)
+    await state.set_state(CategoryFlow.scope)
+    builder = InlineKeyboardBuilder()
+    for index, scope in enumerate(SCOPES):
+        builder.button(
+            text=scope_label(scope), callback_data=CategoryCb(action="scope", value=index)
+        )
+    await query.message.answer(
+        _("categories.ask_scope").format(unit=quote(unit.path)), reply_markup=builder.as_markup()
+    )  # type: ignore[union-attr]
+
+
+async def choose_scope(
+    query: CallbackQuery, callback_data: CategoryCb, state: FSMContext, session: AsyncSession
+) -> None:
+    if not 0 <= callback_data.value < len(SCOPES):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    scope = SCOPES[callback_data.value]
+    data = await state.get_data()
+    current = await power_service.categories_for(session, data["unit_id"], scope)
+    await query.answer()
+    await state.update_data(scope=scope, _prompt_values={"current": "、".join(current)})
+    await state.set_state(CategoryFlow.names)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def _save(
+    state: FSMContext, session: AsyncSession, clock: Clock, person: Person, names: list[str]
+) -> list[str]:
+    data = await state.get_data()
+    return await power_service.set_categories(
+        session, clock, actor=person, unit_id=data["unit_id"], scope=data["scope"], names=names
+    )
+
+
+async def enter_names(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
+) -> None:
+    names = [part.strip() for part in SEPARATORS.split(message.text or "") if part.strip()]
+    if not names:
+        await ask(message, state, prefix=_("register.text_empty").format(limit=0))
+        return
+    try:
+        saved = await _save(state, session, clock, person, names)
+    except ServiceError as error:
+        await ask(message, state, prefix=refusal(error))
+        return
+    await state.clear()
+    await message.answer(_("categories.saved").format(names=quote("、".join(saved))))
+
+
+async def reset(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
+) -> None:
+    try:
+        saved = await _save(state, session, clock, person, [])
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await state.clear()
+    await query.answer()
+    await query.message.answer(_("categories.saved").format(names=quote("、".join(saved))))  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start, Command("categories"))
+    router.callback_query.register(
+        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == "page")
+    )
+    router.callback_query.register(
+        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == "unit")
+    )
+    router.callback_query.register(
+        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == "scope")
+    )
+    router.callback_query.register(
+        reset, CategoryFlow.names, CategoryCb.filter(F.action == "reset")
+    )
+    router.message.register(enter_names, CategoryFlow.names, F.text, ~F.text.startswith("/"))
+    router.message.register(reask, CategoryFlow.names, ~F.text)
+    return router

@@ -1,0 +1,293 @@
+"""/rules: the rule register (完善制度) — browse the rules in force for my unit; reviewers and
+the commission add one (unit → title → kind → issued date → 三重一大 flag)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.register_rules import RULE_KIND_MAX, RULE_TITLE_MAX, DateRefused, local_today, parse_date
+from bot.roles import Role
+from bot.services.errors import ServiceError
+from bot.services.powers import text_or_refuse
+from bot.services.register_access import reviewed_unit_ids
+from bot.services.rules_register import add_rule, rules_for_unit
+from bot.settings import Settings
+from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.register_ui import (
+    alert,
+    ask,
+    day,
+    quote,
+    reask,
+    refusal,
+    refuse_and_reask,
+    register_prompt,
+)
+from storage.models.org import Person, Unit
+from storage.models.register import MajorMatter, Rule
+
+MATTERS = tuple(MajorMatter)
+
+
+class AddRule(StatesGroup):
+    unit = State()
+    title = State()
+    kind = State()
+    issued = State()
+    matter = State()
+
+
+class RuleCb(CallbackData, prefix="rl"):
+    action: str  # page / add / unit_page / unit / skip / matter
+    id: int = 0
+    value: int = 0
+
+
+def _skip_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("rules.skip"), callback_data=RuleCb(action="skip"))
+    return builder.as_markup()
+
+
+def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, matter in enumerate(MATTERS):
+        builder.button(
+            text=_(f"rules.matter.{matter.value}"),
+            callback_data=RuleCb(action="matter", value=index),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+register_prompt(AddRule.title.state, "rules.ask_title")
+register_prompt(AddRule.kind.state, "rules.ask_kind", _skip_keyboard)
+register_prompt(AddRule.issued.state, "rules.ask_issued", _skip_keyboard)
+register_prompt(AddRule.matter.state, "rules.ask_matter", _matter_keyboard)
+
+
+def _may_add(person: Person) -> bool:
+    return person.has_role(Role.REVIEWER, Role.ADMIN)
+
+
+def _line(rule: Rule) -> str:
+    flag = (
+        ""
+        if rule.major_matter == MajorMatter.NONE.value
+        else "【" + _(f"rules.matter.{rule.major_matter}") + "】"
+    )
+    return _("rules.item").format(flag=flag, title=quote(rule.title), issued=day(rule.issued_on))
+
+
+async def _view(
+    session: AsyncSession, person: Person, offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    if person.unit_id is not None:
+        rules, total = await rules_for_unit(
+            session, person.unit_id, offset=offset, limit=PAGE_SIZE
+        )
+    else:
+        total = await session.scalar(select(func.count()).select_from(Rule)) or 0
+        rules = list(
+            await session.scalars(
+                select(Rule).order_by(Rule.id.desc()).offset(offset).limit(PAGE_SIZE)
+            )
+        )
+    lines = [_("rules.title").format(total=total)]
+    lines += [_line(rule) for rule in rules] or [_("rules.empty")]
+    builder = InlineKeyboardBuilder()
+    nav = InlineKeyboardBuilder()
+    if offset > 0:
+        nav.button(
+            text=_("nav.previous"),
+            callback_data=RuleCb(action="page", id=max(0, offset - PAGE_SIZE)),
+        )
+    if offset + PAGE_SIZE < total:
+        nav.button(text=_("nav.next"), callback_data=RuleCb(action="page", id=offset + PAGE_SIZE))
+    builder.attach(nav)
+    if _may_add(person):
+        builder.row()
+        builder.button(text=_("rules.add"), callback_data=RuleCb(action="add"))
+    return "\n".join(lines), builder.as_markup()
+
+
+async def show_rules(
+    message: Message, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    await state.clear()
+    text, keyboard = await _view(session, person, 0)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def page(
+    query: CallbackQuery, callback_data: RuleCb, session: AsyncSession, person: Person
+) -> None:
+    text, keyboard = await _view(session, person, max(0, callback_data.id))
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def _unit_keyboard(
+    session: AsyncSession, person: Person, offset: int
+) -> InlineKeyboardMarkup:
+    scope = await reviewed_unit_ids(session, person)
+    query = select(Unit)
+    count = select(func.count()).select_from(Unit)
+    if scope is not None:
+        query, count = (
+            query.where(Unit.id.in_(sorted(scope))),
+            count.where(Unit.id.in_(sorted(scope))),
+        )
+    total = await session.scalar(count) or 0
+    units = list(await session.scalars(query.order_by(Unit.path).offset(offset).limit(PAGE_SIZE)))
+    return paged_choices(
+        units, int(total), offset, label=lambda u: u.path,
+        choose=lambda u: RuleCb(action="unit", id=u.id),
+        page=lambda at: RuleCb(action="unit_page", id=at),
+    )  # fmt: skip
+
+
+async def start_add(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    if not _may_add(person):
+        await alert(query, ServiceError("errors.not_allowed"))
+        return
+    await query.answer()
+    await state.clear()
+    await state.set_state(AddRule.unit)
+    await query.message.answer(
+        _("rules.ask_unit"), reply_markup=await _unit_keyboard(session, person, 0)
+    )  # type: ignore[union-attr]
+
+
+async def unit_page(
+    query: CallbackQuery, callback_data: RuleCb, session: AsyncSession, person: Person
+) -> None:
+    await query.answer()
+    await query.message.edit_reply_markup(
+        reply_markup=await _unit_keyboard(session, person, max(0, callback_data.id))
+    )  # type: ignore[union-attr]
+
+
+async def choose_unit(
+    query: CallbackQuery,
+    callback_data: RuleCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    scope = await reviewed_unit_ids(session, person)
+    if await session.get(Unit, callback_data.id) is None or (
+        scope is not None and callback_data.id not in scope
+    ):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(unit_id=callback_data.id)
+    await state.set_state(AddRule.title)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def enter_title(message: Message, state: FSMContext) -> None:
+    try:
+        title = text_or_refuse(message.text, RULE_TITLE_MAX)
+    except ServiceError as error:
+        await refuse_and_reask(message, state, error)
+        return
+    await state.update_data(title=title)
+    await state.set_state(AddRule.kind)
+    await ask(message, state)
+
+
+async def enter_kind(message: Message, state: FSMContext) -> None:
+    try:
+        kind = text_or_refuse(message.text, RULE_KIND_MAX)
+    except ServiceError as error:
+        await refuse_and_reask(message, state, error)
+        return
+    await state.update_data(kind=kind)
+    await state.set_state(AddRule.issued)
+    await ask(message, state)
+
+
+async def enter_issued(
+    message: Message, state: FSMContext, clock: Clock, settings: Settings
+) -> None:
+    today = local_today(clock.now(), settings.timezone)
+    try:
+        issued = parse_date(message.text or "", today)
+        if issued > today:
+            raise DateRefused("future")
+    except DateRefused as refused:
+        await ask(message, state, prefix=_(f"register.date_{refused.reason}"))
+        return
+    await state.update_data(issued=issued.isoformat())
+    await state.set_state(AddRule.matter)
+    await ask(message, state)
+
+
+async def skip(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    following = AddRule.issued if await state.get_state() == AddRule.kind.state else AddRule.matter
+    await state.set_state(following)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def choose_matter(
+    query: CallbackQuery, callback_data: RuleCb, state: FSMContext, session: AsyncSession,
+    clock: Clock, person: Person,
+) -> None:  # fmt: skip
+    if not 0 <= callback_data.value < len(MATTERS):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    data = await state.get_data()
+    try:
+        rule = await add_rule(
+            session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
+            kind=data.get("kind", ""),
+            issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
+            major_matter=MATTERS[callback_data.value].value,
+        )  # fmt: skip
+    except ServiceError as error:
+        await state.clear()
+        await query.answer(refusal(error), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    await query.message.edit_text(_("rules.added").format(title=quote(rule.title)))  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(show_rules, Command("rules"))
+    router.callback_query.register(page, RuleCb.filter(F.action == "page"))
+    router.callback_query.register(start_add, RuleCb.filter(F.action == "add"))
+    router.callback_query.register(unit_page, AddRule.unit, RuleCb.filter(F.action == "unit_page"))
+    router.callback_query.register(choose_unit, AddRule.unit, RuleCb.filter(F.action == "unit"))
+    router.callback_query.register(skip, AddRule.kind, RuleCb.filter(F.action == "skip"))
+    router.callback_query.register(skip, AddRule.issued, RuleCb.filter(F.action == "skip"))
+    router.callback_query.register(
+        choose_matter, AddRule.matter, RuleCb.filter(F.action == "matter")
+    )
+    for step, handler in (
+        (AddRule.title, enter_title),
+        (AddRule.kind, enter_kind),
+        (AddRule.issued, enter_issued),
+    ):
+        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
+        router.message.register(reask, step, ~F.text)
+    return router

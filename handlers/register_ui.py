@@ -1,0 +1,95 @@
+"""What the register's screens share: labels, refusals, and asking a step again.
+
+A flow step that asks for text and gets a sticker, photo or voice note answers with a one-line
+hint and asks the same question again (`reask`). Every step's question lives in `PROMPTS`, so
+a flow resumed after a restart can be re-asked from its state alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from aiogram import html
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.grading import level_key
+from bot.services.errors import ServiceError
+
+# State name → (prompt key, keyboard builder or None). Filled by each flow module.
+Keyboard = Callable[[dict[str, Any]], InlineKeyboardMarkup | None]
+# The key may depend on the flow's data (the factor being asked, say).
+Prompt = tuple[str | Callable[[dict[str, Any]], str], Keyboard | None]
+PROMPTS: dict[str, Prompt] = {}
+
+
+def refusal(error: ServiceError) -> str:
+    """A service's refusal in the reader's language."""
+    return _(error.key).format(**error.values)
+
+
+async def alert(query: CallbackQuery, error: ServiceError) -> None:
+    await query.answer(refusal(error), show_alert=True)
+
+
+def level_label(level: int | None) -> str:
+    return _(level_key(level)) if level in (1, 2, 3) else _("register.level_none")
+
+
+def state_label(status: str) -> str:
+    return _(f"workflow.state.{status}")
+
+
+def risk_type_label(value: str) -> str:
+    return _(f"register.risk_type.{value}")
+
+
+def scope_label(value: str) -> str:
+    return _(f"register.scope.{value}")
+
+
+def measure_status_label(value: str) -> str:
+    return _(f"register.measure_status.{value}")
+
+
+def day(value: date | str | None) -> str:
+    if value is None:
+        return "-"
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def quote(text: str | None) -> str:
+    return html.quote(text or "")
+
+
+def register_prompt(
+    state: str,
+    key: str | Callable[[dict[str, Any]], str],
+    keyboard: Keyboard | None = None,
+) -> None:
+    PROMPTS[state] = (key, keyboard)
+
+
+async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> None:
+    """Ask the question of the current step (after `prefix`, e.g. a refusal)."""
+    current = await state.get_state()
+    if current is None or current not in PROMPTS:
+        return
+    key, keyboard = PROMPTS[current]
+    data = await state.get_data()
+    text = _(key if isinstance(key, str) else key(data)).format(**data.get("_prompt_values", {}))
+    if prefix:
+        text = prefix + "\n\n" + text
+    await message.answer(text, reply_markup=keyboard(data) if keyboard else None)
+
+
+async def reask(message: Message, state: FSMContext) -> None:
+    """Something other than text where text was asked: a hint, then the same question."""
+    await ask(message, state, prefix=_("register.text_expected"))
+
+
+async def refuse_and_reask(message: Message, state: FSMContext, error: ServiceError) -> None:
+    await ask(message, state, prefix=refusal(error))

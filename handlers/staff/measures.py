@@ -1,0 +1,205 @@
+"""/measures: the measures I answer for (落实责任主体), overdue ones marked; report on one.
+
+A report is a status (in progress / done / blocked) and a short evidence note (实施考核监督).
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.register_rules import NOTE_MAX, is_overdue, local_today
+from bot.services import risks as risk_service
+from bot.services.errors import ServiceError
+from bot.services.powers import text_or_refuse
+from bot.settings import Settings
+from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.register_ui import (
+    alert,
+    ask,
+    day,
+    measure_status_label,
+    quote,
+    reask,
+    refusal,
+    refuse_and_reask,
+    register_prompt,
+)
+from storage.models.org import Person
+from storage.models.register import ControlMeasure, MeasureStatus
+
+REPORT_STATUSES = (
+    MeasureStatus.IN_PROGRESS.value,
+    MeasureStatus.DONE.value,
+    MeasureStatus.BLOCKED.value,
+)
+
+
+class MeasureReportFlow(StatesGroup):
+    note = State()
+
+
+class MeasureCb(CallbackData, prefix="ms"):
+    action: str  # page / open / status
+    id: int = 0
+    value: int = 0
+
+
+register_prompt(MeasureReportFlow.note.state, "measures.ask_note")
+
+
+async def _list_view(
+    session: AsyncSession, person: Person, offset: int, today: object
+) -> tuple[str, InlineKeyboardMarkup]:
+    items, total = await risk_service.measures_of(session, person, offset=offset, limit=PAGE_SIZE)
+    text = _("measures.list_title").format(total=total)
+    if not total:
+        text += "\n" + _("measures.empty")
+
+    def label(m: ControlMeasure) -> str:
+        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""  # type: ignore[arg-type]
+        return (
+            _("measures.item").format(
+                deadline=day(m.deadline), status=measure_status_label(m.status), action=m.action
+            )
+            + mark
+        )
+
+    keyboard = paged_choices(
+        items,
+        total,
+        offset,
+        label=label,
+        choose=lambda m: MeasureCb(action="open", id=m.id),
+        page=lambda at: MeasureCb(action="page", id=at),
+    )
+    return text, keyboard
+
+
+async def show_measures(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    await state.clear()
+    today = local_today(clock.now(), settings.timezone)
+    text, keyboard = await _list_view(session, person, 0, today)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def page(
+    query: CallbackQuery,
+    callback_data: MeasureCb,
+    session: AsyncSession,
+    person: Person,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    today = local_today(clock.now(), settings.timezone)
+    text, keyboard = await _list_view(session, person, max(0, callback_data.id), today)
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def open_measure(
+    query: CallbackQuery,
+    callback_data: MeasureCb,
+    session: AsyncSession,
+    person: Person,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    measure = await session.get(ControlMeasure, callback_data.id)
+    visible = measure is not None and (
+        measure.responsible_id == person.id or risk_service.is_holder(person, measure.risk)
+    )
+    if not visible or measure is None:
+        await alert(query, ServiceError("register.not_found"))
+        return
+    await query.answer()
+    today = local_today(clock.now(), settings.timezone)
+    text = _("measures.card").format(
+        action=quote(measure.action),
+        risk=quote(measure.risk.description),
+        who=quote(measure.responsible_name),
+        deadline=day(measure.deadline),
+        status=measure_status_label(measure.status),
+    )
+    if is_overdue(measure.deadline, measure.status, today):
+        text += "\n" + _("measures.overdue")
+    builder = InlineKeyboardBuilder()
+    for index, status in enumerate(REPORT_STATUSES):
+        builder.button(
+            text=_("measures.report_as").format(status=measure_status_label(status)),
+            callback_data=MeasureCb(action="status", id=measure.id, value=index),
+        )
+    builder.adjust(1)
+    await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
+
+
+async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: FSMContext) -> None:
+    if not 0 <= callback_data.value < len(REPORT_STATUSES):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.clear()
+    status = REPORT_STATUSES[callback_data.value]
+    await state.update_data(
+        measure_id=callback_data.id,
+        status=status,
+        _prompt_values={"status": measure_status_label(status)},
+    )
+    await state.set_state(MeasureReportFlow.note)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def enter_note(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    try:
+        note = text_or_refuse(message.text, NOTE_MAX)
+    except ServiceError as error:
+        await refuse_and_reask(message, state, error)
+        return
+    await state.clear()
+    try:
+        measure = await risk_service.report_measure(
+            session, clock, actor=person, measure_id=data["measure_id"],
+            status=data["status"], note=note, settings=settings,
+        )  # fmt: skip
+    except ServiceError as error:
+        await message.answer(refusal(error))
+        return
+    await message.answer(
+        _("measures.reported").format(
+            action=quote(measure.action), status=measure_status_label(measure.status)
+        )
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(show_measures, Command("measures"))
+    router.callback_query.register(page, MeasureCb.filter(F.action == "page"))
+    router.callback_query.register(open_measure, MeasureCb.filter(F.action == "open"))
+    router.callback_query.register(choose_status, MeasureCb.filter(F.action == "status"))
+    router.message.register(enter_note, MeasureReportFlow.note, F.text, ~F.text.startswith("/"))
+    router.message.register(reask, MeasureReportFlow.note, ~F.text)
+    return router
