@@ -1,0 +1,125 @@
+"""Benchmarks (`python -m bench.delivery`, `python -m bench.crash`): the outbox against the
+sandbox with Telegram's flood limits on. Shared helpers live here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from bot.delivery.middleware import SENDING_METHODS
+
+TOKEN = "123456:BENCH-token"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` percentile (0..1) by nearest rank; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def make_bot(url: str) -> Bot:
+    return Bot(
+        TOKEN,
+        session=AiohttpSession(api=TelegramAPIServer.from_base(url)),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+class CallLog(BaseRequestMiddleware):
+    """Records when each sending call went on the wire (installed inside the pacing one)."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if method.__api_method__.lower() in SENDING_METHODS:
+            self.times.append(time.monotonic())
+        return await make_request(bot, method)
+
+
+def database_url(folder: Path) -> str:
+    """BENCH_DATABASE_URL if set (e.g. PostgreSQL, an empty database), else a file SQLite."""
+    return os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+
+
+@contextlib.asynccontextmanager
+async def sandbox_process(port: int) -> AsyncIterator[str]:
+    """The sandbox in its own process (so it doesn't share our event loop); yields its URL."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        f"from bench import serve_sandbox; serve_sandbox({port})",
+        cwd=PROJECT_ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"{url}/api/status") as resp:
+                        if resp.status == 200:
+                            break
+                await asyncio.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def control(
+    http: aiohttp.ClientSession, url: str, method: str, path: str, **body: Any
+) -> Any:
+    """Call the sandbox's control API."""
+    async with http.request(method, f"{url}/api{path}", json=body or None) as resp:
+        data = await resp.json()
+        if resp.status >= 400:
+            raise RuntimeError(f"sandbox {path}: {data}")
+        return data
+
+
+def serve_sandbox(port: int) -> None:
+    """Run the sandbox alone until terminated (the benchmarks' child process)."""
+    from aiohttp import web
+
+    from bot.sandbox import create_sandbox_app
+
+    web.run_app(create_sandbox_app(TOKEN), host="127.0.0.1", port=port, print=None)
+
+
+def temp_folder() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="qingfeng-bench-")
