@@ -34,9 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("current", help="print the applied revision")
 
     imp = sub.add_parser("import", help="import units or people from CSV / XLSX")
-    imp.add_argument("kind", choices=["units", "people"])
+    imp.add_argument("kind", choices=["units", "people", "powers", "risks"])
     imp.add_argument("file", type=Path)
     imp.add_argument("--bot-username", help="for invitation links (default: BOT_USERNAME)")
+
+    export = sub.add_parser("export", help="export the risk register (廉政风险点登记表)")
+    export.add_argument("what", choices=["register"])
+    export.add_argument("file", type=Path, help="a .csv or .xlsx file to write")
 
     invite = sub.add_parser("invite", help="create an invitation link for a staff member")
     invite.add_argument("--unit", required=True, help="unit path, e.g. 长安区/卫生局")

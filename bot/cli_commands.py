@@ -84,6 +84,8 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.tabular import TableError
 
     clock = Clock()
+    if args.kind in ("powers", "risks"):
+        return await _import_register(args, settings, clock)
     async with _session(settings) as session:
         try:
             if args.kind == "units":
@@ -118,6 +120,46 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 for invitation in report.invitations:
                     print(f"{invitation.name}\t{deep_link(username, invitation.code)}")
+    return 0
+
+
+async def _import_register(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    """`import powers|risks FILE`: the register's rows, all or nothing."""
+    from bot.register_rules import local_today
+    from bot.services.org_import import ImportRejected
+    from bot.services.register_files import import_powers, import_risks
+    from bot.tabular import TableError
+
+    async with _session(settings) as session:
+        try:
+            if args.kind == "powers":
+                report = await import_powers(session, clock, args.file)
+            else:
+                today = local_today(clock.now(), settings.timezone)
+                report = await import_risks(session, clock, args.file, today=today)
+        except TableError as error:
+            raise CliError(str(error)) from None
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                reason = translate(problem.key, settings.default_locale, **problem.values)
+                say("import.bad_row", settings, row=problem.row, reason=reason)
+            say("import.nothing_imported", settings)
+            return 1
+    say("cli.register_imported", settings, created=report.created, unchanged=report.unchanged)
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`export register FILE`: the whole register as 廉政风险点登记表 (CSV or XLSX)."""
+    from bot.services.register_files import export_register
+    from bot.tabular import TableError
+
+    async with _session(settings) as session:
+        try:
+            rows = await export_register(session, args.file)
+        except TableError as error:
+            raise CliError(str(error)) from None
+    say("cli.register_exported", settings, rows=rows)
     return 0
 
 

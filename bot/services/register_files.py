@@ -100,6 +100,15 @@ MEASURE_STATUS_NAMES = {"planned": "计划", "in_progress": "进行中", "done":
                         "blocked": "受阻"}  # fmt: skip
 
 
+# Words people write in a paper register for the states.
+STATUS_ALIASES = {
+    "已提交": "submitted",
+    "草稿": "draft",
+    "已审定": "approved",
+    "已公示": "publicised",
+}
+
+
 def state_name(status: str) -> str:
     """The state as the form shows it (Chinese, the catalog's words)."""
     return translate(f"workflow.state.{status}", "zh")
@@ -310,9 +319,11 @@ async def import_risks(
     groups: list[_RiskGroup] = []
     type_of = _reverse(RISK_TYPE_NAMES)
     level_of = _reverse(LEVEL_NAMES)
-    status_of = {state_name(s.value): s.value for s in RiskState} | {
-        s.value: s.value for s in RiskState
-    }
+    status_of = (
+        {state_name(s.value): s.value for s in RiskState}
+        | {s.value: s.value for s in RiskState}
+        | STATUS_ALIASES
+    )
     measure_status_of = _reverse(MEASURE_STATUS_NAMES)
     for row in rows:
         v = row.values

@@ -1,0 +1,185 @@
+"""The register's flows through the real dispatcher: declaration step by step with bad input at
+every step, a restart mid-declaration, forged buttons, powers returned and seen, /export."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.methods import SendDocument, SendMessage
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy import select
+
+from bot.app import create_dispatcher
+from bot.clock import FakeClock
+from bot.i18n import translate
+from bot.settings import Settings
+from handlers.reviewer.register import ReviewCb
+from handlers.staff.powers import PowerCb
+from handlers.staff.risks import RiskCb
+from storage.db import SessionMaker
+from storage.models.register import ControlMeasure, Power, RiskPoint
+from tests.dispatcher.helpers import last_alert
+from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+from tests.kit.register import People, make_people
+
+
+@pytest.fixture
+async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
+    return await make_people(sessionmaker, clock)
+
+
+def buttons(markup: object) -> dict[str, str]:
+    assert isinstance(markup, InlineKeyboardMarkup), markup
+    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
+
+
+def last(bot: MockedBot, chat_id: int) -> SendMessage:
+    sent = [m for m in bot.sent(chat_id) if isinstance(m, SendMessage)]
+    assert sent, "nothing sent"
+    return sent[-1]
+
+
+async def say(
+    dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str | None, **kw: object
+) -> None:
+    await dp.feed_update(bot, message_update(user(telegram_id), text, **kw))  # type: ignore[arg-type]
+
+
+async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
+    await dp.feed_update(bot, callback_update(user(telegram_id), data))
+
+
+def zh(key: str, **values: object) -> str:
+    return translate(key, "zh", **values)
+
+
+async def test_declaration_with_bad_input_at_every_step_and_a_restart(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    settings: Settings,
+    clock: FakeClock,
+    fsm_storage: BaseStorage,
+) -> None:
+    staff = org.staff
+    await say(dp, bot, staff, "/risks")
+    await press(dp, bot, staff, RiskCb(action="declare").pack())
+    assert zh("risks.ask_power") in last(bot, staff).text
+    # Typed text where a button is asked: the question again, with its buttons.
+    await say(dp, bot, staff, "随便打字")
+    assert zh("register.use_buttons") in last(bot, staff).text
+    assert zh("risks.no_power") in buttons(last(bot, staff).reply_markup)
+    await press(dp, bot, staff, RiskCb(action="power", id=0).pack())
+    # A sticker where text is asked: a hint and the same question.
+    await say(dp, bot, staff, None, sticker=True)
+    assert zh("register.text_expected") in last(bot, staff).text
+    assert zh("risks.ask_description") in last(bot, staff).text
+    # Too long: refused with the limit, not cut.
+    await say(dp, bot, staff, "长" * 1001)
+    assert zh("register.text_too_long", limit=1000) in last(bot, staff).text
+    await say(dp, bot, staff, "审批中收受申请人好处")
+    assert zh("risks.ask_type") in last(bot, staff).text
+    # A forged button value is refused.
+    await press(dp, bot, staff, RiskCb(action="type", value=99).pack())
+    assert last_alert(bot) == zh("fallback.stale_button")
+    await press(dp, bot, staff, RiskCb(action="type", value=1).pack())
+    await press(dp, bot, staff, RiskCb(action="focus", value=0).pack())
+    for value in (4, 4, 3):
+        await press(dp, bot, staff, RiskCb(action="factor", value=value).pack())
+    assert zh("risks.ask_factor.likelihood") in last(bot, staff).text
+
+    # The bot restarts: a new dispatcher over the same storage resumes at the same step.
+    dp2 = create_dispatcher(settings, sessionmaker, clock=clock, storage=fsm_storage)
+    await say(dp2, bot, staff, "我打字了")
+    assert zh("risks.ask_factor.likelihood") in last(bot, staff).text
+    for value in (3, 4):
+        await press(dp2, bot, staff, RiskCb(action="factor", value=value).pack())
+    shown = last(bot, staff).text
+    assert "建议定为" in shown and zh("risks.ask_measure") in shown
+    await say(dp2, bot, staff, "审批结果公示")
+    assert "张伟" in buttons(last(bot, staff).reply_markup)
+    await press(dp2, bot, staff, RiskCb(action="who", id=0).pack())
+    for bad, key in (("明天", "register.date_format"), ("2026-02-30", "register.date_invalid"),
+                     ("2020-01-01", "register.date_past")):  # fmt: skip
+        await say(dp2, bot, staff, bad)
+        assert zh(key) in last(bot, staff).text
+    await say(dp2, bot, staff, "2026年12月31日")
+    assert zh("risks.ask_more", n=1) in last(bot, staff).text
+    await press(dp2, bot, staff, RiskCb(action="more").pack())
+    await say(dp2, bot, staff, "双人复核")
+    await press(dp2, bot, staff, RiskCb(action="who", id=org.colleague_id).pack())
+    await press(dp2, bot, staff, RiskCb(action="quick", value=1).pack())  # end of quarter
+    await press(dp2, bot, staff, RiskCb(action="done").pack())
+    card = last(bot, staff).text
+    assert "审批结果公示" in card and "2026-12-31" in card and "张伟" in card
+    await press(dp2, bot, staff, RiskCb(action="save").pack())
+    async with sessionmaker() as session:
+        risk = await session.scalar(select(RiskPoint))
+        assert risk is not None and risk.status == "submitted"
+        measures = list(await session.scalars(select(ControlMeasure).order_by(ControlMeasure.id)))
+        assert [m.responsible_name for m in measures] == ["王芳", "张伟"]
+        assert [m.deadline.isoformat() for m in measures] == ["2026-12-31", "2026-12-31"]
+    # Another unit's staff forging the card's buttons sees nothing and changes nothing.
+    await press(dp2, bot, org.outsider, RiskCb(action="open", id=risk.id).pack())
+    assert last_alert(bot) == zh("register.not_found")
+    await press(dp2, bot, org.outsider, RiskCb(action="withdraw", id=risk.id).pack())
+    assert last_alert(bot) == zh("register.not_found")
+    async with sessionmaker() as session:
+        assert (await session.get(RiskPoint, risk.id)).status == "submitted"  # type: ignore[union-attr]
+
+
+async def test_cancel_leaves_the_declaration(
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker
+) -> None:
+    await say(dp, bot, org.staff, "/risks")
+    await press(dp, bot, org.staff, RiskCb(action="declare").pack())
+    await press(dp, bot, org.staff, RiskCb(action="power", id=0).pack())
+    await say(dp, bot, org.staff, "/cancel")
+    assert last(bot, org.staff).text == zh("cancel.done")
+    await say(dp, bot, org.staff, "这句话不再是风险表现")
+    assert last(bot, org.staff).text == zh("fallback.unknown_text")
+
+
+async def test_power_returned_with_a_comment_and_seen(
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker
+) -> None:
+    staff = org.staff
+    await say(dp, bot, staff, "/powers")
+    await press(dp, bot, staff, PowerCb(action="add").pack())
+    for text in ("医疗机构执业许可", "审批医疗机构设置"):
+        await say(dp, bot, staff, text)
+    await press(dp, bot, staff, PowerCb(action="subject_post").pack())
+    await say(dp, bot, staff, "《医疗机构管理条例》第九条")
+    await press(dp, bot, staff, PowerCb(action="scope", value=0).pack())
+    await press(dp, bot, staff, PowerCb(action="cat", value=0).pack())
+    assert "医政审批岗" in last(bot, staff).text  # the subject defaulted to the post
+    await press(dp, bot, staff, PowerCb(action="save").pack())
+    async with sessionmaker() as session:
+        power = await session.scalar(select(Power))
+        assert power is not None and power.status == "submitted"
+    # A staff member cannot reach the reviewer's buttons at all (router guard) …
+    await press(dp, bot, staff, ReviewCb(action="confirm", id=power.id).pack())
+    assert last_alert(bot) == zh("fallback.stale_button")
+    # … and a reviewer of another unit is refused by the service.
+    await press(dp, bot, org.other_reviewer, ReviewCb(action="confirm", id=power.id).pack())
+    assert last_alert(bot) == zh("errors.not_allowed")
+    reviewer = org.reviewer
+    await say(dp, bot, reviewer, "/powerreview")
+    assert "医疗机构执业许可" in buttons(last(bot, reviewer).reply_markup)
+    await press(dp, bot, reviewer, ReviewCb(action="return", id=power.id).pack())
+    await say(dp, bot, reviewer, None, sticker=True)
+    assert zh("register.text_expected") in last(bot, reviewer).text
+    await say(dp, bot, reviewer, "请补充法律依据的具体条款")
+    assert last(bot, reviewer).text == zh("review_powers.returned", name="医疗机构执业许可")
+    await press(dp, bot, staff, PowerCb(action="open", id=power.id).pack())
+    assert "请补充法律依据的具体条款" in last(bot, staff).text
+
+
+async def test_export_as_a_document(dp: Dispatcher, bot: MockedBot, org: People) -> None:
+    await say(dp, bot, org.reviewer, "/export")
+    documents = [m for m in bot.sent(org.reviewer) if isinstance(m, SendDocument)]
+    assert len(documents) == 1
+    await say(dp, bot, org.staff, "/export")
+    assert last(bot, org.staff).text == zh("fallback.command_not_allowed", command="export")
