@@ -183,3 +183,92 @@ async def test_export_as_a_document(dp: Dispatcher, bot: MockedBot, org: People)
     assert len(documents) == 1
     await say(dp, bot, org.staff, "/export")
     assert last(bot, org.staff).text == zh("fallback.command_not_allowed", command="export")
+
+
+async def test_top_down_leadership_and_measure_report(
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
+) -> None:
+    from handlers.staff.measures import MeasureCb
+
+    reviewer, staff, leader = org.reviewer, org.staff, org.leader
+    # Top-down: the reviewer proposes two; the holder disputes one and confirms the other.
+    for text in ("审批超时限", "收受红包"):
+        await say(dp, bot, reviewer, "/propose")
+        await press(dp, bot, reviewer, ReviewCb(action="post", id=org.post_id).pack())
+        await say(dp, bot, reviewer, text)
+        await press(dp, bot, reviewer, ReviewCb(action="type", value=4).pack())
+    async with sessionmaker() as session:
+        first, second = (
+            r.id for r in await session.scalars(select(RiskPoint).order_by(RiskPoint.id))
+        )
+    await press(dp, bot, staff, RiskCb(action="open", id=second).pack())
+    assert zh("risks.dispute") in buttons(last(bot, staff).reply_markup)
+    await press(dp, bot, staff, RiskCb(action="dispute", id=second).pack())
+    await say(dp, bot, staff, "本岗位不经手现金")
+    assert last(bot, staff).text == zh("risks.disputed")
+    await press(dp, bot, staff, RiskCb(action="accept", id=first).pack())
+    await press(dp, bot, staff, RiskCb(action="assess", id=first).pack())
+    for value in (3, 3, 3, 3, 3):
+        await press(dp, bot, staff, RiskCb(action="factor", value=value).pack())
+    await say(dp, bot, staff, "限时办结")
+    await press(dp, bot, staff, RiskCb(action="who", id=0).pack())
+    await say(dp, bot, staff, "12月31日")
+    await press(dp, bot, staff, RiskCb(action="done").pack())
+    await press(dp, bot, staff, RiskCb(action="save").pack())
+    async with sessionmaker() as session:
+        assert (await session.get(RiskPoint, first)).status == "submitted"  # type: ignore[union-attr]
+        assert (await session.get(RiskPoint, second)).status == "disputed"  # type: ignore[union-attr]
+
+    # Leadership: declare, then 集体议 and 自己审 from the card.
+    await say(dp, bot, leader, "/risks")
+    await press(dp, bot, leader, RiskCb(action="declare").pack())
+    await press(dp, bot, leader, RiskCb(action="power", id=0).pack())
+    await say(dp, bot, leader, "干预工程招投标")
+    await press(dp, bot, leader, RiskCb(action="type", value=0).pack())
+    await press(dp, bot, leader, RiskCb(action="focus", value=0).pack())
+    for value in (5, 4, 4, 3, 5):
+        await press(dp, bot, leader, RiskCb(action="factor", value=value).pack())
+    await say(dp, bot, leader, "重大事项集体决策")
+    await press(dp, bot, leader, RiskCb(action="who", id=0).pack())
+    await press(dp, bot, leader, RiskCb(action="quick", value=2).pack())
+    await press(dp, bot, leader, RiskCb(action="done").pack())
+    await press(dp, bot, leader, RiskCb(action="save").pack())
+    async with sessionmaker() as session:
+        risk = await session.scalar(
+            select(RiskPoint).where(RiskPoint.post_id == org.leader_post_id)
+        )
+        assert risk is not None and risk.status == "collective_discussion"
+    await press(dp, bot, leader, RiskCb(action="discuss", id=risk.id).pack())
+    await say(dp, bot, leader, "2027-01-01")
+    assert zh("register.date_future") in last(bot, leader).text
+    await say(dp, bot, leader, "11月20日")
+    await say(dp, bot, leader, "班子会议集体研究同意")
+    await press(dp, bot, leader, RiskCb(action="self_ok", id=risk.id).pack())
+    assert last(bot, leader).text == zh("risks.to_committee")
+    async with sessionmaker() as session:
+        done = await session.get(RiskPoint, risk.id)
+        assert done is not None and done.status == "standing_committee"
+        assert (
+            done.discussion_date is not None and done.discussion_date.isoformat() == "2026-11-20"
+        )
+        measure = await session.scalar(
+            select(ControlMeasure).where(ControlMeasure.risk_id == first)
+        )
+        assert measure is not None
+
+    # Measure report, and overdue once its deadline passed.
+    from datetime import timedelta
+
+    clock.advance(timedelta(days=40))
+    await say(dp, bot, staff, "/measures")
+    assert "限时办结" in "".join(buttons(last(bot, staff).reply_markup))
+    assert zh("measures.overdue_mark").strip() in "".join(buttons(last(bot, staff).reply_markup))
+    await press(dp, bot, staff, MeasureCb(action="open", id=measure.id).pack())
+    assert zh("measures.overdue") in last(bot, staff).text
+    await press(dp, bot, org.outsider, MeasureCb(action="open", id=measure.id).pack())
+    assert last_alert(bot) == zh("register.not_found")
+    await press(dp, bot, staff, MeasureCb(action="status", id=measure.id, value=1).pack())
+    await say(dp, bot, staff, "已全部限时办结")
+    assert "限时办结" in last(bot, staff).text
+    async with sessionmaker() as session:
+        assert (await session.get(ControlMeasure, measure.id)).status == "done"  # type: ignore[union-attr]
