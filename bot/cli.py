@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
     db_sub.add_parser("current", help="print the applied revision")
 
-    imp = sub.add_parser("import", help="import units or people from CSV / XLSX")
+    imp = sub.add_parser("import", help="import units, people, powers or risks from CSV / XLSX")
     imp.add_argument("kind", choices=["units", "people", "powers", "risks"])
     imp.add_argument("file", type=Path)
     imp.add_argument("--bot-username", help="for invitation links (default: BOT_USERNAME)")
