@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,10 +37,8 @@ class QuietHours:
 
     @classmethod
     def from_settings(cls, settings: _QuietSettings) -> QuietHours:
-        return cls(
-            parse_hhmm(settings.quiet_hours_start),
-            parse_hhmm(settings.quiet_hours_end),
-            ZoneInfo(settings.timezone),
+        return _quiet_hours(
+            settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
         )
 
     def is_quiet(self, moment: datetime) -> bool:
@@ -62,3 +61,9 @@ class QuietHours:
         end = datetime.combine(day, self.end, tzinfo=self.tz).astimezone(moment.tzinfo)
         # A daylight-saving jump can land the wall-clock end inside the gap; never go back.
         return max(end, moment)
+
+
+@lru_cache(maxsize=8)
+def _quiet_hours(start: str, end: str, timezone: str) -> QuietHours:
+    # Cached: every enqueue asks, and the configuration doesn't change while running.
+    return QuietHours(parse_hhmm(start), parse_hhmm(end), ZoneInfo(timezone))

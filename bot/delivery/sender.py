@@ -185,7 +185,8 @@ class OutboxSender:
             await self._idle(stop, pause)
             return
         free = self.concurrency - len(self._in_flight)
-        if free <= 0:
+        # Claim in batches (half the slots at least): fewer claim transactions at full speed.
+        if self._in_flight and free < max(1, self.concurrency // 2):
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return
         claimed = await self.claim(free, skip_chats=self._busy_chats)
