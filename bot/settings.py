@@ -91,6 +91,14 @@ class Settings(BaseSettings):
                 return asynchronous + url[len(plain) :]
         return url
 
+    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        from bot.delivery.quiet_hours import parse_hhmm  # here: bot.delivery imports settings
+
+        parse_hhmm(value)
+        return value
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
