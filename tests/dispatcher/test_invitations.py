@@ -11,6 +11,7 @@ from aiogram.types import BotCommandScopeChat
 from sqlalchemy import select
 
 from bot.clock import FakeClock
+from bot.commands import commands_for
 from bot.i18n import translate
 from bot.roles import Role
 from storage.db import SessionMaker
@@ -67,7 +68,9 @@ async def test_an_invitation_binds_the_account(
     menus = menus_set(bot)
     assert len(menus) == 1
     assert menus[0].scope == BotCommandScopeChat(chat_id=6001)
-    assert [c.command for c in menus[0].commands] == ["start", "help", "language", "cancel"]
+    expected = [spec.name for spec in commands_for({Role.STAFF, Role.REVIEWER})]
+    assert [c.command for c in menus[0].commands] == expected
+    assert "invite" not in expected
     assert menus[0].commands[1].description == translate("commands.help", "zh")
     assert await audit_count(sessionmaker, "invitation.create") == 1
     assert await audit_count(sessionmaker, "invitation.accept") == 1
