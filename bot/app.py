@@ -16,6 +16,9 @@ from aiogram.fsm.strategy import FSMStrategy
 
 from bot.clock import Clock
 from bot.command_menu import set_default_menus
+from bot.delivery.middleware import install_pacing
+from bot.delivery.pacing import Pacer
+from bot.delivery.sender import OutboxSender
 from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import JobRunner
@@ -84,6 +87,8 @@ def create_dispatcher(
     PersonLocaleMiddleware(get_i18n()).setup(dp)
     dp.include_router(build_router())
     dp.startup.register(_on_startup)
+    dp.startup.register(_start_delivery)
+    dp.shutdown.register(_stop_delivery)
     runner = JobRunner(all_jobs(settings), sessionmaker, dp["clock"], settings)
     attach_scheduler(dp, runner, settings.timezone)
     return dp
@@ -91,3 +96,20 @@ def create_dispatcher(
 
 async def _on_startup(bot: Bot) -> None:
     await set_default_menus(bot)
+
+
+async def _start_delivery(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, sessionmaker: SessionMaker, clock: Clock
+) -> None:
+    """Pace every send of this bot on one budget, and drain the outbox in the background."""
+    pacer = Pacer.from_settings(settings)
+    install_pacing(bot, pacer)
+    sender = OutboxSender(bot, sessionmaker, settings, pacer=pacer, clock=clock)
+    dispatcher["outbox_sender"] = sender
+    await sender.start()
+
+
+async def _stop_delivery(dispatcher: Dispatcher) -> None:
+    sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox_sender", None)
+    if sender is not None:
+        await sender.stop()

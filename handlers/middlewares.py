@@ -14,6 +14,7 @@ from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
+from bot.delivery.reachability import mark_reachable
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
 from storage.db import SessionMaker
@@ -43,6 +44,10 @@ class DbContextMiddleware(BaseMiddleware):
             person = None
             if user is not None and not user.is_bot:
                 person = await person_for_user(session, clock, user)
+                if person.unreachable:
+                    # They write again, so they unblocked us: notices may flow again.
+                    await mark_reachable(session, user.id)
+                    person.unreachable = False
             if isinstance(event, Update):
                 session.add(ProcessedUpdate(update_id=event.update_id, seen_at=clock.now()))
             try:

@@ -44,12 +44,16 @@ async def start_with_invitation(
     await set_person_menu(bot, message.chat.id, bound.roles, locale)
 
 
-async def start(message: Message, person: Person) -> None:
+async def start(message: Message, person: Person, bot: Bot, locale: str) -> None:
     if person.roles:
         greeting = _("start.welcome_back").format(name=html.quote(person.name))
     else:
         greeting = _("start.welcome_citizen")
     await message.answer(greeting + "\n\n" + help_text(person.roles))
+    if person.roles:
+        # People imported with their Telegram id never opened an invitation: /start gives
+        # them their own command menu.
+        await set_person_menu(bot, message.chat.id, person.roles, locale)
 
 
 def create_router() -> Router:
