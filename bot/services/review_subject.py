@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models.register import RiskPoint
 
 from bot.grading import FACTORS
 from storage.models.org import Person, Post
+from storage.models.register import RiskPoint
 
 TITLE_MAX = 40
 
@@ -39,9 +39,9 @@ async def holder_ids(session: AsyncSession, risk: RiskPoint) -> set[int]:
             select(Person.id).where(Person.post_id == risk.post_id, Person.active.is_(True))
         )
     }
-    declarant = getattr(risk, "created_by_id", None)
-    if declarant is not None:
-        ids.add(declarant)
+    # Empty on a top-down proposal until the holder confirms (the proposer is not a holder).
+    if risk.created_by_id is not None:
+        ids.add(risk.created_by_id)
     return ids
 
 
@@ -62,23 +62,21 @@ def factors(risk: RiskPoint) -> dict[str, int] | None:
 
 
 def is_focus(risk: RiskPoint) -> bool:
-    return bool(getattr(risk, "focus_programme", None))
+    return bool(risk.focus_programme)
 
 
 def title(risk: RiskPoint) -> str:
     """A short name for notices: the start of the description."""
-    text = str(getattr(risk, "description", "") or "")
+    text = risk.description or ""
     return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
 
 
 def set_suggested_level(risk: RiskPoint, level: int) -> None:
-    if hasattr(risk, "suggested_level"):
-        risk.suggested_level = level
+    risk.suggested_level = level
 
 
 def set_final_level(risk: RiskPoint, level: int) -> None:
-    if hasattr(risk, "level"):
-        risk.level = level
+    risk.level = level
 
 
 async def ids_in_state(session: AsyncSession, state: str) -> Sequence[int]:
@@ -92,10 +90,10 @@ async def ids_in_state(session: AsyncSession, state: str) -> Sequence[int]:
 def describe(risk: RiskPoint) -> dict[str, Any]:
     """What a card shows of the record itself (the register's fields)."""
     return {
-        "description": getattr(risk, "description", ""),
-        "risk_type": getattr(risk, "risk_type", None),
-        "focus": getattr(risk, "focus_programme", None),
-        "power_id": getattr(risk, "power_id", None),
+        "description": risk.description,
+        "risk_type": risk.risk_type,
+        "focus": risk.focus_programme,
+        "power_id": risk.power_id,
     }
 
 

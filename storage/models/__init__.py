@@ -15,6 +15,7 @@ from storage.models.register import (
     RiskPoint,
     Rule,
 )
+from storage.models.review import ReviewNote, RiskReview
 from storage.models.schedule import JobState
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
     "Power",
     "PowerCategory",
     "ProcessedUpdate",
+    "ReviewNote",
     "RiskPoint",
+    "RiskReview",
     "RoleAssignment",
     "Rule",
     "Unit",

@@ -1,10 +1,15 @@
-"""grading workflow (placeholder until its issue lands; replace the bodies, keep the ids)
+"""grading workflow: risk reviews (per-risk review bookkeeping) and review notes (timeline)
 
 Revision ID: 0004
 Revises: 0003
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.base
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -13,8 +18,71 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "risk_reviews",
+        sa.Column("risk_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("suggested_level", sa.Integer(), nullable=True),
+        sa.Column("suggested_score", sa.String(length=8), nullable=True),
+        sa.Column("social_opened_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("social_closes_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("returned_from", sa.String(length=30), nullable=True),
+        sa.Column("reviewed_level", sa.Integer(), nullable=True),
+        sa.Column("reviewed_reason", sa.Text(), nullable=True),
+        sa.Column("final_level", sa.Integer(), nullable=True),
+        sa.Column("level_reason", sa.Text(), nullable=True),
+        sa.Column("approved_by_id", sa.Integer(), nullable=True),
+        sa.Column("approved_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("publicised_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("regrading_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["approved_by_id"], ["people.id"], name=op.f("fk_risk_reviews_approved_by_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["risk_id"],
+            ["risk_points.id"],
+            name=op.f("fk_risk_reviews_risk_id_risk_points"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("risk_id", name=op.f("pk_risk_reviews")),
+    )
+    with op.batch_alter_table("risk_reviews", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_risk_reviews_regrading_due_at"), ["regrading_due_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risk_reviews_social_closes_at"), ["social_closes_at"], unique=False
+        )
+
+    op.create_table(
+        "review_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("risk_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=30), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["people.id"], name=op.f("fk_review_notes_author_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["risk_id"],
+            ["risk_points.id"],
+            name=op.f("fk_review_notes_risk_id_risk_points"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_notes")),
+    )
+    with op.batch_alter_table("review_notes", schema=None) as batch_op:
+        batch_op.create_index("ix_review_notes_risk", ["risk_id", "id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("review_notes", schema=None) as batch_op:
+        batch_op.drop_index("ix_review_notes_risk")
+    op.drop_table("review_notes")
+    with op.batch_alter_table("risk_reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risk_reviews_social_closes_at"))
+        batch_op.drop_index(batch_op.f("ix_risk_reviews_regrading_due_at"))
+    op.drop_table("risk_reviews")
