@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # 社会评议 window in days (0 skips social review); 定期调整 period in days.
     social_review_days: int = Field(default=5, ge=0, le=60)
     regrading_period_days: int = Field(default=365, ge=1, le=3650)
+    # Reminders (bot/scheduling/reminders.py): measures due within this many days are reminded
+    # daily (overdue ones weekly); reviews waiting longer than this are reminded daily.
+    measure_reminder_days: int = Field(default=3, ge=0, le=60)
+    review_reminder_days: int = Field(default=3, ge=1, le=60)
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats

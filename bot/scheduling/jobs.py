@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import delete
 
-from bot.scheduling.due import Every
+from bot.scheduling.due import DailyAt, Every
+from bot.scheduling.reminders import remind_measures
 from bot.scheduling.runner import JobContext, PeriodicJob
 from bot.settings import Settings
 from storage.models.processed_update import ProcessedUpdate
 
 # Telegram gives up redelivering an update after a day; keep ids a little longer.
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
+# Local time of the daily reminder scans (after quiet hours end).
+REMINDERS_AT = time(9, 0)
 
 
 async def prune_processed_updates(ctx: JobContext) -> None:
@@ -28,4 +31,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
     """Every periodic job, in the order a tick runs them."""
     return [
         PeriodicJob("prune_processed_updates", Every(timedelta(hours=6)), prune_processed_updates),
+        PeriodicJob("remind_measures", DailyAt(REMINDERS_AT), remind_measures),
     ]

@@ -1,0 +1,130 @@
+"""Measure-deadline reminders: the clock is advanced, the runner ticked, the outbox read."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.i18n import translate
+from bot.risk_workflow import RiskState
+from bot.scheduling.due import DailyAt
+from bot.scheduling.reminders import remind_measures
+from bot.scheduling.runner import JobContext, JobRunner, PeriodicJob
+from bot.settings import Settings
+from storage.db import SessionMaker
+from storage.models.outbox import OutboxMessage
+from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
+from tests.kit.org import make_org, make_person
+
+# 2026-11-26 09:00 in Asia/Shanghai.
+MORNING = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 26)
+
+
+def runner(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) -> JobRunner:
+    job = PeriodicJob("remind_measures", DailyAt(time(9, 0)), remind_measures)
+    return JobRunner([job], sessionmaker, clock, settings)
+
+
+async def add_measure(
+    sessionmaker: SessionMaker,
+    post_id: int,
+    responsible_id: int,
+    deadline: date,
+    *,
+    status: str = MeasureStatus.PLANNED.value,
+    risk_status: str = RiskState.PUBLICISED.value,
+) -> int:
+    async with sessionmaker() as session:
+        risk = RiskPoint(
+            post_id=post_id, description="审批不公", risk_type="other", status=risk_status,
+            created_at=MORNING, updated_at=MORNING,
+        )  # fmt: skip
+        session.add(risk)
+        await session.flush()
+        measure = ControlMeasure(
+            risk_id=risk.id, action="双人复核 <审批>", responsible_id=responsible_id,
+            deadline=deadline, status=status, created_at=MORNING, updated_at=MORNING,
+        )  # fmt: skip
+        session.add(measure)
+        await session.commit()
+        return measure.id
+
+
+async def outbox(sessionmaker: SessionMaker) -> list[OutboxMessage]:
+    async with sessionmaker() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_due_soon_and_overdue_measures_are_reminded_once(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    clock.set(MORNING)
+    org = await make_org(sessionmaker)
+    owner = await make_person(sessionmaker, 7001, language="en")
+    soon = await add_measure(sessionmaker, org.post_id, owner, TODAY + timedelta(days=2))
+    late = await add_measure(sessionmaker, org.post_id, owner, TODAY - timedelta(days=1))
+    await add_measure(sessionmaker, org.post_id, owner, TODAY + timedelta(days=10))  # far off
+    await add_measure(
+        sessionmaker, org.post_id, owner, TODAY, status=MeasureStatus.DONE.value
+    )  # done: never reminded
+    await add_measure(
+        sessionmaker, org.post_id, owner, TODAY, risk_status=RiskState.WITHDRAWN.value
+    )
+
+    jobs = runner(sessionmaker, clock, settings)
+    assert await jobs.tick() == ["remind_measures"]
+    rows = await outbox(sessionmaker)
+    assert [r.dedup_key for r in rows] == [
+        f"remind:measure:{soon}:2026-11-26",
+        f"remind:measure:{late}:overdue:0",
+    ]
+    assert all(r.chat_id == 7001 and r.kind == "remind.measure" for r in rows)
+    expected = translate(
+        "reminders.measure_due", "en", action="双人复核 &lt;审批&gt;", deadline="2026-11-28",
+        days=2,
+    )  # fmt: skip
+    assert rows[0].payload["text"] == expected
+
+    # Run again the same day (a second process, or a forced rerun): nothing new.
+    await remind_measures_again(sessionmaker, clock, settings)
+    assert len(await outbox(sessionmaker)) == 2
+
+
+async def remind_measures_again(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    await remind_measures(JobContext(sessionmaker, clock, settings, clock.now()))
+
+
+async def test_next_days_remind_daily_until_done_and_overdue_weekly(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    clock.set(MORNING)
+    org = await make_org(sessionmaker)
+    owner = await make_person(sessionmaker, 7002)
+    soon = await add_measure(sessionmaker, org.post_id, owner, TODAY + timedelta(days=1))
+    late = await add_measure(sessionmaker, org.post_id, owner, TODAY - timedelta(days=1))
+    jobs = runner(sessionmaker, clock, settings)
+    await jobs.tick()
+    assert len(await outbox(sessionmaker)) == 2
+
+    clock.advance(timedelta(days=1))  # `soon` is due today; `late` is 2 days late
+    assert await jobs.tick() == ["remind_measures"]
+    keys = [r.dedup_key for r in await outbox(sessionmaker)]
+    assert keys[2:] == [f"remind:measure:{soon}:2026-11-27"]
+
+    async with sessionmaker() as session:
+        measure = await session.get(ControlMeasure, soon)
+        assert measure is not None
+        measure.status = MeasureStatus.DONE.value
+        await session.commit()
+
+    # Down for a week: one catch-up run, the overdue one reminded for its second week only.
+    clock.advance(timedelta(days=7))
+    assert await jobs.tick() == ["remind_measures"]
+    keys = [r.dedup_key for r in await outbox(sessionmaker)]
+    assert keys[3:] == [f"remind:measure:{late}:overdue:1"]
+    assert await jobs.tick() == []
