@@ -34,7 +34,7 @@ from bot.register_rules import (
 )
 from bot.risk_workflow import HOLDER_STATES, Action, Actor, RiskState, check, track_for
 from bot.roles import Role
-from bot.services import audit
+from bot.services import audit, review
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.powers import text_or_refuse
 from bot.services.register_access import (
@@ -302,6 +302,7 @@ async def declare_risk(
     )
     await _submit(session, clock, settings, actor, risk, post)
     await session.commit()
+    await _enter_review(session, clock, settings, risk)
     return risk
 
 
@@ -338,6 +339,17 @@ async def _submit(
         before=before,
         after=_risk_snapshot(risk),
     )
+
+
+async def _enter_review(
+    session: AsyncSession, clock: Clock, settings: Settings | None, risk: RiskPoint
+) -> None:
+    """A submitted record goes straight on to its review (social review or graded review)."""
+    if risk.status != RiskState.SUBMITTED.value:
+        return  # leadership: the three steps come first
+    config = review.ReviewConfig.from_settings(settings or Settings())
+    await review.enter_review(session, clock, config, risk_id=risk.id)
+    await session.refresh(risk)
 
 
 def _factor_values(risk: RiskPoint) -> dict[str, int]:
@@ -514,6 +526,7 @@ async def complete_draft(
     )
     await _submit(session, clock, settings, actor, risk, post)
     await session.commit()
+    await _enter_review(session, clock, settings, risk)
     return risk
 
 

@@ -117,7 +117,7 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     await press(dp2, bot, staff, RiskCb(action="save").pack())
     async with sessionmaker() as session:
         risk = await session.scalar(select(RiskPoint))
-        assert risk is not None and risk.status == "submitted"
+        assert risk is not None and risk.status == "social_review"  # review took it up
         measures = list(await session.scalars(select(ControlMeasure).order_by(ControlMeasure.id)))
         assert [m.responsible_name for m in measures] == ["王芳", "张伟"]
         assert [m.deadline.isoformat() for m in measures] == ["2026-12-31", "2026-12-31"]
@@ -127,7 +127,7 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     await press(dp2, bot, org.outsider, RiskCb(action="withdraw", id=risk.id).pack())
     assert last_alert(bot) == zh("register.not_found")
     async with sessionmaker() as session:
-        assert (await session.get(RiskPoint, risk.id)).status == "submitted"  # type: ignore[union-attr]
+        assert (await session.get(RiskPoint, risk.id)).status == "social_review"  # type: ignore[union-attr]
 
 
 async def test_cancel_leaves_the_declaration(
@@ -216,7 +216,7 @@ async def test_top_down_leadership_and_measure_report(
     await press(dp, bot, staff, RiskCb(action="done").pack())
     await press(dp, bot, staff, RiskCb(action="save").pack())
     async with sessionmaker() as session:
-        assert (await session.get(RiskPoint, first)).status == "submitted"  # type: ignore[union-attr]
+        assert (await session.get(RiskPoint, first)).status == "social_review"  # type: ignore[union-attr]
         assert (await session.get(RiskPoint, second)).status == "disputed"  # type: ignore[union-attr]
 
     # Leadership: declare, then 集体议 and 自己审 from the card.

@@ -78,7 +78,7 @@ async def test_round_trip(
         ]  # fmt: skip
     assert rows_before[1][:10] == [
         "长安区/卫生局/医政科", "医政审批岗", "医疗机构执业许可", "审批中收受好处", "岗位职责",
-        "二级", "审批结果公示", "王芳", "2026-12-31", "已岗位自评",
+        "二级", "审批结果公示", "王芳", "2026-12-31", "社会评议中",
     ]  # fmt: skip
     powers_file = tmp_path / f"powers{suffix}"
     write_table(

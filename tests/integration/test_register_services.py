@@ -213,7 +213,7 @@ async def test_declare_with_two_measures(
                 focus_programme="合作医疗",
             ),
         )
-        assert risk.status == "submitted"
+        assert risk.status == "social_review"  # the review took it up
         assert risk.suggested_level in (1, 2)
         assert [m.responsible_name for m in risk.measures] == ["王芳", "张伟"]
         # A rule of another unit cannot be cited.
@@ -242,10 +242,11 @@ async def test_declare_with_two_measures(
         with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.withdraw_risk(session, clock, actor=outsider, risk_id=risk.id)
         staff = await session.get(Person, org.staff_id)
-        edited = await risks.edit_risk(
-            session, clock, actor=staff, risk_id=risk.id, field="description", value="新描述"
-        )
-        assert edited.description == "新描述"
+        # The review has taken it up (social review): the holder no longer edits it there.
+        with pytest.raises(ServiceError, match=r"register.risk_locked"):
+            await risks.edit_risk(
+                session, clock, actor=staff, risk_id=risk.id, field="description", value="新描述"
+            )
         withdrawn = await risks.withdraw_risk(session, clock, actor=staff, risk_id=risk.id)
         assert withdrawn.status == "withdrawn"
         with pytest.raises(ServiceError, match=r"register.risk_locked"):
@@ -302,7 +303,7 @@ async def test_top_down_confirmed_and_disputed(
             session, clock, actor=staff, risk_id=first.id, factors=FACTORS,
             measures=[MeasureDraft("限时办结", SOON)],
         )  # fmt: skip
-        assert done.status == "submitted" and len(done.measures) == 1
+        assert done.status == "social_review" and len(done.measures) == 1
         texts = [
             m.payload["text"]
             for m in await session.scalars(
