@@ -30,6 +30,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("powerreview", "commands.powerreview", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec("propose", "commands.propose", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec("export", "commands.export", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("review", "commands.review", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec(
         "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
     ),

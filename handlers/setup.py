@@ -10,6 +10,7 @@ from handlers.admin import categories, invite
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
+from handlers.reviewer import review as reviewer_review
 from handlers.staff import measures, powers, risks
 
 
@@ -46,7 +47,7 @@ def build_router() -> Router:
     reviewers = Router(name="reviewers")
     reviewers.message.filter(HasRole(Role.REVIEWER, Role.ADMIN))
     reviewers.callback_query.filter(HasRole(Role.REVIEWER, Role.ADMIN))
-    reviewers.include_router(reviewer_register.create_router())
+    reviewers.include_routers(reviewer_register.create_router(), reviewer_review.create_router())
     root.include_router(reviewers)
     members = Router(name="members")
     members.message.filter(HasRole(*Role))

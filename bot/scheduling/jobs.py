@@ -6,6 +6,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import delete
 
+from bot.scheduling import review_scans
 from bot.scheduling.due import DailyAt, Every
 from bot.scheduling.reminders import remind_measures
 from bot.scheduling.runner import JobContext, PeriodicJob
@@ -14,6 +15,8 @@ from storage.models.processed_update import ProcessedUpdate
 
 # Telegram gives up redelivering an update after a day; keep ids a little longer.
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
+# How often the review's scans run (social-review windows close within this of their end).
+REVIEW_SCANS_EVERY = timedelta(minutes=5)
 # Local time of the daily reminder scans (after quiet hours end).
 REMINDERS_AT = time(9, 0)
 
@@ -32,4 +35,13 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
     return [
         PeriodicJob("prune_processed_updates", Every(timedelta(hours=6)), prune_processed_updates),
         PeriodicJob("remind_measures", DailyAt(REMINDERS_AT), remind_measures),
+        PeriodicJob(
+            "review_open_submitted", Every(REVIEW_SCANS_EVERY), review_scans.open_submitted
+        ),
+        PeriodicJob(
+            "review_close_social", Every(REVIEW_SCANS_EVERY), review_scans.close_social_reviews
+        ),
+        PeriodicJob(
+            "review_regrading_due", Every(timedelta(hours=1)), review_scans.mark_regrading_due
+        ),
     ]

@@ -1,0 +1,157 @@
+"""Broadcasts: an admin's message to everyone holding a role (optionally within a unit).
+
+A confirmed broadcast is one outbox row per recipient, all with the same `batch_id`, enqueued in
+one transaction (all or none). Its progress is `batch_progress`; cancelling it cancels the rows
+not yet sent. Every entry point re-checks that the actor is an admin.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Sequence
+from enum import StrEnum
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.delivery.outbox import PRIORITY_BULK, BatchProgress, batch_progress, enqueue
+from bot.roles import Role
+from bot.services import audit
+from bot.services.errors import NotAllowed, ServiceError
+from bot.settings import Settings
+from storage.models.org import Person, RoleAssignment, Unit
+from storage.models.outbox import OutboxMessage, OutboxStatus
+
+# Telegram's limit is 4096 characters after entity parsing; the escaped text must fit.
+TEXT_MAX = 4096
+KIND = "broadcast"
+
+
+class Audience(StrEnum):
+    STAFF = "staff"
+    REVIEWERS = "reviewers"
+    LEADERS = "leaders"
+    MEMBERS = "members"  # everyone holding any role
+
+
+AUDIENCE_ROLES: dict[Audience, tuple[Role, ...]] = {
+    Audience.STAFF: (Role.STAFF,),
+    Audience.REVIEWERS: (Role.REVIEWER,),
+    Audience.LEADERS: (Role.LEADER,),
+    Audience.MEMBERS: tuple(Role),
+}
+
+
+def _require_admin(actor: Person) -> None:
+    if Role.ADMIN not in actor.roles:
+        raise NotAllowed()
+
+
+def check_text(text: str | None) -> str:
+    """The message as it will be sent (HTML-escaped), or a refusal with a hint."""
+    body = (text or "").strip()
+    if not body:
+        raise ServiceError("broadcast.need_text")
+    escaped = html.escape(body, quote=False)
+    if len(escaped) > TEXT_MAX:
+        raise ServiceError("broadcast.too_long", limit=TEXT_MAX, length=len(escaped))
+    return escaped
+
+
+async def recipients(
+    session: AsyncSession, audience: Audience, unit_id: int | None
+) -> Sequence[Person]:
+    """Active people with a Telegram account holding one of the audience's roles; with a unit,
+    those whose unit is it or lies under it."""
+    roles = [role.value for role in AUDIENCE_ROLES[audience]]
+    query = (
+        select(Person)
+        .where(
+            Person.active.is_(True),
+            Person.telegram_id.is_not(None),
+            exists().where(RoleAssignment.person_id == Person.id, RoleAssignment.role.in_(roles)),
+        )
+        .order_by(Person.id)
+    )
+    if unit_id is not None:
+        unit = await session.get(Unit, unit_id)
+        if unit is None:
+            raise ServiceError("fallback.stale_button")
+        query = query.join(Unit, Unit.id == Person.unit_id).where(
+            or_(Unit.id == unit.id, Unit.path.startswith(unit.path + "/", autoescape=True))
+        )
+    return (await session.scalars(query)).all()
+
+
+async def start_broadcast(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    *,
+    actor: Person,
+    audience: Audience,
+    unit_id: int | None,
+    text: str,
+) -> tuple[str, int]:
+    """Enqueue the broadcast and commit; returns its batch id and the number of recipients."""
+    _require_admin(actor)
+    body = check_text(text)
+    people = await recipients(session, audience, unit_id)
+    if not people:
+        raise ServiceError("broadcast.nobody")
+    batch_id = uuid.uuid4().hex
+    for person in people:
+        await enqueue(
+            session,
+            chat_id=person.telegram_id,  # type: ignore[arg-type]  # filtered above
+            person_id=person.id,
+            text=body,
+            kind=KIND,
+            priority=PRIORITY_BULK,
+            batch_id=batch_id,
+            clock=clock,
+            settings=settings,
+        )
+    audit.record(
+        session,
+        clock,
+        actor=actor,
+        action="broadcast.start",
+        entity=actor,
+        after={"batch_id": batch_id, "audience": audience.value, "unit_id": unit_id,
+               "recipients": len(people)},
+    )  # fmt: skip
+    await session.commit()
+    return batch_id, len(people)
+
+
+async def progress(session: AsyncSession, actor: Person, batch_id: str) -> BatchProgress:
+    _require_admin(actor)
+    counts = await batch_progress(session, batch_id)
+    if counts.total == 0:
+        raise ServiceError("fallback.stale_button")
+    return counts
+
+
+async def cancel_broadcast(
+    session: AsyncSession, clock: Clock, *, actor: Person, batch_id: str
+) -> int:
+    """Cancel the rows of the batch the sender has not claimed yet; returns how many."""
+    _require_admin(actor)
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.batch_id == batch_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+        )
+        .values(status=OutboxStatus.CANCELLED.value, last_error="broadcast cancelled")
+    )
+    cancelled = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    audit.record(
+        session, clock, actor=actor, action="broadcast.cancel", entity=actor,
+        after={"batch_id": batch_id, "cancelled": cancelled},
+    )  # fmt: skip
+    await session.commit()
+    return cancelled

@@ -1,0 +1,272 @@
+"""/broadcast: audience → unit → message → preview → confirm; then progress with refresh / cancel.
+
+The parent router admits admins only; the service checks again (a forged button changes nothing).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import F, Router, html
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.delivery.outbox import BatchProgress
+from bot.services import broadcast as service
+from bot.services.broadcast import Audience
+from bot.services.errors import ServiceError
+from bot.settings import Settings
+from handlers.keyboards import PAGE_SIZE, paged_choices
+from storage.models.org import Person, Unit
+from storage.repositories import org as org_repo
+
+AUDIENCES: tuple[Audience, ...] = tuple(Audience)
+
+
+class BroadcastFlow(StatesGroup):
+    audience = State()
+    unit = State()
+    text = State()
+    confirm = State()
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    action: str  # audience / page / unit / send / abort / refresh / stop
+    value: int = 0
+    batch: str = ""
+
+
+def audience_label(audience: Audience) -> str:
+    labels = {
+        Audience.STAFF: _("broadcast.audience_staff"),
+        Audience.REVIEWERS: _("broadcast.audience_reviewers"),
+        Audience.LEADERS: _("broadcast.audience_leaders"),
+        Audience.MEMBERS: _("broadcast.audience_members"),
+    }
+    return labels[audience]
+
+
+def _refusal(refusal: ServiceError) -> str:
+    return _(refusal.key).format(**refusal.values)
+
+
+async def start(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(BroadcastFlow.audience)
+    builder = InlineKeyboardBuilder()
+    for index, audience in enumerate(AUDIENCES):
+        builder.button(
+            text=audience_label(audience),
+            callback_data=BroadcastCb(action="audience", value=index),
+        )
+    builder.button(text=_("broadcast.abort"), callback_data=BroadcastCb(action="abort"))
+    builder.adjust(2, 2, 1)
+    await message.answer(_("broadcast.ask_audience"), reply_markup=builder.as_markup())
+
+
+async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
+    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
+    return paged_choices(
+        units,
+        total,
+        offset,
+        label=lambda unit: unit.path,
+        choose=lambda unit: BroadcastCb(action="unit", value=unit.id),
+        page=lambda at: BroadcastCb(action="page", value=at),
+        extra=[(_("broadcast.all_units"), BroadcastCb(action="unit", value=0))],
+    )
+
+
+async def choose_audience(
+    query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, session: AsyncSession
+) -> None:
+    if not 0 <= callback_data.value < len(AUDIENCES):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(audience=AUDIENCES[callback_data.value].value)
+    await state.set_state(BroadcastFlow.unit)
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("broadcast.ask_unit"), reply_markup=await _unit_keyboard(session, 0)
+    )
+
+
+async def unit_page(
+    query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession
+) -> None:
+    await query.answer()
+    await query.message.edit_reply_markup(  # type: ignore[union-attr]
+        reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
+    )
+
+
+async def choose_unit(
+    query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, session: AsyncSession
+) -> None:
+    if callback_data.value and await session.get(Unit, callback_data.value) is None:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(unit_id=callback_data.value or None)
+    await state.set_state(BroadcastFlow.text)
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("broadcast.ask_text").format(limit=service.TEXT_MAX)
+    )
+
+
+async def enter_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    try:
+        body = service.check_text(message.text)
+        data = await state.get_data()
+        audience = Audience(data["audience"])
+        people = await service.recipients(session, audience, data.get("unit_id"))
+    except ServiceError as refusal:
+        await message.answer(_refusal(refusal))
+        return
+    if not people:
+        await message.answer(_("broadcast.nobody"))
+        return
+    unit = await session.get(Unit, data["unit_id"]) if data.get("unit_id") else None
+    await state.update_data(text=message.text)
+    await state.set_state(BroadcastFlow.confirm)
+    await message.answer(body)  # exactly what recipients will read
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("broadcast.send"), callback_data=BroadcastCb(action="send"))
+    builder.button(text=_("broadcast.abort"), callback_data=BroadcastCb(action="abort"))
+    await message.answer(
+        _("broadcast.preview").format(
+            audience=audience_label(audience),
+            unit=html.quote(unit.path) if unit else _("broadcast.all_units"),
+            count=len(people),
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(_("broadcast.need_text"))
+
+
+async def abort(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+
+
+def _progress_view(batch_id: str, counts: BatchProgress) -> tuple[str, InlineKeyboardMarkup]:
+    text = _("broadcast.progress").format(
+        total=counts.total, sent=counts.sent, pending=counts.pending, failed=counts.failed,
+        cancelled=counts.cancelled,
+    )  # fmt: skip
+    builder = InlineKeyboardBuilder()
+    if counts.pending:
+        builder.button(
+            text=_("broadcast.refresh"),
+            callback_data=BroadcastCb(action="refresh", batch=batch_id),
+        )
+        builder.button(
+            text=_("broadcast.stop"), callback_data=BroadcastCb(action="stop", batch=batch_id)
+        )
+    else:
+        text += "\n" + _("broadcast.finished")
+    return text, builder.as_markup()
+
+
+async def send(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    try:
+        batch_id, _count = await service.start_broadcast(
+            session,
+            clock,
+            settings,
+            actor=person,
+            audience=Audience(data["audience"]),
+            unit_id=data.get("unit_id"),
+            text=data["text"],
+        )
+        counts = await service.progress(session, person, batch_id)
+    except (ServiceError, KeyError, ValueError) as refusal:
+        await state.clear()
+        message = _refusal(refusal) if isinstance(refusal, ServiceError) else None
+        await query.answer(message or _("fallback.stale_button"), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    text, keyboard = _progress_view(batch_id, counts)
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def refresh(
+    query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, person: Person
+) -> None:
+    try:
+        counts = await service.progress(session, person, callback_data.batch)
+    except ServiceError as refusal:
+        await query.answer(_refusal(refusal), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = _progress_view(callback_data.batch, counts)
+    with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
+        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def stop(
+    query: CallbackQuery,
+    callback_data: BroadcastCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+) -> None:
+    try:
+        await service.progress(session, person, callback_data.batch)
+        cancelled = await service.cancel_broadcast(
+            session, clock, actor=person, batch_id=callback_data.batch
+        )
+        counts = await service.progress(session, person, callback_data.batch)
+    except ServiceError as refusal:
+        await query.answer(_refusal(refusal), show_alert=True)
+        return
+    await query.answer(_("broadcast.stopped").format(count=cancelled))
+    text, keyboard = _progress_view(callback_data.batch, counts)
+    with suppress(TelegramBadRequest):
+        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start, Command("broadcast"))
+    router.callback_query.register(
+        choose_audience, BroadcastFlow.audience, BroadcastCb.filter(F.action == "audience")
+    )
+    router.callback_query.register(
+        unit_page, BroadcastFlow.unit, BroadcastCb.filter(F.action == "page")
+    )
+    router.callback_query.register(
+        choose_unit, BroadcastFlow.unit, BroadcastCb.filter(F.action == "unit")
+    )
+    router.message.register(enter_text, BroadcastFlow.text, F.text)
+    router.message.register(not_text, BroadcastFlow.text)
+    router.callback_query.register(
+        abort, StateFilter(BroadcastFlow), BroadcastCb.filter(F.action == "abort")
+    )
+    router.callback_query.register(
+        send, BroadcastFlow.confirm, BroadcastCb.filter(F.action == "send")
+    )
+    router.callback_query.register(refresh, BroadcastCb.filter(F.action == "refresh"))
+    router.callback_query.register(stop, BroadcastCb.filter(F.action == "stop"))
+    return router
