@@ -35,6 +35,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
     ),
     CommandSpec("categories", "commands.categories", _for(Role.ADMIN)),
+    CommandSpec("broadcast", "commands.broadcast", _for(Role.ADMIN)),
     CommandSpec("language", "commands.language"),
     CommandSpec("cancel", "commands.cancel"),
 )
