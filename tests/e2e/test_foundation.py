@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 from bot.sandbox.bot_process import BotProcess
 from tests.e2e.conftest import RunningBot
@@ -140,3 +141,26 @@ async def test_a_conversation_survives_killing_the_bot(
     await admin.expect("请确认", timeout=30)
     await admin.press("生成邀请")
     await admin.expect("t.me/", timeout=30)
+
+
+async def test_webhook_mode_answers_through_the_sandbox(
+    kit: SandboxClient, bot_process: BotProcess
+) -> None:
+    """`run` with WEBHOOK_URL set: the bot registers the URL with a secret and is called."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    bot_process.env.update(
+        {
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+            "WEBHOOK_HOST": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+            "WEBHOOK_SECRET": "s3cret-token",
+        }
+    )
+    await bot_process.start()
+    status = await kit.wait_bot_alive(timeout=60)
+    assert status["mode"] == "webhook"
+    citizen = await kit.persona_for(CITIZEN_EN)
+    await citizen.send("/start")
+    await citizen.expect("Qingfeng", timeout=30)
