@@ -39,6 +39,12 @@ class ReviewCb(CallbackData, prefix="rv"):
     lv: int = 0  # a level
 
 
+# Refusals of the typed text itself: the prompt stays and the reviewer types again.
+RETRY_KEYS = frozenset(
+    {"review.comment_too_long", "workflow.comment_required", "review.level_reason_required"}
+)
+
+
 class ReviewFlow(StatesGroup):
     comment = State()  # a return comment, a level reason, a re-proposal
 
@@ -412,7 +418,7 @@ async def receive_comment(
         )
     except ServiceError as refusal:
         await session.rollback()
-        if refusal.key in ("review.comment_too_long", "workflow.comment_required"):
+        if refusal.key in RETRY_KEYS:
             await message.answer(_(refusal.key).format(**refusal.values))
             return  # ask again: the state stays
         await state.clear()

@@ -1,0 +1,246 @@
+"""The five-step review through the real dispatcher: /review inbox, cards edited in place,
+social review closing on schedule (the clock advanced, the job run), graded review, approval,
+a return-with-comment loop, a level override with its reason, a reviewer of another unit and
+a stale card refused without change."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from aiogram import Dispatcher
+from aiogram.methods import EditMessageText, SendMessage
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.i18n import translate
+from bot.risk_workflow import Action
+from bot.roles import Role
+from bot.scheduling import review_scans
+from bot.scheduling.runner import JobContext
+from bot.services import review, risks
+from bot.services.risks import MeasureDraft, RiskDraft
+from bot.settings import Settings
+from handlers.reviewer.review import ReviewCb
+from storage.db import SessionMaker
+from storage.models.org import Person, RoleAssignment
+from storage.models.register import RiskPoint
+from storage.models.review import ReviewNote, RiskReview
+from tests.dispatcher.helpers import last_alert
+from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+from tests.kit.register import People, make_people
+
+DEPT_REVIEWER = 7150  # 周审核: reviewer of the department 医政科
+LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
+MID = dict.fromkeys(LOW, 3)
+HIGH = dict.fromkeys(LOW, 5)
+
+
+@pytest.fixture
+async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
+    people = await make_people(sessionmaker, clock)
+    async with sessionmaker() as session:
+        session.add(
+            Person(
+                telegram_id=DEPT_REVIEWER, name="周审核", unit_id=people.department_id,
+                language="zh",
+                role_assignments=[
+                    RoleAssignment(role=Role.REVIEWER.value, unit_id=people.department_id)
+                ],
+            )
+        )  # fmt: skip
+        await session.commit()
+    return people
+
+
+def zh(key: str, **values: object) -> str:
+    return translate(key, "zh", **values)
+
+
+def buttons(markup: object) -> dict[str, str]:
+    assert isinstance(markup, InlineKeyboardMarkup), markup
+    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
+
+
+def shown(bot: MockedBot, chat_id: int) -> SendMessage | EditMessageText:
+    """The last message sent or edited for this chat (the card edits in place)."""
+    sent = [m for m in bot.sent(chat_id) if isinstance(m, SendMessage | EditMessageText)]
+    assert sent, "nothing sent"
+    return sent[-1]
+
+
+async def say(dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str) -> None:
+    await dp.feed_update(bot, message_update(user(telegram_id), text))  # type: ignore[arg-type]
+
+
+async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
+    await dp.feed_update(bot, callback_update(user(telegram_id), data))
+
+
+async def declare(
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, factors: dict[str, int]
+) -> int:
+    async with sessionmaker() as session:
+        staff = await session.get(Person, org.staff_id)
+        assert staff is not None
+        risk = await risks.declare_risk(
+            session, clock, actor=staff,
+            draft=RiskDraft(
+                description="审批中收受好处", risk_type="duty", factors=factors,
+                measures=[MeasureDraft("审批结果公示", date(2027, 12, 31))],
+            ),
+        )  # fmt: skip
+        return risk.id
+
+
+async def state_of(sessionmaker: SessionMaker, risk_id: int) -> tuple[str, RiskReview | None]:
+    async with sessionmaker() as session:
+        risk = await session.get(RiskPoint, risk_id)
+        assert risk is not None
+        return risk.status, await session.get(RiskReview, risk_id)
+
+
+async def run_social_scan(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    await review_scans.close_social_reviews(JobContext(sessionmaker, clock, settings, clock.now()))
+
+
+async def open_card(dp: Dispatcher, bot: MockedBot, telegram_id: int, kind: str) -> dict[str, str]:
+    await say(dp, bot, telegram_id, "/review")
+    inbox = shown(bot, telegram_id)
+    assert zh("review.inbox_title") in inbox.text
+    await press(dp, bot, telegram_id, ReviewCb(a="k", k=kind).pack())
+    return buttons(shown(bot, telegram_id).reply_markup)
+
+
+async def test_level_three_through_every_step_to_approved(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+) -> None:
+    risk_id = await declare(sessionmaker, clock, org, LOW)
+    status, review = await state_of(sessionmaker, risk_id)
+    assert status == "social_review" and review is not None and review.suggested_level == 3
+    # The window does not close early on its own: four days on, the scan leaves it open.
+    clock.advance(timedelta(days=4))
+    await run_social_scan(sessionmaker, clock, settings)
+    assert (await state_of(sessionmaker, risk_id))[0] == "social_review"
+    clock.advance(timedelta(days=1, minutes=1))
+    await run_social_scan(sessionmaker, clock, settings)
+    assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
+    await run_social_scan(sessionmaker, clock, settings)  # idempotent
+    assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
+
+    # Graded review (level 3 → the department's reviewer): the card, then approve.
+    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+    card = shown(bot, DEPT_REVIEWER)
+    assert "审批中收受好处" in card.text
+    await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.approve")])
+    assert (await state_of(sessionmaker, risk_id))[0] == "org_approval"
+    assert zh("review.done.approved") in shown(bot, DEPT_REVIEWER).text
+
+    # Organisational approval (level 3 → the bureau's approver).
+    actions = await open_card(dp, bot, org.reviewer, "approval")
+    await press(dp, bot, org.reviewer, actions[zh("review.btn.approve")])
+    status, review = await state_of(sessionmaker, risk_id)
+    assert status == "approved" and review is not None and review.final_level == 3
+    async with sessionmaker() as session:
+        risk = await session.get(RiskPoint, risk_id)
+        assert risk is not None and risk.level == 3
+
+
+async def test_return_with_comment_and_resubmission(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+) -> None:
+    risk_id = await declare(sessionmaker, clock, org, LOW)
+    clock.advance(timedelta(days=5, minutes=1))
+    await run_social_scan(sessionmaker, clock, settings)
+    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+    await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.return")])
+    assert zh("review.ask_return_comment") in shown(bot, DEPT_REVIEWER).text
+    await say(dp, bot, DEPT_REVIEWER, "措施不够具体，请补充时限")
+    assert zh("review.done.returned") in shown(bot, DEPT_REVIEWER).text
+    assert (await state_of(sessionmaker, risk_id))[0] == "returned"
+    async with sessionmaker() as session:
+        notes = await session.scalars(select(ReviewNote).where(ReviewNote.risk_id == risk_id))
+        assert "措施不够具体，请补充时限" in [n.text for n in notes]
+        # The holder resubmits (no holder-side button yet: through the service); it was
+        # returned from graded review, so it goes straight back there, not to social review.
+        staff = await session.get(Person, org.staff_id)
+        await review.transition(
+            session, clock, review.ReviewConfig.from_settings(settings), actor=staff,
+            risk_id=risk_id, decision=review.Decision(Action.RESUBMIT),
+        )  # fmt: skip
+    assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
+    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+    assert "措施不够具体，请补充时限" in shown(bot, DEPT_REVIEWER).text  # the history shows
+    await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.approve")])
+    assert (await state_of(sessionmaker, risk_id))[0] == "org_approval"
+
+
+async def test_override_level_needs_a_reason(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+) -> None:
+    risk_id = await declare(sessionmaker, clock, org, LOW)
+    clock.advance(timedelta(days=5, minutes=1))
+    await run_social_scan(sessionmaker, clock, settings)
+    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+    await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.approve")])
+    actions = await open_card(dp, bot, org.reviewer, "approval")
+    await press(dp, bot, org.reviewer, actions[zh("review.btn.set_level")])
+    levels = buttons(bot.sent(org.reviewer)[-1].reply_markup)  # type: ignore[attr-defined]
+    await press(dp, bot, org.reviewer, levels[zh("grading.level.2")])
+    assert zh("review.ask_level_reason") in shown(bot, org.reviewer).text
+    # A blank reason is refused and asked again; nothing changes.
+    await say(dp, bot, org.reviewer, "   ")
+    assert shown(bot, org.reviewer).text == zh("review.level_reason_required")
+    assert (await state_of(sessionmaker, risk_id))[0] == "org_approval"
+    await say(dp, bot, org.reviewer, "涉及大额资金，提级管理")
+    status, review = await state_of(sessionmaker, risk_id)
+    assert status == "approved" and review is not None
+    assert review.final_level == 2 and review.level_reason == "涉及大额资金，提级管理"
+
+
+async def test_reviewer_of_another_unit_and_a_stale_card_are_refused(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+) -> None:
+    risk_id = await declare(sessionmaker, clock, org, LOW)
+    clock.advance(timedelta(days=5, minutes=1))
+    await run_social_scan(sessionmaker, clock, settings)
+    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+    approve = actions[zh("review.btn.approve")]
+    # 财政局's reviewer sees nothing of it and a forged button does nothing.
+    await say(dp, bot, org.other_reviewer, "/review")
+    assert zh("review.inbox_empty") in shown(bot, org.other_reviewer).text
+    await press(dp, bot, org.other_reviewer, approve)
+    assert last_alert(bot)
+    assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
+    # The bureau reviewer acts first; the department reviewer's card is now stale.
+    _, before = await state_of(sessionmaker, risk_id)
+    await press(dp, bot, org.reviewer, approve)
+    status, after = await state_of(sessionmaker, risk_id)
+    assert status == "org_approval" and after is not None and before is not None
+    await press(dp, bot, DEPT_REVIEWER, approve)
+    assert last_alert(bot)
+    status, again = await state_of(sessionmaker, risk_id)
+    assert status == "org_approval" and again is not None and again.version == after.version
