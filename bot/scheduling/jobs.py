@@ -8,7 +8,7 @@ from sqlalchemy import delete
 
 from bot.scheduling import review_scans
 from bot.scheduling.due import DailyAt, Every
-from bot.scheduling.reminders import remind_measures
+from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
 from bot.settings import Settings
 from storage.models.processed_update import ProcessedUpdate
@@ -35,6 +35,7 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
     return [
         PeriodicJob("prune_processed_updates", Every(timedelta(hours=6)), prune_processed_updates),
         PeriodicJob("remind_measures", DailyAt(REMINDERS_AT), remind_measures),
+        PeriodicJob("remind_reviews", DailyAt(REMINDERS_AT), remind_reviews),
         PeriodicJob(
             "review_open_submitted", Every(REVIEW_SCANS_EVERY), review_scans.open_submitted
         ),

@@ -6,19 +6,27 @@ job run twice (or late, after downtime) enqueues each reminder once:
 - a measure due within `measure_reminder_days`: once a local day,
   ``remind:measure:<id>:<local date>``;
 - a measure past its deadline: once a week counted from the deadline,
-  ``remind:measure:<id>:overdue:<week>`` (a missed run still sends that week's reminder).
+  ``remind:measure:<id>:overdue:<week>`` (a missed run still sends that week's reminder);
+- review items waiting longer than `review_reminder_days` since the last move on them: one
+  list a local day to each person who must act, ``remind:review:<person id>:<local date>``.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person
+from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
+from bot.i18n import translate
+from bot.review_routing import Route, Tier
 from bot.risk_workflow import RiskState
 from bot.scheduling.runner import JobContext
+from bot.services import review, review_subject
+from storage.models.audit import AuditLog
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
 
@@ -67,5 +75,80 @@ async def remind_measures(ctx: JobContext) -> None:
                 settings=ctx.settings,
                 priority=PRIORITY_PERSONAL,
                 dedup_key=dedup,
+                clock=ctx.clock,
+            )
+
+
+# --- reviews waiting too long ---------------------------------------------------------------
+
+# The review steps a person must act on, and whose people act on each (social review closes
+# by itself when its window ends, so it is not here).
+REVIEW_STEPS: dict[RiskState, str] = {
+    RiskState.GRADED_REVIEW: "review",
+    RiskState.DISPUTED: "review",
+    RiskState.ORG_APPROVAL: "approval",
+    RiskState.STANDING_COMMITTEE: "commission",
+}
+REVIEW_ITEMS_LISTED = 10  # lines in one reminder; the rest are counted
+
+
+async def _waiting_since(session: AsyncSession, risk: RiskPoint) -> datetime:
+    """The last move on a risk (every review transition writes an audit row)."""
+    last = await session.scalar(
+        select(func.max(AuditLog.at)).where(
+            AuditLog.entity_type == RiskPoint.__tablename__, AuditLog.entity_id == risk.id
+        )
+    )
+    moment = last or risk.updated_at
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def remind_reviews(ctx: JobContext) -> None:
+    """Once a local day, remind each reviewer (or approver, or the commission) of the items
+    waiting for them longer than `review_reminder_days` since the last move on them."""
+    config = review.ReviewConfig.from_settings(ctx.settings)
+    today = ctx.now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    limit = timedelta(days=ctx.settings.review_reminder_days)
+    waiting: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    async with ctx.sessionmaker() as session, session.begin():
+        for state, step in REVIEW_STEPS.items():
+            for risk_id in await review_subject.ids_in_state(session, state.value):
+                sit = await review.situation(session, config, risk_id)
+                waited = ctx.now - await _waiting_since(session, sit.risk)
+                if waited < limit:
+                    continue
+                route = {
+                    "review": sit.review_route,
+                    "approval": sit.approval_route,
+                    "commission": Route(Tier.COMMISSION),
+                }[step]
+                for person in await review.people_for_route(session, route):
+                    if person.id in sit.holder_ids:
+                        continue
+                    people[person.id] = person
+                    waiting[person.id].append(
+                        (risk_id, review_subject.title(sit.risk), waited.days)
+                    )
+        for person_id, items in waiting.items():
+            items.sort(key=lambda item: -item[2])
+            person = people[person_id]
+            locale = person_locale(person, ctx.settings)
+            # Plain text: enqueue_for_person escapes it (titles included) as a whole.
+            lines = "\n".join(
+                translate("reminders.review_item", locale, id=risk_id, title=title, days=days)
+                for risk_id, title, days in items[:REVIEW_ITEMS_LISTED]
+            )
+            if len(items) > REVIEW_ITEMS_LISTED:
+                lines += "\n…"
+            await enqueue_for_person(
+                session,
+                person,
+                "reminders.review_waiting",
+                kind="remind.review",
+                values={"count": len(items), "days": limit.days, "items": lines},
+                settings=ctx.settings,
+                priority=PRIORITY_PERSONAL,
+                dedup_key=f"remind:review:{person_id}:{today.isoformat()}",
                 clock=ctx.clock,
             )

@@ -10,13 +10,15 @@ from bot.clock import FakeClock
 from bot.i18n import translate
 from bot.risk_workflow import RiskState
 from bot.scheduling.due import DailyAt
-from bot.scheduling.reminders import remind_measures
+from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, JobRunner, PeriodicJob
+from bot.services import review
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
 from tests.kit.org import make_org, make_person
+from tests.kit.register import make_people
 
 # 2026-11-26 09:00 in Asia/Shanghai.
 MORNING = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -128,3 +130,52 @@ async def test_next_days_remind_daily_until_done_and_overdue_weekly(
     keys = [r.dedup_key for r in await outbox(sessionmaker)]
     assert keys[3:] == [f"remind:measure:{late}:overdue:1"]
     assert await jobs.tick() == []
+
+
+async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    clock.set(MORNING)
+    people = await make_people(sessionmaker, clock)
+    graded = await add_measure(
+        sessionmaker, people.post_id, people.staff_id, TODAY + timedelta(days=30),
+        risk_status=RiskState.GRADED_REVIEW.value,
+    )  # fmt: skip
+    committee = await add_measure(
+        sessionmaker, people.post_id, people.staff_id, TODAY + timedelta(days=30),
+        risk_status=RiskState.STANDING_COMMITTEE.value,
+    )  # fmt: skip
+    async with sessionmaker() as session:
+        risk_ids = [
+            (await session.get(ControlMeasure, measure_id)).risk_id  # type: ignore[union-attr]
+            for measure_id in (graded, committee)
+        ]
+        config = review.ReviewConfig.from_settings(settings)
+        sit = await review.situation(session, config, risk_ids[0])
+        reviewers = {
+            p.telegram_id for p in await review.people_for_route(session, sit.review_route)
+        }
+    assert reviewers  # the route has someone to remind
+
+    job = PeriodicJob("remind_reviews", DailyAt(time(9, 0)), remind_reviews)
+    jobs = JobRunner([job], sessionmaker, clock, settings)
+    await jobs.tick()
+    assert [r for r in await outbox(sessionmaker) if r.kind == "remind.review"] == []  # fresh
+
+    clock.advance(timedelta(days=settings.review_reminder_days))
+    assert await jobs.tick() == ["remind_reviews"]
+    sent = [r for r in await outbox(sessionmaker) if r.kind == "remind.review"]
+    by_chat = {r.chat_id: r.payload["text"] for r in sent}
+    assert set(by_chat) == reviewers | {people.admin}
+    assert f"#{risk_ids[1]} " in by_chat[people.admin]
+    for chat in reviewers - {people.admin}:
+        assert f"#{risk_ids[0]} " in by_chat[chat] and f"#{risk_ids[1]} " not in by_chat[chat]
+
+    # A second run the same day adds nothing; the next day reminds again.
+    await remind_reviews(JobContext(sessionmaker, clock, settings, clock.now()))
+    assert len([r for r in await outbox(sessionmaker) if r.kind == "remind.review"]) == len(sent)
+    clock.advance(timedelta(days=1))
+    await jobs.tick()
+    assert len([r for r in await outbox(sessionmaker) if r.kind == "remind.review"]) == 2 * len(
+        sent
+    )
