@@ -244,3 +244,38 @@ async def test_reviewer_of_another_unit_and_a_stale_card_are_refused(
     assert last_alert(bot)
     status, again = await state_of(sessionmaker, risk_id)
     assert status == "org_approval" and again is not None and again.version == after.version
+
+
+@pytest.mark.parametrize(
+    ("factors", "level", "reviewer_of"),
+    [(MID, 2, "reviewer"), (HIGH, 1, "admin")],
+)
+async def test_levels_two_and_one_are_routed_up(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+    factors: dict[str, int],
+    level: int,
+    reviewer_of: str,
+) -> None:
+    """Level 2 → the bureau (unit) reviewer, level 1 → the commission; the department's
+    reviewer sees neither at graded review."""
+    risk_id = await declare(sessionmaker, clock, org, factors)
+    _, review_row = await state_of(sessionmaker, risk_id)
+    assert review_row is not None and review_row.suggested_level == level
+    clock.advance(timedelta(days=5, minutes=1))
+    await run_social_scan(sessionmaker, clock, settings)
+    assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
+    await say(dp, bot, DEPT_REVIEWER, "/review")
+    assert zh("review.inbox_empty") in shown(bot, DEPT_REVIEWER).text
+    tier = getattr(org, reviewer_of)
+    actions = await open_card(dp, bot, tier, "graded")
+    await press(dp, bot, tier, actions[zh("review.btn.approve")])
+    assert (await state_of(sessionmaker, risk_id))[0] == "org_approval"
+    actions = await open_card(dp, bot, tier, "approval")
+    await press(dp, bot, tier, actions[zh("review.btn.approve")])
+    status, review_row = await state_of(sessionmaker, risk_id)
+    assert status == "approved" and review_row is not None and review_row.final_level == level
