@@ -32,6 +32,8 @@ async def start_with_invitation(
         return
     bound = accepted.person
     await session.refresh(bound, ["unit", "post"])
+    # The menu first: by the time the greeting arrives, the app shows the new commands.
+    await set_person_menu(bot, message.chat.id, bound.roles, locale)
     await message.answer(
         _("start.invitation_accepted").format(
             name=html.quote(bound.name),
@@ -41,19 +43,17 @@ async def start_with_invitation(
         + "\n\n"
         + help_text(bound.roles)
     )
-    await set_person_menu(bot, message.chat.id, bound.roles, locale)
 
 
 async def start(message: Message, person: Person, bot: Bot, locale: str) -> None:
     if person.roles:
+        # People imported with their Telegram id never opened an invitation: /start gives
+        # them their own command menu (before the reply, so the two arrive in that order).
+        await set_person_menu(bot, message.chat.id, person.roles, locale)
         greeting = _("start.welcome_back").format(name=html.quote(person.name))
     else:
         greeting = _("start.welcome_citizen")
     await message.answer(greeting + "\n\n" + help_text(person.roles))
-    if person.roles:
-        # People imported with their Telegram id never opened an invitation: /start gives
-        # them their own command menu.
-        await set_person_menu(bot, message.chat.id, person.roles, locale)
 
 
 def create_router() -> Router:

@@ -7,7 +7,7 @@ import socket
 
 from bot.sandbox.bot_process import BotProcess
 from tests.e2e.conftest import RunningBot
-from tests.kit.persona import SandboxClient
+from tests.kit.persona import Persona, SandboxClient
 
 ADMIN, REVIEWER, STAFF, STAFF_EN, CITIZEN_ZH, CITIZEN_EN = (
     100001,
@@ -17,6 +17,18 @@ ADMIN, REVIEWER, STAFF, STAFF_EN, CITIZEN_ZH, CITIZEN_EN = (
     100101,
     100102,
 )
+
+
+async def invite_up_to_the_name(admin: Persona) -> None:
+    """/invite → 医政科 → 医政审批岗 → roles (staff) → the name question."""
+    await admin.send("/invite")
+    await admin.expect("请选择单位")
+    await admin.press("长安区/卫生局/医政科")
+    await admin.expect("请选择岗位")
+    await admin.press("医政审批岗")
+    await admin.expect("请选择角色")
+    await admin.press("完成")
+    await admin.expect("姓名")
 
 
 async def test_citizens_and_staff_at_once_each_in_their_language(
@@ -45,14 +57,7 @@ async def test_an_invitation_from_the_admin_binds_a_newcomer(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     admin = await kit.persona_for(ADMIN)
-    await admin.send("/invite")
-    await admin.expect("请选择单位")
-    await admin.press("长安区/卫生局/医政科")
-    await admin.expect("请选择岗位")
-    await admin.press("医政审批岗")
-    await admin.expect("请选择角色")
-    await admin.press("完成")
-    await admin.expect("姓名")
+    await invite_up_to_the_name(admin)
     await admin.send("林晓")
     await admin.expect("请确认")
     await admin.press("生成邀请")
@@ -96,14 +101,7 @@ async def test_cancel_unknown_text_and_wrong_types(
 ) -> None:
     admin = await kit.persona_for(ADMIN)
     citizen = await kit.persona_for(CITIZEN_EN)
-    await admin.send("/invite")
-    await admin.expect("请选择单位")
-    await admin.press("长安区/卫生局/医政科")
-    await admin.expect("请选择岗位")
-    await admin.press("医政审批岗")
-    await admin.expect("请选择角色")
-    await admin.press("完成")
-    await admin.expect("姓名")
+    await invite_up_to_the_name(admin)
     await admin.send_sticker()
     await admin.expect("请按上面的提示回答")
     await admin.send("/cancel")
