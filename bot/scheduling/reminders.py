@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import review_routing
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
 from bot.i18n import translate
-from bot.review_routing import Route, Tier
+from bot.review_routing import Route, Tier, UnitRef
 from bot.risk_workflow import RiskState
 from bot.scheduling.runner import JobContext
 from bot.services import review, review_subject
@@ -103,13 +104,31 @@ async def _waiting_since(session: AsyncSession, risk: RiskPoint) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _review_line(locale: str, risk_id: int, title: str, days: int, escalated: bool) -> str:
+    if escalated:
+        return translate(
+            "reminders.review_item_escalated", locale, id=risk_id, title=title, days=days
+        )
+    return translate("reminders.review_item", locale, id=risk_id, title=title, days=days)
+
+
+def _tier_above(route: Route, chain: list[UnitRef], reviewer_units: set[int]) -> Route | None:
+    """Who is above a step's handlers: the next tier up the post's chain (or the commission)."""
+    if route.is_commission:
+        return None
+    tiers = list(Tier)
+    above = review_routing.route(tiers[tiers.index(route.tier) + 1], chain, reviewer_units)
+    return None if above == route else above
+
+
 async def remind_reviews(ctx: JobContext) -> None:
     """Once a local day, remind each reviewer (or approver, or the commission) of the items
-    waiting for them longer than `review_reminder_days` since the last move on them."""
+    waiting for them longer than `review_reminder_days` since the last move on them; after
+    twice that, the tier above is reminded of them as well."""
     config = review.ReviewConfig.from_settings(ctx.settings)
     today = ctx.now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
     limit = timedelta(days=ctx.settings.review_reminder_days)
-    waiting: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    waiting: dict[int, list[tuple[int, str, int, bool]]] = defaultdict(list)
     people: dict[int, Person] = {}
     async with ctx.sessionmaker() as session, session.begin():
         for state, step in REVIEW_STEPS.items():
@@ -123,22 +142,24 @@ async def remind_reviews(ctx: JobContext) -> None:
                     "approval": sit.approval_route,
                     "commission": Route(Tier.COMMISSION),
                 }[step]
-                for person in await review.people_for_route(session, route):
-                    if person.id in sit.holder_ids:
-                        continue
-                    people[person.id] = person
-                    waiting[person.id].append(
-                        (risk_id, review_subject.title(sit.risk), waited.days)
-                    )
+                routes = [(route, False)]
+                if waited >= 2 * limit:  # twice the limit: the tier above hears of it too
+                    above = _tier_above(route, sit.chain, await review.reviewer_units(session))
+                    routes += [(above, True)] if above is not None else []
+                for each, escalated in routes:
+                    for person in await review.people_for_route(session, each):
+                        if person.id in sit.holder_ids:
+                            continue
+                        people[person.id] = person
+                        item = (risk_id, review_subject.title(sit.risk), waited.days, escalated)
+                        if all(known[0] != risk_id for known in waiting[person.id]):
+                            waiting[person.id].append(item)
         for person_id, items in waiting.items():
             items.sort(key=lambda item: -item[2])
             person = people[person_id]
             locale = person_locale(person, ctx.settings)
             # Plain text: enqueue_for_person escapes it (titles included) as a whole.
-            lines = "\n".join(
-                translate("reminders.review_item", locale, id=risk_id, title=title, days=days)
-                for risk_id, title, days in items[:REVIEW_ITEMS_LISTED]
-            )
+            lines = "\n".join(_review_line(locale, *item) for item in items[:REVIEW_ITEMS_LISTED])
             if len(items) > REVIEW_ITEMS_LISTED:
                 lines += "\n…"
             await enqueue_for_person(

@@ -168,6 +168,7 @@ async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
     by_chat = {r.chat_id: r.payload["text"] for r in sent}
     assert set(by_chat) == reviewers | {people.admin}
     assert f"#{risk_ids[1]} " in by_chat[people.admin]
+    assert people.admin not in reviewers and f"#{risk_ids[0]} " not in by_chat[people.admin]
     for chat in reviewers - {people.admin}:
         assert f"#{risk_ids[0]} " in by_chat[chat] and f"#{risk_ids[1]} " not in by_chat[chat]
 
@@ -179,3 +180,13 @@ async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
     assert len([r for r in await outbox(sessionmaker) if r.kind == "remind.review"]) == 2 * len(
         sent
     )
+
+    # Twice the limit: the tier above the graded review (here the commission) hears of it.
+    clock.advance(timedelta(days=settings.review_reminder_days - 1))
+    await jobs.tick()
+    latest = [r for r in await outbox(sessionmaker) if r.kind == "remind.review"][-len(sent) :]
+    text = {r.chat_id: r.payload["text"] for r in latest}[people.admin]
+    assert translate(
+        "reminders.review_item_escalated", "zh", id=risk_ids[0], title="审批不公",
+        days=2 * settings.review_reminder_days,
+    ) in text  # fmt: skip
