@@ -7,7 +7,7 @@ a flow resumed after a restart can be re-asked from its state alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,31 @@ def refusal(error: ServiceError) -> str:
 
 async def alert(query: CallbackQuery, error: ServiceError) -> None:
     await query.answer(refusal(error), show_alert=True)
+
+
+# A paged list screen: offset → (text, keyboard); may refuse with a ServiceError.
+ListView = Callable[[int], Awaitable[tuple[str, InlineKeyboardMarkup]]]
+
+
+async def send_list(message: Message, view: ListView) -> None:
+    """Show the first page of a list, or say why it cannot be shown."""
+    try:
+        text, keyboard = await view(0)
+    except ServiceError as error:
+        await message.answer(refusal(error))
+        return
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def turn_list_page(query: CallbackQuery, view: ListView, offset: int) -> None:
+    """Edit a list in place to the page at `offset`."""
+    try:
+        text, keyboard = await view(max(0, offset))
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
 def level_label(level: int | None) -> str:

@@ -59,7 +59,9 @@ from handlers.register_ui import (
     refuse_and_reask,
     register_prompt,
     risk_type_label,
+    send_list,
     state_label,
+    turn_list_page,
 )
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
@@ -265,24 +267,15 @@ async def show_risks(
     message: Message, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
     await state.clear()
-    try:
-        text, keyboard = await _list_view(session, person, 0)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
-    await message.answer(text, reply_markup=keyboard)
+    await send_list(message, lambda offset: _list_view(session, person, offset))
 
 
 async def page(
     query: CallbackQuery, callback_data: RiskCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        text, keyboard = await _list_view(session, person, max(0, callback_data.id))
-    except ServiceError as error:
-        await alert(query, error)
-        return
-    await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await turn_list_page(
+        query, lambda offset: _list_view(session, person, offset), callback_data.id
+    )
 
 
 async def risk_card(
