@@ -1,0 +1,111 @@
+"""The five-step grading as the people involved live it: a declaration, a colleague's
+comment during social review, the window closing on schedule (the clock advanced, not slept),
+graded review by the department, approval by the bureau, and the holder told at each step."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+from bot.clock import FakeClock
+from bot.i18n import translate
+from bot.scheduling.runner import JobRunner
+from tests.e2e.conftest import RunningBot
+from tests.kit.persona import Persona, SandboxClient
+
+STAFF, COLLEAGUE = 100005, 100006  # 王芳 and 陈明, 医政科
+DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER = 100004, 100003, 100008  # 周科长, 孙局长, 吴科长
+
+
+def zh(key: str, **values: object) -> str:
+    return translate(key, "zh", **values)
+
+
+async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
+    """Press `label` as soon as a bot message shows it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            await persona.press(label)
+            return
+        except AssertionError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def declare_low_risk(staff: Persona, description: str) -> int:
+    """A level-3 risk (every factor 1) with one measure; returns its id."""
+    await staff.send("/risks")
+    await tap(staff, zh("risks.declare"))
+    await tap(staff, zh("risks.no_power"))
+    await staff.expect(zh("risks.ask_description"))
+    await staff.send(description)
+    await tap(staff, zh("register.risk_type.process"))
+    await tap(staff, zh("risks.no_focus"))
+    for _ in range(5):
+        await tap(staff, zh("risks.scale.1"))
+    await staff.expect(zh("risks.ask_measure"))
+    await staff.send("办理结果每月公示")
+    await tap(staff, zh("risks.responsible_me"))
+    await tap(staff, zh("risks.quick.quarter"))
+    await tap(staff, zh("risks.measures_done"))
+    await tap(staff, zh("risks.submit"))
+    submitted = await staff.expect(re.compile(r"#(\d+)"))
+    found = re.search(r"#(\d+)", submitted.text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def open_inbox_kind(reviewer: Persona, kind_key: str) -> None:
+    await reviewer.send("/review")
+    await reviewer.expect("审核待办")
+    await tap(reviewer, zh(kind_key))
+
+
+async def test_a_level_three_risk_goes_through_every_step(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    staff = await kit.persona_for(STAFF)
+    colleague = await kit.persona_for(COLLEAGUE)
+    dept = await kit.persona_for(DEPT_REVIEWER)
+    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    outsider = await kit.persona_for(OTHER_REVIEWER)
+    runner: JobRunner = bot_running.dp["job_runner"]
+
+    risk_id = await declare_low_risk(staff, "窗口受理时优亲厚友")
+    await colleague.expect("进入社会评议", timeout=20)  # the colleagues are invited
+
+    # 社会评议: a colleague comments; the holder hears it.
+    await colleague.send("/peer")
+    await tap(colleague, f"#{risk_id}")
+    await tap(colleague, zh("peer.btn.comment"))
+    await colleague.expect(zh("peer.ask_comment"))
+    await colleague.send("建议增加双人受理")
+    await colleague.expect(zh("peer.done.commented"))
+    await staff.expect("建议增加双人受理", timeout=20)
+
+    # Nothing to grade yet while the window is open; another unit never sees it.
+    await outsider.send("/review")
+    outsider_inbox = await outsider.expect("审核待办")
+    assert zh("review.kind.graded") not in " ".join(outsider_inbox.buttons)
+
+    # The window closes on schedule: five days on, the scheduled scan moves it on.
+    clock.advance(timedelta(days=5, minutes=1))
+    await runner.tick()
+    await dept.expect(f"#{risk_id}", timeout=20)  # "待您分级评审"
+
+    # 分级评审 by the department, then 组织审定 by the bureau.
+    await open_inbox_kind(dept, "review.kind.graded")
+    card = await dept.expect("窗口受理时优亲厚友")
+    assert "建议增加双人受理" in card.text  # the comment is on the card
+    await tap(dept, zh("review.btn.approve"))
+    await dept.expect(zh("review.done.approved"))
+    await bureau.expect(f"#{risk_id}", timeout=20)  # "待您组织审定"
+    await open_inbox_kind(bureau, "review.kind.approval")
+    await tap(bureau, zh("review.btn.approve"))
+    await bureau.expect(zh("review.done.approved"))
+    approved = await staff.expect("组织审定为", timeout=20)
+    assert f"#{risk_id}" in approved.text and "三级" in approved.text
