@@ -27,10 +27,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("powers", "commands.powers", _for(Role.STAFF, Role.LEADER)),
     CommandSpec("risks", "commands.risks", _for(Role.STAFF, Role.LEADER)),
     CommandSpec("measures", "commands.measures", _for(Role.STAFF, Role.LEADER)),
+    CommandSpec("peer", "commands.peer", _for(Role.STAFF, Role.LEADER)),
     CommandSpec("powerreview", "commands.powerreview", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec("propose", "commands.propose", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec("export", "commands.export", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec("review", "commands.review", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec(
+        "history", "commands.history", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
+    ),
     CommandSpec(
         "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
     ),

@@ -11,7 +11,7 @@ from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import review as reviewer_review
-from handlers.staff import measures, powers, risks
+from handlers.staff import measures, peer, powers, risks
 
 
 def build_router() -> Router:
@@ -44,7 +44,12 @@ def build_router() -> Router:
     staff = Router(name="staff")
     staff.message.filter(HasRole(Role.STAFF, Role.LEADER))
     staff.callback_query.filter(HasRole(Role.STAFF, Role.LEADER))
-    staff.include_routers(powers.create_router(), risks.create_router(), measures.create_router())
+    staff.include_routers(
+        powers.create_router(),
+        risks.create_router(),
+        measures.create_router(),
+        peer.create_peer_router(),
+    )
     root.include_router(staff)
     reviewers = Router(name="reviewers")
     reviewers.message.filter(HasRole(Role.REVIEWER, Role.ADMIN))
@@ -54,7 +59,7 @@ def build_router() -> Router:
     members = Router(name="members")
     members.message.filter(HasRole(*Role))
     members.callback_query.filter(HasRole(*Role))
-    members.include_router(rules.create_router())
+    members.include_routers(rules.create_router(), peer.create_history_router())
     root.include_router(members)
 
     root.include_router(fallback.create_router())

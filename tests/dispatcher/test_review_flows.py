@@ -279,3 +279,42 @@ async def test_levels_two_and_one_are_routed_up(
     await press(dp, bot, tier, actions[zh("review.btn.approve")])
     status, review_row = await state_of(sessionmaker, risk_id)
     assert status == "approved" and review_row is not None and review_row.final_level == level
+
+
+async def test_colleague_comments_and_agrees_during_social_review_and_reads_history(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+) -> None:
+    risk_id = await declare(sessionmaker, clock, org, LOW)
+    # The holder does not review their own record.
+    await say(dp, bot, org.staff, "/peer")
+    assert shown(bot, org.staff).text == zh("peer.empty")
+    await say(dp, bot, org.colleague, "/peer")
+    listing = buttons(shown(bot, org.colleague).reply_markup)
+    await press(dp, bot, org.colleague, listing[f"#{risk_id}"])
+    card = shown(bot, org.colleague)
+    assert "审批中收受好处" in card.text
+    actions = buttons(card.reply_markup)
+    await press(dp, bot, org.colleague, actions[zh("peer.btn.comment")])
+    assert shown(bot, org.colleague).text == zh("peer.ask_comment")
+    await say(dp, bot, org.colleague, "建议增加抽查比例")
+    assert zh("peer.done.commented") in shown(bot, org.colleague).text
+    await press(dp, bot, org.colleague, actions[zh("peer.btn.agree")])
+    async with sessionmaker() as session:
+        query = select(ReviewNote).where(ReviewNote.risk_id == risk_id)
+        notes = [(n.kind, n.text) for n in await session.scalars(query)]
+    assert ("comment", "建议增加抽查比例") in notes and "agree" in [kind for kind, _ in notes]
+    # Another unit's staff cannot open it, by list or forged button.
+    await press(dp, bot, org.outsider, listing[f"#{risk_id}"])
+    assert last_alert(bot) == zh("peer.not_open")
+    # /history: the colleague reads the trail; the outsider gets nothing.
+    await say(dp, bot, org.colleague, f"/history {risk_id}")
+    text = shown(bot, org.colleague).text
+    assert zh("history.title", risk_id=risk_id) in text and "risk.declare" in text
+    await say(dp, bot, org.outsider, f"/history {risk_id}")
+    assert shown(bot, org.outsider).text == zh("history.not_found")
+    await say(dp, bot, org.outsider, "/history")
+    assert shown(bot, org.outsider).text == zh("history.usage")

@@ -1,0 +1,236 @@
+"""/peer: colleagues' risk points open to social review (社会评议) — read, agree or comment;
+/history <id>: a risk point's full audit trail, for those who may see it.
+
+Buttons carry only the risk id; the service decides who may act (a colleague of the unit,
+not the holder) and refuses anything stale with a message saying why.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router, html
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.grading import explain
+from bot.risk_workflow import Action
+from bot.services import review as review_service
+from bot.services.errors import ServiceError
+from bot.services.review import Decision, ReviewConfig
+from bot.settings import Settings
+from handlers.review_cards import render_card
+from storage.models.org import Person
+
+HISTORY_SHOWN = 30
+
+
+class PeerCb(CallbackData, prefix="pr"):
+    a: str  # open / agree / comment / list
+    r: int = 0
+
+
+class PeerFlow(StatesGroup):
+    comment = State()
+
+
+def _config(settings: Settings) -> ReviewConfig:
+    return ReviewConfig.from_settings(settings)
+
+
+async def _list(
+    session: AsyncSession, settings: Settings, person: Person
+) -> tuple[str, InlineKeyboardMarkup]:
+    ids = await review_service.peer_items(session, _config(settings), person)
+    builder = InlineKeyboardBuilder()
+    for risk_id in ids:
+        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a="open", r=risk_id))
+    builder.adjust(4)
+    text = _("peer.title").format(n=len(ids)) if ids else _("peer.empty")
+    return text, builder.as_markup()
+
+
+async def show_peer(
+    message: Message, state: FSMContext, session: AsyncSession, person: Person, settings: Settings
+) -> None:
+    await state.clear()
+    text, keyboard = await _list(session, settings, person)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def _card(
+    session: AsyncSession, settings: Settings, risk_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    config = _config(settings)
+    sit = await review_service.situation(session, config, risk_id)
+    text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a="agree", r=risk_id))
+    builder.button(text=_("peer.btn.comment"), callback_data=PeerCb(a="comment", r=risk_id))
+    builder.button(text=_("peer.btn.list"), callback_data=PeerCb(a="list"))
+    builder.adjust(2, 1)
+    return text, builder.as_markup()
+
+
+async def open_item(
+    query: CallbackQuery,
+    callback_data: PeerCb,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    if callback_data.r not in await review_service.peer_items(session, _config(settings), person):
+        await query.answer(_("peer.not_open"), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = await _card(session, settings, callback_data.r)
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def back_to_list(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await state.clear()
+    await query.answer()
+    text, keyboard = await _list(session, settings, person)
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def agree(
+    query: CallbackQuery,
+    callback_data: PeerCb,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        await review_service.transition(
+            session, clock, _config(settings), actor=person, risk_id=callback_data.r,
+            decision=Decision(Action.AGREE),
+        )  # fmt: skip
+    except ServiceError as refusal:
+        await session.rollback()
+        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
+        return
+    await query.answer(_("peer.done.agreed"))
+    text, keyboard = await _list(session, settings, person)
+    await query.message.edit_text(  # type: ignore[union-attr]
+        f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard
+    )
+
+
+async def ask_comment(
+    query: CallbackQuery,
+    callback_data: PeerCb,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    if callback_data.r not in await review_service.peer_items(session, _config(settings), person):
+        await query.answer(_("peer.not_open"), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(PeerFlow.comment)
+    await state.update_data(risk=callback_data.r)
+    await query.message.answer(_("peer.ask_comment"))  # type: ignore[union-attr]
+
+
+async def receive_comment(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    try:
+        await review_service.transition(
+            session, clock, _config(settings), actor=person, risk_id=int(data["risk"]),
+            decision=Decision(Action.COMMENT, comment=message.text),
+        )  # fmt: skip
+    except ServiceError as refusal:
+        await session.rollback()
+        if refusal.key in ("review.comment_too_long", "workflow.comment_required"):
+            await message.answer(_(refusal.key).format(**refusal.values))
+            return  # ask again
+        await state.clear()
+        await message.answer(_(refusal.key).format(**refusal.values))
+        return
+    await state.clear()
+    text, keyboard = await _list(session, settings, person)
+    await message.answer(f"{_('peer.done.commented')}\n\n{text}", reply_markup=keyboard)
+
+
+async def comment_not_text(message: Message) -> None:
+    await message.answer(_("review.comment_text_only"))
+
+
+async def show_history(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    arg = (command.args or "").strip().lstrip("#")
+    if not arg.isdigit():
+        await message.answer(_("history.usage"))
+        return
+    risk_id = int(arg)
+    try:
+        rows = await review_service.history(session, _config(settings), person, risk_id)
+    except ServiceError:
+        await session.rollback()
+        await message.answer(_("history.not_found"))
+        return
+    lines = [_("history.title").format(risk_id=risk_id)]
+    names: dict[int, str] = {}
+    for row in rows[-HISTORY_SHOWN:]:
+        who = "-"
+        if row.actor_id is not None:
+            if row.actor_id not in names:
+                actor = await session.get(Person, row.actor_id)
+                names[row.actor_id] = actor.name if actor else "-"
+            who = names[row.actor_id]
+        status = (row.after or {}).get("status")
+        lines.append(
+            _("history.line").format(
+                at=row.at.strftime("%Y-%m-%d %H:%M"),
+                who=html.quote(who),
+                action=html.quote(row.action),
+                state=_(f"workflow.state.{status}") if status else "",
+            )
+        )
+    await message.answer("\n".join(lines))
+
+
+def create_peer_router() -> Router:
+    """/peer: staff and leaders of the unit."""
+    router = Router(name=f"{__name__}.peer")
+    router.message.register(show_peer, Command("peer"))
+    router.callback_query.register(open_item, PeerCb.filter(F.a == "open"))
+    router.callback_query.register(back_to_list, PeerCb.filter(F.a == "list"))
+    router.callback_query.register(agree, PeerCb.filter(F.a == "agree"))
+    router.callback_query.register(ask_comment, PeerCb.filter(F.a == "comment"))
+    router.message.register(receive_comment, PeerFlow.comment, F.text)
+    router.message.register(comment_not_text, PeerFlow.comment)
+    return router
+
+
+def create_history_router() -> Router:
+    """/history: anyone with a role; the service decides what they may see."""
+    router = Router(name=f"{__name__}.history")
+    router.message.register(show_history, Command("history"))
+    return router
