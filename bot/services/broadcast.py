@@ -94,14 +94,18 @@ async def start_broadcast(
     audience: Audience,
     unit_id: int | None,
     text: str,
+    batch_id: str | None = None,
 ) -> tuple[str, int]:
-    """Enqueue the broadcast and commit; returns its batch id and the number of recipients."""
+    """Enqueue the broadcast and commit; returns its batch id and the number of recipients.
+
+    Rows are keyed by batch and person, so a second confirmation of the same `batch_id`
+    (a double press) adds nothing."""
     _require_admin(actor)
     body = check_text(text)
     people = await recipients(session, audience, unit_id)
     if not people:
         raise ServiceError("broadcast.nobody")
-    batch_id = uuid.uuid4().hex
+    batch_id = batch_id or uuid.uuid4().hex
     for person in people:
         await enqueue(
             session,
@@ -111,6 +115,7 @@ async def start_broadcast(
             kind=KIND,
             priority=PRIORITY_BULK,
             batch_id=batch_id,
+            dedup_key=f"broadcast:{batch_id}:{person.id}",
             clock=clock,
             settings=settings,
         )

@@ -5,6 +5,7 @@ The parent router admits admins only; the service checks again (a forged button 
 
 from __future__ import annotations
 
+import uuid
 from contextlib import suppress
 
 from aiogram import F, Router, html
@@ -61,6 +62,8 @@ def _refusal(refusal: ServiceError) -> str:
 async def start(message: Message, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(BroadcastFlow.audience)
+    # The batch id is fixed now: confirming twice (a double press) enqueues once.
+    await state.update_data(batch=uuid.uuid4().hex)
     builder = InlineKeyboardBuilder()
     for index, audience in enumerate(AUDIENCES):
         builder.button(
@@ -198,6 +201,7 @@ async def send(
             audience=Audience(data["audience"]),
             unit_id=data.get("unit_id"),
             text=data["text"],
+            batch_id=data["batch"],
         )
         counts = await service.progress(session, person, batch_id)
     except (ServiceError, KeyError, ValueError) as refusal:

@@ -188,6 +188,11 @@ async def test_non_admins_and_forged_buttons_are_refused(
             )  # fmt: skip
         with pytest.raises(NotAllowed):
             await service.cancel_broadcast(session, clock, actor=staff, batch_id=batch)
+        # Confirming the same batch again (a double press) enqueues nothing more.
+        await service.start_broadcast(
+            session, clock, settings, actor=admin, audience=Audience.REVIEWERS, unit_id=None,
+            text="hi", batch_id=batch,
+        )  # fmt: skip
     await press(dp, bot, STAFF_IN, f"bc:stop:0:{batch}")
     assert [r.status for r in await rows(sessionmaker)] == [OutboxStatus.PENDING]
     # An admin's button naming no batch is stale.
