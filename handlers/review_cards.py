@@ -27,6 +27,7 @@ async def render_card(
     post = await session.get(Post, sit.risk.post_id)
     unit = await session.get(Unit, post.unit_id) if post else None
     info = subject.describe(sit.risk)
+    info["power"] = await subject.power_name(session, sit.risk)
     lines = [
         _("review.card.title").format(
             risk_id=sit.risk.id, state=_(f"workflow.state.{sit.state.value}")

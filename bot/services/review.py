@@ -432,6 +432,7 @@ async def _apply(
     elif action is Action.PUBLICISE:
         review.publicised_at = now
         review.regrading_due_at = now + config.regrading_period
+        subject.set_regrade_due(sit.risk, review.regrading_due_at)
     elif action in (Action.REGRADING_DUE, Action.REOPEN):
         if comment:
             _note(session, clock, sit, actor, NoteKind.REOPEN, comment)

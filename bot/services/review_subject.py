@@ -8,6 +8,7 @@ alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.grading import FACTORS
 from storage.models.org import Person, Post
-from storage.models.register import RiskPoint
+from storage.models.register import Power, RiskPoint
 
 TITLE_MAX = 40
 
@@ -79,6 +80,18 @@ def set_final_level(risk: RiskPoint, level: int) -> None:
     risk.level = level
 
 
+def set_regrade_due(risk: RiskPoint, due: datetime | None) -> None:
+    """The register shows the next re-grading date too (the review keeps its own copy)."""
+    risk.regrade_due_at = due
+
+
+async def power_name(session: AsyncSession, risk: RiskPoint) -> str | None:
+    if risk.power_id is None:
+        return None
+    power = await session.get(Power, risk.power_id)
+    return power.name if power else None
+
+
 async def ids_in_state(session: AsyncSession, state: str) -> Sequence[int]:
     return (
         await session.scalars(
@@ -94,6 +107,10 @@ def describe(risk: RiskPoint) -> dict[str, Any]:
         "risk_type": risk.risk_type,
         "focus": risk.focus_programme,
         "power_id": risk.power_id,
+        "measures": [
+            f"{m.action} · {m.responsible_name or '-'} · {m.deadline.isoformat()}"
+            for m in risk.measures
+        ],
     }
 
 

@@ -19,7 +19,8 @@ from bot.risk_workflow import Action
 from bot.roles import Role
 from bot.scheduling import review_scans
 from bot.scheduling.runner import JobContext
-from bot.services import review, risks
+from bot.services import review as review_service
+from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
 from handlers.reviewer.review import ReviewCb
@@ -139,7 +140,7 @@ async def test_level_three_through_every_step_to_approved(
     # Graded review (level 3 → the department's reviewer): the card, then approve.
     actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
     card = shown(bot, DEPT_REVIEWER)
-    assert "审批中收受好处" in card.text
+    assert "审批中收受好处" in card.text and "审批结果公示" in card.text  # with its measure
     await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.approve")])
     assert (await state_of(sessionmaker, risk_id))[0] == "org_approval"
     assert zh("review.done.approved") in shown(bot, DEPT_REVIEWER).text
@@ -152,6 +153,20 @@ async def test_level_three_through_every_step_to_approved(
     async with sessionmaker() as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.level == 3
+        # The publicity round (a later issue) announces it: active, re-graded in a year.
+        config = review_service.ReviewConfig.from_settings(settings)
+        assert await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
+    status, review_row = await state_of(sessionmaker, risk_id)
+    assert status == "publicised" and review_row is not None
+    async with sessionmaker() as session:
+        risk = await session.get(RiskPoint, risk_id)
+        assert risk is not None and risk.regrade_due_at == review_row.regrading_due_at
+    ctx = JobContext(sessionmaker, clock, settings, clock.now())
+    await review_scans.mark_regrading_due(ctx)
+    assert (await state_of(sessionmaker, risk_id))[0] == "publicised"
+    clock.advance(timedelta(days=settings.regrading_period_days, minutes=1))
+    await review_scans.mark_regrading_due(JobContext(sessionmaker, clock, settings, clock.now()))
+    assert (await state_of(sessionmaker, risk_id))[0] == "regrading_due"
 
 
 async def test_return_with_comment_and_resubmission(
@@ -177,9 +192,9 @@ async def test_return_with_comment_and_resubmission(
         # The holder resubmits (no holder-side button yet: through the service); it was
         # returned from graded review, so it goes straight back there, not to social review.
         staff = await session.get(Person, org.staff_id)
-        await review.transition(
-            session, clock, review.ReviewConfig.from_settings(settings), actor=staff,
-            risk_id=risk_id, decision=review.Decision(Action.RESUBMIT),
+        await review_service.transition(
+            session, clock, review_service.ReviewConfig.from_settings(settings), actor=staff,
+            risk_id=risk_id, decision=review_service.Decision(Action.RESUBMIT),
         )  # fmt: skip
     assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
     actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
