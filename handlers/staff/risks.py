@@ -38,8 +38,9 @@ from bot.register_rules import (
     parse_deadline,
     quick_deadline,
 )
-from bot.risk_workflow import RiskState
+from bot.risk_workflow import Action, RiskState
 from bot.services import powers as power_service
+from bot.services import review as review_service
 from bot.services import risks as risk_service
 from bot.services.errors import ServiceError
 from bot.services.powers import text_or_refuse
@@ -341,6 +342,9 @@ def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
             _button(builder, _("risks.self_ok"), "self_ok", id=risk.id)
         if status in risk_service.EDITABLE_STATES:
             _button(builder, _("risks.edit_description"), "edit", id=risk.id)
+        if status in (RiskState.RETURNED, RiskState.REGRADING_DUE):
+            # Back to the review: after a return (edited or not), or unchanged when re-grading.
+            _button(builder, _("risks.resubmit"), "resubmit", id=risk.id)
         if status not in (
             RiskState.PROPOSED,
             RiskState.DISPUTED,
@@ -979,6 +983,28 @@ async def withdraw(
     await query.message.edit_text(_("risks.withdrawn"))  # type: ignore[union-attr]
 
 
+async def resubmit(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    """A returned record (or one due for re-grading) goes back to the review."""
+    try:
+        await review_service.transition(
+            session, clock, review_service.ReviewConfig.from_settings(settings), actor=person,
+            risk_id=callback_data.id, decision=review_service.Decision(Action.RESUBMIT),
+        )  # fmt: skip
+    except ServiceError as error:
+        await session.rollback()
+        await alert(query, error)
+        return
+    await query.answer()
+    await query.message.edit_text(_("risks.resubmitted"))  # type: ignore[union-attr]
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RiskCb.filter
@@ -1007,6 +1033,7 @@ def create_router() -> Router:
     router.callback_query.register(self_confirm, cb(F.action == "self_ok"))
     router.callback_query.register(start_assess, cb(F.action == "assess"))
     router.callback_query.register(withdraw, cb(F.action == "withdraw"))
+    router.callback_query.register(resubmit, cb(F.action == "resubmit"))
     text_steps = (
         (Declare.description, enter_description),
         (Declare.measure_action, enter_measure),

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.i18n import translate
-from bot.risk_workflow import Action
 from bot.roles import Role
 from bot.scheduling import review_scans
 from bot.scheduling.runner import JobContext
@@ -24,6 +23,7 @@ from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
 from handlers.reviewer.review import ReviewCb
+from handlers.staff.risks import RiskCb
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
 from storage.models.register import RiskPoint
@@ -189,13 +189,12 @@ async def test_return_with_comment_and_resubmission(
     async with sessionmaker() as session:
         notes = await session.scalars(select(ReviewNote).where(ReviewNote.risk_id == risk_id))
         assert "措施不够具体，请补充时限" in [n.text for n in notes]
-        # The holder resubmits (no holder-side button yet: through the service); it was
-        # returned from graded review, so it goes straight back there, not to social review.
-        staff = await session.get(Person, org.staff_id)
-        await review_service.transition(
-            session, clock, review_service.ReviewConfig.from_settings(settings), actor=staff,
-            risk_id=risk_id, decision=review_service.Decision(Action.RESUBMIT),
-        )  # fmt: skip
+    # The holder opens the returned record and sends it back; it was returned from graded
+    # review, so it goes straight back there, not to social review again.
+    await press(dp, bot, org.staff, RiskCb(action="open", id=risk_id).pack())
+    holder_actions = buttons(shown(bot, org.staff).reply_markup)
+    await press(dp, bot, org.staff, holder_actions[zh("risks.resubmit")])
+    assert shown(bot, org.staff).text == zh("risks.resubmitted")
     assert (await state_of(sessionmaker, risk_id))[0] == "graded_review"
     actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
     assert "措施不够具体，请补充时限" in shown(bot, DEPT_REVIEWER).text  # the history shows
