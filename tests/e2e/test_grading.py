@@ -109,3 +109,25 @@ async def test_a_level_three_risk_goes_through_every_step(
     await bureau.expect(zh("review.done.approved"))
     approved = await staff.expect("组织审定为", timeout=20)
     assert f"#{risk_id}" in approved.text and "三级" in approved.text
+
+
+async def test_the_responsible_person_is_reminded_before_and_after_a_deadline(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    staff = await kit.persona_for(STAFF)
+    runner: JobRunner = bot_running.dp["job_runner"]
+    await declare_low_risk(staff, "收费时不开票据")  # one measure, due at the end of the quarter
+    await runner.tick()
+    await staff.expect_nothing(seconds=1)  # a month away: no reminder yet
+
+    clock.advance(timedelta(days=33))  # 2026-12-29, two days before the deadline
+    await runner.tick()
+    due = await staff.expect("办理结果每月公示", timeout=20)
+    assert "2026-12-31" in due.text
+    await runner.tick()  # a second run the same day sends nothing more
+    await staff.expect_nothing(seconds=1)
+
+    clock.advance(timedelta(days=3))  # past the deadline: an overdue reminder
+    await runner.tick()
+    overdue = await staff.expect("已超过期限", timeout=20)
+    assert "办理结果每月公示" in overdue.text
