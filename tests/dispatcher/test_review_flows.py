@@ -332,3 +332,24 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
     assert shown(bot, org.outsider).text == zh("history.not_found")
     await say(dp, bot, org.outsider, "/history")
     assert shown(bot, org.outsider).text == zh("history.usage")
+
+
+async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withdrawn(
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
+) -> None:
+    async with sessionmaker() as session:
+        reviewer = await session.get(Person, org.reviewer_id)
+        staff = await session.get(Person, org.staff_id)
+        assert reviewer is not None and staff is not None
+        proposal = await risks.propose_risk(
+            session, clock, actor=reviewer, post_id=org.post_id,
+            description="收受红包", risk_type="moral",
+        )  # fmt: skip
+        await risks.answer_proposal(
+            session, clock, actor=staff, risk_id=proposal.id, accept=False,
+            reason="本岗位不经手现金",
+        )  # fmt: skip
+    actions = await open_card(dp, bot, org.reviewer, "disputes")
+    assert "收受红包" in shown(bot, org.reviewer).text
+    await press(dp, bot, org.reviewer, actions[zh("review.btn.withdraw")])
+    assert (await state_of(sessionmaker, proposal.id))[0] == "withdrawn"
