@@ -26,6 +26,7 @@ from handlers.reviewer.review import ReviewCb
 from handlers.staff.risks import RiskCb
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
+from storage.models.outbox import OutboxMessage
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
 from tests.dispatcher.helpers import last_alert
@@ -189,6 +190,11 @@ async def test_return_with_comment_and_resubmission(
     async with sessionmaker() as session:
         notes = await session.scalars(select(ReviewNote).where(ReviewNote.risk_id == risk_id))
         assert "措施不够具体，请补充时限" in [n.text for n in notes]
+        # The holder is told, in their language, through the outbox.
+        queued = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == org.staff)
+        )
+        assert any("措施不够具体，请补充时限" in str(m.payload.get("text")) for m in queued)
     # The holder opens the returned record and sends it back; it was returned from graded
     # review, so it goes straight back there, not to social review again.
     await press(dp, bot, org.staff, RiskCb(action="open", id=risk_id).pack())
