@@ -359,3 +359,30 @@ async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withd
     assert "收受红包" in shown(bot, org.reviewer).text
     await press(dp, bot, org.reviewer, actions[zh("review.btn.withdraw")])
     assert (await state_of(sessionmaker, proposal.id))[0] == "withdrawn"
+
+
+async def test_leadership_record_is_fixed_by_the_commission(
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
+) -> None:
+    """集体议 → 自己审 → 常委定: after the leader's two steps, the commission approves."""
+    async with sessionmaker() as session:
+        leader = await session.get(Person, org.leader_id)
+        assert leader is not None
+        risk = await risks.declare_risk(
+            session, clock, actor=leader,
+            draft=RiskDraft(
+                description="干预下属审批", risk_type="moral", factors=MID,
+                measures=[MeasureDraft("重大事项集体决策", date(2027, 12, 31))],
+            ),
+        )  # fmt: skip
+        assert risk.status == "collective_discussion"
+        await risks.record_discussion(
+            session, clock, actor=leader, risk_id=risk.id,
+            held_on=clock.now().date(), summary="班子会议讨论通过",
+        )  # fmt: skip
+        await risks.confirm_self_review(session, clock, actor=leader, risk_id=risk.id)
+    assert (await state_of(sessionmaker, risk.id))[0] == "standing_committee"
+    actions = await open_card(dp, bot, org.admin, "approval")
+    assert "干预下属审批" in shown(bot, org.admin).text
+    await press(dp, bot, org.admin, actions[zh("review.btn.approve")])
+    assert (await state_of(sessionmaker, risk.id))[0] == "approved"
