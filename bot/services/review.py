@@ -335,6 +335,15 @@ def _note(
     )
 
 
+def _ensure_suggestion(sit: Situation) -> None:
+    """Records that reached a decision without `enter_review` (leadership records go
+    集体议 → 自己审 → 常委定) still carry the rule's suggestion, so a decision is measured
+    against it instead of a default."""
+    if sit.review.suggested_level is None and sit.grade is not None:
+        sit.review.suggested_level = sit.grade.level
+        sit.review.suggested_score = sit.grade.score_text
+
+
 def _suggest(sit: Situation, config: ReviewConfig) -> None:
     """Record the rule's suggestion as the record enters review (factors may have changed)."""
     sit.grade = grade_of(sit.risk, config)
@@ -391,6 +400,7 @@ async def _apply(
             await _route_notices(session, sit, sit.review_route, "review.notice.to_review")
         )
     elif action is Action.PASS_REVIEW:
+        _ensure_suggestion(sit)
         level = decision.level or review.suggested_level or 3
         if level != review.suggested_level and comment is None:
             raise ServiceError("review.level_reason_required")
@@ -403,6 +413,7 @@ async def _apply(
             await _route_notices(session, sit, sit.approval_route, "review.notice.to_approval")
         )
     elif action is Action.APPROVE:
+        _ensure_suggestion(sit)
         suggested = review.suggested_level or 3
         level = decision.level or review.reviewed_level or suggested
         reason = comment

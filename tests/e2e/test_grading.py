@@ -131,3 +131,90 @@ async def test_the_responsible_person_is_reminded_before_and_after_a_deadline(
     await runner.tick()
     overdue = await staff.expect("已超过期限", timeout=20)
     assert "办理结果每月公示" in overdue.text
+
+
+async def test_a_return_loop_and_a_level_set_with_a_reason(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    staff = await kit.persona_for(STAFF)
+    dept = await kit.persona_for(DEPT_REVIEWER)
+    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    runner: JobRunner = bot_running.dp["job_runner"]
+    risk_id = await declare_low_risk(staff, "档案调阅不登记")
+    clock.advance(timedelta(days=5, minutes=1))
+    await runner.tick()
+    await dept.expect(f"#{risk_id}", timeout=20)
+
+    # 退回: the department returns it with a comment; the holder reads it and resubmits.
+    await open_inbox_kind(dept, "review.kind.graded")
+    await dept.expect("档案调阅不登记")
+    await tap(dept, zh("review.btn.return"))
+    await dept.expect(zh("review.ask_return_comment"))
+    await dept.send("请补充调阅审批环节")
+    await dept.expect(zh("review.done.returned"))
+    await staff.expect("请补充调阅审批环节", timeout=20)
+    await staff.send("/risks")
+    await tap(staff, "档案调阅不登记")
+    await staff.expect("风险表现：档案调阅不登记")
+    await tap(staff, zh("risks.resubmit"))
+    await staff.expect(zh("risks.resubmitted"))
+
+    # Back to the department, then the bureau sets 二级 instead of the suggested 三级.
+    await open_inbox_kind(dept, "review.kind.graded")
+    await dept.expect("档案调阅不登记")
+    await tap(dept, zh("review.btn.approve"))
+    await dept.expect(zh("review.done.approved"))
+    await open_inbox_kind(bureau, "review.kind.approval")
+    await bureau.expect("档案调阅不登记")
+    await tap(bureau, zh("review.btn.set_level"))
+    await tap(bureau, zh("grading.level.2"))
+    await bureau.expect(zh("review.ask_level_reason"))
+    await bureau.send_sticker()  # not a reason: a hint, and the step stays
+    await bureau.expect("请用文字")
+    await bureau.send("涉及群众隐私，社会关注度高")
+    await bureau.expect(zh("review.done.approved"))
+    approved = await staff.expect("组织审定为", timeout=20)
+    assert "二级" in approved.text
+
+
+async def test_a_leadership_risk_goes_to_the_commission(
+    kit: SandboxClient, bot_running: RunningBot
+) -> None:
+    leader = await kit.persona_for(BUREAU_REVIEWER)  # 孙局长 holds the bureau's 局长 post
+    commission = await kit.persona_for(100001)
+    await leader.send("/risks")
+    await tap(leader, zh("risks.declare"))
+    await tap(leader, zh("risks.no_power"))
+    await leader.expect(zh("risks.ask_description"))
+    await leader.send("干预工程招投标")
+    await tap(leader, zh("register.risk_type.moral"))
+    await tap(leader, zh("risks.no_focus"))
+    for _ in range(5):
+        await tap(leader, zh("risks.scale.5"))
+    await leader.expect(zh("risks.ask_measure"))
+    await leader.send("重大事项集体决策")
+    await tap(leader, zh("risks.responsible_me"))
+    await tap(leader, zh("risks.quick.year"))
+    await tap(leader, zh("risks.measures_done"))
+    await tap(leader, zh("risks.submit"))
+    recorded = await leader.expect("三步")  # leadership posts: 集体议 → 自己审 → 常委定
+    assert "一级" in recorded.text
+    # 集体议 and 自己审 from the card.
+    await leader.send("/risks")
+    await tap(leader, "干预工程招投标")
+    await tap(leader, zh("risks.discuss"))
+    await leader.expect(zh("risks.ask_discussion_date"))
+    await leader.send("11月20日")
+    await leader.expect(zh("risks.ask_discussion_summary"))
+    await leader.send("班子会议集体研究同意")
+    await leader.expect(zh("risks.discussion_recorded"))
+    await tap(leader, zh("risks.self_ok"))
+    await leader.expect(zh("risks.to_committee"))
+    # 常委定: the commission decides.
+    await commission.expect("常委定", timeout=20)
+    await open_inbox_kind(commission, "review.kind.approval")
+    await commission.expect("干预工程招投标")
+    await tap(commission, zh("review.btn.approve"))
+    await commission.expect(zh("review.done.approved"))
+    approved = await leader.expect("组织审定为", timeout=20)
+    assert "一级" in approved.text
