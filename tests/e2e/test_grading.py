@@ -218,3 +218,69 @@ async def test_a_leadership_risk_goes_to_the_commission(
     await commission.expect(zh("review.done.approved"))
     approved = await leader.expect("组织审定为", timeout=20)
     assert "一级" in approved.text
+
+
+async def declare_with_factors(staff: Persona, description: str, factor: int) -> int:
+    """Like `declare_low_risk`, with every factor at `factor`."""
+    await staff.send("/risks")
+    await tap(staff, zh("risks.declare"))
+    await tap(staff, zh("risks.no_power"))
+    await staff.expect(zh("risks.ask_description"))
+    await staff.send(description)
+    await tap(staff, zh("register.risk_type.duty"))
+    await tap(staff, zh("risks.no_focus"))
+    for _ in range(5):
+        await tap(staff, zh(f"risks.scale.{factor}"))
+    await staff.expect(zh("risks.ask_measure"))
+    await staff.send("专人复核")
+    await tap(staff, zh("risks.responsible_me"))
+    await tap(staff, zh("risks.quick.year"))
+    await tap(staff, zh("risks.measures_done"))
+    await tap(staff, zh("risks.submit"))
+    submitted = await staff.expect(re.compile(r"#(\d+)"))
+    found = re.search(r"#(\d+)", submitted.text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_a_level_one_risk_is_decided_by_the_commission_and_a_stale_card_does_nothing(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    staff = await kit.persona_for(STAFF)
+    commission = await kit.persona_for(100001)
+    dept = await kit.persona_for(DEPT_REVIEWER)
+    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    runner: JobRunner = bot_running.dp["job_runner"]
+
+    # A level-3 item both the department and the bureau above it may review: the bureau's
+    # card goes stale when the department acts first.
+    low = await declare_low_risk(staff, "借阅资料不归还")
+    high = await declare_with_factors(staff, "审批中索要财物", 5)
+    clock.advance(timedelta(days=5, minutes=1))
+    await runner.tick()
+    await open_inbox_kind(bureau, "review.kind.graded")
+    stale = await bureau.expect("借阅资料不归还")
+    await open_inbox_kind(dept, "review.kind.graded")
+    await dept.expect("借阅资料不归还")
+    await tap(dept, zh("review.btn.approve"))
+    await dept.expect(zh("review.done.approved"))
+    await bureau.press_data(stale.message_id, stale.callback_data_for(zh("review.btn.approve")))
+    refused = await bureau.expect_notice(re.compile(r"\S"))  # an alert saying why
+    assert refused["show_alert"]
+
+    # The level-1 item is routed past the unit to the commission, for both decisions.
+    await commission.expect(f"#{high}", timeout=20)
+    await open_inbox_kind(commission, "review.kind.graded")
+    await commission.expect("审批中索要财物")
+    await tap(commission, zh("review.btn.approve"))
+    await commission.expect(zh("review.done.approved"))
+    await open_inbox_kind(commission, "review.kind.approval")
+    card = await commission.expect("风险表现")
+    if "审批中索要财物" not in card.text:  # the commission sees every unit's items: skip on
+        await tap(commission, zh("review.btn.skip"))
+        await commission.expect("审批中索要财物")
+    await tap(commission, zh("review.btn.approve"))
+    await commission.expect(zh("review.done.approved"))
+    approved = await staff.expect(f"#{high}「审批中索要财物」已组织审定为一级", timeout=20)
+    assert approved.text
+    assert low != high
