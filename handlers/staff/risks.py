@@ -111,22 +111,45 @@ def _button(builder: InlineKeyboardBuilder, text: str, action: str, **values: in
 # --- step keyboards (built from the flow's data, so a resumed flow gets them back) ---------
 
 
-def _power_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+def _paged_choices(
+    items: list[tuple[int, str]],
+    *,
+    offset: int,
+    total: int,
+    choose: str,
+    page: str,
+    first: str | None = None,
+    last: str | None = None,
+) -> InlineKeyboardMarkup:
+    """One page of (id, name) choices with ‹ › navigation; `first`/`last` choose id 0."""
     builder = InlineKeyboardBuilder()
-    offset = data.get("power_offset", 0)
-    powers = data.get("powers", [])
-    for power_id, name in powers[offset : offset + PAGE_SIZE]:
-        _button(builder, name, "power", id=power_id)
+    if first is not None:
+        _button(builder, first, choose, id=0)
+    for item_id, name in items:
+        _button(builder, name, choose, id=item_id)
     builder.adjust(1)
     nav = InlineKeyboardBuilder()
     if offset > 0:
-        _button(nav, _("nav.previous"), "power_page", value=max(0, offset - PAGE_SIZE))
-    if offset + PAGE_SIZE < len(powers):
-        _button(nav, _("nav.next"), "power_page", value=offset + PAGE_SIZE)
+        _button(nav, _("nav.previous"), page, value=max(0, offset - PAGE_SIZE))
+    if offset + PAGE_SIZE < total:
+        _button(nav, _("nav.next"), page, value=offset + PAGE_SIZE)
     builder.attach(nav)
-    builder.row()
-    _button(builder, _("risks.no_power"), "power", id=0)
+    if last is not None:
+        builder.row()
+        _button(builder, last, choose, id=0)
     return builder.as_markup()
+
+
+def _power_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    offset, powers = data.get("power_offset", 0), data.get("powers", [])
+    return _paged_choices(
+        powers[offset : offset + PAGE_SIZE],
+        offset=offset,
+        total=len(powers),
+        choose="power",
+        page="power_page",
+        last=_("risks.no_power"),
+    )
 
 
 def _type_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -160,19 +183,14 @@ def _factor_key(data: dict[str, Any]) -> str:
 
 
 def _responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    _button(builder, _("risks.responsible_me"), "who", id=0)
-    for person_id, name in data.get("people", []):
-        _button(builder, name, "who", id=person_id)
-    builder.adjust(1)
-    nav = InlineKeyboardBuilder()
-    offset = data.get("people_offset", 0)
-    if offset > 0:
-        _button(nav, _("nav.previous"), "who_page", value=max(0, offset - PAGE_SIZE))
-    if offset + PAGE_SIZE < data.get("people_total", 0):
-        _button(nav, _("nav.next"), "who_page", value=offset + PAGE_SIZE)
-    builder.attach(nav)
-    return builder.as_markup()
+    return _paged_choices(
+        data.get("people", []),
+        offset=data.get("people_offset", 0),
+        total=data.get("people_total", 0),
+        choose="who",
+        page="who_page",
+        first=_("risks.responsible_me"),
+    )
 
 
 def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -184,21 +202,15 @@ def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 def _rule_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    offset = data.get("rule_offset", 0)
-    rules = data.get("rules", [])
-    for rule_id, title in rules[offset : offset + PAGE_SIZE]:
-        _button(builder, title, "rule", id=rule_id)
-    builder.adjust(1)
-    nav = InlineKeyboardBuilder()
-    if offset > 0:
-        _button(nav, _("nav.previous"), "rule_page", value=max(0, offset - PAGE_SIZE))
-    if offset + PAGE_SIZE < len(rules):
-        _button(nav, _("nav.next"), "rule_page", value=offset + PAGE_SIZE)
-    builder.attach(nav)
-    builder.row()
-    _button(builder, _("risks.no_rule"), "rule", id=0)
-    return builder.as_markup()
+    offset, rules = data.get("rule_offset", 0), data.get("rules", [])
+    return _paged_choices(
+        rules[offset : offset + PAGE_SIZE],
+        offset=offset,
+        total=len(rules),
+        choose="rule",
+        page="rule_page",
+        last=_("risks.no_rule"),
+    )
 
 
 def _more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
