@@ -136,7 +136,8 @@ async def check_units(session: AsyncSession, actor: Person, unit_ids: Sequence[i
 
 def check_name(text: str | None) -> str:
     name = " ".join((text or "").split())
-    if not name or len(name) > NAME_MAX:
+    # A command typed mid-wizard is not a name (it would be saved as one otherwise).
+    if not name or len(name) > NAME_MAX or name.startswith("/"):
         raise ServiceError("campaign.bad_name", limit=NAME_MAX)
     return name
 

@@ -36,7 +36,8 @@ from storage.models.org import Person
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)
 QUICK_DAYS = (7, 14, 30)
 NAME_BUTTONS = 8  # "names" buttons on a card (units with posts missing, the first ones)
-CARD_UNITS = 30  # unit lines on a card; the rest are summed up
+CARD_UNITS = 30  # unit lines on a card (a message holds 4096 characters)
+NAMES_LISTED = 60  # missing posts listed for one unit
 
 
 class CampaignFlow(StatesGroup):
@@ -523,11 +524,13 @@ async def names(
             name=html.quote(campaign.name), unit=html.quote(unit.unit.path)
         )
     ]
-    for post in unit.missing:
+    for post in unit.missing[:NAMES_LISTED]:
         holders = "、".join(html.quote(p.name) for p in post.holders) or _("campaign.vacant")
         lines.append(
             _("campaign.names_line").format(post=html.quote(post.post.name), holders=holders)
         )
+    if len(unit.missing) > NAMES_LISTED:
+        lines.append("…")
     if not unit.missing:
         lines.append(_("campaign.names_none"))
     builder = InlineKeyboardBuilder()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.roles import Role
+from bot.sandbox.bot_process import BotProcess
 from bot.scheduling.runner import JobRunner
 from storage.db import SessionMaker
 from storage.models.campaign import Campaign
@@ -20,8 +21,8 @@ from tests.e2e.conftest import RunningBot
 from tests.e2e.test_grading import declare_low_risk, tap, zh
 from tests.kit.persona import Persona, SandboxClient
 
-ADMIN, BUREAU_HEAD, DEPT_HEAD, STAFF, COLLEAGUE = 100001, 100003, 100004, 100005, 100006
-FINANCE_STAFF, STAFF_EN = 100009, 100010  # 郑强 (财政局农业科), Emily Chen (教育局)
+ADMIN, BUREAU_HEAD = 100001, 100003  # 李纪委 (the commission), 孙局长 (卫生局)
+STAFF, COLLEAGUE, STAFF_EN = 100005, 100006, 100010  # 王芳, 陈明 (医政科), Emily Chen (教育局)
 
 
 def local_morning(day: str) -> datetime:
@@ -249,3 +250,27 @@ async def test_authority_non_admins_forged_buttons_and_scope(
         rows = (await session.scalars(select(Campaign).order_by(Campaign.id))).all()
         assert [c.status for c in rows] == ["active", "active"]
         assert rows[1].unit_ids == [health.id]
+
+
+async def test_the_wizard_survives_a_restart(kit: SandboxClient, bot_process: BotProcess) -> None:
+    await bot_process.start()
+    await kit.wait_bot_alive(timeout=60)
+    admin = await kit.persona_for(ADMIN)
+    await admin.send("/campaign")
+    await tap(admin, zh("campaign.new"), timeout=30)
+    await admin.expect(zh("campaign.ask_name", limit=60), timeout=30)
+    await admin.send("年终自查")
+    await tap(admin, "▫️ 长安区/卫生局", timeout=30)
+    await admin.expect("已选 1 个", timeout=30)
+
+    await bot_process.kill()  # SIGKILL mid-wizard
+    await bot_process.start()
+    await kit.wait_bot_alive(timeout=60)
+
+    await tap(admin, zh("campaign.units_done"), timeout=30)
+    await tap(admin, zh("campaign.req.risks"), timeout=30)
+    await tap(admin, zh("campaign.in_days", days=14), timeout=30)
+    preview = await admin.expect("专项工作预览", timeout=30)
+    assert "年终自查" in preview.text and "单位：1 个" in preview.text
+    await tap(admin, zh("campaign.create"), timeout=30)
+    await admin.expect("完成情况：0/6", timeout=30)

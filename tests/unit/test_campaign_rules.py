@@ -127,3 +127,21 @@ def test_parse_days_and_percent() -> None:
     assert percent(0, 0) == 100
     assert percent(2, 3) == 66
     assert percent(3, 3) == 100
+
+
+def test_the_schedule_comes_from_settings_and_bad_values_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from bot.services.campaigns import plan_of
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert plan_of(settings) == ReminderPlan((7, 1, 0), 7)
+    custom = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        campaign_reminder_days="14,3",
+        campaign_overdue_every_days=0,
+    )
+    assert plan_of(custom) == ReminderPlan((14, 3), 0)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, campaign_reminder_days="7,tomorrow")  # type: ignore[call-arg]
