@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.clock import FakeClock
+from bot.i18n import translate
 from bot.roles import Role
 from bot.sandbox.bot_process import BotProcess
 from bot.scheduling.runner import JobRunner
@@ -274,3 +275,26 @@ async def test_the_wizard_survives_a_restart(kit: SandboxClient, bot_process: Bo
     assert "年终自查" in preview.text and "单位：1 个" in preview.text
     await tap(admin, zh("campaign.create"), timeout=30)
     await admin.expect("完成情况：0/6", timeout=30)
+
+
+async def test_an_english_speaking_admin_sees_the_wizard_and_card_in_english(
+    kit: SandboxClient, bot_running: RunningBot
+) -> None:
+    admin = await kit.persona_for(ADMIN)
+    await admin.send("/language")
+    await tap(admin, "English")
+    await admin.expect("Language set to English")
+    await admin.send("/campaign")
+    await admin.expect(translate("campaign.list_empty", "en"))
+    await tap(admin, translate("campaign.new", "en"))
+    await admin.send("Year-end review")
+    await tap(admin, "▫️ 长安区/教育局")
+    await tap(admin, translate("campaign.units_done", "en"))
+    await tap(admin, translate("campaign.req.measures", "en"))
+    await admin.send("2027-01-15")
+    preview = await admin.expect("Campaign preview")
+    assert "Posts: 3, done 3, missing 0" in preview.text  # no measures due: nothing to report
+    await tap(admin, translate("campaign.create", "en"))
+    card = await admin.expect("Done: 3/3 posts (100%)")
+    assert "长安区/教育局/基础教育科: done 2/2" in card.text
+    assert translate("campaign.close", "en") in card.buttons
