@@ -390,15 +390,23 @@ async def create_campaign(
     return campaign
 
 
-async def _cancel_pending(session: AsyncSession, prefix: str, reason: str) -> None:
-    """Reminders not yet sent (waiting out quiet hours) are not sent after all."""
+async def _cancel_pending(
+    session: AsyncSession, campaign_id: int, reason: str, person_ids: Sequence[int] | None = None
+) -> None:
+    """A campaign's reminders not yet sent (waiting out quiet hours) are not sent after all;
+    with `person_ids`, only theirs."""
+    where = [
+        OutboxMessage.kind == KIND,
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+        OutboxMessage.dedup_key.startswith(f"campaign:{campaign_id}:", autoescape=True),
+    ]
+    if person_ids is not None:
+        if not person_ids:
+            return
+        where.append(OutboxMessage.person_id.in_(person_ids))
     await session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.kind == KIND,
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.dedup_key.startswith(prefix, autoescape=True),
-        )
+        .where(*where)
         .values(status=OutboxStatus.CANCELLED.value, last_error=reason)
     )
 
@@ -413,7 +421,7 @@ async def close_campaign(
     campaign.status = CampaignStatus.CLOSED.value
     campaign.closed_by_id = actor.id
     campaign.closed_at = clock.now()
-    await _cancel_pending(session, f"campaign:{campaign.id}:", "campaign closed")
+    await _cancel_pending(session, campaign.id, "campaign closed")
     audit.record(
         session,
         clock,
@@ -452,16 +460,15 @@ async def remind(session: AsyncSession, clock: Clock, settings: Settings, now: d
     for campaign in campaigns:
         due = due_reminder(plan, campaign.deadline, today)
         progress = await progress_of(session, campaign)
-        for unit in progress.units:
-            for post in unit.posts:
-                for person in post.holders:
-                    prefix = f"campaign:{campaign.id}:{person.id}:"
-                    if post.done:
-                        await _cancel_pending(session, prefix, "work done")
-                    elif due is not None:
-                        sent += await _remind_one(
-                            session, clock, settings, campaign, person, today, prefix + due.tag
-                        )
+        posts = [post for unit in progress.units for post in unit.posts]
+        done = [person.id for post in posts if post.done for person in post.holders]
+        await _cancel_pending(session, campaign.id, "work done", done)
+        if due is None:
+            continue
+        for post in (post for post in posts if not post.done):
+            for person in post.holders:
+                key = f"campaign:{campaign.id}:{person.id}:{due.tag}"
+                sent += await _remind_one(session, clock, settings, campaign, person, today, key)
     await session.commit()
     return sent
 
