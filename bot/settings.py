@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # daily (overdue ones weekly); reviews waiting longer than this are reminded daily.
     measure_reminder_days: int = Field(default=3, ge=0, le=60)
     review_reminder_days: int = Field(default=3, ge=1, le=60)
+    # Campaigns (bot/campaign_rules.py): remind these many days before the deadline ("7,1,0":
+    # a week before, the day before, on the day), then every N days while overdue (0: never).
+    campaign_reminder_days: str = "7,1,0"
+    campaign_overdue_every_days: int = Field(default=7, ge=0, le=90)
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats
@@ -101,6 +105,14 @@ class Settings(BaseSettings):
         from bot.delivery.quiet_hours import parse_hhmm  # here: bot.delivery imports settings
 
         parse_hhmm(value)
+        return value
+
+    @field_validator("campaign_reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: str) -> str:
+        from bot.campaign_rules import parse_days
+
+        parse_days(value)  # ValueError names the problem
         return value
 
     @field_validator("default_locale")

@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from sqlalchemy import delete
 
 from bot.scheduling import review_scans
+from bot.scheduling.campaign_reminders import remind_campaigns
 from bot.scheduling.due import DailyAt, Every
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
@@ -36,6 +37,7 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("prune_processed_updates", Every(timedelta(hours=6)), prune_processed_updates),
         PeriodicJob("remind_measures", DailyAt(REMINDERS_AT), remind_measures),
         PeriodicJob("remind_reviews", DailyAt(REMINDERS_AT), remind_reviews),
+        PeriodicJob("remind_campaigns", DailyAt(REMINDERS_AT), remind_campaigns),
         PeriodicJob(
             "review_open_submitted", Every(REVIEW_SCANS_EVERY), review_scans.open_submitted
         ),

@@ -1,0 +1,12 @@
+"""The daily campaign reminder scan (the rules are in `bot.campaign_rules`)."""
+
+from __future__ import annotations
+
+from bot.scheduling.runner import JobContext
+from bot.services import campaigns
+
+
+async def remind_campaigns(ctx: JobContext) -> None:
+    """Remind the holders of posts missing a campaign's work at the offset due today."""
+    async with ctx.sessionmaker() as session:
+        await campaigns.remind(session, ctx.clock, ctx.settings, ctx.now)
