@@ -6,7 +6,7 @@ from aiogram import Router
 
 from bot.roles import Role
 from handlers import errors
-from handlers.admin import broadcast, categories, invite
+from handlers.admin import broadcast, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
@@ -35,7 +35,10 @@ def build_router() -> Router:
     admin.message.filter(HasRole(Role.ADMIN))
     admin.callback_query.filter(HasRole(Role.ADMIN))
     admin.include_routers(
-        invite.create_router(), categories.create_router(), broadcast.create_router()
+        invite.create_router(),
+        categories.create_router(),
+        broadcast.create_router(),
+        unreachable.create_router(),
     )
     root.include_router(admin)
 

@@ -1,6 +1,7 @@
 """All tables; importing this package fills `Base.metadata` (Alembic and tests rely on it)."""
 
 from storage.models.audit import AuditLog
+from storage.models.broadcast import BroadcastProgress
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -20,6 +21,7 @@ from storage.models.schedule import JobState
 
 __all__ = [
     "AuditLog",
+    "BroadcastProgress",
     "ControlMeasure",
     "FocusProgramme",
     "FsmRecord",
