@@ -1,7 +1,7 @@
 """Who the bot can't reach, for admins: people who blocked it or deactivated their account.
 
-An admin sees the people of the units their admin role covers (each with its subtree); an
-admin role without a unit is the commission's and covers everyone. They become reachable
+Only admins (the commission) may look; the scope rule is the register's
+(`reviewed_unit_ids`: the commission sees every unit). They become reachable
 again by writing to the bot (the delivery middleware clears the flag).
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.roles import Role
 from bot.services.errors import NotAllowed
-from storage.models.org import Person, Unit
+from bot.services.register_access import reviewed_unit_ids
+from storage.models.org import Person
 
 
 @dataclass(frozen=True)
@@ -26,20 +27,15 @@ class UnreachablePage:
 
 
 async def admin_unit_ids(session: AsyncSession, actor: Person) -> set[int] | None:
-    """Units an admin oversees (subtrees included); None means all. Refuses non-admins."""
+    """Units whose people an admin may see here; None means all. Refuses non-admins.
+
+    The admin role is the commission's (DOMAIN.md: it "sees everything"; role assignments
+    carry the holder's own unit, 区纪委, not a scope), so today every admin sees everyone, as
+    `register_access.reviewed_unit_ids` decides. Reviewers' scoped views are theirs.
+    """
     if not actor.active or not actor.has_role(Role.ADMIN):
         raise NotAllowed()
-    scopes = [a.unit_id for a in actor.role_assignments if a.role == Role.ADMIN.value]
-    if any(unit_id is None for unit_id in scopes):
-        return None
-    units = (await session.scalars(select(Unit).where(Unit.id.in_(scopes)))).all()
-    if not units:
-        return set()
-    subtree = select(Unit.id).where(
-        or_(*(or_(Unit.id == u.id, Unit.path.startswith(u.path + "/", autoescape=True))
-              for u in units))
-    )  # fmt: skip
-    return set((await session.scalars(subtree)).all())
+    return await reviewed_unit_ids(session, actor)
 
 
 async def unreachable_page(
