@@ -207,7 +207,8 @@ async def enqueue_for_person(
     )
 
 
-# Rows per multi-row INSERT: ~20 bound values a row stays well under SQLite's 32766 limit.
+# Rows per multi-row INSERT (and per follow-up UPDATE's IN list): 14 bound values a row
+# stays well under SQLite's 32766-variable limit.
 BULK_CHUNK = 500
 
 
