@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -43,6 +43,9 @@ i18n: install
 
 bench-delivery: install
 	$(BIN)/python -m bench.delivery
+
+bench-enqueue: install  ## single vs bulk enqueue of 10k outbox rows
+	$(BIN)/python -m bench.enqueue
 
 bench-crash: install
 	$(BIN)/python -m bench.crash

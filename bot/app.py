@@ -23,7 +23,9 @@ from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import JobRunner
 from bot.scheduling.scheduler import attach_scheduler
+from bot.services.broadcast_progress import ProgressUpdater
 from bot.settings import Settings
+from handlers.admin.broadcast import progress_keyboard
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
 from handlers.setup import build_router
 from storage.db import SessionMaker
@@ -107,9 +109,15 @@ async def _start_delivery(
     sender = OutboxSender(bot, sessionmaker, settings, pacer=pacer, clock=clock)
     dispatcher["outbox_sender"] = sender
     await sender.start()
+    updater = ProgressUpdater(bot, sessionmaker, settings, progress_keyboard, clock=clock)
+    dispatcher["progress_updater"] = updater
+    await updater.start()
 
 
 async def _stop_delivery(dispatcher: Dispatcher) -> None:
+    updater: ProgressUpdater | None = dispatcher.workflow_data.pop("progress_updater", None)
+    if updater is not None:
+        await updater.stop()
     sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox_sender", None)
     if sender is not None:
         await sender.stop()

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     delivery_request_timeout: int = Field(default=30, ge=1)
     delivery_concurrency: int = Field(default=8, ge=1)  # also the duplicate bound on a crash
     delivery_poll_seconds: float = Field(default=2.0, gt=0)
+    # A running broadcast's progress message is edited at most this often (when counts move).
+    broadcast_progress_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

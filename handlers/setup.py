@@ -6,7 +6,7 @@ from aiogram import Router
 
 from bot.roles import Role
 from handlers import errors
-from handlers.admin import broadcast, campaign, categories, invite
+from handlers.admin import broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
@@ -39,6 +39,7 @@ def build_router() -> Router:
         categories.create_router(),
         broadcast.create_router(),
         campaign.create_router(),
+        unreachable.create_router(),
     )
     root.include_router(admin)
 

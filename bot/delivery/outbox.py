@@ -11,12 +11,13 @@ A recipient already marked unreachable (they blocked the bot) gets a row stored 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiogram.types import TelegramObject
-from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy import case, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,8 +95,52 @@ async def enqueue(
     if not urgent:
         due = QuietHours.from_settings(settings).next_allowed(due)
     payload = render_payload(text, reply_markup=reply_markup, photo=photo, document=document)
+    values = _row_values(
+        chat_id=chat_id,
+        person_id=person_id,
+        kind=kind,
+        priority=priority,
+        dedup_key=dedup_key,
+        payload=payload,
+        urgent=urgent,
+        due=due,
+        now=now,
+        batch_id=batch_id,
+    )
+    statement = (
+        _insert_for(session)(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    message_id = (await session.execute(statement)).scalar_one_or_none()
+    if message_id is not None:
+        session.info[SESSION_FLAG] = True
+    return message_id
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _row_values(
+    *,
+    chat_id: int,
+    person_id: int | None,
+    kind: str,
+    priority: int,
+    dedup_key: str | None,
+    payload: dict[str, Any],
+    urgent: bool,
+    due: datetime,
+    now: datetime,
+    batch_id: str | None,
+) -> dict[str, Any]:
+    """One outbox row's column values, shared by the single and the bulk insert."""
     blocked = exists().where(Person.telegram_id == chat_id, Person.unreachable.is_(True))
-    values: dict[str, Any] = {
+    return {
         "chat_id": chat_id,
         "person_id": person_id,
         "kind": kind,
@@ -115,18 +160,6 @@ async def enqueue(
         "created_at": now,
         "batch_id": batch_id,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    message_id = (await session.execute(statement)).scalar_one_or_none()
-    if message_id is not None:
-        session.info[SESSION_FLAG] = True
-    return message_id
 
 
 def person_locale(person: Person, settings: Settings | None = None) -> str:
@@ -172,6 +205,122 @@ async def enqueue_for_person(
         settings=settings,
         **options,
     )
+
+
+# Rows per multi-row INSERT (and per follow-up UPDATE's IN list): 14 bound values a row
+# stays well under SQLite's 32766-variable limit.
+BULK_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a bulk enqueue (the keywords of `enqueue()` that vary per row)."""
+
+    chat_id: int
+    text: str
+    person_id: int | None = None
+    dedup_key: str | None = None
+    reply_markup: TelegramObject | dict[str, Any] | None = None
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    messages: Sequence[Outgoing],
+    *,
+    kind: str,
+    priority: int = PRIORITY_BULK,
+    urgent: bool = False,
+    batch_id: str | None = None,
+    not_before: datetime | None = None,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+    chunk: int = BULK_CHUNK,
+) -> int:
+    """`enqueue()` for many rows: one multi-row INSERT per `chunk`; returns how many were stored.
+
+    Same semantics as calling `enqueue()` for each (quiet hours, unreachable recipients stored
+    cancelled, a used `dedup_key` skipped by ON CONFLICT DO NOTHING), in the caller's
+    transaction, at a fraction of the round trips.
+    """
+    settings = settings or get_settings()
+    now = (clock or Clock()).now()
+    due = max(not_before, now) if not_before is not None else now
+    if not urgent:
+        due = QuietHours.from_settings(settings).next_allowed(due)
+    insert = (
+        _insert_for(session)(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id, OutboxMessage.chat_id)
+    )
+    # Plain parameter rows (no per-row SQL): SQLAlchemy batches them into multi-row INSERTs
+    # with one cached statement; a per-row CASE would be compiled anew for every chunk.
+    stored = 0
+    for start in range(0, len(messages), chunk):
+        rows = [
+            {
+                "chat_id": message.chat_id,
+                "person_id": message.person_id,
+                "kind": kind,
+                "priority": priority,
+                "dedup_key": message.dedup_key,
+                "payload": render_payload(message.text, reply_markup=message.reply_markup),
+                "urgent": urgent,
+                "status": OutboxStatus.PENDING.value,
+                "last_error": None,
+                "attempts": 0,
+                "throttled": 0,
+                "next_attempt_at": due,
+                "created_at": now,
+                "batch_id": batch_id,
+            }
+            for message in messages[start : start + chunk]
+        ]
+        inserted = (await session.execute(insert, rows)).all()
+        stored += len(inserted)
+        await _cancel_for_unreachable(session, [row.id for row in inserted])
+    if stored:
+        session.info[SESSION_FLAG] = True
+    return stored
+
+
+async def _cancel_for_unreachable(session: AsyncSession, ids: list[int]) -> None:
+    """Store the new rows to people already marked unreachable as cancelled, as `enqueue()`
+    does (same transaction, right after the insert)."""
+    if not ids:
+        return
+    blocked = select(Person.telegram_id).where(Person.unreachable.is_(True))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.chat_id.in_(blocked))
+        .values(status=OutboxStatus.CANCELLED.value, last_error=UNREACHABLE_REASON)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def enqueue_for_people(
+    session: AsyncSession,
+    people: Sequence[Person],
+    key: str,
+    *,
+    kind: str,
+    values: dict[str, Any] | None = None,
+    dedup_prefix: str | None = None,
+    settings: Settings | None = None,
+    **options: Any,
+) -> int:
+    """`enqueue_for_person()` in bulk: `key` rendered in each person's language; people
+    without a Telegram account are skipped. Dedup keys are `{dedup_prefix}:{person id}`."""
+    messages = [
+        Outgoing(
+            chat_id=person.telegram_id,
+            text=render_for_person(person, key, settings, **(values or {})),
+            person_id=person.id,
+            dedup_key=f"{dedup_prefix}:{person.id}" if dedup_prefix else None,
+        )
+        for person in people
+        if person.telegram_id is not None
+    ]
+    return await enqueue_many(session, messages, kind=kind, settings=settings, **options)
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
 
-async def mark_unreachable(session: AsyncSession, chat_id: int, reason: str) -> int:
-    """Flag the person with this chat and cancel every unsent row to the chat.
-
-    Returns how many rows were cancelled. Part of the caller's transaction.
+async def mark_unreachable(
+    session: AsyncSession, chat_id: int, reason: str, at: datetime | None = None
+) -> int:
+    """Flag the person with this chat (since `at`, default now) and cancel every unsent row to
+    the chat. Returns how many rows were cancelled. Part of the caller's transaction.
     """
     await session.execute(
-        update(Person).where(Person.telegram_id == chat_id).values(unreachable=True)
+        update(Person)
+        .where(Person.telegram_id == chat_id)
+        .values(
+            unreachable=True,
+            # The first refusal dates it; later ones only refresh the reason.
+            unreachable_since=func.coalesce(Person.unreachable_since, at or datetime.now(UTC)),
+            unreachable_reason=reason,
+        )
     )
     cancelled = await session.execute(
         update(OutboxMessage)
@@ -35,7 +44,7 @@ async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
     result = await session.execute(
         update(Person)
         .where(Person.telegram_id == telegram_id, Person.unreachable.is_(True))
-        .values(unreachable=False)
+        .values(unreachable=False, unreachable_since=None, unreachable_reason=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -429,7 +429,7 @@ class OutboxSender:
         async with self.sessionmaker() as session, session.begin():
             if not await self._write(session, row, status=OutboxStatus.FAILED, last_error=reason):
                 return
-            cancelled = await mark_unreachable(session, row.chat_id, reason)
+            cancelled = await mark_unreachable(session, row.chat_id, reason, self.clock.now())
         log.info(
             "chat %s unreachable (%s); %s unsent rows cancelled", row.chat_id, reason, cancelled
         )

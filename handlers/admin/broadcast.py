@@ -15,13 +15,15 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.delivery.outbox import BatchProgress
+from bot.i18n import translate
 from bot.services import broadcast as service
+from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from bot.services.errors import ServiceError
 from bot.settings import Settings
@@ -164,23 +166,29 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
 
 
-def _progress_view(batch_id: str, counts: BatchProgress) -> tuple[str, InlineKeyboardMarkup]:
-    text = _("broadcast.progress").format(
-        total=counts.total, sent=counts.sent, pending=counts.pending, failed=counts.failed,
-        cancelled=counts.cancelled,
-    )  # fmt: skip
+def progress_keyboard(batch_id: str, locale: str, finished: bool) -> InlineKeyboardMarkup | None:
+    """Refresh / Stop while the broadcast runs; nothing under the final report."""
+    if finished:
+        return None
     builder = InlineKeyboardBuilder()
-    if counts.pending:
-        builder.button(
-            text=_("broadcast.refresh"),
-            callback_data=BroadcastCb(action="refresh", batch=batch_id),
-        )
-        builder.button(
-            text=_("broadcast.stop"), callback_data=BroadcastCb(action="stop", batch=batch_id)
-        )
-    else:
-        text += "\n" + _("broadcast.finished")
-    return text, builder.as_markup()
+    builder.button(
+        text=translate("broadcast.refresh", locale),
+        callback_data=BroadcastCb(action="refresh", batch=batch_id),
+    )
+    builder.button(
+        text=translate("broadcast.stop", locale),
+        callback_data=BroadcastCb(action="stop", batch=batch_id),
+    )
+    return builder.as_markup()
+
+
+async def _progress_view(
+    session: AsyncSession, batch_id: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The same screen the progress updater shows (so a Refresh never flips it back)."""
+    locale = get_i18n().current_locale
+    view = await progress_service.screen(session, batch_id, locale)
+    return view.text, progress_keyboard(batch_id, locale, view.finished)
 
 
 async def send(
@@ -202,8 +210,12 @@ async def send(
             unit_id=data.get("unit_id"),
             text=data["text"],
             batch_id=data["batch"],
+            # This very message becomes the progress message the updater keeps editing.
+            progress_at=(query.message.chat.id, query.message.message_id)  # type: ignore[union-attr]
+            if query.message
+            else None,
+            locale=get_i18n().current_locale,
         )
-        counts = await service.progress(session, person, batch_id)
     except (ServiceError, KeyError, ValueError) as refusal:
         await state.clear()
         message = _refusal(refusal) if isinstance(refusal, ServiceError) else None
@@ -211,7 +223,7 @@ async def send(
         return
     await state.clear()
     await query.answer()
-    text, keyboard = _progress_view(batch_id, counts)
+    text, keyboard = await _progress_view(session, batch_id)
     await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
@@ -219,12 +231,12 @@ async def refresh(
     query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, person: Person
 ) -> None:
     try:
-        counts = await service.progress(session, person, callback_data.batch)
+        await service.progress(session, person, callback_data.batch)
     except ServiceError as refusal:
         await query.answer(_refusal(refusal), show_alert=True)
         return
     await query.answer()
-    text, keyboard = _progress_view(callback_data.batch, counts)
+    text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
         await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
 
@@ -241,12 +253,11 @@ async def stop(
         cancelled = await service.cancel_broadcast(
             session, clock, actor=person, batch_id=callback_data.batch
         )
-        counts = await service.progress(session, person, callback_data.batch)
     except ServiceError as refusal:
         await query.answer(_refusal(refusal), show_alert=True)
         return
     await query.answer(_("broadcast.stopped").format(count=cancelled))
-    text, keyboard = _progress_view(callback_data.batch, counts)
+    text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):
         await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
 

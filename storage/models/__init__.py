@@ -2,6 +2,7 @@
 
 from storage.models.audit import AuditLog
 from storage.models.campaign import Campaign, CampaignUnit
+from storage.models.broadcast import BroadcastProgress
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -23,6 +24,7 @@ __all__ = [
     "AuditLog",
     "Campaign",
     "CampaignUnit",
+    "BroadcastProgress",
     "ControlMeasure",
     "FocusProgramme",
     "FsmRecord",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.roles import Role
@@ -59,6 +59,9 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Set when Telegram answers 403 (blocked / deactivated): stop sending.
     unreachable: Mapped[bool] = mapped_column(default=False)
+    # When and why (Telegram's answer); shown to admins on /unreachable.
+    unreachable_since: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
 
     unit: Mapped[Unit | None] = relationship()

@@ -125,9 +125,11 @@ async def test_preview_confirm_progress_and_stop(
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.refresh")])
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.stop")])
     assert [r.status for r in await rows(sessionmaker)] == [OutboxStatus.CANCELLED]
-    assert bot.last_text(ADMIN).startswith(
-        zh("broadcast.progress", total=1, sent=0, pending=0, failed=0, cancelled=1)
+    # Nothing pending any more: the message is the final report, without buttons.
+    assert bot.last_text(ADMIN) == zh(
+        "broadcast.report", total=1, sent=0, failed=0, cancelled=1, unreachable=0
     )
+    assert bot.sent(ADMIN)[-1].reply_markup is None  # type: ignore[attr-defined]
 
 
 async def test_everyone_with_a_role_in_all_units_and_abort(

@@ -93,6 +93,7 @@ async def bot_running(
             "telegram_api_base": sandbox.url,
             "delivery_chat_rate": 100.0,
             "delivery_chat_burst": 100,
+            "broadcast_progress_seconds": 0.5,
         }
     )
     bot = create_bot(bot_settings)
