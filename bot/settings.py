@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # daily (overdue ones weekly); reviews waiting longer than this are reminded daily.
     measure_reminder_days: int = Field(default=3, ge=0, le=60)
     review_reminder_days: int = Field(default=3, ge=1, le=60)
+    # 定期调整 still pending: the holder is reminded this many days after it fell due, then
+    # weekly; after `regrading_escalation_days` the reviewers of its tier hear of it weekly.
+    regrading_reminder_days: int = Field(default=7, ge=1, le=90)
+    regrading_escalation_days: int = Field(default=21, ge=1, le=365)
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats
