@@ -31,6 +31,14 @@ from storage.models.org import Person
 WEEK = timedelta(days=7)
 
 
+def reminder_week(waited: timedelta, after: timedelta) -> int | None:
+    """Which weekly reminder is due after waiting `waited`: None before `after`, then 0 for
+    the first week from `after`, 1 for the next … (the dedup key's last part)."""
+    if waited < after:
+        return None
+    return (waited - after) // WEEK
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -61,8 +69,8 @@ async def remind_regrading(ctx: JobContext) -> None:
                 "title": review_subject.title(sit.risk),
                 "days": waited.days,
             }
-            if waited >= first:
-                week = (waited - first) // WEEK
+            week = reminder_week(waited, first)
+            if week is not None:
                 for person_id in sorted(sit.holder_ids):
                     person = await session.get(Person, person_id)
                     if person is None or not person.active:
@@ -79,8 +87,8 @@ async def remind_regrading(ctx: JobContext) -> None:
                         reply_markup=_button(person, risk_id, ctx.settings),
                         clock=ctx.clock,
                     )
-            if waited >= escalate:
-                week = (waited - escalate) // WEEK
+            week = reminder_week(waited, escalate)
+            if week is not None:
                 for person in await review.people_for_route(session, sit.review_route):
                     if person.id in sit.holder_ids:
                         continue

@@ -3,99 +3,47 @@ route the resubmission; a reopen needs authority and a reason; reminders are sen
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
-from bot.risk_workflow import Action, RiskState
-from bot.roles import Role
+from bot.risk_workflow import RiskState
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.runner import JobContext
 from bot.services import regrading, risks
 from bot.services import review as review_service
 from bot.services.errors import NotAllowed, ServiceError
-from bot.services.review import Decision, ReviewConfig
+from bot.services.review import ReviewConfig
 from bot.services.review_notices import regrading_button
-from bot.services.risks import MeasureDraft, RiskDraft
+from bot.services.risks import MeasureDraft
 from bot.settings import Settings
 from handlers.staff.regrading_callbacks import RegradeCb
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
-from storage.models.org import Person, RoleAssignment
 from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, RiskPoint
-from tests.kit.register import People, load, make_people
+from tests.kit.register import People, load
+from tests.kit.regrading import (
+    DEPT_REVIEWER,
+    HIGH,
+    LOW,
+    approved_risk,
+    dept_reviewer,
+    due_risk,
+    make_regrading_org,
+)
 
-LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
-HIGH = dict.fromkeys(LOW, 5)
-DEPT_REVIEWER = 7150
+
+@pytest.fixture
+async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
+    return await make_regrading_org(sessionmaker, clock)
 
 
 @pytest.fixture
 def config(settings: Settings) -> ReviewConfig:
     return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
-
-
-@pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    people = await make_people(sessionmaker, clock)
-    async with sessionmaker() as session:
-        session.add(
-            Person(
-                telegram_id=DEPT_REVIEWER, name="周审核", unit_id=people.department_id,
-                language="zh",
-                role_assignments=[
-                    RoleAssignment(role=Role.REVIEWER.value, unit_id=people.department_id)
-                ],
-            )
-        )  # fmt: skip
-        await session.commit()
-    return people
-
-
-async def _dept_reviewer(sessionmaker: SessionMaker) -> Person:
-    async with sessionmaker() as session:
-        person = await session.scalar(select(Person).where(Person.telegram_id == DEPT_REVIEWER))
-        assert person is not None
-        return person
-
-
-async def approved_risk(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
-) -> int:
-    """A level-3 risk declared, reviewed by the department, approved by the bureau."""
-    staff = await load(sessionmaker, org.staff_id)
-    async with sessionmaker() as session:
-        risk = await risks.declare_risk(
-            session, clock, actor=staff, settings=config.settings,
-            draft=RiskDraft(
-                description="窗口受理优亲厚友", risk_type="process", factors=LOW,
-                measures=[MeasureDraft(action="双人受理", deadline=date(2027, 3, 31))],
-            ),
-        )  # fmt: skip
-        risk_id = risk.id
-    dept = await _dept_reviewer(sessionmaker)
-    bureau = await load(sessionmaker, org.reviewer_id)
-    for actor, action in ((dept, Action.PASS_REVIEW), (bureau, Action.APPROVE)):
-        async with sessionmaker() as session:
-            await review_service.transition(
-                session, clock, config, actor=actor, risk_id=risk_id, decision=Decision(action)
-            )
-    return risk_id
-
-
-async def due_risk(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
-) -> int:
-    risk_id = await approved_risk(sessionmaker, clock, config, org)
-    async with sessionmaker() as session:
-        await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
-    clock.advance(config.regrading_period + timedelta(hours=1))
-    async with sessionmaker() as session:
-        assert await review_service.mark_regrading_due(session, clock, config) == [risk_id]
-    return risk_id
 
 
 async def status_of(sessionmaker: SessionMaker, risk_id: int) -> str:
@@ -134,7 +82,7 @@ async def test_revised_factors_route_the_resubmission_by_the_new_level(
     assert sit.state is RiskState.GRADED_REVIEW
     assert sit.review.suggested_level == 1 and sit.review_route.is_commission
     # The department that handled it as 三级 no longer may; the commission does.
-    dept = await _dept_reviewer(sessionmaker)
+    dept = await dept_reviewer(sessionmaker)
     async with sessionmaker() as session:
         sit = await review_service.situation(session, config, risk_id)
         assert not review_service.actors_for(dept, sit) & {
