@@ -12,7 +12,7 @@ from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
-from handlers.staff import measures, peer, powers, regrading, risks
+from handlers.staff import measures, peer, powers, regrading, regrading_measures, risks
 
 
 def build_router() -> Router:
@@ -49,6 +49,7 @@ def build_router() -> Router:
         powers.create_router(),
         risks.create_router(),
         regrading.create_router(),
+        regrading_measures.create_router(),
         measures.create_router(),
         peer.create_peer_router(),
     )
