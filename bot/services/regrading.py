@@ -65,9 +65,10 @@ async def _revised_since(session: AsyncSession, risk_id: int, entry_id: int) -> 
     row = await session.scalar(
         select(AuditLog.id)
         .where(
+            AuditLog.entity_type == RiskPoint.__tablename__,
+            AuditLog.entity_id == risk_id,
             AuditLog.id > entry_id,
             AuditLog.action.like("regrade.%"),
-            AuditLog.after["risk_id"].as_integer() == risk_id,
         )
         .limit(1)
     )
@@ -109,20 +110,13 @@ def _record(
     clock: Clock,
     actor: Person,
     action: str,
-    entity: Any,
     risk: RiskPoint,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    # `risk_id` in `after` ties a measure's row to its risk (the card's "changed" looks for it).
+    # On the risk itself (measures' changes too), so its /history shows every revision.
     audit.record(
-        session,
-        clock,
-        actor=actor,
-        action=action,
-        entity=entity,
-        before=before,
-        after=(after or {}) | {"risk_id": risk.id},
+        session, clock, actor=actor, action=action, entity=risk, before=before, after=after
     )
 
 
@@ -154,7 +148,7 @@ async def revise_factors(
     risk.suggested_level = grade.level
     risk.updated_at = clock.now()
     after = audit.snapshot(risk, *checked.as_dict(), "suggested_level")
-    _record(session, clock, actor, "regrade.factors", risk, risk, before, after)
+    _record(session, clock, actor, "regrade.factors", risk, before, after)
     await session.commit()
     return grade
 
@@ -221,8 +215,8 @@ async def revise_measure(
         measure.responsible_id, measure.responsible_name = person.id, person.name
     measure.updated_at = clock.now()
     _record(
-        session, clock, actor, "regrade.measure_edit", measure, sit.risk, before,
-        _measure_snapshot(measure),
+        session, clock, actor, "regrade.measure_edit", sit.risk, {"measure": before},
+        {"measure": _measure_snapshot(measure)},
     )  # fmt: skip
     await session.commit()
     return measure
@@ -253,8 +247,8 @@ async def add_measure(
     sit.risk.measures.append(measure)
     await session.flush()
     _record(
-        session, clock, actor, "regrade.measure_add", measure, sit.risk, None,
-        _measure_snapshot(measure),
+        session, clock, actor, "regrade.measure_add", sit.risk, None,
+        {"measure": _measure_snapshot(measure)},
     )  # fmt: skip
     await session.commit()
     return measure
@@ -277,7 +271,7 @@ async def remove_measure(
     before = _measure_snapshot(measure)
     sit.risk.measures.remove(measure)
     await session.delete(measure)
-    _record(session, clock, actor, "regrade.measure_remove", measure, sit.risk, before, None)
+    _record(session, clock, actor, "regrade.measure_remove", sit.risk, {"measure": before}, None)
     await session.commit()
 
 

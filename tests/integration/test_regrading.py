@@ -189,7 +189,10 @@ async def test_measures_are_edited_added_and_removed_but_never_the_last(
             select(AuditLog).where(AuditLog.action == "regrade.measure_edit")
         )
         assert edit is not None and edit.before and edit.after
-        assert edit.before["action"] == "双人受理" and edit.after["responsible_name"] == "张伟"
+        assert edit.entity_id == risk_id  # on the risk: its /history shows the revision
+        assert edit.before["measure"]["action"] == "双人受理"
+        assert edit.after["measure"]["action"] == "双人受理并登记"
+        assert edit.after["measure"]["responsible_name"] == "张伟"
 
 
 async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
