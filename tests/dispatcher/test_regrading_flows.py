@@ -4,6 +4,7 @@ conversation that survives a restart; forged or mistyped answers change nothing.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 from aiogram import Dispatcher
@@ -21,7 +22,7 @@ from handlers.staff.risks import RiskCb
 from storage.db import SessionMaker
 from storage.fsm import SQLStorage
 from storage.models.audit import AuditLog
-from storage.models.register import RiskPoint
+from storage.models.register import ControlMeasure, RiskPoint
 from tests.conftest import REDIS_URL
 from tests.dispatcher.helpers import last_alert
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
@@ -120,3 +121,52 @@ async def test_someone_else_cannot_open_or_submit_the_card(
     async with sessionmaker() as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.status == "regrading_due"
+
+
+async def test_a_measure_gets_a_new_deadline_and_responsible_then_one_is_removed(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    config: ReviewConfig,
+) -> None:
+    risk_id = await due_risk(sessionmaker, clock, config, org)
+    async with sessionmaker() as session:
+        first = (await session.get(RiskPoint, risk_id)).measures[0].id  # type: ignore[union-attr]
+    staff = org.staff
+    # The deadline: a past date typed is refused and asked again; a valid one is saved.
+    await press(dp, bot, staff, RegradeCb(a="md", r=risk_id, m=first).pack())
+    await dp.feed_update(bot, message_update(user(staff), "2020-01-01"))
+    assert zh("register.date_past") in bot.last_text(staff)
+    await dp.feed_update(bot, message_update(user(staff), "2028-06-30"))
+    assert zh("regrading.measure_saved") in bot.last_text(staff)
+    # 责任主体: a colleague of the unit from the declaration's list; an outsider is refused.
+    await press(dp, bot, staff, RegradeCb(a="mw", r=risk_id, m=first).pack())
+    await press(dp, bot, staff, RiskCb(action="who", id=org.outsider_id).pack())
+    assert zh("register.bad_responsible") in bot.last_text(staff)
+    await press(dp, bot, staff, RegradeCb(a="mw", r=risk_id, m=first).pack())
+    await press(dp, bot, staff, RiskCb(action="who", id=org.colleague_id).pack())
+    assert zh("regrading.measure_saved") in bot.last_text(staff)
+    async with sessionmaker() as session:
+        measure = await session.get(ControlMeasure, first)
+        assert measure is not None
+        assert measure.deadline == date(2028, 6, 30) and measure.responsible_name == "张伟"
+    # The only measure cannot go; after adding one (quick pick), the first can.
+    await press(dp, bot, staff, RegradeCb(a="mx", r=risk_id, m=first).pack())
+    assert last_alert(bot) == zh("regrading.last_measure")
+    await press(dp, bot, staff, RegradeCb(a="add", r=risk_id).pack())
+    await dp.feed_update(bot, message_update(user(staff), "每月抽查十件"))
+    await press(dp, bot, staff, RiskCb(action="who").pack())
+    await press(dp, bot, staff, RiskCb(action="quick", value=1).pack())
+    assert zh("regrading.measure_added") in bot.last_text(staff)
+    await press(dp, bot, staff, RegradeCb(a="mx", r=risk_id, m=first).pack())
+    async with sessionmaker() as session:
+        left = list(
+            await session.scalars(
+                select(ControlMeasure.action).where(ControlMeasure.risk_id == risk_id)
+            )
+        )
+    assert left == ["每月抽查十件"]
+    # The card now offers "submit" (something changed) rather than "confirm unchanged".
+    assert zh("regrading.btn.submit") in str(bot.sent(staff)[-1].reply_markup)
