@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # a week before, the day before, on the day), then every N days while overdue (0: never).
     campaign_reminder_days: str = "7,1,0"
     campaign_overdue_every_days: int = Field(default=7, ge=0, le=90)
+    # 定期调整 still pending: the holder is reminded this many days after it fell due, then
+    # weekly; after `regrading_escalation_days` the reviewers of its tier hear of it weekly.
+    regrading_reminder_days: int = Field(default=7, ge=1, le=90)
+    regrading_escalation_days: int = Field(default=21, ge=1, le=365)
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats

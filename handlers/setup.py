@@ -10,8 +10,9 @@ from handlers.admin import broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
+from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
-from handlers.staff import measures, peer, powers, risks
+from handlers.staff import measures, peer, powers, regrading, regrading_measures, risks
 
 
 def build_router() -> Router:
@@ -51,6 +52,8 @@ def build_router() -> Router:
     staff.include_routers(
         powers.create_router(),
         risks.create_router(),
+        regrading.create_router(),
+        regrading_measures.create_router(),
         measures.create_router(),
         peer.create_peer_router(),
     )
@@ -58,7 +61,11 @@ def build_router() -> Router:
     reviewers = Router(name="reviewers")
     reviewers.message.filter(HasRole(Role.REVIEWER, Role.ADMIN))
     reviewers.callback_query.filter(HasRole(Role.REVIEWER, Role.ADMIN))
-    reviewers.include_routers(reviewer_register.create_router(), reviewer_review.create_router())
+    reviewers.include_routers(
+        reviewer_register.create_router(),
+        reviewer_review.create_router(),
+        reviewer_reopen.create_router(),
+    )
     root.include_router(reviewers)
     members = Router(name="members")
     members.message.filter(HasRole(*Role))

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from bot.scheduling import review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
 from bot.scheduling.due import DailyAt, Every
+from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
 from bot.settings import Settings
@@ -38,6 +39,7 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("remind_measures", DailyAt(REMINDERS_AT), remind_measures),
         PeriodicJob("remind_reviews", DailyAt(REMINDERS_AT), remind_reviews),
         PeriodicJob("remind_campaigns", DailyAt(REMINDERS_AT), remind_campaigns),
+        PeriodicJob("remind_regrading", DailyAt(REMINDERS_AT), remind_regrading),
         PeriodicJob(
             "review_open_submitted", Every(REVIEW_SCANS_EVERY), review_scans.open_submitted
         ),

@@ -15,7 +15,7 @@ with a message saying why, and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -37,7 +37,7 @@ from bot.roles import Role
 from bot.services import audit
 from bot.services import review_subject as subject
 from bot.services.errors import NotAllowed, ServiceError
-from bot.services.review_notices import Notice, queue_notices
+from bot.services.review_notices import Notice, queue_notices, regrading_button
 from bot.settings import Settings
 from storage.models.org import Person, RoleAssignment, Unit
 from storage.models.review import ReviewNote, RiskReview
@@ -448,7 +448,8 @@ async def _apply(
         if comment:
             _note(session, clock, sit, actor, NoteKind.REOPEN, comment)
         key = "review.notice.reopened" if action is Action.REOPEN else "review.notice.regrading"
-        sit.notices.append(_to_holder(sit, key, comment=comment or ""))
+        notice = _to_holder(sit, key, comment=comment or "")
+        sit.notices.append(replace(notice, button=regrading_button(sit.risk.id)))
     elif (
         action is Action.RESUBMIT and sit.state is RiskState.REGRADING_DUE
     ) or action is Action.REVISE:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import html
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,14 @@ class Notice:
     person_ids: tuple[int, ...]
     key: str
     values: dict[str, Any] = field(default_factory=dict)
+    # One inline button under the text: (label key, callback data), e.g. "open the card".
+    button: tuple[str, str] | None = None
+
+
+def regrading_button(risk_id: int) -> tuple[str, str]:
+    """The holder's "re-grade it" button: packed as `handlers.staff.regrading.RegradeCb`
+    packs `RegradeCb(a="open", r=risk_id)` (a unit test keeps the two in step)."""
+    return ("regrading.btn.open", f"rg:open:{risk_id}:0")
 
 
 def render(notice: Notice, locale: str) -> str:
@@ -66,12 +75,22 @@ async def queue_notices(
             )
         )
         for person in people:
+            locale = person_locale(person, settings)
+            markup = None
+            if notice.button is not None:
+                label, data = notice.button
+                markup = InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [InlineKeyboardButton(text=translate(label, locale), callback_data=data)]
+                    ]
+                )
             # The outbox itself stores a row for an unreachable person as cancelled.
             await enqueue(
                 session,
                 chat_id=int(person.telegram_id or 0),
                 person_id=person.id,
-                text=render(notice, person_locale(person, settings)),
+                text=render(notice, locale),
+                reply_markup=markup,
                 kind=f"{NOTICE_KIND_PREFIX}.{notice.key.rsplit('.', 1)[-1]}",
                 priority=PRIORITY_PERSONAL,
                 clock=clock,

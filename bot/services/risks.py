@@ -212,7 +212,7 @@ async def rules_in_force(session: AsyncSession, unit_id: int) -> list[Rule]:
     )
 
 
-async def _build_measures(
+async def build_measures(
     session: AsyncSession,
     clock: Clock,
     settings: Settings | None,
@@ -274,7 +274,7 @@ async def declare_risk(
         session, post, draft.description, draft.risk_type, draft.power_id, draft.focus_programme
     )
     factors = validated_factors(draft.factors)
-    measures = await _build_measures(session, clock, settings, post, actor, draft.measures)
+    measures = await build_measures(session, clock, settings, post, actor, draft.measures)
     now = clock.now()
     risk = RiskPoint(
         post_id=post.id,
@@ -509,7 +509,7 @@ async def complete_draft(
         raise ServiceError(f"workflow.illegal.{risk.status}")
     post = await _post_of(session, risk)
     checked = validated_factors(factors)
-    built = await _build_measures(session, clock, settings, post, actor, measures)
+    built = await build_measures(session, clock, settings, post, actor, measures)
     before = _risk_snapshot(risk)
     for name, value in checked.as_dict().items():
         setattr(risk, name, value)

@@ -26,6 +26,7 @@ from bot.services.errors import ServiceError
 from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
 from handlers.review_cards import render_card
+from handlers.reviewer.reopen_callbacks import ReopenCb
 from storage.models.org import Person
 
 
@@ -75,6 +76,8 @@ def _inbox_text_and_keyboard(
                 text=_("review.inbox_button").format(kind=_(f"review.kind.{kind.value}"), n=count),
                 callback_data=ReviewCb(a="k", k=kind.value),
             )
+    # Approved and active risks, for reopening after feedback (not counted as waiting).
+    builder.button(text=_("reopen.btn.active"), callback_data=ReopenCb(a="next"))
     builder.adjust(1)
     if not any(items.values()):
         lines.append(_("review.inbox_empty"))

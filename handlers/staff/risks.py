@@ -64,6 +64,7 @@ from handlers.register_ui import (
     state_label,
     turn_list_page,
 )
+from handlers.staff.regrading_callbacks import RegradeCb
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
 
@@ -169,7 +170,7 @@ def _focus_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _factor_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+def factor_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for value in range(1, 6):
         _button(builder, _(f"risks.scale.{value}"), "factor", value=value)
@@ -177,12 +178,12 @@ def _factor_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _factor_key(data: dict[str, Any]) -> str:
+def factor_prompt_key(data: dict[str, Any]) -> str:
     index = min(int(data.get("factor_index", 0)), len(FACTORS) - 1)
     return f"risks.ask_factor.{FACTORS[index].value}"
 
 
-def _responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+def responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return _paged_choices(
         data.get("people", []),
         offset=data.get("people_offset", 0),
@@ -193,7 +194,7 @@ def _responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
-def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+def deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, pick in enumerate(QUICK_PICKS):
         _button(builder, _(f"risks.quick.{pick.value}"), "quick", value=index)
@@ -225,10 +226,10 @@ register_prompt(Declare.power.state, "risks.ask_power", _power_keyboard)
 register_prompt(Declare.description.state, "risks.ask_description")
 register_prompt(Declare.risk_type.state, "risks.ask_type", _type_keyboard)
 register_prompt(Declare.focus.state, "risks.ask_focus", _focus_keyboard)
-register_prompt(Declare.factor.state, _factor_key, _factor_keyboard)
+register_prompt(Declare.factor.state, factor_prompt_key, factor_keyboard)
 register_prompt(Declare.measure_action.state, "risks.ask_measure")
-register_prompt(Declare.responsible.state, "risks.ask_responsible", _responsible_keyboard)
-register_prompt(Declare.deadline.state, "risks.ask_deadline", _deadline_keyboard)
+register_prompt(Declare.responsible.state, "risks.ask_responsible", responsible_keyboard)
+register_prompt(Declare.deadline.state, "risks.ask_deadline", deadline_keyboard)
 register_prompt(Declare.rule.state, "risks.ask_rule", _rule_keyboard)
 register_prompt(Declare.more.state, "risks.ask_more", _more_keyboard)
 register_prompt(RiskStep.dispute_reason.state, "risks.ask_dispute_reason")
@@ -354,9 +355,14 @@ def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
             _button(builder, _("risks.self_ok"), "self_ok", id=risk.id)
         if status in risk_service.EDITABLE_STATES:
             _button(builder, _("risks.edit_description"), "edit", id=risk.id)
-        if status in (RiskState.RETURNED, RiskState.REGRADING_DUE):
-            # Back to the review: after a return (edited or not), or unchanged when re-grading.
+        if status is RiskState.RETURNED:
+            # Back to the review after a return (edited or not).
             _button(builder, _("risks.resubmit"), "resubmit", id=risk.id)
+        if status is RiskState.REGRADING_DUE:
+            # 定期调整: confirm or revise factors and measures on the re-grading card.
+            builder.button(
+                text=_("regrading.btn.open"), callback_data=RegradeCb(a="open", r=risk.id)
+            )
         if status not in (
             RiskState.PROPOSED,
             RiskState.DISPUTED,
@@ -519,13 +525,13 @@ async def enter_measure(
         await refuse_and_reask(message, state, error)
         return
     data = await state.get_data()
-    await _load_people(state, session, person, data.get("unit_id"), 0)
+    await load_people(state, session, person, data.get("unit_id"), 0)
     await state.update_data(current={"action": text})
     await state.set_state(Declare.responsible)
     await ask(message, state)
 
 
-async def _load_people(
+async def load_people(
     state: FSMContext, session: AsyncSession, person: Person, unit_id: int | None, offset: int
 ) -> dict[str, Any]:
     people, total = (
@@ -548,9 +554,9 @@ async def responsible_page(
     person: Person,
 ) -> None:
     unit_id = (await state.get_data()).get("unit_id")
-    data = await _load_people(state, session, person, unit_id, max(0, callback_data.value))
+    data = await load_people(state, session, person, unit_id, max(0, callback_data.value))
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=_responsible_keyboard(data))  # type: ignore[union-attr]
+    await query.message.edit_reply_markup(reply_markup=responsible_keyboard(data))  # type: ignore[union-attr]
 
 
 async def choose_responsible(

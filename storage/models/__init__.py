@@ -1,8 +1,8 @@
 """All tables; importing this package fills `Base.metadata` (Alembic and tests rely on it)."""
 
 from storage.models.audit import AuditLog
-from storage.models.campaign import Campaign, CampaignUnit
 from storage.models.broadcast import BroadcastProgress
+from storage.models.campaign import Campaign, CampaignUnit
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -22,9 +22,9 @@ from storage.models.schedule import JobState
 
 __all__ = [
     "AuditLog",
+    "BroadcastProgress",
     "Campaign",
     "CampaignUnit",
-    "BroadcastProgress",
     "ControlMeasure",
     "FocusProgramme",
     "FsmRecord",

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from storage.db import SessionMaker
 from storage.models.org import Person
 from tests.e2e.conftest import RunningBot
-from tests.e2e.test_grading import tap, zh
+from tests.kit.grading_ui import tap, zh
 from tests.kit.persona import SandboxClient
 
 ADMIN, REVIEWER_HEALTH, STAFF, STAFF_EN, CITIZEN = 100001, 100004, 100005, 100010, 100101

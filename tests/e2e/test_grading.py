@@ -4,65 +4,23 @@ graded review by the department, approval by the bureau, and the holder told at 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import timedelta
 
 from bot.clock import FakeClock
-from bot.i18n import translate
 from bot.scheduling.runner import JobRunner
 from tests.e2e.conftest import RunningBot
-from tests.kit.persona import Persona, SandboxClient
+from tests.kit.grading_ui import (
+    declare_low_risk,
+    declare_with_factors,
+    open_inbox_kind,
+    tap,
+    zh,
+)
+from tests.kit.persona import SandboxClient
 
 STAFF, COLLEAGUE = 100005, 100006  # 王芳 and 陈明, 医政科
 DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER = 100004, 100003, 100008  # 周科长, 孙局长, 吴科长
-
-
-def zh(key: str, **values: object) -> str:
-    return translate(key, "zh", **values)
-
-
-async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
-    """Press `label` as soon as a bot message shows it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            await persona.press(label)
-            return
-        except AssertionError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.1)
-
-
-async def declare_low_risk(staff: Persona, description: str) -> int:
-    """A level-3 risk (every factor 1) with one measure; returns its id."""
-    await staff.send("/risks")
-    await tap(staff, zh("risks.declare"))
-    await tap(staff, zh("risks.no_power"))
-    await staff.expect(zh("risks.ask_description"))
-    await staff.send(description)
-    await tap(staff, zh("register.risk_type.process"))
-    await tap(staff, zh("risks.no_focus"))
-    for _ in range(5):
-        await tap(staff, zh("risks.scale.1"))
-    await staff.expect(zh("risks.ask_measure"))
-    await staff.send("办理结果每月公示")
-    await tap(staff, zh("risks.responsible_me"))
-    await tap(staff, zh("risks.quick.quarter"))
-    await tap(staff, zh("risks.measures_done"))
-    await tap(staff, zh("risks.submit"))
-    submitted = await staff.expect(re.compile(r"#(\d+)"))
-    found = re.search(r"#(\d+)", submitted.text)
-    assert found is not None
-    return int(found.group(1))
-
-
-async def open_inbox_kind(reviewer: Persona, kind_key: str) -> None:
-    await reviewer.send("/review")
-    await reviewer.expect("审核待办")
-    await tap(reviewer, zh(kind_key))
 
 
 async def test_a_level_three_risk_goes_through_every_step(
@@ -218,29 +176,6 @@ async def test_a_leadership_risk_goes_to_the_commission(
     await commission.expect(zh("review.done.approved"))
     approved = await leader.expect("组织审定为", timeout=20)
     assert "一级" in approved.text
-
-
-async def declare_with_factors(staff: Persona, description: str, factor: int) -> int:
-    """Like `declare_low_risk`, with every factor at `factor`."""
-    await staff.send("/risks")
-    await tap(staff, zh("risks.declare"))
-    await tap(staff, zh("risks.no_power"))
-    await staff.expect(zh("risks.ask_description"))
-    await staff.send(description)
-    await tap(staff, zh("register.risk_type.duty"))
-    await tap(staff, zh("risks.no_focus"))
-    for _ in range(5):
-        await tap(staff, zh(f"risks.scale.{factor}"))
-    await staff.expect(zh("risks.ask_measure"))
-    await staff.send("专人复核")
-    await tap(staff, zh("risks.responsible_me"))
-    await tap(staff, zh("risks.quick.year"))
-    await tap(staff, zh("risks.measures_done"))
-    await tap(staff, zh("risks.submit"))
-    submitted = await staff.expect(re.compile(r"#(\d+)"))
-    found = re.search(r"#(\d+)", submitted.text)
-    assert found is not None
-    return int(found.group(1))
 
 
 async def test_a_level_one_risk_is_decided_by_the_commission_and_a_stale_card_does_nothing(

@@ -8,16 +8,8 @@ import re
 
 from bot.i18n import translate
 from tests.e2e.conftest import RunningBot
-from tests.e2e.test_grading import (
-    BUREAU_REVIEWER,
-    COLLEAGUE,
-    DEPT_REVIEWER,
-    STAFF,
-    declare_with_factors,
-    open_inbox_kind,
-    tap,
-    zh,
-)
+from tests.e2e.test_grading import BUREAU_REVIEWER, COLLEAGUE, DEPT_REVIEWER, STAFF
+from tests.kit.grading_ui import declare_with_factors, open_inbox_kind, tap, zh
 from tests.kit.persona import SandboxClient
 
 

@@ -14,7 +14,7 @@ from handlers.staff.measures import MeasureCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure
 from tests.e2e.conftest import RunningBot
-from tests.e2e.test_grading import tap, zh
+from tests.kit.grading_ui import tap, zh
 from tests.kit.persona import Persona, SandboxClient
 
 REVIEWER, STAFF, OUTSIDER = 100004, 100005, 100010  # 周科长, 王芳 (医政科), Emily (教育局)

@@ -4,7 +4,7 @@ meet them over real HTTP."""
 from __future__ import annotations
 
 from tests.e2e.conftest import RunningBot
-from tests.e2e.test_grading import tap, zh
+from tests.kit.grading_ui import tap, zh
 from tests.kit.persona import SandboxClient
 
 ADMIN, REVIEWER, STAFF = 100001, 100004, 100005

@@ -117,3 +117,15 @@ def test_invitation_lifetime_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("INVITATION_TTL_DAYS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_regrading_reminder_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = Settings()
+    assert (defaults.regrading_reminder_days, defaults.regrading_escalation_days) == (7, 21)
+    monkeypatch.setenv("REGRADING_REMINDER_DAYS", "3")
+    monkeypatch.setenv("REGRADING_ESCALATION_DAYS", "10")
+    settings = Settings()
+    assert (settings.regrading_reminder_days, settings.regrading_escalation_days) == (3, 10)
+    monkeypatch.setenv("REGRADING_REMINDER_DAYS", "0")  # at least a day
+    with pytest.raises(ValidationError):
+        Settings()

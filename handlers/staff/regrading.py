@@ -1,0 +1,278 @@
+"""定期调整: the holder's re-grading card — confirm unchanged, revise factors, revise measures.
+
+Reached from the notice that a risk is due (period up, or reopened by a reviewer with a
+reason) and from its /risks card. Revising reuses the declaration's keyboards: the five
+factor scales here (the new suggested level and its reason shown before saving), the
+measure steps (what → 责任主体 → deadline) in `regrading_measures`. Every step is an FSM
+state kept in the conversation storage, so a restart resumes it; every write is checked by
+`bot.services.regrading` (only the holder, only while due).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.grading import FACTORS, explain, factor_key
+from bot.services import regrading
+from bot.services.errors import ServiceError
+from bot.services.review import ReviewConfig
+from bot.settings import Settings
+from handlers.register_ui import (
+    alert,
+    ask,
+    day,
+    level_label,
+    quote,
+    reask,
+    refusal,
+    register_prompt,
+)
+from handlers.staff.regrading_callbacks import RegradeCb
+from handlers.staff.risks import RiskCb, factor_keyboard, factor_prompt_key
+from storage.models.org import Person
+
+
+class Regrade(StatesGroup):
+    factor = State()
+    factor_confirm = State()
+    measure_text = State()
+    measure_deadline = State()
+    measure_responsible = State()
+    add_action = State()
+    add_responsible = State()
+    add_deadline = State()
+
+
+def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    risk_id = int(data.get("risk_id", 0))
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("regrading.btn.save_factors"), callback_data=RegradeCb(a="fsave", r=risk_id)
+    )
+    builder.button(
+        text=_("regrading.btn.factors_again"), callback_data=RegradeCb(a="f", r=risk_id)
+    )
+    builder.button(text=_("regrading.btn.back"), callback_data=RegradeCb(a="open", r=risk_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+register_prompt(Regrade.factor.state, factor_prompt_key, factor_keyboard)
+register_prompt(
+    Regrade.factor_confirm.state, "regrading.factors_preview", _factor_confirm_keyboard
+)
+
+
+def config_of(settings: Settings) -> ReviewConfig:
+    return ReviewConfig.from_settings(settings)
+
+
+# --- the card -------------------------------------------------------------------------------
+
+
+async def _card(
+    session: AsyncSession, settings: Settings, person: Person, risk_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    config = config_of(settings)
+    shown = await regrading.view(session, config, person, risk_id)
+    risk = shown.sit.risk
+    lines = [
+        _("regrading.card").format(
+            id=risk.id,
+            description=quote(risk.description),
+            level=level_label(risk.level or risk.suggested_level),
+            since=day(shown.due_since.date() if shown.due_since else None),
+        )
+    ]
+    if shown.reopen_comment:
+        lines.append(_("regrading.card_reason").format(reason=quote(shown.reopen_comment)))
+    if shown.grade is not None:
+        lines.append(
+            _("review.card.factors").format(
+                factors=_("grading.separator").join(
+                    f"{_(factor_key(f))} {shown.grade.factors.value(f)}" for f in FACTORS
+                )
+            )
+        )
+        lines.append(quote(explain(shown.grade, _, config.rule)))
+    for number, measure in enumerate(risk.measures, start=1):
+        lines.append(
+            _("regrading.card_measure").format(
+                n=number,
+                action=quote(measure.action),
+                who=quote(measure.responsible_name),
+                deadline=day(measure.deadline),
+            )
+        )
+    builder = InlineKeyboardBuilder()
+    submit_key = "regrading.btn.submit" if shown.changed else "regrading.btn.confirm"
+    builder.button(text=_(submit_key), callback_data=RegradeCb(a="ok", r=risk.id))
+    builder.button(text=_("regrading.btn.factors"), callback_data=RegradeCb(a="f", r=risk.id))
+    builder.button(text=_("regrading.btn.measures"), callback_data=RegradeCb(a="ms", r=risk.id))
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+async def send_card(
+    message: Message, session: AsyncSession, settings: Settings, person: Person, risk_id: int,
+    *, prefix: str | None = None,
+) -> None:  # fmt: skip
+    try:
+        text, keyboard = await _card(session, settings, person, risk_id)
+    except ServiceError as error:
+        await message.answer(refusal(error))
+        return
+    await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=keyboard)
+
+
+async def open_card(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        text, keyboard = await _card(session, settings, person, callback_data.r)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await state.clear()
+    await query.answer()
+    await query.message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def submit(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    """Confirmed (unchanged or revised): back to graded review, routed by the new level."""
+    try:
+        sit = await regrading.resubmit(
+            session, clock, config_of(settings), actor=person, risk_id=callback_data.r
+        )
+    except ServiceError as error:
+        await session.rollback()
+        await alert(query, error)
+        return
+    await state.clear()
+    await query.answer()
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("regrading.submitted").format(
+            id=callback_data.r, level=level_label(sit.review.suggested_level)
+        )
+    )
+
+
+# --- revising the factors -------------------------------------------------------------------
+
+
+async def start_factors(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await query.answer()
+    await state.clear()
+    await state.update_data(
+        risk_id=callback_data.r,
+        focus=bool(shown.sit.risk.focus_programme),
+        factors={},
+        factor_index=0,
+    )
+    await state.set_state(Regrade.factor)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def choose_factor(
+    query: CallbackQuery, callback_data: RiskCb, state: FSMContext, settings: Settings
+) -> None:
+    if not 1 <= callback_data.value <= 5:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    data = await state.get_data()
+    index = int(data.get("factor_index", 0))
+    factors = dict(data.get("factors", {}))
+    factors[FACTORS[index].value] = callback_data.value
+    await query.answer()
+    if index + 1 < len(FACTORS):
+        await state.update_data(factors=factors, factor_index=index + 1)
+        await ask(query.message, state)  # type: ignore[arg-type]
+        return
+    config = config_of(settings)
+    grade = regrading.preview(factors, config, focus=bool(data.get("focus")))
+    await state.update_data(factors=factors)
+    await state.set_state(Regrade.factor_confirm)
+    await ask(query.message, state, prefix=quote(explain(grade, _, config.rule)))  # type: ignore[arg-type]
+
+
+async def save_factors(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    if int(data.get("risk_id", 0)) != callback_data.r:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    try:
+        grade = await regrading.revise_factors(
+            session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+            factors=data.get("factors", {}),
+        )  # fmt: skip
+    except ServiceError as error:
+        await session.rollback()
+        await alert(query, error)
+        return
+    await state.clear()
+    await query.answer()
+    done = _("regrading.factors_saved").format(level=level_label(grade.level))
+    await send_card(query.message, session, settings, person, callback_data.r, prefix=done)  # type: ignore[arg-type]
+
+
+async def reask_typed(message: Message, state: FSMContext) -> None:
+    await ask(message, state, prefix=_("register.use_buttons"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    cb = RegradeCb.filter
+    router.callback_query.register(open_card, cb(F.a == "open"))
+    router.callback_query.register(submit, cb(F.a == "ok"))
+    router.callback_query.register(start_factors, cb(F.a == "f"))
+    router.callback_query.register(save_factors, Regrade.factor_confirm, cb(F.a == "fsave"))
+    # The declaration's factor keyboard sends its own callbacks; here they answer our step.
+    router.callback_query.register(
+        choose_factor, Regrade.factor, RiskCb.filter(F.action == "factor")
+    )
+    for step in (Regrade.factor, Regrade.factor_confirm):
+        router.message.register(reask, step, ~F.text)
+        router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
+    return router

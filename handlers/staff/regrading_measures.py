@@ -1,0 +1,443 @@
+"""定期调整: revising a due risk's control measures — edit one's text, deadline or 责任主体,
+add one with the declaration's steps (what → 责任主体 → deadline), or remove one.
+
+The declaration's keyboards (colleagues, quick deadlines) send its own callbacks; here they
+answer these steps. Every write goes through `bot.services.regrading`, which re-checks the
+holder and the state; typed input that is refused is asked again, the database untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.register_rules import (
+    MEASURE_MAX,
+    DateRefused,
+    QuickPick,
+    local_today,
+    parse_deadline,
+    quick_deadline,
+)
+from bot.services import regrading
+from bot.services.errors import ServiceError
+from bot.services.powers import text_or_refuse
+from bot.services.risks import MeasureDraft
+from bot.settings import Settings
+from handlers.register_ui import (
+    alert,
+    ask,
+    day,
+    quote,
+    reask,
+    refusal,
+    refuse_and_reask,
+    register_prompt,
+)
+from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
+from handlers.staff.regrading_callbacks import RegradeCb
+from handlers.staff.risks import RiskCb, deadline_keyboard, load_people, responsible_keyboard
+from storage.models.org import Person
+
+QUICK_PICKS = tuple(QuickPick)
+SHORT = 24  # characters of a measure's text on its button
+
+register_prompt(Regrade.measure_text.state, "regrading.ask_measure_text")
+register_prompt(Regrade.measure_deadline.state, "risks.ask_deadline", deadline_keyboard)
+register_prompt(Regrade.measure_responsible.state, "risks.ask_responsible", responsible_keyboard)
+register_prompt(Regrade.add_action.state, "risks.ask_measure")
+register_prompt(Regrade.add_responsible.state, "risks.ask_responsible", responsible_keyboard)
+register_prompt(Regrade.add_deadline.state, "risks.ask_deadline", deadline_keyboard)
+
+
+# --- the measures ------------------------------------------------------------------
+
+
+async def list_measures(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await state.clear()
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    for number, measure in enumerate(shown.sit.risk.measures, start=1):
+        label = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
+        builder.button(
+            text=f"✏️ {number}. {label}",
+            callback_data=RegradeCb(a="m", r=callback_data.r, m=measure.id),
+        )
+    builder.button(
+        text=_("regrading.btn.add_measure"), callback_data=RegradeCb(a="add", r=callback_data.r)
+    )
+    builder.button(
+        text=_("regrading.btn.back"), callback_data=RegradeCb(a="open", r=callback_data.r)
+    )
+    builder.adjust(1)
+    await query.message.answer(_("regrading.measures_title"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+
+
+async def one_measure(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
+    if measure is None:
+        await alert(query, ServiceError("regrading.measure_gone"))
+        return
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    r, m = callback_data.r, callback_data.m
+    builder.button(text=_("regrading.btn.measure_text"), callback_data=RegradeCb(a="mt", r=r, m=m))
+    builder.button(
+        text=_("regrading.btn.measure_deadline"), callback_data=RegradeCb(a="md", r=r, m=m)
+    )
+    builder.button(text=_("regrading.btn.measure_who"), callback_data=RegradeCb(a="mw", r=r, m=m))
+    builder.button(
+        text=_("regrading.btn.measure_remove"), callback_data=RegradeCb(a="mx", r=r, m=m)
+    )
+    builder.button(text=_("regrading.btn.back"), callback_data=RegradeCb(a="ms", r=r))
+    builder.adjust(2, 2, 1)
+    text = _("regrading.measure").format(
+        action=quote(measure.action),
+        who=quote(measure.responsible_name),
+        deadline=day(measure.deadline),
+    )
+    await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
+
+
+async def start_measure_step(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
+    try:
+        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    step = {
+        "mt": Regrade.measure_text,
+        "md": Regrade.measure_deadline,
+        "mw": Regrade.measure_responsible,
+        "add": Regrade.add_action,
+    }[callback_data.a]
+    await query.answer()
+    await state.clear()
+    await state.update_data(
+        risk_id=callback_data.r, measure_id=callback_data.m, unit_id=shown.sit.unit_id
+    )
+    if step is Regrade.measure_responsible:
+        await load_people(state, session, person, shown.sit.unit_id, 0)
+    await state.set_state(step)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def _change(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+    change: regrading.MeasureChange,
+) -> None:
+    data = await state.get_data()
+    try:
+        await regrading.revise_measure(
+            session, clock, config_of(settings), actor=person, risk_id=int(data["risk_id"]),
+            measure_id=int(data["measure_id"]), change=change,
+        )  # fmt: skip
+    except ServiceError as error:
+        await session.rollback()
+        if error.key.startswith(("register.text_", "register.date_")):
+            await refuse_and_reask(message, state, error)
+            return
+        await state.clear()
+        await message.answer(refusal(error))
+        return
+    await state.clear()
+    await send_card(
+        message, session, settings, person, int(data["risk_id"]),
+        prefix=_("regrading.measure_saved"),
+    )  # fmt: skip
+
+
+async def enter_measure_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        text = text_or_refuse(message.text, MEASURE_MAX)
+    except ServiceError as error:
+        await refuse_and_reask(message, state, error)
+        return
+    await _change(
+        message, state, session, clock, settings, person, regrading.MeasureChange(action=text)
+    )
+
+
+async def _deadline_from(
+    message: Message, state: FSMContext, clock: Clock, settings: Settings, text: str
+) -> date | None:
+    try:
+        return parse_deadline(text, _today(clock, settings))
+    except DateRefused as refused:
+        await ask(message, state, prefix=_(f"register.date_{refused.reason}"))
+        return None
+
+
+def _today(clock: Clock, settings: Settings) -> date:
+    return local_today(clock.now(), settings.timezone)
+
+
+def _quick(callback_data: RiskCb, clock: Clock, settings: Settings) -> date | None:
+    if not 0 <= callback_data.value < len(QUICK_PICKS):
+        return None
+    return quick_deadline(QUICK_PICKS[callback_data.value], _today(clock, settings))
+
+
+async def enter_measure_deadline(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    deadline = await _deadline_from(message, state, clock, settings, message.text or "")
+    if deadline is not None:
+        await _change(
+            message, state, session, clock, settings, person,
+            regrading.MeasureChange(deadline=deadline),
+        )  # fmt: skip
+
+
+async def quick_measure_deadline(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    deadline = _quick(callback_data, clock, settings)
+    if deadline is None:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await _change(
+        query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
+        regrading.MeasureChange(deadline=deadline),
+    )  # fmt: skip
+
+
+async def responsible_page(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    unit_id = (await state.get_data()).get("unit_id")
+    data = await load_people(state, session, person, unit_id, max(0, callback_data.value))
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=responsible_keyboard(data))  # type: ignore[union-attr]
+
+
+async def choose_measure_responsible(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    await query.answer()
+    # 0 is "me" (the holder); the service checks a colleague belongs to the post's unit.
+    await _change(
+        query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
+        regrading.MeasureChange(responsible_id=callback_data.id or 0),
+    )  # fmt: skip
+
+
+async def remove_measure(
+    query: CallbackQuery,
+    callback_data: RegradeCb,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        await regrading.remove_measure(
+            session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+            measure_id=callback_data.m,
+        )  # fmt: skip
+    except ServiceError as error:
+        await session.rollback()
+        await alert(query, error)
+        return
+    await query.answer()
+    await query.message.edit_text(_("regrading.measure_removed"))  # type: ignore[union-attr]
+    await send_card(query.message, session, settings, person, callback_data.r)  # type: ignore[arg-type]
+
+
+# --- adding a measure (the declaration's steps: what → 责任主体 → deadline) ---------------------
+
+
+async def enter_new_measure(
+    message: Message, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    try:
+        text = text_or_refuse(message.text, MEASURE_MAX)
+    except ServiceError as error:
+        await refuse_and_reask(message, state, error)
+        return
+    data = await state.get_data()
+    await load_people(state, session, person, data.get("unit_id"), 0)
+    await state.update_data(new_action=text)
+    await state.set_state(Regrade.add_responsible)
+    await ask(message, state)
+
+
+async def choose_new_responsible(
+    query: CallbackQuery, callback_data: RiskCb, state: FSMContext
+) -> None:
+    await query.answer()
+    await state.update_data(new_responsible=callback_data.id or None)
+    await state.set_state(Regrade.add_deadline)
+    await ask(query.message, state)  # type: ignore[arg-type]
+
+
+async def _add(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+    deadline: date,
+) -> None:
+    data = await state.get_data()
+    draft = MeasureDraft(
+        action=data.get("new_action", ""),
+        deadline=deadline,
+        responsible_id=data.get("new_responsible"),
+    )
+    try:
+        await regrading.add_measure(
+            session, clock, config_of(settings), actor=person, risk_id=int(data["risk_id"]),
+            draft=draft,
+        )  # fmt: skip
+    except ServiceError as error:
+        await session.rollback()
+        if error.key.startswith("register.date_"):
+            await refuse_and_reask(message, state, error)
+            return
+        await state.clear()
+        await message.answer(refusal(error))
+        return
+    await state.clear()
+    await send_card(
+        message, session, settings, person, int(data["risk_id"]),
+        prefix=_("regrading.measure_added"),
+    )  # fmt: skip
+
+
+async def enter_new_deadline(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    deadline = await _deadline_from(message, state, clock, settings, message.text or "")
+    if deadline is not None:
+        await _add(message, state, session, clock, settings, person, deadline)
+
+
+async def quick_new_deadline(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    deadline = _quick(callback_data, clock, settings)
+    if deadline is None:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await _add(query.message, state, session, clock, settings, person, deadline)  # type: ignore[arg-type]
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    cb, rk = RegradeCb.filter, RiskCb.filter
+    router.callback_query.register(list_measures, cb(F.a == "ms"))
+    router.callback_query.register(one_measure, cb(F.a == "m"))
+    router.callback_query.register(start_measure_step, cb(F.a.in_({"mt", "md", "mw", "add"})))
+    router.callback_query.register(remove_measure, cb(F.a == "mx"))
+    router.callback_query.register(
+        quick_measure_deadline, Regrade.measure_deadline, rk(F.action == "quick")
+    )
+    router.callback_query.register(
+        quick_new_deadline, Regrade.add_deadline, rk(F.action == "quick")
+    )
+    for step in (Regrade.measure_responsible, Regrade.add_responsible):
+        router.callback_query.register(responsible_page, step, rk(F.action == "who_page"))
+        router.message.register(reask, step, ~F.text)
+        router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(
+        choose_measure_responsible, Regrade.measure_responsible, rk(F.action == "who")
+    )
+    router.callback_query.register(
+        choose_new_responsible, Regrade.add_responsible, rk(F.action == "who")
+    )
+    text_steps = (
+        (Regrade.measure_text, enter_measure_text),
+        (Regrade.measure_deadline, enter_measure_deadline),
+        (Regrade.add_action, enter_new_measure),
+        (Regrade.add_deadline, enter_new_deadline),
+    )
+    for step, handler in text_steps:
+        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
+        router.message.register(reask, step, ~F.text)
+    return router

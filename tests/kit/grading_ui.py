@@ -1,0 +1,80 @@
+"""What the grading end-to-end tests do through the UI, shared by test_grading and
+test_regrading: press a button as soon as it shows, declare a risk, open an inbox section."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bot.i18n import translate
+from tests.kit.persona import Persona
+
+
+def zh(key: str, **values: object) -> str:
+    return translate(key, "zh", **values)
+
+
+async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
+    """Press `label` as soon as a bot message shows it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            await persona.press(label)
+            return
+        except AssertionError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def declare(
+    staff: Persona,
+    description: str,
+    *,
+    factor: int,
+    risk_type: str,
+    measure: str,
+    deadline: str,
+) -> int:
+    """Declare a risk with every factor at `factor` and one measure; returns its id."""
+    await staff.send("/risks")
+    await tap(staff, zh("risks.declare"))
+    await tap(staff, zh("risks.no_power"))
+    await staff.expect(zh("risks.ask_description"))
+    await staff.send(description)
+    await tap(staff, zh(f"register.risk_type.{risk_type}"))
+    await tap(staff, zh("risks.no_focus"))
+    for _ in range(5):
+        await tap(staff, zh(f"risks.scale.{factor}"))
+    await staff.expect(zh("risks.ask_measure"))
+    await staff.send(measure)
+    await tap(staff, zh("risks.responsible_me"))
+    await tap(staff, zh(f"risks.quick.{deadline}"))
+    await tap(staff, zh("risks.measures_done"))
+    await tap(staff, zh("risks.submit"))
+    submitted = await staff.expect(re.compile(r"#(\d+)"))
+    found = re.search(r"#(\d+)", submitted.text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def declare_low_risk(staff: Persona, description: str) -> int:
+    """A level-3 risk (every factor 1) with one measure; returns its id."""
+    return await declare(
+        staff, description, factor=1, risk_type="process", measure="办理结果每月公示",
+        deadline="quarter",
+    )  # fmt: skip
+
+
+async def declare_with_factors(staff: Persona, description: str, factor: int) -> int:
+    """Like `declare_low_risk`, with every factor at `factor`."""
+    return await declare(
+        staff, description, factor=factor, risk_type="duty", measure="专人复核", deadline="year"
+    )
+
+
+async def open_inbox_kind(reviewer: Persona, kind_key: str) -> None:
+    await reviewer.send("/review")
+    await reviewer.expect("审核待办")
+    await tap(reviewer, zh(kind_key))

@@ -1,0 +1,82 @@
+"""A risk point taken to approved, active, and due for re-grading through the services, in
+the register kit's organisation (with a department reviewer 周审核 added)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.risk_workflow import Action
+from bot.roles import Role
+from bot.services import review as review_service
+from bot.services import risks
+from bot.services.review import Decision, ReviewConfig
+from bot.services.risks import MeasureDraft, RiskDraft
+from storage.db import SessionMaker
+from storage.models.org import Person, RoleAssignment
+from tests.kit.register import People, load, make_people
+
+LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
+HIGH = dict.fromkeys(LOW, 5)
+DEPT_REVIEWER = 7150
+
+
+async def make_regrading_org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
+    people = await make_people(sessionmaker, clock)
+    async with sessionmaker() as session:
+        session.add(
+            Person(
+                telegram_id=DEPT_REVIEWER, name="周审核", unit_id=people.department_id,
+                language="zh",
+                role_assignments=[
+                    RoleAssignment(role=Role.REVIEWER.value, unit_id=people.department_id)
+                ],
+            )
+        )  # fmt: skip
+        await session.commit()
+    return people
+
+
+async def dept_reviewer(sessionmaker: SessionMaker) -> Person:
+    async with sessionmaker() as session:
+        person = await session.scalar(select(Person).where(Person.telegram_id == DEPT_REVIEWER))
+        assert person is not None
+        return person
+
+
+async def approved_risk(
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+) -> int:
+    """A level-3 risk declared, reviewed by the department, approved by the bureau."""
+    staff = await load(sessionmaker, org.staff_id)
+    async with sessionmaker() as session:
+        risk = await risks.declare_risk(
+            session, clock, actor=staff, settings=config.settings,
+            draft=RiskDraft(
+                description="窗口受理优亲厚友", risk_type="process", factors=LOW,
+                measures=[MeasureDraft(action="双人受理", deadline=date(2027, 3, 31))],
+            ),
+        )  # fmt: skip
+        risk_id = risk.id
+    dept = await dept_reviewer(sessionmaker)
+    bureau = await load(sessionmaker, org.reviewer_id)
+    for actor, action in ((dept, Action.PASS_REVIEW), (bureau, Action.APPROVE)):
+        async with sessionmaker() as session:
+            await review_service.transition(
+                session, clock, config, actor=actor, risk_id=risk_id, decision=Decision(action)
+            )
+    return risk_id
+
+
+async def due_risk(
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+) -> int:
+    risk_id = await approved_risk(sessionmaker, clock, config, org)
+    async with sessionmaker() as session:
+        await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
+    clock.advance(config.regrading_period + timedelta(hours=1))
+    async with sessionmaker() as session:
+        assert await review_service.mark_regrading_due(session, clock, config) == [risk_id]
+    return risk_id
