@@ -33,13 +33,10 @@ lint: install
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-# Extract message keys from the code into both catalogs (new keys arrive untranslated:
-# the catalog test fails until both languages have them).
+# Add the message keys the code uses to both catalogs, untranslated (the catalog test fails
+# until both languages have them); never removes or reorders what is there.
 i18n: install
-	$(BIN)/pybabel extract --no-location --omit-header -k _ -k __ -k translate -k say \
-		-k ServiceError -k NotAllowed -k Problem:2 -k CommandSpec:2 -o locales/messages.pot bot handlers
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 0 -i locales/messages.pot -d locales -D messages
-	rm -f locales/messages.pot
+	$(BIN)/python -m bot.i18n_extract
 
 bench-delivery: install
 	$(BIN)/python -m bench.delivery

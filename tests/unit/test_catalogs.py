@@ -1,6 +1,6 @@
 """Both catalogs translate every key the code uses, with the same placeholders and valid HTML.
 
-Keys are found the way `make i18n` finds them (Babel's extractor, same keywords), plus the
+Keys are found the way `make i18n` finds them (`bot/i18n_extract.py`), plus the
 families the code builds at run time. A key added without both translations fails here.
 """
 
@@ -13,28 +13,15 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot import i18n_extract as extract
 from bot.commands import COMMANDS
 from bot.i18n import LOCALES, LOCALES_DIR
 from bot.invitation_rules import InvitationState
 from bot.roles import Role
 from bot.services.errors import NotAllowed
-from bot.settings import PROJECT_ROOT
 
-# The same keywords as the Makefile's `i18n` target (`Problem:2` = the second argument).
-KEYWORDS: dict[str, tuple[int, ...] | None] = {
-    "_": None,
-    "__": None,
-    "translate": None,
-    "say": None,
-    "ServiceError": None,
-    "NotAllowed": None,
-    "Problem": (2,),
-    "CommandSpec": (2,),
-}
-SOURCE_DIRS = ("bot", "handlers")
 # Telegram's HTML: the tags a message may contain.
 TELEGRAM_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
@@ -53,22 +40,7 @@ def translations(locale: str) -> dict[str, str]:
     return {str(m.id): str(m.string or "") for m in catalog(locale) if m.id}
 
 
-@cache
-def extracted_keys() -> dict[str, str]:
-    """Key → first place it is used, as Babel sees the code."""
-    found: dict[str, str] = {}
-    for folder in SOURCE_DIRS:
-        for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(PROJECT_ROOT / folder),
-            method_map=[("**.py", "python")],
-            keywords=KEYWORDS,
-            comment_tags=(),
-        ):
-            keys = message if isinstance(message, tuple) else (message,)
-            for key in keys:
-                if key:
-                    found.setdefault(str(key), f"{folder}/{filename}:{lineno}")
-    return found
+extracted_keys = cache(extract.extracted_keys)
 
 
 def dynamic_keys() -> dict[str, str]:
