@@ -8,6 +8,7 @@ holder and the state; typed input that is refused is asked again, the database u
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
 
 from aiogram import F, Router
@@ -170,24 +171,43 @@ async def _change(
     change: regrading.MeasureChange,
 ) -> None:
     data = await state.get_data()
-    try:
-        await regrading.revise_measure(
+    await _save(
+        message, state, session, settings, person, int(data["risk_id"]),
+        regrading.revise_measure(
             session, clock, config_of(settings), actor=person, risk_id=int(data["risk_id"]),
             measure_id=int(data["measure_id"]), change=change,
-        )  # fmt: skip
+        ),
+        reask_on=("register.text_", "register.date_"),
+        done=_("regrading.measure_saved"),
+    )  # fmt: skip
+
+
+async def _save(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+    risk_id: int,
+    write: Awaitable[object],
+    *,
+    reask_on: tuple[str, ...],
+    done: str,
+) -> None:
+    """Run one measure write: typed input the service refuses (`reask_on` key prefixes) is
+    asked again; any other refusal ends the step; success shows the card again."""
+    try:
+        await write
     except ServiceError as error:
         await session.rollback()
-        if error.key.startswith(("register.text_", "register.date_")):
+        if error.key.startswith(reask_on):
             await refuse_and_reask(message, state, error)
             return
         await state.clear()
         await message.answer(refusal(error))
         return
     await state.clear()
-    await send_card(
-        message, session, settings, person, int(data["risk_id"]),
-        prefix=_("regrading.measure_saved"),
-    )  # fmt: skip
+    await send_card(message, session, settings, person, risk_id, prefix=done)
 
 
 async def enter_measure_text(
@@ -358,23 +378,14 @@ async def _add(
         deadline=deadline,
         responsible_id=data.get("new_responsible"),
     )
-    try:
-        await regrading.add_measure(
+    await _save(
+        message, state, session, settings, person, int(data["risk_id"]),
+        regrading.add_measure(
             session, clock, config_of(settings), actor=person, risk_id=int(data["risk_id"]),
             draft=draft,
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        if error.key.startswith("register.date_"):
-            await refuse_and_reask(message, state, error)
-            return
-        await state.clear()
-        await message.answer(refusal(error))
-        return
-    await state.clear()
-    await send_card(
-        message, session, settings, person, int(data["risk_id"]),
-        prefix=_("regrading.measure_added"),
+        ),
+        reask_on=("register.date_",),
+        done=_("regrading.measure_added"),
     )  # fmt: skip
 
 
