@@ -1,0 +1,356 @@
+"""/campaign's wizard: name → units → requirement → deadline → preview → confirm. Answers live
+in FSM data (persistent), so a restart mid-way resumes where the admin was."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from aiogram import html
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.campaign_rules import NAME_MAX, Requirement
+from bot.clock import Clock
+from bot.services import campaigns as service
+from bot.services.errors import ServiceError
+from bot.settings import Settings
+from handlers.admin.campaign_card import card_view
+from handlers.admin.campaign_ui import (
+    QUICK_DAYS,
+    REQUIREMENTS,
+    CampaignCb,
+    CampaignFlow,
+    alert,
+    button,
+    edit,
+    requirement_label,
+)
+from handlers.keyboards import PAGE_SIZE
+from handlers.register_ui import refusal
+from storage.models.org import Person
+
+# --- the wizard ---------------------------------------------------------------------------------
+
+
+async def new(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    await state.clear()
+    await state.set_state(CampaignFlow.name)
+    await edit(query, _("campaign.ask_name").format(limit=NAME_MAX), None)
+
+
+async def enter_name(
+    message: Message, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    try:
+        name = service.check_name(message.text)
+    except ServiceError as error:
+        await message.answer(
+            refusal(error) + "\n\n" + _("campaign.ask_name").format(limit=NAME_MAX)
+        )
+        return
+    await state.update_data(name=name, units=[])
+    await state.set_state(CampaignFlow.units)
+    try:
+        keyboard = await _units_keyboard(session, person, [], 0)
+    except ServiceError as error:
+        await state.clear()
+        await message.answer(refusal(error))
+        return
+    await message.answer(_("campaign.ask_units").format(count=0), reply_markup=keyboard)
+
+
+async def name_not_text(message: Message) -> None:
+    await message.answer(
+        _("campaign.need_text") + "\n\n" + _("campaign.ask_name").format(limit=NAME_MAX)
+    )
+
+
+async def _units_keyboard(
+    session: AsyncSession, person: Person, chosen: list[int], offset: int
+) -> InlineKeyboardMarkup:
+    """The units of the admin's scope, a page at a time, each a toggle (✅ chosen)."""
+    units, total = await service.pickable_units(session, person, offset, PAGE_SIZE)
+    builder = InlineKeyboardBuilder()
+    for unit in units:
+        mark = "✅" if unit.id in chosen else "▫️"
+        # `cid` carries the page, so the toggled page is shown again.
+        data = CampaignCb(action="toggle", value=unit.id, cid=offset)
+        builder.row(button(f"{mark} {unit.path}"[:60], data))
+    nav = []
+    if offset > 0:
+        previous = CampaignCb(action="page", value=max(0, offset - PAGE_SIZE))
+        nav.append(button(_("nav.previous"), previous))
+    if offset + PAGE_SIZE < total:
+        nav.append(button(_("nav.next"), CampaignCb(action="page", value=offset + PAGE_SIZE)))
+    if nav:
+        builder.row(*nav)
+    builder.row(button(_("campaign.all_in_scope"), CampaignCb(action="all")))
+    builder.row(
+        button(_("campaign.units_done"), CampaignCb(action="units_done")),
+        button(_("campaign.abort"), CampaignCb(action="abort")),
+    )
+    return builder.as_markup()
+
+
+async def _show_units(
+    query: CallbackQuery, session: AsyncSession, person: Person, chosen: list[int], offset: int
+) -> None:
+    keyboard = await _units_keyboard(session, person, chosen, offset)
+    await edit(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
+
+
+async def toggle_unit(
+    query: CallbackQuery,
+    callback_data: CampaignCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    chosen: list[int] = list((await state.get_data()).get("units", []))
+    unit_id = callback_data.value
+    try:
+        if unit_id in chosen:
+            chosen.remove(unit_id)
+        else:
+            # Checked now, not only at creation: a forged unit is refused at once.
+            await service.check_units(session, person, [unit_id])
+            chosen.append(unit_id)
+        await state.update_data(units=chosen)
+        await query.answer()
+        await _show_units(query, session, person, chosen, max(0, callback_data.cid))
+    except ServiceError as error:
+        await alert(query, error)
+
+
+async def units_page(
+    query: CallbackQuery,
+    callback_data: CampaignCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    chosen = list((await state.get_data()).get("units", []))
+    try:
+        await _show_units(query, session, person, chosen, max(0, callback_data.value))
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await query.answer()
+
+
+def _requirement_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, requirement in enumerate(REQUIREMENTS):
+        builder.button(
+            text=requirement_label(requirement),
+            callback_data=CampaignCb(action="req", value=index),
+        )
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def _units_chosen(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    units: list[int],
+) -> None:
+    try:
+        await service.check_units(session, person, units)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await query.answer()
+    await state.update_data(units=units)
+    await state.set_state(CampaignFlow.requirement)
+    await edit(query, _("campaign.ask_requirement"), _requirement_keyboard())
+
+
+async def all_units(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    try:
+        units = await service.top_units_in_scope(session, person)
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    await _units_chosen(query, state, session, person, units)
+
+
+async def units_done(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    units = list((await state.get_data()).get("units", []))
+    await _units_chosen(query, state, session, person, units)
+
+
+def _deadline_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for days in QUICK_DAYS:
+        builder.button(
+            text=_("campaign.in_days").format(days=days),
+            callback_data=CampaignCb(action="days", value=days),
+        )
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.adjust(len(QUICK_DAYS), 1)
+    return builder.as_markup()
+
+
+async def choose_requirement(
+    query: CallbackQuery, callback_data: CampaignCb, state: FSMContext
+) -> None:
+    if not 0 <= callback_data.value < len(REQUIREMENTS):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(requirement=REQUIREMENTS[callback_data.value].value)
+    await state.set_state(CampaignFlow.deadline)
+    await edit(query, _("campaign.ask_deadline"), _deadline_keyboard())
+
+
+async def _to_preview(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+    deadline: date,
+) -> str | None:
+    """Store the deadline and answer with the preview; a refusal's text when it is refused."""
+    data = await state.get_data()
+    try:
+        shown = await service.preview(
+            session,
+            settings,
+            clock,
+            actor=person,
+            unit_ids=data.get("units", []),
+            requirement=data.get("requirement", ""),
+            deadline=deadline,
+        )
+    except ServiceError as error:
+        return refusal(error)
+    await state.update_data(deadline=deadline.isoformat())
+    await state.set_state(CampaignFlow.confirm)
+    if shown.first is not None:
+        first = _("campaign.first_now")
+    elif shown.next_on is not None:
+        first = _("campaign.first_later").format(date=shown.next_on.isoformat())
+    else:
+        first = ""
+    text = _("campaign.preview").format(
+        name=html.quote(data.get("name", "")),
+        requirement=requirement_label(Requirement(data["requirement"])),
+        deadline=deadline.isoformat(),
+        units=len(data.get("units", [])),
+        posts=shown.posts,
+        done=shown.done,
+        missing=shown.posts - shown.done,
+        people=shown.to_remind,
+        first=first,
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("campaign.create"), callback_data=CampaignCb(action="create"))
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    await message.answer(text, reply_markup=builder.as_markup())
+    return None
+
+
+async def enter_deadline(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    try:
+        deadline = service.check_deadline(message.text, service.today_of(clock, settings))
+    except ServiceError as error:
+        await message.answer(refusal(error), reply_markup=_deadline_keyboard())
+        return
+    problem = await _to_preview(message, state, session, clock, settings, person, deadline)
+    if problem is not None:
+        await message.answer(problem, reply_markup=_deadline_keyboard())
+
+
+async def deadline_not_text(message: Message) -> None:
+    await message.answer(
+        _("campaign.need_text") + "\n\n" + _("campaign.ask_deadline"),
+        reply_markup=_deadline_keyboard(),
+    )
+
+
+async def quick_deadline(
+    query: CallbackQuery,
+    callback_data: CampaignCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    if callback_data.value not in QUICK_DAYS:
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    deadline = service.today_of(clock, settings) + timedelta(days=callback_data.value)
+    problem = await _to_preview(
+        query.message,
+        state,
+        session,
+        clock,
+        settings,
+        person,
+        deadline,  # type: ignore[arg-type]
+    )
+    if problem is not None:
+        await query.answer(problem, show_alert=True)
+        return
+    await query.answer()
+
+
+async def abort(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await edit(query, _("cancel.done"), None)
+
+
+async def create(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    try:
+        campaign = await service.create_campaign(
+            session,
+            clock,
+            settings,
+            actor=person,
+            name=data["name"],
+            unit_ids=data["units"],
+            requirement=data["requirement"],
+            deadline=date.fromisoformat(data["deadline"]),
+        )
+    except ServiceError as error:
+        await alert(query, error)
+        return
+    except (KeyError, ValueError):
+        await state.clear()
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    # Cleared only now: a second press of "create" meets no state and changes nothing.
+    await state.clear()
+    await query.answer(_("campaign.created"))
+    text, keyboard = await card_view(session, campaign)
+    await edit(query, text, keyboard)
