@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.quiet_hours import QuietHours
-from bot.i18n import translate
+from bot.i18n import resolve_locale, translate
 from bot.settings import Settings, get_settings
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
@@ -163,8 +163,10 @@ def _row_values(
 
 
 def person_locale(person: Person, settings: Settings | None = None) -> str:
-    """The language to write to a person in: their choice, else the configured default."""
-    return person.language or (settings or get_settings()).default_locale
+    """The language to write to a person in: their choice, else their Telegram app's, else the
+    configured default (the same order as replies to what they write)."""
+    default = (settings or get_settings()).default_locale
+    return resolve_locale(person.language, person.telegram_locale, default)
 
 
 def render_for_person(

@@ -6,7 +6,7 @@ from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.i18n import LOCALES
+from bot.i18n import LOCALES, locale_from_telegram
 from bot.roles import Role
 from bot.services import audit
 from bot.services.errors import ServiceError
@@ -17,17 +17,22 @@ NAME_MAX = 100
 
 
 async def person_for_user(session: AsyncSession, clock: Clock, user: User) -> Person:
-    """The person behind a Telegram user, created as a citizen on first contact."""
+    """The person behind a Telegram user, created as a citizen on first contact. The locale
+    their Telegram app asks for is kept (the caller commits), for notices sent later."""
     person = await people_repo.by_telegram_id(session, user.id)
+    app_locale = locale_from_telegram(user.language_code, "") or None
     if person is None:
         person = Person(
             telegram_id=user.id,
             name=user.full_name[:NAME_MAX],
+            telegram_locale=app_locale,
             created_at=clock.now(),
             role_assignments=[],
         )
         session.add(person)
         await session.flush()
+    elif app_locale is not None and person.telegram_locale != app_locale:
+        person.telegram_locale = app_locale
     return person
 
 

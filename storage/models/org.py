@@ -56,6 +56,9 @@ class Person(Base):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     # The person's explicit choice; None means "follow Telegram's language".
     language: Mapped[str | None] = mapped_column(String(8))
+    # The locale their Telegram app last asked for (kept from their updates), so notices sent
+    # when they did not just write follow it too, until they choose with /language.
+    telegram_locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when Telegram answers 403 (blocked / deactivated): stop sending.
     unreachable: Mapped[bool] = mapped_column(default=False)

@@ -254,10 +254,10 @@ async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
     commission = await kit.persona_for(COMMISSION)
     runner: JobRunner = bot_running.dp["job_runner"]
     config = ReviewConfig.from_settings(settings)
-    # Notices go out in the language a person chose (the UI follows her Telegram app anyway).
-    await emily.send("/language")
-    await tap(emily, "English")
-    await emily.expect(en("language.changed"))
+    # She never chose a language: her Telegram app says English, and the bot keeps that from
+    # what she writes, so notices sent later (not replies) are in English too.
+    await emily.send("/help")
+    await emily.expect(en("commands.help"))
     # Declared and decided through the services (the UI for those steps is tested elsewhere).
     async with sessionmaker() as session:
         holder = await session.scalar(select(Person).where(Person.telegram_id == ENGLISH_STAFF))

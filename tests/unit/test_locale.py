@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.delivery.outbox import person_locale
 from bot.i18n import locale_from_telegram, resolve_locale, translate
+from bot.settings import Settings
+from storage.models.org import Person
 
 
 @pytest.mark.parametrize(
@@ -52,3 +55,19 @@ def test_translate_fills_placeholders_per_language() -> None:
     assert translate("import.bad_row", "en", row=3, reason="x") == "Row 3: x"
     assert "3" in translate("import.bad_row", "zh", row=3, reason="x")
     assert translate("cancel.done", None) == translate("cancel.done", "zh")
+
+
+@pytest.mark.parametrize(
+    ("chosen", "app", "expected"),
+    [
+        (None, None, "zh"),  # nothing known: the default
+        (None, "en", "en"),  # never chose: their Telegram app's language
+        ("zh", "en", "zh"),  # an explicit /language choice wins
+        ("en", "zh", "en"),
+    ],
+)
+def test_notices_follow_the_same_order_as_replies(
+    chosen: str | None, app: str | None, expected: str
+) -> None:
+    person = Person(name="x", language=chosen, telegram_locale=app)
+    assert person_locale(person, Settings()) == expected
