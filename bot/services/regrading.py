@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -44,7 +44,7 @@ class RegradingView:
     grade: Grade | None  # the rule's suggestion for the factors as they are now
     due_since: datetime | None
     reopen_comment: str | None  # the reviewer's reason, when it was reopened
-    changed: bool  # factors or measures revised since it became due
+    changed: bool  # factors, measures or description revised since it became due
 
 
 async def due_entry(session: AsyncSession, risk_id: int) -> AuditLog | None:
@@ -68,7 +68,8 @@ async def _revised_since(session: AsyncSession, risk_id: int, entry_id: int) -> 
             AuditLog.entity_type == RiskPoint.__tablename__,
             AuditLog.entity_id == risk_id,
             AuditLog.id > entry_id,
-            AuditLog.action.like("regrade.%"),
+            # Its own revisions, and a description edited from the risk's card meanwhile.
+            or_(AuditLog.action.like("regrade.%"), AuditLog.action == "risk.edit"),
         )
         .limit(1)
     )

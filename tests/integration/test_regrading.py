@@ -238,6 +238,13 @@ async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
     async with sessionmaker() as session:
         shown = await regrading.view(session, config, staff, risk_id)
         assert shown.reopen_comment == "群众反馈审批偏慢" and not shown.changed
+    async with sessionmaker() as session:  # a description edited meanwhile is a revision too
+        await risks.edit_risk(
+            session, clock, actor=staff, risk_id=risk_id, field="description",
+            value="审批时限超期未说明理由",
+        )  # fmt: skip
+    async with sessionmaker() as session:
+        assert (await regrading.view(session, config, staff, risk_id)).changed
         notice = await session.scalar(
             select(OutboxMessage)
             .where(OutboxMessage.chat_id == org.staff)
