@@ -44,7 +44,13 @@ from handlers.register_ui import (
 )
 from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
 from handlers.staff.regrading_callbacks import RegradeCb
-from handlers.staff.risks import RiskCb, deadline_keyboard, load_people, responsible_keyboard
+from handlers.staff.risks import (
+    RiskCb,
+    deadline_keyboard,
+    load_people,
+    responsible_keyboard,
+    responsible_page,  # the declaration's colleague pager serves these steps as it is
+)
 from storage.models.org import Person
 
 QUICK_PICKS = tuple(QuickPick)
@@ -282,19 +288,6 @@ async def quick_measure_deadline(
         query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
         regrading.MeasureChange(deadline=deadline),
     )  # fmt: skip
-
-
-async def responsible_page(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-) -> None:
-    unit_id = (await state.get_data()).get("unit_id")
-    data = await load_people(state, session, person, unit_id, max(0, callback_data.value))
-    await query.answer()
-    await query.message.edit_reply_markup(reply_markup=responsible_keyboard(data))  # type: ignore[union-attr]
 
 
 async def choose_measure_responsible(
