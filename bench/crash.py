@@ -58,9 +58,9 @@ def child_env(url: str, api: str) -> dict[str, str]:
 
 async def child_main() -> None:
     """The sending process: an OutboxSender until SIGTERM (or SIGKILL)."""
-    from bot.app import create_bot
-    from bot.clock import Clock
+    from bot.app.wiring import create_bot
     from bot.delivery import OutboxSender, Pacer, install_pacing
+    from bot.domain.clock import Clock
 
     settings = Settings()
     engine = make_engine(settings.database_url)

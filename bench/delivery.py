@@ -37,8 +37,8 @@ from bench import (
     sandbox_process,
     temp_folder,
 )
-from bot.clock import Clock
 from bot.delivery import OutboxSender, Pacer, batch_progress, enqueue, install_pacing
+from bot.domain.clock import Clock
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade

@@ -1,5 +1,5 @@
 """`python -m bot …`: see `python -m bot --help`."""
 
-from bot.cli import main
+from bot.app.cli import main
 
 raise SystemExit(main())

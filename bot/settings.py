@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot import grading, review_routing
+from bot.domain import grading, review_routing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "qingfeng.sqlite3"
@@ -37,7 +37,8 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
-    # Grading (科学定级) and review: documented in bot/grading.py and bot/review_routing.py.
+    # Grading (科学定级) and review: documented in bot/domain/grading.py and
+    # bot/domain/review_routing.py.
     # GRADING_WEIGHTS is JSON, e.g. {"harm": 2}; factors left out keep their default weight.
     grading_weights: dict[str, float] = Field(
         default_factory=lambda: dict(grading.DEFAULT_WEIGHTS)
@@ -60,7 +61,8 @@ class Settings(BaseSettings):
     # daily (overdue ones weekly); reviews waiting longer than this are reminded daily.
     measure_reminder_days: int = Field(default=3, ge=0, le=60)
     review_reminder_days: int = Field(default=3, ge=1, le=60)
-    # Campaigns (bot/campaign_rules.py): remind these many days before the deadline ("7,1,0":
+    # Campaigns (bot/domain/campaign_rules.py): remind these many days before the deadline
+    # ("7,1,0":
     # a week before, the day before, on the day), then every N days while overdue (0: never).
     campaign_reminder_days: str = "7,1,0"
     campaign_overdue_every_days: int = Field(default=7, ge=0, le=90)
@@ -108,7 +110,7 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours_start", "quiet_hours_end")
     @classmethod
     def _hh_mm(cls, value: str) -> str:
-        from bot.delivery.quiet_hours import parse_hhmm  # here: bot.delivery imports settings
+        from bot.domain.quiet_hours import parse_hhmm  # here: bot.delivery imports settings
 
         parse_hhmm(value)
         return value
@@ -116,7 +118,7 @@ class Settings(BaseSettings):
     @field_validator("campaign_reminder_days")
     @classmethod
     def _reminder_days(cls, value: str) -> str:
-        from bot.campaign_rules import parse_days
+        from bot.domain.campaign_rules import parse_days
 
         parse_days(value)  # ValueError names the problem
         return value

@@ -9,7 +9,7 @@ from aiogram import Router
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.errors import ServiceError
+from bot.domain.errors import ServiceError
 
 router = Router(name=__name__)
 log = logging.getLogger("qingfeng.errors")

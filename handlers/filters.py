@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
-from bot.roles import Role
+from bot.domain.roles import Role
 from storage.models.org import Person
 
 

@@ -13,8 +13,8 @@ from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import Clock
 from bot.delivery.reachability import mark_reachable
+from bot.domain.clock import Clock
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
 from storage.db import SessionMaker

@@ -16,8 +16,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.grading import level_key
-from bot.services.errors import ServiceError
+from bot.domain.errors import ServiceError
+from bot.domain.grading import level_key
 
 # State name → (prompt key, keyboard builder or None). Filled by each flow module.
 Keyboard = Callable[[dict[str, Any]], InlineKeyboardMarkup | None]

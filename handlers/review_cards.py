@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiogram import html
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.grading import FACTORS, Grade, factor_key, level_key
+from bot.domain.grading import FACTORS, Grade, factor_key, level_key
 from bot.services import review as review_service
 from bot.services import review_subject as subject
 from bot.services.review import Situation

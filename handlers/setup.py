@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.roles import Role
+from bot.domain.roles import Role
 from handlers import errors
 from handlers.admin import broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start

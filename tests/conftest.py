@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage import migrate
 from storage.base import Base

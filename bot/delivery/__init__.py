@@ -19,9 +19,9 @@ from bot.delivery.outbox import (
     render_for_person,
 )
 from bot.delivery.pacing import Pacer
-from bot.delivery.quiet_hours import QuietHours
 from bot.delivery.reachability import list_unreachable, mark_reachable, mark_unreachable
 from bot.delivery.sender import OutboxSender
+from bot.domain.quiet_hours import QuietHours
 
 __all__ = [
     "PRIORITY_BULK",

@@ -21,8 +21,8 @@ from sqlalchemy import case, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.delivery.quiet_hours import QuietHours
+from bot.domain.clock import Clock
+from bot.domain.quiet_hours import QuietHours
 from bot.i18n import resolve_locale, translate
 from bot.settings import Settings, get_settings
 from storage.models.org import Person

@@ -62,12 +62,12 @@ from pydantic import ValidationError
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
 from bot.delivery.middleware import bulk_sending
 from bot.delivery.outbox import SESSION_FLAG, UNREACHABLE_REASON
 from bot.delivery.pacing import Pacer
-from bot.delivery.quiet_hours import QuietHours
 from bot.delivery.reachability import mark_unreachable
+from bot.domain.clock import Clock
+from bot.domain.quiet_hours import QuietHours
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.org_import import import_people, import_units
 from storage.db import SessionMaker
 

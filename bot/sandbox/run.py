@@ -11,8 +11,8 @@ import time
 
 from aiohttp import web
 
-from bot.clock import Clock
 from bot.demo import PERSONAS, seed_demo
+from bot.domain.clock import Clock
 from bot.i18n import translate
 from bot.sandbox.bot_process import BotProcess
 from bot.sandbox.server import WORLD_KEY, create_sandbox_app

@@ -1,4 +1,4 @@
-"""The daily campaign reminder scan (the rules are in `bot.campaign_rules`)."""
+"""The daily campaign reminder scan (the rules are in `bot.domain.campaign_rules`)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from datetime import time, timedelta
 
 from sqlalchemy import delete
 
+from bot.domain.due import DailyAt, Every
 from bot.scheduling import review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
-from bot.scheduling.due import DailyAt, Every
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob

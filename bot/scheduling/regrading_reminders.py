@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
+from bot.domain.risk_workflow import RiskState
 from bot.i18n import translate
-from bot.risk_workflow import RiskState
 from bot.scheduling.runner import JobContext
 from bot.services import regrading, review, review_subject
 from bot.services.review_notices import regrading_button

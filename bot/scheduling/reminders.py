@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import review_routing
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
+from bot.domain import review_routing
+from bot.domain.review_routing import Route, Tier, UnitRef
+from bot.domain.risk_workflow import RiskState
 from bot.i18n import translate
-from bot.review_routing import Route, Tier, UnitRef
-from bot.risk_workflow import RiskState
 from bot.scheduling.runner import JobContext
 from bot.services import review, review_subject
 from storage.models.audit import AuditLog

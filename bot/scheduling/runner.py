@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.clock import Clock
-from bot.scheduling.due import Schedule, is_due
+from bot.domain.clock import Clock
+from bot.domain.due import Schedule, is_due
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.schedule import JobState

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from storage.models.audit import AuditLog
 from storage.models.org import Person
 

@@ -15,7 +15,6 @@ from enum import StrEnum
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.delivery.outbox import (
     PRIORITY_BULK,
     BatchProgress,
@@ -23,10 +22,11 @@ from bot.delivery.outbox import (
     batch_progress,
     enqueue_many,
 )
-from bot.roles import Role
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.roles import Role
 from bot.services import audit
 from bot.services.broadcast_progress import track
-from bot.services.errors import NotAllowed, ServiceError
 from bot.settings import Settings
 from storage.models.broadcast import BroadcastProgress
 from storage.models.org import Person, RoleAssignment, Unit

@@ -31,8 +31,8 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.delivery.outbox import BatchProgress, batch_progress
+from bot.domain.clock import Clock
 from bot.i18n import translate
 from bot.settings import Settings
 from storage.db import SessionMaker

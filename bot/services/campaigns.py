@@ -10,7 +10,7 @@ trusted): only admins act on campaigns, and an admin acts only within their scop
   and its subtree. A campaign is theirs to see and close only if all its units lie there.
 
 "Done" is never stored: it is recomputed from the register on every read and every reminder
-run (`bot.campaign_rules.post_done`), so the moment a post's work is done it stops being
+run (`bot.domain.campaign_rules.post_done`), so the moment a post's work is done it stops being
 reminded. Reminders are outbox rows keyed ``campaign:<id>:<person>:<offset tag>``.
 """
 
@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.campaign_rules import (
+from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
+from bot.domain.campaign_rules import (
     NAME_MAX,
     CampaignStatus,
     DueReminder,
@@ -37,13 +38,12 @@ from bot.campaign_rules import (
     parse_days,
     post_done,
 )
-from bot.clock import Clock
-from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.risk_workflow import RiskState
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.risk_workflow import RiskState
-from bot.roles import Role
 from bot.services import audit
-from bot.services.errors import NotAllowed, ServiceError
 from bot.settings import Settings
 from storage.models.campaign import Campaign, CampaignUnit
 from storage.models.org import Person, Post, Unit

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.invitation_rules import (
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.invitation_rules import (
     CODE_PATTERN,
     InvitationState,
     expiry,
     invitation_state,
     new_code,
 )
-from bot.roles import Role, can_invite, parse_roles
+from bot.domain.roles import Role, can_invite, parse_roles
 from bot.services import audit
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.people import NAME_MAX, grant
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit

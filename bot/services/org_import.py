@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.roles import Role, parse_roles
+from bot.domain.clock import Clock
+from bot.domain.roles import Role, parse_roles
 from bot.services import audit
 from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX, grant
-from bot.tabular import Row, read_table, truthy
+from bot.services.tabular import Row, read_table, truthy
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
 from storage.repositories import org as org_repo

@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.roles import Role
 from bot.i18n import LOCALES, locale_from_telegram
-from bot.roles import Role
 from bot.services import audit
-from bot.services.errors import ServiceError
 from storage.models.org import Person, RoleAssignment, Unit
 from storage.repositories import people as people_repo
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import (
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.register_rules import (
     CATEGORY_MAX,
     COMMENT_MAX,
     CONTENT_MAX,
@@ -26,9 +27,8 @@ from bot.register_rules import (
     TextRefused,
     clean_text,
 )
-from bot.roles import Role
+from bot.domain.roles import Role
 from bot.services import audit
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.register_access import (
     may_see_unit,
     require_post,

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.delivery.outbox import enqueue_for_person
-from bot.roles import Role
-from bot.services.errors import NotAllowed, ServiceError
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.roles import Role
 from bot.settings import Settings
 from storage.models.org import Person, Post, RoleAssignment, Unit
 

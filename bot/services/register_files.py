@@ -21,10 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import FACTORS
-from bot.i18n import translate
-from bot.register_rules import (
+from bot.domain.clock import Clock
+from bot.domain.grading import FACTORS
+from bot.domain.register_rules import (
     CONTENT_MAX,
     DESCRIPTION_MAX,
     LEGAL_BASIS_MAX,
@@ -36,11 +35,12 @@ from bot.register_rules import (
     DateRefused,
     parse_date,
 )
-from bot.risk_workflow import RiskState
+from bot.domain.risk_workflow import RiskState
+from bot.i18n import translate
 from bot.services import audit
 from bot.services.org_import import ImportRejected, Problem
 from bot.services.powers import categories_for
-from bot.tabular import Row, read_table, write_table
+from bot.services.tabular import Row, read_table, write_table
 from storage.models.org import Person, Post, Unit
 from storage.models.register import (
     ControlMeasure,

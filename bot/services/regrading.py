@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import Grade, grade_risk
-from bot.register_rules import MEASURE_MAX, DateRefused, check_deadline
-from bot.risk_workflow import Action, Actor, RiskState, check
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.grading import Grade, grade_risk
+from bot.domain.register_rules import MEASURE_MAX, DateRefused, check_deadline
+from bot.domain.risk_workflow import Action, Actor, RiskState, check
 from bot.services import audit, review
 from bot.services import review_subject as subject
 from bot.services import risks as risk_service
-from bot.services.errors import ServiceError
 from bot.services.powers import text_or_refuse
 from bot.services.review import Decision, ReviewConfig, Situation
 from bot.settings import Settings

@@ -2,8 +2,9 @@
 
 岗位自评 → 社会评议 → 分级评审 → 组织审定 → 社会公示, routed by level (分级管理、分级负责) and
 re-graded periodically (定期调整). The rules themselves are pure and live elsewhere —
-`bot.risk_workflow` (which move is legal, for whom), `bot.grading` (the suggested level),
-`bot.review_routing` (which tier handles a level) — this module applies them to the
+`bot.domain.risk_workflow` (which move is legal, for whom), `bot.domain.grading` (the
+suggested level),
+`bot.domain.review_routing` (which tier handles a level) — this module applies them to the
 database: it works out who the person is *for this record*, checks, writes the change, the
 audit row and the review timeline, and queues the notices, all in one transaction.
 
@@ -23,20 +24,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import Factors, Grade, GradingRule, grade_risk
-from bot.review_routing import (
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.grading import Factors, Grade, GradingRule, grade_risk
+from bot.domain.review_routing import (
     Route,
     Tier,
     UnitRef,
     may_act,
     route_for_level,
 )
-from bot.risk_workflow import Action, Actor, RiskState, Track, check, track_for
-from bot.roles import Role
+from bot.domain.risk_workflow import Action, Actor, RiskState, Track, check, track_for
+from bot.domain.roles import Role
 from bot.services import audit
 from bot.services import review_subject as subject
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.review_notices import Notice, queue_notices, regrading_button
 from bot.settings import Settings
 from storage.models.org import Person, RoleAssignment, Unit

@@ -16,9 +16,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue, person_locale
-from bot.grading import level_key
+from bot.domain.clock import Clock
+from bot.domain.grading import level_key
 from bot.i18n import translate
 from bot.settings import Settings
 from storage.models.org import Person

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.grading import FACTORS
+from bot.domain.grading import FACTORS
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
 

@@ -5,7 +5,8 @@ transaction: the risk and all its measures or nothing); 实施考核监督 / 进
 measure reports (`report_measure`) and overdue checks. Top-down proposals (自上而下) and the
 leadership three-step method (三步工作法: 集体议 → 自己审 → 常委定) are here too.
 
-State moves are checked against the one table in `bot.risk_workflow`; the review that follows
+State moves are checked against the one table in `bot.domain.risk_workflow`; the review that
+follows
 submission (social review, graded review, approval) belongs to `bot.services.review`, which
 picks records up in state ``submitted``.
 """
@@ -19,9 +20,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import FACTORS, Factors, GradingRule, suggested_level
-from bot.register_rules import (
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.grading import FACTORS, Factors, GradingRule, suggested_level
+from bot.domain.register_rules import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     MEASURE_MAX,
@@ -32,10 +34,9 @@ from bot.register_rules import (
     is_overdue,
     local_today,
 )
-from bot.risk_workflow import HOLDER_STATES, Action, Actor, RiskState, check, track_for
-from bot.roles import Role
+from bot.domain.risk_workflow import HOLDER_STATES, Action, Actor, RiskState, check, track_for
+from bot.domain.roles import Role
 from bot.services import audit, review
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.powers import text_or_refuse
 from bot.services.register_access import (
     commission,

@@ -12,17 +12,17 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import (
+from bot.domain.clock import Clock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.register_rules import (
     DEFAULT_FOCUS_PROGRAMMES,
     RULE_KIND_MAX,
     RULE_TITLE_MAX,
     TextRefused,
     clean_text,
 )
-from bot.roles import Role
+from bot.domain.roles import Role
 from bot.services import audit
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.register_access import require_reviewer_of, unit_chain_ids
 from storage.models.org import Person, Unit
 from storage.models.register import FocusProgramme, MajorMatter, Rule

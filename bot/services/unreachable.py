@@ -14,8 +14,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.roles import Role
-from bot.services.errors import NotAllowed
+from bot.domain.errors import NotAllowed
+from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from storage.models.org import Person
 

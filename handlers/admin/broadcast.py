@@ -20,12 +20,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
 from bot.i18n import translate
 from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
-from bot.services.errors import ServiceError
 from bot.settings import Settings
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from storage.models.org import Person, Unit

@@ -10,10 +10,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.campaign_rules import CampaignStatus, Requirement, percent
-from bot.clock import Clock
+from bot.domain.campaign_rules import CampaignStatus, Requirement, percent
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
 from bot.services import campaigns as service
-from bot.services.errors import ServiceError
 from handlers.admin.campaign_ui import (
     CARD_UNITS,
     NAME_BUTTONS,

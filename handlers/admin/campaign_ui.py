@@ -10,8 +10,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.campaign_rules import Requirement
-from bot.services.errors import ServiceError
+from bot.domain.campaign_rules import Requirement
+from bot.domain.errors import ServiceError
 from handlers.register_ui import refusal
 
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)

@@ -15,9 +15,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
 from bot.services import powers as power_service
-from bot.services.errors import ServiceError
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import alert, ask, quote, reask, refusal, register_prompt, scope_label
 from storage.models.org import Person, Unit

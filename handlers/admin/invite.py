@@ -12,10 +12,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.invitation_rules import deep_link
-from bot.roles import ASSIGNABLE_ROLES, Role
-from bot.services.errors import ServiceError
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.invitation_rules import deep_link
+from bot.domain.roles import ASSIGNABLE_ROLES, Role
 from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX
 from bot.settings import Settings

@@ -7,7 +7,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.commands import COMMANDS
+from bot.domain.commands import COMMANDS
 from storage.models.org import Person
 
 _KNOWN = {spec.name: spec for spec in COMMANDS}

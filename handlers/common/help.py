@@ -7,8 +7,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.commands import commands_for
-from bot.roles import Role
+from bot.domain.commands import commands_for
+from bot.domain.roles import Role
 from storage.models.org import Person
 
 

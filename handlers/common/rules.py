@@ -17,10 +17,16 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import RULE_KIND_MAX, RULE_TITLE_MAX, DateRefused, local_today, parse_date
-from bot.roles import Role
-from bot.services.errors import ServiceError
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import (
+    RULE_KIND_MAX,
+    RULE_TITLE_MAX,
+    DateRefused,
+    local_today,
+    parse_date,
+)
+from bot.domain.roles import Role
 from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit

@@ -8,9 +8,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.command_menu import set_person_menu
-from bot.services.errors import ServiceError
+from bot.app.command_menu import set_person_menu
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
 from bot.services.invitations import accept_invitation
 from handlers.common.help import help_text
 from storage.models.org import Person

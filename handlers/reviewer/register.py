@@ -17,11 +17,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import COMMENT_MAX, DESCRIPTION_MAX, RISK_TYPES
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import COMMENT_MAX, DESCRIPTION_MAX, RISK_TYPES
 from bot.services import powers as power_service
 from bot.services import risks as risk_service
-from bot.services.errors import ServiceError
 from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register

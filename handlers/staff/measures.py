@@ -15,10 +15,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import NOTE_MAX, is_overdue, local_today
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
-from bot.services.errors import ServiceError
 from bot.services.powers import text_or_refuse
 from bot.settings import Settings
 from handlers.keyboards import PAGE_SIZE, paged_choices

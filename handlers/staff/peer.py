@@ -17,11 +17,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import explain
-from bot.risk_workflow import Action
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.grading import explain
+from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
-from bot.services.errors import ServiceError
 from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.review_cards import render_card

@@ -18,10 +18,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SUBJECT_MAX
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SUBJECT_MAX
 from bot.services import powers as power_service
-from bot.services.errors import ServiceError
 from bot.services.powers import PowerDraft, text_or_refuse
 from bot.settings import Settings
 from handlers.keyboards import PAGE_SIZE, paged_choices

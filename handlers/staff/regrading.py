@@ -20,10 +20,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import FACTORS, explain, factor_key
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.grading import FACTORS, explain, factor_key
 from bot.services import regrading
-from bot.services.errors import ServiceError
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.register_ui import (

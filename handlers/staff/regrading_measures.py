@@ -18,8 +18,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.register_rules import (
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import (
     MEASURE_MAX,
     DateRefused,
     QuickPick,
@@ -28,7 +29,6 @@ from bot.register_rules import (
     quick_deadline,
 )
 from bot.services import regrading
-from bot.services.errors import ServiceError
 from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings

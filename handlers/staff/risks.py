@@ -23,9 +23,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.grading import FACTORS, Factors, GradingRule, explain, grade_risk
-from bot.register_rules import (
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.grading import FACTORS, Factors, GradingRule, explain, grade_risk
+from bot.domain.register_rules import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     MEASURE_MAX,
@@ -38,11 +39,10 @@ from bot.register_rules import (
     parse_deadline,
     quick_deadline,
 )
-from bot.risk_workflow import Action, RiskState
+from bot.domain.risk_workflow import Action, RiskState
 from bot.services import powers as power_service
 from bot.services import review as review_service
 from bot.services import risks as risk_service
-from bot.services.errors import ServiceError
 from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import focus_programmes

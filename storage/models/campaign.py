@@ -19,7 +19,7 @@ class Campaign(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    # bot.campaign_rules.Requirement: powers / risks / measures / regrading.
+    # bot.domain.campaign_rules.Requirement: powers / risks / measures / regrading.
     requirement: Mapped[str] = mapped_column(String(20))
     # A calendar date in the configured time zone: the work is due by the end of that day.
     deadline: Mapped[date] = mapped_column(Date)

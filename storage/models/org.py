@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.roles import Role
+from bot.domain.roles import Role
 from storage.base import Base
 
 

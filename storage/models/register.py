@@ -1,6 +1,6 @@
 """The risk register (廉政风险点登记): powers, risk points, control measures, rules.
 
-Status columns are plain strings so the grading workflow (`bot.risk_workflow.RiskState`) can
+Status columns are plain strings so the grading workflow (`bot.domain.risk_workflow.RiskState`) can
 own the risk point's states without a migration per new state. Telegram ids never live here:
 people are referenced by `people.id`.
 """
@@ -130,7 +130,7 @@ class RiskPoint(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     power_id: Mapped[int | None] = mapped_column(ForeignKey("powers.id"), index=True)
     description: Mapped[str] = mapped_column(Text)  # 风险表现
-    risk_type: Mapped[str] = mapped_column(String(20))  # bot.register_rules.RISK_TYPES
+    risk_type: Mapped[str] = mapped_column(String(20))  # bot.domain.register_rules.RISK_TYPES
     focus_programme: Mapped[str | None] = mapped_column(String(100))
     # The five grading factors (1–5); empty on a proposal until the holder assesses it.
     importance: Mapped[int | None] = mapped_column(SmallInteger)

@@ -24,10 +24,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.clock import Clock, FakeClock
 from bot.delivery.middleware import PacingMiddleware, install_pacing
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import OutboxSender
+from bot.domain.clock import Clock, FakeClock
 from bot.sandbox import WORLD_KEY, World, create_sandbox_app
 from bot.settings import Settings
 from storage.db import SessionMaker

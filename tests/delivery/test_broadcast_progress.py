@@ -13,9 +13,9 @@ from aiogram.exceptions import TelegramBadRequest, TelegramServerError
 from aiogram.methods import EditMessageText
 from sqlalchemy import update
 
-from bot.clock import FakeClock
 from bot.delivery.outbox import Outgoing, enqueue_many
 from bot.delivery.reachability import mark_unreachable
+from bot.domain.clock import FakeClock
 from bot.services.broadcast_progress import ProgressUpdater, track
 from bot.settings import Settings
 from storage.db import SessionMaker

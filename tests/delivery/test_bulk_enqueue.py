@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.delivery.outbox import (
     PRIORITY_BULK,
     PRIORITY_PERSONAL,
@@ -16,6 +15,7 @@ from bot.delivery.outbox import (
     enqueue_for_people,
     enqueue_many,
 )
+from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person

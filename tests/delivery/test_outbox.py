@@ -9,7 +9,6 @@ from datetime import timedelta
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
 from bot.delivery import (
     PRIORITY_PERSONAL,
     batch_progress,
@@ -18,6 +17,7 @@ from bot.delivery import (
     list_unreachable,
 )
 from bot.delivery.outbox import UNREACHABLE_REASON
+from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person

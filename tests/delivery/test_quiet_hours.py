@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.delivery.quiet_hours import QuietHours, parse_hhmm
+from bot.domain.quiet_hours import QuietHours, parse_hhmm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT = QuietHours(time(22, 0), time(8, 0), SHANGHAI)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.delivery.reachability import mark_reachable, mark_unreachable
-from bot.roles import Role
-from bot.services.errors import NotAllowed
+from bot.domain.clock import FakeClock
+from bot.domain.errors import NotAllowed
+from bot.domain.roles import Role
 from bot.services.unreachable import unreachable_page
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment

@@ -6,8 +6,8 @@ import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.app import create_dispatcher
-from bot.clock import FakeClock
+from bot.app.wiring import create_dispatcher
+from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage.db import SessionMaker
 from tests.kit.mocked_bot import MockedBot

@@ -8,13 +8,13 @@ from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.delivery.outbox import PRIORITY_BULK
+from bot.domain.clock import FakeClock
+from bot.domain.errors import NotAllowed
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 from bot.services import broadcast as service
 from bot.services.broadcast import Audience
-from bot.services.errors import NotAllowed
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person

@@ -13,10 +13,10 @@ from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.clock import FakeClock
+from bot.app.wiring import create_dispatcher
+from bot.domain.clock import FakeClock
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 from bot.settings import Settings
 from handlers.admin.invite import InviteCb, InviteFlow
 from storage.db import SessionMaker

@@ -8,11 +8,11 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import BotCommandScopeChat
 
-from bot.app import create_dispatcher
-from bot.clock import FakeClock
-from bot.commands import commands_for
+from bot.app.wiring import create_dispatcher
+from bot.domain.clock import FakeClock
+from bot.domain.commands import commands_for
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.fsm import SQLStorage

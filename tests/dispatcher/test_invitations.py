@@ -10,10 +10,10 @@ from aiogram import Dispatcher
 from aiogram.types import BotCommandScopeChat
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.commands import commands_for
+from bot.domain.clock import FakeClock
+from bot.domain.commands import commands_for
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.invitation import Invitation

@@ -10,8 +10,8 @@ from aiogram.methods import SendDocument, SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.clock import FakeClock
+from bot.app.wiring import create_dispatcher
+from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.settings import Settings
 from handlers.reviewer.register import ReviewCb

@@ -11,8 +11,8 @@ from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.clock import FakeClock
+from bot.app.wiring import create_dispatcher
+from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.services.review import ReviewConfig
 from bot.settings import Settings

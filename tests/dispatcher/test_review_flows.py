@@ -13,9 +13,9 @@ from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 from bot.scheduling import review_scans
 from bot.scheduling.runner import JobContext
 from bot.services import review as review_service

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 from sqlalchemy import select
 
-from bot.commands import commands_for
+from bot.domain.commands import commands_for
 from bot.i18n import translate
 from storage.db import SessionMaker
 from storage.models.org import Person

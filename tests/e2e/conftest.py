@@ -19,9 +19,9 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.app import create_bot, create_dispatcher
-from bot.clock import FakeClock
+from bot.app.wiring import create_bot, create_dispatcher
 from bot.demo import PERSONAS, seed_demo
+from bot.domain.clock import FakeClock
 from bot.sandbox import WORLD_KEY, World, create_sandbox_app
 from bot.sandbox.bot_process import BotProcess
 from bot.settings import PROJECT_ROOT, Settings

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 from bot.sandbox.bot_process import BotProcess
 from bot.scheduling.runner import JobRunner
 from storage.db import SessionMaker

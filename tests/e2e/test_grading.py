@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
 from bot.scheduling.runner import JobRunner
 from tests.e2e.conftest import RunningBot
 from tests.kit.grading_ui import (

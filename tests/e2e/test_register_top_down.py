@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from handlers.staff.measures import MeasureCb
 from storage.db import SessionMaker

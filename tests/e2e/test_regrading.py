@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
+from bot.domain.risk_workflow import Action, RiskState
 from bot.i18n import translate
-from bot.risk_workflow import Action, RiskState
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.runner import JobContext, JobRunner
 from bot.services import review as review_service

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.campaign_rules import Requirement
-from bot.clock import FakeClock
-from bot.risk_workflow import RiskState
-from bot.roles import Role
+from bot.domain.campaign_rules import Requirement
+from bot.domain.clock import FakeClock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.risk_workflow import RiskState
+from bot.domain.roles import Role
 from bot.services import campaigns
-from bot.services.errors import NotAllowed, ServiceError
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.campaign import Campaign

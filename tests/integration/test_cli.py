@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.app.cli import main
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
+from bot.services.tabular import write_table
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.tabular import write_table
 from storage.db import make_engine, make_sessionmaker
 from storage.models.audit import AuditLog
 from storage.models.invitation import Invitation

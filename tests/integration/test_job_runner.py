@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from bot.clock import FakeClock
-from bot.scheduling.due import DailyAt, Every
+from bot.domain.clock import FakeClock
+from bot.domain.due import DailyAt, Every
 from bot.scheduling.runner import JobContext, JobRunner, PeriodicJob
 from bot.settings import Settings
 from storage.db import SessionMaker

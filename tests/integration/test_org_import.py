@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
-from bot.roles import Role
+from bot.domain.clock import FakeClock
+from bot.domain.roles import Role
 from bot.services.org_import import ImportRejected, import_people, import_units
-from bot.tabular import TableError, write_table
+from bot.services.tabular import TableError, write_table
 from storage.db import SessionMaker
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit

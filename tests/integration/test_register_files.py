@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
 from bot.services import powers, risks
 from bot.services.org_import import ImportRejected
 from bot.services.register_files import (
@@ -20,7 +20,7 @@ from bot.services.register_files import (
     register_rows,
 )
 from bot.services.risks import MeasureDraft, RiskDraft
-from bot.tabular import write_table
+from bot.services.tabular import write_table
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
@@ -137,7 +137,7 @@ async def test_bad_rows_are_reported_and_nothing_is_imported(
 
 def test_cli_export_and_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m bot export register FILE` and `import risks FILE` on a fresh database."""
-    from bot import cli
+    from bot.app import cli
     from bot.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
+from bot.domain.errors import NotAllowed, ServiceError
 from bot.services import powers, risks
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import add_rule, rules_for_unit
 from storage.db import SessionMaker

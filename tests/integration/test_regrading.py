@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.risk_workflow import RiskState
+from bot.domain.clock import FakeClock
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.risk_workflow import RiskState
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.runner import JobContext
 from bot.services import regrading, risks
 from bot.services import review as review_service
-from bot.services.errors import NotAllowed, ServiceError
 from bot.services.review import ReviewConfig
 from bot.services.review_notices import regrading_button
 from bot.services.risks import MeasureDraft

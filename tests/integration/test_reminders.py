@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
+from bot.domain.due import DailyAt
+from bot.domain.risk_workflow import RiskState
 from bot.i18n import translate
-from bot.risk_workflow import RiskState
-from bot.scheduling.due import DailyAt
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, JobRunner, PeriodicJob
 from bot.services import review

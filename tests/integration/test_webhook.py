@@ -10,10 +10,10 @@ from aiogram import Dispatcher
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from bot.app import create_dispatcher
-from bot.clock import FakeClock
+from bot.app.runners import create_webhook_app, webhook_secret
+from bot.app.wiring import create_dispatcher
+from bot.domain.clock import FakeClock
 from bot.i18n import translate
-from bot.runners import create_webhook_app, webhook_secret
 from bot.settings import Settings
 from storage.db import SessionMaker
 from tests.kit.mocked_bot import MockedBot, message_update, user

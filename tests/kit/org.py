@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.clock import Clock
-from bot.roles import Role
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
 from bot.services.invitations import create_invitation
 from bot.services.people import add_admin, grant
 from storage.db import SessionMaker

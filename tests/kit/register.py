@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.clock import Clock
-from bot.roles import Role
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
 from bot.services.people import add_admin
 from storage.db import SessionMaker
 from storage.models.org import Person, Post, RoleAssignment, Unit

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.risk_workflow import Action
-from bot.roles import Role
+from bot.domain.clock import FakeClock
+from bot.domain.risk_workflow import Action
+from bot.domain.roles import Role
 from bot.services import review as review_service
 from bot.services import risks
 from bot.services.review import Decision, ReviewConfig

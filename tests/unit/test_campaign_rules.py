@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.campaign_rules import (
+from bot.domain.campaign_rules import (
     MeasureFact,
     PostRecords,
     ReminderPlan,

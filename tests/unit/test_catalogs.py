@@ -16,11 +16,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot import i18n_extract as extract
-from bot.commands import COMMANDS
+from bot.domain.commands import COMMANDS
+from bot.domain.errors import NotAllowed
+from bot.domain.invitation_rules import InvitationState
+from bot.domain.roles import Role
 from bot.i18n import LOCALES, LOCALES_DIR
-from bot.invitation_rules import InvitationState
-from bot.roles import Role
-from bot.services.errors import NotAllowed
 
 # Telegram's HTML: the tags a message may contain.
 TELEGRAM_TAGS = {
@@ -45,15 +45,15 @@ extracted_keys = cache(extract.extracted_keys)
 
 def dynamic_keys() -> dict[str, str]:
     """Keys the code builds from values (f-strings Babel cannot see)."""
-    keys = {f"roles.{role.value}": "bot/roles.py" for role in Role}
+    keys = {f"roles.{role.value}": "bot/domain/roles.py" for role in Role}
     keys |= {f"language.name_{locale}": "handlers/common/language.py" for locale in LOCALES}
     keys |= {
         f"invite.code_{state.value}": "bot/services/invitations.py"
         for state in InvitationState
         if state is not InvitationState.VALID
     }
-    keys |= {spec.description_key: "bot/commands.py" for spec in COMMANDS}
-    keys[NotAllowed().key] = "bot/services/errors.py"
+    keys |= {spec.description_key: "bot/domain/commands.py" for spec in COMMANDS}
+    keys[NotAllowed().key] = "bot/domain/errors.py"
     return keys
 
 

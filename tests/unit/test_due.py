@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.scheduling.due import DailyAt, Every, is_due, latest_slot
+from bot.domain.due import DailyAt, Every, is_due, latest_slot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

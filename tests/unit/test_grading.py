@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.grading import (
+from bot.domain.grading import (
     FACTORS,
     Factor,
     Factors,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.invitation_rules import (
+from bot.domain.invitation_rules import (
     CODE_PATTERN,
     InvitationState,
     deep_link,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.grading import suggested_level
-from bot.register_rules import (
+from bot.domain.grading import suggested_level
+from bot.domain.register_rules import (
     DESCRIPTION_MAX,
     DateRefused,
     QuickPick,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.review_routing import (
+from bot.domain.review_routing import (
     COMMISSION_ROUTE,
     DEFAULT_APPROVAL_TIERS,
     DEFAULT_REVIEW_TIERS,

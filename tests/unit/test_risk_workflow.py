@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.risk_workflow import (
+from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.risk_workflow import (
     TRANSITIONS,
     Action,
     Actor,
@@ -18,7 +19,6 @@ from bot.risk_workflow import (
     states_reachable,
     track_for,
 )
-from bot.services.errors import NotAllowed, ServiceError
 
 S, A = RiskState, Action
 LEGAL = {(row.source, row.action, track): row for row in TRANSITIONS for track in row.tracks}

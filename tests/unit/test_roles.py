@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import COMMANDS, commands_for
-from bot.roles import ASSIGNABLE_ROLES, Role, can_invite, is_citizen, parse_roles
+from bot.domain.commands import COMMANDS, commands_for
+from bot.domain.roles import ASSIGNABLE_ROLES, Role, can_invite, is_citizen, parse_roles
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.risk_workflow import RiskState
+from bot.domain.risk_workflow import RiskState
 
 NAME_MAX = 60  # characters of a campaign's name (it heads reminders and the card)
 

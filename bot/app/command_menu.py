@@ -8,9 +8,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
-from bot.commands import commands_for
+from bot.domain.commands import commands_for
+from bot.domain.roles import Role
 from bot.i18n import translate
-from bot.roles import Role
 
 log = logging.getLogger(__name__)
 

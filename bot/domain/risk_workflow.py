@@ -42,7 +42,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services.errors import NotAllowed, ServiceError
+from bot.domain.errors import NotAllowed, ServiceError
 
 
 class RiskState(StrEnum):

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli import say
-from bot.clock import Clock
+from bot.app.cli import say
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.invitation_rules import deep_link
+from bot.domain.roles import parse_roles
 from bot.i18n import translate
-from bot.invitation_rules import deep_link
-from bot.roles import parse_roles
-from bot.services.errors import ServiceError
 from bot.settings import Settings
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -37,8 +37,8 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingToken, create_bot, create_dispatcher
-    from bot.runners import run_polling, run_webhook
+    from bot.app.runners import run_polling, run_webhook
+    from bot.app.wiring import MissingToken, create_bot, create_dispatcher
 
     try:
         bot = create_bot(settings)
@@ -81,7 +81,7 @@ async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.org_import import ImportRejected, import_people, import_units
-    from bot.tabular import TableError
+    from bot.services.tabular import TableError
 
     clock = Clock()
     if args.kind in ("powers", "risks"):
@@ -125,10 +125,10 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _import_register(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """`import powers|risks FILE`: the register's rows, all or nothing."""
-    from bot.register_rules import local_today
+    from bot.domain.register_rules import local_today
     from bot.services.org_import import ImportRejected
     from bot.services.register_files import import_powers, import_risks
-    from bot.tabular import TableError
+    from bot.services.tabular import TableError
 
     async with _session(settings) as session:
         try:
@@ -152,7 +152,7 @@ async def _import_register(args: argparse.Namespace, settings: Settings, clock: 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """`export register FILE`: the whole register as 廉政风险点登记表 (CSV or XLSX)."""
     from bot.services.register_files import export_register
-    from bot.tabular import TableError
+    from bot.services.tabular import TableError
 
     async with _session(settings) as session:
         try:
@@ -233,7 +233,7 @@ async def _bot_username(settings: Settings, given: str | None) -> str:
     """The bot's @username for deep links: given, configured, or asked from Telegram."""
     if given or settings.bot_username:
         return (given or settings.bot_username or "").lstrip("@")
-    from bot.app import MissingToken, create_bot
+    from bot.app.wiring import MissingToken, create_bot
 
     try:
         bot = create_bot(settings)

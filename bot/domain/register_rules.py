@@ -1,7 +1,7 @@
 """The register's plain rules: deadlines, text limits, overdue, and the fixed vocabularies.
 
 No aiogram and no database here, so each rule is tested on its own. The suggested level from
-the five factors is the grading issue's rule: `bot.grading.suggested_level`.
+the five factors is the grading issue's rule: `bot.domain.grading.suggested_level`.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 
-from bot.clock import Clock
-from bot.command_menu import set_default_menus
+from bot.app.command_menu import set_default_menus
 from bot.delivery.middleware import install_pacing
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import OutboxSender
+from bot.domain.clock import Clock
 from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import JobRunner

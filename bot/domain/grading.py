@@ -27,7 +27,7 @@ The rule is monotone — raising any factor never lowers the level — because t
 non-negative, the thresholds are compared with ≥, and the focus floor only ever raises.
 Arithmetic is exact (fractions) so a score sitting on a threshold is never misjudged by a
 rounding error. The suggestion is only a suggestion: the approving tier may set another level
-with a reason (see ``bot/risk_workflow.py``).
+with a reason (see ``bot/domain/risk_workflow.py``).
 
 No aiogram here: the reason is returned as catalog keys and values; callers render it with
 ``explain(grade, gettext)`` in the reader's language.

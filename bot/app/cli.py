@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Migrations run at every start; their chatter is not news.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from bot import cli_commands
+    from bot.app import cli_commands
 
     command: Command = getattr(cli_commands, f"cmd_{args.command}")
     try:

@@ -1,0 +1,1 @@
+"""Pure rules: no aiogram, no SQL, no settings; tested on their own."""
