@@ -77,11 +77,3 @@ def main(argv: list[str] | None = None) -> int:
     except cli_commands.CliError as error:
         print(error, file=sys.stderr)
         return 2
-
-
-def say(key: str, settings: Settings, **values: object) -> None:
-    """Print a catalog message in the configured default language."""
-    # Imported here: the catalogs pull in aiogram, which `--help` should not wait for.
-    from bot.i18n import translate
-
-    print(translate(key, settings.default_locale, **values))

@@ -1,7 +1,7 @@
 """Pacing: Telegram's flood limits as our own budget, so we wait instead of collecting 429s.
 
 The limiters are pure (they take `now` in seconds); `Pacer` puts them behind an async
-`acquire()` shared by every sending call of one Bot (see `bot.delivery.middleware`):
+`acquire()` shared by every sending call of one Bot (see `bot.app.pacing_middleware`):
 
 - all chats: a token bucket of `global_rate` a second (capacity = one second's worth);
 - a private chat (positive id): a token bucket of `chat_rate` a second, `chat_burst` deep;
