@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import ast
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 
@@ -275,3 +277,27 @@ def test_the_installed_package_does_not_need_the_checkout_tools() -> None:
         and not arrow.in_function
     ]
     assert not wrong, wrong
+
+
+def test_the_checkout_tools_are_not_packaged() -> None:
+    """`pip install .` finds packages with these patterns (setuptools' fnmatch on dotted names);
+    nothing else gets in, since package data is only what `package-data` names."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    find = config["setuptools"]["packages"]["find"]
+    assert config["setuptools"]["include-package-data"] is False
+    folders = {
+        ".".join(path.relative_to(ROOT).parts)
+        for package in PACKAGES
+        for path in [ROOT / package, *(ROOT / package).rglob("*")]
+        if path.is_dir() and path.name != "__pycache__"
+    }
+
+    def installed(name: str) -> bool:
+        return any(fnmatchcase(name, pattern) for pattern in find["include"]) and not any(
+            fnmatchcase(name, pattern) for pattern in find["exclude"]
+        )
+
+    tools = {name for name in folders if name.startswith(CHECKOUT_ONLY)}
+    assert tools >= {"bot.sandbox", "bot.sandbox.static", "bot.demo"}
+    assert not {name for name in tools if installed(name)}
+    assert all(installed(name) for name in folders - tools), sorted(folders - tools)
