@@ -226,7 +226,13 @@ class Pacer:
         self._interactive_starved = 0  # replies held back only by the global budget
 
     @classmethod
-    def from_settings(cls, settings: _PacingSettings, **kwargs: object) -> Pacer:
+    def from_settings(
+        cls,
+        settings: _PacingSettings,
+        *,
+        clock: MonotonicClock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> Pacer:
         limits = Limits(
             global_rate=settings.delivery_global_rate,
             chat_rate=settings.delivery_chat_rate,
@@ -234,7 +240,8 @@ class Pacer:
             group_per_minute=settings.delivery_group_per_minute,
             margin=settings.delivery_timing_margin,
         )
-        return cls(limits, interactive_reserve=settings.delivery_interactive_reserve, **kwargs)  # type: ignore[arg-type]
+        reserve = settings.delivery_interactive_reserve
+        return cls(limits, interactive_reserve=reserve, clock=clock, sleep=sleep)
 
     @property
     def limits(self) -> Limits:

@@ -170,8 +170,8 @@ class GradingRule:
 
     def score(self, factors: Factors) -> Fraction:
         """The weighted mean of the factors, exactly, on the 1–5 scale."""
-        total = sum(self.weights.values())
-        return sum(self.weights[f] * factors.value(f) for f in FACTORS) / total
+        total = sum(self.weights.values(), Fraction(0))
+        return sum((self.weights[f] * factors.value(f) for f in FACTORS), Fraction(0)) / total
 
     def level_for_score(self, score: Fraction) -> int:
         if score >= self.level1_min:
