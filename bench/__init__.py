@@ -27,7 +27,7 @@ from aiogram.enums import ParseMode
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.delivery.middleware import SENDING_METHODS
+from bot.app.pacing_middleware import SENDING_METHODS
 
 TOKEN = "123456:BENCH-token"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

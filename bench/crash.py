@@ -28,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bench import PROJECT_ROOT, TOKEN, database_url, free_port, temp_folder
-from bot.delivery import enqueue
+from bot.delivery.outbox import enqueue
 from bot.sandbox import WORLD_KEY, create_sandbox_app
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
@@ -58,8 +58,10 @@ def child_env(url: str, api: str) -> dict[str, str]:
 
 async def child_main() -> None:
     """The sending process: an OutboxSender until SIGTERM (or SIGKILL)."""
+    from bot.app.pacing import Pacer
+    from bot.app.pacing_middleware import install_pacing
+    from bot.app.sender import OutboxSender
     from bot.app.wiring import create_bot
-    from bot.delivery import OutboxSender, Pacer, install_pacing
     from bot.domain.clock import Clock
 
     settings = Settings()

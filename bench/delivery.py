@@ -37,7 +37,10 @@ from bench import (
     sandbox_process,
     temp_folder,
 )
-from bot.delivery import OutboxSender, Pacer, batch_progress, enqueue, install_pacing
+from bot.app.pacing import Pacer
+from bot.app.pacing_middleware import install_pacing
+from bot.app.sender import OutboxSender
+from bot.delivery.outbox import batch_progress, enqueue
 from bot.domain.clock import Clock
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker

@@ -2,6 +2,8 @@
 
 Handlers use aiogram's context `gettext` (`_`); code that writes to someone else (notices,
 reminders) renders in the recipient's language with `translate(key, locale, **values)`.
+Keys are literals, so `make i18n` (Babel's extraction) finds them; a key chosen at run time
+comes from a dict of literal keys marked with `N_` (see `bot.domain.keys`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from aiogram.utils.i18n import I18n
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.domain.keys import N_ as N_  # re-exported: the marker for every layer
 from bot.settings import PROJECT_ROOT
 
 LOCALES_DIR: Path = PROJECT_ROOT / "locales"
 DOMAIN = "messages"
 LOCALES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LOCALE = "zh"
+# Each language by its own name, for the language picker.
+LANGUAGE_NAME_KEYS: dict[str, str] = {"zh": N_("language.name_zh"), "en": N_("language.name_en")}
 
 
 def compile_catalogs() -> None:

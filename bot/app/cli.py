@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings, get_settings
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,11 +78,3 @@ def main(argv: list[str] | None = None) -> int:
     except cli_commands.CliError as error:
         print(error, file=sys.stderr)
         return 2
-
-
-def say(key: str, settings: Settings, **values: object) -> None:
-    """Print a catalog message in the configured default language."""
-    # Imported here: the catalogs pull in aiogram, which `--help` should not wait for.
-    from bot.i18n import translate
-
-    print(translate(key, settings.default_locale, **values))

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.cli import say
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.invitation_rules import deep_link
@@ -22,6 +21,11 @@ from storage.repositories import org as org_repo
 
 class CliError(Exception):
     """A one-line, already translated error for the terminal."""
+
+
+def say(key: str, settings: Settings, **values: object) -> None:
+    """Print a catalog message in the configured default language."""
+    print(translate(key, settings.default_locale, **values))
 
 
 @asynccontextmanager

@@ -14,10 +14,9 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 
-from bot.app.command_menu import set_default_menus
-from bot.delivery.middleware import install_pacing
-from bot.delivery.pacing import Pacer
-from bot.delivery.sender import OutboxSender
+from bot.app.pacing import Pacer
+from bot.app.pacing_middleware import install_pacing
+from bot.app.sender import OutboxSender
 from bot.domain.clock import Clock
 from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
@@ -26,6 +25,7 @@ from bot.scheduling.scheduler import attach_scheduler
 from bot.services.broadcast_progress import ProgressUpdater
 from bot.settings import Settings
 from handlers.admin.broadcast import progress_keyboard
+from handlers.command_menu import set_default_menus
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
 from handlers.setup import build_router
 from storage.db import SessionMaker

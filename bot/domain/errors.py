@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.keys import N_
+
 
 class ServiceError(Exception):
     """Raised by a service to refuse a request; handlers show `translate(key, **values)`."""
@@ -17,5 +19,7 @@ class ServiceError(Exception):
 class NotAllowed(ServiceError):
     """The person lacks the role or scope for this action."""
 
-    def __init__(self, key: str = "errors.not_allowed", /, **values: Any) -> None:
+    DEFAULT_KEY = N_("errors.not_allowed")
+
+    def __init__(self, key: str = DEFAULT_KEY, /, **values: Any) -> None:
         super().__init__(key, **values)

@@ -42,6 +42,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from bot.domain.keys import N_
+
 FACTOR_MIN = 1
 FACTOR_MAX = 5
 LEVELS: tuple[int, ...] = (1, 2, 3)  # 一级 (high) … 三级 (low)
@@ -170,8 +172,8 @@ class GradingRule:
 
     def score(self, factors: Factors) -> Fraction:
         """The weighted mean of the factors, exactly, on the 1–5 scale."""
-        total = sum(self.weights.values())
-        return sum(self.weights[f] * factors.value(f) for f in FACTORS) / total
+        total = sum(self.weights.values(), Fraction(0))
+        return sum((self.weights[f] * factors.value(f) for f in FACTORS), Fraction(0)) / total
 
     def level_for_score(self, score: Fraction) -> int:
         if score >= self.level1_min:
@@ -237,16 +239,30 @@ def suggested_level(
 
 
 # Catalog keys. Rendering lives with the caller's gettext so this module stays pure.
+LEVEL_KEYS: dict[int, str] = {
+    1: N_("grading.level.1"),
+    2: N_("grading.level.2"),
+    3: N_("grading.level.3"),
+}
+FACTOR_KEYS: dict[Factor, str] = {
+    Factor.IMPORTANCE: N_("grading.factor.importance"),
+    Factor.DISCRETION: N_("grading.factor.discretion"),
+    Factor.PUBLIC: N_("grading.factor.public"),
+    Factor.LIKELIHOOD: N_("grading.factor.likelihood"),
+    Factor.HARM: N_("grading.factor.harm"),
+}
+
+
 def level_key(level: int) -> str:
     """The catalog key naming a level: `grading.level.1` → 一级（高）."""
-    if level not in LEVELS:
+    if level not in LEVEL_KEYS:
         raise ValueError(f"no such level: {level}")
-    return f"grading.level.{level}"
+    return LEVEL_KEYS[level]
 
 
 def factor_key(factor: Factor) -> str:
     """The short name of a factor: `grading.factor.harm` → 危害程度."""
-    return f"grading.factor.{factor.value}"
+    return FACTOR_KEYS[factor]
 
 
 def explain(grade: Grade, gettext: Callable[[str], str], rule: GradingRule | None = None) -> str:

@@ -7,6 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.keys import N_
+
 # Telegram's deep-link payload alphabet; we add a prefix-free random body.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -16,6 +18,14 @@ class InvitationState(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     UNKNOWN = "unknown"
+
+
+# Why a code cannot be used, for the person who opened the link.
+REFUSAL_KEYS: dict[InvitationState, str] = {
+    InvitationState.USED: N_("invite.code_used"),
+    InvitationState.EXPIRED: N_("invite.code_expired"),
+    InvitationState.UNKNOWN: N_("invite.code_unknown"),
+}
 
 
 def new_code() -> str:

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.keys import N_
+
 # 风险类型, in the order the buttons show them; stored as these keys.
 RISK_TYPES: tuple[str, ...] = ("moral", "duty", "system", "external", "process")
 # Default power categories by scope (DOMAIN.md); a unit may configure its own.
@@ -61,6 +63,12 @@ class TextProblem(StrEnum):
     TOO_LONG = "too_long"
 
 
+TEXT_PROBLEM_KEYS: dict[TextProblem, str] = {
+    TextProblem.EMPTY: N_("register.text_empty"),
+    TextProblem.TOO_LONG: N_("register.text_too_long"),
+}
+
+
 class TextRefused(ValueError):
     """The text is empty or over its limit; `limit` is for the message."""
 
@@ -68,6 +76,11 @@ class TextRefused(ValueError):
         super().__init__(f"{problem.value} (limit {limit})")
         self.problem = problem
         self.limit = limit
+
+    @property
+    def key(self) -> str:
+        """The message saying what is wrong (it takes `limit`)."""
+        return TEXT_PROBLEM_KEYS[self.problem]
 
 
 def clean_text(text: str | None, limit: int, *, required: bool = True) -> str:
@@ -89,12 +102,26 @@ _SHORT = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 
 
+# Why a typed date is refused, by `DateRefused.reason`.
+DATE_REFUSAL_KEYS: dict[str, str] = {
+    "format": N_("register.date_format"),
+    "invalid": N_("register.date_invalid"),
+    "past": N_("register.date_past"),
+    "too_far": N_("register.date_too_far"),
+}
+
+
 class DateRefused(ValueError):
     """Not a date we understand, not a real date, or out of the allowed range."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason  # "format" / "invalid" / "past" / "too_far"
+
+    @property
+    def key(self) -> str:
+        """The message saying why, in words."""
+        return DATE_REFUSAL_KEYS[self.reason]
 
 
 def parse_date(text: str, today: date) -> date:
@@ -165,6 +192,13 @@ class QuickPick(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+
+
+QUICK_PICK_KEYS: dict[QuickPick, str] = {
+    QuickPick.MONTH: N_("risks.quick.month"),
+    QuickPick.QUARTER: N_("risks.quick.quarter"),
+    QuickPick.YEAR: N_("risks.quick.year"),
+}
 
 
 def quick_deadline(pick: QuickPick | str, today: date) -> date:

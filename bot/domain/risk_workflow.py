@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.keys import N_
 
 
 class RiskState(StrEnum):
@@ -226,11 +227,48 @@ TERMINAL_STATES: frozenset[RiskState] = frozenset({S.WITHDRAWN})
 ACTIVE_STATES: frozenset[RiskState] = frozenset({S.APPROVED, S.PUBLICISED, S.REGRADING_DUE})
 
 
+# A state in words, and what a move that does not exist from it says.
+STATE_KEYS: dict[RiskState, str] = {
+    S.DRAFT: N_("workflow.state.draft"),
+    S.PROPOSED: N_("workflow.state.proposed"),
+    S.DISPUTED: N_("workflow.state.disputed"),
+    S.SUBMITTED: N_("workflow.state.submitted"),
+    S.SOCIAL_REVIEW: N_("workflow.state.social_review"),
+    S.GRADED_REVIEW: N_("workflow.state.graded_review"),
+    S.ORG_APPROVAL: N_("workflow.state.org_approval"),
+    S.COLLECTIVE_DISCUSSION: N_("workflow.state.collective_discussion"),
+    S.SELF_REVIEW: N_("workflow.state.self_review"),
+    S.STANDING_COMMITTEE: N_("workflow.state.standing_committee"),
+    S.APPROVED: N_("workflow.state.approved"),
+    S.PUBLICISED: N_("workflow.state.publicised"),
+    S.REGRADING_DUE: N_("workflow.state.regrading_due"),
+    S.RETURNED: N_("workflow.state.returned"),
+    S.WITHDRAWN: N_("workflow.state.withdrawn"),
+}
+ILLEGAL_KEYS: dict[RiskState, str] = {
+    S.DRAFT: N_("workflow.illegal.draft"),
+    S.PROPOSED: N_("workflow.illegal.proposed"),
+    S.DISPUTED: N_("workflow.illegal.disputed"),
+    S.SUBMITTED: N_("workflow.illegal.submitted"),
+    S.SOCIAL_REVIEW: N_("workflow.illegal.social_review"),
+    S.GRADED_REVIEW: N_("workflow.illegal.graded_review"),
+    S.ORG_APPROVAL: N_("workflow.illegal.org_approval"),
+    S.COLLECTIVE_DISCUSSION: N_("workflow.illegal.collective_discussion"),
+    S.SELF_REVIEW: N_("workflow.illegal.self_review"),
+    S.STANDING_COMMITTEE: N_("workflow.illegal.standing_committee"),
+    S.APPROVED: N_("workflow.illegal.approved"),
+    S.PUBLICISED: N_("workflow.illegal.publicised"),
+    S.REGRADING_DUE: N_("workflow.illegal.regrading_due"),
+    S.RETURNED: N_("workflow.illegal.returned"),
+    S.WITHDRAWN: N_("workflow.illegal.withdrawn"),
+}
+
+
 class IllegalTransition(ServiceError):
     """The move does not exist from this state (also what a stale button runs into)."""
 
     def __init__(self, state: RiskState, action: Action) -> None:
-        super().__init__(f"workflow.illegal.{state.value}")
+        super().__init__(ILLEGAL_KEYS[state])
         self.state = state
         self.action = action
 

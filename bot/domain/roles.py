@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from bot.domain.keys import N_
+
 
 class Role(StrEnum):
     """A person's roles; a person without any is a citizen (群众)."""
@@ -14,6 +16,14 @@ class Role(StrEnum):
     ADMIN = "admin"  # 纪委 (commission)
     LEADER = "leader"  # 领导
 
+
+# What a role is called, in the reader's language.
+ROLE_KEYS: dict[Role, str] = {
+    Role.STAFF: N_("roles.staff"),
+    Role.REVIEWER: N_("roles.reviewer"),
+    Role.ADMIN: N_("roles.admin"),
+    Role.LEADER: N_("roles.leader"),
+}
 
 ASSIGNABLE_ROLES: tuple[Role, ...] = (Role.STAFF, Role.REVIEWER, Role.LEADER, Role.ADMIN)
 

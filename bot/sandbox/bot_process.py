@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO
 
 
 class BotProcess:
@@ -19,7 +20,7 @@ class BotProcess:
         self.cwd = cwd
         self.log_path = log_path
         self.process: asyncio.subprocess.Process | None = None
-        self._log_file: object | None = None
+        self._log_file: IO[bytes] | None = None
 
     @property
     def running(self) -> bool:
@@ -70,5 +71,5 @@ class BotProcess:
 
     def _close_log(self) -> None:
         if self._log_file is not None:
-            self._log_file.close()  # type: ignore[attr-defined]
+            self._log_file.close()
             self._log_file = None

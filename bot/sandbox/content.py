@@ -112,15 +112,15 @@ def reply_markup(params: Params, *, inline_only: bool = False) -> dict[str, Any]
     if inline_only:
         raise bad_request("inline keyboard expected")
     if "keyboard" in markup:
-        rows = [
+        keyboard: list[list[Any]] = [
             [{"text": b} if isinstance(b, str) else b for b in row]
             for row in _rows(markup, "keyboard")
         ]
-        for row in rows:
+        for row in keyboard:
             for button in row:
                 if not isinstance(button, dict) or not str(button.get("text") or "").strip():
                     raise bad_request("keyboard button text must be non-empty")
-        return {**markup, "keyboard": rows}
+        return {**markup, "keyboard": keyboard}
     if markup.get("remove_keyboard") or markup.get("force_reply"):
         return markup
     raise bad_request("can't parse reply keyboard markup JSON object")

@@ -230,8 +230,8 @@ def parse_html(source: str) -> ParsedText:
                 )
             stack.pop()
             if top.entity is not None and length > top.start:
-                entity = {**top.entity, "offset": top.start, "length": length - top.start}
-                _attach(entity, entities, stack)
+                closed = {**top.entity, "offset": top.start, "length": length - top.start}
+                _attach(closed, entities, stack)
             i = j + 1
             continue
         m = TAG_NAME.match(source, i + 1)

@@ -353,7 +353,7 @@ class World:
             )
             created.append(
                 self.add_persona(
-                    get("name"),
+                    get("name") or "",
                     get("language_code") or get("lang") or "zh-hans",
                     username=get("username"),
                     user_id=get("user_id") or get("telegram_id"),

@@ -11,10 +11,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.command_menu import set_person_menu
 from bot.domain.clock import Clock
 from bot.i18n import LOCALES
 from bot.services.people import set_language
+from handlers.command_menu import set_person_menu
 from storage.models.org import Person
 
 

@@ -8,10 +8,10 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.command_menu import set_person_menu
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.services.invitations import accept_invitation
+from handlers.command_menu import set_person_menu
 from handlers.common.help import help_text
 from storage.models.org import Person
 

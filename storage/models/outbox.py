@@ -21,7 +21,7 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(Base):
-    """A proactive message: rendered when enqueued, sent by `bot.delivery.sender`."""
+    """A proactive message: rendered when enqueued, sent by `bot.app.sender`."""
 
     __tablename__ = "outbox"
     __table_args__ = (

@@ -24,9 +24,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.delivery.middleware import PacingMiddleware, install_pacing
-from bot.delivery.pacing import Pacer
-from bot.delivery.sender import OutboxSender
+from bot.app.pacing import Pacer
+from bot.app.pacing_middleware import PacingMiddleware, install_pacing
+from bot.app.sender import OutboxSender
 from bot.domain.clock import Clock, FakeClock
 from bot.sandbox import WORLD_KEY, World, create_sandbox_app
 from bot.settings import Settings

@@ -8,7 +8,7 @@ import pytest
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetMe, SendMessage
 
-from bot.delivery.middleware import bulk_sending, chat_key
+from bot.app.pacing_middleware import bulk_sending, chat_key
 from storage.models.outbox import OutboxStatus
 from tests.delivery.conftest import Harness
 from tests.delivery.test_sender import put

@@ -9,14 +9,14 @@ from datetime import timedelta
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 
-from bot.delivery import (
+from bot.delivery.outbox import (
     PRIORITY_PERSONAL,
+    UNREACHABLE_REASON,
     batch_progress,
     enqueue,
     enqueue_for_person,
-    list_unreachable,
 )
-from bot.delivery.outbox import UNREACHABLE_REASON
+from bot.delivery.reachability import list_unreachable
 from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage.db import SessionMaker

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery.pacing import Budget, Limits, Pacer, SlidingWindow, TokenBucket
+from bot.app.pacing import Budget, Limits, Pacer, SlidingWindow, TokenBucket
 from bot.sandbox.limits import FloodConfig, FloodLimiter
 from tests.delivery.conftest import VirtualMonotonic
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.delivery import PRIORITY_BULK, batch_progress, enqueue
+from bot.delivery.outbox import PRIORITY_BULK, batch_progress, enqueue
 from bot.sandbox import CHANNEL_ID
 from tests.delivery.conftest import Harness
 from tests.delivery.test_pacing import max_in_window

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.delivery import PRIORITY_BULK, PRIORITY_PERSONAL, enqueue
+from bot.delivery.outbox import PRIORITY_BULK, PRIORITY_PERSONAL, enqueue
 from storage.models.org import Person
 from storage.models.outbox import OutboxStatus
 from tests.delivery.conftest import Harness

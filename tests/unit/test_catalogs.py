@@ -1,26 +1,38 @@
 """Both catalogs translate every key the code uses, with the same placeholders and valid HTML.
 
-Keys are found the way `make i18n` finds them (`bot/i18n_extract.py`), plus the
-families the code builds at run time. A key added without both translations fails here.
+Keys are found by the very `pybabel extract` line `make i18n` runs (read from the Makefile;
+the keywords are in pyproject.toml's `[tool.babel]`). A key the code uses that a catalog
+lacks, or leaves untranslated, fails here; so does a new key built with an f-string, which
+the extraction cannot see.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import re
+import shlex
 import string
+import tempfile
 from functools import cache
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from bot import i18n_extract as extract
+from bot.app.catalogs import template_keys
 from bot.domain.commands import COMMANDS
 from bot.domain.errors import NotAllowed
-from bot.domain.invitation_rules import InvitationState
-from bot.domain.roles import Role
-from bot.i18n import LOCALES, LOCALES_DIR
+from bot.domain.grading import FACTOR_KEYS, FACTORS, LEVEL_KEYS, LEVELS
+from bot.domain.invitation_rules import REFUSAL_KEYS, InvitationState
+from bot.domain.register_rules import DATE_REFUSAL_KEYS, QUICK_PICK_KEYS, TEXT_PROBLEM_KEYS
+from bot.domain.risk_workflow import ILLEGAL_KEYS, STATE_KEYS, RiskState
+from bot.domain.roles import ROLE_KEYS, Role
+from bot.i18n import LANGUAGE_NAME_KEYS, LOCALES, LOCALES_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Telegram's HTML: the tags a message may contain.
 TELEGRAM_TAGS = {
@@ -28,6 +40,47 @@ TELEGRAM_TAGS = {
     "tg-emoji", "code", "pre", "blockquote",
 }  # fmt: skip
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
+
+# Message keys still built with f-strings, which the extraction cannot see: (file, the f-string).
+# In modules arch-services / arch-handlers are rewriting; to be removed by them, or converted
+# by the lead at merge (index the literal dicts in bot/domain: STATE_KEYS, ILLEGAL_KEYS,
+# ROLE_KEYS, REFUSAL_KEYS, TEXT_PROBLEM_KEYS, DATE_REFUSAL_KEYS / `DateRefused.key`,
+# QUICK_PICK_KEYS, FACTOR_KEYS, LANGUAGE_NAME_KEYS; or add one beside the enum).
+KNOWN_FSTRING_KEYS: set[tuple[str, str]] = {
+    ("bot/services/invitations.py", "f'invite.code_{state.value}'"),
+    ("bot/services/powers.py", "f'register.power_is_{power.status}'"),
+    ("bot/services/powers.py", "f'register.text_{refused.problem.value}'"),
+    ("bot/services/register_access.py", "f\"register.{key.rsplit('.', 1)[-1]}\""),
+    ("bot/services/register_files.py", "f'workflow.state.{status}'"),
+    ("bot/services/regrading.py", "f'workflow.illegal.{sit.state.value}'"),
+    ("bot/services/regrading.py", "f'register.date_{refused.reason}'"),
+    ("bot/services/risks.py", "f'workflow.illegal.{risk.status}'"),
+    ("bot/services/risks.py", "f'register.date_{refused.reason}'"),
+    ("bot/services/rules_register.py", "f'register.text_{refused.problem.value}'"),
+    ("handlers/admin/invite.py", "f'roles.{role.value}'"),
+    ("handlers/common/language.py", "f'language.name_{locale}'"),
+    ("handlers/common/rules.py", "f'rules.matter.{matter.value}'"),
+    ("handlers/common/rules.py", "f'rules.matter.{rule.major_matter}'"),
+    ("handlers/common/rules.py", "f'register.date_{refused.reason}'"),
+    ("handlers/register_ui.py", "f'workflow.state.{status}'"),
+    ("handlers/register_ui.py", "f'register.risk_type.{value}'"),
+    ("handlers/register_ui.py", "f'register.scope.{value}'"),
+    ("handlers/register_ui.py", "f'register.measure_status.{value}'"),
+    ("handlers/review_cards.py", "f'workflow.state.{sit.state.value}'"),
+    ("handlers/review_cards.py", "f'review.note.{note.kind}'"),
+    ("handlers/reviewer/review.py", "f'review.kind.{kind.value}'"),
+    ("handlers/staff/peer.py", "f'workflow.state.{status}'"),
+    ("handlers/staff/powers.py", "f'powers.status.{power.status}'"),
+    ("handlers/staff/powers.py", "f'powers.status.{p.status}'"),
+    ("handlers/staff/powers.py", "f'powers.edit.{name}'"),
+    ("handlers/staff/powers.py", "f'powers.edit.{field}'"),
+    ("handlers/staff/regrading_measures.py", "f'register.date_{refused.reason}'"),
+    ("handlers/staff/risks.py", "f'risks.ask_factor.{FACTORS[index].value}'"),
+    ("handlers/staff/risks.py", "f'risks.scale.{value}'"),
+    ("handlers/staff/risks.py", "f'risks.quick.{pick.value}'"),
+    ("handlers/staff/risks.py", "f'workflow.illegal.{risk.status}'"),
+    ("handlers/staff/risks.py", "f'register.date_{refused.reason}'"),
+}
 
 
 @cache
@@ -40,25 +93,44 @@ def translations(locale: str) -> dict[str, str]:
     return {str(m.id): str(m.string or "") for m in catalog(locale) if m.id}
 
 
-extracted_keys = cache(extract.extracted_keys)
+def make_i18n_extract(output: Path) -> list[str]:
+    """The `pybabel extract` command of `make i18n`, writing its template to `output`."""
+    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("\t$(BIN)/pybabel extract "):  # the recipe line
+            argv = shlex.split(line.strip())
+            argv[0] = "pybabel"  # $(BIN)/pybabel: this interpreter's Babel, run in-process
+            argv[argv.index("-o") + 1] = str(output)
+            return [argv[0], "--quiet", *argv[1:]]
+    raise AssertionError("the Makefile's i18n target runs no `pybabel extract`")
 
 
-def dynamic_keys() -> dict[str, str]:
-    """Keys the code builds from values (f-strings Babel cannot see)."""
-    keys = {f"roles.{role.value}": "bot/domain/roles.py" for role in Role}
-    keys |= {f"language.name_{locale}": "handlers/common/language.py" for locale in LOCALES}
-    keys |= {
-        f"invite.code_{state.value}": "bot/services/invitations.py"
-        for state in InvitationState
-        if state is not InvitationState.VALID
-    }
-    keys |= {spec.description_key: "bot/domain/commands.py" for spec in COMMANDS}
-    keys[NotAllowed().key] = "bot/domain/errors.py"
-    return keys
+@cache
+def extracted_keys() -> dict[str, str]:
+    """Key → first use, exactly as `make i18n` extracts them."""
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(ROOT):
+        template = Path(folder) / "messages.pot"
+        CommandLineInterface().run(make_i18n_extract(template))
+        return template_keys(template)
 
 
-def used_keys() -> dict[str, str]:
-    return extracted_keys() | dynamic_keys()
+def fstring_keys() -> set[tuple[str, str]]:
+    """f-strings under bot/ and handlers/ that start like a key family of the catalogs."""
+    families = {key.rsplit(".", 1)[0] + "." for key in translations("en")}
+    families |= {key.rsplit("_", 1)[0] + "_" for key in translations("en") if "_" in key}
+    found = set()
+    for folder in ("bot", "handlers", "storage"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.JoinedStr) and node.values):
+                    continue
+                head = node.values[0]
+                if (
+                    isinstance(head, ast.Constant)
+                    and re.fullmatch(r"[a-z_]+\.[a-z_.]*", str(head.value))
+                    and any(str(head.value).startswith(family) for family in families)
+                ):
+                    found.add((path.relative_to(ROOT).as_posix(), ast.unparse(node)))
+    return found
 
 
 def placeholders(text: str) -> set[str]:
@@ -79,14 +151,41 @@ def html_problems(text: str) -> list[str]:
     return problems
 
 
-def test_the_extractor_finds_the_code_keys() -> None:
+def test_the_extraction_finds_the_code_keys() -> None:
     """Guards the test itself: a broken extraction would make every other check vacuous."""
     keys = extracted_keys()
-    assert len(keys) > 30
+    assert len(keys) > 300
     for key in ("start.welcome_citizen", "fallback.unknown_text", "cli.missing_token"):
         assert key in keys
+    assert keys["review.btn.approve"].startswith("handlers/")
     assert "commands.invite" in keys  # CommandSpec's second argument
     assert "import.bad_kind" in keys  # Problem's second argument
+    assert "cli.admin_added" in keys  # say()
+    assert NotAllowed().key in keys  # N_() on a default
+    assert "workflow.state.draft" in keys  # N_() in a dict of literal keys
+
+
+def test_the_domain_has_a_literal_key_for_every_value() -> None:
+    """Keys chosen at run time come from these dicts: one missing would be a KeyError."""
+    assert set(STATE_KEYS) == set(ILLEGAL_KEYS) == set(RiskState)
+    assert set(ROLE_KEYS) == set(Role)
+    assert set(REFUSAL_KEYS) == set(InvitationState) - {InvitationState.VALID}
+    assert set(FACTOR_KEYS) == set(FACTORS) and set(LEVEL_KEYS) == set(LEVELS)
+    assert set(LANGUAGE_NAME_KEYS) == set(LOCALES)
+    assert TEXT_PROBLEM_KEYS and DATE_REFUSAL_KEYS and QUICK_PICK_KEYS
+    assert all(spec.description_key in extracted_keys() for spec in COMMANDS)
+
+
+def test_no_new_key_is_built_with_an_f_string() -> None:
+    """Write the key out (`_("x.y")`), or pick it from a dict of literal `N_()` keys."""
+    new = fstring_keys() - KNOWN_FSTRING_KEYS
+    assert not new, f"f-string keys the extraction cannot see: {sorted(new)}"
+
+
+def test_the_known_f_string_keys_are_still_there() -> None:
+    """One converted: take it off KNOWN_FSTRING_KEYS, so the list only shrinks."""
+    gone = KNOWN_FSTRING_KEYS - fstring_keys()
+    assert not gone, sorted(gone)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -94,7 +193,7 @@ def test_every_used_key_is_translated(locale: str) -> None:
     table = translations(locale)
     missing = [
         f"{key} (used in {where})"
-        for key, where in sorted(used_keys().items())
+        for key, where in sorted(extracted_keys().items())
         if not table.get(key, "").strip()
     ]
     assert not missing, f"untranslated in {locale}: run `make i18n` and fill in: {missing}"

@@ -62,9 +62,9 @@ from pydantic import ValidationError
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.delivery.middleware import bulk_sending
+from bot.app.pacing import Pacer
+from bot.app.pacing_middleware import bulk_sending
 from bot.delivery.outbox import SESSION_FLAG, UNREACHABLE_REASON
-from bot.delivery.pacing import Pacer
 from bot.delivery.reachability import mark_unreachable
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours

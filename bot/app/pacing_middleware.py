@@ -21,7 +21,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.delivery.pacing import ChatKey, Pacer
+from bot.app.pacing import ChatKey, Pacer
 
 log = logging.getLogger(__name__)
 

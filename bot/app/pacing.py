@@ -1,7 +1,7 @@
 """Pacing: Telegram's flood limits as our own budget, so we wait instead of collecting 429s.
 
 The limiters are pure (they take `now` in seconds); `Pacer` puts them behind an async
-`acquire()` shared by every sending call of one Bot (see `bot.delivery.middleware`):
+`acquire()` shared by every sending call of one Bot (see `bot.app.pacing_middleware`):
 
 - all chats: a token bucket of `global_rate` a second (capacity = one second's worth);
 - a private chat (positive id): a token bucket of `chat_rate` a second, `chat_burst` deep;
@@ -226,7 +226,13 @@ class Pacer:
         self._interactive_starved = 0  # replies held back only by the global budget
 
     @classmethod
-    def from_settings(cls, settings: _PacingSettings, **kwargs: object) -> Pacer:
+    def from_settings(
+        cls,
+        settings: _PacingSettings,
+        *,
+        clock: MonotonicClock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> Pacer:
         limits = Limits(
             global_rate=settings.delivery_global_rate,
             chat_rate=settings.delivery_chat_rate,
@@ -234,7 +240,8 @@ class Pacer:
             group_per_minute=settings.delivery_group_per_minute,
             margin=settings.delivery_timing_margin,
         )
-        return cls(limits, interactive_reserve=settings.delivery_interactive_reserve, **kwargs)  # type: ignore[arg-type]
+        reserve = settings.delivery_interactive_reserve
+        return cls(limits, interactive_reserve=reserve, clock=clock, sleep=sleep)
 
     @property
     def limits(self) -> Limits:
