@@ -11,7 +11,6 @@ from contextlib import suppress
 from aiogram import F, Router, html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -27,6 +26,7 @@ from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from bot.settings import Settings
+from handlers.callbacks import BroadcastAction, BroadcastCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
@@ -39,12 +39,6 @@ class BroadcastFlow(StatesGroup):
     unit = State()
     text = State()
     confirm = State()
-
-
-class BroadcastCb(CallbackData, prefix="bc"):
-    action: str  # audience / page / unit / send / abort / refresh / stop
-    value: int = 0
-    batch: str = ""
 
 
 def audience_label(audience: Audience) -> str:
@@ -70,9 +64,11 @@ async def start(message: Message, state: FSMContext) -> None:
     for index, audience in enumerate(AUDIENCES):
         builder.button(
             text=audience_label(audience),
-            callback_data=BroadcastCb(action="audience", value=index),
+            callback_data=BroadcastCb(action=BroadcastAction.AUDIENCE, value=index),
         )
-    builder.button(text=_("broadcast.abort"), callback_data=BroadcastCb(action="abort"))
+    builder.button(
+        text=_("broadcast.abort"), callback_data=BroadcastCb(action=BroadcastAction.ABORT)
+    )
     builder.adjust(2, 2, 1)
     await message.answer(_("broadcast.ask_audience"), reply_markup=builder.as_markup())
 
@@ -84,9 +80,9 @@ async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMa
         total,
         offset,
         label=lambda unit: unit.path,
-        choose=lambda unit: BroadcastCb(action="unit", value=unit.id),
-        page=lambda at: BroadcastCb(action="page", value=at),
-        extra=[(_("broadcast.all_units"), BroadcastCb(action="unit", value=0))],
+        choose=lambda unit: BroadcastCb(action=BroadcastAction.UNIT, value=unit.id),
+        page=lambda at: BroadcastCb(action=BroadcastAction.PAGE, value=at),
+        extra=[(_("broadcast.all_units"), BroadcastCb(action=BroadcastAction.UNIT, value=0))],
     )
 
 
@@ -144,8 +140,12 @@ async def enter_text(message: Message, state: FSMContext, session: AsyncSession)
     await state.set_state(BroadcastFlow.confirm)
     await message.answer(body)  # exactly what recipients will read
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("broadcast.send"), callback_data=BroadcastCb(action="send"))
-    builder.button(text=_("broadcast.abort"), callback_data=BroadcastCb(action="abort"))
+    builder.button(
+        text=_("broadcast.send"), callback_data=BroadcastCb(action=BroadcastAction.SEND)
+    )
+    builder.button(
+        text=_("broadcast.abort"), callback_data=BroadcastCb(action=BroadcastAction.ABORT)
+    )
     await message.answer(
         _("broadcast.preview").format(
             audience=audience_label(audience),
@@ -173,11 +173,11 @@ def progress_keyboard(batch_id: str, locale: str, finished: bool) -> InlineKeybo
     builder = InlineKeyboardBuilder()
     builder.button(
         text=translate("broadcast.refresh", locale),
-        callback_data=BroadcastCb(action="refresh", batch=batch_id),
+        callback_data=BroadcastCb(action=BroadcastAction.REFRESH, batch=batch_id),
     )
     builder.button(
         text=translate("broadcast.stop", locale),
-        callback_data=BroadcastCb(action="stop", batch=batch_id),
+        callback_data=BroadcastCb(action=BroadcastAction.STOP, batch=batch_id),
     )
     return builder.as_markup()
 
@@ -266,22 +266,26 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("broadcast"))
     router.callback_query.register(
-        choose_audience, BroadcastFlow.audience, BroadcastCb.filter(F.action == "audience")
+        choose_audience,
+        BroadcastFlow.audience,
+        BroadcastCb.filter(F.action == BroadcastAction.AUDIENCE),
     )
     router.callback_query.register(
-        unit_page, BroadcastFlow.unit, BroadcastCb.filter(F.action == "page")
+        unit_page, BroadcastFlow.unit, BroadcastCb.filter(F.action == BroadcastAction.PAGE)
     )
     router.callback_query.register(
-        choose_unit, BroadcastFlow.unit, BroadcastCb.filter(F.action == "unit")
+        choose_unit, BroadcastFlow.unit, BroadcastCb.filter(F.action == BroadcastAction.UNIT)
     )
     router.message.register(enter_text, BroadcastFlow.text, F.text)
     router.message.register(not_text, BroadcastFlow.text)
     router.callback_query.register(
-        abort, StateFilter(BroadcastFlow), BroadcastCb.filter(F.action == "abort")
+        abort, StateFilter(BroadcastFlow), BroadcastCb.filter(F.action == BroadcastAction.ABORT)
     )
     router.callback_query.register(
-        send, BroadcastFlow.confirm, BroadcastCb.filter(F.action == "send")
+        send, BroadcastFlow.confirm, BroadcastCb.filter(F.action == BroadcastAction.SEND)
     )
-    router.callback_query.register(refresh, BroadcastCb.filter(F.action == "refresh"))
-    router.callback_query.register(stop, BroadcastCb.filter(F.action == "stop"))
+    router.callback_query.register(
+        refresh, BroadcastCb.filter(F.action == BroadcastAction.REFRESH)
+    )
+    router.callback_query.register(stop, BroadcastCb.filter(F.action == BroadcastAction.STOP))
     return router

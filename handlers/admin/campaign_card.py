@@ -18,12 +18,12 @@ from handlers.admin.campaign_ui import (
     CARD_UNITS,
     NAME_BUTTONS,
     NAMES_LISTED,
-    CampaignCb,
     alert,
     button,
     edit,
     requirement_label,
 )
+from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.register_ui import refusal
 from storage.models.campaign import Campaign
 from storage.models.org import Person
@@ -38,8 +38,10 @@ async def _list_view(session: AsyncSession, person: Person) -> tuple[str, Inline
         progress = await service.progress_of(session, campaign)
         mark = "🟢" if campaign.status == CampaignStatus.ACTIVE.value else "⚪️"
         label = f"{mark} {campaign.name} · {percent(progress.done, progress.total)}%"
-        builder.button(text=label[:60], callback_data=CampaignCb(action="open", cid=campaign.id))
-    builder.button(text=_("campaign.new"), callback_data=CampaignCb(action="new"))
+        builder.button(
+            text=label[:60], callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id)
+        )
+    builder.button(text=_("campaign.new"), callback_data=CampaignCb(action=CampaignAction.NEW))
     builder.adjust(1)
     text = _("campaign.list_title") if found else _("campaign.list_empty")
     return text, builder.as_markup()
@@ -105,13 +107,19 @@ async def card_view(session: AsyncSession, campaign: Campaign) -> tuple[str, Inl
     lagging = [unit for unit in progress.units if unit.missing][:NAME_BUTTONS]
     for unit in lagging:
         label = _("campaign.names").format(unit=unit.unit.name)[:60]
-        builder.row(button(label, CampaignCb(action="names", cid=campaign.id, value=unit.unit.id)))
-    refresh = CampaignCb(action="open", cid=campaign.id, value=1)
+        builder.row(
+            button(
+                label, CampaignCb(action=CampaignAction.NAMES, cid=campaign.id, value=unit.unit.id)
+            )
+        )
+    refresh = CampaignCb(action=CampaignAction.OPEN, cid=campaign.id, value=1)
     controls = [button(_("campaign.refresh"), refresh)]
     if active:
-        controls.append(button(_("campaign.close"), CampaignCb(action="close", cid=campaign.id)))
+        controls.append(
+            button(_("campaign.close"), CampaignCb(action=CampaignAction.CLOSE, cid=campaign.id))
+        )
     builder.row(*controls)
-    builder.row(button(_("campaign.back"), CampaignCb(action="list")))
+    builder.row(button(_("campaign.back"), CampaignCb(action=CampaignAction.LIST)))
     return "\n".join(lines), builder.as_markup()
 
 
@@ -158,7 +166,8 @@ async def names(
         lines.append(_("campaign.names_none"))
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("campaign.back"), callback_data=CampaignCb(action="open", cid=campaign.id)
+        text=_("campaign.back"),
+        callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
     await edit(query, "\n".join(lines), builder.as_markup())
 
@@ -176,10 +185,12 @@ async def ask_close(
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("campaign.close_yes"), callback_data=CampaignCb(action="close_yes", cid=campaign.id)
+        text=_("campaign.close_yes"),
+        callback_data=CampaignCb(action=CampaignAction.CLOSE_YES, cid=campaign.id),
     )
     builder.button(
-        text=_("campaign.close_no"), callback_data=CampaignCb(action="open", cid=campaign.id)
+        text=_("campaign.close_no"),
+        callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
     await edit(
         query,

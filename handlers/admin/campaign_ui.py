@@ -5,13 +5,13 @@ from __future__ import annotations
 from contextlib import suppress
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.campaign_rules import Requirement
 from bot.domain.errors import ServiceError
+from handlers.callbacks import CampaignCb
 from handlers.register_ui import refusal
 
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)
@@ -27,14 +27,6 @@ class CampaignFlow(StatesGroup):
     requirement = State()
     deadline = State()
     confirm = State()
-
-
-class CampaignCb(CallbackData, prefix="cp"):
-    # list / new / toggle / all / page / units_done / req / days / create / abort /
-    # open / refresh / names / close / close_yes
-    action: str
-    value: int = 0
-    cid: int = 0
 
 
 def requirement_label(requirement: Requirement) -> str:

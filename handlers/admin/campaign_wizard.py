@@ -21,13 +21,13 @@ from handlers.admin.campaign_card import card_view
 from handlers.admin.campaign_ui import (
     QUICK_DAYS,
     REQUIREMENTS,
-    CampaignCb,
     CampaignFlow,
     alert,
     button,
     edit,
     requirement_label,
 )
+from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import refusal
 from storage.models.org import Person
@@ -78,20 +78,22 @@ async def _units_keyboard(
     for unit in units:
         mark = "✅" if unit.id in chosen else "▫️"
         # `cid` carries the page, so the toggled page is shown again.
-        data = CampaignCb(action="toggle", value=unit.id, cid=offset)
+        data = CampaignCb(action=CampaignAction.TOGGLE, value=unit.id, cid=offset)
         builder.row(button(f"{mark} {unit.path}"[:60], data))
     nav = []
     if offset > 0:
-        previous = CampaignCb(action="page", value=max(0, offset - PAGE_SIZE))
+        previous = CampaignCb(action=CampaignAction.PAGE, value=max(0, offset - PAGE_SIZE))
         nav.append(button(_("nav.previous"), previous))
     if offset + PAGE_SIZE < total:
-        nav.append(button(_("nav.next"), CampaignCb(action="page", value=offset + PAGE_SIZE)))
+        nav.append(
+            button(_("nav.next"), CampaignCb(action=CampaignAction.PAGE, value=offset + PAGE_SIZE))
+        )
     if nav:
         builder.row(*nav)
-    builder.row(button(_("campaign.all_in_scope"), CampaignCb(action="all")))
+    builder.row(button(_("campaign.all_in_scope"), CampaignCb(action=CampaignAction.ALL)))
     builder.row(
-        button(_("campaign.units_done"), CampaignCb(action="units_done")),
-        button(_("campaign.abort"), CampaignCb(action="abort")),
+        button(_("campaign.units_done"), CampaignCb(action=CampaignAction.UNITS_DONE)),
+        button(_("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)),
     )
     return builder.as_markup()
 
@@ -147,9 +149,9 @@ def _requirement_keyboard() -> InlineKeyboardMarkup:
     for index, requirement in enumerate(REQUIREMENTS):
         builder.button(
             text=requirement_label(requirement),
-            callback_data=CampaignCb(action="req", value=index),
+            callback_data=CampaignCb(action=CampaignAction.REQ, value=index),
         )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -195,9 +197,9 @@ def _deadline_keyboard() -> InlineKeyboardMarkup:
     for days in QUICK_DAYS:
         builder.button(
             text=_("campaign.in_days").format(days=days),
-            callback_data=CampaignCb(action="days", value=days),
+            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
         )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
     builder.adjust(len(QUICK_DAYS), 1)
     return builder.as_markup()
 
@@ -257,8 +259,10 @@ async def _to_preview(
         first=first,
     )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("campaign.create"), callback_data=CampaignCb(action="create"))
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.button(
+        text=_("campaign.create"), callback_data=CampaignCb(action=CampaignAction.CREATE)
+    )
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
     await message.answer(text, reply_markup=builder.as_markup())
     return None
 

@@ -7,7 +7,6 @@ import re
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.services import powers as power_service
+from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import alert, ask, quote, reask, refusal, register_prompt, scope_label
 from storage.models.org import Person, Unit
@@ -33,15 +33,11 @@ class CategoryFlow(StatesGroup):
     names = State()
 
 
-class CategoryCb(CallbackData, prefix="ct"):
-    action: str  # page / unit / scope / reset
-    id: int = 0
-    value: int = 0
-
-
 def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("categories.reset"), callback_data=CategoryCb(action="reset"))
+    builder.button(
+        text=_("categories.reset"), callback_data=CategoryCb(action=CategoryAction.RESET)
+    )
     return builder.as_markup()
 
 
@@ -52,8 +48,8 @@ async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
     units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
     return paged_choices(
         units, total, offset, label=lambda u: u.path,
-        choose=lambda u: CategoryCb(action="unit", id=u.id),
-        page=lambda at: CategoryCb(action="page", id=at),
+        choose=lambda u: CategoryCb(action=CategoryAction.UNIT, id=u.id),
+        page=lambda at: CategoryCb(action=CategoryAction.PAGE, id=at),
     )  # fmt: skip
 
 
@@ -85,7 +81,8 @@ async def choose_unit(
     builder = InlineKeyboardBuilder()
     for index, scope in enumerate(SCOPES):
         builder.button(
-            text=scope_label(scope), callback_data=CategoryCb(action="scope", value=index)
+            text=scope_label(scope),
+            callback_data=CategoryCb(action=CategoryAction.SCOPE, value=index),
         )
     await query.message.answer(
         _("categories.ask_scope").format(unit=quote(unit.path)), reply_markup=builder.as_markup()
@@ -149,16 +146,16 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("categories"))
     router.callback_query.register(
-        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == "page")
+        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.PAGE)
     )
     router.callback_query.register(
-        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == "unit")
+        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.UNIT)
     )
     router.callback_query.register(
-        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == "scope")
+        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == CategoryAction.SCOPE)
     )
     router.callback_query.register(
-        reset, CategoryFlow.names, CategoryCb.filter(F.action == "reset")
+        reset, CategoryFlow.names, CategoryCb.filter(F.action == CategoryAction.RESET)
     )
     router.message.register(enter_names, CategoryFlow.names, F.text, ~F.text.startswith("/"))
     router.message.register(reask, CategoryFlow.names, ~F.text)

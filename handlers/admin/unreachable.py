@@ -7,22 +7,18 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.unreachable import unreachable_page
 from bot.settings import Settings
+from handlers.callbacks import UnreachableCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import ListView, quote, send_list, turn_list_page
 from storage.models.org import Person
 
 UNKNOWN = "—"
-
-
-class UnreachableCb(CallbackData, prefix="ur"):
-    offset: int = 0
 
 
 def _view(session: AsyncSession, person: Person, settings: Settings) -> ListView:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -15,11 +14,8 @@ from bot.app.command_menu import set_person_menu
 from bot.domain.clock import Clock
 from bot.i18n import LOCALES
 from bot.services.people import set_language
+from handlers.callbacks import LanguageChoice
 from storage.models.org import Person
-
-
-class LanguageChoice(CallbackData, prefix="lang"):
-    locale: str
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

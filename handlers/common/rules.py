@@ -8,7 +8,6 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -31,6 +30,7 @@ from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from bot.settings import Settings
+from handlers.callbacks import RuleAction, RuleCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     alert,
@@ -56,15 +56,9 @@ class AddRule(StatesGroup):
     matter = State()
 
 
-class RuleCb(CallbackData, prefix="rl"):
-    action: str  # page / add / unit_page / unit / skip / matter
-    id: int = 0
-    value: int = 0
-
-
 def _skip_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("rules.skip"), callback_data=RuleCb(action="skip"))
+    builder.button(text=_("rules.skip"), callback_data=RuleCb(action=RuleAction.SKIP))
     return builder.as_markup()
 
 
@@ -73,7 +67,7 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     for index, matter in enumerate(MATTERS):
         builder.button(
             text=_(f"rules.matter.{matter.value}"),
-            callback_data=RuleCb(action="matter", value=index),
+            callback_data=RuleCb(action=RuleAction.MATTER, value=index),
         )
     builder.adjust(1)
     return builder.as_markup()
@@ -119,14 +113,16 @@ async def _view(
     if offset > 0:
         nav.button(
             text=_("nav.previous"),
-            callback_data=RuleCb(action="page", id=max(0, offset - PAGE_SIZE)),
+            callback_data=RuleCb(action=RuleAction.PAGE, id=max(0, offset - PAGE_SIZE)),
         )
     if offset + PAGE_SIZE < total:
-        nav.button(text=_("nav.next"), callback_data=RuleCb(action="page", id=offset + PAGE_SIZE))
+        nav.button(
+            text=_("nav.next"), callback_data=RuleCb(action=RuleAction.PAGE, id=offset + PAGE_SIZE)
+        )
     builder.attach(nav)
     if _may_add(person):
         builder.row()
-        builder.button(text=_("rules.add"), callback_data=RuleCb(action="add"))
+        builder.button(text=_("rules.add"), callback_data=RuleCb(action=RuleAction.ADD))
     return "\n".join(lines), builder.as_markup()
 
 
@@ -161,8 +157,8 @@ async def _unit_keyboard(
     units = list(await session.scalars(query.order_by(Unit.path).offset(offset).limit(PAGE_SIZE)))
     return paged_choices(
         units, int(total), offset, label=lambda u: u.path,
-        choose=lambda u: RuleCb(action="unit", id=u.id),
-        page=lambda at: RuleCb(action="unit_page", id=at),
+        choose=lambda u: RuleCb(action=RuleAction.UNIT, id=u.id),
+        page=lambda at: RuleCb(action=RuleAction.UNIT_PAGE, id=at),
     )  # fmt: skip
 
 
@@ -280,14 +276,20 @@ async def choose_matter(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_rules, Command("rules"))
-    router.callback_query.register(page, RuleCb.filter(F.action == "page"))
-    router.callback_query.register(start_add, RuleCb.filter(F.action == "add"))
-    router.callback_query.register(unit_page, AddRule.unit, RuleCb.filter(F.action == "unit_page"))
-    router.callback_query.register(choose_unit, AddRule.unit, RuleCb.filter(F.action == "unit"))
-    router.callback_query.register(skip, AddRule.kind, RuleCb.filter(F.action == "skip"))
-    router.callback_query.register(skip, AddRule.issued, RuleCb.filter(F.action == "skip"))
+    router.callback_query.register(page, RuleCb.filter(F.action == RuleAction.PAGE))
+    router.callback_query.register(start_add, RuleCb.filter(F.action == RuleAction.ADD))
     router.callback_query.register(
-        choose_matter, AddRule.matter, RuleCb.filter(F.action == "matter")
+        unit_page, AddRule.unit, RuleCb.filter(F.action == RuleAction.UNIT_PAGE)
+    )
+    router.callback_query.register(
+        choose_unit, AddRule.unit, RuleCb.filter(F.action == RuleAction.UNIT)
+    )
+    router.callback_query.register(skip, AddRule.kind, RuleCb.filter(F.action == RuleAction.SKIP))
+    router.callback_query.register(
+        skip, AddRule.issued, RuleCb.filter(F.action == RuleAction.SKIP)
+    )
+    router.callback_query.register(
+        choose_matter, AddRule.matter, RuleCb.filter(F.action == RuleAction.MATTER)
     )
     for step, handler in (
         (AddRule.title, enter_title),

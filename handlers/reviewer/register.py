@@ -8,7 +8,6 @@ from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -26,6 +25,7 @@ from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from bot.settings import Settings
+from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     alert,
@@ -51,17 +51,12 @@ class Propose(StatesGroup):
     risk_type = State()
 
 
-class ReviewCb(CallbackData, prefix="rv"):
-    action: str  # page / open / confirm / return / post_page / post / type
-    id: int = 0
-    value: int = 0
-
-
 def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, value in enumerate(RISK_TYPES):
         builder.button(
-            text=risk_type_label(value), callback_data=ReviewCb(action="type", value=index)
+            text=risk_type_label(value),
+            callback_data=RegisterReviewCb(action=RegisterReviewAction.TYPE, value=index),
         )
     builder.adjust(2)
     return builder.as_markup()
@@ -89,8 +84,8 @@ async def _inbox(
         total,
         offset,
         label=lambda p: p.name,
-        choose=lambda p: ReviewCb(action="open", id=p.id),
-        page=lambda at: ReviewCb(action="page", id=at),
+        choose=lambda p: RegisterReviewCb(action=RegisterReviewAction.OPEN, id=p.id),
+        page=lambda at: RegisterReviewCb(action=RegisterReviewAction.PAGE, id=at),
     )
     return text, keyboard
 
@@ -104,7 +99,7 @@ async def show_inbox(
 
 
 async def inbox_page(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, person: Person
+    query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
     text, keyboard = await _inbox(session, person, max(0, callback_data.id))
     await query.answer()
@@ -112,7 +107,7 @@ async def inbox_page(
 
 
 async def open_power(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, person: Person
+    query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
     try:
         power = await power_service.get_visible(session, person, callback_data.id)
@@ -122,10 +117,12 @@ async def open_power(
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("review_powers.confirm"), callback_data=ReviewCb(action="confirm", id=power.id)
+        text=_("review_powers.confirm"),
+        callback_data=RegisterReviewCb(action=RegisterReviewAction.CONFIRM, id=power.id),
     )
     builder.button(
-        text=_("review_powers.return"), callback_data=ReviewCb(action="return", id=power.id)
+        text=_("review_powers.return"),
+        callback_data=RegisterReviewCb(action=RegisterReviewAction.RETURN, id=power.id),
     )
     post = await session.get(Post, power.post_id) if power.post_id else None
     unit = await session.get(Unit, power.unit_id)
@@ -139,7 +136,7 @@ async def open_power(
 
 async def confirm_power(
     query: CallbackQuery,
-    callback_data: ReviewCb,
+    callback_data: RegisterReviewCb,
     session: AsyncSession,
     clock: Clock,
     person: Person,
@@ -162,7 +159,8 @@ async def confirm_power(
 
 
 async def start_return(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
+    session: AsyncSession,
     person: Person,
 ) -> None:  # fmt: skip
     try:
@@ -227,8 +225,8 @@ async def _post_keyboard(
         total,
         offset,
         label=lambda pair: f"{pair[1].name} · {pair[0].name}",
-        choose=lambda pair: ReviewCb(action="post", id=pair[0].id),
-        page=lambda at: ReviewCb(action="post_page", id=at),
+        choose=lambda pair: RegisterReviewCb(action=RegisterReviewAction.POST, id=pair[0].id),
+        page=lambda at: RegisterReviewCb(action=RegisterReviewAction.POST_PAGE, id=at),
     )
 
 
@@ -245,7 +243,7 @@ async def start_propose(
 
 
 async def post_page(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, person: Person
+    query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
     await query.answer()
     await query.message.edit_reply_markup(  # type: ignore[union-attr]
@@ -254,7 +252,8 @@ async def post_page(
 
 
 async def choose_post(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
+    session: AsyncSession,
     person: Person,
 ) -> None:  # fmt: skip
     post = await session.get(Post, callback_data.id)
@@ -280,7 +279,8 @@ async def enter_description(message: Message, state: FSMContext) -> None:
 
 
 async def choose_type(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
+    session: AsyncSession,
     clock: Clock, person: Person, settings: Settings,
 ) -> None:  # fmt: skip
     if not 0 <= callback_data.value < len(RISK_TYPES):
@@ -322,17 +322,23 @@ async def export(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    cb = ReviewCb.filter
+    cb = RegisterReviewCb.filter
     router.message.register(show_inbox, Command("powerreview"))
     router.message.register(start_propose, Command("propose"))
     router.message.register(export, Command("export"))
-    router.callback_query.register(inbox_page, cb(F.action == "page"))
-    router.callback_query.register(open_power, cb(F.action == "open"))
-    router.callback_query.register(confirm_power, cb(F.action == "confirm"))
-    router.callback_query.register(start_return, cb(F.action == "return"))
-    router.callback_query.register(post_page, Propose.post, cb(F.action == "post_page"))
-    router.callback_query.register(choose_post, Propose.post, cb(F.action == "post"))
-    router.callback_query.register(choose_type, Propose.risk_type, cb(F.action == "type"))
+    router.callback_query.register(inbox_page, cb(F.action == RegisterReviewAction.PAGE))
+    router.callback_query.register(open_power, cb(F.action == RegisterReviewAction.OPEN))
+    router.callback_query.register(confirm_power, cb(F.action == RegisterReviewAction.CONFIRM))
+    router.callback_query.register(start_return, cb(F.action == RegisterReviewAction.RETURN))
+    router.callback_query.register(
+        post_page, Propose.post, cb(F.action == RegisterReviewAction.POST_PAGE)
+    )
+    router.callback_query.register(
+        choose_post, Propose.post, cb(F.action == RegisterReviewAction.POST)
+    )
+    router.callback_query.register(
+        choose_type, Propose.risk_type, cb(F.action == RegisterReviewAction.TYPE)
+    )
     for step, handler in (
         (ReturnPower.comment, enter_comment),
         (Propose.description, enter_description),

@@ -25,10 +25,9 @@ from bot.services import regrading
 from bot.services import review as review_service
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.register_ui import refusal
 from handlers.review_cards import render_card
-from handlers.reviewer.reopen_callbacks import ReopenCb
-from handlers.reviewer.review import ReviewCb
 from storage.models.org import Person
 
 # Refusals of the typed reason itself: the prompt stays and the reviewer types again.
@@ -52,15 +51,19 @@ async def _view(
     later = [i for i in ids if i > after]
     risk_id = (later or ids or [None])[0]
     if risk_id is None:
-        builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+        builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
         return _("reopen.none"), builder.as_markup()
     sit = await review_service.situation(session, config, risk_id)
     text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
     v = sit.review.version
-    builder.button(text=_("reopen.btn.reopen"), callback_data=ReopenCb(a="ask", r=risk_id, v=v))
+    builder.button(
+        text=_("reopen.btn.reopen"), callback_data=ReopenCb(a=ReopenAction.ASK, r=risk_id, v=v)
+    )
     if len(ids) > 1:
-        builder.button(text=_("review.btn.skip"), callback_data=ReopenCb(a="next", r=risk_id))
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+        builder.button(
+            text=_("review.btn.skip"), callback_data=ReopenCb(a=ReopenAction.NEXT, r=risk_id)
+        )
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(2)
     title = _("reopen.title").format(n=len(ids))
     return f"{title}\n\n{text}", builder.as_markup()
@@ -107,7 +110,7 @@ async def ask_reason(
         card_message=message.message_id if message else None,
     )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     await query.message.edit_text(_("reopen.ask_reason"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
 
 
@@ -153,8 +156,8 @@ async def reason_not_text(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(show_next, ReopenCb.filter(F.a == "next"))
-    router.callback_query.register(ask_reason, ReopenCb.filter(F.a == "ask"))
+    router.callback_query.register(show_next, ReopenCb.filter(F.a == ReopenAction.NEXT))
+    router.callback_query.register(ask_reason, ReopenCb.filter(F.a == ReopenAction.ASK))
     router.message.register(receive_reason, ReopenFlow.reason, F.text, ~F.text.startswith("/"))
     router.message.register(reason_not_text, ReopenFlow.reason, ~F.text)
     return router

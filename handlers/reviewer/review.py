@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -25,20 +24,9 @@ from bot.domain.risk_workflow import Action, RiskState
 from bot.services import review as review_service
 from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
-from handlers.reviewer.reopen_callbacks import ReopenCb
 from storage.models.org import Person
-
-
-class ReviewCb(CallbackData, prefix="rv"):
-    """Ids and a version only: never names (64 bytes; authority is re-checked)."""
-
-    a: str  # k(ind) / ok / rt / lv / sl / sk / cs / wd / rp / in(box)
-    r: int = 0  # risk id
-    v: int = 0  # the record's version the card showed
-    k: str = ""  # inbox kind
-    lv: int = 0  # a level
-
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
 RETRY_KEYS = frozenset(
@@ -74,10 +62,10 @@ def _inbox_text_and_keyboard(
         if count:
             builder.button(
                 text=_("review.inbox_button").format(kind=_(f"review.kind.{kind.value}"), n=count),
-                callback_data=ReviewCb(a="k", k=kind.value),
+                callback_data=ReviewCb(a=ReviewAction.KIND, k=kind.value),
             )
     # Approved and active risks, for reopening after feedback (not counted as waiting).
-    builder.button(text=_("reopen.btn.active"), callback_data=ReopenCb(a="next"))
+    builder.button(text=_("reopen.btn.active"), callback_data=ReopenCb(a=ReopenAction.NEXT))
     builder.adjust(1)
     if not any(items.values()):
         lines.append(_("review.inbox_empty"))
@@ -105,28 +93,35 @@ async def _card(
     if primary is Action.CLOSE_SOCIAL:
         builder.button(
             text=_("review.btn.close_social"),
-            callback_data=ReviewCb(a="cs", r=risk_id, v=v, k=kind),
+            callback_data=ReviewCb(a=ReviewAction.CLOSE_SOCIAL, r=risk_id, v=v, k=kind),
         )
     elif primary is not None:
         builder.button(
-            text=_("review.btn.approve"), callback_data=ReviewCb(a="ok", r=risk_id, v=v, k=kind)
+            text=_("review.btn.approve"),
+            callback_data=ReviewCb(a=ReviewAction.APPROVE, r=risk_id, v=v, k=kind),
         )
         builder.button(
-            text=_("review.btn.set_level"), callback_data=ReviewCb(a="lv", r=risk_id, v=v, k=kind)
+            text=_("review.btn.set_level"),
+            callback_data=ReviewCb(a=ReviewAction.LEVEL, r=risk_id, v=v, k=kind),
         )
     if sit.state is RiskState.DISPUTED:
         builder.button(
-            text=_("review.btn.repropose"), callback_data=ReviewCb(a="rp", r=risk_id, v=v, k=kind)
+            text=_("review.btn.repropose"),
+            callback_data=ReviewCb(a=ReviewAction.REPROPOSE, r=risk_id, v=v, k=kind),
         )
         builder.button(
-            text=_("review.btn.withdraw"), callback_data=ReviewCb(a="wd", r=risk_id, v=v, k=kind)
+            text=_("review.btn.withdraw"),
+            callback_data=ReviewCb(a=ReviewAction.WITHDRAW, r=risk_id, v=v, k=kind),
         )
     else:
         builder.button(
-            text=_("review.btn.return"), callback_data=ReviewCb(a="rt", r=risk_id, v=v, k=kind)
+            text=_("review.btn.return"),
+            callback_data=ReviewCb(a=ReviewAction.RETURN, r=risk_id, v=v, k=kind),
         )
-    builder.button(text=_("review.btn.skip"), callback_data=ReviewCb(a="sk", r=risk_id, k=kind))
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.button(
+        text=_("review.btn.skip"), callback_data=ReviewCb(a=ReviewAction.SKIP, r=risk_id, k=kind)
+    )
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(2)
     return text, builder.as_markup()
 
@@ -329,7 +324,7 @@ async def pick_level(query: CallbackQuery, callback_data: ReviewCb) -> None:
                 a="sl", r=callback_data.r, v=callback_data.v, k=callback_data.k, lv=level
             ),
         )
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(3, 1)
     await query.message.edit_reply_markup(reply_markup=builder.as_markup())  # type: ignore[union-attr]
 
@@ -390,7 +385,7 @@ async def _ask_comment(
         card_message=message.message_id if message else None,
     )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     await query.message.edit_text(_(prompt_key), reply_markup=builder.as_markup())  # type: ignore[union-attr]
 
 
@@ -453,16 +448,16 @@ async def comment_not_text(message: Message) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_inbox, Command("review"))
-    router.callback_query.register(open_kind, ReviewCb.filter(F.a == "k"))
-    router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == "in"))
-    router.callback_query.register(skip, ReviewCb.filter(F.a == "sk"))
-    router.callback_query.register(approve, ReviewCb.filter(F.a == "ok"))
-    router.callback_query.register(close_social, ReviewCb.filter(F.a == "cs"))
-    router.callback_query.register(withdraw, ReviewCb.filter(F.a == "wd"))
-    router.callback_query.register(pick_level, ReviewCb.filter(F.a == "lv"))
-    router.callback_query.register(set_level, ReviewCb.filter(F.a == "sl"))
-    router.callback_query.register(ask_return, ReviewCb.filter(F.a == "rt"))
-    router.callback_query.register(ask_repropose, ReviewCb.filter(F.a == "rp"))
+    router.callback_query.register(open_kind, ReviewCb.filter(F.a == ReviewAction.KIND))
+    router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == ReviewAction.INBOX))
+    router.callback_query.register(skip, ReviewCb.filter(F.a == ReviewAction.SKIP))
+    router.callback_query.register(approve, ReviewCb.filter(F.a == ReviewAction.APPROVE))
+    router.callback_query.register(close_social, ReviewCb.filter(F.a == ReviewAction.CLOSE_SOCIAL))
+    router.callback_query.register(withdraw, ReviewCb.filter(F.a == ReviewAction.WITHDRAW))
+    router.callback_query.register(pick_level, ReviewCb.filter(F.a == ReviewAction.LEVEL))
+    router.callback_query.register(set_level, ReviewCb.filter(F.a == ReviewAction.SET_LEVEL))
+    router.callback_query.register(ask_return, ReviewCb.filter(F.a == ReviewAction.RETURN))
+    router.callback_query.register(ask_repropose, ReviewCb.filter(F.a == ReviewAction.REPROPOSE))
     router.message.register(receive_comment, ReviewFlow.comment, F.text)
     router.message.register(comment_not_text, ReviewFlow.comment)
     return router

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -21,6 +20,7 @@ from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
 from bot.services.powers import text_or_refuse
 from bot.settings import Settings
+from handlers.callbacks import MeasureAction, MeasureCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     alert,
@@ -45,12 +45,6 @@ REPORT_STATUSES = (
 
 class MeasureReportFlow(StatesGroup):
     note = State()
-
-
-class MeasureCb(CallbackData, prefix="ms"):
-    action: str  # page / open / status
-    id: int = 0
-    value: int = 0
 
 
 register_prompt(MeasureReportFlow.note.state, "measures.ask_note")
@@ -78,8 +72,8 @@ async def _list_view(
         total,
         offset,
         label=label,
-        choose=lambda m: MeasureCb(action="open", id=m.id),
-        page=lambda at: MeasureCb(action="page", id=at),
+        choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
+        page=lambda at: MeasureCb(action=MeasureAction.PAGE, id=at),
     )
     return text, keyboard
 
@@ -142,7 +136,7 @@ async def open_measure(
     for index, status in enumerate(REPORT_STATUSES):
         builder.button(
             text=_("measures.report_as").format(status=measure_status_label(status)),
-            callback_data=MeasureCb(action="status", id=measure.id, value=index),
+            callback_data=MeasureCb(action=MeasureAction.STATUS, id=measure.id, value=index),
         )
     builder.adjust(1)
     await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
@@ -197,9 +191,11 @@ async def enter_note(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_measures, Command("measures"))
-    router.callback_query.register(page, MeasureCb.filter(F.action == "page"))
-    router.callback_query.register(open_measure, MeasureCb.filter(F.action == "open"))
-    router.callback_query.register(choose_status, MeasureCb.filter(F.action == "status"))
+    router.callback_query.register(page, MeasureCb.filter(F.action == MeasureAction.PAGE))
+    router.callback_query.register(open_measure, MeasureCb.filter(F.action == MeasureAction.OPEN))
+    router.callback_query.register(
+        choose_status, MeasureCb.filter(F.action == MeasureAction.STATUS)
+    )
     router.message.register(enter_note, MeasureReportFlow.note, F.text, ~F.text.startswith("/"))
     router.message.register(reask, MeasureReportFlow.note, ~F.text)
     return router

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -24,15 +23,11 @@ from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
 from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
 from storage.models.org import Person
 
 HISTORY_SHOWN = 30
-
-
-class PeerCb(CallbackData, prefix="pr"):
-    a: str  # open / agree / comment / list
-    r: int = 0
 
 
 class PeerFlow(StatesGroup):
@@ -49,7 +44,7 @@ async def _list(
     ids = await review_service.peer_items(session, _config(settings), person)
     builder = InlineKeyboardBuilder()
     for risk_id in ids:
-        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a="open", r=risk_id))
+        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
     builder.adjust(4)
     text = _("peer.title").format(n=len(ids)) if ids else _("peer.empty")
     return text, builder.as_markup()
@@ -70,9 +65,11 @@ async def _card(
     sit = await review_service.situation(session, config, risk_id)
     text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a="agree", r=risk_id))
-    builder.button(text=_("peer.btn.comment"), callback_data=PeerCb(a="comment", r=risk_id))
-    builder.button(text=_("peer.btn.list"), callback_data=PeerCb(a="list"))
+    builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a=PeerAction.AGREE, r=risk_id))
+    builder.button(
+        text=_("peer.btn.comment"), callback_data=PeerCb(a=PeerAction.COMMENT, r=risk_id)
+    )
+    builder.button(text=_("peer.btn.list"), callback_data=PeerCb(a=PeerAction.LIST))
     builder.adjust(2, 1)
     return text, builder.as_markup()
 
@@ -220,10 +217,10 @@ def create_peer_router() -> Router:
     """/peer: staff and leaders of the unit."""
     router = Router(name=f"{__name__}.peer")
     router.message.register(show_peer, Command("peer"))
-    router.callback_query.register(open_item, PeerCb.filter(F.a == "open"))
-    router.callback_query.register(back_to_list, PeerCb.filter(F.a == "list"))
-    router.callback_query.register(agree, PeerCb.filter(F.a == "agree"))
-    router.callback_query.register(ask_comment, PeerCb.filter(F.a == "comment"))
+    router.callback_query.register(open_item, PeerCb.filter(F.a == PeerAction.OPEN))
+    router.callback_query.register(back_to_list, PeerCb.filter(F.a == PeerAction.LIST))
+    router.callback_query.register(agree, PeerCb.filter(F.a == PeerAction.AGREE))
+    router.callback_query.register(ask_comment, PeerCb.filter(F.a == PeerAction.COMMENT))
     router.message.register(receive_comment, PeerFlow.comment, F.text)
     router.message.register(comment_not_text, PeerFlow.comment)
     return router

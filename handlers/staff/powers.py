@@ -10,7 +10,6 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -24,6 +23,7 @@ from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SU
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft, text_or_refuse
 from bot.settings import Settings
+from handlers.callbacks import PowerAction, PowerCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     alert,
@@ -66,16 +66,12 @@ class PowerEdit(StatesGroup):
     category = State()
 
 
-class PowerCb(CallbackData, prefix="pw"):
-    action: str  # page / open / add / subject_post / scope / cat / save / abort / edit / withdraw
-    id: int = 0
-    value: int = 0
-
-
 def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, scope in enumerate(SCOPES):
-        builder.button(text=scope_label(scope), callback_data=PowerCb(action="scope", value=index))
+        builder.button(
+            text=scope_label(scope), callback_data=PowerCb(action=PowerAction.SCOPE, value=index)
+        )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -83,7 +79,7 @@ def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 def _category_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, name in enumerate(data.get("categories", [])):
-        builder.button(text=name, callback_data=PowerCb(action="cat", value=index))
+        builder.button(text=name, callback_data=PowerCb(action=PowerAction.CAT, value=index))
     builder.adjust(2)
     return builder.as_markup()
 
@@ -92,7 +88,7 @@ def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("powers.subject_is_post").format(post=data.get("post_name", "")),
-        callback_data=PowerCb(action="subject_post"),
+        callback_data=PowerCb(action=PowerAction.SUBJECT_POST),
     )
     return builder.as_markup()
 
@@ -143,9 +139,9 @@ async def _list_view(
         label=lambda p: _("powers.item").format(
             name=p.name, status=_(f"powers.status.{p.status}")
         ),
-        choose=lambda p: PowerCb(action="open", id=p.id),
-        page=lambda at: PowerCb(action="page", id=at),
-        extra=[(_("powers.add"), PowerCb(action="add"))],
+        choose=lambda p: PowerCb(action=PowerAction.OPEN, id=p.id),
+        page=lambda at: PowerCb(action=PowerAction.PAGE, id=at),
+        extra=[(_("powers.add"), PowerCb(action=PowerAction.ADD))],
     )
     return "\n".join(lines), keyboard
 
@@ -199,10 +195,11 @@ async def open_power(
         for index, name in enumerate(EDIT_FIELDS):
             builder.button(
                 text=_(f"powers.edit.{name}"),
-                callback_data=PowerCb(action="edit", id=power.id, value=index),
+                callback_data=PowerCb(action=PowerAction.EDIT, id=power.id, value=index),
             )
         builder.button(
-            text=_("powers.withdraw"), callback_data=PowerCb(action="withdraw", id=power.id)
+            text=_("powers.withdraw"),
+            callback_data=PowerCb(action=PowerAction.WITHDRAW, id=power.id),
         )
         builder.adjust(2)
     await query.message.answer(card(power), reply_markup=builder.as_markup())  # type: ignore[union-attr]
@@ -286,8 +283,8 @@ async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: F
     await state.set_state(PowerFlow.confirm)
     await query.answer()
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("powers.save"), callback_data=PowerCb(action="save"))
-    builder.button(text=_("register.abort"), callback_data=PowerCb(action="abort"))
+    builder.button(text=_("powers.save"), callback_data=PowerCb(action=PowerAction.SAVE))
+    builder.button(text=_("register.abort"), callback_data=PowerCb(action=PowerAction.ABORT))
     await query.message.answer(  # type: ignore[union-attr]
         _("powers.confirm").format(
             name=quote(data["name"]),
@@ -446,25 +443,29 @@ async def withdraw(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_powers, Command("powers"))
-    router.callback_query.register(page, PowerCb.filter(F.action == "page"))
-    router.callback_query.register(open_power, PowerCb.filter(F.action == "open"))
-    router.callback_query.register(start_add, PowerCb.filter(F.action == "add"))
+    router.callback_query.register(page, PowerCb.filter(F.action == PowerAction.PAGE))
+    router.callback_query.register(open_power, PowerCb.filter(F.action == PowerAction.OPEN))
+    router.callback_query.register(start_add, PowerCb.filter(F.action == PowerAction.ADD))
     router.callback_query.register(
-        subject_is_post, PowerFlow.subject, PowerCb.filter(F.action == "subject_post")
+        subject_is_post, PowerFlow.subject, PowerCb.filter(F.action == PowerAction.SUBJECT_POST)
     )
     router.callback_query.register(
-        choose_scope, PowerFlow.scope, PowerCb.filter(F.action == "scope")
+        choose_scope, PowerFlow.scope, PowerCb.filter(F.action == PowerAction.SCOPE)
     )
     router.callback_query.register(
-        choose_category, PowerFlow.category, PowerCb.filter(F.action == "cat")
+        choose_category, PowerFlow.category, PowerCb.filter(F.action == PowerAction.CAT)
     )
-    router.callback_query.register(save, PowerFlow.confirm, PowerCb.filter(F.action == "save"))
-    router.callback_query.register(abort, PowerFlow.confirm, PowerCb.filter(F.action == "abort"))
-    router.callback_query.register(start_edit, PowerCb.filter(F.action == "edit"))
     router.callback_query.register(
-        edit_category, PowerEdit.category, PowerCb.filter(F.action == "cat")
+        save, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.SAVE)
     )
-    router.callback_query.register(withdraw, PowerCb.filter(F.action == "withdraw"))
+    router.callback_query.register(
+        abort, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
+    )
+    router.callback_query.register(start_edit, PowerCb.filter(F.action == PowerAction.EDIT))
+    router.callback_query.register(
+        edit_category, PowerEdit.category, PowerCb.filter(F.action == PowerAction.CAT)
+    )
+    router.callback_query.register(withdraw, PowerCb.filter(F.action == PowerAction.WITHDRAW))
     for step, handler in (
         (PowerFlow.name, enter_name),
         (PowerFlow.content, enter_content),

@@ -26,6 +26,7 @@ from bot.domain.grading import FACTORS, explain, factor_key
 from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
     alert,
     ask,
@@ -36,8 +37,7 @@ from handlers.register_ui import (
     refusal,
     register_prompt,
 )
-from handlers.staff.regrading_callbacks import RegradeCb
-from handlers.staff.risks import RiskCb, factor_keyboard, factor_prompt_key
+from handlers.staff.risks import factor_keyboard, factor_prompt_key
 from storage.models.org import Person
 
 
@@ -56,12 +56,16 @@ def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     risk_id = int(data.get("risk_id", 0))
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("regrading.btn.save_factors"), callback_data=RegradeCb(a="fsave", r=risk_id)
+        text=_("regrading.btn.save_factors"),
+        callback_data=RegradeCb(a=RegradeAction.SAVE_FACTORS, r=risk_id),
     )
     builder.button(
-        text=_("regrading.btn.factors_again"), callback_data=RegradeCb(a="f", r=risk_id)
+        text=_("regrading.btn.factors_again"),
+        callback_data=RegradeCb(a=RegradeAction.FACTORS, r=risk_id),
     )
-    builder.button(text=_("regrading.btn.back"), callback_data=RegradeCb(a="open", r=risk_id))
+    builder.button(
+        text=_("regrading.btn.back"), callback_data=RegradeCb(a=RegradeAction.OPEN, r=risk_id)
+    )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -115,9 +119,15 @@ async def _card(
         )
     builder = InlineKeyboardBuilder()
     submit_key = "regrading.btn.submit" if shown.changed else "regrading.btn.confirm"
-    builder.button(text=_(submit_key), callback_data=RegradeCb(a="ok", r=risk.id))
-    builder.button(text=_("regrading.btn.factors"), callback_data=RegradeCb(a="f", r=risk.id))
-    builder.button(text=_("regrading.btn.measures"), callback_data=RegradeCb(a="ms", r=risk.id))
+    builder.button(text=_(submit_key), callback_data=RegradeCb(a=RegradeAction.CONFIRM, r=risk.id))
+    builder.button(
+        text=_("regrading.btn.factors"),
+        callback_data=RegradeCb(a=RegradeAction.FACTORS, r=risk.id),
+    )
+    builder.button(
+        text=_("regrading.btn.measures"),
+        callback_data=RegradeCb(a=RegradeAction.MEASURES, r=risk.id),
+    )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 
@@ -264,13 +274,15 @@ async def reask_typed(message: Message, state: FSMContext) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RegradeCb.filter
-    router.callback_query.register(open_card, cb(F.a == "open"))
-    router.callback_query.register(submit, cb(F.a == "ok"))
-    router.callback_query.register(start_factors, cb(F.a == "f"))
-    router.callback_query.register(save_factors, Regrade.factor_confirm, cb(F.a == "fsave"))
+    router.callback_query.register(open_card, cb(F.a == RegradeAction.OPEN))
+    router.callback_query.register(submit, cb(F.a == RegradeAction.CONFIRM))
+    router.callback_query.register(start_factors, cb(F.a == RegradeAction.FACTORS))
+    router.callback_query.register(
+        save_factors, Regrade.factor_confirm, cb(F.a == RegradeAction.SAVE_FACTORS)
+    )
     # The declaration's factor keyboard sends its own callbacks; here they answer our step.
     router.callback_query.register(
-        choose_factor, Regrade.factor, RiskCb.filter(F.action == "factor")
+        choose_factor, Regrade.factor, RiskCb.filter(F.action == RiskAction.FACTOR)
     )
     for step in (Regrade.factor, Regrade.factor_confirm):
         router.message.register(reask, step, ~F.text)

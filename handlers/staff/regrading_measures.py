@@ -32,6 +32,7 @@ from bot.services import regrading
 from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
+from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
     alert,
     ask,
@@ -43,9 +44,7 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
-from handlers.staff.regrading_callbacks import RegradeCb
 from handlers.staff.risks import (
-    RiskCb,
     deadline_keyboard,
     load_people,
     responsible_keyboard,
@@ -87,13 +86,15 @@ async def list_measures(
         label = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
         builder.button(
             text=f"✏️ {number}. {label}",
-            callback_data=RegradeCb(a="m", r=callback_data.r, m=measure.id),
+            callback_data=RegradeCb(a=RegradeAction.MEASURE, r=callback_data.r, m=measure.id),
         )
     builder.button(
-        text=_("regrading.btn.add_measure"), callback_data=RegradeCb(a="add", r=callback_data.r)
+        text=_("regrading.btn.add_measure"),
+        callback_data=RegradeCb(a=RegradeAction.ADD_MEASURE, r=callback_data.r),
     )
     builder.button(
-        text=_("regrading.btn.back"), callback_data=RegradeCb(a="open", r=callback_data.r)
+        text=_("regrading.btn.back"),
+        callback_data=RegradeCb(a=RegradeAction.OPEN, r=callback_data.r),
     )
     builder.adjust(1)
     await query.message.answer(_("regrading.measures_title"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
@@ -118,15 +119,25 @@ async def one_measure(
     await query.answer()
     builder = InlineKeyboardBuilder()
     r, m = callback_data.r, callback_data.m
-    builder.button(text=_("regrading.btn.measure_text"), callback_data=RegradeCb(a="mt", r=r, m=m))
     builder.button(
-        text=_("regrading.btn.measure_deadline"), callback_data=RegradeCb(a="md", r=r, m=m)
+        text=_("regrading.btn.measure_text"),
+        callback_data=RegradeCb(a=RegradeAction.MEASURE_TEXT, r=r, m=m),
     )
-    builder.button(text=_("regrading.btn.measure_who"), callback_data=RegradeCb(a="mw", r=r, m=m))
     builder.button(
-        text=_("regrading.btn.measure_remove"), callback_data=RegradeCb(a="mx", r=r, m=m)
+        text=_("regrading.btn.measure_deadline"),
+        callback_data=RegradeCb(a=RegradeAction.MEASURE_DEADLINE, r=r, m=m),
     )
-    builder.button(text=_("regrading.btn.back"), callback_data=RegradeCb(a="ms", r=r))
+    builder.button(
+        text=_("regrading.btn.measure_who"),
+        callback_data=RegradeCb(a=RegradeAction.MEASURE_WHO, r=r, m=m),
+    )
+    builder.button(
+        text=_("regrading.btn.measure_remove"),
+        callback_data=RegradeCb(a=RegradeAction.MEASURE_REMOVE, r=r, m=m),
+    )
+    builder.button(
+        text=_("regrading.btn.back"), callback_data=RegradeCb(a=RegradeAction.MEASURES, r=r)
+    )
     builder.adjust(2, 2, 1)
     text = _("regrading.measure").format(
         action=quote(measure.action),
@@ -415,25 +426,37 @@ async def quick_new_deadline(
 def create_router() -> Router:
     router = Router(name=__name__)
     cb, rk = RegradeCb.filter, RiskCb.filter
-    router.callback_query.register(list_measures, cb(F.a == "ms"))
-    router.callback_query.register(one_measure, cb(F.a == "m"))
-    router.callback_query.register(start_measure_step, cb(F.a.in_({"mt", "md", "mw", "add"})))
-    router.callback_query.register(remove_measure, cb(F.a == "mx"))
+    router.callback_query.register(list_measures, cb(F.a == RegradeAction.MEASURES))
+    router.callback_query.register(one_measure, cb(F.a == RegradeAction.MEASURE))
     router.callback_query.register(
-        quick_measure_deadline, Regrade.measure_deadline, rk(F.action == "quick")
+        start_measure_step,
+        cb(
+            F.a.in_(
+                {
+                    RegradeAction.MEASURE_TEXT,
+                    RegradeAction.MEASURE_DEADLINE,
+                    RegradeAction.MEASURE_WHO,
+                    RegradeAction.ADD_MEASURE,
+                }
+            )
+        ),
+    )
+    router.callback_query.register(remove_measure, cb(F.a == RegradeAction.MEASURE_REMOVE))
+    router.callback_query.register(
+        quick_measure_deadline, Regrade.measure_deadline, rk(F.action == RiskAction.QUICK)
     )
     router.callback_query.register(
-        quick_new_deadline, Regrade.add_deadline, rk(F.action == "quick")
+        quick_new_deadline, Regrade.add_deadline, rk(F.action == RiskAction.QUICK)
     )
     for step in (Regrade.measure_responsible, Regrade.add_responsible):
-        router.callback_query.register(responsible_page, step, rk(F.action == "who_page"))
+        router.callback_query.register(responsible_page, step, rk(F.action == RiskAction.WHO_PAGE))
         router.message.register(reask, step, ~F.text)
         router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
     router.callback_query.register(
-        choose_measure_responsible, Regrade.measure_responsible, rk(F.action == "who")
+        choose_measure_responsible, Regrade.measure_responsible, rk(F.action == RiskAction.WHO)
     )
     router.callback_query.register(
-        choose_new_responsible, Regrade.add_responsible, rk(F.action == "who")
+        choose_new_responsible, Regrade.add_responsible, rk(F.action == RiskAction.WHO)
     )
     text_steps = (
         (Regrade.measure_text, enter_measure_text),

@@ -15,7 +15,6 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -47,6 +46,7 @@ from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import focus_programmes
 from bot.settings import Settings
+from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     alert,
@@ -64,7 +64,6 @@ from handlers.register_ui import (
     state_label,
     turn_list_page,
 )
-from handlers.staff.regrading_callbacks import RegradeCb
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
 
@@ -94,15 +93,6 @@ class RiskStep(StatesGroup):
     discussion_date = State()
     discussion_summary = State()
     description = State()
-
-
-class RiskCb(CallbackData, prefix="rk"):
-    # page / open / declare / power / type / focus / factor / who / who_page / quick / rule /
-    # rule_page / more / done / save / abort / accept / dispute / assess / discuss / self_ok /
-    # edit / withdraw
-    action: str
-    id: int = 0
-    value: int = 0
 
 
 def _button(builder: InlineKeyboardBuilder, text: str, action: str, **values: int) -> None:
@@ -270,9 +260,9 @@ async def _list_view(
             status=state_label(r.status),
             description=r.description,
         ),
-        choose=lambda r: RiskCb(action="open", id=r.id),
-        page=lambda at: RiskCb(action="page", id=at),
-        extra=[(_("risks.declare"), RiskCb(action="declare"))],
+        choose=lambda r: RiskCb(action=RiskAction.OPEN, id=r.id),
+        page=lambda at: RiskCb(action=RiskAction.PAGE, id=at),
+        extra=[(_("risks.declare"), RiskCb(action=RiskAction.DECLARE))],
     )
     return "\n".join(lines), keyboard
 
@@ -361,7 +351,8 @@ def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
         if status is RiskState.REGRADING_DUE:
             # 定期调整: confirm or revise factors and measures on the re-grading card.
             builder.button(
-                text=_("regrading.btn.open"), callback_data=RegradeCb(a="open", r=risk.id)
+                text=_("regrading.btn.open"),
+                callback_data=RegradeCb(a=RegradeAction.OPEN, r=risk.id),
             )
         if status not in (
             RiskState.PROPOSED,
@@ -1027,31 +1018,39 @@ def create_router() -> Router:
     router = Router(name=__name__)
     cb = RiskCb.filter
     router.message.register(show_risks, Command("risks"))
-    router.callback_query.register(page, cb(F.action == "page"))
-    router.callback_query.register(open_risk, cb(F.action == "open"))
-    router.callback_query.register(start_declare, cb(F.action == "declare"))
-    router.callback_query.register(power_page, Declare.power, cb(F.action == "power_page"))
-    router.callback_query.register(choose_power, Declare.power, cb(F.action == "power"))
-    router.callback_query.register(choose_type, Declare.risk_type, cb(F.action == "type"))
-    router.callback_query.register(choose_focus, Declare.focus, cb(F.action == "focus"))
-    router.callback_query.register(choose_factor, Declare.factor, cb(F.action == "factor"))
-    router.callback_query.register(choose_responsible, Declare.responsible, cb(F.action == "who"))
+    router.callback_query.register(page, cb(F.action == RiskAction.PAGE))
+    router.callback_query.register(open_risk, cb(F.action == RiskAction.OPEN))
+    router.callback_query.register(start_declare, cb(F.action == RiskAction.DECLARE))
     router.callback_query.register(
-        responsible_page, Declare.responsible, cb(F.action == "who_page")
+        power_page, Declare.power, cb(F.action == RiskAction.POWER_PAGE)
     )
-    router.callback_query.register(quick_pick, Declare.deadline, cb(F.action == "quick"))
-    router.callback_query.register(rule_page, Declare.rule, cb(F.action == "rule_page"))
-    router.callback_query.register(choose_rule, Declare.rule, cb(F.action == "rule"))
-    router.callback_query.register(more_measures, Declare.more, cb(F.action == "more"))
-    router.callback_query.register(measures_done, Declare.more, cb(F.action == "done"))
-    router.callback_query.register(submit, Declare.confirm, cb(F.action == "save"))
-    router.callback_query.register(abort, Declare.confirm, cb(F.action == "abort"))
-    router.callback_query.register(accept, cb(F.action == "accept"))
-    router.callback_query.register(start_step, cb(F.action.in_({"dispute", "discuss", "edit"})))
-    router.callback_query.register(self_confirm, cb(F.action == "self_ok"))
-    router.callback_query.register(start_assess, cb(F.action == "assess"))
-    router.callback_query.register(withdraw, cb(F.action == "withdraw"))
-    router.callback_query.register(resubmit, cb(F.action == "resubmit"))
+    router.callback_query.register(choose_power, Declare.power, cb(F.action == RiskAction.POWER))
+    router.callback_query.register(choose_type, Declare.risk_type, cb(F.action == RiskAction.TYPE))
+    router.callback_query.register(choose_focus, Declare.focus, cb(F.action == RiskAction.FOCUS))
+    router.callback_query.register(
+        choose_factor, Declare.factor, cb(F.action == RiskAction.FACTOR)
+    )
+    router.callback_query.register(
+        choose_responsible, Declare.responsible, cb(F.action == RiskAction.WHO)
+    )
+    router.callback_query.register(
+        responsible_page, Declare.responsible, cb(F.action == RiskAction.WHO_PAGE)
+    )
+    router.callback_query.register(quick_pick, Declare.deadline, cb(F.action == RiskAction.QUICK))
+    router.callback_query.register(rule_page, Declare.rule, cb(F.action == RiskAction.RULE_PAGE))
+    router.callback_query.register(choose_rule, Declare.rule, cb(F.action == RiskAction.RULE))
+    router.callback_query.register(more_measures, Declare.more, cb(F.action == RiskAction.MORE))
+    router.callback_query.register(measures_done, Declare.more, cb(F.action == RiskAction.DONE))
+    router.callback_query.register(submit, Declare.confirm, cb(F.action == RiskAction.SAVE))
+    router.callback_query.register(abort, Declare.confirm, cb(F.action == RiskAction.ABORT))
+    router.callback_query.register(accept, cb(F.action == RiskAction.ACCEPT))
+    router.callback_query.register(
+        start_step, cb(F.action.in_({RiskAction.DISPUTE, RiskAction.DISCUSS, RiskAction.EDIT}))
+    )
+    router.callback_query.register(self_confirm, cb(F.action == RiskAction.SELF_OK))
+    router.callback_query.register(start_assess, cb(F.action == RiskAction.ASSESS))
+    router.callback_query.register(withdraw, cb(F.action == RiskAction.WITHDRAW))
+    router.callback_query.register(resubmit, cb(F.action == RiskAction.RESUBMIT))
     text_steps = (
         (Declare.description, enter_description),
         (Declare.measure_action, enter_measure),

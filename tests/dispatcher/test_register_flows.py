@@ -14,9 +14,7 @@ from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.settings import Settings
-from handlers.reviewer.register import ReviewCb
-from handlers.staff.powers import PowerCb
-from handlers.staff.risks import RiskCb
+from handlers.callbacks import PowerCb, RegisterReviewCb, RiskCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, Power, RiskPoint
 from tests.dispatcher.helpers import last_alert
@@ -160,15 +158,17 @@ async def test_power_returned_with_a_comment_and_seen(
         power = await session.scalar(select(Power))
         assert power is not None and power.status == "submitted"
     # A staff member cannot reach the reviewer's buttons at all (router guard) …
-    await press(dp, bot, staff, ReviewCb(action="confirm", id=power.id).pack())
+    await press(dp, bot, staff, RegisterReviewCb(action="confirm", id=power.id).pack())
     assert last_alert(bot) == zh("fallback.stale_button")
     # … and a reviewer of another unit is refused by the service.
-    await press(dp, bot, org.other_reviewer, ReviewCb(action="confirm", id=power.id).pack())
+    await press(
+        dp, bot, org.other_reviewer, RegisterReviewCb(action="confirm", id=power.id).pack()
+    )
     assert last_alert(bot) == zh("errors.not_allowed")
     reviewer = org.reviewer
     await say(dp, bot, reviewer, "/powerreview")
     assert "医疗机构执业许可" in buttons(last(bot, reviewer).reply_markup)
-    await press(dp, bot, reviewer, ReviewCb(action="return", id=power.id).pack())
+    await press(dp, bot, reviewer, RegisterReviewCb(action="return", id=power.id).pack())
     await say(dp, bot, reviewer, None, sticker=True)
     assert zh("register.text_expected") in last(bot, reviewer).text
     await say(dp, bot, reviewer, "请补充法律依据的具体条款")
@@ -188,15 +188,15 @@ async def test_export_as_a_document(dp: Dispatcher, bot: MockedBot, org: People)
 async def test_top_down_leadership_and_measure_report(
     dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    from handlers.staff.measures import MeasureCb
+    from handlers.callbacks import MeasureCb
 
     reviewer, staff, leader = org.reviewer, org.staff, org.leader
     # Top-down: the reviewer proposes two; the holder disputes one and confirms the other.
     for text in ("审批超时限", "收受红包"):
         await say(dp, bot, reviewer, "/propose")
-        await press(dp, bot, reviewer, ReviewCb(action="post", id=org.post_id).pack())
+        await press(dp, bot, reviewer, RegisterReviewCb(action="post", id=org.post_id).pack())
         await say(dp, bot, reviewer, text)
-        await press(dp, bot, reviewer, ReviewCb(action="type", value=4).pack())
+        await press(dp, bot, reviewer, RegisterReviewCb(action="type", value=4).pack())
     async with sessionmaker() as session:
         first, second = (
             r.id for r in await session.scalars(select(RiskPoint).order_by(RiskPoint.id))

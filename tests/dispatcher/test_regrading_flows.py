@@ -16,9 +16,8 @@ from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import RegradeCb, RiskCb
 from handlers.staff.regrading import Regrade
-from handlers.staff.regrading_callbacks import RegradeCb
-from handlers.staff.risks import RiskCb
 from storage.db import SessionMaker
 from storage.fsm import SQLStorage
 from storage.models.audit import AuditLog

@@ -22,8 +22,7 @@ from bot.services import review as review_service
 from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
-from handlers.reviewer.review import ReviewCb
-from handlers.staff.risks import RiskCb
+from handlers.callbacks import ReviewCb, RiskCb
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
 from storage.models.outbox import OutboxMessage

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
 from bot.i18n import translate
-from handlers.staff.measures import MeasureCb
+from handlers.callbacks import MeasureCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure
 from tests.e2e.conftest import RunningBot

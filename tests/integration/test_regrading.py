@@ -19,7 +19,7 @@ from bot.services.review import ReviewConfig
 from bot.services.review_notices import regrading_button
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
-from handlers.staff.regrading_callbacks import RegradeCb
+from handlers.callbacks import RegradeCb
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.outbox import OutboxMessage
