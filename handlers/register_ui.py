@@ -41,21 +41,13 @@ ListView = Callable[[int], Awaitable[tuple[str, InlineKeyboardMarkup]]]
 
 async def send_list(message: Message, view: ListView) -> None:
     """Show the first page of a list, or say why it cannot be shown."""
-    try:
-        text, keyboard = await view(0)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    text, keyboard = await view(0)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def turn_list_page(query: CallbackQuery, view: ListView, offset: int) -> None:
     """Edit a list in place to the page at `offset`."""
-    try:
-        text, keyboard = await view(max(0, offset))
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    text, keyboard = await view(max(0, offset))
     await query.answer()
     await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
 
@@ -98,17 +90,19 @@ def register_prompt(
     PROMPTS[state] = (key, keyboard)
 
 
-async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> None:
-    """Ask the question of the current step (after `prefix`, e.g. a refusal)."""
+async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> bool:
+    """Ask the question of the current step (after `prefix`, e.g. a refusal); False when the
+    step has no registered question (nothing is sent)."""
     current = await state.get_state()
     if current is None or current not in PROMPTS:
-        return
+        return False
     key, keyboard = PROMPTS[current]
     data = await state.get_data()
     text = _(key if isinstance(key, str) else key(data)).format(**data.get("_prompt_values", {}))
     if prefix:
         text = prefix + "\n\n" + text
     await message.answer(text, reply_markup=keyboard(data) if keyboard else None)
+    return True
 
 
 async def reask(message: Message, state: FSMContext) -> None:

@@ -124,14 +124,11 @@ async def choose_unit(
 
 
 async def enter_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    try:
-        body = service.check_text(message.text)
-        data = await state.get_data()
-        audience = Audience(data["audience"])
-        people = await service.recipients(session, audience, data.get("unit_id"))
-    except ServiceError as refusal:
-        await message.answer(_refusal(refusal))
-        return
+    # A refused text leaves the step as it is: the admin reads why and types again.
+    body = service.check_text(message.text)
+    data = await state.get_data()
+    audience = Audience(data["audience"])
+    people = await service.recipients(session, audience, data.get("unit_id"))
     if not people:
         await message.answer(_("broadcast.nobody"))
         return
@@ -200,6 +197,7 @@ async def send(
     person: Person,
 ) -> None:
     data = await state.get_data()
+    await state.clear()  # sent or refused, the flow is over
     try:
         batch_id, _count = await service.start_broadcast(
             session,
@@ -216,12 +214,8 @@ async def send(
             else None,
             locale=get_i18n().current_locale,
         )
-    except (ServiceError, KeyError, ValueError) as refusal:
-        await state.clear()
-        message = _refusal(refusal) if isinstance(refusal, ServiceError) else None
-        await query.answer(message or _("fallback.stale_button"), show_alert=True)
-        return
-    await state.clear()
+    except (KeyError, ValueError):
+        raise ServiceError("fallback.stale_button") from None
     await query.answer()
     text, keyboard = await _progress_view(session, batch_id)
     await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
@@ -230,11 +224,7 @@ async def send(
 async def refresh(
     query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        await service.progress(session, person, callback_data.batch)
-    except ServiceError as refusal:
-        await query.answer(_refusal(refusal), show_alert=True)
-        return
+    await service.progress(session, person, callback_data.batch)
     await query.answer()
     text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
@@ -248,14 +238,10 @@ async def stop(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        await service.progress(session, person, callback_data.batch)
-        cancelled = await service.cancel_broadcast(
-            session, clock, actor=person, batch_id=callback_data.batch
-        )
-    except ServiceError as refusal:
-        await query.answer(_refusal(refusal), show_alert=True)
-        return
+    await service.progress(session, person, callback_data.batch)
+    cancelled = await service.cancel_broadcast(
+        session, clock, actor=person, batch_id=callback_data.batch
+    )
     await query.answer(_("broadcast.stopped").format(count=cancelled))
     text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):

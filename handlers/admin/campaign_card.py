@@ -18,13 +18,11 @@ from handlers.admin.campaign_ui import (
     CARD_UNITS,
     NAME_BUTTONS,
     NAMES_LISTED,
-    alert,
     button,
     edit,
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.register_ui import refusal
 from storage.models.campaign import Campaign
 from storage.models.org import Person
 
@@ -51,22 +49,14 @@ async def start(
     message: Message, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
     await state.clear()
-    try:
-        text, keyboard = await _list_view(session, person)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    text, keyboard = await _list_view(session, person)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def show_list(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        text, keyboard = await _list_view(session, person)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    text, keyboard = await _list_view(session, person)
     await state.clear()
     await query.answer()
     await edit(query, text, keyboard)
@@ -126,11 +116,7 @@ async def card_view(session: AsyncSession, campaign: Campaign) -> tuple[str, Inl
 async def open_card(
     query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        campaign = await service.get_for(session, person, callback_data.cid)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.get_for(session, person, callback_data.cid)
     await query.answer(_("campaign.refreshed") if callback_data.value else None)
     text, keyboard = await card_view(session, campaign)
     await edit(query, text, keyboard)
@@ -139,11 +125,7 @@ async def open_card(
 async def names(
     query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        campaign = await service.get_for(session, person, callback_data.cid)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.get_for(session, person, callback_data.cid)
     progress = await service.progress_of(session, campaign)
     unit = next((u for u in progress.units if u.unit.id == callback_data.value), None)
     if unit is None:
@@ -175,13 +157,9 @@ async def names(
 async def ask_close(
     query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        campaign = await service.get_for(session, person, callback_data.cid)
-        if campaign.status != CampaignStatus.ACTIVE.value:
-            raise ServiceError("campaign.already_closed")
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.get_for(session, person, callback_data.cid)
+    if campaign.status != CampaignStatus.ACTIVE.value:
+        raise ServiceError("campaign.already_closed")
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -206,13 +184,9 @@ async def close(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        campaign = await service.close_campaign(
-            session, clock, actor=person, campaign_id=callback_data.cid
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.close_campaign(
+        session, clock, actor=person, campaign_id=callback_data.cid
+    )
     await query.answer(_("campaign.closed"))
     text, keyboard = await card_view(session, campaign)
     await edit(query, text, keyboard)

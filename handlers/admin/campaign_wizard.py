@@ -22,7 +22,6 @@ from handlers.admin.campaign_ui import (
     QUICK_DAYS,
     REQUIREMENTS,
     CampaignFlow,
-    alert,
     button,
     edit,
     requirement_label,
@@ -30,6 +29,7 @@ from handlers.admin.campaign_ui import (
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import refusal
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 # --- the wizard ---------------------------------------------------------------------------------
@@ -54,12 +54,8 @@ async def enter_name(
         return
     await state.update_data(name=name, units=[])
     await state.set_state(CampaignFlow.units)
-    try:
+    async with ends_step(state):
         keyboard = await _units_keyboard(session, person, [], 0)
-    except ServiceError as error:
-        await state.clear()
-        await message.answer(refusal(error))
-        return
     await message.answer(_("campaign.ask_units").format(count=0), reply_markup=keyboard)
 
 
@@ -114,18 +110,15 @@ async def toggle_unit(
 ) -> None:
     chosen: list[int] = list((await state.get_data()).get("units", []))
     unit_id = callback_data.value
-    try:
-        if unit_id in chosen:
-            chosen.remove(unit_id)
-        else:
-            # Checked now, not only at creation: a forged unit is refused at once.
-            await service.check_units(session, person, [unit_id])
-            chosen.append(unit_id)
-        await state.update_data(units=chosen)
-        await query.answer()
-        await _show_units(query, session, person, chosen, max(0, callback_data.cid))
-    except ServiceError as error:
-        await alert(query, error)
+    if unit_id in chosen:
+        chosen.remove(unit_id)
+    else:
+        # Checked now, not only at creation: a forged unit is refused at once.
+        await service.check_units(session, person, [unit_id])
+        chosen.append(unit_id)
+    await state.update_data(units=chosen)
+    await query.answer()
+    await _show_units(query, session, person, chosen, max(0, callback_data.cid))
 
 
 async def units_page(
@@ -136,11 +129,7 @@ async def units_page(
     person: Person,
 ) -> None:
     chosen = list((await state.get_data()).get("units", []))
-    try:
-        await _show_units(query, session, person, chosen, max(0, callback_data.value))
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    await _show_units(query, session, person, chosen, max(0, callback_data.value))
     await query.answer()
 
 
@@ -163,11 +152,7 @@ async def _units_chosen(
     person: Person,
     units: list[int],
 ) -> None:
-    try:
-        await service.check_units(session, person, units)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    await service.check_units(session, person, units)
     await query.answer()
     await state.update_data(units=units)
     await state.set_state(CampaignFlow.requirement)
@@ -177,11 +162,7 @@ async def _units_chosen(
 async def all_units(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        units = await service.top_units_in_scope(session, person)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    units = await service.top_units_in_scope(session, person)
     await _units_chosen(query, state, session, person, units)
 
 
@@ -346,9 +327,6 @@ async def create(
             requirement=data["requirement"],
             deadline=date.fromisoformat(data["deadline"]),
         )
-    except ServiceError as error:
-        await alert(query, error)
-        return
     except (KeyError, ValueError):
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)

@@ -15,11 +15,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
-from handlers.register_ui import alert, ask, quote, reask, refusal, register_prompt, scope_label
+from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.ui.steps import asking_again
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
 
@@ -120,11 +120,8 @@ async def enter_names(
     if not names:
         await ask(message, state, prefix=_("register.text_empty").format(limit=0))
         return
-    try:
+    async with asking_again():
         saved = await _save(state, session, clock, person, names)
-    except ServiceError as error:
-        await ask(message, state, prefix=refusal(error))
-        return
     await state.clear()
     await message.answer(_("categories.saved").format(names=quote("、".join(saved))))
 
@@ -132,11 +129,7 @@ async def enter_names(
 async def reset(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
 ) -> None:
-    try:
-        saved = await _save(state, session, clock, person, [])
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    saved = await _save(state, session, clock, person, [])
     await state.clear()
     await query.answer()
     await query.message.answer(_("categories.saved").format(names=quote("、".join(saved))))  # type: ignore[union-attr]

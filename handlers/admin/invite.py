@@ -12,7 +12,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.invitation_rules import deep_link
 from bot.domain.roles import ASSIGNABLE_ROLES, Role
 from bot.services.invitations import create_invitation
@@ -190,20 +189,16 @@ async def create(
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        invitation = await create_invitation(
-            session,
-            clock,
-            actor=person,
-            unit=unit,
-            post=post,
-            roles=[Role(r) for r in data["roles"]],
-            name=data["name"],
-            ttl_days=settings.invitation_ttl_days,
-        )
-    except ServiceError as refusal:
-        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
-        return
+    invitation = await create_invitation(
+        session,
+        clock,
+        actor=person,
+        unit=unit,
+        post=post,
+        roles=[Role(r) for r in data["roles"]],
+        name=data["name"],
+        ttl_days=settings.invitation_ttl_days,
+    )
     await state.clear()
     await query.answer()
     me = await bot.me()

@@ -26,7 +26,6 @@ from bot.domain.register_rules import (
     parse_date,
 )
 from bot.domain.roles import Role
-from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from bot.settings import Settings
@@ -38,10 +37,9 @@ from handlers.register_ui import (
     day,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
 )
+from handlers.ui.steps import typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
@@ -205,22 +203,14 @@ async def choose_unit(
 
 
 async def enter_title(message: Message, state: FSMContext) -> None:
-    try:
-        title = text_or_refuse(message.text, RULE_TITLE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    title = typed(message.text, RULE_TITLE_MAX)
     await state.update_data(title=title)
     await state.set_state(AddRule.kind)
     await ask(message, state)
 
 
 async def enter_kind(message: Message, state: FSMContext) -> None:
-    try:
-        kind = text_or_refuse(message.text, RULE_KIND_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    kind = typed(message.text, RULE_KIND_MAX)
     await state.update_data(kind=kind)
     await state.set_state(AddRule.issued)
     await ask(message, state)
@@ -257,18 +247,13 @@ async def choose_matter(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    try:
-        rule = await add_rule(
-            session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
-            kind=data.get("kind", ""),
-            issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
-            major_matter=MATTERS[callback_data.value].value,
-        )  # fmt: skip
-    except ServiceError as error:
-        await state.clear()
-        await query.answer(refusal(error), show_alert=True)
-        return
-    await state.clear()
+    await state.clear()  # added or refused, the flow is over
+    rule = await add_rule(
+        session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
+        kind=data.get("kind", ""),
+        issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
+        major_matter=MATTERS[callback_data.value].value,
+    )  # fmt: skip
     await query.answer()
     await query.message.edit_text(_("rules.added").format(title=quote(rule.title)))  # type: ignore[union-attr]
 

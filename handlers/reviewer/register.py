@@ -17,27 +17,23 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.register_rules import COMMENT_MAX, DESCRIPTION_MAX, RISK_TYPES
 from bot.services import powers as power_service
 from bot.services import risks as risk_service
-from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from bot.settings import Settings
 from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
-    alert,
     ask,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
     risk_type_label,
 )
 from handlers.staff.powers import card as power_card
+from handlers.ui.steps import typed
 from storage.models.org import Person, Post, Unit
 
 
@@ -109,11 +105,7 @@ async def inbox_page(
 async def open_power(
     query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -142,18 +134,14 @@ async def confirm_power(
     person: Person,
     settings: Settings,
 ) -> None:
-    try:
-        power = await power_service.review_power(
-            session,
-            clock,
-            actor=person,
-            power_id=callback_data.id,
-            confirm=True,
-            settings=settings,
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.review_power(
+        session,
+        clock,
+        actor=person,
+        power_id=callback_data.id,
+        confirm=True,
+        settings=settings,
+    )
     await query.answer()
     await query.message.edit_text(_("review_powers.confirmed").format(name=quote(power.name)))  # type: ignore[union-attr]
 
@@ -163,11 +151,7 @@ async def start_return(
     session: AsyncSession,
     person: Person,
 ) -> None:  # fmt: skip
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     await query.answer()
     await state.clear()
     await state.update_data(power_id=power.id)
@@ -180,20 +164,12 @@ async def enter_comment(
     settings: Settings,
 ) -> None:  # fmt: skip
     data = await state.get_data()
-    try:
-        comment = text_or_refuse(message.text, COMMENT_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    comment = typed(message.text, COMMENT_MAX)
     await state.clear()
-    try:
-        power = await power_service.review_power(
-            session, clock, actor=person, power_id=data["power_id"], confirm=False,
-            comment=comment, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    power = await power_service.review_power(
+        session, clock, actor=person, power_id=data["power_id"], confirm=False,
+        comment=comment, settings=settings,
+    )  # fmt: skip
     await message.answer(_("review_powers.returned").format(name=quote(power.name)))
 
 
@@ -268,11 +244,7 @@ async def choose_post(
 
 
 async def enter_description(message: Message, state: FSMContext) -> None:
-    try:
-        text = text_or_refuse(message.text, DESCRIPTION_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, DESCRIPTION_MAX)
     await state.update_data(description=text)
     await state.set_state(Propose.risk_type)
     await ask(message, state)
@@ -287,17 +259,12 @@ async def choose_type(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    try:
-        await risk_service.propose_risk(
-            session, clock, actor=person, post_id=data["post_id"],
-            description=data["description"], risk_type=RISK_TYPES[callback_data.value],
-            settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await state.clear()
-        await alert(query, error)
-        return
-    await state.clear()
+    await state.clear()  # sent or refused, the flow is over
+    await risk_service.propose_risk(
+        session, clock, actor=person, post_id=data["post_id"],
+        description=data["description"], risk_type=RISK_TYPES[callback_data.value],
+        settings=settings,
+    )  # fmt: skip
     await query.answer()
     await query.message.edit_text(_("propose.sent"))  # type: ignore[union-attr]
 

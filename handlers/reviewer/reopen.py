@@ -19,15 +19,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.grading import explain
 from bot.services import regrading
 from bot.services import review as review_service
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
-from handlers.register_ui import refusal
 from handlers.review_cards import render_card
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 # Refusals of the typed reason itself: the prompt stays and the reviewer types again.
@@ -91,15 +90,10 @@ async def ask_reason(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        await regrading.check_reopen(
-            session, _config(settings), actor=person, risk_id=callback_data.r,
-            expected_version=callback_data.v,
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await query.answer(refusal(error), show_alert=True)
-        return
+    await regrading.check_reopen(
+        session, _config(settings), actor=person, risk_id=callback_data.r,
+        expected_version=callback_data.v,
+    )  # fmt: skip
     await query.answer()
     message = query.message
     await state.set_state(ReopenFlow.reason)
@@ -125,17 +119,11 @@ async def receive_reason(
 ) -> None:
     data = await state.get_data()
     risk_id = int(data["risk"])
-    try:
+    async with ends_step(state, mend=RETRY_KEYS):
         await regrading.reopen(
             session, clock, _config(settings), actor=person, risk_id=risk_id,
             reason=message.text, expected_version=data.get("version"),
         )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await message.answer(refusal(error))
-        if error.key not in RETRY_KEYS:
-            await state.clear()
-        return
     await state.clear()
     text, keyboard = await _view(session, settings, person, risk_id)
     text = f"{_('reopen.done').format(id=risk_id)}\n\n{text}"

@@ -18,7 +18,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.grading import LEVELS, explain, level_key
 from bot.domain.risk_workflow import Action, RiskState
 from bot.services import review as review_service
@@ -26,6 +25,7 @@ from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
@@ -219,20 +219,14 @@ async def _decide(
     decision: Decision,
     done_key: str,
 ) -> None:
-    try:
-        await review_service.transition(
-            session,
-            clock,
-            _config(settings),
-            actor=person,
-            risk_id=callback_data.r,
-            decision=decision,
-        )
-    except ServiceError as refusal:
-        await session.rollback()
-        # Stale or not allowed: say why, change nothing (the card stays as it is).
-        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
-        return
+    await review_service.transition(
+        session,
+        clock,
+        _config(settings),
+        actor=person,
+        risk_id=callback_data.r,
+        decision=decision,
+    )
     await query.answer(_(done_key))
     await _show_next_or_inbox(
         query,
@@ -405,7 +399,7 @@ async def receive_comment(
         level=data.get("level"),
         expected_version=data.get("version"),
     )
-    try:
+    async with ends_step(state, mend=RETRY_KEYS):
         await review_service.transition(
             session,
             clock,
@@ -414,14 +408,6 @@ async def receive_comment(
             risk_id=int(data["risk"]),
             decision=decision,
         )
-    except ServiceError as refusal:
-        await session.rollback()
-        if refusal.key in RETRY_KEYS:
-            await message.answer(_(refusal.key).format(**refusal.values))
-            return  # ask again: the state stays
-        await state.clear()
-        await message.answer(_(refusal.key).format(**refusal.values))
-        return
     await state.clear()
     done = {
         Action.RETURN.value: "review.done.returned",

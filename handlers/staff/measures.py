@@ -18,7 +18,6 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
-from bot.services.powers import text_or_refuse
 from bot.settings import Settings
 from handlers.callbacks import MeasureAction, MeasureCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
@@ -29,10 +28,9 @@ from handlers.register_ui import (
     measure_status_label,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
 )
+from handlers.ui.steps import typed
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus
 
@@ -167,20 +165,12 @@ async def enter_note(
     settings: Settings,
 ) -> None:
     data = await state.get_data()
-    try:
-        note = text_or_refuse(message.text, NOTE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    note = typed(message.text, NOTE_MAX)
     await state.clear()
-    try:
-        measure = await risk_service.report_measure(
-            session, clock, actor=person, measure_id=data["measure_id"],
-            status=data["status"], note=note, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    measure = await risk_service.report_measure(
+        session, clock, actor=person, measure_id=data["measure_id"],
+        status=data["status"], note=note, settings=settings,
+    )  # fmt: skip
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)

@@ -25,6 +25,7 @@ from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 HISTORY_SHOWN = 30
@@ -110,15 +111,10 @@ async def agree(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        await review_service.transition(
-            session, clock, _config(settings), actor=person, risk_id=callback_data.r,
-            decision=Decision(Action.AGREE),
-        )  # fmt: skip
-    except ServiceError as refusal:
-        await session.rollback()
-        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
-        return
+    await review_service.transition(
+        session, clock, _config(settings), actor=person, risk_id=callback_data.r,
+        decision=Decision(Action.AGREE),
+    )  # fmt: skip
     await query.answer(_("peer.done.agreed"))
     text, keyboard = await _list(session, settings, person)
     await query.message.edit_text(  # type: ignore[union-attr]
@@ -152,19 +148,12 @@ async def receive_comment(
     person: Person,
 ) -> None:
     data = await state.get_data()
-    try:
+    # A comment too long or empty: typed again; any other refusal ends the step.
+    async with ends_step(state, mend=("review.comment_too_long", "workflow.comment_required")):
         await review_service.transition(
             session, clock, _config(settings), actor=person, risk_id=int(data["risk"]),
             decision=Decision(Action.COMMENT, comment=message.text),
         )  # fmt: skip
-    except ServiceError as refusal:
-        await session.rollback()
-        if refusal.key in ("review.comment_too_long", "workflow.comment_required"):
-            await message.answer(_(refusal.key).format(**refusal.values))
-            return  # ask again
-        await state.clear()
-        await message.answer(_(refusal.key).format(**refusal.values))
-        return
     await state.clear()
     text, keyboard = await _list(session, settings, person)
     await message.answer(f"{_('peer.done.commented')}\n\n{text}", reply_markup=keyboard)
@@ -189,9 +178,8 @@ async def show_history(
     try:
         rows = await review_service.history(session, _config(settings), person, risk_id)
     except ServiceError:
-        await session.rollback()
-        await message.answer(_("history.not_found"))
-        return
+        # Not found and not visible read the same: no hint that the record exists.
+        raise ServiceError("history.not_found") from None
     lines = [_("history.title").format(risk_id=risk_id)]
     names: dict[int, str] = {}
     for row in rows[-HISTORY_SHOWN:]:

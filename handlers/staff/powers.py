@@ -21,7 +21,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SUBJECT_MAX
 from bot.services import powers as power_service
-from bot.services.powers import PowerDraft, text_or_refuse
+from bot.services.powers import PowerDraft
 from bot.settings import Settings
 from handlers.callbacks import PowerAction, PowerCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
@@ -30,13 +30,12 @@ from handlers.register_ui import (
     ask,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
     scope_label,
     send_list,
     turn_list_page,
 )
+from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
 
@@ -181,11 +180,7 @@ def card(power: Power) -> str:
 async def open_power(
     query: CallbackQuery, callback_data: PowerCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     await query.answer()
     builder = InlineKeyboardBuilder()
     editable = power.status in power_service.OPEN_STATUSES and (
@@ -225,11 +220,7 @@ async def start_add(
 async def _take_text(
     message: Message, state: FSMContext, field: str, limit: int, following: State
 ) -> None:
-    try:
-        value = text_or_refuse(message.text, limit)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    value = typed(message.text, limit)
     await state.update_data({field: value})
     await state.set_state(following)
     await ask(message, state)
@@ -315,13 +306,9 @@ async def save(
         category=data["category"],
         scope=data["scope"],
     )
-    try:
-        power = await power_service.add_power(
-            session, clock, actor=person, draft=draft, settings=settings
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.add_power(
+        session, clock, actor=person, draft=draft, settings=settings
+    )
     await state.clear()
     await query.answer()
     await query.message.edit_text(  # type: ignore[union-attr]
@@ -348,11 +335,7 @@ async def start_edit(
     if not 0 <= callback_data.value < len(EDIT_FIELDS):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     field = EDIT_FIELDS[callback_data.value]
     await query.answer()
     await state.clear()
@@ -371,9 +354,8 @@ async def start_edit(
 
 
 async def _apply_edit(
-    state: FSMContext, session: AsyncSession, clock: Clock, person: Person, value: str
+    data: dict[str, Any], session: AsyncSession, clock: Clock, person: Person, value: str
 ) -> Power:
-    data = await state.get_data()
     return await power_service.edit_power(
         session, clock, actor=person, power_id=data["power_id"], field=data["field"], value=value
     )
@@ -383,16 +365,9 @@ async def enter_new_value(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
 ) -> None:
     data = await state.get_data()
-    try:
-        value = text_or_refuse(message.text, LIMITS.get(data["field"], NAME_MAX))
-        power = await _apply_edit(state, session, clock, person, value)
-    except ServiceError as error:
-        if error.key.startswith("register.text_"):
-            await refuse_and_reask(message, state, error)
-            return
-        await state.clear()
-        await message.answer(refusal(error))
-        return
+    value = typed(message.text, LIMITS.get(data["field"], NAME_MAX))
+    async with ends_step(state, mend=("register.text_",)):
+        power = await _apply_edit(data, session, clock, person, value)
     await state.clear()
     await message.answer(_("powers.edited") + "\n\n" + card(power))
 
@@ -405,17 +380,14 @@ async def edit_category(
     clock: Clock,
     person: Person,
 ) -> None:
-    categories = (await state.get_data()).get("categories", [])
+    data = await state.get_data()
+    categories = data.get("categories", [])
     if not 0 <= callback_data.value < len(categories):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        power = await _apply_edit(state, session, clock, person, categories[callback_data.value])
-    except ServiceError as error:
-        await state.clear()
-        await alert(query, error)
-        return
-    await state.clear()
+    value = categories[callback_data.value]
+    await state.clear()  # edited or refused, the step is over
+    power = await _apply_edit(data, session, clock, person, value)
     await query.answer()
     await query.message.answer(_("powers.edited") + "\n\n" + card(power))  # type: ignore[union-attr]
 
@@ -427,13 +399,9 @@ async def withdraw(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        power = await power_service.withdraw_power(
-            session, clock, actor=person, power_id=callback_data.id
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.withdraw_power(
+        session, clock, actor=person, power_id=callback_data.id
+    )
     await query.answer()
     await query.message.edit_text(  # type: ignore[union-attr]
         _("powers.withdrawn").format(name=quote(power.name))

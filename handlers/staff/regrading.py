@@ -21,20 +21,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.grading import FACTORS, explain, factor_key
 from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
-    alert,
     ask,
     day,
     level_label,
     quote,
     reask,
-    refusal,
     register_prompt,
 )
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
@@ -136,11 +133,7 @@ async def send_card(
     message: Message, session: AsyncSession, settings: Settings, person: Person, risk_id: int,
     *, prefix: str | None = None,
 ) -> None:  # fmt: skip
-    try:
-        text, keyboard = await _card(session, settings, person, risk_id)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    text, keyboard = await _card(session, settings, person, risk_id)
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=keyboard)
 
 
@@ -152,11 +145,7 @@ async def open_card(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        text, keyboard = await _card(session, settings, person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    text, keyboard = await _card(session, settings, person, callback_data.r)
     await state.clear()
     await query.answer()
     await query.message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
@@ -172,14 +161,9 @@ async def submit(
     person: Person,
 ) -> None:
     """Confirmed (unchanged or revised): back to graded review, routed by the new level."""
-    try:
-        sit = await regrading.resubmit(
-            session, clock, config_of(settings), actor=person, risk_id=callback_data.r
-        )
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    sit = await regrading.resubmit(
+        session, clock, config_of(settings), actor=person, risk_id=callback_data.r
+    )
     await state.clear()
     await query.answer()
     await query.message.edit_text(  # type: ignore[union-attr]
@@ -200,11 +184,7 @@ async def start_factors(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -252,15 +232,10 @@ async def save_factors(
     if int(data.get("risk_id", 0)) != callback_data.r:
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        grade = await regrading.revise_factors(
-            session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
-            factors=data.get("factors", {}),
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    grade = await regrading.revise_factors(
+        session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+        factors=data.get("factors", {}),
+    )  # fmt: skip
     await state.clear()
     await query.answer()
     done = _("regrading.factors_saved").format(level=level_label(grade.level))

@@ -29,7 +29,6 @@ from bot.domain.register_rules import (
     quick_deadline,
 )
 from bot.services import regrading
-from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
@@ -39,8 +38,6 @@ from handlers.register_ui import (
     day,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
 )
 from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
@@ -50,6 +47,7 @@ from handlers.staff.risks import (
     responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
+from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person
 
 QUICK_PICKS = tuple(QuickPick)
@@ -74,11 +72,7 @@ async def list_measures(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     await state.clear()
     await query.answer()
     builder = InlineKeyboardBuilder()
@@ -107,11 +101,7 @@ async def one_measure(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
     if measure is None:
         await alert(query, ServiceError("regrading.measure_gone"))
@@ -156,11 +146,7 @@ async def start_measure_step(
     person: Person,
 ) -> None:
     """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     step = {
         "mt": Regrade.measure_text,
         "md": Regrade.measure_deadline,
@@ -213,16 +199,8 @@ async def _save(
 ) -> None:
     """Run one measure write: typed input the service refuses (`reask_on` key prefixes) is
     asked again; any other refusal ends the step; success shows the card again."""
-    try:
+    async with ends_step(state, mend=reask_on):
         await write
-    except ServiceError as error:
-        await session.rollback()
-        if error.key.startswith(reask_on):
-            await refuse_and_reask(message, state, error)
-            return
-        await state.clear()
-        await message.answer(refusal(error))
-        return
     await state.clear()
     await send_card(message, session, settings, person, risk_id, prefix=done)
 
@@ -235,11 +213,7 @@ async def enter_measure_text(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        text = text_or_refuse(message.text, MEASURE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, MEASURE_MAX)
     await _change(
         message, state, session, clock, settings, person, regrading.MeasureChange(action=text)
     )
@@ -326,15 +300,10 @@ async def remove_measure(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        await regrading.remove_measure(
-            session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
-            measure_id=callback_data.m,
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    await regrading.remove_measure(
+        session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+        measure_id=callback_data.m,
+    )  # fmt: skip
     await query.answer()
     await query.message.edit_text(_("regrading.measure_removed"))  # type: ignore[union-attr]
     await send_card(query.message, session, settings, person, callback_data.r)  # type: ignore[arg-type]
@@ -346,11 +315,7 @@ async def remove_measure(
 async def enter_new_measure(
     message: Message, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        text = text_or_refuse(message.text, MEASURE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, MEASURE_MAX)
     data = await state.get_data()
     await load_people(state, session, person, data.get("unit_id"), 0)
     await state.update_data(new_action=text)

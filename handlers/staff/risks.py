@@ -38,32 +38,29 @@ from bot.domain.register_rules import (
     parse_deadline,
     quick_deadline,
 )
-from bot.domain.risk_workflow import Action, RiskState
+from bot.domain.risk_workflow import Action, IllegalTransition, RiskState
 from bot.services import powers as power_service
 from bot.services import review as review_service
 from bot.services import risks as risk_service
-from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import focus_programmes
 from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
-    alert,
     ask,
     day,
     level_label,
     measure_status_label,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
     risk_type_label,
     send_list,
     state_label,
     turn_list_page,
 )
+from handlers.ui.steps import typed
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
 
@@ -375,11 +372,7 @@ async def open_risk(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    try:
-        risk = await risk_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    risk = await risk_service.get_visible(session, person, callback_data.id)
     await query.answer()
     await query.message.answer(  # type: ignore[union-attr]
         await risk_card(session, risk, settings, _today(clock, settings)),
@@ -395,8 +388,7 @@ async def start_declare(
 ) -> None:
     post = await session.get(Post, person.post_id) if person.post_id else None
     if post is None:
-        await alert(query, ServiceError("register.no_post"))
-        return
+        raise ServiceError("register.no_post")
     items, _total = await power_service.powers_of_post(session, post, limit=200)
     await query.answer()
     await state.clear()
@@ -426,11 +418,7 @@ async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMCo
 
 
 async def enter_description(message: Message, state: FSMContext) -> None:
-    try:
-        text = text_or_refuse(message.text, DESCRIPTION_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, DESCRIPTION_MAX)
     await state.update_data(description=text)
     await state.set_state(Declare.risk_type)
     await ask(message, state)
@@ -510,11 +498,7 @@ async def _start_measure(
 async def enter_measure(
     message: Message, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        text = text_or_refuse(message.text, MEASURE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, MEASURE_MAX)
     data = await state.get_data()
     await load_people(state, session, person, data.get("unit_id"), 0)
     await state.update_data(current={"action": text})
@@ -561,11 +545,7 @@ async def choose_responsible(
     current = dict(data.get("current", {}))
     if callback_data.id:
         post = await session.get(Post, person.post_id) if person.post_id else None
-        try:
-            chosen = await risk_service.responsible_person(session, post, person, callback_data.id)  # type: ignore[arg-type]
-        except ServiceError as error:
-            await alert(query, error)
-            return
+        chosen = await risk_service.responsible_person(session, post, person, callback_data.id)  # type: ignore[arg-type]
         current.update(responsible_id=chosen.id, responsible_name=chosen.name)
     else:
         current.update(responsible_id=None, responsible_name=person.name)
@@ -653,10 +633,7 @@ async def more_measures(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
     if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
-        await alert(
-            query, ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
-        )
-        return
+        raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
     await query.answer()
     await _start_measure(query.message, state, session, person)  # type: ignore[arg-type]
 
@@ -733,30 +710,26 @@ async def submit(
     settings: Settings,
 ) -> None:
     data = await state.get_data()
-    try:
-        if data.get("risk_id"):
-            risk = await risk_service.complete_draft(
-                session, clock, actor=person, risk_id=data["risk_id"],
-                factors=data["factors"], measures=_drafts(data), settings=settings,
-            )  # fmt: skip
-        else:
-            risk = await risk_service.declare_risk(
-                session,
-                clock,
-                actor=person,
-                settings=settings,
-                draft=RiskDraft(
-                    description=data["description"],
-                    risk_type=data["risk_type"],
-                    factors=data["factors"],
-                    measures=_drafts(data),
-                    power_id=data.get("power_id"),
-                    focus_programme=data.get("focus"),
-                ),
-            )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    if data.get("risk_id"):
+        risk = await risk_service.complete_draft(
+            session, clock, actor=person, risk_id=data["risk_id"],
+            factors=data["factors"], measures=_drafts(data), settings=settings,
+        )  # fmt: skip
+    else:
+        risk = await risk_service.declare_risk(
+            session,
+            clock,
+            actor=person,
+            settings=settings,
+            draft=RiskDraft(
+                description=data["description"],
+                risk_type=data["risk_type"],
+                factors=data["factors"],
+                measures=_drafts(data),
+                power_id=data.get("power_id"),
+                focus_programme=data.get("focus"),
+            ),
+        )
     await state.clear()
     await query.answer()
     key = (
@@ -786,13 +759,9 @@ async def accept(
     person: Person,
     settings: Settings,
 ) -> None:
-    try:
-        risk = await risk_service.answer_proposal(
-            session, clock, actor=person, risk_id=callback_data.id, accept=True, settings=settings
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    risk = await risk_service.answer_proposal(
+        session, clock, actor=person, risk_id=callback_data.id, accept=True, settings=settings
+    )
     await query.answer()
     builder = InlineKeyboardBuilder()
     _button(builder, _("risks.assess"), "assess", id=risk.id)
@@ -807,11 +776,7 @@ async def start_step(
     person: Person,
 ) -> None:
     """Dispute / record the discussion / edit the description: one typed answer each."""
-    try:
-        risk = await risk_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    risk = await risk_service.get_visible(session, person, callback_data.id)
     step = {
         "dispute": RiskStep.dispute_reason,
         "discuss": RiskStep.discussion_date,
@@ -833,20 +798,12 @@ async def enter_dispute_reason(
     settings: Settings,
 ) -> None:
     risk_id = (await state.get_data())["risk_id"]
-    try:
-        text_or_refuse(message.text, COMMENT_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    typed(message.text, COMMENT_MAX)
     await state.clear()
-    try:
-        await risk_service.answer_proposal(
-            session, clock, actor=person, risk_id=risk_id, accept=False,
-            reason=message.text, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    await risk_service.answer_proposal(
+        session, clock, actor=person, risk_id=risk_id, accept=False,
+        reason=message.text, settings=settings,
+    )  # fmt: skip
     await message.answer(_("risks.disputed"))
 
 
@@ -882,20 +839,12 @@ async def enter_discussion_summary(
     settings: Settings,
 ) -> None:
     data = await state.get_data()
-    try:
-        text = text_or_refuse(message.text, DESCRIPTION_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, DESCRIPTION_MAX)
     await state.clear()
-    try:
-        risk = await risk_service.record_discussion(
-            session, clock, actor=person, risk_id=data["risk_id"],
-            held_on=date.fromisoformat(data["held_on"]), summary=text, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    risk = await risk_service.record_discussion(
+        session, clock, actor=person, risk_id=data["risk_id"],
+        held_on=date.fromisoformat(data["held_on"]), summary=text, settings=settings,
+    )  # fmt: skip
     builder = InlineKeyboardBuilder()
     _button(builder, _("risks.self_ok"), "self_ok", id=risk.id)
     await message.answer(_("risks.discussion_recorded"), reply_markup=builder.as_markup())
@@ -910,20 +859,12 @@ async def enter_new_description(
     settings: Settings,
 ) -> None:
     data = await state.get_data()
-    try:
-        text = text_or_refuse(message.text, DESCRIPTION_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, DESCRIPTION_MAX)
     await state.clear()
-    try:
-        await risk_service.edit_risk(
-            session, clock, actor=person, risk_id=data["risk_id"], field="description",
-            value=text, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    await risk_service.edit_risk(
+        session, clock, actor=person, risk_id=data["risk_id"], field="description",
+        value=text, settings=settings,
+    )  # fmt: skip
     await message.answer(_("risks.edited"))
 
 
@@ -935,13 +876,9 @@ async def self_confirm(
     person: Person,
     settings: Settings,
 ) -> None:
-    try:
-        await risk_service.confirm_self_review(
-            session, clock, actor=person, risk_id=callback_data.id, settings=settings
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    await risk_service.confirm_self_review(
+        session, clock, actor=person, risk_id=callback_data.id, settings=settings
+    )
     await query.answer()
     await query.message.answer(_("risks.to_committee"))  # type: ignore[union-attr]
 
@@ -956,11 +893,9 @@ async def start_assess(
     """A confirmed proposal: the holder grades it and adds its measures (from the factors)."""
     risk = await session.get(RiskPoint, callback_data.id)
     if risk is None or not risk_service.is_holder(person, risk):
-        await alert(query, ServiceError("register.not_found"))
-        return
+        raise ServiceError("register.not_found")
     if risk.status != RiskState.DRAFT.value:
-        await alert(query, ServiceError(f"workflow.illegal.{risk.status}"))
-        return
+        raise IllegalTransition(RiskState(risk.status), Action.SUBMIT)
     post = await session.get(Post, risk.post_id)
     await query.answer()
     await state.clear()
@@ -983,11 +918,7 @@ async def withdraw(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        await risk_service.withdraw_risk(session, clock, actor=person, risk_id=callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    await risk_service.withdraw_risk(session, clock, actor=person, risk_id=callback_data.id)
     await query.answer()
     await query.message.edit_text(_("risks.withdrawn"))  # type: ignore[union-attr]
 
@@ -1001,15 +932,10 @@ async def resubmit(
     settings: Settings,
 ) -> None:
     """A returned record (or one due for re-grading) goes back to the review."""
-    try:
-        await review_service.transition(
-            session, clock, review_service.ReviewConfig.from_settings(settings), actor=person,
-            risk_id=callback_data.id, decision=review_service.Decision(Action.RESUBMIT),
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    await review_service.transition(
+        session, clock, review_service.ReviewConfig.from_settings(settings), actor=person,
+        risk_id=callback_data.id, decision=review_service.Decision(Action.RESUBMIT),
+    )  # fmt: skip
     await query.answer()
     await query.message.edit_text(_("risks.resubmitted"))  # type: ignore[union-attr]
 
