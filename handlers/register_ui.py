@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.errors import ServiceError
 from bot.domain.grading import level_key
+from handlers.ui.query import message_of
 
 # State name → (prompt key, keyboard builder or None). Filled by each flow module.
 Keyboard = Callable[[dict[str, Any]], InlineKeyboardMarkup | None]
@@ -49,7 +50,7 @@ async def turn_list_page(query: CallbackQuery, view: ListView, offset: int) -> N
     """Edit a list in place to the page at `offset`."""
     text, keyboard = await view(max(0, offset))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def level_label(level: int | None) -> str:

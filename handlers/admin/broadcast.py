@@ -28,6 +28,7 @@ from bot.services.broadcast import Audience
 from bot.settings import Settings
 from handlers.callbacks import BroadcastAction, BroadcastCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.ui.query import message_of
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
 
@@ -95,7 +96,7 @@ async def choose_audience(
     await query.answer()
     await state.update_data(audience=AUDIENCES[callback_data.value].value)
     await state.set_state(BroadcastFlow.unit)
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("broadcast.ask_unit"), reply_markup=await _unit_keyboard(session, 0)
     )
 
@@ -104,7 +105,7 @@ async def unit_page(
     query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(
         reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
     )
 
@@ -118,9 +119,7 @@ async def choose_unit(
     await query.answer()
     await state.update_data(unit_id=callback_data.value or None)
     await state.set_state(BroadcastFlow.text)
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("broadcast.ask_text").format(limit=service.TEXT_MAX)
-    )
+    await message_of(query).edit_text(_("broadcast.ask_text").format(limit=service.TEXT_MAX))
 
 
 async def enter_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -160,7 +159,7 @@ async def not_text(message: Message) -> None:
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 def progress_keyboard(batch_id: str, locale: str, finished: bool) -> InlineKeyboardMarkup | None:
@@ -209,7 +208,7 @@ async def send(
             text=data["text"],
             batch_id=data["batch"],
             # This very message becomes the progress message the updater keeps editing.
-            progress_at=(query.message.chat.id, query.message.message_id)  # type: ignore[union-attr]
+            progress_at=(query.message.chat.id, message_of(query).message_id)
             if query.message
             else None,
             locale=get_i18n().current_locale,
@@ -218,7 +217,7 @@ async def send(
         raise ServiceError("fallback.stale_button") from None
     await query.answer()
     text, keyboard = await _progress_view(session, batch_id)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def refresh(
@@ -228,7 +227,7 @@ async def refresh(
     await query.answer()
     text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def stop(
@@ -245,7 +244,7 @@ async def stop(
     await query.answer(_("broadcast.stopped").format(count=cancelled))
     text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def create_router() -> Router:

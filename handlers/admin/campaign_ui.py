@@ -13,6 +13,7 @@ from bot.domain.campaign_rules import Requirement
 from bot.domain.errors import ServiceError
 from handlers.callbacks import CampaignCb
 from handlers.register_ui import refusal
+from handlers.ui.query import message_of
 
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)
 QUICK_DAYS = (7, 14, 30)
@@ -45,7 +46,7 @@ async def alert(query: CallbackQuery, error: ServiceError) -> None:
 
 async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def button(text: str, data: CampaignCb) -> InlineKeyboardButton:

@@ -29,6 +29,7 @@ from handlers.admin.campaign_ui import (
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import refusal
+from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -287,13 +288,7 @@ async def quick_deadline(
         return
     deadline = service.today_of(clock, settings) + timedelta(days=callback_data.value)
     problem = await _to_preview(
-        query.message,
-        state,
-        session,
-        clock,
-        settings,
-        person,
-        deadline,  # type: ignore[arg-type]
+        message_of(query), state, session, clock, settings, person, deadline
     )
     if problem is not None:
         await query.answer(problem, show_alert=True)

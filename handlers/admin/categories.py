@@ -19,6 +19,7 @@ from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.ui.query import message_of
 from handlers.ui.steps import asking_again
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
@@ -63,9 +64,9 @@ async def unit_page(
     query: CallbackQuery, callback_data: CategoryCb, session: AsyncSession
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(
+    await message_of(query).edit_reply_markup(
         reply_markup=await _units(session, max(0, callback_data.id))
-    )  # type: ignore[union-attr]
+    )
 
 
 async def choose_unit(
@@ -84,9 +85,9 @@ async def choose_unit(
             text=scope_label(scope),
             callback_data=CategoryCb(action=CategoryAction.SCOPE, value=index),
         )
-    await query.message.answer(
+    await message_of(query).answer(
         _("categories.ask_scope").format(unit=quote(unit.path)), reply_markup=builder.as_markup()
-    )  # type: ignore[union-attr]
+    )
 
 
 async def choose_scope(
@@ -101,7 +102,7 @@ async def choose_scope(
     await query.answer()
     await state.update_data(scope=scope, _prompt_values={"current": "、".join(current)})
     await state.set_state(CategoryFlow.names)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _save(
@@ -132,7 +133,7 @@ async def reset(
     saved = await _save(state, session, clock, person, [])
     await state.clear()
     await query.answer()
-    await query.message.answer(_("categories.saved").format(names=quote("、".join(saved))))  # type: ignore[union-attr]
+    await message_of(query).answer(_("categories.saved").format(names=quote("、".join(saved))))
 
 
 def create_router() -> Router:

@@ -19,6 +19,7 @@ from bot.services.people import NAME_MAX
 from bot.settings import Settings
 from handlers.callbacks import InviteAction, InviteCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.ui.query import message_of
 from storage.models.org import Person, Post, Unit
 from storage.repositories import org as org_repo
 
@@ -61,7 +62,7 @@ async def start_invite(message: Message, state: FSMContext, session: AsyncSessio
 async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
     await query.answer()
     if query.message is not None:
-        await query.message.edit_reply_markup(  # type: ignore[union-attr]
+        await message_of(query).edit_reply_markup(
             reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
         )
 
@@ -86,7 +87,7 @@ async def choose_unit(
         text=_("invite.no_post"), callback_data=InviteCb(action=InviteAction.POST, value=0)
     )
     builder.adjust(1)
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("invite.ask_post").format(unit=html.quote(unit.path)), reply_markup=builder.as_markup()
     )
 
@@ -118,7 +119,7 @@ async def choose_post(
     await query.answer()
     await state.update_data(post_id=callback_data.value or None, roles=[Role.STAFF.value])
     await state.set_state(InviteFlow.roles)
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("invite.ask_roles"), reply_markup=_roles_keyboard([Role.STAFF.value])
     )
 
@@ -132,7 +133,7 @@ async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMC
     chosen.remove(role) if role in chosen else chosen.append(role)
     await state.update_data(roles=chosen)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=_roles_keyboard(chosen))  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=_roles_keyboard(chosen))
 
 
 async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
@@ -141,7 +142,7 @@ async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
         return
     await query.answer()
     await state.set_state(InviteFlow.name)
-    await query.message.edit_text(_("invite.ask_name"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("invite.ask_name"))
 
 
 async def enter_name(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -170,7 +171,7 @@ async def enter_name(message: Message, state: FSMContext, session: AsyncSession)
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 async def create(
@@ -202,7 +203,7 @@ async def create(
     await state.clear()
     await query.answer()
     me = await bot.me()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("invite.created").format(
             name=html.quote(invitation.name),
             link=html.quote(deep_link(me.username or "", invitation.code)),

@@ -39,6 +39,7 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
@@ -137,7 +138,7 @@ async def page(
 ) -> None:
     text, keyboard = await _view(session, person, max(0, callback_data.id))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def _unit_keyboard(
@@ -169,18 +170,18 @@ async def start_add(
     await query.answer()
     await state.clear()
     await state.set_state(AddRule.unit)
-    await query.message.answer(
+    await message_of(query).answer(
         _("rules.ask_unit"), reply_markup=await _unit_keyboard(session, person, 0)
-    )  # type: ignore[union-attr]
+    )
 
 
 async def unit_page(
     query: CallbackQuery, callback_data: RuleCb, session: AsyncSession, person: Person
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(
+    await message_of(query).edit_reply_markup(
         reply_markup=await _unit_keyboard(session, person, max(0, callback_data.id))
-    )  # type: ignore[union-attr]
+    )
 
 
 async def choose_unit(
@@ -199,7 +200,7 @@ async def choose_unit(
     await query.answer()
     await state.update_data(unit_id=callback_data.id)
     await state.set_state(AddRule.title)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_title(message: Message, state: FSMContext) -> None:
@@ -236,7 +237,7 @@ async def skip(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     following = AddRule.issued if await state.get_state() == AddRule.kind.state else AddRule.matter
     await state.set_state(following)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_matter(
@@ -255,7 +256,7 @@ async def choose_matter(
         major_matter=MATTERS[callback_data.value].value,
     )  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("rules.added").format(title=quote(rule.title)))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("rules.added").format(title=quote(rule.title)))
 
 
 def create_router() -> Router:

@@ -33,6 +33,7 @@ from handlers.register_ui import (
     risk_type_label,
 )
 from handlers.staff.powers import card as power_card
+from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person, Post, Unit
 
@@ -99,7 +100,7 @@ async def inbox_page(
 ) -> None:
     text, keyboard = await _inbox(session, person, max(0, callback_data.id))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def open_power(
@@ -121,7 +122,7 @@ async def open_power(
     header = _("review_powers.where").format(
         unit=quote(unit.path if unit else "-"), post=quote(post.name if post else "-")
     )
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         header + "\n" + power_card(power), reply_markup=builder.as_markup()
     )
 
@@ -143,7 +144,7 @@ async def confirm_power(
         settings=settings,
     )
     await query.answer()
-    await query.message.edit_text(_("review_powers.confirmed").format(name=quote(power.name)))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("review_powers.confirmed").format(name=quote(power.name)))
 
 
 async def start_return(
@@ -156,7 +157,7 @@ async def start_return(
     await state.clear()
     await state.update_data(power_id=power.id)
     await state.set_state(ReturnPower.comment)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_comment(
@@ -222,7 +223,7 @@ async def post_page(
     query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(
         reply_markup=await _post_keyboard(session, person, max(0, callback_data.id))
     )
 
@@ -240,7 +241,7 @@ async def choose_post(
     await query.answer()
     await state.update_data(post_id=post.id, _prompt_values={"post": post.name})
     await state.set_state(Propose.description)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_description(message: Message, state: FSMContext) -> None:
@@ -266,7 +267,7 @@ async def choose_type(
         settings=settings,
     )  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("propose.sent"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("propose.sent"))
 
 
 # --- /export ----------------------------------------------------------------------------------

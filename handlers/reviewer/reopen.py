@@ -26,6 +26,7 @@ from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
+from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -79,7 +80,7 @@ async def show_next(
     await state.clear()
     text, keyboard = await _view(session, settings, person, callback_data.r)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def ask_reason(
@@ -105,7 +106,7 @@ async def ask_reason(
     )
     builder = InlineKeyboardBuilder()
     builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-    await query.message.edit_text(_("reopen.ask_reason"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("reopen.ask_reason"), reply_markup=builder.as_markup())
 
 
 async def receive_reason(

@@ -25,6 +25,7 @@ from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
+from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -158,14 +159,14 @@ async def _show_next_or_inbox(
     else:
         text, keyboard = await _card(session, settings, person, next_id, kind)
     text = f"{prefix}\n\n{text}" if prefix else text
-    if isinstance(query_or_message, CallbackQuery) and query_or_message.message is not None:
-        await query_or_message.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    if isinstance(query_or_message, CallbackQuery):
+        await message_of(query_or_message).edit_text(text, reply_markup=keyboard)
     elif chat_id is not None and message_id is not None:
         await bot.edit_message_text(
             text=text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
         )
     else:
-        await query_or_message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await query_or_message.answer(text, reply_markup=keyboard)
 
 
 async def open_kind(
@@ -191,7 +192,7 @@ async def back_to_inbox(
     await query.answer()
     items = await review_service.inbox(session, _config(settings), person)
     text, keyboard = _inbox_text_and_keyboard(items)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def skip(
@@ -320,7 +321,7 @@ async def pick_level(query: CallbackQuery, callback_data: ReviewCb) -> None:
         )
     builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(3, 1)
-    await query.message.edit_reply_markup(reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=builder.as_markup())
 
 
 async def set_level(
@@ -380,7 +381,7 @@ async def _ask_comment(
     )
     builder = InlineKeyboardBuilder()
     builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-    await query.message.edit_text(_(prompt_key), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).edit_text(_(prompt_key), reply_markup=builder.as_markup())
 
 
 async def receive_comment(

@@ -5,6 +5,8 @@ A report is a status (in progress / done / blocked) and a short evidence note (å
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -30,6 +32,7 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus
@@ -49,7 +52,7 @@ register_prompt(MeasureReportFlow.note.state, "measures.ask_note")
 
 
 async def _list_view(
-    session: AsyncSession, person: Person, offset: int, today: object
+    session: AsyncSession, person: Person, offset: int, today: date
 ) -> tuple[str, InlineKeyboardMarkup]:
     items, total = await risk_service.measures_of(session, person, offset=offset, limit=PAGE_SIZE)
     text = _("measures.list_title").format(total=total)
@@ -57,7 +60,7 @@ async def _list_view(
         text += "\n" + _("measures.empty")
 
     def label(m: ControlMeasure) -> str:
-        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""  # type: ignore[arg-type]
+        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
         return (
             _("measures.item").format(
                 deadline=day(m.deadline), status=measure_status_label(m.status), action=m.action
@@ -101,7 +104,7 @@ async def page(
     today = local_today(clock.now(), settings.timezone)
     text, keyboard = await _list_view(session, person, max(0, callback_data.id), today)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def open_measure(
@@ -137,7 +140,7 @@ async def open_measure(
             callback_data=MeasureCb(action=MeasureAction.STATUS, id=measure.id, value=index),
         )
     builder.adjust(1)
-    await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(text, reply_markup=builder.as_markup())
 
 
 async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: FSMContext) -> None:
@@ -153,7 +156,7 @@ async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: F
         _prompt_values={"status": measure_status_label(status)},
     )
     await state.set_state(MeasureReportFlow.note)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_note(

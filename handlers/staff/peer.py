@@ -25,6 +25,7 @@ from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
+from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -87,7 +88,7 @@ async def open_item(
         return
     await query.answer()
     text, keyboard = await _card(session, settings, callback_data.r)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def back_to_list(
@@ -100,7 +101,7 @@ async def back_to_list(
     await state.clear()
     await query.answer()
     text, keyboard = await _list(session, settings, person)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def agree(
@@ -117,9 +118,7 @@ async def agree(
     )  # fmt: skip
     await query.answer(_("peer.done.agreed"))
     text, keyboard = await _list(session, settings, person)
-    await query.message.edit_text(  # type: ignore[union-attr]
-        f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard
-    )
+    await message_of(query).edit_text(f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard)
 
 
 async def ask_comment(
@@ -136,7 +135,7 @@ async def ask_comment(
     await query.answer()
     await state.set_state(PeerFlow.comment)
     await state.update_data(risk=callback_data.r)
-    await query.message.answer(_("peer.ask_comment"))  # type: ignore[union-attr]
+    await message_of(query).answer(_("peer.ask_comment"))
 
 
 async def receive_comment(

@@ -35,6 +35,7 @@ from handlers.register_ui import (
     send_list,
     turn_list_page,
 )
+from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
@@ -197,7 +198,7 @@ async def open_power(
             callback_data=PowerCb(action=PowerAction.WITHDRAW, id=power.id),
         )
         builder.adjust(2)
-    await query.message.answer(card(power), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(card(power), reply_markup=builder.as_markup())
 
 
 # --- adding ---------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ async def start_add(
     await state.clear()
     await state.set_state(PowerFlow.name)
     await state.update_data(post_name=post.name, unit_id=post.unit_id)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _take_text(
@@ -242,7 +243,7 @@ async def subject_is_post(query: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(subject=(await state.get_data()).get("post_name", ""))
     await query.answer()
     await state.set_state(PowerFlow.legal_basis)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_legal_basis(message: Message, state: FSMContext) -> None:
@@ -261,7 +262,7 @@ async def choose_scope(
     await state.update_data(scope=scope, categories=categories)
     await state.set_state(PowerFlow.category)
     await query.answer()
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: FSMContext) -> None:
@@ -276,7 +277,7 @@ async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: F
     builder = InlineKeyboardBuilder()
     builder.button(text=_("powers.save"), callback_data=PowerCb(action=PowerAction.SAVE))
     builder.button(text=_("register.abort"), callback_data=PowerCb(action=PowerAction.ABORT))
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         _("powers.confirm").format(
             name=quote(data["name"]),
             content=quote(data["content"]),
@@ -311,15 +312,13 @@ async def save(
     )
     await state.clear()
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("powers.saved").format(name=quote(power.name))
-    )
+    await message_of(query).edit_text(_("powers.saved").format(name=quote(power.name)))
 
 
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 # --- editing and withdrawing ------------------------------------------------------------------
@@ -350,7 +349,7 @@ async def start_edit(
         await state.set_state(PowerEdit.category)
     else:
         await state.set_state(PowerEdit.value)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _apply_edit(
@@ -389,7 +388,7 @@ async def edit_category(
     await state.clear()  # edited or refused, the step is over
     power = await _apply_edit(data, session, clock, person, value)
     await query.answer()
-    await query.message.answer(_("powers.edited") + "\n\n" + card(power))  # type: ignore[union-attr]
+    await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
 
 
 async def withdraw(
@@ -403,9 +402,7 @@ async def withdraw(
         session, clock, actor=person, power_id=callback_data.id
     )
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("powers.withdrawn").format(name=quote(power.name))
-    )
+    await message_of(query).edit_text(_("powers.withdrawn").format(name=quote(power.name)))
 
 
 def create_router() -> Router:

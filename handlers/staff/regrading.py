@@ -35,6 +35,7 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 
@@ -148,7 +149,7 @@ async def open_card(
     text, keyboard = await _card(session, settings, person, callback_data.r)
     await state.clear()
     await query.answer()
-    await query.message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).answer(text, reply_markup=keyboard)
 
 
 async def submit(
@@ -166,7 +167,7 @@ async def submit(
     )
     await state.clear()
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("regrading.submitted").format(
             id=callback_data.r, level=level_label(sit.review.suggested_level)
         )
@@ -194,7 +195,7 @@ async def start_factors(
         factor_index=0,
     )
     await state.set_state(Regrade.factor)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_factor(
@@ -210,13 +211,13 @@ async def choose_factor(
     await query.answer()
     if index + 1 < len(FACTORS):
         await state.update_data(factors=factors, factor_index=index + 1)
-        await ask(query.message, state)  # type: ignore[arg-type]
+        await ask(message_of(query), state)
         return
     config = config_of(settings)
     grade = regrading.preview(factors, config, focus=bool(data.get("focus")))
     await state.update_data(factors=factors)
     await state.set_state(Regrade.factor_confirm)
-    await ask(query.message, state, prefix=quote(explain(grade, _, config.rule)))  # type: ignore[arg-type]
+    await ask(message_of(query), state, prefix=quote(explain(grade, _, config.rule)))
 
 
 async def save_factors(
@@ -239,7 +240,7 @@ async def save_factors(
     await state.clear()
     await query.answer()
     done = _("regrading.factors_saved").format(level=level_label(grade.level))
-    await send_card(query.message, session, settings, person, callback_data.r, prefix=done)  # type: ignore[arg-type]
+    await send_card(message_of(query), session, settings, person, callback_data.r, prefix=done)
 
 
 async def reask_typed(message: Message, state: FSMContext) -> None:

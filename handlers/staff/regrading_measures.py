@@ -47,6 +47,7 @@ from handlers.staff.risks import (
     responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
+from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person
 
@@ -91,7 +92,7 @@ async def list_measures(
         callback_data=RegradeCb(a=RegradeAction.OPEN, r=callback_data.r),
     )
     builder.adjust(1)
-    await query.message.answer(_("regrading.measures_title"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(_("regrading.measures_title"), reply_markup=builder.as_markup())
 
 
 async def one_measure(
@@ -134,7 +135,7 @@ async def one_measure(
         who=quote(measure.responsible_name),
         deadline=day(measure.deadline),
     )
-    await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(text, reply_markup=builder.as_markup())
 
 
 async def start_measure_step(
@@ -161,7 +162,7 @@ async def start_measure_step(
     if step is Regrade.measure_responsible:
         await load_people(state, session, person, shown.sit.unit_id, 0)
     await state.set_state(step)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _change(
@@ -270,7 +271,7 @@ async def quick_measure_deadline(
         return
     await query.answer()
     await _change(
-        query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
+        message_of(query), state, session, clock, settings, person,
         regrading.MeasureChange(deadline=deadline),
     )  # fmt: skip
 
@@ -287,7 +288,7 @@ async def choose_measure_responsible(
     await query.answer()
     # 0 is "me" (the holder); the service checks a colleague belongs to the post's unit.
     await _change(
-        query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
+        message_of(query), state, session, clock, settings, person,
         regrading.MeasureChange(responsible_id=callback_data.id or 0),
     )  # fmt: skip
 
@@ -305,8 +306,8 @@ async def remove_measure(
         measure_id=callback_data.m,
     )  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("regrading.measure_removed"))  # type: ignore[union-attr]
-    await send_card(query.message, session, settings, person, callback_data.r)  # type: ignore[arg-type]
+    await message_of(query).edit_text(_("regrading.measure_removed"))
+    await send_card(message_of(query), session, settings, person, callback_data.r)
 
 
 # --- adding a measure (the declaration's steps: what → 责任主体 → deadline) ---------------------
@@ -329,7 +330,7 @@ async def choose_new_responsible(
     await query.answer()
     await state.update_data(new_responsible=callback_data.id or None)
     await state.set_state(Regrade.add_deadline)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _add(
@@ -385,7 +386,7 @@ async def quick_new_deadline(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     await query.answer()
-    await _add(query.message, state, session, clock, settings, person, deadline)  # type: ignore[arg-type]
+    await _add(message_of(query), state, session, clock, settings, person, deadline)
 
 
 def create_router() -> Router:

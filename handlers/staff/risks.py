@@ -60,6 +60,7 @@ from handlers.register_ui import (
     state_label,
     turn_list_page,
 )
+from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
@@ -374,7 +375,7 @@ async def open_risk(
 ) -> None:
     risk = await risk_service.get_visible(session, person, callback_data.id)
     await query.answer()
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         await risk_card(session, risk, settings, _today(clock, settings)),
         reply_markup=_card_buttons(risk, person),
     )
@@ -396,13 +397,13 @@ async def start_declare(
         powers=[[p.id, p.name] for p in items], power_offset=0, measures=[], unit_id=post.unit_id
     )
     await state.set_state(Declare.power)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def power_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     data = await state.update_data(power_offset=max(0, callback_data.value))
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=_power_keyboard(data))  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=_power_keyboard(data))
 
 
 async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
@@ -414,7 +415,7 @@ async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMCo
     await query.answer()
     await state.update_data(power_id=callback_data.id or None)
     await state.set_state(Declare.description)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_description(message: Message, state: FSMContext) -> None:
@@ -435,7 +436,7 @@ async def choose_type(
         risk_type=RISK_TYPES[callback_data.value], focus_list=await focus_programmes(session)
     )
     await state.set_state(Declare.focus)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_focus(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
@@ -447,7 +448,7 @@ async def choose_focus(query: CallbackQuery, callback_data: RiskCb, state: FSMCo
     focus = focus_list[callback_data.value - 1] if callback_data.value else None
     await state.update_data(focus=focus, factors={}, factor_index=0)
     await state.set_state(Declare.factor)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 # --- declaring: the five factors -----------------------------------------------------------
@@ -471,12 +472,12 @@ async def choose_factor(
     await query.answer()
     if index + 1 < len(FACTORS):
         await state.update_data(factors=factors, factor_index=index + 1)
-        await ask(query.message, state)  # type: ignore[arg-type]
+        await ask(message_of(query), state)
         return
     rule = GradingRule.from_settings(settings)
     grade = grade_risk(Factors.from_mapping(factors), rule, focus=bool(data.get("focus")))
     await state.update_data(factors=factors, factor_index=index)
-    await _start_measure(query.message, state, session, person, prefix=explain(grade, _, rule))  # type: ignore[arg-type]
+    await _start_measure(message_of(query), state, session, person, prefix=explain(grade, _, rule))
 
 
 # --- declaring: measures --------------------------------------------------------------------
@@ -531,7 +532,7 @@ async def responsible_page(
     unit_id = (await state.get_data()).get("unit_id")
     data = await load_people(state, session, person, unit_id, max(0, callback_data.value))
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=responsible_keyboard(data))  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=responsible_keyboard(data))
 
 
 async def choose_responsible(
@@ -545,14 +546,16 @@ async def choose_responsible(
     current = dict(data.get("current", {}))
     if callback_data.id:
         post = await session.get(Post, person.post_id) if person.post_id else None
-        chosen = await risk_service.responsible_person(session, post, person, callback_data.id)  # type: ignore[arg-type]
+        if post is None:
+            raise ServiceError("register.no_post")
+        chosen = await risk_service.responsible_person(session, post, person, callback_data.id)
         current.update(responsible_id=chosen.id, responsible_name=chosen.name)
     else:
         current.update(responsible_id=None, responsible_name=person.name)
     await query.answer()
     await state.update_data(current=current)
     await state.set_state(Declare.deadline)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _set_deadline(
@@ -585,7 +588,7 @@ async def quick_pick(
         return
     await query.answer()
     deadline = quick_deadline(QUICK_PICKS[callback_data.value], _today(clock, settings))
-    await _set_deadline(query.message, state, session, deadline)  # type: ignore[arg-type]
+    await _set_deadline(message_of(query), state, session, deadline)
 
 
 async def enter_deadline(
@@ -606,7 +609,7 @@ async def enter_deadline(
 async def rule_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     data = await state.update_data(rule_offset=max(0, callback_data.value))
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=_rule_keyboard(data))  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=_rule_keyboard(data))
 
 
 async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
@@ -616,7 +619,7 @@ async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMCon
         return
     await query.answer()
     rule = [callback_data.id, rules[callback_data.id]] if callback_data.id else None
-    await _finish_measure(query.message, state, rule)  # type: ignore[arg-type]
+    await _finish_measure(message_of(query), state, rule)
 
 
 async def _finish_measure(message: Message, state: FSMContext, rule: list[Any] | None) -> None:
@@ -635,7 +638,7 @@ async def more_measures(
     if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
         raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
     await query.answer()
-    await _start_measure(query.message, state, session, person)  # type: ignore[arg-type]
+    await _start_measure(message_of(query), state, session, person)
 
 
 async def measures_done(
@@ -650,7 +653,7 @@ async def measures_done(
     builder = InlineKeyboardBuilder()
     _button(builder, _("risks.submit"), "save")
     _button(builder, _("register.abort"), "abort")
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         await _confirm_card(session, data, settings), reply_markup=builder.as_markup()
     )
 
@@ -737,7 +740,7 @@ async def submit(
         if risk.status == RiskState.COLLECTIVE_DISCUSSION.value
         else "risks.submitted"
     )
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _(key).format(id=risk.id, level=level_label(risk.suggested_level))
     )
 
@@ -745,7 +748,7 @@ async def submit(
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 # --- actions from the card ------------------------------------------------------------------
@@ -765,7 +768,7 @@ async def accept(
     await query.answer()
     builder = InlineKeyboardBuilder()
     _button(builder, _("risks.assess"), "assess", id=risk.id)
-    await query.message.answer(_("risks.accepted"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(_("risks.accepted"), reply_markup=builder.as_markup())
 
 
 async def start_step(
@@ -786,7 +789,7 @@ async def start_step(
     await state.clear()
     await state.update_data(risk_id=risk.id)
     await state.set_state(step)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_dispute_reason(
@@ -880,7 +883,7 @@ async def self_confirm(
         session, clock, actor=person, risk_id=callback_data.id, settings=settings
     )
     await query.answer()
-    await query.message.answer(_("risks.to_committee"))  # type: ignore[union-attr]
+    await message_of(query).answer(_("risks.to_committee"))
 
 
 async def start_assess(
@@ -908,7 +911,7 @@ async def start_assess(
         factor_index=0,
     )
     await state.set_state(Declare.factor)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def withdraw(
@@ -920,7 +923,7 @@ async def withdraw(
 ) -> None:
     await risk_service.withdraw_risk(session, clock, actor=person, risk_id=callback_data.id)
     await query.answer()
-    await query.message.edit_text(_("risks.withdrawn"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("risks.withdrawn"))
 
 
 async def resubmit(
@@ -937,7 +940,7 @@ async def resubmit(
         risk_id=callback_data.id, decision=review_service.Decision(Action.RESUBMIT),
     )  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("risks.resubmitted"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("risks.resubmitted"))
 
 
 def create_router() -> Router:
