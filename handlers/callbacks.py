@@ -18,6 +18,25 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+# --- shared screen parts -----------------------------------------------------------------------
+
+
+class ListName(StrEnum):
+    """The paged lists (handlers/ui/pager.py): which list a page button turns."""
+
+    POWERS = "pw"
+    RISKS = "rk"
+    MEASURES = "ms"
+    UNREACHABLE = "ur"
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """A ‹ › button of a paged list: the list and the offset of the page it shows."""
+
+    list: ListName
+    offset: int = 0
+
+
 # --- admin -----------------------------------------------------------------------------------
 
 
@@ -47,12 +66,6 @@ class CategoryCb(CallbackData, prefix="ct"):
     action: CategoryAction
     id: int = 0
     value: int = 0
-
-
-class UnreachableCb(CallbackData, prefix="ur"):
-    """A page of the unreachable list (the only thing it turns)."""
-
-    offset: int = 0
 
 
 class BroadcastAction(StrEnum):
@@ -121,7 +134,6 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 
 class MeasureAction(StrEnum):
-    PAGE = "page"
     OPEN = "open"
     STATUS = "status"
 
@@ -133,7 +145,6 @@ class MeasureCb(CallbackData, prefix="ms"):
 
 
 class RiskAction(StrEnum):
-    PAGE = "page"
     OPEN = "open"
     DECLARE = "declare"
     POWER = "power"
@@ -179,7 +190,6 @@ class PeerCb(CallbackData, prefix="pr"):
 
 
 class PowerAction(StrEnum):
-    PAGE = "page"
     OPEN = "open"
     ADD = "add"
     SUBJECT_POST = "subject_post"

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.errors import ServiceError
 from bot.domain.grading import level_key
+from handlers.ui.labels import MEASURE_STATUS, RISK_STATE, RISK_TYPE, SCOPE, label
 from handlers.ui.query import message_of
 
 # State name → (prompt key, keyboard builder or None). Filled by each flow module.
@@ -58,19 +59,19 @@ def level_label(level: int | None) -> str:
 
 
 def state_label(status: str) -> str:
-    return _(f"workflow.state.{status}")
+    return label(RISK_STATE, status)
 
 
 def risk_type_label(value: str) -> str:
-    return _(f"register.risk_type.{value}")
+    return label(RISK_TYPE, value)
 
 
 def scope_label(value: str) -> str:
-    return _(f"register.scope.{value}")
+    return label(SCOPE, value)
 
 
 def measure_status_label(value: str) -> str:
-    return _(f"register.measure_status.{value}")
+    return label(MEASURE_STATUS, value)
 
 
 def day(value: date | str | None) -> str:

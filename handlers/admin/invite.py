@@ -19,6 +19,7 @@ from bot.services.people import NAME_MAX
 from bot.settings import Settings
 from handlers.callbacks import InviteAction, InviteCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.ui.labels import ROLE, label
 from handlers.ui.query import message_of
 from storage.models.org import Person, Post, Unit
 from storage.repositories import org as org_repo
@@ -33,7 +34,7 @@ class InviteFlow(StatesGroup):
 
 
 def role_label(role: Role) -> str:
-    return _(f"roles.{role.value}")
+    return label(ROLE, role)
 
 
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:

@@ -15,15 +15,14 @@ from bot.domain.clock import Clock
 from bot.i18n import LOCALES
 from bot.services.people import set_language
 from handlers.callbacks import LanguageChoice
+from handlers.ui.labels import LANGUAGE, label
 from storage.models.org import Person
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for locale in LOCALES:
-        builder.button(
-            text=_(f"language.name_{locale}"), callback_data=LanguageChoice(locale=locale)
-        )
+        builder.button(text=label(LANGUAGE, locale), callback_data=LanguageChoice(locale=locale))
     return builder.as_markup()
 
 

@@ -39,6 +39,7 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person, Unit
@@ -65,7 +66,7 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, matter in enumerate(MATTERS):
         builder.button(
-            text=_(f"rules.matter.{matter.value}"),
+            text=label(MATTER, matter),
             callback_data=RuleCb(action=RuleAction.MATTER, value=index),
         )
     builder.adjust(1)
@@ -86,7 +87,7 @@ def _line(rule: Rule) -> str:
     flag = (
         ""
         if rule.major_matter == MajorMatter.NONE.value
-        else "【" + _(f"rules.matter.{rule.major_matter}") + "】"
+        else "【" + label(MATTER, rule.major_matter) + "】"
     )
     return _("rules.item").format(flag=flag, title=quote(rule.title), issued=day(rule.issued_on))
 
@@ -226,7 +227,7 @@ async def enter_issued(
         if issued > today:
             raise DateRefused("future")
     except DateRefused as refused:
-        await ask(message, state, prefix=_(f"register.date_{refused.reason}"))
+        await ask(message, state, prefix=label(DATE_REFUSED, refused.reason))
         return
     await state.update_data(issued=issued.isoformat())
     await state.set_state(AddRule.matter)

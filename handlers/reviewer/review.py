@@ -25,6 +25,7 @@ from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
+from handlers.ui.labels import INBOX_KIND, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
@@ -59,10 +60,10 @@ def _inbox_text_and_keyboard(
     lines = [_("review.inbox_title")]
     for kind in InboxKind:
         count = len(items[kind])
-        lines.append(_("review.inbox_line").format(kind=_(f"review.kind.{kind.value}"), n=count))
+        lines.append(_("review.inbox_line").format(kind=label(INBOX_KIND, kind), n=count))
         if count:
             builder.button(
-                text=_("review.inbox_button").format(kind=_(f"review.kind.{kind.value}"), n=count),
+                text=_("review.inbox_button").format(kind=label(INBOX_KIND, kind), n=count),
                 callback_data=ReviewCb(a=ReviewAction.KIND, k=kind.value),
             )
     # Approved and active risks, for reopening after feedback (not counted as waiting).

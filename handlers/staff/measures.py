@@ -5,13 +5,11 @@ A report is a status (in progress / done / blocked) and a short evidence note (å
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +19,8 @@ from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
 from bot.settings import Settings
-from handlers.callbacks import MeasureAction, MeasureCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.callbacks import ListName, MeasureAction, MeasureCb
+from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
@@ -32,6 +30,7 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person
@@ -51,10 +50,11 @@ class MeasureReportFlow(StatesGroup):
 register_prompt(MeasureReportFlow.note.state, "measures.ask_note")
 
 
-async def _list_view(
-    session: AsyncSession, person: Person, offset: int, today: date
-) -> tuple[str, InlineKeyboardMarkup]:
-    items, total = await risk_service.measures_of(session, person, offset=offset, limit=PAGE_SIZE)
+async def _list_page(screen: Screen, offset: int) -> Page:
+    today = local_today(screen.clock.now(), screen.settings.timezone)
+    items, total = await risk_service.measures_of(
+        screen.session, screen.person, offset=offset, limit=PAGE_SIZE
+    )
     text = _("measures.list_title").format(total=total)
     if not total:
         text += "\n" + _("measures.empty")
@@ -68,15 +68,17 @@ async def _list_view(
             + mark
         )
 
-    keyboard = paged_choices(
+    keyboard = MEASURES.keyboard(
         items,
         total,
         offset,
         label=label,
         choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
-        page=lambda at: MeasureCb(action=MeasureAction.PAGE, id=at),
     )
     return text, keyboard
+
+
+MEASURES = Pager(ListName.MEASURES, _list_page)
 
 
 async def show_measures(
@@ -88,23 +90,7 @@ async def show_measures(
     settings: Settings,
 ) -> None:
     await state.clear()
-    today = local_today(clock.now(), settings.timezone)
-    text, keyboard = await _list_view(session, person, 0, today)
-    await message.answer(text, reply_markup=keyboard)
-
-
-async def page(
-    query: CallbackQuery,
-    callback_data: MeasureCb,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    today = local_today(clock.now(), settings.timezone)
-    text, keyboard = await _list_view(session, person, max(0, callback_data.id), today)
-    await query.answer()
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await MEASURES.send(message, Screen(session, person, settings, clock))
 
 
 async def open_measure(
@@ -184,7 +170,7 @@ async def enter_note(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_measures, Command("measures"))
-    router.callback_query.register(page, MeasureCb.filter(F.action == MeasureAction.PAGE))
+    MEASURES.register(router)
     router.callback_query.register(open_measure, MeasureCb.filter(F.action == MeasureAction.OPEN))
     router.callback_query.register(
         choose_status, MeasureCb.filter(F.action == MeasureAction.STATUS)

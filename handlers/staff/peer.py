@@ -25,6 +25,7 @@ from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
+from handlers.ui.labels import RISK_STATE, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
@@ -194,7 +195,7 @@ async def show_history(
                 at=row.at.strftime("%Y-%m-%d %H:%M"),
                 who=html.quote(who),
                 action=html.quote(row.action),
-                state=_(f"workflow.state.{status}") if status else "",
+                state=label(RISK_STATE, status) if status else "",
             )
         )
     await message.answer("\n".join(lines))

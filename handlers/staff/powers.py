@@ -23,8 +23,8 @@ from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SU
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
 from bot.settings import Settings
-from handlers.callbacks import PowerAction, PowerCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.callbacks import ListName, PowerAction, PowerCb
+from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
@@ -32,9 +32,9 @@ from handlers.register_ui import (
     reask,
     register_prompt,
     scope_label,
-    send_list,
-    turn_list_page,
 )
+from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
+from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person, Post
@@ -106,9 +106,8 @@ register_prompt(PowerEdit.category.state, "powers.ask_category", _category_keybo
 # --- the list -------------------------------------------------------------------------------
 
 
-async def _list_view(
-    session: AsyncSession, person: Person, offset: int
-) -> tuple[str, InlineKeyboardMarkup]:
+async def _list_page(screen: Screen, offset: int) -> Page:
+    session, person = screen.session, screen.person
     post = await session.get(Post, person.post_id) if person.post_id else None
     if post is None:
         raise ServiceError("register.no_post")
@@ -132,40 +131,37 @@ async def _list_view(
         )
     if not total:
         lines.append(_("powers.empty"))
-    keyboard = paged_choices(
+    keyboard = POWERS.keyboard(
         items,
         total,
         offset,
-        label=lambda p: _("powers.item").format(
-            name=p.name, status=_(f"powers.status.{p.status}")
-        ),
+        label=lambda p: _("powers.item").format(name=p.name, status=label(POWER_STATUS, p.status)),
         choose=lambda p: PowerCb(action=PowerAction.OPEN, id=p.id),
-        page=lambda at: PowerCb(action=PowerAction.PAGE, id=at),
         extra=[(_("powers.add"), PowerCb(action=PowerAction.ADD))],
     )
     return "\n".join(lines), keyboard
 
 
+POWERS = Pager(ListName.POWERS, _list_page)
+
+
 async def show_powers(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
     await state.clear()
-    await send_list(message, lambda offset: _list_view(session, person, offset))
-
-
-async def page(
-    query: CallbackQuery, callback_data: PowerCb, session: AsyncSession, person: Person
-) -> None:
-    await turn_list_page(
-        query, lambda offset: _list_view(session, person, offset), callback_data.id
-    )
+    await POWERS.send(message, Screen(session, person, settings, clock))
 
 
 def card(power: Power) -> str:
     lines = [
         _("powers.card").format(
             name=quote(power.name),
-            status=_(f"powers.status.{power.status}"),
+            status=label(POWER_STATUS, power.status),
             scope=scope_label(power.scope),
             category=quote(power.category),
             content=quote(power.content),
@@ -190,7 +186,7 @@ async def open_power(
     if editable:
         for index, name in enumerate(EDIT_FIELDS):
             builder.button(
-                text=_(f"powers.edit.{name}"),
+                text=label(POWER_FIELD, name),
                 callback_data=PowerCb(action=PowerAction.EDIT, id=power.id, value=index),
             )
         builder.button(
@@ -341,7 +337,7 @@ async def start_edit(
     await state.update_data(
         power_id=power.id,
         field=field,
-        _prompt_values={"field": _(f"powers.edit.{field}")},
+        _prompt_values={"field": label(POWER_FIELD, field)},
     )
     if field == "category":
         categories = await power_service.categories_for(session, power.unit_id, power.scope)
@@ -408,7 +404,7 @@ async def withdraw(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_powers, Command("powers"))
-    router.callback_query.register(page, PowerCb.filter(F.action == PowerAction.PAGE))
+    POWERS.register(router)
     router.callback_query.register(open_power, PowerCb.filter(F.action == PowerAction.OPEN))
     router.callback_query.register(start_add, PowerCb.filter(F.action == PowerAction.ADD))
     router.callback_query.register(

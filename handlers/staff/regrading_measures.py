@@ -47,6 +47,7 @@ from handlers.staff.risks import (
     responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
+from handlers.ui.labels import DATE_REFUSED, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person
@@ -226,7 +227,7 @@ async def _deadline_from(
     try:
         return parse_deadline(text, _today(clock, settings))
     except DateRefused as refused:
-        await ask(message, state, prefix=_(f"register.date_{refused.reason}"))
+        await ask(message, state, prefix=label(DATE_REFUSED, refused.reason))
         return None
 
 

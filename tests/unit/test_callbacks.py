@@ -76,11 +76,9 @@ WITH_ACTIONS = [cls for cls in CLASSES if _enum_fields(cls)]
 
 
 def test_actions_are_enums() -> None:
-    # All but the two one-purpose ones (a page offset, a locale code) carry an action enum.
+    # All but the language choice (a locale code) carry an enum: an action, or a list's name.
     plain = {cls.__name__ for cls in CLASSES if cls not in WITH_ACTIONS}
-    assert plain == {"UnreachableCb", "LanguageChoice"} | {
-        cls.__name__ for cls in CLASSES if cls.__name__ == "PageCb"
-    }
+    assert plain == {"LanguageChoice"}
 
 
 @pytest.mark.parametrize("cls", WITH_ACTIONS, ids=lambda cls: cls.__name__)
