@@ -89,37 +89,22 @@ async def _card(
     config = _config(settings)
     sit = await review_service.situation(session, config, risk_id)
     text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
-    builder = InlineKeyboardBuilder()
     v = sit.review.version
     primary = PRIMARY.get(sit.state)
+    offered: list[tuple[str, ReviewAction]] = []
     if primary is Action.CLOSE_SOCIAL:
-        builder.button(
-            text=_("review.btn.close_social"),
-            callback_data=ReviewCb(a=ReviewAction.CLOSE_SOCIAL, r=risk_id, v=v, k=kind),
-        )
+        offered.append(("review.btn.close_social", ReviewAction.CLOSE_SOCIAL))
     elif primary is not None:
-        builder.button(
-            text=_("review.btn.approve"),
-            callback_data=ReviewCb(a=ReviewAction.APPROVE, r=risk_id, v=v, k=kind),
-        )
-        builder.button(
-            text=_("review.btn.set_level"),
-            callback_data=ReviewCb(a=ReviewAction.LEVEL, r=risk_id, v=v, k=kind),
-        )
+        offered += [("review.btn.approve", ReviewAction.APPROVE)]
+        offered += [("review.btn.set_level", ReviewAction.LEVEL)]
     if sit.state is RiskState.DISPUTED:
-        builder.button(
-            text=_("review.btn.repropose"),
-            callback_data=ReviewCb(a=ReviewAction.REPROPOSE, r=risk_id, v=v, k=kind),
-        )
-        builder.button(
-            text=_("review.btn.withdraw"),
-            callback_data=ReviewCb(a=ReviewAction.WITHDRAW, r=risk_id, v=v, k=kind),
-        )
+        offered += [("review.btn.repropose", ReviewAction.REPROPOSE)]
+        offered += [("review.btn.withdraw", ReviewAction.WITHDRAW)]
     else:
-        builder.button(
-            text=_("review.btn.return"),
-            callback_data=ReviewCb(a=ReviewAction.RETURN, r=risk_id, v=v, k=kind),
-        )
+        offered.append(("review.btn.return", ReviewAction.RETURN))
+    builder = InlineKeyboardBuilder()
+    for key, action in offered:
+        builder.button(text=_(key), callback_data=ReviewCb(a=action, r=risk_id, v=v, k=kind))
     builder.button(
         text=_("review.btn.skip"), callback_data=ReviewCb(a=ReviewAction.SKIP, r=risk_id, k=kind)
     )
@@ -210,6 +195,33 @@ async def skip(
     )
 
 
+# The one-tap decisions: the move (None: what "approve" means at the card's step) and the
+# words that confirm it.
+DECISIONS: dict[ReviewAction, tuple[Action | None, str]] = {
+    ReviewAction.APPROVE: (None, "review.done.approved"),
+    ReviewAction.CLOSE_SOCIAL: (Action.CLOSE_SOCIAL, "review.done.closed"),
+    ReviewAction.WITHDRAW: (Action.WITHDRAW, "review.done.withdrawn"),
+}
+
+
+async def decide(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    """Approve, close social review or withdraw: the move, then the next card in the kind."""
+    action, done_key = DECISIONS[callback_data.a]
+    if action is None:
+        sit = await review_service.situation(session, _config(settings), callback_data.r)
+        action = PRIMARY.get(sit.state, Action.APPROVE)
+    decision = Decision(action, expected_version=callback_data.v)
+    await _decide(query, callback_data, bot, session, clock, settings, person, decision, done_key)
+
+
 async def _decide(
     query: CallbackQuery,
     callback_data: ReviewCb,
@@ -221,92 +233,13 @@ async def _decide(
     decision: Decision,
     done_key: str,
 ) -> None:
+    # A stale or forbidden move is refused by the service: errors.py says why, nothing changes.
     await review_service.transition(
-        session,
-        clock,
-        _config(settings),
-        actor=person,
-        risk_id=callback_data.r,
-        decision=decision,
+        session, clock, _config(settings), actor=person, risk_id=callback_data.r, decision=decision
     )
     await query.answer(_(done_key))
     await _show_next_or_inbox(
-        query,
-        bot,
-        session,
-        settings,
-        person,
-        callback_data.k,
-        callback_data.r,
-        prefix=_(done_key),
-    )
-
-
-async def approve(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    sit = await review_service.situation(session, _config(settings), callback_data.r)
-    action = PRIMARY.get(sit.state, Action.APPROVE)
-    await _decide(
-        query,
-        callback_data,
-        bot,
-        session,
-        clock,
-        settings,
-        person,
-        Decision(action, expected_version=callback_data.v),
-        "review.done.approved",
-    )
-
-
-async def close_social(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    await _decide(
-        query,
-        callback_data,
-        bot,
-        session,
-        clock,
-        settings,
-        person,
-        Decision(Action.CLOSE_SOCIAL, expected_version=callback_data.v),
-        "review.done.closed",
-    )
-
-
-async def withdraw(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    await _decide(
-        query,
-        callback_data,
-        bot,
-        session,
-        clock,
-        settings,
-        person,
-        Decision(Action.WITHDRAW, expected_version=callback_data.v),
-        "review.done.withdrawn",
+        query, bot, session, settings, person, callback_data.k, callback_data.r, prefix=_(done_key)
     )
 
 
@@ -353,12 +286,16 @@ async def set_level(
     await _ask_comment(query, state, callback_data, action, "review.ask_level_reason")
 
 
-async def ask_return(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
-    await _ask_comment(query, state, callback_data, Action.RETURN, "review.ask_return_comment")
+# The decisions that need a typed comment first: the move and its question.
+WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
+    ReviewAction.RETURN: (Action.RETURN, "review.ask_return_comment"),
+    ReviewAction.REPROPOSE: (Action.REPROPOSE, "review.ask_repropose"),
+}
 
 
-async def ask_repropose(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
-    await _ask_comment(query, state, callback_data, Action.REPROPOSE, "review.ask_repropose")
+async def ask_comment(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
+    action, prompt_key = WITH_COMMENT[callback_data.a]
+    await _ask_comment(query, state, callback_data, action, prompt_key)
 
 
 async def _ask_comment(
@@ -439,13 +376,10 @@ def create_router() -> Router:
     router.callback_query.register(open_kind, ReviewCb.filter(F.a == ReviewAction.KIND))
     router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == ReviewAction.INBOX))
     router.callback_query.register(skip, ReviewCb.filter(F.a == ReviewAction.SKIP))
-    router.callback_query.register(approve, ReviewCb.filter(F.a == ReviewAction.APPROVE))
-    router.callback_query.register(close_social, ReviewCb.filter(F.a == ReviewAction.CLOSE_SOCIAL))
-    router.callback_query.register(withdraw, ReviewCb.filter(F.a == ReviewAction.WITHDRAW))
+    router.callback_query.register(decide, ReviewCb.filter(F.a.in_(set(DECISIONS))))
     router.callback_query.register(pick_level, ReviewCb.filter(F.a == ReviewAction.LEVEL))
     router.callback_query.register(set_level, ReviewCb.filter(F.a == ReviewAction.SET_LEVEL))
-    router.callback_query.register(ask_return, ReviewCb.filter(F.a == ReviewAction.RETURN))
-    router.callback_query.register(ask_repropose, ReviewCb.filter(F.a == ReviewAction.REPROPOSE))
+    router.callback_query.register(ask_comment, ReviewCb.filter(F.a.in_(set(WITH_COMMENT))))
     router.message.register(receive_comment, ReviewFlow.comment, F.text)
     router.message.register(comment_not_text, ReviewFlow.comment)
     return router

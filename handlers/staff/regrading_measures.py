@@ -22,18 +22,14 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     MEASURE_MAX,
-    DateRefused,
     QuickPick,
     local_today,
-    parse_deadline,
-    quick_deadline,
 )
 from bot.services import regrading
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
-    alert,
     ask,
     day,
     quote,
@@ -47,9 +43,8 @@ from handlers.staff.risks import (
     responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
-from handlers.ui.labels import DATE_REFUSED, label
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, typed
+from handlers.ui.steps import ends_step, quick_pick_deadline, typed, typed_deadline
 from storage.models.org import Person
 
 QUICK_PICKS = tuple(QuickPick)
@@ -79,9 +74,9 @@ async def list_measures(
     await query.answer()
     builder = InlineKeyboardBuilder()
     for number, measure in enumerate(shown.sit.risk.measures, start=1):
-        label = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
+        short = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
         builder.button(
-            text=f"✏️ {number}. {label}",
+            text=f"✏️ {number}. {short}",
             callback_data=RegradeCb(a=RegradeAction.MEASURE, r=callback_data.r, m=measure.id),
         )
     builder.button(
@@ -106,8 +101,7 @@ async def one_measure(
     shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
     if measure is None:
-        await alert(query, ServiceError("regrading.measure_gone"))
-        return
+        raise ServiceError("regrading.measure_gone")
     await query.answer()
     builder = InlineKeyboardBuilder()
     r, m = callback_data.r, callback_data.m
@@ -149,12 +143,7 @@ async def start_measure_step(
 ) -> None:
     """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
     shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    step = {
-        "mt": Regrade.measure_text,
-        "md": Regrade.measure_deadline,
-        "mw": Regrade.measure_responsible,
-        "add": Regrade.add_action,
-    }[callback_data.a]
+    step = STEPS[callback_data.a]
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -221,27 +210,28 @@ async def enter_measure_text(
     )
 
 
-async def _deadline_from(
-    message: Message, state: FSMContext, clock: Clock, settings: Settings, text: str
-) -> date | None:
-    try:
-        return parse_deadline(text, _today(clock, settings))
-    except DateRefused as refused:
-        await ask(message, state, prefix=label(DATE_REFUSED, refused.reason))
-        return None
-
-
 def _today(clock: Clock, settings: Settings) -> date:
     return local_today(clock.now(), settings.timezone)
 
 
-def _quick(callback_data: RiskCb, clock: Clock, settings: Settings) -> date | None:
-    if not 0 <= callback_data.value < len(QUICK_PICKS):
-        return None
-    return quick_deadline(QUICK_PICKS[callback_data.value], _today(clock, settings))
+async def _deadline_chosen(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+    deadline: date,
+) -> None:
+    """Typed or picked, a deadline ends its step: the new measure's, or a measure's revision."""
+    if await state.get_state() == Regrade.add_deadline.state:
+        await _add(message, state, session, clock, settings, person, deadline)
+        return
+    change = regrading.MeasureChange(deadline=deadline)
+    await _change(message, state, session, clock, settings, person, change)
 
 
-async def enter_measure_deadline(
+async def enter_deadline(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
@@ -249,15 +239,11 @@ async def enter_measure_deadline(
     settings: Settings,
     person: Person,
 ) -> None:
-    deadline = await _deadline_from(message, state, clock, settings, message.text or "")
-    if deadline is not None:
-        await _change(
-            message, state, session, clock, settings, person,
-            regrading.MeasureChange(deadline=deadline),
-        )  # fmt: skip
+    deadline = typed_deadline(message.text, _today(clock, settings))
+    await _deadline_chosen(message, state, session, clock, settings, person, deadline)
 
 
-async def quick_measure_deadline(
+async def quick_pick(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
@@ -266,15 +252,9 @@ async def quick_measure_deadline(
     settings: Settings,
     person: Person,
 ) -> None:
-    deadline = _quick(callback_data, clock, settings)
-    if deadline is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    deadline = quick_pick_deadline(callback_data.value, _today(clock, settings))
     await query.answer()
-    await _change(
-        message_of(query), state, session, clock, settings, person,
-        regrading.MeasureChange(deadline=deadline),
-    )  # fmt: skip
+    await _deadline_chosen(message_of(query), state, session, clock, settings, person, deadline)
 
 
 async def choose_measure_responsible(
@@ -360,34 +340,13 @@ async def _add(
     )  # fmt: skip
 
 
-async def enter_new_deadline(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    deadline = await _deadline_from(message, state, clock, settings, message.text or "")
-    if deadline is not None:
-        await _add(message, state, session, clock, settings, person, deadline)
-
-
-async def quick_new_deadline(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    deadline = _quick(callback_data, clock, settings)
-    if deadline is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    await query.answer()
-    await _add(message_of(query), state, session, clock, settings, person, deadline)
+# The button that starts a step → the step (editing one measure, or adding one).
+STEPS = {
+    RegradeAction.MEASURE_TEXT: Regrade.measure_text,
+    RegradeAction.MEASURE_DEADLINE: Regrade.measure_deadline,
+    RegradeAction.MEASURE_WHO: Regrade.measure_responsible,
+    RegradeAction.ADD_MEASURE: Regrade.add_action,
+}
 
 
 def create_router() -> Router:
@@ -397,24 +356,11 @@ def create_router() -> Router:
     router.callback_query.register(one_measure, cb(F.a == RegradeAction.MEASURE))
     router.callback_query.register(
         start_measure_step,
-        cb(
-            F.a.in_(
-                {
-                    RegradeAction.MEASURE_TEXT,
-                    RegradeAction.MEASURE_DEADLINE,
-                    RegradeAction.MEASURE_WHO,
-                    RegradeAction.ADD_MEASURE,
-                }
-            )
-        ),
+        cb(F.a.in_(set(STEPS))),
     )
     router.callback_query.register(remove_measure, cb(F.a == RegradeAction.MEASURE_REMOVE))
-    router.callback_query.register(
-        quick_measure_deadline, Regrade.measure_deadline, rk(F.action == RiskAction.QUICK)
-    )
-    router.callback_query.register(
-        quick_new_deadline, Regrade.add_deadline, rk(F.action == RiskAction.QUICK)
-    )
+    for step in (Regrade.measure_deadline, Regrade.add_deadline):
+        router.callback_query.register(quick_pick, step, rk(F.action == RiskAction.QUICK))
     for step in (Regrade.measure_responsible, Regrade.add_responsible):
         router.callback_query.register(responsible_page, step, rk(F.action == RiskAction.WHO_PAGE))
         router.message.register(reask, step, ~F.text)
@@ -427,9 +373,9 @@ def create_router() -> Router:
     )
     text_steps = (
         (Regrade.measure_text, enter_measure_text),
-        (Regrade.measure_deadline, enter_measure_deadline),
+        (Regrade.measure_deadline, enter_deadline),
         (Regrade.add_action, enter_new_measure),
-        (Regrade.add_deadline, enter_new_deadline),
+        (Regrade.add_deadline, enter_deadline),
     )
     for step, handler in text_steps:
         router.message.register(handler, step, F.text, ~F.text.startswith("/"))

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from aiogram import F, Router
@@ -39,8 +40,12 @@ from aiogram.fsm.state import State
 from aiogram.types import Message
 
 from bot.domain.errors import ServiceError
+from bot.domain.register_rules import DateRefused, QuickPick, parse_deadline, quick_deadline
 from bot.services.powers import text_or_refuse
 from handlers.register_ui import Keyboard, reask, register_prompt
+from handlers.ui.labels import DATE_REFUSED
+
+QUICK_PICKS = tuple(QuickPick)
 
 
 class AskAgain(ServiceError):
@@ -106,3 +111,20 @@ async def asking_again() -> AsyncIterator[None]:
         raise
     except ServiceError as refusal:
         raise AskAgain.of(refusal) from None
+
+
+def typed_deadline(text: str | None, today: date) -> date:
+    """A typed deadline ("2027-03-31", "3月31日", …); one that cannot be read, or is past or too
+    far, is refused as `AskAgain`."""
+    try:
+        return parse_deadline(text or "", today)
+    except DateRefused as refused:
+        raise AskAgain(DATE_REFUSED[refused.reason]) from None
+
+
+def quick_pick_deadline(index: int, today: date) -> date:
+    """The deadline of a quick-pick button (end of month / quarter / year); a forged index is
+    refused as a stale button."""
+    if not 0 <= index < len(QUICK_PICKS):
+        raise ServiceError("fallback.stale_button")
+    return quick_deadline(QUICK_PICKS[index], today)

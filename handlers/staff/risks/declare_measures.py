@@ -13,9 +13,6 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     MEASURE_MAX,
-    DateRefused,
-    parse_deadline,
-    quick_deadline,
 )
 from bot.services import risks as risk_service
 from bot.settings import Settings
@@ -25,16 +22,14 @@ from handlers.register_ui import (
     ask,
 )
 from handlers.staff.risks.keyboards import (
-    QUICK_PICKS,
     Declare,
     responsible_keyboard,
     rule_keyboard,
     stale,
     today_of,
 )
-from handlers.ui.labels import DATE_REFUSED, label
 from handlers.ui.query import message_of
-from handlers.ui.steps import typed
+from handlers.ui.steps import quick_pick_deadline, typed, typed_deadline
 from storage.models.org import Person, Post
 
 # --- declaring: measures --------------------------------------------------------------------
@@ -140,11 +135,8 @@ async def quick_pick(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    if not 0 <= callback_data.value < len(QUICK_PICKS):
-        await stale(query)
-        return
+    deadline = quick_pick_deadline(callback_data.value, today_of(clock, settings))
     await query.answer()
-    deadline = quick_deadline(QUICK_PICKS[callback_data.value], today_of(clock, settings))
     await _set_deadline(message_of(query), state, session, deadline)
 
 
@@ -155,11 +147,7 @@ async def enter_deadline(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    try:
-        deadline = parse_deadline(message.text or "", today_of(clock, settings))
-    except DateRefused as refused:
-        await ask(message, state, prefix=label(DATE_REFUSED, refused.reason))
-        return
+    deadline = typed_deadline(message.text, today_of(clock, settings))
     await _set_deadline(message, state, session, deadline)
 
 
