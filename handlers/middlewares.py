@@ -18,6 +18,7 @@ from bot.domain.clock import Clock
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
 from storage.db import SessionMaker
+from storage.fsm import in_update_session
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
@@ -31,9 +32,14 @@ class DbContextMiddleware(BaseMiddleware):
     Each update id is recorded before it is handled, in the same commit as a first contact:
     Telegram redelivers an update after a crash or a slow webhook answer, and a second copy is
     then dropped (at most once: a person whose update was lost simply sends it again, which is
-    better than a declaration saved twice). Services commit their own writes; an exception
-    rolls back the rest. The locale is resolved now, as a plain string, so error handlers can
-    still use it after a rollback.
+    better than a declaration saved twice).
+
+    Then the update is one unit of work: services only flush, and this middleware commits
+    once when the handler succeeded, or rolls back on any exception (a refusal included) and
+    re-raises it for `handlers.errors`, which answers in the person's language. Outbox rows
+    ride in the same transaction, and so does the conversation state when it is kept in the
+    database; the sender is woken after the commit. The locale is
+    resolved now, as a plain string, so error handlers can still use it after a rollback.
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -65,7 +71,12 @@ class DbContextMiddleware(BaseMiddleware):
                 user.language_code if user else None,
                 data["settings"].default_locale,
             )
-            result = await handler(event, data)
+            try:
+                with in_update_session(session):  # the FSM (SQL storage) writes in it too
+                    result = await handler(event, data)
+            except BaseException:
+                await session.rollback()
+                raise
             await session.commit()
             return result
 

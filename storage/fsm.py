@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, StorageKey
 from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionMaker
 from storage.models.fsm import FsmRecord
@@ -44,6 +47,25 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace(":", "%3A")
 
 
+# The session of the update being handled (set by the update middleware). While one is set,
+# the conversation is read and written in it: the update is one unit of work, so its FSM
+# change commits or rolls back with the rest (and SQLite, one writer at a time, never sees
+# a second connection wait on the update's own open transaction).
+_update_session: ContextVar[AsyncSession | None] = ContextVar(
+    "qingfeng_update_session", default=None
+)
+
+
+@contextmanager
+def in_update_session(session: AsyncSession) -> Iterator[None]:
+    """Within this block (this task), `SQLStorage` uses `session` instead of its own."""
+    token = _update_session.set(session)
+    try:
+        yield
+    finally:
+        _update_session.reset(token)
+
+
 class SQLStorage(BaseStorage):
     """Keeps state and data of each StorageKey in one row of `fsm_records`."""
 
@@ -76,12 +98,27 @@ class SQLStorage(BaseStorage):
     async def close(self) -> None:
         """Nothing to release: sessions are opened per call."""
 
-    async def _get(self, key: StorageKey) -> FsmRecord | None:
+    @asynccontextmanager
+    async def _session(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+        shared = _update_session.get()
+        if shared is not None:
+            yield shared
+            if write:
+                await shared.flush()
+            return
         async with self._sessionmaker() as session:
+            if not write:
+                yield session
+                return
+            async with session.begin():
+                yield session
+
+    async def _get(self, key: StorageKey) -> FsmRecord | None:
+        async with self._session(write=False) as session:
             return await session.get(FsmRecord, self._key(key))
 
     async def _upsert(self, key: StorageKey, **values: Any) -> None:
-        async with self._sessionmaker() as session, session.begin():
+        async with self._session(write=True) as session:
             record = await session.scalar(
                 select(FsmRecord).where(FsmRecord.key == self._key(key)).with_for_update()
             )

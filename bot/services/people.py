@@ -50,7 +50,7 @@ async def set_language(session: AsyncSession, clock: Clock, person: Person, loca
         before=before,
         after=audit.snapshot(person, "language"),
     )
-    await session.commit()
+    await session.flush()
 
 
 def grant(person: Person, role: Role, unit: Unit | None) -> bool:
@@ -93,5 +93,5 @@ async def add_admin(
         before=before,
         after=after,
     )
-    await session.commit()
+    await session.flush()
     return person
