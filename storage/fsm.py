@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 from aiogram.exceptions import DataNotDictLikeError
@@ -13,7 +12,7 @@ from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, Storage
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import SessionMaker
+from storage.db import SessionMaker, update_session
 from storage.models.fsm import FsmRecord
 
 
@@ -45,25 +44,6 @@ class FullKeyBuilder(KeyBuilder):
 def _escape(text: str) -> str:
     """Free-form fields must not contain the separator."""
     return text.replace("%", "%25").replace(":", "%3A")
-
-
-# The session of the update being handled (set by the update middleware). While one is set,
-# the conversation is read and written in it: the update is one unit of work, so its FSM
-# change commits or rolls back with the rest (and SQLite, one writer at a time, never sees
-# a second connection wait on the update's own open transaction).
-_update_session: ContextVar[AsyncSession | None] = ContextVar(
-    "qingfeng_update_session", default=None
-)
-
-
-@contextmanager
-def in_update_session(session: AsyncSession) -> Iterator[None]:
-    """Within this block (this task), `SQLStorage` uses `session` instead of its own."""
-    token = _update_session.set(session)
-    try:
-        yield
-    finally:
-        _update_session.reset(token)
 
 
 class SQLStorage(BaseStorage):
@@ -100,7 +80,11 @@ class SQLStorage(BaseStorage):
 
     @asynccontextmanager
     async def _session(self, *, write: bool) -> AsyncIterator[AsyncSession]:
-        shared = _update_session.get()
+        # While an update is handled, its conversation is read and written in the update's
+        # session: the update is one unit of work (its FSM change commits or rolls back with
+        # the rest), and SQLite (one writer at a time) never has a second connection wait on
+        # the update's own open transaction.
+        shared = update_session()
         if shared is not None:
             yield shared
             if write:
