@@ -21,7 +21,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.errors import ServiceError
 from handlers.register_ui import ask
-from handlers.ui.steps import AskAgain
+from handlers.ui.steps import AskAgain, StepOver
 
 router = Router(name=__name__)
 log = logging.getLogger("qingfeng.errors")
@@ -31,6 +31,8 @@ async def on_error(event: ErrorEvent, state: FSMContext | None = None, **data: A
     update = event.update
     if isinstance(event.exception, ServiceError):
         text = _(event.exception.key).format(**event.exception.values)
+        if isinstance(event.exception, StepOver) and state is not None:
+            await state.clear()  # outside the rolled-back unit of work: it stays cleared
     else:
         log.error(
             "update %s failed: type=%s person=%s",

@@ -29,6 +29,7 @@ from bot.settings import Settings
 from handlers.callbacks import BroadcastAction, BroadcastCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
 
@@ -196,25 +197,26 @@ async def send(
     person: Person,
 ) -> None:
     data = await state.get_data()
-    await state.clear()  # sent or refused, the flow is over
-    try:
-        batch_id, _count = await service.start_broadcast(
-            session,
-            clock,
-            settings,
-            actor=person,
-            audience=Audience(data["audience"]),
-            unit_id=data.get("unit_id"),
-            text=data["text"],
-            batch_id=data["batch"],
-            # This very message becomes the progress message the updater keeps editing.
-            progress_at=(query.message.chat.id, message_of(query).message_id)
-            if query.message
-            else None,
-            locale=get_i18n().current_locale,
-        )
-    except (KeyError, ValueError):
-        raise ServiceError("fallback.stale_button") from None
+    async with ends_step(state):  # sent or refused, the flow is over
+        try:
+            batch_id, _count = await service.start_broadcast(
+                session,
+                clock,
+                settings,
+                actor=person,
+                audience=Audience(data["audience"]),
+                unit_id=data.get("unit_id"),
+                text=data["text"],
+                batch_id=data["batch"],
+                # This very message becomes the progress message the updater keeps editing.
+                progress_at=(query.message.chat.id, query.message.message_id)
+                if query.message
+                else None,
+                locale=get_i18n().current_locale,
+            )
+        except (KeyError, ValueError):
+            raise ServiceError("fallback.stale_button") from None
+    await state.clear()
     await query.answer()
     text, keyboard = await _progress_view(session, batch_id)
     await message_of(query).edit_text(text, reply_markup=keyboard)

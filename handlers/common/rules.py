@@ -41,7 +41,7 @@ from handlers.register_ui import (
 )
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.query import message_of
-from handlers.ui.steps import typed
+from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
@@ -249,13 +249,14 @@ async def choose_matter(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    await state.clear()  # added or refused, the flow is over
-    rule = await add_rule(
-        session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
-        kind=data.get("kind", ""),
-        issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
-        major_matter=MATTERS[callback_data.value].value,
-    )  # fmt: skip
+    async with ends_step(state):  # refused: the step is over all the same
+        rule = await add_rule(
+            session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
+            kind=data.get("kind", ""),
+            issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
+            major_matter=MATTERS[callback_data.value].value,
+        )  # fmt: skip
+    await state.clear()
     await query.answer()
     await message_of(query).edit_text(_("rules.added").format(title=quote(rule.title)))
 

@@ -34,7 +34,7 @@ from handlers.register_ui import (
 )
 from handlers.staff.powers import card as power_card
 from handlers.ui.query import message_of
-from handlers.ui.steps import typed
+from handlers.ui.steps import ends_step, typed
 from storage.models.org import Person, Post, Unit
 
 
@@ -166,11 +166,12 @@ async def enter_comment(
 ) -> None:  # fmt: skip
     data = await state.get_data()
     comment = typed(message.text, COMMENT_MAX)
+    async with ends_step(state):  # refused: the step is over all the same
+        power = await power_service.review_power(
+            session, clock, actor=person, power_id=data["power_id"], confirm=False,
+            comment=comment, settings=settings,
+        )  # fmt: skip
     await state.clear()
-    power = await power_service.review_power(
-        session, clock, actor=person, power_id=data["power_id"], confirm=False,
-        comment=comment, settings=settings,
-    )  # fmt: skip
     await message.answer(_("review_powers.returned").format(name=quote(power.name)))
 
 
@@ -260,12 +261,13 @@ async def choose_type(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    await state.clear()  # sent or refused, the flow is over
-    await risk_service.propose_risk(
-        session, clock, actor=person, post_id=data["post_id"],
-        description=data["description"], risk_type=RISK_TYPES[callback_data.value],
-        settings=settings,
-    )  # fmt: skip
+    async with ends_step(state):  # refused: the step is over all the same
+        await risk_service.propose_risk(
+            session, clock, actor=person, post_id=data["post_id"],
+            description=data["description"], risk_type=RISK_TYPES[callback_data.value],
+            settings=settings,
+        )  # fmt: skip
+    await state.clear()
     await query.answer()
     await message_of(query).edit_text(_("propose.sent"))
 

@@ -380,9 +380,9 @@ async def edit_category(
     if not 0 <= callback_data.value < len(categories):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    value = categories[callback_data.value]
-    await state.clear()  # edited or refused, the step is over
-    power = await _apply_edit(data, session, clock, person, value)
+    async with ends_step(state):  # edited or refused, the step is over
+        power = await _apply_edit(data, session, clock, person, categories[callback_data.value])
+    await state.clear()
     await query.answer()
     await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
 

@@ -56,6 +56,18 @@ class AskAgain(ServiceError):
         return cls(refusal.key, **refusal.values)
 
 
+class StepOver(ServiceError):
+    """A refusal that ends the conversation's step: errors.py clears the state, then answers.
+
+    The state is cleared there, after the update's unit of work was rolled back (the state is
+    kept in the same transaction, so a clear inside the handler would be undone with it).
+    """
+
+    @classmethod
+    def of(cls, refusal: ServiceError) -> StepOver:
+        return cls(refusal.key, **refusal.values)
+
+
 def typed(text: str | None, limit: int, *, required: bool = True) -> str:
     """The typed text, cleaned; too long, empty or not text is refused as `AskAgain`."""
     try:
@@ -67,17 +79,16 @@ def typed(text: str | None, limit: int, *, required: bool = True) -> str:
 @asynccontextmanager
 async def ends_step(state: FSMContext, *, mend: Collection[str] = ()) -> AsyncIterator[None]:
     """Around the write that ends a step: a refusal whose key starts with one of `mend` keeps
-    the step (the question is asked again); any other refusal ends it. Either way the refusal
-    propagates: the update's writes are rolled back and errors.py answers."""
+    the step (the question is asked again, `AskAgain`); any other ends it (`StepOver`). Either
+    way the refusal propagates: the update's writes are rolled back and errors.py answers."""
     try:
         yield
-    except AskAgain:
+    except (AskAgain, StepOver):
         raise
     except ServiceError as refusal:
         if mend and refusal.key.startswith(tuple(mend)):
             raise AskAgain.of(refusal) from None
-        await state.clear()
-        raise
+        raise StepOver.of(refusal) from None
 
 
 @dataclass(frozen=True)

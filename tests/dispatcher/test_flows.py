@@ -35,6 +35,7 @@ from tests.kit.org import (
     make_person,
     person_by_telegram_id,
 )
+from tests.kit.uow import unit_of_work
 
 ADMIN = 8001
 LINK = re.compile(r"https://t\.me/qingfeng_bot\?start=([A-Za-z0-9_-]+)")
@@ -116,7 +117,7 @@ async def test_an_admin_invites_through_the_flow(
     code = await finish_from_name_step(dp, bot)
     (invitation,) = await invitations(sessionmaker)
     assert invitation.code == code and invitation.roles == "staff,reviewer"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.scalar(select(AuditLog).where(AuditLog.action == "invitation.create"))
     assert row is not None and row.channel == "bot" and row.actor_id is not None
     await assert_code_binds(dp, bot, sessionmaker, org, code)
