@@ -22,6 +22,7 @@ from bot.settings import PROJECT_ROOT
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None,
     "__": None,
+    "N_": None,  # a key in a table, translated where it is shown (handlers/ui/labels.py)
     "translate": None,
     "say": None,
     "ServiceError": None,

@@ -93,18 +93,18 @@ async def _card(
     primary = PRIMARY.get(sit.state)
     offered: list[tuple[str, ReviewAction]] = []
     if primary is Action.CLOSE_SOCIAL:
-        offered.append(("review.btn.close_social", ReviewAction.CLOSE_SOCIAL))
+        offered.append((_("review.btn.close_social"), ReviewAction.CLOSE_SOCIAL))
     elif primary is not None:
-        offered += [("review.btn.approve", ReviewAction.APPROVE)]
-        offered += [("review.btn.set_level", ReviewAction.LEVEL)]
+        offered += [(_("review.btn.approve"), ReviewAction.APPROVE)]
+        offered += [(_("review.btn.set_level"), ReviewAction.LEVEL)]
     if sit.state is RiskState.DISPUTED:
-        offered += [("review.btn.repropose", ReviewAction.REPROPOSE)]
-        offered += [("review.btn.withdraw", ReviewAction.WITHDRAW)]
+        offered += [(_("review.btn.repropose"), ReviewAction.REPROPOSE)]
+        offered += [(_("review.btn.withdraw"), ReviewAction.WITHDRAW)]
     else:
-        offered.append(("review.btn.return", ReviewAction.RETURN))
+        offered.append((_("review.btn.return"), ReviewAction.RETURN))
     builder = InlineKeyboardBuilder()
-    for key, action in offered:
-        builder.button(text=_(key), callback_data=ReviewCb(a=action, r=risk_id, v=v, k=kind))
+    for caption, action in offered:
+        builder.button(text=caption, callback_data=ReviewCb(a=action, r=risk_id, v=v, k=kind))
     builder.button(
         text=_("review.btn.skip"), callback_data=ReviewCb(a=ReviewAction.SKIP, r=risk_id, k=kind)
     )

@@ -1,7 +1,7 @@
 """Words for codes: every state, type, status and kind a person reads, by literal message key.
 
 A key chosen at run time comes from one of these tables, never from an f-string, so every key
-the code can show is written out here (and found by the catalog check). A value missing from a
+the code can show is written out here, marked with `N_` for extraction. A value missing from a
 table shows as it is rather than as a message key.
 """
 
@@ -11,103 +11,109 @@ from collections.abc import Mapping
 
 from aiogram.utils.i18n import gettext as _
 
+
+def N_(key: str) -> str:
+    """Marks a message key for extraction (`make i18n`) without translating it now."""
+    return key
+
+
 RISK_STATE = {
-    "draft": "workflow.state.draft",
-    "proposed": "workflow.state.proposed",
-    "disputed": "workflow.state.disputed",
-    "submitted": "workflow.state.submitted",
-    "social_review": "workflow.state.social_review",
-    "graded_review": "workflow.state.graded_review",
-    "org_approval": "workflow.state.org_approval",
-    "collective_discussion": "workflow.state.collective_discussion",
-    "self_review": "workflow.state.self_review",
-    "standing_committee": "workflow.state.standing_committee",
-    "returned": "workflow.state.returned",
-    "approved": "workflow.state.approved",
-    "publicised": "workflow.state.publicised",
-    "regrading_due": "workflow.state.regrading_due",
-    "withdrawn": "workflow.state.withdrawn",
+    "draft": N_("workflow.state.draft"),
+    "proposed": N_("workflow.state.proposed"),
+    "disputed": N_("workflow.state.disputed"),
+    "submitted": N_("workflow.state.submitted"),
+    "social_review": N_("workflow.state.social_review"),
+    "graded_review": N_("workflow.state.graded_review"),
+    "org_approval": N_("workflow.state.org_approval"),
+    "collective_discussion": N_("workflow.state.collective_discussion"),
+    "self_review": N_("workflow.state.self_review"),
+    "standing_committee": N_("workflow.state.standing_committee"),
+    "returned": N_("workflow.state.returned"),
+    "approved": N_("workflow.state.approved"),
+    "publicised": N_("workflow.state.publicised"),
+    "regrading_due": N_("workflow.state.regrading_due"),
+    "withdrawn": N_("workflow.state.withdrawn"),
 }
 RISK_TYPE = {
-    "duty": "register.risk_type.duty",
-    "external": "register.risk_type.external",
-    "moral": "register.risk_type.moral",
-    "process": "register.risk_type.process",
-    "system": "register.risk_type.system",
+    "duty": N_("register.risk_type.duty"),
+    "external": N_("register.risk_type.external"),
+    "moral": N_("register.risk_type.moral"),
+    "process": N_("register.risk_type.process"),
+    "system": N_("register.risk_type.system"),
 }
-SCOPE = {"external": "register.scope.external", "internal": "register.scope.internal"}
+SCOPE = {"external": N_("register.scope.external"), "internal": N_("register.scope.internal")}
 MEASURE_STATUS = {
-    "planned": "register.measure_status.planned",
-    "in_progress": "register.measure_status.in_progress",
-    "blocked": "register.measure_status.blocked",
-    "done": "register.measure_status.done",
+    "planned": N_("register.measure_status.planned"),
+    "in_progress": N_("register.measure_status.in_progress"),
+    "blocked": N_("register.measure_status.blocked"),
+    "done": N_("register.measure_status.done"),
 }
 POWER_STATUS = {
-    "submitted": "powers.status.submitted",
-    "confirmed": "powers.status.confirmed",
-    "returned": "powers.status.returned",
-    "withdrawn": "powers.status.withdrawn",
+    "submitted": N_("powers.status.submitted"),
+    "confirmed": N_("powers.status.confirmed"),
+    "returned": N_("powers.status.returned"),
+    "withdrawn": N_("powers.status.withdrawn"),
 }
 POWER_FIELD = {
-    "name": "powers.edit.name",
-    "content": "powers.edit.content",
-    "subject": "powers.edit.subject",
-    "legal_basis": "powers.edit.legal_basis",
-    "category": "powers.edit.category",
+    "name": N_("powers.edit.name"),
+    "content": N_("powers.edit.content"),
+    "subject": N_("powers.edit.subject"),
+    "legal_basis": N_("powers.edit.legal_basis"),
+    "category": N_("powers.edit.category"),
 }
 DATE_REFUSED = {
-    "format": "register.date_format",
-    "future": "register.date_future",
-    "invalid": "register.date_invalid",
-    "past": "register.date_past",
-    "too_far": "register.date_too_far",
+    "format": N_("register.date_format"),
+    "future": N_("register.date_future"),
+    "invalid": N_("register.date_invalid"),
+    "past": N_("register.date_past"),
+    "too_far": N_("register.date_too_far"),
 }
 QUICK_PICK = {
-    "month": "risks.quick.month",
-    "quarter": "risks.quick.quarter",
-    "year": "risks.quick.year",
+    "month": N_("risks.quick.month"),
+    "quarter": N_("risks.quick.quarter"),
+    "year": N_("risks.quick.year"),
 }
 FACTOR_SCALE = {
-    1: "risks.scale.1",
-    2: "risks.scale.2",
-    3: "risks.scale.3",
-    4: "risks.scale.4",
-    5: "risks.scale.5",
+    1: N_("risks.scale.1"),
+    2: N_("risks.scale.2"),
+    3: N_("risks.scale.3"),
+    4: N_("risks.scale.4"),
+    5: N_("risks.scale.5"),
 }
 FACTOR_QUESTION = {
-    "importance": "risks.ask_factor.importance",
-    "discretion": "risks.ask_factor.discretion",
-    "likelihood": "risks.ask_factor.likelihood",
-    "harm": "risks.ask_factor.harm",
-    "public": "risks.ask_factor.public",
+    "importance": N_("risks.ask_factor.importance"),
+    "discretion": N_("risks.ask_factor.discretion"),
+    "likelihood": N_("risks.ask_factor.likelihood"),
+    "harm": N_("risks.ask_factor.harm"),
+    "public": N_("risks.ask_factor.public"),
 }
 INBOX_KIND = {
-    "social": "review.kind.social",
-    "graded": "review.kind.graded",
-    "approval": "review.kind.approval",
-    "disputes": "review.kind.disputes",
+    "social": N_("review.kind.social"),
+    "graded": N_("review.kind.graded"),
+    "approval": N_("review.kind.approval"),
+    "disputes": N_("review.kind.disputes"),
 }
 NOTE_KIND = {
-    "agree": "review.note.agree",
-    "comment": "review.note.comment",
-    "dispute": "review.note.dispute",
-    "override": "review.note.override",
-    "reopen": "review.note.reopen",
-    "return": "review.note.return",
+    "agree": N_("review.note.agree"),
+    "comment": N_("review.note.comment"),
+    "dispute": N_("review.note.dispute"),
+    "override": N_("review.note.override"),
+    "reopen": N_("review.note.reopen"),
+    "return": N_("review.note.return"),
 }
 MATTER = {
-    "appointment": "rules.matter.appointment",
-    "decision": "rules.matter.decision",
-    "funds": "rules.matter.funds",
-    "project": "rules.matter.project",
-    "none": "rules.matter.none",
+    "appointment": N_("rules.matter.appointment"),
+    "decision": N_("rules.matter.decision"),
+    "funds": N_("rules.matter.funds"),
+    "project": N_("rules.matter.project"),
+    "none": N_("rules.matter.none"),
 }
-LANGUAGE = {"zh": "language.name_zh", "en": "language.name_en"}
+LANGUAGE = {"zh": N_("language.name_zh"), "en": N_("language.name_en")}
 ROLE = {
-    "admin": "roles.admin",
-    "leader": "roles.leader",
-    "reviewer": "roles.reviewer",
-    "staff": "roles.staff",
+    "admin": N_("roles.admin"),
+    "leader": N_("roles.leader"),
+    "reviewer": N_("roles.reviewer"),
+    "staff": N_("roles.staff"),
 }
 
 
