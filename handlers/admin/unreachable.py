@@ -6,20 +6,15 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.services.unreachable import unreachable_page
-from bot.settings import Settings
 from handlers.callbacks import ListName
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import quote
 from handlers.ui.pager import Page, Pager, Screen
-from storage.models.org import Person
 
 UNKNOWN = "—"
 
@@ -52,17 +47,10 @@ def _no_choice(_item: object) -> CallbackData:  # pragma: no cover - no items to
     raise AssertionError("the unreachable list offers no choice")
 
 
-UNREACHABLE = Pager(ListName.UNREACHABLE, _page)
-
-
-async def show(
-    message: Message, session: AsyncSession, person: Person, settings: Settings, clock: Clock
-) -> None:
-    await UNREACHABLE.send(message, Screen(session, person, settings, clock))
+UNREACHABLE = Pager(ListName.UNREACHABLE, _page, leaves_flow=False)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show, Command("unreachable"))
-    UNREACHABLE.register(router)
+    UNREACHABLE.register(router, command="unreachable")
     return router

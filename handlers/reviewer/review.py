@@ -155,18 +155,6 @@ async def _show_next_or_inbox(
         await query_or_message.answer(text, reply_markup=keyboard)
 
 
-async def open_kind(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
-    await query.answer()
-    await _show_next_or_inbox(query, bot, session, settings, person, callback_data.k, 0)
-
-
 async def back_to_inbox(
     query: CallbackQuery,
     state: FSMContext,
@@ -181,7 +169,7 @@ async def back_to_inbox(
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def skip(
+async def next_in_kind(
     query: CallbackQuery,
     callback_data: ReviewCb,
     bot: Bot,
@@ -189,6 +177,7 @@ async def skip(
     settings: Settings,
     person: Person,
 ) -> None:
+    """A kind's first card (its button carries no risk), or the one after a skipped card."""
     await query.answer()
     await _show_next_or_inbox(
         query, bot, session, settings, person, callback_data.k, callback_data.r
@@ -373,9 +362,10 @@ async def comment_not_text(message: Message) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_inbox, Command("review"))
-    router.callback_query.register(open_kind, ReviewCb.filter(F.a == ReviewAction.KIND))
     router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == ReviewAction.INBOX))
-    router.callback_query.register(skip, ReviewCb.filter(F.a == ReviewAction.SKIP))
+    router.callback_query.register(
+        next_in_kind, ReviewCb.filter(F.a.in_({ReviewAction.KIND, ReviewAction.SKIP}))
+    )
     router.callback_query.register(decide, ReviewCb.filter(F.a.in_(set(DECISIONS))))
     router.callback_query.register(pick_level, ReviewCb.filter(F.a == ReviewAction.LEVEL))
     router.callback_query.register(set_level, ReviewCb.filter(F.a == ReviewAction.SET_LEVEL))

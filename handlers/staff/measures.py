@@ -6,7 +6,6 @@ A report is a status (in progress / done / blocked) and a short evidence note (å
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -79,18 +78,6 @@ async def _list_page(screen: Screen, offset: int) -> Page:
 
 
 MEASURES = Pager(ListName.MEASURES, _list_page)
-
-
-async def show_measures(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    await state.clear()
-    await MEASURES.send(message, Screen(session, person, settings, clock))
 
 
 async def open_measure(
@@ -170,8 +157,7 @@ async def enter_note(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show_measures, Command("measures"))
-    MEASURES.register(router)
+    MEASURES.register(router, command="measures")
     router.callback_query.register(open_measure, MeasureCb.filter(F.action == MeasureAction.OPEN))
     router.callback_query.register(
         choose_status, MeasureCb.filter(F.action == MeasureAction.STATUS)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -143,18 +142,6 @@ async def _list_page(screen: Screen, offset: int) -> Page:
 
 
 POWERS = Pager(ListName.POWERS, _list_page)
-
-
-async def show_powers(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    await state.clear()
-    await POWERS.send(message, Screen(session, person, settings, clock))
 
 
 def card(power: Power) -> str:
@@ -403,8 +390,7 @@ async def withdraw(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show_powers, Command("powers"))
-    POWERS.register(router)
+    POWERS.register(router, command="powers")
     router.callback_query.register(open_power, PowerCb.filter(F.action == PowerAction.OPEN))
     router.callback_query.register(start_add, PowerCb.filter(F.action == PowerAction.ADD))
     router.callback_query.register(

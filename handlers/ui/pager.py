@@ -15,12 +15,9 @@ how to render one page. Usage::
 
     THINGS = Pager(ListName.THINGS, _page)
 
-    async def show_things(
-        message: Message, session: AsyncSession, person: Person, settings: Settings, clock: Clock
-    ) -> None:
-        await THINGS.send(message, Screen(session, person, settings, clock))
+    THINGS.register(router, command="things")  # /things shows page one; ‹ › turn it
 
-    THINGS.register(router)  # the ‹ › buttons
+`Pager.send(message, screen)` shows the first page from any other handler.
 
 A refusal while rendering (no post, say) propagates to handlers/errors.py like any other.
 """
@@ -32,14 +29,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from aiogram import F, Router
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.settings import Settings
 from handlers.callbacks import ListName, PageCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.keyboards import paged_choices
 from handlers.ui.query import message_of
 from storage.models.org import Person
 
@@ -63,10 +62,10 @@ View = Callable[[Screen, int], Awaitable[Page]]
 class Pager:
     """One paged list: `view(screen, offset)` renders the page at `offset`."""
 
-    def __init__(self, name: ListName, view: View, *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, name: ListName, view: View, *, leaves_flow: bool = True) -> None:
         self.name = name
         self.view = view
-        self.page_size = page_size
+        self.leaves_flow = leaves_flow  # its command ends a flow under way
 
     def page_button(self, offset: int) -> PageCb:
         return PageCb(list=self.name, offset=offset)
@@ -107,5 +106,22 @@ class Pager:
         await query.answer()
         await message_of(query).edit_text(text, reply_markup=keyboard)
 
-    def register(self, router: Router) -> None:
+    async def show(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        person: Person,
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        """The list's command: the first page (leaving any flow, when the list says so)."""
+        if self.leaves_flow:
+            await state.clear()
+        await self.send(message, Screen(session, person, settings, clock))
+
+    def register(self, router: Router, *, command: str | None = None) -> None:
+        """The ‹ › buttons, and the command that shows the list (when it has one)."""
+        if command is not None:
+            router.message.register(self.show, Command(command))
         router.callback_query.register(self.turn, PageCb.filter(F.list == self.name))

@@ -10,7 +10,6 @@ discussion and confirm the self-review (leadership posts), edit, withdraw.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
 
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import reask
@@ -61,7 +60,7 @@ from handlers.staff.risks.keyboards import (
     reask_typed,
     responsible_keyboard,
 )
-from handlers.staff.risks.listing import RISKS, show_risks
+from handlers.staff.risks.listing import RISKS
 
 __all__ = [
     "create_router",
@@ -77,8 +76,7 @@ __all__ = [
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RiskCb.filter
-    router.message.register(show_risks, Command("risks"))
-    RISKS.register(router)
+    RISKS.register(router, command="risks")
     router.callback_query.register(open_risk, cb(F.action == RiskAction.OPEN))
     router.callback_query.register(start_declare, cb(F.action == RiskAction.DECLARE))
     router.callback_query.register(

@@ -4,6 +4,7 @@ flow resumed after a restart gets them back)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -22,13 +23,13 @@ from bot.domain.register_rules import (
 )
 from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     ask,
     register_prompt,
     risk_type_label,
 )
 from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, QUICK_PICK, label
+from handlers.ui.pickers import choices, paged, paged_stored
 
 QUICK_PICKS = tuple(QuickPick)
 YEAR = re.compile(r"\d{4}")
@@ -65,70 +66,38 @@ def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **valu
 # --- step keyboards (built from the flow's data, so a resumed flow gets them back) ---------
 
 
-def _paged_choices(
-    items: list[tuple[int, str]],
-    *,
-    offset: int,
-    total: int,
-    choose: str,
-    page: str,
-    first: str | None = None,
-    last: str | None = None,
-) -> InlineKeyboardMarkup:
-    """One page of (id, name) choices with ‹ › navigation; `first`/`last` choose id 0."""
-    builder = InlineKeyboardBuilder()
-    if first is not None:
-        button(builder, first, choose, id=0)
-    for item_id, name in items:
-        button(builder, name, choose, id=item_id)
-    builder.adjust(1)
-    nav = InlineKeyboardBuilder()
-    if offset > 0:
-        button(nav, _("nav.previous"), page, value=max(0, offset - PAGE_SIZE))
-    if offset + PAGE_SIZE < total:
-        button(nav, _("nav.next"), page, value=offset + PAGE_SIZE)
-    builder.attach(nav)
-    if last is not None:
-        builder.row()
-        button(builder, last, choose, id=0)
-    return builder.as_markup()
+def _risk_cb(action: RiskAction, field: str) -> Callable[[int], RiskCb]:
+    return lambda number: RiskCb(action=action, **{field: number})
 
 
 def power_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    offset, powers = data.get("power_offset", 0), data.get("powers", [])
-    return _paged_choices(
-        powers[offset : offset + PAGE_SIZE],
-        offset=offset,
-        total=len(powers),
-        choose="power",
-        page="power_page",
+    return paged_stored(
+        data.get("powers", []),
+        data.get("power_offset", 0),
+        choose=_risk_cb(RiskAction.POWER, "id"),
+        page=_risk_cb(RiskAction.POWER_PAGE, "value"),
         last=_("risks.no_power"),
     )
 
 
 def type_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, value in enumerate(RISK_TYPES):
-        button(builder, risk_type_label(value), "type", value=index)
-    builder.adjust(2)
-    return builder.as_markup()
+    labels = [risk_type_label(value) for value in RISK_TYPES]
+    return choices(labels, _risk_cb(RiskAction.TYPE, "value"), columns=2)
 
 
 def focus_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, name in enumerate(data.get("focus_list", [])):
-        button(builder, name, "focus", value=index + 1)
-    button(builder, _("risks.no_focus"), RiskAction.FOCUS, value=0)
-    builder.adjust(2)
-    return builder.as_markup()
+    # Programmes are numbered from 1: 0 is "none of them".
+    return choices(
+        data.get("focus_list", []),
+        lambda index: RiskCb(action=RiskAction.FOCUS, value=index + 1),
+        columns=2,
+        extra=[(_("risks.no_focus"), RiskCb(action=RiskAction.FOCUS, value=0))],
+    )
 
 
 def factor_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for value in range(1, 6):
-        button(builder, label(FACTOR_SCALE, value), "factor", value=value)
-    builder.adjust(1)
-    return builder.as_markup()
+    labels = [label(FACTOR_SCALE, value) for value in range(1, 6)]
+    return choices(labels, lambda index: RiskCb(action=RiskAction.FACTOR, value=index + 1))
 
 
 def factor_prompt_key(data: dict[str, Any]) -> str:
@@ -137,32 +106,27 @@ def factor_prompt_key(data: dict[str, Any]) -> str:
 
 
 def responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return _paged_choices(
+    return paged(
         data.get("people", []),
         offset=data.get("people_offset", 0),
         total=data.get("people_total", 0),
-        choose="who",
-        page="who_page",
+        choose=_risk_cb(RiskAction.WHO, "id"),
+        page=_risk_cb(RiskAction.WHO_PAGE, "value"),
         first=_("risks.responsible_me"),
     )
 
 
 def deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, pick in enumerate(QUICK_PICKS):
-        button(builder, label(QUICK_PICK, pick), "quick", value=index)
-    builder.adjust(3)
-    return builder.as_markup()
+    labels = [label(QUICK_PICK, pick) for pick in QUICK_PICKS]
+    return choices(labels, _risk_cb(RiskAction.QUICK, "value"), columns=3)
 
 
 def rule_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    offset, rules = data.get("rule_offset", 0), data.get("rules", [])
-    return _paged_choices(
-        rules[offset : offset + PAGE_SIZE],
-        offset=offset,
-        total=len(rules),
-        choose="rule",
-        page="rule_page",
+    return paged_stored(
+        data.get("rules", []),
+        data.get("rule_offset", 0),
+        choose=_risk_cb(RiskAction.RULE, "id"),
+        page=_risk_cb(RiskAction.RULE_PAGE, "value"),
         last=_("risks.no_rule"),
     )
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.services import risks as risk_service
-from bot.settings import Settings
 from handlers.callbacks import ListName, RiskAction, RiskCb
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
@@ -19,7 +14,7 @@ from handlers.register_ui import (
     state_label,
 )
 from handlers.ui.pager import Page, Pager, Screen
-from storage.models.org import Person, Post
+from storage.models.org import Post
 
 # --- the list and the card ------------------------------------------------------------------
 
@@ -51,15 +46,3 @@ async def _list_page(screen: Screen, offset: int) -> Page:
 
 
 RISKS = Pager(ListName.RISKS, _list_page)
-
-
-async def show_risks(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    await state.clear()
-    await RISKS.send(message, Screen(session, person, settings, clock))
