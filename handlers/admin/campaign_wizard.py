@@ -29,6 +29,7 @@ from handlers.admin.campaign_ui import (
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import refusal
+from handlers.ui.pickers import choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
@@ -135,15 +136,11 @@ async def units_page(
 
 
 def _requirement_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, requirement in enumerate(REQUIREMENTS):
-        builder.button(
-            text=requirement_label(requirement),
-            callback_data=CampaignCb(action=CampaignAction.REQ, value=index),
-        )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
-    builder.adjust(1)
-    return builder.as_markup()
+    return choices(
+        [requirement_label(requirement) for requirement in REQUIREMENTS],
+        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
+        extra=[(_("campaign.abort"), CampaignCb(action=CampaignAction.ABORT))],
+    )
 
 
 async def _units_chosen(

@@ -40,8 +40,9 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
+from handlers.ui.pickers import choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, typed
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
@@ -63,14 +64,10 @@ def _skip_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, matter in enumerate(MATTERS):
-        builder.button(
-            text=label(MATTER, matter),
-            callback_data=RuleCb(action=RuleAction.MATTER, value=index),
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+    return choices(
+        [label(MATTER, matter) for matter in MATTERS],
+        lambda index: RuleCb(action=RuleAction.MATTER, value=index),
+    )
 
 
 register_prompt(AddRule.title.state, "rules.ask_title")
@@ -249,14 +246,11 @@ async def choose_matter(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    async with ends_step(state):  # refused: the step is over all the same
-        rule = await add_rule(
-            session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
-            kind=data.get("kind", ""),
-            issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
-            major_matter=MATTERS[callback_data.value].value,
-        )  # fmt: skip
-    await state.clear()
+    rule = await finish_step(state, add_rule(
+        session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
+        kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if
+        data.get("issued") else None, major_matter=MATTERS[callback_data.value].value,
+    ))  # fmt: skip
     await query.answer()
     await message_of(query).edit_text(_("rules.added").format(title=quote(rule.title)))
 

@@ -33,8 +33,9 @@ from handlers.register_ui import (
     risk_type_label,
 )
 from handlers.staff.powers import card as power_card
+from handlers.ui.pickers import choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, typed
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post, Unit
 
 
@@ -49,14 +50,11 @@ class Propose(StatesGroup):
 
 
 def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, value in enumerate(RISK_TYPES):
-        builder.button(
-            text=risk_type_label(value),
-            callback_data=RegisterReviewCb(action=RegisterReviewAction.TYPE, value=index),
-        )
-    builder.adjust(2)
-    return builder.as_markup()
+    return choices(
+        [risk_type_label(value) for value in RISK_TYPES],
+        lambda index: RegisterReviewCb(action=RegisterReviewAction.TYPE, value=index),
+        columns=2,
+    )
 
 
 register_prompt(ReturnPower.comment.state, "review_powers.ask_comment")
@@ -166,12 +164,10 @@ async def enter_comment(
 ) -> None:  # fmt: skip
     data = await state.get_data()
     comment = typed(message.text, COMMENT_MAX)
-    async with ends_step(state):  # refused: the step is over all the same
-        power = await power_service.review_power(
-            session, clock, actor=person, power_id=data["power_id"], confirm=False,
-            comment=comment, settings=settings,
-        )  # fmt: skip
-    await state.clear()
+    power = await finish_step(state, power_service.review_power(
+        session, clock, actor=person, power_id=data["power_id"], confirm=False, comment=comment,
+        settings=settings,
+    ))  # fmt: skip
     await message.answer(_("review_powers.returned").format(name=quote(power.name)))
 
 
@@ -261,13 +257,10 @@ async def choose_type(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    async with ends_step(state):  # refused: the step is over all the same
-        await risk_service.propose_risk(
-            session, clock, actor=person, post_id=data["post_id"],
-            description=data["description"], risk_type=RISK_TYPES[callback_data.value],
-            settings=settings,
-        )  # fmt: skip
-    await state.clear()
+    await finish_step(state, risk_service.propose_risk(
+        session, clock, actor=person, post_id=data["post_id"], description=data["description"],
+        risk_type=RISK_TYPES[callback_data.value], settings=settings,
+    ))  # fmt: skip
     await query.answer()
     await message_of(query).edit_text(_("propose.sent"))
 

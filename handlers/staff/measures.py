@@ -31,7 +31,7 @@ from handlers.register_ui import (
 )
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, typed
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus
 
@@ -142,12 +142,10 @@ async def enter_note(
 ) -> None:
     data = await state.get_data()
     note = typed(message.text, NOTE_MAX)
-    async with ends_step(state):  # refused: the step is over all the same
-        measure = await risk_service.report_measure(
-            session, clock, actor=person, measure_id=data["measure_id"],
-            status=data["status"], note=note, settings=settings,
-        )  # fmt: skip
-    await state.clear()
+    measure = await finish_step(state, risk_service.report_measure(
+        session, clock, actor=person, measure_id=data["measure_id"], status=data["status"],
+        note=note, settings=settings,
+    ))  # fmt: skip
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)

@@ -34,8 +34,9 @@ from handlers.register_ui import (
 )
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.pickers import choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, typed
+from handlers.ui.steps import ends_step, finish_step, typed
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
 
@@ -66,21 +67,18 @@ class PowerEdit(StatesGroup):
 
 
 def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, scope in enumerate(SCOPES):
-        builder.button(
-            text=scope_label(scope), callback_data=PowerCb(action=PowerAction.SCOPE, value=index)
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+    return choices(
+        [scope_label(scope) for scope in SCOPES],
+        lambda index: PowerCb(action=PowerAction.SCOPE, value=index),
+    )
 
 
 def _category_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, name in enumerate(data.get("categories", [])):
-        builder.button(text=name, callback_data=PowerCb(action=PowerAction.CAT, value=index))
-    builder.adjust(2)
-    return builder.as_markup()
+    return choices(
+        data.get("categories", []),
+        lambda index: PowerCb(action=PowerAction.CAT, value=index),
+        columns=2,
+    )
 
 
 def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -367,9 +365,9 @@ async def edit_category(
     if not 0 <= callback_data.value < len(categories):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    async with ends_step(state):  # edited or refused, the step is over
-        power = await _apply_edit(data, session, clock, person, categories[callback_data.value])
-    await state.clear()
+    power = await finish_step(
+        state, _apply_edit(data, session, clock, person, categories[callback_data.value])
+    )
     await query.answer()
     await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
 

@@ -103,24 +103,15 @@ async def one_measure(
     if measure is None:
         raise ServiceError("regrading.measure_gone")
     await query.answer()
-    builder = InlineKeyboardBuilder()
     r, m = callback_data.r, callback_data.m
-    builder.button(
-        text=_("regrading.btn.measure_text"),
-        callback_data=RegradeCb(a=RegradeAction.MEASURE_TEXT, r=r, m=m),
-    )
-    builder.button(
-        text=_("regrading.btn.measure_deadline"),
-        callback_data=RegradeCb(a=RegradeAction.MEASURE_DEADLINE, r=r, m=m),
-    )
-    builder.button(
-        text=_("regrading.btn.measure_who"),
-        callback_data=RegradeCb(a=RegradeAction.MEASURE_WHO, r=r, m=m),
-    )
-    builder.button(
-        text=_("regrading.btn.measure_remove"),
-        callback_data=RegradeCb(a=RegradeAction.MEASURE_REMOVE, r=r, m=m),
-    )
+    builder = InlineKeyboardBuilder()
+    for caption, action in (
+        (_("regrading.btn.measure_text"), RegradeAction.MEASURE_TEXT),
+        (_("regrading.btn.measure_deadline"), RegradeAction.MEASURE_DEADLINE),
+        (_("regrading.btn.measure_who"), RegradeAction.MEASURE_WHO),
+        (_("regrading.btn.measure_remove"), RegradeAction.MEASURE_REMOVE),
+    ):
+        builder.button(text=caption, callback_data=RegradeCb(a=action, r=r, m=m))
     builder.button(
         text=_("regrading.btn.back"), callback_data=RegradeCb(a=RegradeAction.MEASURES, r=r)
     )

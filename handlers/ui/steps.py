@@ -28,11 +28,11 @@ step is over) wraps that write in `ends_step`::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -46,6 +46,7 @@ from handlers.register_ui import Keyboard, reask, register_prompt
 from handlers.ui.labels import DATE_REFUSED
 
 QUICK_PICKS = tuple(QuickPick)
+T = TypeVar("T")
 
 
 class AskAgain(ServiceError):
@@ -139,3 +140,12 @@ def quick_pick_deadline(index: int, today: date) -> date:
     if not 0 <= index < len(QUICK_PICKS):
         raise ServiceError("fallback.stale_button")
     return quick_deadline(QUICK_PICKS[index], today)
+
+
+async def finish_step(state: FSMContext, write: Awaitable[T], *, mend: Collection[str] = ()) -> T:
+    """The write that ends a step, then the step is over: `ends_step` around it, the state
+    cleared after it. Usage: ``risk = await finish_step(state, service.edit(...))``."""
+    async with ends_step(state, mend=mend):
+        result = await write
+    await state.clear()
+    return result

@@ -37,7 +37,7 @@ from handlers.staff.risks.keyboards import (
 )
 from handlers.ui.labels import DATE_REFUSED, label
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, typed
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post
 from storage.models.register import RiskPoint
 
@@ -92,12 +92,10 @@ async def enter_dispute_reason(
 ) -> None:
     risk_id = (await state.get_data())["risk_id"]
     typed(message.text, COMMENT_MAX)
-    async with ends_step(state):  # refused: the step is over all the same
-        await risk_service.answer_proposal(
-            session, clock, actor=person, risk_id=risk_id, accept=False,
-            reason=message.text, settings=settings,
-        )  # fmt: skip
-    await state.clear()
+    await finish_step(state, risk_service.answer_proposal(
+        session, clock, actor=person, risk_id=risk_id, accept=False, reason=message.text,
+        settings=settings,
+    ))  # fmt: skip
     await message.answer(_("risks.disputed"))
 
 
@@ -134,12 +132,10 @@ async def enter_discussion_summary(
 ) -> None:
     data = await state.get_data()
     text = typed(message.text, DESCRIPTION_MAX)
-    async with ends_step(state):  # refused: the step is over all the same
-        risk = await risk_service.record_discussion(
-            session, clock, actor=person, risk_id=data["risk_id"],
-            held_on=date.fromisoformat(data["held_on"]), summary=text, settings=settings,
-        )  # fmt: skip
-    await state.clear()
+    risk = await finish_step(state, risk_service.record_discussion(
+        session, clock, actor=person, risk_id=data["risk_id"],
+        held_on=date.fromisoformat(data["held_on"]), summary=text, settings=settings,
+    ))  # fmt: skip
     builder = InlineKeyboardBuilder()
     button(builder, _("risks.self_ok"), RiskAction.SELF_OK, id=risk.id)
     await message.answer(_("risks.discussion_recorded"), reply_markup=builder.as_markup())
@@ -155,12 +151,10 @@ async def enter_new_description(
 ) -> None:
     data = await state.get_data()
     text = typed(message.text, DESCRIPTION_MAX)
-    async with ends_step(state):  # refused: the step is over all the same
-        await risk_service.edit_risk(
-            session, clock, actor=person, risk_id=data["risk_id"], field="description",
-            value=text, settings=settings,
-        )  # fmt: skip
-    await state.clear()
+    await finish_step(state, risk_service.edit_risk(
+        session, clock, actor=person, risk_id=data["risk_id"], field="description", value=text,
+        settings=settings,
+    ))  # fmt: skip
     await message.answer(_("risks.edited"))
 
 
