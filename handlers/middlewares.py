@@ -7,8 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.exc import IntegrityError
@@ -17,12 +23,39 @@ from bot.delivery.reachability import mark_reachable
 from bot.domain.clock import Clock
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
-from storage.db import SessionMaker
+from storage.db import SessionMaker, in_update_session, update_session
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class CommitBeforeSpeaking(BaseRequestMiddleware):
+    """Commits the update's unit of work before the bot calls Telegram while handling it.
+
+    What a person is shown is then already saved: a crash (or a kill) right after a reply
+    never undoes what the reply announced. Whatever the handler does after speaking is
+    committed at the end (or rolled back) by `DbContextMiddleware`, as before.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = update_session()
+        if session is not None and session.in_transaction():
+            await session.commit()
+        return await make_request(bot, method)
+
+
+def _commit_before_speaking(bot: Bot) -> None:
+    """Install `CommitBeforeSpeaking` on the bot's session once (the first update does)."""
+    manager = bot.session.middleware
+    if not any(isinstance(each, CommitBeforeSpeaking) for each in manager):
+        manager(CommitBeforeSpeaking())
 
 
 class DbContextMiddleware(BaseMiddleware):
@@ -31,9 +64,16 @@ class DbContextMiddleware(BaseMiddleware):
     Each update id is recorded before it is handled, in the same commit as a first contact:
     Telegram redelivers an update after a crash or a slow webhook answer, and a second copy is
     then dropped (at most once: a person whose update was lost simply sends it again, which is
-    better than a declaration saved twice). Services commit their own writes; an exception
-    rolls back the rest. The locale is resolved now, as a plain string, so error handlers can
-    still use it after a rollback.
+    better than a declaration saved twice).
+
+    Then the update is one unit of work: services only flush, and this middleware commits
+    when the handler succeeded, or rolls back on any exception (a refusal included) and
+    re-raises it for `handlers.errors`, which answers in the person's language. The work is
+    also committed just before the bot first speaks (`CommitBeforeSpeaking`), so what a reply
+    announces is saved. Outbox rows ride in the same transaction, and so does the
+    conversation state when it is kept in the database; the sender is woken after the
+    commit. The locale is resolved now, as a plain string, so error handlers can still use
+    it after a rollback.
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -43,7 +83,13 @@ class DbContextMiddleware(BaseMiddleware):
         async with sessionmaker() as session:
             person = None
             if user is not None and not user.is_bot:
-                person = await person_for_user(session, clock, user)
+                person = await person_for_user(
+                    session,
+                    clock,
+                    telegram_id=user.id,
+                    full_name=user.full_name,
+                    language_code=user.language_code,
+                )
                 if person.unreachable:
                     # They write again, so they unblocked us: notices may flow again.
                     await mark_reachable(session, user.id)
@@ -65,7 +111,15 @@ class DbContextMiddleware(BaseMiddleware):
                 user.language_code if user else None,
                 data["settings"].default_locale,
             )
-            result = await handler(event, data)
+            bot: Bot | None = data.get("bot")
+            if bot is not None:
+                _commit_before_speaking(bot)
+            try:
+                with in_update_session(session):  # the FSM (SQL storage) writes in it too
+                    result = await handler(event, data)
+            except BaseException:
+                await session.rollback()
+                raise
             await session.commit()
             return result
 

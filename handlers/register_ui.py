@@ -18,6 +18,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.errors import ServiceError
 from bot.domain.grading import level_key
+from handlers.ui.labels import MEASURE_STATUS, RISK_STATE, RISK_TYPE, SCOPE, label
+from handlers.ui.query import message_of
 
 # State name → (prompt key, keyboard builder or None). Filled by each flow module.
 Keyboard = Callable[[dict[str, Any]], InlineKeyboardMarkup | None]
@@ -41,23 +43,15 @@ ListView = Callable[[int], Awaitable[tuple[str, InlineKeyboardMarkup]]]
 
 async def send_list(message: Message, view: ListView) -> None:
     """Show the first page of a list, or say why it cannot be shown."""
-    try:
-        text, keyboard = await view(0)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    text, keyboard = await view(0)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def turn_list_page(query: CallbackQuery, view: ListView, offset: int) -> None:
     """Edit a list in place to the page at `offset`."""
-    try:
-        text, keyboard = await view(max(0, offset))
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    text, keyboard = await view(max(0, offset))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def level_label(level: int | None) -> str:
@@ -65,19 +59,19 @@ def level_label(level: int | None) -> str:
 
 
 def state_label(status: str) -> str:
-    return _(f"workflow.state.{status}")
+    return label(RISK_STATE, status)
 
 
 def risk_type_label(value: str) -> str:
-    return _(f"register.risk_type.{value}")
+    return label(RISK_TYPE, value)
 
 
 def scope_label(value: str) -> str:
-    return _(f"register.scope.{value}")
+    return label(SCOPE, value)
 
 
 def measure_status_label(value: str) -> str:
-    return _(f"register.measure_status.{value}")
+    return label(MEASURE_STATUS, value)
 
 
 def day(value: date | str | None) -> str:
@@ -98,17 +92,19 @@ def register_prompt(
     PROMPTS[state] = (key, keyboard)
 
 
-async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> None:
-    """Ask the question of the current step (after `prefix`, e.g. a refusal)."""
+async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> bool:
+    """Ask the question of the current step (after `prefix`, e.g. a refusal); False when the
+    step has no registered question (nothing is sent)."""
     current = await state.get_state()
     if current is None or current not in PROMPTS:
-        return
+        return False
     key, keyboard = PROMPTS[current]
     data = await state.get_data()
     text = _(key if isinstance(key, str) else key(data)).format(**data.get("_prompt_values", {}))
     if prefix:
         text = prefix + "\n\n" + text
     await message.answer(text, reply_markup=keyboard(data) if keyboard else None)
+    return True
 
 
 async def reask(message: Message, state: FSMContext) -> None:

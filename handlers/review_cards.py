@@ -11,6 +11,7 @@ from bot.domain.grading import FACTORS, Grade, factor_key, level_key
 from bot.services import review as review_service
 from bot.services import review_subject as subject
 from bot.services.review import Situation
+from handlers.ui.labels import NOTE_KIND, RISK_STATE, label
 from storage.models.org import Person, Post, Unit
 
 NOTES_SHOWN = 5
@@ -29,9 +30,7 @@ async def render_card(
     info = subject.describe(sit.risk)
     info["power"] = await subject.power_name(session, sit.risk)
     lines = [
-        _("review.card.title").format(
-            risk_id=sit.risk.id, state=_(f"workflow.state.{sit.state.value}")
-        ),
+        _("review.card.title").format(risk_id=sit.risk.id, state=label(RISK_STATE, sit.state)),
         _("review.card.post").format(
             unit=html.quote(unit.path if unit else "-"),
             post=html.quote(post.name if post else "-"),
@@ -85,7 +84,7 @@ async def render_card(
             author = await session.get(Person, note.author_id) if note.author_id else None
             lines.append(
                 _("review.card.note").format(
-                    kind=_(f"review.note.{note.kind}"),
+                    kind=label(NOTE_KIND, note.kind),
                     author=html.quote(author.name if author else "-"),
                     text=html.quote(note.text or ""),
                 )

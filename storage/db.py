@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -14,6 +17,27 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 SessionMaker = async_sessionmaker[AsyncSession]
+
+# The session of the update being handled in this task (set by the update middleware).
+_update_session: ContextVar[AsyncSession | None] = ContextVar(
+    "qingfeng_update_session", default=None
+)
+
+
+@contextmanager
+def in_update_session(session: AsyncSession) -> Iterator[None]:
+    """Mark `session` as the unit of work of the update handled within this block (this
+    task): the SQL FSM storage writes in it, and it is committed before the bot speaks."""
+    token = _update_session.set(session)
+    try:
+        yield
+    finally:
+        _update_session.reset(token)
+
+
+def update_session() -> AsyncSession | None:
+    """The session of the update being handled in this task, if any."""
+    return _update_session.get()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

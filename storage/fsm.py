@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, StorageKey
 from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import SessionMaker
+from storage.db import SessionMaker, update_session
 from storage.models.fsm import FsmRecord
 
 
@@ -76,12 +78,31 @@ class SQLStorage(BaseStorage):
     async def close(self) -> None:
         """Nothing to release: sessions are opened per call."""
 
-    async def _get(self, key: StorageKey) -> FsmRecord | None:
+    @asynccontextmanager
+    async def _session(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+        # While an update is handled, its conversation is read and written in the update's
+        # session: the update is one unit of work (its FSM change commits or rolls back with
+        # the rest), and SQLite (one writer at a time) never has a second connection wait on
+        # the update's own open transaction.
+        shared = update_session()
+        if shared is not None:
+            yield shared
+            if write:
+                await shared.flush()
+            return
         async with self._sessionmaker() as session:
+            if not write:
+                yield session
+                return
+            async with session.begin():
+                yield session
+
+    async def _get(self, key: StorageKey) -> FsmRecord | None:
+        async with self._session(write=False) as session:
             return await session.get(FsmRecord, self._key(key))
 
     async def _upsert(self, key: StorageKey, **values: Any) -> None:
-        async with self._sessionmaker() as session, session.begin():
+        async with self._session(write=True) as session:
             record = await session.scalar(
                 select(FsmRecord).where(FsmRecord.key == self._key(key)).with_for_update()
             )

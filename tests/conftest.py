@@ -7,13 +7,15 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
+from functools import partial
 from pathlib import Path
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.domain.clock import FakeClock
 from bot.settings import Settings
@@ -21,6 +23,7 @@ from storage import migrate
 from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.fsm import FullKeyBuilder, SQLStorage
+from tests.kit.uow import unit_of_work
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -103,6 +106,13 @@ async def engine(database_url: str, backend: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def uow(sessionmaker: SessionMaker) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+    """`async with uow() as session:` — one unit of work, committed at the end of the block
+    (services never commit; the middleware and the job runner do in the bot)."""
+    return partial(unit_of_work, sessionmaker)
 
 
 @pytest.fixture

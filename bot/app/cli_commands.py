@@ -30,12 +30,19 @@ def say(key: str, settings: Settings, **values: object) -> None:
 
 @asynccontextmanager
 async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator[AsyncSession]:
+    """One command, one unit of work: committed when the command succeeds (services only
+    flush), rolled back when it raises."""
     engine = make_engine(settings.database_url)
     try:
         if upgrade:
             await migrate.upgrade(engine)
         async with make_sessionmaker(engine)() as session:
-            yield session
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
     finally:
         await engine.dispose()
 
@@ -104,6 +111,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             for problem in rejected.problems:
                 reason = translate(problem.key, settings.default_locale, **problem.values)
                 say("import.bad_row", settings, row=problem.row, reason=reason)
+            await session.rollback()
             say("import.nothing_imported", settings)
             return 1
         say(
@@ -113,6 +121,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             updated=report.updated,
             unchanged=report.unchanged,
         )
+        await session.commit()
         if report.invitations:
             # The import is committed by now: an unknown username must not turn it into a failure.
             try:
@@ -147,6 +156,7 @@ async def _import_register(args: argparse.Namespace, settings: Settings, clock: 
             for problem in rejected.problems:
                 reason = translate(problem.key, settings.default_locale, **problem.values)
                 say("import.bad_row", settings, row=problem.row, reason=reason)
+            await session.rollback()
             say("import.nothing_imported", settings)
             return 1
     say("cli.register_imported", settings, created=report.created, unchanged=report.unchanged)

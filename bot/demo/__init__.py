@@ -39,7 +39,7 @@ PERSONAS: tuple[DemoPersona, ...] = (
 
 async def seed_demo(sessionmaker: SessionMaker, clock: Clock, *, ttl_days: int = 14) -> None:
     """Load the demo units, posts and people; running it again changes nothing."""
-    async with sessionmaker() as session:
+    async with sessionmaker() as session, session.begin():
         await import_units(session, clock, DEMO_DIR / "units.csv")
-    async with sessionmaker() as session:
+    async with sessionmaker() as session, session.begin():
         await import_people(session, clock, DEMO_DIR / "people.csv", ttl_days=ttl_days)

@@ -8,5 +8,4 @@ from bot.services import campaigns
 
 async def remind_campaigns(ctx: JobContext) -> None:
     """Remind the holders of posts missing a campaign's work at the offset due today."""
-    async with ctx.sessionmaker() as session:
-        await campaigns.remind(session, ctx.clock, ctx.settings, ctx.now)
+    await campaigns.remind(ctx.session, ctx.clock, ctx.settings, ctx.now)

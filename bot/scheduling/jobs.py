@@ -24,12 +24,9 @@ REMINDERS_AT = time(9, 0)
 
 
 async def prune_processed_updates(ctx: JobContext) -> None:
-    async with ctx.sessionmaker() as session, session.begin():
-        await session.execute(
-            delete(ProcessedUpdate).where(
-                ProcessedUpdate.seen_at < ctx.now - PROCESSED_UPDATES_KEPT
-            )
-        )
+    await ctx.session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < ctx.now - PROCESSED_UPDATES_KEPT)
+    )
 
 
 def all_jobs(settings: Settings) -> list[PeriodicJob]:

@@ -56,52 +56,50 @@ async def remind_regrading(ctx: JobContext) -> None:
     config = review.ReviewConfig.from_settings(ctx.settings)
     first = timedelta(days=ctx.settings.regrading_reminder_days)
     escalate = timedelta(days=ctx.settings.regrading_escalation_days)
-    async with ctx.sessionmaker() as session, session.begin():
-        ids = await review_subject.ids_in_state(session, RiskState.REGRADING_DUE.value)
-        for risk_id in ids:
-            sit = await review.situation(session, config, risk_id)
-            entry = await regrading.due_entry(session, risk_id)
-            since = _aware(entry.at if entry else sit.risk.updated_at)
-            entry_id = entry.id if entry else 0
-            waited = ctx.now - since
-            values = {
-                "id": risk_id,
-                "title": review_subject.title(sit.risk),
-                "days": waited.days,
-            }
-            week = reminder_week(waited, first)
-            if week is not None:
-                for person_id in sorted(sit.holder_ids):
-                    person = await session.get(Person, person_id)
-                    if person is None or not person.active:
-                        continue
-                    await enqueue_for_person(
-                        session,
-                        person,
-                        "reminders.regrading_due",
-                        kind="remind.regrading",
-                        values=values,
-                        settings=ctx.settings,
-                        priority=PRIORITY_PERSONAL,
-                        dedup_key=f"remind:regrading:{risk_id}:{entry_id}:{person_id}:{week}",
-                        reply_markup=_button(person, risk_id, ctx.settings),
-                        clock=ctx.clock,
-                    )
-            week = reminder_week(waited, escalate)
-            if week is not None:
-                for person in await review.people_for_route(session, sit.review_route):
-                    if person.id in sit.holder_ids:
-                        continue
-                    await enqueue_for_person(
-                        session,
-                        person,
-                        "reminders.regrading_waiting",
-                        kind="remind.regrading",
-                        values=values,
-                        settings=ctx.settings,
-                        priority=PRIORITY_PERSONAL,
-                        dedup_key=(
-                            f"remind:regrading-review:{risk_id}:{entry_id}:{person.id}:{week}"
-                        ),
-                        clock=ctx.clock,
-                    )
+    session = ctx.session
+    ids = await review_subject.ids_in_state(session, RiskState.REGRADING_DUE.value)
+    for risk_id in ids:
+        sit = await review.situation(session, config, risk_id)
+        entry = await regrading.due_entry(session, risk_id)
+        since = _aware(entry.at if entry else sit.risk.updated_at)
+        entry_id = entry.id if entry else 0
+        waited = ctx.now - since
+        values = {
+            "id": risk_id,
+            "title": review_subject.title(sit.risk),
+            "days": waited.days,
+        }
+        week = reminder_week(waited, first)
+        if week is not None:
+            for person_id in sorted(sit.holder_ids):
+                person = await session.get(Person, person_id)
+                if person is None or not person.active:
+                    continue
+                await enqueue_for_person(
+                    session,
+                    person,
+                    "reminders.regrading_due",
+                    kind="remind.regrading",
+                    values=values,
+                    settings=ctx.settings,
+                    priority=PRIORITY_PERSONAL,
+                    dedup_key=f"remind:regrading:{risk_id}:{entry_id}:{person_id}:{week}",
+                    reply_markup=_button(person, risk_id, ctx.settings),
+                    clock=ctx.clock,
+                )
+        week = reminder_week(waited, escalate)
+        if week is not None:
+            for person in await review.people_for_route(session, sit.review_route):
+                if person.id in sit.holder_ids:
+                    continue
+                await enqueue_for_person(
+                    session,
+                    person,
+                    "reminders.regrading_waiting",
+                    kind="remind.regrading",
+                    values=values,
+                    settings=ctx.settings,
+                    priority=PRIORITY_PERSONAL,
+                    dedup_key=(f"remind:regrading-review:{risk_id}:{entry_id}:{person.id}:{week}"),
+                    clock=ctx.clock,
+                )

@@ -42,42 +42,42 @@ async def remind_measures(ctx: JobContext) -> None:
     """Remind responsible people of measures near or past their deadline."""
     today = ctx.now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
     horizon = today + timedelta(days=ctx.settings.measure_reminder_days)
-    async with ctx.sessionmaker() as session, session.begin():
-        rows = await session.execute(
-            select(ControlMeasure, Person)
-            .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
-            .join(Person, Person.id == ControlMeasure.responsible_id)
-            .where(
-                ControlMeasure.status != MeasureStatus.DONE.value,
-                ControlMeasure.deadline <= horizon,
-                RiskPoint.status.not_in([RiskState.WITHDRAWN.value, RiskState.PROPOSED.value]),
-                Person.active.is_(True),
-                Person.telegram_id.is_not(None),
-            )
-            .order_by(ControlMeasure.id)
+    session = ctx.session
+    rows = await session.execute(
+        select(ControlMeasure, Person)
+        .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
+        .join(Person, Person.id == ControlMeasure.responsible_id)
+        .where(
+            ControlMeasure.status != MeasureStatus.DONE.value,
+            ControlMeasure.deadline <= horizon,
+            RiskPoint.status.not_in([RiskState.WITHDRAWN.value, RiskState.PROPOSED.value]),
+            Person.active.is_(True),
+            Person.telegram_id.is_not(None),
         )
-        for measure, person in rows:
-            values = {"action": _quote(measure.action), "deadline": measure.deadline.isoformat()}
-            if measure.deadline >= today:
-                key = "reminders.measure_due"
-                dedup = f"remind:measure:{measure.id}:{today.isoformat()}"
-                values["days"] = (measure.deadline - today).days
-            else:
-                late = (today - measure.deadline).days
-                key = "reminders.measure_overdue"
-                dedup = f"remind:measure:{measure.id}:overdue:{(late - 1) // 7}"
-                values["days"] = late
-            await enqueue_for_person(
-                session,
-                person,
-                key,
-                kind="remind.measure",
-                values=values,
-                settings=ctx.settings,
-                priority=PRIORITY_PERSONAL,
-                dedup_key=dedup,
-                clock=ctx.clock,
-            )
+        .order_by(ControlMeasure.id)
+    )
+    for measure, person in rows:
+        values = {"action": _quote(measure.action), "deadline": measure.deadline.isoformat()}
+        if measure.deadline >= today:
+            key = "reminders.measure_due"
+            dedup = f"remind:measure:{measure.id}:{today.isoformat()}"
+            values["days"] = (measure.deadline - today).days
+        else:
+            late = (today - measure.deadline).days
+            key = "reminders.measure_overdue"
+            dedup = f"remind:measure:{measure.id}:overdue:{(late - 1) // 7}"
+            values["days"] = late
+        await enqueue_for_person(
+            session,
+            person,
+            key,
+            kind="remind.measure",
+            values=values,
+            settings=ctx.settings,
+            priority=PRIORITY_PERSONAL,
+            dedup_key=dedup,
+            clock=ctx.clock,
+        )
 
 
 # --- reviews waiting too long ---------------------------------------------------------------
@@ -130,46 +130,46 @@ async def remind_reviews(ctx: JobContext) -> None:
     limit = timedelta(days=ctx.settings.review_reminder_days)
     waiting: dict[int, list[tuple[int, str, int, bool]]] = defaultdict(list)
     people: dict[int, Person] = {}
-    async with ctx.sessionmaker() as session, session.begin():
-        for state, step in REVIEW_STEPS.items():
-            for risk_id in await review_subject.ids_in_state(session, state.value):
-                sit = await review.situation(session, config, risk_id)
-                waited = ctx.now - await _waiting_since(session, sit.risk)
-                if waited < limit:
-                    continue
-                route = {
-                    "review": sit.review_route,
-                    "approval": sit.approval_route,
-                    "commission": Route(Tier.COMMISSION),
-                }[step]
-                routes = [(route, False)]
-                if waited >= 2 * limit:  # twice the limit: the tier above hears of it too
-                    above = _tier_above(route, sit.chain, await review.reviewer_units(session))
-                    routes += [(above, True)] if above is not None else []
-                for each, escalated in routes:
-                    for person in await review.people_for_route(session, each):
-                        if person.id in sit.holder_ids:
-                            continue
-                        people[person.id] = person
-                        item = (risk_id, review_subject.title(sit.risk), waited.days, escalated)
-                        if all(known[0] != risk_id for known in waiting[person.id]):
-                            waiting[person.id].append(item)
-        for person_id, items in waiting.items():
-            items.sort(key=lambda item: -item[2])
-            person = people[person_id]
-            locale = person_locale(person, ctx.settings)
-            # Plain text: enqueue_for_person escapes it (titles included) as a whole.
-            lines = "\n".join(_review_line(locale, *item) for item in items[:REVIEW_ITEMS_LISTED])
-            if len(items) > REVIEW_ITEMS_LISTED:
-                lines += "\n…"
-            await enqueue_for_person(
-                session,
-                person,
-                "reminders.review_waiting",
-                kind="remind.review",
-                values={"count": len(items), "days": limit.days, "items": lines},
-                settings=ctx.settings,
-                priority=PRIORITY_PERSONAL,
-                dedup_key=f"remind:review:{person_id}:{today.isoformat()}",
-                clock=ctx.clock,
-            )
+    session = ctx.session
+    for state, step in REVIEW_STEPS.items():
+        for risk_id in await review_subject.ids_in_state(session, state.value):
+            sit = await review.situation(session, config, risk_id)
+            waited = ctx.now - await _waiting_since(session, sit.risk)
+            if waited < limit:
+                continue
+            route = {
+                "review": sit.review_route,
+                "approval": sit.approval_route,
+                "commission": Route(Tier.COMMISSION),
+            }[step]
+            routes = [(route, False)]
+            if waited >= 2 * limit:  # twice the limit: the tier above hears of it too
+                above = _tier_above(route, sit.chain, await review.reviewer_units(session))
+                routes += [(above, True)] if above is not None else []
+            for each, escalated in routes:
+                for person in await review.people_for_route(session, each):
+                    if person.id in sit.holder_ids:
+                        continue
+                    people[person.id] = person
+                    item = (risk_id, review_subject.title(sit.risk), waited.days, escalated)
+                    if all(known[0] != risk_id for known in waiting[person.id]):
+                        waiting[person.id].append(item)
+    for person_id, items in waiting.items():
+        items.sort(key=lambda item: -item[2])
+        person = people[person_id]
+        locale = person_locale(person, ctx.settings)
+        # Plain text: enqueue_for_person escapes it (titles included) as a whole.
+        lines = "\n".join(_review_line(locale, *item) for item in items[:REVIEW_ITEMS_LISTED])
+        if len(items) > REVIEW_ITEMS_LISTED:
+            lines += "\n…"
+        await enqueue_for_person(
+            session,
+            person,
+            "reminders.review_waiting",
+            kind="remind.review",
+            values={"count": len(items), "days": limit.days, "items": lines},
+            settings=ctx.settings,
+            priority=PRIORITY_PERSONAL,
+            dedup_key=f"remind:review:{person_id}:{today.isoformat()}",
+            clock=ctx.clock,
+        )

@@ -1,5 +1,6 @@
-"""The review's scheduled scans: social-review windows closing, re-grading falling due, and a
-safety net for records left in `submitted`. Each is idempotent (a second run finds nothing)."""
+"""The review's scheduled scans: social-review windows closing, re-grading falling due, and
+records left in `submitted` (a file import stores risks there; a declaration enters its review
+in its own transaction). Each is idempotent (a second run finds nothing)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ def _config(ctx: JobContext) -> review.ReviewConfig:
 
 
 async def close_social_reviews(ctx: JobContext) -> None:
-    async with ctx.sessionmaker() as session:
-        await review.close_due_social_reviews(session, ctx.clock, _config(ctx), ctx.now)
+    await review.close_due_social_reviews(ctx.session, ctx.clock, _config(ctx), ctx.now)
 
 
 async def mark_regrading_due(ctx: JobContext) -> None:
-    async with ctx.sessionmaker() as session:
-        await review.mark_regrading_due(session, ctx.clock, _config(ctx), ctx.now)
+    await review.mark_regrading_due(ctx.session, ctx.clock, _config(ctx), ctx.now)
 
 
 async def open_submitted(ctx: JobContext) -> None:
-    async with ctx.sessionmaker() as session:
-        await review.open_submitted(session, ctx.clock, _config(ctx))
+    await review.open_submitted(ctx.session, ctx.clock, _config(ctx))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.due import Schedule, is_due
@@ -22,15 +23,37 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a job gets: it opens its own transactions and asks the clock for the time."""
+    """What a job gets: the session of its one transaction (the runner commits it when the
+    job returns, and rolls it back when it raises; a job only flushes) and the time."""
 
-    sessionmaker: SessionMaker
+    session: AsyncSession
     clock: Clock
     settings: Settings
     now: datetime
 
 
 JobFunc = Callable[[JobContext], Awaitable[None]]
+
+
+async def run_job(
+    job: JobFunc,
+    sessionmaker: SessionMaker,
+    clock: Clock,
+    settings: Settings,
+    now: datetime | None = None,
+) -> None:
+    """Run one job as one unit of work: commit when it succeeds, roll back when it raises.
+
+    Outbox rows the job enqueues are sent after this commit (the sender wakes on it).
+    """
+    async with sessionmaker() as session:
+        ctx = JobContext(session, clock, settings, now or clock.now())
+        try:
+            await job(ctx)
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,7 @@ class JobRunner:
             if not await self._claim(job, now):
                 continue
             try:
-                await job.run(JobContext(self.sessionmaker, self.clock, self.settings, now))
+                await run_job(job.run, self.sessionmaker, self.clock, self.settings, now)
             except Exception:
                 # A failed job keeps its old last run, so the next tick retries it.
                 log.exception("scheduled job %s failed", job.name)

@@ -151,7 +151,7 @@ async def start_broadcast(
         after={"batch_id": batch_id, "audience": audience.value, "unit_id": unit_id,
                "recipients": len(people)},
     )  # fmt: skip
-    await session.commit()
+    await session.flush()
     return batch_id, len(people)
 
 
@@ -181,5 +181,5 @@ async def cancel_broadcast(
         session, clock, actor=actor, action="broadcast.cancel", entity=actor,
         after={"batch_id": batch_id, "cancelled": cancelled},
     )  # fmt: skip
-    await session.commit()
+    await session.flush()
     return cancelled

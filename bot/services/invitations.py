@@ -73,7 +73,7 @@ async def create_invitation(
         entity=invitation,
         after=audit.snapshot(invitation, "name", "unit_id", "post_id", "roles", "expires_at"),
     )
-    await session.commit()
+    await session.flush()
     return invitation
 
 
@@ -126,5 +126,5 @@ async def accept_invitation(
         before=before,
         after=after,
     )
-    await session.commit()
+    await session.flush()
     return Accepted(person=person, invitation=invitation)

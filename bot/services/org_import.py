@@ -140,7 +140,7 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
             else:
                 changes = {"is_leadership": leadership} if post.is_leadership != leadership else {}
                 await _apply(session, clock, post, changes, report, "post.update")
-    await session.commit()
+    await session.flush()
     return report
 
 
@@ -278,7 +278,7 @@ async def import_people(
             await _ensure_invited(
                 session, clock, row.values["name"], unit, post, roles, ttl_days, report
             )
-    await session.commit()
+    await session.flush()
     return report
 
 

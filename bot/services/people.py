@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -16,15 +15,22 @@ from storage.repositories import people as people_repo
 NAME_MAX = 100
 
 
-async def person_for_user(session: AsyncSession, clock: Clock, user: User) -> Person:
+async def person_for_user(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    telegram_id: int,
+    full_name: str,
+    language_code: str | None,
+) -> Person:
     """The person behind a Telegram user, created as a citizen on first contact. The locale
     their Telegram app asks for is kept (the caller commits), for notices sent later."""
-    person = await people_repo.by_telegram_id(session, user.id)
-    app_locale = locale_from_telegram(user.language_code, "") or None
+    person = await people_repo.by_telegram_id(session, telegram_id)
+    app_locale = locale_from_telegram(language_code, "") or None
     if person is None:
         person = Person(
-            telegram_id=user.id,
-            name=user.full_name[:NAME_MAX],
+            telegram_id=telegram_id,
+            name=full_name[:NAME_MAX],
             telegram_locale=app_locale,
             created_at=clock.now(),
             role_assignments=[],
@@ -50,7 +56,7 @@ async def set_language(session: AsyncSession, clock: Clock, person: Person, loca
         before=before,
         after=audit.snapshot(person, "language"),
     )
-    await session.commit()
+    await session.flush()
 
 
 def grant(person: Person, role: Role, unit: Unit | None) -> bool:
@@ -93,5 +99,5 @@ async def add_admin(
         before=before,
         after=after,
     )
-    await session.commit()
+    await session.flush()
     return person

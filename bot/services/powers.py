@@ -124,7 +124,7 @@ async def set_categories(
         before={"scope": scope, "names": before},
         after={"scope": scope, "names": after},
     )
-    await session.commit()
+    await session.flush()
     return after
 
 
@@ -257,7 +257,7 @@ async def add_power(
         entity=power,
         after=audit.snapshot(power, *_FIELDS),
     )
-    await session.commit()
+    await session.flush()
     return power
 
 
@@ -326,7 +326,7 @@ async def edit_power(
         before=before,
         after=audit.snapshot(power, *_FIELDS),
     )
-    await session.commit()
+    await session.flush()
     return power
 
 
@@ -346,7 +346,7 @@ async def withdraw_power(
         before=before,
         after=audit.snapshot(power, *_FIELDS),
     )
-    await session.commit()
+    await session.flush()
     return power
 
 
@@ -397,5 +397,5 @@ async def review_power(
             name=power.name,
             comment=text or "",
         )
-    await session.commit()
+    await session.flush()
     return power

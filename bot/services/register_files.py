@@ -280,7 +280,7 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
         audit.record(session, clock, actor=None, channel="cli", action="power.import",
                      entity=power, after=audit.snapshot(power))  # fmt: skip
         report.created += 1
-    await session.commit()
+    await session.flush()
     return report
 
 
@@ -440,5 +440,5 @@ async def import_risks(
             after=after,
         )
         report.created += 1
-    await session.commit()
+    await session.flush()
     return report

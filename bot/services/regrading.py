@@ -5,7 +5,7 @@ reopens it after feedback (`reopen`). While it is due, its holder may revise the
 and the control measures (edit, add, remove), then send it back to graded review with
 `resubmit`; the review routes it by the *new* suggested level (`review.transition` re-grades on
 resubmission). Every write is checked here (only the holder, only while due), audited with
-its before and after, and committed in one transaction; a refusal changes nothing.
+its before and after, in the caller's one transaction; a refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ async def revise_factors(
     risk.updated_at = clock.now()
     after = audit.snapshot(risk, *checked.as_dict(), "suggested_level")
     _record(session, clock, actor, "regrade.factors", risk, before, after)
-    await session.commit()
+    await session.flush()
     return grade
 
 
@@ -219,7 +219,7 @@ async def revise_measure(
         session, clock, actor, "regrade.measure_edit", sit.risk, {"measure": before},
         {"measure": _measure_snapshot(measure)},
     )  # fmt: skip
-    await session.commit()
+    await session.flush()
     return measure
 
 
@@ -251,7 +251,7 @@ async def add_measure(
         session, clock, actor, "regrade.measure_add", sit.risk, None,
         {"measure": _measure_snapshot(measure)},
     )  # fmt: skip
-    await session.commit()
+    await session.flush()
     return measure
 
 
@@ -273,7 +273,7 @@ async def remove_measure(
     sit.risk.measures.remove(measure)
     await session.delete(measure)
     _record(session, clock, actor, "regrade.measure_remove", sit.risk, {"measure": before}, None)
-    await session.commit()
+    await session.flush()
 
 
 # --- back to the review, and the reviewer's reopen ----------------------------------------

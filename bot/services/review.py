@@ -264,7 +264,6 @@ async def transition(
     risk_id: int,
     decision: Decision,
     channel: str = "bot",
-    commit: bool = True,
 ) -> Situation:
     """Take one move on one risk, or refuse with a `ServiceError` and change nothing."""
     sit = await situation(session, config, risk_id)
@@ -294,8 +293,7 @@ async def transition(
     if follow is not None:
         await _chain(session, clock, config, sit, follow)
     await queue_notices(session, clock, sit.notices, config.settings)
-    if commit:
-        await session.commit()
+    await session.flush()
     return sit
 
 
@@ -605,7 +603,7 @@ async def enter_review(
     if follow is not None:
         await _chain(session, clock, config, sit, follow)
     await queue_notices(session, clock, sit.notices, config.settings)
-    await session.commit()
+    await session.flush()
     return sit
 
 

@@ -302,7 +302,9 @@ async def declare_risk(
         after=_risk_snapshot(risk) | {"measures": [_measure_snapshot(m) for m in measures]},
     )
     await _submit(session, clock, settings, actor, risk, post)
-    await session.commit()
+    # One transaction: the record, its submission and the start of its review (the caller
+    # commits all of it, or nothing).
+    await session.flush()
     await _enter_review(session, clock, settings, risk)
     return risk
 
@@ -350,7 +352,6 @@ async def _enter_review(
         return  # leadership: the three steps come first
     config = review.ReviewConfig.from_settings(settings or Settings())
     await review.enter_review(session, clock, config, risk_id=risk.id)
-    await session.refresh(risk)
 
 
 def _factor_values(risk: RiskPoint) -> dict[str, int]:
@@ -418,7 +419,7 @@ async def propose_risk(
         skip=actor,
         description=text,
     )
-    await session.commit()
+    await session.flush()
     return risk
 
 
@@ -490,7 +491,7 @@ async def answer_proposal(
             name=actor.name,
             reason=text or "",
         )
-    await session.commit()
+    await session.flush()
     return risk
 
 
@@ -526,7 +527,9 @@ async def complete_draft(
         after=_risk_snapshot(risk) | {"measures": [_measure_snapshot(m) for m in built]},
     )
     await _submit(session, clock, settings, actor, risk, post)
-    await session.commit()
+    # One transaction: the record, its submission and the start of its review (the caller
+    # commits all of it, or nothing).
+    await session.flush()
     await _enter_review(session, clock, settings, risk)
     return risk
 
@@ -567,7 +570,7 @@ async def record_discussion(
         before=before,
         after=_risk_snapshot(risk),
     )
-    await session.commit()
+    await session.flush()
     return risk
 
 
@@ -607,7 +610,7 @@ async def confirm_self_review(
         description=risk.description,
         post=post.name,
     )
-    await session.commit()
+    await session.flush()
     return risk
 
 
@@ -655,7 +658,7 @@ async def edit_risk(
         before=before,
         after=_risk_snapshot(risk),
     )
-    await session.commit()
+    await session.flush()
     return risk
 
 
@@ -678,7 +681,7 @@ async def withdraw_risk(
         before=before,
         after=_risk_snapshot(risk),
     )
-    await session.commit()
+    await session.flush()
     return risk
 
 
@@ -772,7 +775,7 @@ async def report_measure(
             action=measure.action,
             note=text,
         )
-    await session.commit()
+    await session.flush()
     return measure
 
 

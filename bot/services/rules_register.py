@@ -82,7 +82,7 @@ async def set_focus_programmes(
             before={"names": before},
             after={"names": after},
         )
-    await session.commit()
+    await session.flush()
     return after
 
 
@@ -97,7 +97,6 @@ async def add_rule(
     issued_on: date | None = None,
     major_matter: str = MajorMatter.NONE.value,
     channel: str = "bot",
-    commit: bool = True,
 ) -> Rule:
     """Register a rule of a unit; a reviewer of the unit or the commission may."""
     if await session.get(Unit, unit_id) is None:
@@ -130,8 +129,7 @@ async def add_rule(
         entity=rule,
         after=audit.snapshot(rule, "unit_id", "title", "kind", "issued_on", "major_matter"),
     )
-    if commit:
-        await session.commit()
+    await session.flush()
     return rule
 
 

@@ -11,7 +11,6 @@ from contextlib import suppress
 from aiogram import F, Router, html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -27,7 +26,10 @@ from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from bot.settings import Settings
+from handlers.callbacks import BroadcastAction, BroadcastCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
 
@@ -39,12 +41,6 @@ class BroadcastFlow(StatesGroup):
     unit = State()
     text = State()
     confirm = State()
-
-
-class BroadcastCb(CallbackData, prefix="bc"):
-    action: str  # audience / page / unit / send / abort / refresh / stop
-    value: int = 0
-    batch: str = ""
 
 
 def audience_label(audience: Audience) -> str:
@@ -70,9 +66,11 @@ async def start(message: Message, state: FSMContext) -> None:
     for index, audience in enumerate(AUDIENCES):
         builder.button(
             text=audience_label(audience),
-            callback_data=BroadcastCb(action="audience", value=index),
+            callback_data=BroadcastCb(action=BroadcastAction.AUDIENCE, value=index),
         )
-    builder.button(text=_("broadcast.abort"), callback_data=BroadcastCb(action="abort"))
+    builder.button(
+        text=_("broadcast.abort"), callback_data=BroadcastCb(action=BroadcastAction.ABORT)
+    )
     builder.adjust(2, 2, 1)
     await message.answer(_("broadcast.ask_audience"), reply_markup=builder.as_markup())
 
@@ -84,9 +82,9 @@ async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMa
         total,
         offset,
         label=lambda unit: unit.path,
-        choose=lambda unit: BroadcastCb(action="unit", value=unit.id),
-        page=lambda at: BroadcastCb(action="page", value=at),
-        extra=[(_("broadcast.all_units"), BroadcastCb(action="unit", value=0))],
+        choose=lambda unit: BroadcastCb(action=BroadcastAction.UNIT, value=unit.id),
+        page=lambda at: BroadcastCb(action=BroadcastAction.PAGE, value=at),
+        extra=[(_("broadcast.all_units"), BroadcastCb(action=BroadcastAction.UNIT, value=0))],
     )
 
 
@@ -99,7 +97,7 @@ async def choose_audience(
     await query.answer()
     await state.update_data(audience=AUDIENCES[callback_data.value].value)
     await state.set_state(BroadcastFlow.unit)
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("broadcast.ask_unit"), reply_markup=await _unit_keyboard(session, 0)
     )
 
@@ -108,7 +106,7 @@ async def unit_page(
     query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(
         reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
     )
 
@@ -122,20 +120,15 @@ async def choose_unit(
     await query.answer()
     await state.update_data(unit_id=callback_data.value or None)
     await state.set_state(BroadcastFlow.text)
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("broadcast.ask_text").format(limit=service.TEXT_MAX)
-    )
+    await message_of(query).edit_text(_("broadcast.ask_text").format(limit=service.TEXT_MAX))
 
 
 async def enter_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    try:
-        body = service.check_text(message.text)
-        data = await state.get_data()
-        audience = Audience(data["audience"])
-        people = await service.recipients(session, audience, data.get("unit_id"))
-    except ServiceError as refusal:
-        await message.answer(_refusal(refusal))
-        return
+    # A refused text leaves the step as it is: the admin reads why and types again.
+    body = service.check_text(message.text)
+    data = await state.get_data()
+    audience = Audience(data["audience"])
+    people = await service.recipients(session, audience, data.get("unit_id"))
     if not people:
         await message.answer(_("broadcast.nobody"))
         return
@@ -144,8 +137,12 @@ async def enter_text(message: Message, state: FSMContext, session: AsyncSession)
     await state.set_state(BroadcastFlow.confirm)
     await message.answer(body)  # exactly what recipients will read
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("broadcast.send"), callback_data=BroadcastCb(action="send"))
-    builder.button(text=_("broadcast.abort"), callback_data=BroadcastCb(action="abort"))
+    builder.button(
+        text=_("broadcast.send"), callback_data=BroadcastCb(action=BroadcastAction.SEND)
+    )
+    builder.button(
+        text=_("broadcast.abort"), callback_data=BroadcastCb(action=BroadcastAction.ABORT)
+    )
     await message.answer(
         _("broadcast.preview").format(
             audience=audience_label(audience),
@@ -163,7 +160,7 @@ async def not_text(message: Message) -> None:
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 def progress_keyboard(batch_id: str, locale: str, finished: bool) -> InlineKeyboardMarkup | None:
@@ -173,11 +170,11 @@ def progress_keyboard(batch_id: str, locale: str, finished: bool) -> InlineKeybo
     builder = InlineKeyboardBuilder()
     builder.button(
         text=translate("broadcast.refresh", locale),
-        callback_data=BroadcastCb(action="refresh", batch=batch_id),
+        callback_data=BroadcastCb(action=BroadcastAction.REFRESH, batch=batch_id),
     )
     builder.button(
         text=translate("broadcast.stop", locale),
-        callback_data=BroadcastCb(action="stop", batch=batch_id),
+        callback_data=BroadcastCb(action=BroadcastAction.STOP, batch=batch_id),
     )
     return builder.as_markup()
 
@@ -200,45 +197,39 @@ async def send(
     person: Person,
 ) -> None:
     data = await state.get_data()
-    try:
-        batch_id, _count = await service.start_broadcast(
-            session,
-            clock,
-            settings,
-            actor=person,
-            audience=Audience(data["audience"]),
-            unit_id=data.get("unit_id"),
-            text=data["text"],
-            batch_id=data["batch"],
-            # This very message becomes the progress message the updater keeps editing.
-            progress_at=(query.message.chat.id, query.message.message_id)  # type: ignore[union-attr]
-            if query.message
-            else None,
-            locale=get_i18n().current_locale,
-        )
-    except (ServiceError, KeyError, ValueError) as refusal:
-        await state.clear()
-        message = _refusal(refusal) if isinstance(refusal, ServiceError) else None
-        await query.answer(message or _("fallback.stale_button"), show_alert=True)
-        return
+    async with ends_step(state):  # sent or refused, the flow is over
+        try:
+            batch_id, _count = await service.start_broadcast(
+                session,
+                clock,
+                settings,
+                actor=person,
+                audience=Audience(data["audience"]),
+                unit_id=data.get("unit_id"),
+                text=data["text"],
+                batch_id=data["batch"],
+                # This very message becomes the progress message the updater keeps editing.
+                progress_at=(query.message.chat.id, query.message.message_id)
+                if query.message
+                else None,
+                locale=get_i18n().current_locale,
+            )
+        except (KeyError, ValueError):
+            raise ServiceError("fallback.stale_button") from None
     await state.clear()
     await query.answer()
     text, keyboard = await _progress_view(session, batch_id)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def refresh(
     query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        await service.progress(session, person, callback_data.batch)
-    except ServiceError as refusal:
-        await query.answer(_refusal(refusal), show_alert=True)
-        return
+    await service.progress(session, person, callback_data.batch)
     await query.answer()
     text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def stop(
@@ -248,40 +239,40 @@ async def stop(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        await service.progress(session, person, callback_data.batch)
-        cancelled = await service.cancel_broadcast(
-            session, clock, actor=person, batch_id=callback_data.batch
-        )
-    except ServiceError as refusal:
-        await query.answer(_refusal(refusal), show_alert=True)
-        return
+    await service.progress(session, person, callback_data.batch)
+    cancelled = await service.cancel_broadcast(
+        session, clock, actor=person, batch_id=callback_data.batch
+    )
     await query.answer(_("broadcast.stopped").format(count=cancelled))
     text, keyboard = await _progress_view(session, callback_data.batch)
     with suppress(TelegramBadRequest):
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("broadcast"))
     router.callback_query.register(
-        choose_audience, BroadcastFlow.audience, BroadcastCb.filter(F.action == "audience")
+        choose_audience,
+        BroadcastFlow.audience,
+        BroadcastCb.filter(F.action == BroadcastAction.AUDIENCE),
     )
     router.callback_query.register(
-        unit_page, BroadcastFlow.unit, BroadcastCb.filter(F.action == "page")
+        unit_page, BroadcastFlow.unit, BroadcastCb.filter(F.action == BroadcastAction.PAGE)
     )
     router.callback_query.register(
-        choose_unit, BroadcastFlow.unit, BroadcastCb.filter(F.action == "unit")
+        choose_unit, BroadcastFlow.unit, BroadcastCb.filter(F.action == BroadcastAction.UNIT)
     )
     router.message.register(enter_text, BroadcastFlow.text, F.text)
     router.message.register(not_text, BroadcastFlow.text)
     router.callback_query.register(
-        abort, StateFilter(BroadcastFlow), BroadcastCb.filter(F.action == "abort")
+        abort, StateFilter(BroadcastFlow), BroadcastCb.filter(F.action == BroadcastAction.ABORT)
     )
     router.callback_query.register(
-        send, BroadcastFlow.confirm, BroadcastCb.filter(F.action == "send")
+        send, BroadcastFlow.confirm, BroadcastCb.filter(F.action == BroadcastAction.SEND)
     )
-    router.callback_query.register(refresh, BroadcastCb.filter(F.action == "refresh"))
-    router.callback_query.register(stop, BroadcastCb.filter(F.action == "stop"))
+    router.callback_query.register(
+        refresh, BroadcastCb.filter(F.action == BroadcastAction.REFRESH)
+    )
+    router.callback_query.register(stop, BroadcastCb.filter(F.action == BroadcastAction.STOP))
     return router

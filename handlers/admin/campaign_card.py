@@ -18,13 +18,11 @@ from handlers.admin.campaign_ui import (
     CARD_UNITS,
     NAME_BUTTONS,
     NAMES_LISTED,
-    CampaignCb,
-    alert,
     button,
     edit,
     requirement_label,
 )
-from handlers.register_ui import refusal
+from handlers.callbacks import CampaignAction, CampaignCb
 from storage.models.campaign import Campaign
 from storage.models.org import Person
 
@@ -38,8 +36,10 @@ async def _list_view(session: AsyncSession, person: Person) -> tuple[str, Inline
         progress = await service.progress_of(session, campaign)
         mark = "🟢" if campaign.status == CampaignStatus.ACTIVE.value else "⚪️"
         label = f"{mark} {campaign.name} · {percent(progress.done, progress.total)}%"
-        builder.button(text=label[:60], callback_data=CampaignCb(action="open", cid=campaign.id))
-    builder.button(text=_("campaign.new"), callback_data=CampaignCb(action="new"))
+        builder.button(
+            text=label[:60], callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id)
+        )
+    builder.button(text=_("campaign.new"), callback_data=CampaignCb(action=CampaignAction.NEW))
     builder.adjust(1)
     text = _("campaign.list_title") if found else _("campaign.list_empty")
     return text, builder.as_markup()
@@ -49,22 +49,14 @@ async def start(
     message: Message, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
     await state.clear()
-    try:
-        text, keyboard = await _list_view(session, person)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    text, keyboard = await _list_view(session, person)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def show_list(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        text, keyboard = await _list_view(session, person)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    text, keyboard = await _list_view(session, person)
     await state.clear()
     await query.answer()
     await edit(query, text, keyboard)
@@ -105,24 +97,26 @@ async def card_view(session: AsyncSession, campaign: Campaign) -> tuple[str, Inl
     lagging = [unit for unit in progress.units if unit.missing][:NAME_BUTTONS]
     for unit in lagging:
         label = _("campaign.names").format(unit=unit.unit.name)[:60]
-        builder.row(button(label, CampaignCb(action="names", cid=campaign.id, value=unit.unit.id)))
-    refresh = CampaignCb(action="open", cid=campaign.id, value=1)
+        builder.row(
+            button(
+                label, CampaignCb(action=CampaignAction.NAMES, cid=campaign.id, value=unit.unit.id)
+            )
+        )
+    refresh = CampaignCb(action=CampaignAction.OPEN, cid=campaign.id, value=1)
     controls = [button(_("campaign.refresh"), refresh)]
     if active:
-        controls.append(button(_("campaign.close"), CampaignCb(action="close", cid=campaign.id)))
+        controls.append(
+            button(_("campaign.close"), CampaignCb(action=CampaignAction.CLOSE, cid=campaign.id))
+        )
     builder.row(*controls)
-    builder.row(button(_("campaign.back"), CampaignCb(action="list")))
+    builder.row(button(_("campaign.back"), CampaignCb(action=CampaignAction.LIST)))
     return "\n".join(lines), builder.as_markup()
 
 
 async def open_card(
     query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        campaign = await service.get_for(session, person, callback_data.cid)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.get_for(session, person, callback_data.cid)
     await query.answer(_("campaign.refreshed") if callback_data.value else None)
     text, keyboard = await card_view(session, campaign)
     await edit(query, text, keyboard)
@@ -131,11 +125,7 @@ async def open_card(
 async def names(
     query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        campaign = await service.get_for(session, person, callback_data.cid)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.get_for(session, person, callback_data.cid)
     progress = await service.progress_of(session, campaign)
     unit = next((u for u in progress.units if u.unit.id == callback_data.value), None)
     if unit is None:
@@ -158,7 +148,8 @@ async def names(
         lines.append(_("campaign.names_none"))
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("campaign.back"), callback_data=CampaignCb(action="open", cid=campaign.id)
+        text=_("campaign.back"),
+        callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
     await edit(query, "\n".join(lines), builder.as_markup())
 
@@ -166,20 +157,18 @@ async def names(
 async def ask_close(
     query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        campaign = await service.get_for(session, person, callback_data.cid)
-        if campaign.status != CampaignStatus.ACTIVE.value:
-            raise ServiceError("campaign.already_closed")
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.get_for(session, person, callback_data.cid)
+    if campaign.status != CampaignStatus.ACTIVE.value:
+        raise ServiceError("campaign.already_closed")
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("campaign.close_yes"), callback_data=CampaignCb(action="close_yes", cid=campaign.id)
+        text=_("campaign.close_yes"),
+        callback_data=CampaignCb(action=CampaignAction.CLOSE_YES, cid=campaign.id),
     )
     builder.button(
-        text=_("campaign.close_no"), callback_data=CampaignCb(action="open", cid=campaign.id)
+        text=_("campaign.close_no"),
+        callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
     await edit(
         query,
@@ -195,13 +184,9 @@ async def close(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        campaign = await service.close_campaign(
-            session, clock, actor=person, campaign_id=callback_data.cid
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    campaign = await service.close_campaign(
+        session, clock, actor=person, campaign_id=callback_data.cid
+    )
     await query.answer(_("campaign.closed"))
     text, keyboard = await card_view(session, campaign)
     await edit(query, text, keyboard)

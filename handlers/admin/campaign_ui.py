@@ -5,14 +5,15 @@ from __future__ import annotations
 from contextlib import suppress
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.campaign_rules import Requirement
 from bot.domain.errors import ServiceError
+from handlers.callbacks import CampaignCb
 from handlers.register_ui import refusal
+from handlers.ui.query import message_of
 
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)
 QUICK_DAYS = (7, 14, 30)
@@ -27,14 +28,6 @@ class CampaignFlow(StatesGroup):
     requirement = State()
     deadline = State()
     confirm = State()
-
-
-class CampaignCb(CallbackData, prefix="cp"):
-    # list / new / toggle / all / page / units_done / req / days / create / abort /
-    # open / refresh / names / close / close_yes
-    action: str
-    value: int = 0
-    cid: int = 0
 
 
 def requirement_label(requirement: Requirement) -> str:
@@ -53,7 +46,7 @@ async def alert(query: CallbackQuery, error: ServiceError) -> None:
 
 async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def button(text: str, data: CampaignCb) -> InlineKeyboardButton:

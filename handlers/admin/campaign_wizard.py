@@ -21,15 +21,17 @@ from handlers.admin.campaign_card import card_view
 from handlers.admin.campaign_ui import (
     QUICK_DAYS,
     REQUIREMENTS,
-    CampaignCb,
     CampaignFlow,
-    alert,
     button,
     edit,
     requirement_label,
 )
+from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import refusal
+from handlers.ui.pickers import choices
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 # --- the wizard ---------------------------------------------------------------------------------
@@ -54,12 +56,8 @@ async def enter_name(
         return
     await state.update_data(name=name, units=[])
     await state.set_state(CampaignFlow.units)
-    try:
+    async with ends_step(state):
         keyboard = await _units_keyboard(session, person, [], 0)
-    except ServiceError as error:
-        await state.clear()
-        await message.answer(refusal(error))
-        return
     await message.answer(_("campaign.ask_units").format(count=0), reply_markup=keyboard)
 
 
@@ -78,20 +76,22 @@ async def _units_keyboard(
     for unit in units:
         mark = "✅" if unit.id in chosen else "▫️"
         # `cid` carries the page, so the toggled page is shown again.
-        data = CampaignCb(action="toggle", value=unit.id, cid=offset)
+        data = CampaignCb(action=CampaignAction.TOGGLE, value=unit.id, cid=offset)
         builder.row(button(f"{mark} {unit.path}"[:60], data))
     nav = []
     if offset > 0:
-        previous = CampaignCb(action="page", value=max(0, offset - PAGE_SIZE))
+        previous = CampaignCb(action=CampaignAction.PAGE, value=max(0, offset - PAGE_SIZE))
         nav.append(button(_("nav.previous"), previous))
     if offset + PAGE_SIZE < total:
-        nav.append(button(_("nav.next"), CampaignCb(action="page", value=offset + PAGE_SIZE)))
+        nav.append(
+            button(_("nav.next"), CampaignCb(action=CampaignAction.PAGE, value=offset + PAGE_SIZE))
+        )
     if nav:
         builder.row(*nav)
-    builder.row(button(_("campaign.all_in_scope"), CampaignCb(action="all")))
+    builder.row(button(_("campaign.all_in_scope"), CampaignCb(action=CampaignAction.ALL)))
     builder.row(
-        button(_("campaign.units_done"), CampaignCb(action="units_done")),
-        button(_("campaign.abort"), CampaignCb(action="abort")),
+        button(_("campaign.units_done"), CampaignCb(action=CampaignAction.UNITS_DONE)),
+        button(_("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)),
     )
     return builder.as_markup()
 
@@ -112,18 +112,15 @@ async def toggle_unit(
 ) -> None:
     chosen: list[int] = list((await state.get_data()).get("units", []))
     unit_id = callback_data.value
-    try:
-        if unit_id in chosen:
-            chosen.remove(unit_id)
-        else:
-            # Checked now, not only at creation: a forged unit is refused at once.
-            await service.check_units(session, person, [unit_id])
-            chosen.append(unit_id)
-        await state.update_data(units=chosen)
-        await query.answer()
-        await _show_units(query, session, person, chosen, max(0, callback_data.cid))
-    except ServiceError as error:
-        await alert(query, error)
+    if unit_id in chosen:
+        chosen.remove(unit_id)
+    else:
+        # Checked now, not only at creation: a forged unit is refused at once.
+        await service.check_units(session, person, [unit_id])
+        chosen.append(unit_id)
+    await state.update_data(units=chosen)
+    await query.answer()
+    await _show_units(query, session, person, chosen, max(0, callback_data.cid))
 
 
 async def units_page(
@@ -134,24 +131,16 @@ async def units_page(
     person: Person,
 ) -> None:
     chosen = list((await state.get_data()).get("units", []))
-    try:
-        await _show_units(query, session, person, chosen, max(0, callback_data.value))
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    await _show_units(query, session, person, chosen, max(0, callback_data.value))
     await query.answer()
 
 
 def _requirement_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, requirement in enumerate(REQUIREMENTS):
-        builder.button(
-            text=requirement_label(requirement),
-            callback_data=CampaignCb(action="req", value=index),
-        )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
-    builder.adjust(1)
-    return builder.as_markup()
+    return choices(
+        [requirement_label(requirement) for requirement in REQUIREMENTS],
+        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
+        extra=[(_("campaign.abort"), CampaignCb(action=CampaignAction.ABORT))],
+    )
 
 
 async def _units_chosen(
@@ -161,11 +150,7 @@ async def _units_chosen(
     person: Person,
     units: list[int],
 ) -> None:
-    try:
-        await service.check_units(session, person, units)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    await service.check_units(session, person, units)
     await query.answer()
     await state.update_data(units=units)
     await state.set_state(CampaignFlow.requirement)
@@ -175,11 +160,7 @@ async def _units_chosen(
 async def all_units(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        units = await service.top_units_in_scope(session, person)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    units = await service.top_units_in_scope(session, person)
     await _units_chosen(query, state, session, person, units)
 
 
@@ -195,9 +176,9 @@ def _deadline_keyboard() -> InlineKeyboardMarkup:
     for days in QUICK_DAYS:
         builder.button(
             text=_("campaign.in_days").format(days=days),
-            callback_data=CampaignCb(action="days", value=days),
+            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
         )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
     builder.adjust(len(QUICK_DAYS), 1)
     return builder.as_markup()
 
@@ -257,8 +238,10 @@ async def _to_preview(
         first=first,
     )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("campaign.create"), callback_data=CampaignCb(action="create"))
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action="abort"))
+    builder.button(
+        text=_("campaign.create"), callback_data=CampaignCb(action=CampaignAction.CREATE)
+    )
+    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
     await message.answer(text, reply_markup=builder.as_markup())
     return None
 
@@ -302,13 +285,7 @@ async def quick_deadline(
         return
     deadline = service.today_of(clock, settings) + timedelta(days=callback_data.value)
     problem = await _to_preview(
-        query.message,
-        state,
-        session,
-        clock,
-        settings,
-        person,
-        deadline,  # type: ignore[arg-type]
+        message_of(query), state, session, clock, settings, person, deadline
     )
     if problem is not None:
         await query.answer(problem, show_alert=True)
@@ -342,9 +319,6 @@ async def create(
             requirement=data["requirement"],
             deadline=date.fromisoformat(data["deadline"]),
         )
-    except ServiceError as error:
-        await alert(query, error)
-        return
     except (KeyError, ValueError):
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)

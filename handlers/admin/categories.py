@@ -7,7 +7,6 @@ import re
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -16,10 +15,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.services import powers as power_service
+from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
-from handlers.register_ui import alert, ask, quote, reask, refusal, register_prompt, scope_label
+from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.ui.query import message_of
+from handlers.ui.steps import asking_again
 from storage.models.org import Person, Unit
 from storage.repositories import org as org_repo
 
@@ -33,15 +34,11 @@ class CategoryFlow(StatesGroup):
     names = State()
 
 
-class CategoryCb(CallbackData, prefix="ct"):
-    action: str  # page / unit / scope / reset
-    id: int = 0
-    value: int = 0
-
-
 def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("categories.reset"), callback_data=CategoryCb(action="reset"))
+    builder.button(
+        text=_("categories.reset"), callback_data=CategoryCb(action=CategoryAction.RESET)
+    )
     return builder.as_markup()
 
 
@@ -52,8 +49,8 @@ async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
     units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
     return paged_choices(
         units, total, offset, label=lambda u: u.path,
-        choose=lambda u: CategoryCb(action="unit", id=u.id),
-        page=lambda at: CategoryCb(action="page", id=at),
+        choose=lambda u: CategoryCb(action=CategoryAction.UNIT, id=u.id),
+        page=lambda at: CategoryCb(action=CategoryAction.PAGE, id=at),
     )  # fmt: skip
 
 
@@ -67,9 +64,9 @@ async def unit_page(
     query: CallbackQuery, callback_data: CategoryCb, session: AsyncSession
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(
+    await message_of(query).edit_reply_markup(
         reply_markup=await _units(session, max(0, callback_data.id))
-    )  # type: ignore[union-attr]
+    )
 
 
 async def choose_unit(
@@ -85,11 +82,12 @@ async def choose_unit(
     builder = InlineKeyboardBuilder()
     for index, scope in enumerate(SCOPES):
         builder.button(
-            text=scope_label(scope), callback_data=CategoryCb(action="scope", value=index)
+            text=scope_label(scope),
+            callback_data=CategoryCb(action=CategoryAction.SCOPE, value=index),
         )
-    await query.message.answer(
+    await message_of(query).answer(
         _("categories.ask_scope").format(unit=quote(unit.path)), reply_markup=builder.as_markup()
-    )  # type: ignore[union-attr]
+    )
 
 
 async def choose_scope(
@@ -104,7 +102,7 @@ async def choose_scope(
     await query.answer()
     await state.update_data(scope=scope, _prompt_values={"current": "、".join(current)})
     await state.set_state(CategoryFlow.names)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _save(
@@ -123,11 +121,8 @@ async def enter_names(
     if not names:
         await ask(message, state, prefix=_("register.text_empty").format(limit=0))
         return
-    try:
+    async with asking_again():
         saved = await _save(state, session, clock, person, names)
-    except ServiceError as error:
-        await ask(message, state, prefix=refusal(error))
-        return
     await state.clear()
     await message.answer(_("categories.saved").format(names=quote("、".join(saved))))
 
@@ -135,30 +130,26 @@ async def enter_names(
 async def reset(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
 ) -> None:
-    try:
-        saved = await _save(state, session, clock, person, [])
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    saved = await _save(state, session, clock, person, [])
     await state.clear()
     await query.answer()
-    await query.message.answer(_("categories.saved").format(names=quote("、".join(saved))))  # type: ignore[union-attr]
+    await message_of(query).answer(_("categories.saved").format(names=quote("、".join(saved))))
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("categories"))
     router.callback_query.register(
-        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == "page")
+        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.PAGE)
     )
     router.callback_query.register(
-        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == "unit")
+        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.UNIT)
     )
     router.callback_query.register(
-        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == "scope")
+        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == CategoryAction.SCOPE)
     )
     router.callback_query.register(
-        reset, CategoryFlow.names, CategoryCb.filter(F.action == "reset")
+        reset, CategoryFlow.names, CategoryCb.filter(F.action == CategoryAction.RESET)
     )
     router.message.register(enter_names, CategoryFlow.names, F.text, ~F.text.startswith("/"))
     router.message.register(reask, CategoryFlow.names, ~F.text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -13,13 +12,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.invitation_rules import deep_link
 from bot.domain.roles import ASSIGNABLE_ROLES, Role
 from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX
 from bot.settings import Settings
+from handlers.callbacks import InviteAction, InviteCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.ui.labels import ROLE, label
+from handlers.ui.query import message_of
 from storage.models.org import Person, Post, Unit
 from storage.repositories import org as org_repo
 
@@ -32,13 +33,8 @@ class InviteFlow(StatesGroup):
     confirm = State()
 
 
-class InviteCb(CallbackData, prefix="inv"):
-    action: str  # page / unit / post / role / roles_done / create / abort
-    value: int = 0
-
-
 def role_label(role: Role) -> str:
-    return _(f"roles.{role.value}")
+    return label(ROLE, role)
 
 
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
@@ -48,8 +44,8 @@ async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMa
         total,
         offset,
         label=lambda unit: unit.path,
-        choose=lambda unit: InviteCb(action="unit", value=unit.id),
-        page=lambda at: InviteCb(action="page", value=at),
+        choose=lambda unit: InviteCb(action=InviteAction.UNIT, value=unit.id),
+        page=lambda at: InviteCb(action=InviteAction.PAGE, value=at),
     )
 
 
@@ -67,7 +63,7 @@ async def start_invite(message: Message, state: FSMContext, session: AsyncSessio
 async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
     await query.answer()
     if query.message is not None:
-        await query.message.edit_reply_markup(  # type: ignore[union-attr]
+        await message_of(query).edit_reply_markup(
             reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
         )
 
@@ -85,10 +81,14 @@ async def choose_unit(
     posts = await org_repo.posts_of_unit(session, unit.id)
     builder = InlineKeyboardBuilder()
     for post in posts:
-        builder.button(text=post.name[:60], callback_data=InviteCb(action="post", value=post.id))
-    builder.button(text=_("invite.no_post"), callback_data=InviteCb(action="post", value=0))
+        builder.button(
+            text=post.name[:60], callback_data=InviteCb(action=InviteAction.POST, value=post.id)
+        )
+    builder.button(
+        text=_("invite.no_post"), callback_data=InviteCb(action=InviteAction.POST, value=0)
+    )
     builder.adjust(1)
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("invite.ask_post").format(unit=html.quote(unit.path)), reply_markup=builder.as_markup()
     )
 
@@ -98,9 +98,12 @@ def _roles_keyboard(chosen: list[str]) -> InlineKeyboardMarkup:
     for index, role in enumerate(ASSIGNABLE_ROLES):
         mark = "☑️ " if role.value in chosen else "⬜ "
         builder.button(
-            text=mark + role_label(role), callback_data=InviteCb(action="role", value=index)
+            text=mark + role_label(role),
+            callback_data=InviteCb(action=InviteAction.ROLE, value=index),
         )
-    builder.button(text=_("invite.roles_done"), callback_data=InviteCb(action="roles_done"))
+    builder.button(
+        text=_("invite.roles_done"), callback_data=InviteCb(action=InviteAction.ROLES_DONE)
+    )
     builder.adjust(2, 2, 1)
     return builder.as_markup()
 
@@ -117,7 +120,7 @@ async def choose_post(
     await query.answer()
     await state.update_data(post_id=callback_data.value or None, roles=[Role.STAFF.value])
     await state.set_state(InviteFlow.roles)
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("invite.ask_roles"), reply_markup=_roles_keyboard([Role.STAFF.value])
     )
 
@@ -131,7 +134,7 @@ async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMC
     chosen.remove(role) if role in chosen else chosen.append(role)
     await state.update_data(roles=chosen)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=_roles_keyboard(chosen))  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=_roles_keyboard(chosen))
 
 
 async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
@@ -140,7 +143,7 @@ async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
         return
     await query.answer()
     await state.set_state(InviteFlow.name)
-    await query.message.edit_text(_("invite.ask_name"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("invite.ask_name"))
 
 
 async def enter_name(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -153,8 +156,8 @@ async def enter_name(message: Message, state: FSMContext, session: AsyncSession)
     unit = await session.get(Unit, data["unit_id"])
     post = await session.get(Post, data["post_id"]) if data.get("post_id") else None
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("invite.create"), callback_data=InviteCb(action="create"))
-    builder.button(text=_("invite.abort"), callback_data=InviteCb(action="abort"))
+    builder.button(text=_("invite.create"), callback_data=InviteCb(action=InviteAction.CREATE))
+    builder.button(text=_("invite.abort"), callback_data=InviteCb(action=InviteAction.ABORT))
     await message.answer(
         _("invite.confirm").format(
             name=html.quote(name),
@@ -169,7 +172,7 @@ async def enter_name(message: Message, state: FSMContext, session: AsyncSession)
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 async def create(
@@ -188,24 +191,20 @@ async def create(
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        invitation = await create_invitation(
-            session,
-            clock,
-            actor=person,
-            unit=unit,
-            post=post,
-            roles=[Role(r) for r in data["roles"]],
-            name=data["name"],
-            ttl_days=settings.invitation_ttl_days,
-        )
-    except ServiceError as refusal:
-        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
-        return
+    invitation = await create_invitation(
+        session,
+        clock,
+        actor=person,
+        unit=unit,
+        post=post,
+        roles=[Role(r) for r in data["roles"]],
+        name=data["name"],
+        ttl_days=settings.invitation_ttl_days,
+    )
     await state.clear()
     await query.answer()
     me = await bot.me()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("invite.created").format(
             name=html.quote(invitation.name),
             link=html.quote(deep_link(me.username or "", invitation.code)),
@@ -217,22 +216,26 @@ async def create(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_invite, Command("invite"))
-    router.callback_query.register(unit_page, InviteFlow.unit, InviteCb.filter(F.action == "page"))
     router.callback_query.register(
-        choose_unit, InviteFlow.unit, InviteCb.filter(F.action == "unit")
+        unit_page, InviteFlow.unit, InviteCb.filter(F.action == InviteAction.PAGE)
     )
     router.callback_query.register(
-        choose_post, InviteFlow.post, InviteCb.filter(F.action == "post")
+        choose_unit, InviteFlow.unit, InviteCb.filter(F.action == InviteAction.UNIT)
     )
     router.callback_query.register(
-        toggle_role, InviteFlow.roles, InviteCb.filter(F.action == "role")
+        choose_post, InviteFlow.post, InviteCb.filter(F.action == InviteAction.POST)
     )
     router.callback_query.register(
-        roles_done, InviteFlow.roles, InviteCb.filter(F.action == "roles_done")
+        toggle_role, InviteFlow.roles, InviteCb.filter(F.action == InviteAction.ROLE)
+    )
+    router.callback_query.register(
+        roles_done, InviteFlow.roles, InviteCb.filter(F.action == InviteAction.ROLES_DONE)
     )
     router.message.register(enter_name, InviteFlow.name, F.text)
-    router.callback_query.register(abort, InviteFlow.confirm, InviteCb.filter(F.action == "abort"))
     router.callback_query.register(
-        create, InviteFlow.confirm, InviteCb.filter(F.action == "create")
+        abort, InviteFlow.confirm, InviteCb.filter(F.action == InviteAction.ABORT)
+    )
+    router.callback_query.register(
+        create, InviteFlow.confirm, InviteCb.filter(F.action == InviteAction.CREATE)
     )
     return router

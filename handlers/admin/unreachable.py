@@ -5,78 +5,52 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.unreachable import unreachable_page
-from bot.settings import Settings
-from handlers.keyboards import PAGE_SIZE, paged_choices
-from handlers.register_ui import ListView, quote, send_list, turn_list_page
-from storage.models.org import Person
+from handlers.callbacks import ListName
+from handlers.keyboards import PAGE_SIZE
+from handlers.register_ui import quote
+from handlers.ui.pager import Page, Pager, Screen
 
 UNKNOWN = "—"
 
 
-class UnreachableCb(CallbackData, prefix="ur"):
-    offset: int = 0
-
-
-def _view(session: AsyncSession, person: Person, settings: Settings) -> ListView:
-    tz = ZoneInfo(settings.timezone)
-
-    async def page(offset: int) -> tuple[str, InlineKeyboardMarkup]:
-        found = await unreachable_page(session, person, offset, PAGE_SIZE)
-        if not found.total:
-            return _("unreachable.none"), InlineKeyboardMarkup(inline_keyboard=[])
-        lines = [_("unreachable.title").format(count=found.total)]
-        for index, someone in enumerate(found.people, start=offset + 1):
-            since = someone.unreachable_since
-            lines.append(
-                _("unreachable.line").format(
-                    index=index,
-                    name=quote(someone.name),
-                    unit=quote(someone.unit.path) if someone.unit else UNKNOWN,
-                    post=quote(someone.post.name) if someone.post else UNKNOWN,
-                    since=since.astimezone(tz).strftime("%Y-%m-%d %H:%M") if since else UNKNOWN,
-                    reason=quote((someone.unreachable_reason or UNKNOWN)[:120]),
-                )
+async def _page(screen: Screen, offset: int) -> Page:
+    tz = ZoneInfo(screen.settings.timezone)
+    found = await unreachable_page(screen.session, screen.person, offset, PAGE_SIZE)
+    if not found.total:
+        return _("unreachable.none"), InlineKeyboardMarkup(inline_keyboard=[])
+    lines = [_("unreachable.title").format(count=found.total)]
+    for index, someone in enumerate(found.people, start=offset + 1):
+        since = someone.unreachable_since
+        lines.append(
+            _("unreachable.line").format(
+                index=index,
+                name=quote(someone.name),
+                unit=quote(someone.unit.path) if someone.unit else UNKNOWN,
+                post=quote(someone.post.name) if someone.post else UNKNOWN,
+                since=since.astimezone(tz).strftime("%Y-%m-%d %H:%M") if since else UNKNOWN,
+                reason=quote((someone.unreachable_reason or UNKNOWN)[:120]),
             )
-        lines.append(_("unreachable.how_to_fix"))
-        keyboard = paged_choices(
-            [],  # a list to read, not to choose from: only the ‹ › buttons
-            found.total,
-            offset,
-            label=str,
-            choose=lambda _item: UnreachableCb(),
-            page=lambda at: UnreachableCb(offset=at),
         )
-        return "\n".join(lines), keyboard
-
-    return page
-
-
-async def show(
-    message: Message, session: AsyncSession, person: Person, settings: Settings
-) -> None:
-    await send_list(message, _view(session, person, settings))
+    lines.append(_("unreachable.how_to_fix"))
+    # A list to read, not to choose from: only the ‹ › buttons.
+    keyboard = UNREACHABLE.keyboard([], found.total, offset, label=str, choose=_no_choice)
+    return "\n".join(lines), keyboard
 
 
-async def turn_page(
-    query: CallbackQuery,
-    callback_data: UnreachableCb,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-) -> None:
-    await turn_list_page(query, _view(session, person, settings), callback_data.offset)
+def _no_choice(_item: object) -> CallbackData:  # pragma: no cover - no items to choose
+    raise AssertionError("the unreachable list offers no choice")
+
+
+UNREACHABLE = Pager(ListName.UNREACHABLE, _page, leaves_flow=False)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show, Command("unreachable"))
-    router.callback_query.register(turn_page, UnreachableCb.filter(F.offset >= 0))
+    UNREACHABLE.register(router, command="unreachable")
     return router

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -14,20 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.i18n import LOCALES
 from bot.services.people import set_language
+from handlers.callbacks import LanguageChoice
 from handlers.command_menu import set_person_menu
+from handlers.ui.labels import LANGUAGE, label
 from storage.models.org import Person
-
-
-class LanguageChoice(CallbackData, prefix="lang"):
-    locale: str
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for locale in LOCALES:
-        builder.button(
-            text=_(f"language.name_{locale}"), callback_data=LanguageChoice(locale=locale)
-        )
+        builder.button(text=label(LANGUAGE, locale), callback_data=LanguageChoice(locale=locale))
     return builder.as_markup()
 
 

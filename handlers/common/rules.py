@@ -8,7 +8,6 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -27,10 +26,10 @@ from bot.domain.register_rules import (
     parse_date,
 )
 from bot.domain.roles import Role
-from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from bot.settings import Settings
+from handlers.callbacks import RuleAction, RuleCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     alert,
@@ -38,10 +37,12 @@ from handlers.register_ui import (
     day,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
 )
+from handlers.ui.labels import DATE_REFUSED, MATTER, label
+from handlers.ui.pickers import choices
+from handlers.ui.query import message_of
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
@@ -56,27 +57,17 @@ class AddRule(StatesGroup):
     matter = State()
 
 
-class RuleCb(CallbackData, prefix="rl"):
-    action: str  # page / add / unit_page / unit / skip / matter
-    id: int = 0
-    value: int = 0
-
-
 def _skip_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("rules.skip"), callback_data=RuleCb(action="skip"))
+    builder.button(text=_("rules.skip"), callback_data=RuleCb(action=RuleAction.SKIP))
     return builder.as_markup()
 
 
 def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, matter in enumerate(MATTERS):
-        builder.button(
-            text=_(f"rules.matter.{matter.value}"),
-            callback_data=RuleCb(action="matter", value=index),
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+    return choices(
+        [label(MATTER, matter) for matter in MATTERS],
+        lambda index: RuleCb(action=RuleAction.MATTER, value=index),
+    )
 
 
 register_prompt(AddRule.title.state, "rules.ask_title")
@@ -93,7 +84,7 @@ def _line(rule: Rule) -> str:
     flag = (
         ""
         if rule.major_matter == MajorMatter.NONE.value
-        else "【" + _(f"rules.matter.{rule.major_matter}") + "】"
+        else "【" + label(MATTER, rule.major_matter) + "】"
     )
     return _("rules.item").format(flag=flag, title=quote(rule.title), issued=day(rule.issued_on))
 
@@ -119,14 +110,16 @@ async def _view(
     if offset > 0:
         nav.button(
             text=_("nav.previous"),
-            callback_data=RuleCb(action="page", id=max(0, offset - PAGE_SIZE)),
+            callback_data=RuleCb(action=RuleAction.PAGE, id=max(0, offset - PAGE_SIZE)),
         )
     if offset + PAGE_SIZE < total:
-        nav.button(text=_("nav.next"), callback_data=RuleCb(action="page", id=offset + PAGE_SIZE))
+        nav.button(
+            text=_("nav.next"), callback_data=RuleCb(action=RuleAction.PAGE, id=offset + PAGE_SIZE)
+        )
     builder.attach(nav)
     if _may_add(person):
         builder.row()
-        builder.button(text=_("rules.add"), callback_data=RuleCb(action="add"))
+        builder.button(text=_("rules.add"), callback_data=RuleCb(action=RuleAction.ADD))
     return "\n".join(lines), builder.as_markup()
 
 
@@ -143,7 +136,7 @@ async def page(
 ) -> None:
     text, keyboard = await _view(session, person, max(0, callback_data.id))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def _unit_keyboard(
@@ -161,8 +154,8 @@ async def _unit_keyboard(
     units = list(await session.scalars(query.order_by(Unit.path).offset(offset).limit(PAGE_SIZE)))
     return paged_choices(
         units, int(total), offset, label=lambda u: u.path,
-        choose=lambda u: RuleCb(action="unit", id=u.id),
-        page=lambda at: RuleCb(action="unit_page", id=at),
+        choose=lambda u: RuleCb(action=RuleAction.UNIT, id=u.id),
+        page=lambda at: RuleCb(action=RuleAction.UNIT_PAGE, id=at),
     )  # fmt: skip
 
 
@@ -175,18 +168,18 @@ async def start_add(
     await query.answer()
     await state.clear()
     await state.set_state(AddRule.unit)
-    await query.message.answer(
+    await message_of(query).answer(
         _("rules.ask_unit"), reply_markup=await _unit_keyboard(session, person, 0)
-    )  # type: ignore[union-attr]
+    )
 
 
 async def unit_page(
     query: CallbackQuery, callback_data: RuleCb, session: AsyncSession, person: Person
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(
+    await message_of(query).edit_reply_markup(
         reply_markup=await _unit_keyboard(session, person, max(0, callback_data.id))
-    )  # type: ignore[union-attr]
+    )
 
 
 async def choose_unit(
@@ -205,26 +198,18 @@ async def choose_unit(
     await query.answer()
     await state.update_data(unit_id=callback_data.id)
     await state.set_state(AddRule.title)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_title(message: Message, state: FSMContext) -> None:
-    try:
-        title = text_or_refuse(message.text, RULE_TITLE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    title = typed(message.text, RULE_TITLE_MAX)
     await state.update_data(title=title)
     await state.set_state(AddRule.kind)
     await ask(message, state)
 
 
 async def enter_kind(message: Message, state: FSMContext) -> None:
-    try:
-        kind = text_or_refuse(message.text, RULE_KIND_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    kind = typed(message.text, RULE_KIND_MAX)
     await state.update_data(kind=kind)
     await state.set_state(AddRule.issued)
     await ask(message, state)
@@ -239,7 +224,7 @@ async def enter_issued(
         if issued > today:
             raise DateRefused("future")
     except DateRefused as refused:
-        await ask(message, state, prefix=_(f"register.date_{refused.reason}"))
+        await ask(message, state, prefix=label(DATE_REFUSED, refused.reason))
         return
     await state.update_data(issued=issued.isoformat())
     await state.set_state(AddRule.matter)
@@ -250,7 +235,7 @@ async def skip(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     following = AddRule.issued if await state.get_state() == AddRule.kind.state else AddRule.matter
     await state.set_state(following)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_matter(
@@ -261,33 +246,32 @@ async def choose_matter(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    try:
-        rule = await add_rule(
-            session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
-            kind=data.get("kind", ""),
-            issued_on=date.fromisoformat(data["issued"]) if data.get("issued") else None,
-            major_matter=MATTERS[callback_data.value].value,
-        )  # fmt: skip
-    except ServiceError as error:
-        await state.clear()
-        await query.answer(refusal(error), show_alert=True)
-        return
-    await state.clear()
+    rule = await finish_step(state, add_rule(
+        session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
+        kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if
+        data.get("issued") else None, major_matter=MATTERS[callback_data.value].value,
+    ))  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("rules.added").format(title=quote(rule.title)))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("rules.added").format(title=quote(rule.title)))
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_rules, Command("rules"))
-    router.callback_query.register(page, RuleCb.filter(F.action == "page"))
-    router.callback_query.register(start_add, RuleCb.filter(F.action == "add"))
-    router.callback_query.register(unit_page, AddRule.unit, RuleCb.filter(F.action == "unit_page"))
-    router.callback_query.register(choose_unit, AddRule.unit, RuleCb.filter(F.action == "unit"))
-    router.callback_query.register(skip, AddRule.kind, RuleCb.filter(F.action == "skip"))
-    router.callback_query.register(skip, AddRule.issued, RuleCb.filter(F.action == "skip"))
+    router.callback_query.register(page, RuleCb.filter(F.action == RuleAction.PAGE))
+    router.callback_query.register(start_add, RuleCb.filter(F.action == RuleAction.ADD))
     router.callback_query.register(
-        choose_matter, AddRule.matter, RuleCb.filter(F.action == "matter")
+        unit_page, AddRule.unit, RuleCb.filter(F.action == RuleAction.UNIT_PAGE)
+    )
+    router.callback_query.register(
+        choose_unit, AddRule.unit, RuleCb.filter(F.action == RuleAction.UNIT)
+    )
+    router.callback_query.register(skip, AddRule.kind, RuleCb.filter(F.action == RuleAction.SKIP))
+    router.callback_query.register(
+        skip, AddRule.issued, RuleCb.filter(F.action == RuleAction.SKIP)
+    )
+    router.callback_query.register(
+        choose_matter, AddRule.matter, RuleCb.filter(F.action == RuleAction.MATTER)
     )
     for step, handler in (
         (AddRule.title, enter_title),

@@ -9,7 +9,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.services.invitations import accept_invitation
 from handlers.command_menu import set_person_menu
 from handlers.common.help import help_text
@@ -25,11 +24,7 @@ async def start_with_invitation(
     bot: Bot,
     locale: str,
 ) -> None:
-    try:
-        accepted = await accept_invitation(session, clock, person=person, code=command.args or "")
-    except ServiceError as refusal:
-        await message.answer(_(refusal.key))
-        return
+    accepted = await accept_invitation(session, clock, person=person, code=command.args or "")
     bound = accepted.person
     await session.refresh(bound, ["unit", "post"])
     # The menu first: by the time the greeting arrives, the app shows the new commands.

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -18,26 +17,25 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.register_rules import COMMENT_MAX, DESCRIPTION_MAX, RISK_TYPES
 from bot.services import powers as power_service
 from bot.services import risks as risk_service
-from bot.services.powers import text_or_refuse
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from bot.settings import Settings
+from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
 from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
-    alert,
     ask,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
     risk_type_label,
 )
 from handlers.staff.powers import card as power_card
+from handlers.ui.pickers import choices
+from handlers.ui.query import message_of
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post, Unit
 
 
@@ -51,20 +49,12 @@ class Propose(StatesGroup):
     risk_type = State()
 
 
-class ReviewCb(CallbackData, prefix="rv"):
-    action: str  # page / open / confirm / return / post_page / post / type
-    id: int = 0
-    value: int = 0
-
-
 def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, value in enumerate(RISK_TYPES):
-        builder.button(
-            text=risk_type_label(value), callback_data=ReviewCb(action="type", value=index)
-        )
-    builder.adjust(2)
-    return builder.as_markup()
+    return choices(
+        [risk_type_label(value) for value in RISK_TYPES],
+        lambda index: RegisterReviewCb(action=RegisterReviewAction.TYPE, value=index),
+        columns=2,
+    )
 
 
 register_prompt(ReturnPower.comment.state, "review_powers.ask_comment")
@@ -89,8 +79,8 @@ async def _inbox(
         total,
         offset,
         label=lambda p: p.name,
-        choose=lambda p: ReviewCb(action="open", id=p.id),
-        page=lambda at: ReviewCb(action="page", id=at),
+        choose=lambda p: RegisterReviewCb(action=RegisterReviewAction.OPEN, id=p.id),
+        page=lambda at: RegisterReviewCb(action=RegisterReviewAction.PAGE, id=at),
     )
     return text, keyboard
 
@@ -104,77 +94,68 @@ async def show_inbox(
 
 
 async def inbox_page(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, person: Person
+    query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
     text, keyboard = await _inbox(session, person, max(0, callback_data.id))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def open_power(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, person: Person
+    query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("review_powers.confirm"), callback_data=ReviewCb(action="confirm", id=power.id)
+        text=_("review_powers.confirm"),
+        callback_data=RegisterReviewCb(action=RegisterReviewAction.CONFIRM, id=power.id),
     )
     builder.button(
-        text=_("review_powers.return"), callback_data=ReviewCb(action="return", id=power.id)
+        text=_("review_powers.return"),
+        callback_data=RegisterReviewCb(action=RegisterReviewAction.RETURN, id=power.id),
     )
     post = await session.get(Post, power.post_id) if power.post_id else None
     unit = await session.get(Unit, power.unit_id)
     header = _("review_powers.where").format(
         unit=quote(unit.path if unit else "-"), post=quote(post.name if post else "-")
     )
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         header + "\n" + power_card(power), reply_markup=builder.as_markup()
     )
 
 
 async def confirm_power(
     query: CallbackQuery,
-    callback_data: ReviewCb,
+    callback_data: RegisterReviewCb,
     session: AsyncSession,
     clock: Clock,
     person: Person,
     settings: Settings,
 ) -> None:
-    try:
-        power = await power_service.review_power(
-            session,
-            clock,
-            actor=person,
-            power_id=callback_data.id,
-            confirm=True,
-            settings=settings,
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.review_power(
+        session,
+        clock,
+        actor=person,
+        power_id=callback_data.id,
+        confirm=True,
+        settings=settings,
+    )
     await query.answer()
-    await query.message.edit_text(_("review_powers.confirmed").format(name=quote(power.name)))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("review_powers.confirmed").format(name=quote(power.name)))
 
 
 async def start_return(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
+    session: AsyncSession,
     person: Person,
 ) -> None:  # fmt: skip
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     await query.answer()
     await state.clear()
     await state.update_data(power_id=power.id)
     await state.set_state(ReturnPower.comment)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_comment(
@@ -182,20 +163,11 @@ async def enter_comment(
     settings: Settings,
 ) -> None:  # fmt: skip
     data = await state.get_data()
-    try:
-        comment = text_or_refuse(message.text, COMMENT_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
-    await state.clear()
-    try:
-        power = await power_service.review_power(
-            session, clock, actor=person, power_id=data["power_id"], confirm=False,
-            comment=comment, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    comment = typed(message.text, COMMENT_MAX)
+    power = await finish_step(state, power_service.review_power(
+        session, clock, actor=person, power_id=data["power_id"], confirm=False, comment=comment,
+        settings=settings,
+    ))  # fmt: skip
     await message.answer(_("review_powers.returned").format(name=quote(power.name)))
 
 
@@ -227,8 +199,8 @@ async def _post_keyboard(
         total,
         offset,
         label=lambda pair: f"{pair[1].name} · {pair[0].name}",
-        choose=lambda pair: ReviewCb(action="post", id=pair[0].id),
-        page=lambda at: ReviewCb(action="post_page", id=at),
+        choose=lambda pair: RegisterReviewCb(action=RegisterReviewAction.POST, id=pair[0].id),
+        page=lambda at: RegisterReviewCb(action=RegisterReviewAction.POST_PAGE, id=at),
     )
 
 
@@ -245,16 +217,17 @@ async def start_propose(
 
 
 async def post_page(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, person: Person
+    query: CallbackQuery, callback_data: RegisterReviewCb, session: AsyncSession, person: Person
 ) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(
         reply_markup=await _post_keyboard(session, person, max(0, callback_data.id))
     )
 
 
 async def choose_post(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
+    session: AsyncSession,
     person: Person,
 ) -> None:  # fmt: skip
     post = await session.get(Post, callback_data.id)
@@ -265,41 +238,31 @@ async def choose_post(
     await query.answer()
     await state.update_data(post_id=post.id, _prompt_values={"post": post.name})
     await state.set_state(Propose.description)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_description(message: Message, state: FSMContext) -> None:
-    try:
-        text = text_or_refuse(message.text, DESCRIPTION_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, DESCRIPTION_MAX)
     await state.update_data(description=text)
     await state.set_state(Propose.risk_type)
     await ask(message, state)
 
 
 async def choose_type(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
+    session: AsyncSession,
     clock: Clock, person: Person, settings: Settings,
 ) -> None:  # fmt: skip
     if not 0 <= callback_data.value < len(RISK_TYPES):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    try:
-        await risk_service.propose_risk(
-            session, clock, actor=person, post_id=data["post_id"],
-            description=data["description"], risk_type=RISK_TYPES[callback_data.value],
-            settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await state.clear()
-        await alert(query, error)
-        return
-    await state.clear()
+    await finish_step(state, risk_service.propose_risk(
+        session, clock, actor=person, post_id=data["post_id"], description=data["description"],
+        risk_type=RISK_TYPES[callback_data.value], settings=settings,
+    ))  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("propose.sent"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("propose.sent"))
 
 
 # --- /export ----------------------------------------------------------------------------------
@@ -322,17 +285,23 @@ async def export(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    cb = ReviewCb.filter
+    cb = RegisterReviewCb.filter
     router.message.register(show_inbox, Command("powerreview"))
     router.message.register(start_propose, Command("propose"))
     router.message.register(export, Command("export"))
-    router.callback_query.register(inbox_page, cb(F.action == "page"))
-    router.callback_query.register(open_power, cb(F.action == "open"))
-    router.callback_query.register(confirm_power, cb(F.action == "confirm"))
-    router.callback_query.register(start_return, cb(F.action == "return"))
-    router.callback_query.register(post_page, Propose.post, cb(F.action == "post_page"))
-    router.callback_query.register(choose_post, Propose.post, cb(F.action == "post"))
-    router.callback_query.register(choose_type, Propose.risk_type, cb(F.action == "type"))
+    router.callback_query.register(inbox_page, cb(F.action == RegisterReviewAction.PAGE))
+    router.callback_query.register(open_power, cb(F.action == RegisterReviewAction.OPEN))
+    router.callback_query.register(confirm_power, cb(F.action == RegisterReviewAction.CONFIRM))
+    router.callback_query.register(start_return, cb(F.action == RegisterReviewAction.RETURN))
+    router.callback_query.register(
+        post_page, Propose.post, cb(F.action == RegisterReviewAction.POST_PAGE)
+    )
+    router.callback_query.register(
+        choose_post, Propose.post, cb(F.action == RegisterReviewAction.POST)
+    )
+    router.callback_query.register(
+        choose_type, Propose.risk_type, cb(F.action == RegisterReviewAction.TYPE)
+    )
     for step, handler in (
         (ReturnPower.comment, enter_comment),
         (Propose.description, enter_description),

@@ -19,16 +19,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.grading import explain
 from bot.services import regrading
 from bot.services import review as review_service
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
-from handlers.register_ui import refusal
+from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
-from handlers.reviewer.reopen_callbacks import ReopenCb
-from handlers.reviewer.review import ReviewCb
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 # Refusals of the typed reason itself: the prompt stays and the reviewer types again.
@@ -52,15 +51,19 @@ async def _view(
     later = [i for i in ids if i > after]
     risk_id = (later or ids or [None])[0]
     if risk_id is None:
-        builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+        builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
         return _("reopen.none"), builder.as_markup()
     sit = await review_service.situation(session, config, risk_id)
     text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
     v = sit.review.version
-    builder.button(text=_("reopen.btn.reopen"), callback_data=ReopenCb(a="ask", r=risk_id, v=v))
+    builder.button(
+        text=_("reopen.btn.reopen"), callback_data=ReopenCb(a=ReopenAction.ASK, r=risk_id, v=v)
+    )
     if len(ids) > 1:
-        builder.button(text=_("review.btn.skip"), callback_data=ReopenCb(a="next", r=risk_id))
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+        builder.button(
+            text=_("review.btn.skip"), callback_data=ReopenCb(a=ReopenAction.NEXT, r=risk_id)
+        )
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(2)
     title = _("reopen.title").format(n=len(ids))
     return f"{title}\n\n{text}", builder.as_markup()
@@ -77,7 +80,7 @@ async def show_next(
     await state.clear()
     text, keyboard = await _view(session, settings, person, callback_data.r)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def ask_reason(
@@ -88,15 +91,10 @@ async def ask_reason(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        await regrading.check_reopen(
-            session, _config(settings), actor=person, risk_id=callback_data.r,
-            expected_version=callback_data.v,
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await query.answer(refusal(error), show_alert=True)
-        return
+    await regrading.check_reopen(
+        session, _config(settings), actor=person, risk_id=callback_data.r,
+        expected_version=callback_data.v,
+    )  # fmt: skip
     await query.answer()
     message = query.message
     await state.set_state(ReopenFlow.reason)
@@ -107,8 +105,8 @@ async def ask_reason(
         card_message=message.message_id if message else None,
     )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
-    await query.message.edit_text(_("reopen.ask_reason"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
+    await message_of(query).edit_text(_("reopen.ask_reason"), reply_markup=builder.as_markup())
 
 
 async def receive_reason(
@@ -122,17 +120,11 @@ async def receive_reason(
 ) -> None:
     data = await state.get_data()
     risk_id = int(data["risk"])
-    try:
+    async with ends_step(state, mend=RETRY_KEYS):
         await regrading.reopen(
             session, clock, _config(settings), actor=person, risk_id=risk_id,
             reason=message.text, expected_version=data.get("version"),
         )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await message.answer(refusal(error))
-        if error.key not in RETRY_KEYS:
-            await state.clear()
-        return
     await state.clear()
     text, keyboard = await _view(session, settings, person, risk_id)
     text = f"{_('reopen.done').format(id=risk_id)}\n\n{text}"
@@ -153,8 +145,8 @@ async def reason_not_text(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(show_next, ReopenCb.filter(F.a == "next"))
-    router.callback_query.register(ask_reason, ReopenCb.filter(F.a == "ask"))
+    router.callback_query.register(show_next, ReopenCb.filter(F.a == ReopenAction.NEXT))
+    router.callback_query.register(ask_reason, ReopenCb.filter(F.a == ReopenAction.ASK))
     router.message.register(receive_reason, ReopenFlow.reason, F.text, ~F.text.startswith("/"))
     router.message.register(reason_not_text, ReopenFlow.reason, ~F.text)
     return router

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -19,26 +18,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.grading import LEVELS, explain, level_key
 from bot.domain.risk_workflow import Action, RiskState
 from bot.services import review as review_service
 from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
-from handlers.reviewer.reopen_callbacks import ReopenCb
+from handlers.ui.labels import INBOX_KIND, label
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
-
-
-class ReviewCb(CallbackData, prefix="rv"):
-    """Ids and a version only: never names (64 bytes; authority is re-checked)."""
-
-    a: str  # k(ind) / ok / rt / lv / sl / sk / cs / wd / rp / in(box)
-    r: int = 0  # risk id
-    v: int = 0  # the record's version the card showed
-    k: str = ""  # inbox kind
-    lv: int = 0  # a level
-
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
 RETRY_KEYS = frozenset(
@@ -70,14 +60,14 @@ def _inbox_text_and_keyboard(
     lines = [_("review.inbox_title")]
     for kind in InboxKind:
         count = len(items[kind])
-        lines.append(_("review.inbox_line").format(kind=_(f"review.kind.{kind.value}"), n=count))
+        lines.append(_("review.inbox_line").format(kind=label(INBOX_KIND, kind), n=count))
         if count:
             builder.button(
-                text=_("review.inbox_button").format(kind=_(f"review.kind.{kind.value}"), n=count),
-                callback_data=ReviewCb(a="k", k=kind.value),
+                text=_("review.inbox_button").format(kind=label(INBOX_KIND, kind), n=count),
+                callback_data=ReviewCb(a=ReviewAction.KIND, k=kind.value),
             )
     # Approved and active risks, for reopening after feedback (not counted as waiting).
-    builder.button(text=_("reopen.btn.active"), callback_data=ReopenCb(a="next"))
+    builder.button(text=_("reopen.btn.active"), callback_data=ReopenCb(a=ReopenAction.NEXT))
     builder.adjust(1)
     if not any(items.values()):
         lines.append(_("review.inbox_empty"))
@@ -99,34 +89,26 @@ async def _card(
     config = _config(settings)
     sit = await review_service.situation(session, config, risk_id)
     text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
-    builder = InlineKeyboardBuilder()
     v = sit.review.version
     primary = PRIMARY.get(sit.state)
+    offered: list[tuple[str, ReviewAction]] = []
     if primary is Action.CLOSE_SOCIAL:
-        builder.button(
-            text=_("review.btn.close_social"),
-            callback_data=ReviewCb(a="cs", r=risk_id, v=v, k=kind),
-        )
+        offered.append((_("review.btn.close_social"), ReviewAction.CLOSE_SOCIAL))
     elif primary is not None:
-        builder.button(
-            text=_("review.btn.approve"), callback_data=ReviewCb(a="ok", r=risk_id, v=v, k=kind)
-        )
-        builder.button(
-            text=_("review.btn.set_level"), callback_data=ReviewCb(a="lv", r=risk_id, v=v, k=kind)
-        )
+        offered += [(_("review.btn.approve"), ReviewAction.APPROVE)]
+        offered += [(_("review.btn.set_level"), ReviewAction.LEVEL)]
     if sit.state is RiskState.DISPUTED:
-        builder.button(
-            text=_("review.btn.repropose"), callback_data=ReviewCb(a="rp", r=risk_id, v=v, k=kind)
-        )
-        builder.button(
-            text=_("review.btn.withdraw"), callback_data=ReviewCb(a="wd", r=risk_id, v=v, k=kind)
-        )
+        offered += [(_("review.btn.repropose"), ReviewAction.REPROPOSE)]
+        offered += [(_("review.btn.withdraw"), ReviewAction.WITHDRAW)]
     else:
-        builder.button(
-            text=_("review.btn.return"), callback_data=ReviewCb(a="rt", r=risk_id, v=v, k=kind)
-        )
-    builder.button(text=_("review.btn.skip"), callback_data=ReviewCb(a="sk", r=risk_id, k=kind))
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+        offered.append((_("review.btn.return"), ReviewAction.RETURN))
+    builder = InlineKeyboardBuilder()
+    for caption, action in offered:
+        builder.button(text=caption, callback_data=ReviewCb(a=action, r=risk_id, v=v, k=kind))
+    builder.button(
+        text=_("review.btn.skip"), callback_data=ReviewCb(a=ReviewAction.SKIP, r=risk_id, k=kind)
+    )
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(2)
     return text, builder.as_markup()
 
@@ -163,26 +145,14 @@ async def _show_next_or_inbox(
     else:
         text, keyboard = await _card(session, settings, person, next_id, kind)
     text = f"{prefix}\n\n{text}" if prefix else text
-    if isinstance(query_or_message, CallbackQuery) and query_or_message.message is not None:
-        await query_or_message.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    if isinstance(query_or_message, CallbackQuery):
+        await message_of(query_or_message).edit_text(text, reply_markup=keyboard)
     elif chat_id is not None and message_id is not None:
         await bot.edit_message_text(
             text=text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
         )
     else:
-        await query_or_message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
-
-
-async def open_kind(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
-    await query.answer()
-    await _show_next_or_inbox(query, bot, session, settings, person, callback_data.k, 0)
+        await query_or_message.answer(text, reply_markup=keyboard)
 
 
 async def back_to_inbox(
@@ -196,10 +166,10 @@ async def back_to_inbox(
     await query.answer()
     items = await review_service.inbox(session, _config(settings), person)
     text, keyboard = _inbox_text_and_keyboard(items)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def skip(
+async def next_in_kind(
     query: CallbackQuery,
     callback_data: ReviewCb,
     bot: Bot,
@@ -207,10 +177,38 @@ async def skip(
     settings: Settings,
     person: Person,
 ) -> None:
+    """A kind's first card (its button carries no risk), or the one after a skipped card."""
     await query.answer()
     await _show_next_or_inbox(
         query, bot, session, settings, person, callback_data.k, callback_data.r
     )
+
+
+# The one-tap decisions: the move (None: what "approve" means at the card's step) and the
+# words that confirm it.
+DECISIONS: dict[ReviewAction, tuple[Action | None, str]] = {
+    ReviewAction.APPROVE: (None, "review.done.approved"),
+    ReviewAction.CLOSE_SOCIAL: (Action.CLOSE_SOCIAL, "review.done.closed"),
+    ReviewAction.WITHDRAW: (Action.WITHDRAW, "review.done.withdrawn"),
+}
+
+
+async def decide(
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    """Approve, close social review or withdraw: the move, then the next card in the kind."""
+    action, done_key = DECISIONS[callback_data.a]
+    if action is None:
+        sit = await review_service.situation(session, _config(settings), callback_data.r)
+        action = PRIMARY.get(sit.state, Action.APPROVE)
+    decision = Decision(action, expected_version=callback_data.v)
+    await _decide(query, callback_data, bot, session, clock, settings, person, decision, done_key)
 
 
 async def _decide(
@@ -224,98 +222,13 @@ async def _decide(
     decision: Decision,
     done_key: str,
 ) -> None:
-    try:
-        await review_service.transition(
-            session,
-            clock,
-            _config(settings),
-            actor=person,
-            risk_id=callback_data.r,
-            decision=decision,
-        )
-    except ServiceError as refusal:
-        await session.rollback()
-        # Stale or not allowed: say why, change nothing (the card stays as it is).
-        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
-        return
+    # A stale or forbidden move is refused by the service: errors.py says why, nothing changes.
+    await review_service.transition(
+        session, clock, _config(settings), actor=person, risk_id=callback_data.r, decision=decision
+    )
     await query.answer(_(done_key))
     await _show_next_or_inbox(
-        query,
-        bot,
-        session,
-        settings,
-        person,
-        callback_data.k,
-        callback_data.r,
-        prefix=_(done_key),
-    )
-
-
-async def approve(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    sit = await review_service.situation(session, _config(settings), callback_data.r)
-    action = PRIMARY.get(sit.state, Action.APPROVE)
-    await _decide(
-        query,
-        callback_data,
-        bot,
-        session,
-        clock,
-        settings,
-        person,
-        Decision(action, expected_version=callback_data.v),
-        "review.done.approved",
-    )
-
-
-async def close_social(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    await _decide(
-        query,
-        callback_data,
-        bot,
-        session,
-        clock,
-        settings,
-        person,
-        Decision(Action.CLOSE_SOCIAL, expected_version=callback_data.v),
-        "review.done.closed",
-    )
-
-
-async def withdraw(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    await _decide(
-        query,
-        callback_data,
-        bot,
-        session,
-        clock,
-        settings,
-        person,
-        Decision(Action.WITHDRAW, expected_version=callback_data.v),
-        "review.done.withdrawn",
+        query, bot, session, settings, person, callback_data.k, callback_data.r, prefix=_(done_key)
     )
 
 
@@ -329,9 +242,9 @@ async def pick_level(query: CallbackQuery, callback_data: ReviewCb) -> None:
                 a="sl", r=callback_data.r, v=callback_data.v, k=callback_data.k, lv=level
             ),
         )
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(3, 1)
-    await query.message.edit_reply_markup(reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).edit_reply_markup(reply_markup=builder.as_markup())
 
 
 async def set_level(
@@ -362,12 +275,16 @@ async def set_level(
     await _ask_comment(query, state, callback_data, action, "review.ask_level_reason")
 
 
-async def ask_return(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
-    await _ask_comment(query, state, callback_data, Action.RETURN, "review.ask_return_comment")
+# The decisions that need a typed comment first: the move and its question.
+WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
+    ReviewAction.RETURN: (Action.RETURN, "review.ask_return_comment"),
+    ReviewAction.REPROPOSE: (Action.REPROPOSE, "review.ask_repropose"),
+}
 
 
-async def ask_repropose(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
-    await _ask_comment(query, state, callback_data, Action.REPROPOSE, "review.ask_repropose")
+async def ask_comment(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
+    action, prompt_key = WITH_COMMENT[callback_data.a]
+    await _ask_comment(query, state, callback_data, action, prompt_key)
 
 
 async def _ask_comment(
@@ -390,8 +307,8 @@ async def _ask_comment(
         card_message=message.message_id if message else None,
     )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a="in"))
-    await query.message.edit_text(_(prompt_key), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
+    await message_of(query).edit_text(_(prompt_key), reply_markup=builder.as_markup())
 
 
 async def receive_comment(
@@ -410,7 +327,7 @@ async def receive_comment(
         level=data.get("level"),
         expected_version=data.get("version"),
     )
-    try:
+    async with ends_step(state, mend=RETRY_KEYS):
         await review_service.transition(
             session,
             clock,
@@ -419,14 +336,6 @@ async def receive_comment(
             risk_id=int(data["risk"]),
             decision=decision,
         )
-    except ServiceError as refusal:
-        await session.rollback()
-        if refusal.key in RETRY_KEYS:
-            await message.answer(_(refusal.key).format(**refusal.values))
-            return  # ask again: the state stays
-        await state.clear()
-        await message.answer(_(refusal.key).format(**refusal.values))
-        return
     await state.clear()
     done = {
         Action.RETURN.value: "review.done.returned",
@@ -453,16 +362,14 @@ async def comment_not_text(message: Message) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(show_inbox, Command("review"))
-    router.callback_query.register(open_kind, ReviewCb.filter(F.a == "k"))
-    router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == "in"))
-    router.callback_query.register(skip, ReviewCb.filter(F.a == "sk"))
-    router.callback_query.register(approve, ReviewCb.filter(F.a == "ok"))
-    router.callback_query.register(close_social, ReviewCb.filter(F.a == "cs"))
-    router.callback_query.register(withdraw, ReviewCb.filter(F.a == "wd"))
-    router.callback_query.register(pick_level, ReviewCb.filter(F.a == "lv"))
-    router.callback_query.register(set_level, ReviewCb.filter(F.a == "sl"))
-    router.callback_query.register(ask_return, ReviewCb.filter(F.a == "rt"))
-    router.callback_query.register(ask_repropose, ReviewCb.filter(F.a == "rp"))
+    router.callback_query.register(back_to_inbox, ReviewCb.filter(F.a == ReviewAction.INBOX))
+    router.callback_query.register(
+        next_in_kind, ReviewCb.filter(F.a.in_({ReviewAction.KIND, ReviewAction.SKIP}))
+    )
+    router.callback_query.register(decide, ReviewCb.filter(F.a.in_(set(DECISIONS))))
+    router.callback_query.register(pick_level, ReviewCb.filter(F.a == ReviewAction.LEVEL))
+    router.callback_query.register(set_level, ReviewCb.filter(F.a == ReviewAction.SET_LEVEL))
+    router.callback_query.register(ask_comment, ReviewCb.filter(F.a.in_(set(WITH_COMMENT))))
     router.message.register(receive_comment, ReviewFlow.comment, F.text)
     router.message.register(comment_not_text, ReviewFlow.comment)
     return router

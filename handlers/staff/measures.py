@@ -6,11 +6,9 @@ A report is a status (in progress / done / blocked) and a short evidence note (å
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +17,9 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
-from bot.services.powers import text_or_refuse
 from bot.settings import Settings
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.callbacks import ListName, MeasureAction, MeasureCb
+from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
@@ -29,10 +27,11 @@ from handlers.register_ui import (
     measure_status_label,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
 )
+from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.query import message_of
+from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus
 
@@ -47,25 +46,20 @@ class MeasureReportFlow(StatesGroup):
     note = State()
 
 
-class MeasureCb(CallbackData, prefix="ms"):
-    action: str  # page / open / status
-    id: int = 0
-    value: int = 0
-
-
 register_prompt(MeasureReportFlow.note.state, "measures.ask_note")
 
 
-async def _list_view(
-    session: AsyncSession, person: Person, offset: int, today: object
-) -> tuple[str, InlineKeyboardMarkup]:
-    items, total = await risk_service.measures_of(session, person, offset=offset, limit=PAGE_SIZE)
+async def _list_page(screen: Screen, offset: int) -> Page:
+    today = local_today(screen.clock.now(), screen.settings.timezone)
+    items, total = await risk_service.measures_of(
+        screen.session, screen.person, offset=offset, limit=PAGE_SIZE
+    )
     text = _("measures.list_title").format(total=total)
     if not total:
         text += "\n" + _("measures.empty")
 
     def label(m: ControlMeasure) -> str:
-        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""  # type: ignore[arg-type]
+        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
         return (
             _("measures.item").format(
                 deadline=day(m.deadline), status=measure_status_label(m.status), action=m.action
@@ -73,43 +67,17 @@ async def _list_view(
             + mark
         )
 
-    keyboard = paged_choices(
+    keyboard = MEASURES.keyboard(
         items,
         total,
         offset,
         label=label,
-        choose=lambda m: MeasureCb(action="open", id=m.id),
-        page=lambda at: MeasureCb(action="page", id=at),
+        choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
     )
     return text, keyboard
 
 
-async def show_measures(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    await state.clear()
-    today = local_today(clock.now(), settings.timezone)
-    text, keyboard = await _list_view(session, person, 0, today)
-    await message.answer(text, reply_markup=keyboard)
-
-
-async def page(
-    query: CallbackQuery,
-    callback_data: MeasureCb,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    today = local_today(clock.now(), settings.timezone)
-    text, keyboard = await _list_view(session, person, max(0, callback_data.id), today)
-    await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+MEASURES = Pager(ListName.MEASURES, _list_page)
 
 
 async def open_measure(
@@ -142,10 +110,10 @@ async def open_measure(
     for index, status in enumerate(REPORT_STATUSES):
         builder.button(
             text=_("measures.report_as").format(status=measure_status_label(status)),
-            callback_data=MeasureCb(action="status", id=measure.id, value=index),
+            callback_data=MeasureCb(action=MeasureAction.STATUS, id=measure.id, value=index),
         )
     builder.adjust(1)
-    await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(text, reply_markup=builder.as_markup())
 
 
 async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: FSMContext) -> None:
@@ -161,7 +129,7 @@ async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: F
         _prompt_values={"status": measure_status_label(status)},
     )
     await state.set_state(MeasureReportFlow.note)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_note(
@@ -173,20 +141,11 @@ async def enter_note(
     settings: Settings,
 ) -> None:
     data = await state.get_data()
-    try:
-        note = text_or_refuse(message.text, NOTE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
-    await state.clear()
-    try:
-        measure = await risk_service.report_measure(
-            session, clock, actor=person, measure_id=data["measure_id"],
-            status=data["status"], note=note, settings=settings,
-        )  # fmt: skip
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    note = typed(message.text, NOTE_MAX)
+    measure = await finish_step(state, risk_service.report_measure(
+        session, clock, actor=person, measure_id=data["measure_id"], status=data["status"],
+        note=note, settings=settings,
+    ))  # fmt: skip
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)
@@ -196,10 +155,11 @@ async def enter_note(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show_measures, Command("measures"))
-    router.callback_query.register(page, MeasureCb.filter(F.action == "page"))
-    router.callback_query.register(open_measure, MeasureCb.filter(F.action == "open"))
-    router.callback_query.register(choose_status, MeasureCb.filter(F.action == "status"))
+    MEASURES.register(router, command="measures")
+    router.callback_query.register(open_measure, MeasureCb.filter(F.action == MeasureAction.OPEN))
+    router.callback_query.register(
+        choose_status, MeasureCb.filter(F.action == MeasureAction.STATUS)
+    )
     router.message.register(enter_note, MeasureReportFlow.note, F.text, ~F.text.startswith("/"))
     router.message.register(reask, MeasureReportFlow.note, ~F.text)
     return router

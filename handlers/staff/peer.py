@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -24,15 +23,14 @@ from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
 from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
+from handlers.ui.labels import RISK_STATE, label
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
 HISTORY_SHOWN = 30
-
-
-class PeerCb(CallbackData, prefix="pr"):
-    a: str  # open / agree / comment / list
-    r: int = 0
 
 
 class PeerFlow(StatesGroup):
@@ -49,7 +47,7 @@ async def _list(
     ids = await review_service.peer_items(session, _config(settings), person)
     builder = InlineKeyboardBuilder()
     for risk_id in ids:
-        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a="open", r=risk_id))
+        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
     builder.adjust(4)
     text = _("peer.title").format(n=len(ids)) if ids else _("peer.empty")
     return text, builder.as_markup()
@@ -70,9 +68,11 @@ async def _card(
     sit = await review_service.situation(session, config, risk_id)
     text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a="agree", r=risk_id))
-    builder.button(text=_("peer.btn.comment"), callback_data=PeerCb(a="comment", r=risk_id))
-    builder.button(text=_("peer.btn.list"), callback_data=PeerCb(a="list"))
+    builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a=PeerAction.AGREE, r=risk_id))
+    builder.button(
+        text=_("peer.btn.comment"), callback_data=PeerCb(a=PeerAction.COMMENT, r=risk_id)
+    )
+    builder.button(text=_("peer.btn.list"), callback_data=PeerCb(a=PeerAction.LIST))
     builder.adjust(2, 1)
     return text, builder.as_markup()
 
@@ -89,7 +89,7 @@ async def open_item(
         return
     await query.answer()
     text, keyboard = await _card(session, settings, callback_data.r)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def back_to_list(
@@ -102,7 +102,7 @@ async def back_to_list(
     await state.clear()
     await query.answer()
     text, keyboard = await _list(session, settings, person)
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def agree(
@@ -113,20 +113,13 @@ async def agree(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        await review_service.transition(
-            session, clock, _config(settings), actor=person, risk_id=callback_data.r,
-            decision=Decision(Action.AGREE),
-        )  # fmt: skip
-    except ServiceError as refusal:
-        await session.rollback()
-        await query.answer(_(refusal.key).format(**refusal.values), show_alert=True)
-        return
+    await review_service.transition(
+        session, clock, _config(settings), actor=person, risk_id=callback_data.r,
+        decision=Decision(Action.AGREE),
+    )  # fmt: skip
     await query.answer(_("peer.done.agreed"))
     text, keyboard = await _list(session, settings, person)
-    await query.message.edit_text(  # type: ignore[union-attr]
-        f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard
-    )
+    await message_of(query).edit_text(f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard)
 
 
 async def ask_comment(
@@ -143,7 +136,7 @@ async def ask_comment(
     await query.answer()
     await state.set_state(PeerFlow.comment)
     await state.update_data(risk=callback_data.r)
-    await query.message.answer(_("peer.ask_comment"))  # type: ignore[union-attr]
+    await message_of(query).answer(_("peer.ask_comment"))
 
 
 async def receive_comment(
@@ -155,19 +148,12 @@ async def receive_comment(
     person: Person,
 ) -> None:
     data = await state.get_data()
-    try:
+    # A comment too long or empty: typed again; any other refusal ends the step.
+    async with ends_step(state, mend=("review.comment_too_long", "workflow.comment_required")):
         await review_service.transition(
             session, clock, _config(settings), actor=person, risk_id=int(data["risk"]),
             decision=Decision(Action.COMMENT, comment=message.text),
         )  # fmt: skip
-    except ServiceError as refusal:
-        await session.rollback()
-        if refusal.key in ("review.comment_too_long", "workflow.comment_required"):
-            await message.answer(_(refusal.key).format(**refusal.values))
-            return  # ask again
-        await state.clear()
-        await message.answer(_(refusal.key).format(**refusal.values))
-        return
     await state.clear()
     text, keyboard = await _list(session, settings, person)
     await message.answer(f"{_('peer.done.commented')}\n\n{text}", reply_markup=keyboard)
@@ -192,9 +178,8 @@ async def show_history(
     try:
         rows = await review_service.history(session, _config(settings), person, risk_id)
     except ServiceError:
-        await session.rollback()
-        await message.answer(_("history.not_found"))
-        return
+        # Not found and not visible read the same: no hint that the record exists.
+        raise ServiceError("history.not_found") from None
     lines = [_("history.title").format(risk_id=risk_id)]
     names: dict[int, str] = {}
     for row in rows[-HISTORY_SHOWN:]:
@@ -210,7 +195,7 @@ async def show_history(
                 at=row.at.strftime("%Y-%m-%d %H:%M"),
                 who=html.quote(who),
                 action=html.quote(row.action),
-                state=_(f"workflow.state.{status}") if status else "",
+                state=label(RISK_STATE, status) if status else "",
             )
         )
     await message.answer("\n".join(lines))
@@ -220,10 +205,10 @@ def create_peer_router() -> Router:
     """/peer: staff and leaders of the unit."""
     router = Router(name=f"{__name__}.peer")
     router.message.register(show_peer, Command("peer"))
-    router.callback_query.register(open_item, PeerCb.filter(F.a == "open"))
-    router.callback_query.register(back_to_list, PeerCb.filter(F.a == "list"))
-    router.callback_query.register(agree, PeerCb.filter(F.a == "agree"))
-    router.callback_query.register(ask_comment, PeerCb.filter(F.a == "comment"))
+    router.callback_query.register(open_item, PeerCb.filter(F.a == PeerAction.OPEN))
+    router.callback_query.register(back_to_list, PeerCb.filter(F.a == PeerAction.LIST))
+    router.callback_query.register(agree, PeerCb.filter(F.a == PeerAction.AGREE))
+    router.callback_query.register(ask_comment, PeerCb.filter(F.a == PeerAction.COMMENT))
     router.message.register(receive_comment, PeerFlow.comment, F.text)
     router.message.register(comment_not_text, PeerFlow.comment)
     return router

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -22,21 +20,23 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SUBJECT_MAX
 from bot.services import powers as power_service
-from bot.services.powers import PowerDraft, text_or_refuse
+from bot.services.powers import PowerDraft
 from bot.settings import Settings
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.callbacks import ListName, PowerAction, PowerCb
+from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
     scope_label,
-    send_list,
-    turn_list_page,
 )
+from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
+from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.pickers import choices
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step, finish_step, typed
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
 
@@ -66,33 +66,26 @@ class PowerEdit(StatesGroup):
     category = State()
 
 
-class PowerCb(CallbackData, prefix="pw"):
-    action: str  # page / open / add / subject_post / scope / cat / save / abort / edit / withdraw
-    id: int = 0
-    value: int = 0
-
-
 def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, scope in enumerate(SCOPES):
-        builder.button(text=scope_label(scope), callback_data=PowerCb(action="scope", value=index))
-    builder.adjust(1)
-    return builder.as_markup()
+    return choices(
+        [scope_label(scope) for scope in SCOPES],
+        lambda index: PowerCb(action=PowerAction.SCOPE, value=index),
+    )
 
 
 def _category_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, name in enumerate(data.get("categories", [])):
-        builder.button(text=name, callback_data=PowerCb(action="cat", value=index))
-    builder.adjust(2)
-    return builder.as_markup()
+    return choices(
+        data.get("categories", []),
+        lambda index: PowerCb(action=PowerAction.CAT, value=index),
+        columns=2,
+    )
 
 
 def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("powers.subject_is_post").format(post=data.get("post_name", "")),
-        callback_data=PowerCb(action="subject_post"),
+        callback_data=PowerCb(action=PowerAction.SUBJECT_POST),
     )
     return builder.as_markup()
 
@@ -110,9 +103,8 @@ register_prompt(PowerEdit.category.state, "powers.ask_category", _category_keybo
 # --- the list -------------------------------------------------------------------------------
 
 
-async def _list_view(
-    session: AsyncSession, person: Person, offset: int
-) -> tuple[str, InlineKeyboardMarkup]:
+async def _list_page(screen: Screen, offset: int) -> Page:
+    session, person = screen.session, screen.person
     post = await session.get(Post, person.post_id) if person.post_id else None
     if post is None:
         raise ServiceError("register.no_post")
@@ -136,40 +128,25 @@ async def _list_view(
         )
     if not total:
         lines.append(_("powers.empty"))
-    keyboard = paged_choices(
+    keyboard = POWERS.keyboard(
         items,
         total,
         offset,
-        label=lambda p: _("powers.item").format(
-            name=p.name, status=_(f"powers.status.{p.status}")
-        ),
-        choose=lambda p: PowerCb(action="open", id=p.id),
-        page=lambda at: PowerCb(action="page", id=at),
-        extra=[(_("powers.add"), PowerCb(action="add"))],
+        label=lambda p: _("powers.item").format(name=p.name, status=label(POWER_STATUS, p.status)),
+        choose=lambda p: PowerCb(action=PowerAction.OPEN, id=p.id),
+        extra=[(_("powers.add"), PowerCb(action=PowerAction.ADD))],
     )
     return "\n".join(lines), keyboard
 
 
-async def show_powers(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    await state.clear()
-    await send_list(message, lambda offset: _list_view(session, person, offset))
-
-
-async def page(
-    query: CallbackQuery, callback_data: PowerCb, session: AsyncSession, person: Person
-) -> None:
-    await turn_list_page(
-        query, lambda offset: _list_view(session, person, offset), callback_data.id
-    )
+POWERS = Pager(ListName.POWERS, _list_page)
 
 
 def card(power: Power) -> str:
     lines = [
         _("powers.card").format(
             name=quote(power.name),
-            status=_(f"powers.status.{power.status}"),
+            status=label(POWER_STATUS, power.status),
             scope=scope_label(power.scope),
             category=quote(power.category),
             content=quote(power.content),
@@ -185,11 +162,7 @@ def card(power: Power) -> str:
 async def open_power(
     query: CallbackQuery, callback_data: PowerCb, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     await query.answer()
     builder = InlineKeyboardBuilder()
     editable = power.status in power_service.OPEN_STATUSES and (
@@ -198,14 +171,15 @@ async def open_power(
     if editable:
         for index, name in enumerate(EDIT_FIELDS):
             builder.button(
-                text=_(f"powers.edit.{name}"),
-                callback_data=PowerCb(action="edit", id=power.id, value=index),
+                text=label(POWER_FIELD, name),
+                callback_data=PowerCb(action=PowerAction.EDIT, id=power.id, value=index),
             )
         builder.button(
-            text=_("powers.withdraw"), callback_data=PowerCb(action="withdraw", id=power.id)
+            text=_("powers.withdraw"),
+            callback_data=PowerCb(action=PowerAction.WITHDRAW, id=power.id),
         )
         builder.adjust(2)
-    await query.message.answer(card(power), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(card(power), reply_markup=builder.as_markup())
 
 
 # --- adding ---------------------------------------------------------------------------------
@@ -222,17 +196,13 @@ async def start_add(
     await state.clear()
     await state.set_state(PowerFlow.name)
     await state.update_data(post_name=post.name, unit_id=post.unit_id)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _take_text(
     message: Message, state: FSMContext, field: str, limit: int, following: State
 ) -> None:
-    try:
-        value = text_or_refuse(message.text, limit)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    value = typed(message.text, limit)
     await state.update_data({field: value})
     await state.set_state(following)
     await ask(message, state)
@@ -254,7 +224,7 @@ async def subject_is_post(query: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(subject=(await state.get_data()).get("post_name", ""))
     await query.answer()
     await state.set_state(PowerFlow.legal_basis)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def enter_legal_basis(message: Message, state: FSMContext) -> None:
@@ -273,7 +243,7 @@ async def choose_scope(
     await state.update_data(scope=scope, categories=categories)
     await state.set_state(PowerFlow.category)
     await query.answer()
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: FSMContext) -> None:
@@ -286,9 +256,9 @@ async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: F
     await state.set_state(PowerFlow.confirm)
     await query.answer()
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("powers.save"), callback_data=PowerCb(action="save"))
-    builder.button(text=_("register.abort"), callback_data=PowerCb(action="abort"))
-    await query.message.answer(  # type: ignore[union-attr]
+    builder.button(text=_("powers.save"), callback_data=PowerCb(action=PowerAction.SAVE))
+    builder.button(text=_("register.abort"), callback_data=PowerCb(action=PowerAction.ABORT))
+    await message_of(query).answer(
         _("powers.confirm").format(
             name=quote(data["name"]),
             content=quote(data["content"]),
@@ -318,24 +288,18 @@ async def save(
         category=data["category"],
         scope=data["scope"],
     )
-    try:
-        power = await power_service.add_power(
-            session, clock, actor=person, draft=draft, settings=settings
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.add_power(
+        session, clock, actor=person, draft=draft, settings=settings
+    )
     await state.clear()
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("powers.saved").format(name=quote(power.name))
-    )
+    await message_of(query).edit_text(_("powers.saved").format(name=quote(power.name)))
 
 
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("cancel.done"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("cancel.done"))
 
 
 # --- editing and withdrawing ------------------------------------------------------------------
@@ -351,18 +315,14 @@ async def start_edit(
     if not 0 <= callback_data.value < len(EDIT_FIELDS):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        power = await power_service.get_visible(session, person, callback_data.id)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    power = await power_service.get_visible(session, person, callback_data.id)
     field = EDIT_FIELDS[callback_data.value]
     await query.answer()
     await state.clear()
     await state.update_data(
         power_id=power.id,
         field=field,
-        _prompt_values={"field": _(f"powers.edit.{field}")},
+        _prompt_values={"field": label(POWER_FIELD, field)},
     )
     if field == "category":
         categories = await power_service.categories_for(session, power.unit_id, power.scope)
@@ -370,13 +330,12 @@ async def start_edit(
         await state.set_state(PowerEdit.category)
     else:
         await state.set_state(PowerEdit.value)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _apply_edit(
-    state: FSMContext, session: AsyncSession, clock: Clock, person: Person, value: str
+    data: dict[str, Any], session: AsyncSession, clock: Clock, person: Person, value: str
 ) -> Power:
-    data = await state.get_data()
     return await power_service.edit_power(
         session, clock, actor=person, power_id=data["power_id"], field=data["field"], value=value
     )
@@ -386,16 +345,9 @@ async def enter_new_value(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
 ) -> None:
     data = await state.get_data()
-    try:
-        value = text_or_refuse(message.text, LIMITS.get(data["field"], NAME_MAX))
-        power = await _apply_edit(state, session, clock, person, value)
-    except ServiceError as error:
-        if error.key.startswith("register.text_"):
-            await refuse_and_reask(message, state, error)
-            return
-        await state.clear()
-        await message.answer(refusal(error))
-        return
+    value = typed(message.text, LIMITS.get(data["field"], NAME_MAX))
+    async with ends_step(state, mend=("register.text_",)):
+        power = await _apply_edit(data, session, clock, person, value)
     await state.clear()
     await message.answer(_("powers.edited") + "\n\n" + card(power))
 
@@ -408,19 +360,16 @@ async def edit_category(
     clock: Clock,
     person: Person,
 ) -> None:
-    categories = (await state.get_data()).get("categories", [])
+    data = await state.get_data()
+    categories = data.get("categories", [])
     if not 0 <= callback_data.value < len(categories):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        power = await _apply_edit(state, session, clock, person, categories[callback_data.value])
-    except ServiceError as error:
-        await state.clear()
-        await alert(query, error)
-        return
-    await state.clear()
+    power = await finish_step(
+        state, _apply_edit(data, session, clock, person, categories[callback_data.value])
+    )
     await query.answer()
-    await query.message.answer(_("powers.edited") + "\n\n" + card(power))  # type: ignore[union-attr]
+    await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
 
 
 async def withdraw(
@@ -430,41 +379,38 @@ async def withdraw(
     clock: Clock,
     person: Person,
 ) -> None:
-    try:
-        power = await power_service.withdraw_power(
-            session, clock, actor=person, power_id=callback_data.id
-        )
-    except ServiceError as error:
-        await alert(query, error)
-        return
-    await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("powers.withdrawn").format(name=quote(power.name))
+    power = await power_service.withdraw_power(
+        session, clock, actor=person, power_id=callback_data.id
     )
+    await query.answer()
+    await message_of(query).edit_text(_("powers.withdrawn").format(name=quote(power.name)))
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show_powers, Command("powers"))
-    router.callback_query.register(page, PowerCb.filter(F.action == "page"))
-    router.callback_query.register(open_power, PowerCb.filter(F.action == "open"))
-    router.callback_query.register(start_add, PowerCb.filter(F.action == "add"))
+    POWERS.register(router, command="powers")
+    router.callback_query.register(open_power, PowerCb.filter(F.action == PowerAction.OPEN))
+    router.callback_query.register(start_add, PowerCb.filter(F.action == PowerAction.ADD))
     router.callback_query.register(
-        subject_is_post, PowerFlow.subject, PowerCb.filter(F.action == "subject_post")
+        subject_is_post, PowerFlow.subject, PowerCb.filter(F.action == PowerAction.SUBJECT_POST)
     )
     router.callback_query.register(
-        choose_scope, PowerFlow.scope, PowerCb.filter(F.action == "scope")
+        choose_scope, PowerFlow.scope, PowerCb.filter(F.action == PowerAction.SCOPE)
     )
     router.callback_query.register(
-        choose_category, PowerFlow.category, PowerCb.filter(F.action == "cat")
+        choose_category, PowerFlow.category, PowerCb.filter(F.action == PowerAction.CAT)
     )
-    router.callback_query.register(save, PowerFlow.confirm, PowerCb.filter(F.action == "save"))
-    router.callback_query.register(abort, PowerFlow.confirm, PowerCb.filter(F.action == "abort"))
-    router.callback_query.register(start_edit, PowerCb.filter(F.action == "edit"))
     router.callback_query.register(
-        edit_category, PowerEdit.category, PowerCb.filter(F.action == "cat")
+        save, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.SAVE)
     )
-    router.callback_query.register(withdraw, PowerCb.filter(F.action == "withdraw"))
+    router.callback_query.register(
+        abort, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
+    )
+    router.callback_query.register(start_edit, PowerCb.filter(F.action == PowerAction.EDIT))
+    router.callback_query.register(
+        edit_category, PowerEdit.category, PowerCb.filter(F.action == PowerAction.CAT)
+    )
+    router.callback_query.register(withdraw, PowerCb.filter(F.action == PowerAction.WITHDRAW))
     for step, handler in (
         (PowerFlow.name, enter_name),
         (PowerFlow.content, enter_content),

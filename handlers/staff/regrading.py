@@ -21,23 +21,21 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.grading import FACTORS, explain, factor_key
 from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
-    alert,
     ask,
     day,
     level_label,
     quote,
     reask,
-    refusal,
     register_prompt,
 )
-from handlers.staff.regrading_callbacks import RegradeCb
-from handlers.staff.risks import RiskCb, factor_keyboard, factor_prompt_key
+from handlers.staff.risks import factor_keyboard, factor_prompt_key
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 
@@ -56,12 +54,16 @@ def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     risk_id = int(data.get("risk_id", 0))
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("regrading.btn.save_factors"), callback_data=RegradeCb(a="fsave", r=risk_id)
+        text=_("regrading.btn.save_factors"),
+        callback_data=RegradeCb(a=RegradeAction.SAVE_FACTORS, r=risk_id),
     )
     builder.button(
-        text=_("regrading.btn.factors_again"), callback_data=RegradeCb(a="f", r=risk_id)
+        text=_("regrading.btn.factors_again"),
+        callback_data=RegradeCb(a=RegradeAction.FACTORS, r=risk_id),
     )
-    builder.button(text=_("regrading.btn.back"), callback_data=RegradeCb(a="open", r=risk_id))
+    builder.button(
+        text=_("regrading.btn.back"), callback_data=RegradeCb(a=RegradeAction.OPEN, r=risk_id)
+    )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -115,9 +117,15 @@ async def _card(
         )
     builder = InlineKeyboardBuilder()
     submit_key = "regrading.btn.submit" if shown.changed else "regrading.btn.confirm"
-    builder.button(text=_(submit_key), callback_data=RegradeCb(a="ok", r=risk.id))
-    builder.button(text=_("regrading.btn.factors"), callback_data=RegradeCb(a="f", r=risk.id))
-    builder.button(text=_("regrading.btn.measures"), callback_data=RegradeCb(a="ms", r=risk.id))
+    builder.button(text=_(submit_key), callback_data=RegradeCb(a=RegradeAction.CONFIRM, r=risk.id))
+    builder.button(
+        text=_("regrading.btn.factors"),
+        callback_data=RegradeCb(a=RegradeAction.FACTORS, r=risk.id),
+    )
+    builder.button(
+        text=_("regrading.btn.measures"),
+        callback_data=RegradeCb(a=RegradeAction.MEASURES, r=risk.id),
+    )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 
@@ -126,11 +134,7 @@ async def send_card(
     message: Message, session: AsyncSession, settings: Settings, person: Person, risk_id: int,
     *, prefix: str | None = None,
 ) -> None:  # fmt: skip
-    try:
-        text, keyboard = await _card(session, settings, person, risk_id)
-    except ServiceError as error:
-        await message.answer(refusal(error))
-        return
+    text, keyboard = await _card(session, settings, person, risk_id)
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=keyboard)
 
 
@@ -142,14 +146,10 @@ async def open_card(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        text, keyboard = await _card(session, settings, person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    text, keyboard = await _card(session, settings, person, callback_data.r)
     await state.clear()
     await query.answer()
-    await query.message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).answer(text, reply_markup=keyboard)
 
 
 async def submit(
@@ -162,17 +162,12 @@ async def submit(
     person: Person,
 ) -> None:
     """Confirmed (unchanged or revised): back to graded review, routed by the new level."""
-    try:
-        sit = await regrading.resubmit(
-            session, clock, config_of(settings), actor=person, risk_id=callback_data.r
-        )
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    sit = await regrading.resubmit(
+        session, clock, config_of(settings), actor=person, risk_id=callback_data.r
+    )
     await state.clear()
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("regrading.submitted").format(
             id=callback_data.r, level=level_label(sit.review.suggested_level)
         )
@@ -190,11 +185,7 @@ async def start_factors(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -204,7 +195,7 @@ async def start_factors(
         factor_index=0,
     )
     await state.set_state(Regrade.factor)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def choose_factor(
@@ -220,13 +211,13 @@ async def choose_factor(
     await query.answer()
     if index + 1 < len(FACTORS):
         await state.update_data(factors=factors, factor_index=index + 1)
-        await ask(query.message, state)  # type: ignore[arg-type]
+        await ask(message_of(query), state)
         return
     config = config_of(settings)
     grade = regrading.preview(factors, config, focus=bool(data.get("focus")))
     await state.update_data(factors=factors)
     await state.set_state(Regrade.factor_confirm)
-    await ask(query.message, state, prefix=quote(explain(grade, _, config.rule)))  # type: ignore[arg-type]
+    await ask(message_of(query), state, prefix=quote(explain(grade, _, config.rule)))
 
 
 async def save_factors(
@@ -242,19 +233,14 @@ async def save_factors(
     if int(data.get("risk_id", 0)) != callback_data.r:
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    try:
-        grade = await regrading.revise_factors(
-            session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
-            factors=data.get("factors", {}),
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    grade = await regrading.revise_factors(
+        session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+        factors=data.get("factors", {}),
+    )  # fmt: skip
     await state.clear()
     await query.answer()
     done = _("regrading.factors_saved").format(level=level_label(grade.level))
-    await send_card(query.message, session, settings, person, callback_data.r, prefix=done)  # type: ignore[arg-type]
+    await send_card(message_of(query), session, settings, person, callback_data.r, prefix=done)
 
 
 async def reask_typed(message: Message, state: FSMContext) -> None:
@@ -264,13 +250,15 @@ async def reask_typed(message: Message, state: FSMContext) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RegradeCb.filter
-    router.callback_query.register(open_card, cb(F.a == "open"))
-    router.callback_query.register(submit, cb(F.a == "ok"))
-    router.callback_query.register(start_factors, cb(F.a == "f"))
-    router.callback_query.register(save_factors, Regrade.factor_confirm, cb(F.a == "fsave"))
+    router.callback_query.register(open_card, cb(F.a == RegradeAction.OPEN))
+    router.callback_query.register(submit, cb(F.a == RegradeAction.CONFIRM))
+    router.callback_query.register(start_factors, cb(F.a == RegradeAction.FACTORS))
+    router.callback_query.register(
+        save_factors, Regrade.factor_confirm, cb(F.a == RegradeAction.SAVE_FACTORS)
+    )
     # The declaration's factor keyboard sends its own callbacks; here they answer our step.
     router.callback_query.register(
-        choose_factor, Regrade.factor, RiskCb.filter(F.action == "factor")
+        choose_factor, Regrade.factor, RiskCb.filter(F.action == RiskAction.FACTOR)
     )
     for step in (Regrade.factor, Regrade.factor_confirm):
         router.message.register(reask, step, ~F.text)

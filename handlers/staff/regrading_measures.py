@@ -22,35 +22,29 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     MEASURE_MAX,
-    DateRefused,
     QuickPick,
     local_today,
-    parse_deadline,
-    quick_deadline,
 )
 from bot.services import regrading
-from bot.services.powers import text_or_refuse
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
+from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
-    alert,
     ask,
     day,
     quote,
     reask,
-    refusal,
-    refuse_and_reask,
     register_prompt,
 )
 from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
-from handlers.staff.regrading_callbacks import RegradeCb
 from handlers.staff.risks import (
-    RiskCb,
     deadline_keyboard,
     load_people,
     responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step, quick_pick_deadline, typed, typed_deadline
 from storage.models.org import Person
 
 QUICK_PICKS = tuple(QuickPick)
@@ -75,28 +69,26 @@ async def list_measures(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     await state.clear()
     await query.answer()
     builder = InlineKeyboardBuilder()
     for number, measure in enumerate(shown.sit.risk.measures, start=1):
-        label = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
+        short = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
         builder.button(
-            text=f"✏️ {number}. {label}",
-            callback_data=RegradeCb(a="m", r=callback_data.r, m=measure.id),
+            text=f"✏️ {number}. {short}",
+            callback_data=RegradeCb(a=RegradeAction.MEASURE, r=callback_data.r, m=measure.id),
         )
     builder.button(
-        text=_("regrading.btn.add_measure"), callback_data=RegradeCb(a="add", r=callback_data.r)
+        text=_("regrading.btn.add_measure"),
+        callback_data=RegradeCb(a=RegradeAction.ADD_MEASURE, r=callback_data.r),
     )
     builder.button(
-        text=_("regrading.btn.back"), callback_data=RegradeCb(a="open", r=callback_data.r)
+        text=_("regrading.btn.back"),
+        callback_data=RegradeCb(a=RegradeAction.OPEN, r=callback_data.r),
     )
     builder.adjust(1)
-    await query.message.answer(_("regrading.measures_title"), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(_("regrading.measures_title"), reply_markup=builder.as_markup())
 
 
 async def one_measure(
@@ -106,34 +98,30 @@ async def one_measure(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
     measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
     if measure is None:
-        await alert(query, ServiceError("regrading.measure_gone"))
-        return
+        raise ServiceError("regrading.measure_gone")
     await query.answer()
-    builder = InlineKeyboardBuilder()
     r, m = callback_data.r, callback_data.m
-    builder.button(text=_("regrading.btn.measure_text"), callback_data=RegradeCb(a="mt", r=r, m=m))
+    builder = InlineKeyboardBuilder()
+    for caption, action in (
+        (_("regrading.btn.measure_text"), RegradeAction.MEASURE_TEXT),
+        (_("regrading.btn.measure_deadline"), RegradeAction.MEASURE_DEADLINE),
+        (_("regrading.btn.measure_who"), RegradeAction.MEASURE_WHO),
+        (_("regrading.btn.measure_remove"), RegradeAction.MEASURE_REMOVE),
+    ):
+        builder.button(text=caption, callback_data=RegradeCb(a=action, r=r, m=m))
     builder.button(
-        text=_("regrading.btn.measure_deadline"), callback_data=RegradeCb(a="md", r=r, m=m)
+        text=_("regrading.btn.back"), callback_data=RegradeCb(a=RegradeAction.MEASURES, r=r)
     )
-    builder.button(text=_("regrading.btn.measure_who"), callback_data=RegradeCb(a="mw", r=r, m=m))
-    builder.button(
-        text=_("regrading.btn.measure_remove"), callback_data=RegradeCb(a="mx", r=r, m=m)
-    )
-    builder.button(text=_("regrading.btn.back"), callback_data=RegradeCb(a="ms", r=r))
     builder.adjust(2, 2, 1)
     text = _("regrading.measure").format(
         action=quote(measure.action),
         who=quote(measure.responsible_name),
         deadline=day(measure.deadline),
     )
-    await query.message.answer(text, reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).answer(text, reply_markup=builder.as_markup())
 
 
 async def start_measure_step(
@@ -145,17 +133,8 @@ async def start_measure_step(
     person: Person,
 ) -> None:
     """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
-    try:
-        shown = await regrading.view(session, config_of(settings), person, callback_data.r)
-    except ServiceError as error:
-        await alert(query, error)
-        return
-    step = {
-        "mt": Regrade.measure_text,
-        "md": Regrade.measure_deadline,
-        "mw": Regrade.measure_responsible,
-        "add": Regrade.add_action,
-    }[callback_data.a]
+    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    step = STEPS[callback_data.a]
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -164,7 +143,7 @@ async def start_measure_step(
     if step is Regrade.measure_responsible:
         await load_people(state, session, person, shown.sit.unit_id, 0)
     await state.set_state(step)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _change(
@@ -202,16 +181,8 @@ async def _save(
 ) -> None:
     """Run one measure write: typed input the service refuses (`reask_on` key prefixes) is
     asked again; any other refusal ends the step; success shows the card again."""
-    try:
+    async with ends_step(state, mend=reask_on):
         await write
-    except ServiceError as error:
-        await session.rollback()
-        if error.key.startswith(reask_on):
-            await refuse_and_reask(message, state, error)
-            return
-        await state.clear()
-        await message.answer(refusal(error))
-        return
     await state.clear()
     await send_card(message, session, settings, person, risk_id, prefix=done)
 
@@ -224,37 +195,34 @@ async def enter_measure_text(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        text = text_or_refuse(message.text, MEASURE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, MEASURE_MAX)
     await _change(
         message, state, session, clock, settings, person, regrading.MeasureChange(action=text)
     )
-
-
-async def _deadline_from(
-    message: Message, state: FSMContext, clock: Clock, settings: Settings, text: str
-) -> date | None:
-    try:
-        return parse_deadline(text, _today(clock, settings))
-    except DateRefused as refused:
-        await ask(message, state, prefix=_(f"register.date_{refused.reason}"))
-        return None
 
 
 def _today(clock: Clock, settings: Settings) -> date:
     return local_today(clock.now(), settings.timezone)
 
 
-def _quick(callback_data: RiskCb, clock: Clock, settings: Settings) -> date | None:
-    if not 0 <= callback_data.value < len(QUICK_PICKS):
-        return None
-    return quick_deadline(QUICK_PICKS[callback_data.value], _today(clock, settings))
+async def _deadline_chosen(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+    deadline: date,
+) -> None:
+    """Typed or picked, a deadline ends its step: the new measure's, or a measure's revision."""
+    if await state.get_state() == Regrade.add_deadline.state:
+        await _add(message, state, session, clock, settings, person, deadline)
+        return
+    change = regrading.MeasureChange(deadline=deadline)
+    await _change(message, state, session, clock, settings, person, change)
 
 
-async def enter_measure_deadline(
+async def enter_deadline(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
@@ -262,15 +230,11 @@ async def enter_measure_deadline(
     settings: Settings,
     person: Person,
 ) -> None:
-    deadline = await _deadline_from(message, state, clock, settings, message.text or "")
-    if deadline is not None:
-        await _change(
-            message, state, session, clock, settings, person,
-            regrading.MeasureChange(deadline=deadline),
-        )  # fmt: skip
+    deadline = typed_deadline(message.text, _today(clock, settings))
+    await _deadline_chosen(message, state, session, clock, settings, person, deadline)
 
 
-async def quick_measure_deadline(
+async def quick_pick(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
@@ -279,15 +243,9 @@ async def quick_measure_deadline(
     settings: Settings,
     person: Person,
 ) -> None:
-    deadline = _quick(callback_data, clock, settings)
-    if deadline is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    deadline = quick_pick_deadline(callback_data.value, _today(clock, settings))
     await query.answer()
-    await _change(
-        query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
-        regrading.MeasureChange(deadline=deadline),
-    )  # fmt: skip
+    await _deadline_chosen(message_of(query), state, session, clock, settings, person, deadline)
 
 
 async def choose_measure_responsible(
@@ -302,7 +260,7 @@ async def choose_measure_responsible(
     await query.answer()
     # 0 is "me" (the holder); the service checks a colleague belongs to the post's unit.
     await _change(
-        query.message, state, session, clock, settings, person,  # type: ignore[arg-type]
+        message_of(query), state, session, clock, settings, person,
         regrading.MeasureChange(responsible_id=callback_data.id or 0),
     )  # fmt: skip
 
@@ -315,18 +273,13 @@ async def remove_measure(
     settings: Settings,
     person: Person,
 ) -> None:
-    try:
-        await regrading.remove_measure(
-            session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
-            measure_id=callback_data.m,
-        )  # fmt: skip
-    except ServiceError as error:
-        await session.rollback()
-        await alert(query, error)
-        return
+    await regrading.remove_measure(
+        session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+        measure_id=callback_data.m,
+    )  # fmt: skip
     await query.answer()
-    await query.message.edit_text(_("regrading.measure_removed"))  # type: ignore[union-attr]
-    await send_card(query.message, session, settings, person, callback_data.r)  # type: ignore[arg-type]
+    await message_of(query).edit_text(_("regrading.measure_removed"))
+    await send_card(message_of(query), session, settings, person, callback_data.r)
 
 
 # --- adding a measure (the declaration's steps: what → 责任主体 → deadline) ---------------------
@@ -335,11 +288,7 @@ async def remove_measure(
 async def enter_new_measure(
     message: Message, state: FSMContext, session: AsyncSession, person: Person
 ) -> None:
-    try:
-        text = text_or_refuse(message.text, MEASURE_MAX)
-    except ServiceError as error:
-        await refuse_and_reask(message, state, error)
-        return
+    text = typed(message.text, MEASURE_MAX)
     data = await state.get_data()
     await load_people(state, session, person, data.get("unit_id"), 0)
     await state.update_data(new_action=text)
@@ -353,7 +302,7 @@ async def choose_new_responsible(
     await query.answer()
     await state.update_data(new_responsible=callback_data.id or None)
     await state.set_state(Regrade.add_deadline)
-    await ask(query.message, state)  # type: ignore[arg-type]
+    await ask(message_of(query), state)
 
 
 async def _add(
@@ -382,64 +331,42 @@ async def _add(
     )  # fmt: skip
 
 
-async def enter_new_deadline(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    deadline = await _deadline_from(message, state, clock, settings, message.text or "")
-    if deadline is not None:
-        await _add(message, state, session, clock, settings, person, deadline)
-
-
-async def quick_new_deadline(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    deadline = _quick(callback_data, clock, settings)
-    if deadline is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    await query.answer()
-    await _add(query.message, state, session, clock, settings, person, deadline)  # type: ignore[arg-type]
+# The button that starts a step → the step (editing one measure, or adding one).
+STEPS = {
+    RegradeAction.MEASURE_TEXT: Regrade.measure_text,
+    RegradeAction.MEASURE_DEADLINE: Regrade.measure_deadline,
+    RegradeAction.MEASURE_WHO: Regrade.measure_responsible,
+    RegradeAction.ADD_MEASURE: Regrade.add_action,
+}
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     cb, rk = RegradeCb.filter, RiskCb.filter
-    router.callback_query.register(list_measures, cb(F.a == "ms"))
-    router.callback_query.register(one_measure, cb(F.a == "m"))
-    router.callback_query.register(start_measure_step, cb(F.a.in_({"mt", "md", "mw", "add"})))
-    router.callback_query.register(remove_measure, cb(F.a == "mx"))
+    router.callback_query.register(list_measures, cb(F.a == RegradeAction.MEASURES))
+    router.callback_query.register(one_measure, cb(F.a == RegradeAction.MEASURE))
     router.callback_query.register(
-        quick_measure_deadline, Regrade.measure_deadline, rk(F.action == "quick")
+        start_measure_step,
+        cb(F.a.in_(set(STEPS))),
     )
-    router.callback_query.register(
-        quick_new_deadline, Regrade.add_deadline, rk(F.action == "quick")
-    )
+    router.callback_query.register(remove_measure, cb(F.a == RegradeAction.MEASURE_REMOVE))
+    for step in (Regrade.measure_deadline, Regrade.add_deadline):
+        router.callback_query.register(quick_pick, step, rk(F.action == RiskAction.QUICK))
     for step in (Regrade.measure_responsible, Regrade.add_responsible):
-        router.callback_query.register(responsible_page, step, rk(F.action == "who_page"))
+        router.callback_query.register(responsible_page, step, rk(F.action == RiskAction.WHO_PAGE))
         router.message.register(reask, step, ~F.text)
         router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
     router.callback_query.register(
-        choose_measure_responsible, Regrade.measure_responsible, rk(F.action == "who")
+        choose_measure_responsible, Regrade.measure_responsible, rk(F.action == RiskAction.WHO)
     )
     router.callback_query.register(
-        choose_new_responsible, Regrade.add_responsible, rk(F.action == "who")
+        choose_new_responsible, Regrade.add_responsible, rk(F.action == RiskAction.WHO)
     )
     text_steps = (
         (Regrade.measure_text, enter_measure_text),
-        (Regrade.measure_deadline, enter_measure_deadline),
+        (Regrade.measure_deadline, enter_deadline),
         (Regrade.add_action, enter_new_measure),
-        (Regrade.add_deadline, enter_new_deadline),
+        (Regrade.add_deadline, enter_deadline),
     )
     for step, handler in text_steps:
         router.message.register(handler, step, F.text, ~F.text.startswith("/"))

@@ -22,6 +22,7 @@ from storage.db import SessionMaker
 from storage.models.broadcast import BroadcastProgress
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
+from tests.kit.uow import unit_of_work
 
 BATCH = "b1"
 ADMIN_CHAT, PROGRESS_MESSAGE = 42, 7
@@ -120,7 +121,7 @@ async def test_final_report_groups_failures_counts_unreachable_and_ends_the_upda
     assert "· Bad Request: chat not found: 1" in report["text"]
     assert "· Forbidden: bot was blocked: 1" in report["text"]
     assert report["reply_markup"] is None
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.get(BroadcastProgress, BATCH)
     assert row is not None and row.finished_at == clock.now()
     clock.advance(timedelta(minutes=1))
@@ -139,11 +140,11 @@ async def test_not_modified_counts_as_shown_and_a_transient_error_is_retried(
     )
     progress = updater(bot, sessionmaker, settings, clock)
     assert await progress.run_once() == 0  # 5xx: nothing recorded, the next pass retries
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.get(BroadcastProgress, BATCH)
     assert row is not None and row.shown is None
     await progress.run_once()  # "not modified": a Refresh tap had shown it already
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.get(BroadcastProgress, BATCH)
     assert row is not None and row.shown == "0/3/0/0" and row.finished_at is None
     clock.advance(timedelta(seconds=10))
@@ -157,7 +158,7 @@ async def test_a_message_that_cannot_be_edited_is_given_up(
     bot = FakeBot(errors=[TelegramBadRequest(METHOD, "Bad Request: message to edit not found")])
     progress = updater(bot, sessionmaker, settings, clock)
     await progress.run_once()
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.get(BroadcastProgress, BATCH)
     assert row is not None and row.finished_at is not None
 

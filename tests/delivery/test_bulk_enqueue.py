@@ -20,10 +20,11 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
+from tests.kit.uow import unit_of_work
 
 
 async def _rows(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 

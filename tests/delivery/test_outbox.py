@@ -22,10 +22,11 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
+from tests.kit.uow import unit_of_work
 
 
 async def _count(sessionmaker: SessionMaker) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
@@ -53,7 +54,7 @@ async def test_enqueue_is_part_of_the_callers_transaction(
             clock=clock,
         )
     assert row_id is not None
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.get(OutboxMessage, row_id)
     assert row is not None
     assert row.status == OutboxStatus.PENDING
@@ -113,7 +114,7 @@ async def test_enqueue_for_an_unreachable_person_is_stored_cancelled(
     async with sessionmaker() as session, session.begin():
         gone = await enqueue(session, chat_id=77, text="x", kind="k", settings=settings)
         here = await enqueue(session, chat_id=78, text="x", kind="k", settings=settings)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         gone_row = await session.get(OutboxMessage, gone)
         here_row = await session.get(OutboxMessage, here)
         unreachable = await list_unreachable(session)
@@ -144,7 +145,7 @@ async def test_enqueue_for_person_renders_in_their_language_and_escapes(
             for person in (zh, en, unbound)
         ]
     assert ids[2] is None  # no Telegram account yet
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         rows = [await session.get(OutboxMessage, i) for i in ids[:2]]
     assert rows[0] is not None and rows[1] is not None
     assert rows[0].payload["text"] == "&lt;A&amp;B&gt;，欢迎回来。"
@@ -175,7 +176,7 @@ async def test_non_urgent_enqueue_in_quiet_hours_waits_for_morning(
             settings=settings,
             clock=clock,
         )
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         due = [(await session.get(OutboxMessage, i)).next_attempt_at for i in (calm, loud, later)]  # type: ignore[union-attr]
     assert due[0] == datetime(2026, 11, 27, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
     assert due[1] == clock.now()
@@ -191,6 +192,6 @@ async def test_batch_progress_counts_a_broadcast(
                 session, chat_id=chat, text="x", kind="b", batch_id="b1", settings=settings
             )
         await enqueue(session, chat_id=9, text="x", kind="b", batch_id="b2", settings=settings)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         progress = await batch_progress(session, "b1")
     assert (progress.pending, progress.sent, progress.total) == (5, 0, 5)

@@ -14,6 +14,7 @@ from bot.domain.roles import Role
 from bot.services.unreachable import unreachable_page
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
+from tests.kit.uow import unit_of_work
 
 
 async def _person(sessionmaker: SessionMaker, name: str, tg: int, *roles: Role) -> int:
@@ -35,14 +36,14 @@ async def test_since_is_the_first_refusal_and_writing_again_clears_it(
     clock.advance(timedelta(hours=1))
     async with sessionmaker() as session, session.begin():
         await mark_unreachable(session, 5, "Forbidden: user is deactivated", clock.now())
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = await session.get(Person, person_id)
         assert person is not None
         assert person.unreachable_since == first
         assert person.unreachable_reason == "Forbidden: user is deactivated"
     async with sessionmaker() as session, session.begin():
         assert await mark_reachable(session, 5)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = await session.get(Person, person_id)
         assert person is not None and not person.unreachable
         assert (person.unreachable_since, person.unreachable_reason) == (None, None)
@@ -58,7 +59,7 @@ async def test_admins_page_through_unreachable_people_and_others_are_refused(
         async with sessionmaker() as session, session.begin():
             await mark_unreachable(session, 100 + index, "blocked", clock.now())
     await _person(sessionmaker, "Fine", 200, Role.STAFF)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await session.get(Person, admin_id)
         reviewer = await session.get(Person, reviewer_id)
         assert admin is not None and reviewer is not None

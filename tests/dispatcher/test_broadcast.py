@@ -21,6 +21,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 from tests.kit.org import Org, make_admin, make_org, make_person
+from tests.kit.uow import unit_of_work
 
 ADMIN, STAFF_IN, STAFF_OUT, REVIEWER, CITIZEN = 9001, 7101, 7102, 7103, 7104
 
@@ -53,7 +54,7 @@ async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> 
 
 
 async def rows(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
@@ -70,7 +71,7 @@ async def org(sessionmaker: SessionMaker, clock: FakeClock) -> Org:
     await make_person(sessionmaker, STAFF_OUT, Role.STAFF)
     await make_person(sessionmaker, REVIEWER, Role.REVIEWER)
     await make_person(sessionmaker, CITIZEN)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         for telegram_id, unit_id in placed.items():
             person = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
             assert person is not None
@@ -174,7 +175,7 @@ async def test_non_admins_and_forged_buttons_are_refused(
     assert await rows(sessionmaker) == []
 
     # A real batch: a non-admin's forged stop changes nothing; the service refuses too.
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await session.scalar(select(Person).where(Person.telegram_id == ADMIN))
         staff = await session.scalar(select(Person).where(Person.telegram_id == STAFF_IN))
         assert admin is not None and staff is not None

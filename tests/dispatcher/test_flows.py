@@ -18,7 +18,8 @@ from bot.domain.clock import FakeClock
 from bot.domain.roles import Role
 from bot.i18n import translate
 from bot.settings import Settings
-from handlers.admin.invite import InviteCb, InviteFlow
+from handlers.admin.invite import InviteFlow
+from handlers.callbacks import InviteCb
 from storage.db import SessionMaker
 from storage.fsm import SQLStorage
 from storage.models.audit import AuditLog
@@ -34,6 +35,7 @@ from tests.kit.org import (
     make_person,
     person_by_telegram_id,
 )
+from tests.kit.uow import unit_of_work
 
 ADMIN = 8001
 LINK = re.compile(r"https://t\.me/qingfeng_bot\?start=([A-Za-z0-9_-]+)")
@@ -115,7 +117,7 @@ async def test_an_admin_invites_through_the_flow(
     code = await finish_from_name_step(dp, bot)
     (invitation,) = await invitations(sessionmaker)
     assert invitation.code == code and invitation.roles == "staff,reviewer"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         row = await session.scalar(select(AuditLog).where(AuditLog.action == "invitation.create"))
     assert row is not None and row.channel == "bot" and row.actor_id is not None
     await assert_code_binds(dp, bot, sessionmaker, org, code)
@@ -246,7 +248,8 @@ async def test_a_non_admin_pressing_an_invite_button_changes_nothing(
         ("roles", InviteCb(action="role", value=99)),
         ("roles", InviteCb(action="role", value=-1)),
         ("name", InviteCb(action="create")),  # create before the name was given
-        ("name", InviteCb(action="bogus")),
+        # an action no button has: it does not even unpack (packed by hand)
+        ("name", "inv:bogus:0"),
     ],
 )
 async def test_stale_or_forged_buttons_change_nothing(
@@ -255,7 +258,7 @@ async def test_stale_or_forged_buttons_change_nothing(
     sessionmaker: SessionMaker,
     org: Org,
     step: str,
-    forged: InviteCb,
+    forged: InviteCb | str,
 ) -> None:
     admin = user(ADMIN)
     if step != "none":
@@ -275,7 +278,8 @@ async def test_stale_or_forged_buttons_change_nothing(
     audit_rows = await audit_count(sessionmaker)
     sent = len(bot.sent(ADMIN))
 
-    await dp.feed_update(bot, callback_update(admin, forged.pack()))
+    packed = forged if isinstance(forged, str) else forged.pack()
+    await dp.feed_update(bot, callback_update(admin, packed))
 
     assert last_alert(bot) == translate("fallback.stale_button", "zh")
     assert await context.get_state() == state

@@ -21,11 +21,12 @@ from storage.models.org import Person, RoleAssignment
 from tests.dispatcher.helpers import listed_commands, menus_set
 from tests.kit.mocked_bot import MockedBot, message_update, user
 from tests.kit.org import audit_count, make_invitation, make_org, person_by_telegram_id
+from tests.kit.uow import unit_of_work
 
 
 async def db_picture(sessionmaker: SessionMaker) -> dict[str, Any]:
     """Everything an invitation could change, to compare before and after."""
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         people = (await session.scalars(select(Person).order_by(Person.id))).all()
         return {
             "people": [(p.id, p.telegram_id, p.name, p.unit_id, p.post_id) for p in people],
@@ -74,7 +75,7 @@ async def test_an_invitation_binds_the_account(
     assert menus[0].commands[1].description == translate("commands.help", "zh")
     assert await audit_count(sessionmaker, "invitation.create") == 1
     assert await audit_count(sessionmaker, "invitation.accept") == 1
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         accepted = await session.scalar(
             select(AuditLog).where(AuditLog.action == "invitation.accept")
         )

@@ -14,14 +14,13 @@ from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.settings import Settings
-from handlers.reviewer.register import ReviewCb
-from handlers.staff.powers import PowerCb
-from handlers.staff.risks import RiskCb
+from handlers.callbacks import PowerCb, RegisterReviewCb, RiskCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, Power, RiskPoint
 from tests.dispatcher.helpers import last_alert
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 from tests.kit.register import People, make_people
+from tests.kit.uow import unit_of_work
 
 
 @pytest.fixture
@@ -115,7 +114,7 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     card = last(bot, staff).text
     assert "审批结果公示" in card and "2026-12-31" in card and "张伟" in card
     await press(dp2, bot, staff, RiskCb(action="save").pack())
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.scalar(select(RiskPoint))
         assert risk is not None and risk.status == "social_review"  # review took it up
         measures = list(await session.scalars(select(ControlMeasure).order_by(ControlMeasure.id)))
@@ -126,7 +125,7 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     assert last_alert(bot) == zh("register.not_found")
     await press(dp2, bot, org.outsider, RiskCb(action="withdraw", id=risk.id).pack())
     assert last_alert(bot) == zh("register.not_found")
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert (await session.get(RiskPoint, risk.id)).status == "social_review"  # type: ignore[union-attr]
 
 
@@ -156,19 +155,21 @@ async def test_power_returned_with_a_comment_and_seen(
     await press(dp, bot, staff, PowerCb(action="cat", value=0).pack())
     assert "医政审批岗" in last(bot, staff).text  # the subject defaulted to the post
     await press(dp, bot, staff, PowerCb(action="save").pack())
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         power = await session.scalar(select(Power))
         assert power is not None and power.status == "submitted"
     # A staff member cannot reach the reviewer's buttons at all (router guard) …
-    await press(dp, bot, staff, ReviewCb(action="confirm", id=power.id).pack())
+    await press(dp, bot, staff, RegisterReviewCb(action="confirm", id=power.id).pack())
     assert last_alert(bot) == zh("fallback.stale_button")
     # … and a reviewer of another unit is refused by the service.
-    await press(dp, bot, org.other_reviewer, ReviewCb(action="confirm", id=power.id).pack())
+    await press(
+        dp, bot, org.other_reviewer, RegisterReviewCb(action="confirm", id=power.id).pack()
+    )
     assert last_alert(bot) == zh("errors.not_allowed")
     reviewer = org.reviewer
     await say(dp, bot, reviewer, "/powerreview")
     assert "医疗机构执业许可" in buttons(last(bot, reviewer).reply_markup)
-    await press(dp, bot, reviewer, ReviewCb(action="return", id=power.id).pack())
+    await press(dp, bot, reviewer, RegisterReviewCb(action="return", id=power.id).pack())
     await say(dp, bot, reviewer, None, sticker=True)
     assert zh("register.text_expected") in last(bot, reviewer).text
     await say(dp, bot, reviewer, "请补充法律依据的具体条款")
@@ -188,16 +189,16 @@ async def test_export_as_a_document(dp: Dispatcher, bot: MockedBot, org: People)
 async def test_top_down_leadership_and_measure_report(
     dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    from handlers.staff.measures import MeasureCb
+    from handlers.callbacks import MeasureCb
 
     reviewer, staff, leader = org.reviewer, org.staff, org.leader
     # Top-down: the reviewer proposes two; the holder disputes one and confirms the other.
     for text in ("审批超时限", "收受红包"):
         await say(dp, bot, reviewer, "/propose")
-        await press(dp, bot, reviewer, ReviewCb(action="post", id=org.post_id).pack())
+        await press(dp, bot, reviewer, RegisterReviewCb(action="post", id=org.post_id).pack())
         await say(dp, bot, reviewer, text)
-        await press(dp, bot, reviewer, ReviewCb(action="type", value=4).pack())
-    async with sessionmaker() as session:
+        await press(dp, bot, reviewer, RegisterReviewCb(action="type", value=4).pack())
+    async with unit_of_work(sessionmaker) as session:
         first, second = (
             r.id for r in await session.scalars(select(RiskPoint).order_by(RiskPoint.id))
         )
@@ -215,7 +216,7 @@ async def test_top_down_leadership_and_measure_report(
     await say(dp, bot, staff, "12月31日")
     await press(dp, bot, staff, RiskCb(action="done").pack())
     await press(dp, bot, staff, RiskCb(action="save").pack())
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert (await session.get(RiskPoint, first)).status == "social_review"  # type: ignore[union-attr]
         assert (await session.get(RiskPoint, second)).status == "disputed"  # type: ignore[union-attr]
 
@@ -233,7 +234,7 @@ async def test_top_down_leadership_and_measure_report(
     await press(dp, bot, leader, RiskCb(action="quick", value=2).pack())
     await press(dp, bot, leader, RiskCb(action="done").pack())
     await press(dp, bot, leader, RiskCb(action="save").pack())
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.scalar(
             select(RiskPoint).where(RiskPoint.post_id == org.leader_post_id)
         )
@@ -245,7 +246,7 @@ async def test_top_down_leadership_and_measure_report(
     await say(dp, bot, leader, "班子会议集体研究同意")
     await press(dp, bot, leader, RiskCb(action="self_ok", id=risk.id).pack())
     assert last(bot, leader).text == zh("risks.to_committee")
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         done = await session.get(RiskPoint, risk.id)
         assert done is not None and done.status == "standing_committee"
         assert (
@@ -270,5 +271,5 @@ async def test_top_down_leadership_and_measure_report(
     await press(dp, bot, staff, MeasureCb(action="status", id=measure.id, value=1).pack())
     await say(dp, bot, staff, "已全部限时办结")
     assert "限时办结" in last(bot, staff).text
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert (await session.get(ControlMeasure, measure.id)).status == "done"  # type: ignore[union-attr]

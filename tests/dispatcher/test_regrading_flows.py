@@ -16,9 +16,8 @@ from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
+from handlers.callbacks import RegradeCb, RiskCb
 from handlers.staff.regrading import Regrade
-from handlers.staff.regrading_callbacks import RegradeCb
-from handlers.staff.risks import RiskCb
 from storage.db import SessionMaker
 from storage.fsm import SQLStorage
 from storage.models.audit import AuditLog
@@ -28,6 +27,7 @@ from tests.dispatcher.helpers import last_alert
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 from tests.kit.register import People
 from tests.kit.regrading import due_risk, make_regrading_org
+from tests.kit.uow import unit_of_work
 
 
 def zh(key: str, **values: object) -> str:
@@ -92,14 +92,14 @@ async def test_revising_the_factors_survives_a_restart(
         await press(restarted, fresh_bot, org.staff, RiskCb(action="factor", value=5).pack())
     preview = fresh_bot.last_text(org.staff)
     assert zh("regrading.factors_preview") in preview and "一级" in preview
-    async with sessionmaker() as session:  # nothing saved before the holder says so
+    async with unit_of_work(sessionmaker) as session:  # nothing saved before the holder says so
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.harm == 1
     await press(restarted, fresh_bot, org.staff, RegradeCb(a="fsave", r=risk_id).pack())
     assert zh("regrading.factors_saved", level=zh("grading.level.1")) in fresh_bot.last_text(
         org.staff
     )
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.harm == 5 and risk.suggested_level == 1
         assert await session.scalar(select(AuditLog).where(AuditLog.action == "regrade.factors"))
@@ -118,7 +118,7 @@ async def test_someone_else_cannot_open_or_submit_the_card(
     for data in (RegradeCb(a="open", r=risk_id), RegradeCb(a="ok", r=risk_id)):
         await press(dp, bot, org.colleague, data.pack())
         assert last_alert(bot) == zh("register.not_found")
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.status == "regrading_due"
 
@@ -132,7 +132,7 @@ async def test_a_measure_gets_a_new_deadline_and_responsible_then_one_is_removed
     config: ReviewConfig,
 ) -> None:
     risk_id = await due_risk(sessionmaker, clock, config, org)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         first = (await session.get(RiskPoint, risk_id)).measures[0].id  # type: ignore[union-attr]
     staff = org.staff
     # The deadline: a past date typed is refused and asked again; a valid one is saved.
@@ -148,7 +148,7 @@ async def test_a_measure_gets_a_new_deadline_and_responsible_then_one_is_removed
     await press(dp, bot, staff, RegradeCb(a="mw", r=risk_id, m=first).pack())
     await press(dp, bot, staff, RiskCb(action="who", id=org.colleague_id).pack())
     assert zh("regrading.measure_saved") in bot.last_text(staff)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         measure = await session.get(ControlMeasure, first)
         assert measure is not None
         assert measure.deadline == date(2028, 6, 30) and measure.responsible_name == "张伟"
@@ -161,7 +161,7 @@ async def test_a_measure_gets_a_new_deadline_and_responsible_then_one_is_removed
     await press(dp, bot, staff, RiskCb(action="quick", value=1).pack())
     assert zh("regrading.measure_added") in bot.last_text(staff)
     await press(dp, bot, staff, RegradeCb(a="mx", r=risk_id, m=first).pack())
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         left = list(
             await session.scalars(
                 select(ControlMeasure.action).where(ControlMeasure.risk_id == risk_id)

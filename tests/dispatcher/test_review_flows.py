@@ -17,13 +17,12 @@ from bot.domain.clock import FakeClock
 from bot.domain.roles import Role
 from bot.i18n import translate
 from bot.scheduling import review_scans
-from bot.scheduling.runner import JobContext
+from bot.scheduling.runner import run_job
 from bot.services import review as review_service
 from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
-from handlers.reviewer.review import ReviewCb
-from handlers.staff.risks import RiskCb
+from handlers.callbacks import ReviewCb, RiskCb
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
 from storage.models.outbox import OutboxMessage
@@ -32,6 +31,7 @@ from storage.models.review import ReviewNote, RiskReview
 from tests.dispatcher.helpers import last_alert
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 from tests.kit.register import People, make_people
+from tests.kit.uow import unit_of_work
 
 DEPT_REVIEWER = 7150  # 周审核: reviewer of the department 医政科
 LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
@@ -42,7 +42,7 @@ HIGH = dict.fromkeys(LOW, 5)
 @pytest.fixture
 async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
     people = await make_people(sessionmaker, clock)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         session.add(
             Person(
                 telegram_id=DEPT_REVIEWER, name="周审核", unit_id=people.department_id,
@@ -83,7 +83,7 @@ async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> 
 async def declare(
     sessionmaker: SessionMaker, clock: FakeClock, org: People, factors: dict[str, int]
 ) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         assert staff is not None
         risk = await risks.declare_risk(
@@ -97,7 +97,7 @@ async def declare(
 
 
 async def state_of(sessionmaker: SessionMaker, risk_id: int) -> tuple[str, RiskReview | None]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None
         return risk.status, await session.get(RiskReview, risk_id)
@@ -106,7 +106,7 @@ async def state_of(sessionmaker: SessionMaker, risk_id: int) -> tuple[str, RiskR
 async def run_social_scan(
     sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
 ) -> None:
-    await review_scans.close_social_reviews(JobContext(sessionmaker, clock, settings, clock.now()))
+    await run_job(review_scans.close_social_reviews, sessionmaker, clock, settings)
 
 
 async def open_card(dp: Dispatcher, bot: MockedBot, telegram_id: int, kind: str) -> dict[str, str]:
@@ -151,7 +151,7 @@ async def test_level_three_through_every_step_to_approved(
     await press(dp, bot, org.reviewer, actions[zh("review.btn.approve")])
     status, review = await state_of(sessionmaker, risk_id)
     assert status == "approved" and review is not None and review.final_level == 3
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.level == 3
         # The publicity round (a later issue) announces it: active, re-graded in a year.
@@ -159,14 +159,13 @@ async def test_level_three_through_every_step_to_approved(
         assert await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
     status, review_row = await state_of(sessionmaker, risk_id)
     assert status == "publicised" and review_row is not None
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.regrade_due_at == review_row.regrading_due_at
-    ctx = JobContext(sessionmaker, clock, settings, clock.now())
-    await review_scans.mark_regrading_due(ctx)
+    await run_job(review_scans.mark_regrading_due, sessionmaker, clock, settings)
     assert (await state_of(sessionmaker, risk_id))[0] == "publicised"
     clock.advance(timedelta(days=settings.regrading_period_days, minutes=1))
-    await review_scans.mark_regrading_due(JobContext(sessionmaker, clock, settings, clock.now()))
+    await run_job(review_scans.mark_regrading_due, sessionmaker, clock, settings)
     assert (await state_of(sessionmaker, risk_id))[0] == "regrading_due"
 
 
@@ -187,7 +186,7 @@ async def test_return_with_comment_and_resubmission(
     await say(dp, bot, DEPT_REVIEWER, "措施不够具体，请补充时限")
     assert zh("review.done.returned") in shown(bot, DEPT_REVIEWER).text
     assert (await state_of(sessionmaker, risk_id))[0] == "returned"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         notes = await session.scalars(select(ReviewNote).where(ReviewNote.risk_id == risk_id))
         assert "措施不够具体，请补充时限" in [n.text for n in notes]
         # The holder is told, in their language, through the outbox.
@@ -323,7 +322,7 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
     await say(dp, bot, org.colleague, "建议增加抽查比例")
     assert zh("peer.done.commented") in shown(bot, org.colleague).text
     await press(dp, bot, org.colleague, actions[zh("peer.btn.agree")])
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         query = select(ReviewNote).where(ReviewNote.risk_id == risk_id)
         notes = [(n.kind, n.text) for n in await session.scalars(query)]
     assert ("comment", "建议增加抽查比例") in notes and "agree" in [kind for kind, _ in notes]
@@ -343,7 +342,7 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
 async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withdrawn(
     dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         reviewer = await session.get(Person, org.reviewer_id)
         staff = await session.get(Person, org.staff_id)
         assert reviewer is not None and staff is not None
@@ -365,7 +364,7 @@ async def test_leadership_record_is_fixed_by_the_commission(
     dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
     """集体议 → 自己审 → 常委定: after the leader's two steps, the commission approves."""
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         leader = await session.get(Person, org.leader_id)
         assert leader is not None
         risk = await risks.declare_risk(

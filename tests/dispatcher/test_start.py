@@ -11,6 +11,7 @@ from storage.db import SessionMaker
 from storage.models.org import Person
 from tests.dispatcher.helpers import listed_commands, menus_set
 from tests.kit.mocked_bot import MockedBot, message_update, user
+from tests.kit.uow import unit_of_work
 
 
 async def test_start_as_citizen_in_chinese(
@@ -22,7 +23,7 @@ async def test_start_as_citizen_in_chinese(
     assert "清风" in text
     assert "/help" in text and "/language" in text
     assert "/invite" not in text
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = await session.scalar(select(Person).where(Person.telegram_id == 5001))
     assert person is not None and not person.roles
 

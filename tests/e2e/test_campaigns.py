@@ -21,6 +21,7 @@ from storage.models.outbox import OutboxMessage
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_grading import declare_low_risk, tap, zh
 from tests.kit.persona import Persona, SandboxClient
+from tests.kit.uow import unit_of_work
 
 ADMIN, BUREAU_HEAD = 100001, 100003  # 李纪委 (the commission), 孙局长 (卫生局)
 STAFF, COLLEAGUE, STAFF_EN = 100005, 100006, 100010  # 王芳, 陈明 (医政科), Emily Chen (教育局)
@@ -33,7 +34,7 @@ def local_morning(day: str) -> datetime:
 
 async def reminder_keys(sessionmaker: SessionMaker, telegram_id: int) -> list[str]:
     """The campaign reminders ever queued to a person (their dedup keys)."""
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         rows = await session.scalars(
             select(OutboxMessage.dedup_key)
             .where(OutboxMessage.kind == "remind.campaign", OutboxMessage.chat_id == telegram_id)
@@ -87,7 +88,7 @@ async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
     # 卫生局: 局长, 党组书记 (vacant); 医政科: 3 posts; 合作医疗办: 1 → 6 posts, 5 holders.
     assert "岗位：6 个，已完成 0，未完成 6" in preview.text
     assert "将提醒：5 人" in preview.text and "2026-12-03" in preview.text
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert (await session.scalars(select(Campaign))).all() == []
     await tap(admin, zh("campaign.create"))
     card = await admin.expect("完成情况：0/6")
@@ -208,7 +209,7 @@ async def test_authority_non_admins_forged_buttons_and_scope(
     await tap(admin, zh("campaign.in_days", days=30))
     await tap(admin, zh("campaign.create"))
     await admin.expect("完成情况：4/4")  # no measures due in 财政局: nothing to report
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         campaign = await session.scalar(select(Campaign))
         assert campaign is not None
         finance_id = campaign.id
@@ -235,7 +236,7 @@ async def test_authority_non_admins_forged_buttons_and_scope(
     await head.send("卫生局自查")
     units = await head.expect("请选择范围内的单位")
     assert "▫️ 长安区/卫生局" in units.buttons and "▫️ 长安区/财政局" not in units.buttons
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         finance = await session.scalar(select(Unit).where(Unit.path == "长安区/财政局"))
         assert finance is not None
     await head.press_data(units.message_id, f"cp:toggle:{finance.id}:0")
@@ -247,7 +248,7 @@ async def test_authority_non_admins_forged_buttons_and_scope(
     assert "单位：1 个" in preview.text and "岗位：6 个" in preview.text
     await tap(head, zh("campaign.create"))
     await head.expect("完成情况：0/6")
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         rows = (await session.scalars(select(Campaign).order_by(Campaign.id))).all()
         assert [c.status for c in rows] == ["active", "active"]
         assert rows[1].unit_ids == [health.id]

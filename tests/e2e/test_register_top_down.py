@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
 from bot.i18n import translate
-from handlers.staff.measures import MeasureCb
+from handlers.callbacks import MeasureCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure
 from tests.e2e.conftest import RunningBot
 from tests.kit.grading_ui import tap, zh
 from tests.kit.persona import Persona, SandboxClient
+from tests.kit.uow import unit_of_work
 
 REVIEWER, STAFF, OUTSIDER = 100004, 100005, 100010  # 周科长, 王芳 (医政科), Emily (教育局)
 
@@ -80,7 +81,7 @@ async def test_proposals_disputed_and_confirmed_then_the_measure_reported(
     await staff.expect("限时办结")
 
     # Another unit's member forging the button to open it learns nothing.
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         measure = await session.scalar(
             select(ControlMeasure).where(ControlMeasure.action == "限时办结")
         )

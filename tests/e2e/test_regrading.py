@@ -17,7 +17,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.risk_workflow import Action, RiskState
 from bot.i18n import translate
 from bot.scheduling.regrading_reminders import remind_regrading
-from bot.scheduling.runner import JobContext, JobRunner
+from bot.scheduling.runner import JobRunner, run_job
 from bot.services import review as review_service
 from bot.services import risks
 from bot.services.review import Decision, ReviewConfig
@@ -30,6 +30,7 @@ from storage.models.register import ControlMeasure, RiskPoint
 from tests.e2e.conftest import RunningBot
 from tests.kit.grading_ui import declare_low_risk, open_inbox_kind, tap, zh
 from tests.kit.persona import Persona, SandboxClient
+from tests.kit.uow import unit_of_work
 
 STAFF = 100005  # 王芳, 医政科
 DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER = 100004, 100003, 100008  # 周科长, 孙局长, 吴科长
@@ -66,7 +67,7 @@ async def approve_level_three(
 
 async def publicise(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings, *ids: int):
     # The publicity issue's round will make this call; there is no UI for it yet.
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         done = await review_service.mark_publicised(
             session, clock, ReviewConfig.from_settings(settings), risk_ids=list(ids)
         )
@@ -74,14 +75,14 @@ async def publicise(sessionmaker: SessionMaker, clock: FakeClock, settings: Sett
 
 
 async def status_of(sessionmaker: SessionMaker, risk_id: int) -> str:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None
         return risk.status
 
 
 async def regrading_reminders(sessionmaker: SessionMaker) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         count = await session.scalar(
             select(func.count())
             .select_from(OutboxMessage)
@@ -116,7 +117,7 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
     await runner.tick()
     reminder = await staff.expect("已等待定期调整", timeout=20)
     assert f"#{risk_id}" in reminder.text
-    await remind_regrading(JobContext(sessionmaker, clock, settings, clock.now()))
+    await run_job(remind_regrading, sessionmaker, clock, settings)
     await runner.tick()
     assert await regrading_reminders(sessionmaker) == 1
 
@@ -259,7 +260,7 @@ async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
     await emily.send("/help")
     await emily.expect(en("commands.help"))
     # Declared and decided through the services (the UI for those steps is tested elsewhere).
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         holder = await session.scalar(select(Person).where(Person.telegram_id == ENGLISH_STAFF))
         admin = await session.scalar(select(Person).where(Person.telegram_id == COMMISSION))
         assert holder is not None and admin is not None
@@ -278,7 +279,7 @@ async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
     clock.advance(timedelta(days=5, minutes=1))
     await runner.tick()
     for action in (Action.PASS_REVIEW, Action.APPROVE):
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             await review_service.transition(
                 session, clock, config, actor=admin, risk_id=risk_id, decision=Decision(action)
             )
@@ -316,7 +317,7 @@ async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
     assert en("regrading.btn.submit") in added.buttons
     await tap(emily, en("regrading.btn.submit"))
     await emily.expect(en("regrading.submitted", id=risk_id, level=en("grading.level.3")))
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         measures = await session.scalar(
             select(func.count())
             .select_from(ControlMeasure)

@@ -22,6 +22,7 @@ from storage.models.org import RoleAssignment
 from storage.models.outbox import OutboxMessage, OutboxStatus
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
 from tests.kit.register import People, load, make_people
+from tests.kit.uow import unit_of_work
 
 MORNING = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)  # 09:30 in Asia/Shanghai
 DEADLINE = date(2026, 12, 3)  # a week on: the first offset is due today
@@ -35,7 +36,7 @@ async def new_campaign(
     requirement: Requirement,
     units: list[int] | None = None,
 ) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await load(sessionmaker, people.admin_id)
         campaign = await campaigns.create_campaign(
             session, clock, settings, actor=admin, name="专项", requirement=requirement.value,
@@ -45,13 +46,13 @@ async def new_campaign(
 
 
 async def reminders(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         query = select(OutboxMessage).where(OutboxMessage.kind == campaigns.KIND)
         return list(await session.scalars(query.order_by(OutboxMessage.id)))
 
 
 async def run(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return await campaigns.remind(session, clock, settings, clock.now())
 
 
@@ -72,7 +73,7 @@ async def test_reminded_once_then_pending_one_withdrawn_when_done(
     clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))  # 23:00 local
     assert await run(sessionmaker, clock, settings) == 2
     # … and 王芳 inventories a power before it goes out: her pending reminder is withdrawn.
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         session.add(
             Power(
                 unit_id=people.department_id, post_id=people.post_id, name="医疗机构执业许可",
@@ -97,13 +98,13 @@ async def test_closing_cancels_pending_reminders_and_stops_new_ones(
     people = await make_people(sessionmaker, clock)
     campaign_id = await new_campaign(sessionmaker, clock, settings, people, Requirement.RISKS)
     assert await run(sessionmaker, clock, settings) == 2
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await load(sessionmaker, people.admin_id)
         await campaigns.close_campaign(session, clock, actor=admin, campaign_id=campaign_id)
     assert {row.status for row in await reminders(sessionmaker)} == {"cancelled"}
     clock.advance(timedelta(days=14))
     assert await run(sessionmaker, clock, settings) == 0
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await load(sessionmaker, people.admin_id)
         with pytest.raises(ServiceError):  # a stale "close" pressed again
             await campaigns.close_campaign(session, clock, actor=admin, campaign_id=campaign_id)
@@ -114,7 +115,7 @@ async def test_done_per_requirement_from_the_register(
 ) -> None:
     clock.set(MORNING)
     people = await make_people(sessionmaker, clock)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = RiskPoint(
             post_id=people.post_id, description="审批不公", risk_type="process",
             status=RiskState.REGRADING_DUE.value, created_at=MORNING, updated_at=MORNING,
@@ -129,7 +130,7 @@ async def test_done_per_requirement_from_the_register(
         await session.commit()
 
     async def done_posts(requirement: Requirement) -> set[int]:
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             progress = await campaigns.compute_progress(
                 session, [people.district_id], requirement, DEADLINE, MORNING
             )
@@ -140,7 +141,7 @@ async def test_done_per_requirement_from_the_register(
     assert await done_posts(Requirement.REGRADING) == others
     assert await done_posts(Requirement.POWERS) == set()
     assert await done_posts(Requirement.MEASURES) == others
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         session.add(
             MeasureReport(
                 measure_id=measure.id,
@@ -159,7 +160,7 @@ async def test_authority_and_bad_input_change_nothing(
     clock.set(MORNING)
     people = await make_people(sessionmaker, clock)
     # A reviewer of 卫生局 who is also a unit admin there.
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         session.add(
             RoleAssignment(person_id=people.reviewer_id, role=Role.ADMIN.value,
                            unit_id=people.bureau_id)
@@ -174,7 +175,7 @@ async def test_authority_and_bad_input_change_nothing(
             "name": "专项", "requirement": "powers", "unit_ids": [people.bureau_id],
             "deadline": DEADLINE,
         } | changes  # fmt: skip
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             await campaigns.create_campaign(session, clock, settings, actor=actor, **values)  # type: ignore[arg-type]
 
     with pytest.raises(NotAllowed):
@@ -187,13 +188,13 @@ async def test_authority_and_bad_input_change_nothing(
         await attempt(admin, name="长" * 61)
     with pytest.raises(ServiceError, match=r"fallback\.stale_button"):
         await attempt(admin, requirement="everything")
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert await session.scalar(select(func.count()).select_from(Campaign)) == 0
 
     # The unit admin's own campaign; the commission's over 财政局 is not theirs to see.
     await attempt(unit_admin)
     await attempt(admin, unit_ids=[people.other_unit_id])
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert [c.name for c in await campaigns.campaigns_for(session, unit_admin)] == ["专项"]
         assert len(await campaigns.campaigns_for(session, admin)) == 2
         other = await session.scalar(select(Campaign).order_by(Campaign.id.desc()))

@@ -17,6 +17,7 @@ from storage.db import SessionMaker
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
 from tests.kit.org import audit_count
+from tests.kit.uow import unit_of_work
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
 UNIT_HEADER = ("单位", "类型", "试点", "岗位", "领导岗位")
@@ -37,12 +38,12 @@ def table(
 
 
 async def count(sessionmaker: SessionMaker, model: type) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def units_by_path(sessionmaker: SessionMaker) -> dict[str, Unit]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return {u.path: u for u in (await session.scalars(select(Unit))).all()}
 
 
@@ -51,7 +52,7 @@ async def test_units_with_ancestors_then_nothing_on_reimport(
     sessionmaker: SessionMaker, clock: FakeClock, tmp_path: Path, suffix: str
 ) -> None:
     path = table(tmp_path, f"units.{suffix}", UNIT_HEADER, UNITS)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         report = await import_units(session, clock, path)
     units = await units_by_path(sessionmaker)
     assert set(units) == {
@@ -63,7 +64,7 @@ async def test_units_with_ancestors_then_nothing_on_reimport(
     assert units["长安区/财政局"].kind == "bureau"
     assert units["长安区/卫生局/医政科"].kind == "department"
     assert units["长安区/财政局/农业科"].parent_id == units["长安区/财政局"].id
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         leadership = {p.name: p.is_leadership for p in (await session.scalars(select(Post))).all()}
     assert leadership == {"局长": True, "医政审批岗": False, "惠农补贴发放岗": False}
     assert report.created == 8  # five units, three posts
@@ -73,7 +74,7 @@ async def test_units_with_ancestors_then_nothing_on_reimport(
     ) + await audit_count(sessionmaker, "unit.update")
     assert await audit_count(sessionmaker, "unit.create") == 5
 
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         again = await import_units(session, clock, path)
     assert (again.created, again.updated) == (0, 0)
     assert await audit_count(sessionmaker) == audit_rows
@@ -83,23 +84,23 @@ async def test_units_with_ancestors_then_nothing_on_reimport(
 async def test_the_demo_organisation_imports_twice_alike(
     sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await import_units(session, clock, DEMO / "units.csv")
         first = await import_people(session, clock, DEMO / "people.csv", ttl_days=14)
     audit_rows, people = await audit_count(sessionmaker), await count(sessionmaker, Person)
     assert first.created == people == 10
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await import_units(session, clock, DEMO / "units.csv")
         again = await import_people(session, clock, DEMO / "people.csv", ttl_days=14)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 10)
     assert await audit_count(sessionmaker) == audit_rows
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await session.scalar(select(Person).where(Person.telegram_id == 100001))
     assert admin is not None and admin.roles == {Role.ADMIN, Role.REVIEWER}
 
 
 async def _with_units(sessionmaker: SessionMaker, clock: FakeClock, tmp_path: Path) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await import_units(session, clock, table(tmp_path, "units.csv", UNIT_HEADER, UNITS))
 
 
@@ -114,11 +115,11 @@ async def test_people_are_bound_or_invited_once(
         ("郑强", "长安区/财政局/农业科", "", "staff", ""),
     ]
     path = table(tmp_path, f"people.{suffix}", PEOPLE_HEADER, rows)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         report = await import_people(session, clock, path, ttl_days=7)
     assert report.created == 3
     assert sorted(i.name for i in report.invitations) == ["孙局长", "郑强"]
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         fang = await session.scalar(select(Person).where(Person.telegram_id == 100005))
         invited = (await session.scalars(select(Invitation).order_by(Invitation.id))).all()
     assert fang is not None and fang.name == "王芳" and fang.roles == {Role.STAFF}
@@ -126,7 +127,7 @@ async def test_people_are_bound_or_invited_once(
     assert all(i.expires_at == clock.now() + timedelta(days=7) for i in invited)
     audit_rows = await audit_count(sessionmaker)
 
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         again = await import_people(session, clock, path, ttl_days=7)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert again.invitations == []
@@ -151,7 +152,7 @@ async def test_bad_unit_rows_are_reported_and_nothing_is_imported(
     good = ("长安区/卫生局", "局", "是", "局长", "是")
     rows = [good, *(row for row, _ in UNIT_PROBLEMS), good]
     path = table(tmp_path, f"units.{suffix}", UNIT_HEADER, rows)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         with pytest.raises(ImportRejected) as rejected:
             await import_units(session, clock, path)
     found = [(p.row, p.key) for p in rejected.value.problems]
@@ -186,7 +187,7 @@ async def test_bad_people_rows_are_reported_and_nothing_is_imported(
     good = ("赵六", "长安区/卫生局/医政科", "医政审批岗", "staff", "")
     rows = [good, *(row for row, _ in PEOPLE_PROBLEMS)]
     path = table(tmp_path, f"people.{suffix}", PEOPLE_HEADER, rows)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         with pytest.raises(ImportRejected) as rejected:
             await import_people(session, clock, path, ttl_days=7)
     found = [(p.row, p.key) for p in rejected.value.problems]
@@ -207,7 +208,7 @@ async def test_english_headers_and_blank_rows(
         "unit,kind,pilot,post,leadership\n长安区／教育局,bureau,yes,Head,yes\n,,,,\n",
         encoding="utf-8",
     )
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         report = await import_units(session, clock, path)
     assert report.created == 3
     assert (await units_by_path(sessionmaker))["长安区/教育局"].is_pilot
@@ -221,7 +222,7 @@ async def test_unreadable_files_are_refused(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         with pytest.raises(TableError):
             await import_units(session, clock, path)
     assert await count(sessionmaker, Unit) == 0

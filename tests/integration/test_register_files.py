@@ -25,6 +25,7 @@ from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
 from tests.kit.register import People, make_people
+from tests.kit.uow import unit_of_work
 
 TODAY = date(2026, 11, 26)
 FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm": 4}
@@ -33,7 +34,7 @@ FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm
 @pytest.fixture
 async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
     org = await make_people(sessionmaker, clock)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         power = await powers.add_power(
             session, clock, actor=staff,
@@ -57,7 +58,7 @@ async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
 
 
 async def _wipe_register(sessionmaker: SessionMaker) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         for model in (MeasureReport, ControlMeasure, RiskPoint, Power):
             await session.execute(delete(model))
         await session.commit()
@@ -68,7 +69,7 @@ async def test_round_trip(
     sessionmaker: SessionMaker, clock: FakeClock, org: People, tmp_path: Path, suffix: str
 ) -> None:
     first = tmp_path / f"first{suffix}"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert await export_register(session, first) == 3
         rows_before = await register_rows(session)
         power_rows = [
@@ -87,13 +88,13 @@ async def test_round_trip(
         power_rows,
     )
     await _wipe_register(sessionmaker)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert (await import_powers(session, clock, powers_file)).created == 1
         assert (await import_risks(session, clock, first, today=TODAY)).created == 2
         # Importing again adds nothing.
         assert (await import_risks(session, clock, first, today=TODAY)).unchanged == 2
     second = tmp_path / f"second{suffix}"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await export_register(session, second)
         assert await register_rows(session) == rows_before
         count = await session.scalar(select(func.count()).select_from(ControlMeasure))
@@ -122,7 +123,7 @@ async def test_bad_rows_are_reported_and_nothing_is_imported(
         ],
     )
     with pytest.raises(ImportRejected) as rejected:
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             await import_risks(session, clock, bad, today=TODAY)
     assert [(p.row, p.key) for p in rejected.value.problems] == [
         (3, "import.unknown_unit"),
@@ -131,7 +132,7 @@ async def test_bad_rows_are_reported_and_nothing_is_imported(
         (6, "import.bad_deadline"),
         (7, "import.description_missing"),
     ]
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert await session.scalar(select(func.count()).select_from(RiskPoint)) == 0
 
 

@@ -18,6 +18,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, RiskPoint
 from tests.kit.register import People, make_people
+from tests.kit.uow import unit_of_work
 
 FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm": 4}
 SOON = date(2026, 12, 31)
@@ -51,7 +52,7 @@ def risk_draft(*measures: MeasureDraft, **changes: object) -> RiskDraft:
 
 
 async def count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return int(
             await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
         )
@@ -60,11 +61,11 @@ async def count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
 async def test_power_inventory_review_and_notice(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         power = await powers.add_power(session, clock, actor=staff, draft=power_draft())
         assert power.status == "submitted" and power.post_id == org.post_id
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         outsider = await session.get(Person, org.other_reviewer_id)
         with pytest.raises(NotAllowed):
             await powers.review_power(
@@ -79,7 +80,7 @@ async def test_power_inventory_review_and_notice(
             session, clock, actor=reviewer, power_id=power.id, confirm=False, comment="补充条款"
         )
         assert returned.status == "returned" and returned.review_comment == "补充条款"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         notice = await session.scalar(select(OutboxMessage))
         assert notice is not None and notice.chat_id == org.staff
         assert "补充条款" in notice.payload["text"]
@@ -99,7 +100,7 @@ async def test_power_inventory_review_and_notice(
             )
         totals = await powers.counts(session, unit_ids=[org.department_id])
         assert totals.by_scope == {"external": 1}
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         actions = list(
             await session.scalars(
                 select(AuditLog.action)
@@ -113,7 +114,7 @@ async def test_power_inventory_review_and_notice(
 async def test_power_of_another_unit_is_invisible(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         power = await powers.add_power(session, clock, actor=staff, draft=power_draft())
         outsider = await session.get(Person, org.outsider_id)
@@ -135,7 +136,7 @@ async def test_power_of_another_unit_is_invisible(
 async def test_categories_configurable_per_unit(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert "行政处罚" in await powers.categories_for(session, org.department_id, "external")
         admin = await session.get(Person, org.admin_id)
         await powers.set_categories(
@@ -165,7 +166,7 @@ async def test_categories_configurable_per_unit(
 async def test_declaration_is_all_or_nothing(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         past = MeasureDraft("过期措施", date(2026, 1, 1))
         with pytest.raises(ServiceError, match=r"register.date_past"):
@@ -192,7 +193,7 @@ async def test_declaration_is_all_or_nothing(
 async def test_declare_with_two_measures(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         reviewer = await session.get(Person, org.reviewer_id)
         rule = await add_rule(
@@ -233,7 +234,7 @@ async def test_declare_with_two_measures(
             )
         rules, total = await rules_for_unit(session, org.department_id)
         assert total == 1 and rules[0].id == rule.id
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         outsider = await session.get(Person, org.outsider_id)
         with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.get_visible(session, outsider, risk.id)
@@ -258,7 +259,7 @@ async def test_declare_with_two_measures(
 async def test_top_down_confirmed_and_disputed(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         reviewer = await session.get(Person, org.reviewer_id)
         other_reviewer = await session.get(Person, org.other_reviewer_id)
         with pytest.raises(NotAllowed):
@@ -274,7 +275,7 @@ async def test_top_down_confirmed_and_disputed(
             session, clock, actor=reviewer, post_id=org.post_id,
             description="收受红包", risk_type="moral",
         )  # fmt: skip
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         assert [r.id for r in await risks.proposals_for(session, staff)] == [first.id, second.id]
         colleague = await session.get(Person, org.colleague_id)
@@ -316,7 +317,7 @@ async def test_top_down_confirmed_and_disputed(
 async def test_leadership_three_steps(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         leader = await session.get(Person, org.leader_id)
         risk = await risks.declare_risk(session, clock, actor=leader, draft=risk_draft())
         assert risk.status == "collective_discussion"
@@ -342,7 +343,7 @@ async def test_leadership_three_steps(
 async def test_measure_report_and_overdue(
     sessionmaker: SessionMaker, clock: FakeClock, org: People
 ) -> None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         risk = await risks.declare_risk(
             session,
@@ -367,7 +368,7 @@ async def test_measure_report_and_overdue(
             session, clock, actor=staff, measure_id=first, status="in_progress", note="进行中"
         )
     clock.advance(timedelta(days=5))
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         overdue = await risks.overdue_measures(session, date(2026, 12, 1))
         assert [m.id for m in overdue] == [first]
         assert await risks.overdue_measures(session, date(2026, 11, 30)) == []

@@ -12,14 +12,14 @@ from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.risk_workflow import RiskState
 from bot.scheduling.regrading_reminders import remind_regrading
-from bot.scheduling.runner import JobContext
+from bot.scheduling.runner import run_job
 from bot.services import regrading, risks
 from bot.services import review as review_service
 from bot.services.review import ReviewConfig
 from bot.services.review_notices import regrading_button
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
-from handlers.staff.regrading_callbacks import RegradeCb
+from handlers.callbacks import RegradeCb
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.outbox import OutboxMessage
@@ -34,6 +34,7 @@ from tests.kit.regrading import (
     due_risk,
     make_regrading_org,
 )
+from tests.kit.uow import unit_of_work
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def config(settings: Settings) -> ReviewConfig:
 
 
 async def status_of(sessionmaker: SessionMaker, risk_id: int) -> str:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None
         return risk.status
@@ -63,12 +64,12 @@ async def test_revised_factors_route_the_resubmission_by_the_new_level(
 ) -> None:
     risk_id = await due_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         grade = await regrading.revise_factors(
             session, clock, config, actor=staff, risk_id=risk_id, factors=HIGH
         )
     assert grade.level == 1
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         shown = await regrading.view(session, config, staff, risk_id)
         assert shown.changed and shown.reopen_comment is None
         row = await session.scalar(
@@ -77,13 +78,13 @@ async def test_revised_factors_route_the_resubmission_by_the_new_level(
         assert row is not None and row.before and row.after
         assert row.before["harm"] == 1 and row.after["harm"] == 5
         assert row.before["suggested_level"] == 3 and row.after["suggested_level"] == 1
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         sit = await regrading.resubmit(session, clock, config, actor=staff, risk_id=risk_id)
     assert sit.state is RiskState.GRADED_REVIEW
     assert sit.review.suggested_level == 1 and sit.review_route.is_commission
     # The department that handled it as 三级 no longer may; the commission does.
     dept = await dept_reviewer(sessionmaker)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         sit = await review_service.situation(session, config, risk_id)
         assert not review_service.actors_for(dept, sit) & {
             review_service.Actor.REVIEWER,
@@ -97,32 +98,32 @@ async def test_only_the_holder_revises_and_only_while_due(
     risk_id = await approved_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
     colleague = await load(sessionmaker, org.colleague_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         with pytest.raises(ServiceError) as refused:
             await regrading.revise_factors(
                 session, clock, config, actor=staff, risk_id=risk_id, factors=HIGH
             )
         assert refused.value.key == "workflow.illegal.approved"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
     clock.advance(config.regrading_period + timedelta(hours=1))
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await review_service.mark_regrading_due(session, clock, config)
     for actor, factors, key in (
         (colleague, HIGH, "register.not_found"),
         (staff, LOW | {"harm": 6}, "register.bad_factors"),
     ):
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             with pytest.raises(ServiceError) as refused:
                 await regrading.revise_factors(
                     session, clock, config, actor=actor, risk_id=risk_id, factors=factors
                 )
             assert refused.value.key == key
             await session.rollback()
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         with pytest.raises(ServiceError):
             await regrading.resubmit(session, clock, config, actor=colleague, risk_id=risk_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None and risk.harm == 1 and risk.status == "regrading_due"
         assert not await session.scalar(select(AuditLog).where(AuditLog.action.like("regrade.%")))
@@ -133,7 +134,7 @@ async def test_measures_are_edited_added_and_removed_but_never_the_last(
 ) -> None:
     risk_id = await due_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
         assert risk is not None
         first = risk.measures[0].id
@@ -145,7 +146,7 @@ async def test_measures_are_edited_added_and_removed_but_never_the_last(
         (change(responsible_id=org.outsider_id), "register.bad_responsible"),
     )
     for bad, key in refusals:
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             with pytest.raises(ServiceError) as refused:
                 await regrading.revise_measure(
                     session, clock, config, actor=staff, risk_id=risk_id, measure_id=first,
@@ -153,28 +154,28 @@ async def test_measures_are_edited_added_and_removed_but_never_the_last(
                 )  # fmt: skip
             assert refused.value.key == key
             await session.rollback()
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         with pytest.raises(ServiceError) as refused:
             await regrading.remove_measure(
                 session, clock, config, actor=staff, risk_id=risk_id, measure_id=first
             )
         assert refused.value.key == "regrading.last_measure"
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await regrading.revise_measure(
             session, clock, config, actor=staff, risk_id=risk_id, measure_id=first,
             change=change(action="双人受理并登记", responsible_id=org.colleague_id),
         )  # fmt: skip
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         added = await regrading.add_measure(
             session, clock, config, actor=staff, risk_id=risk_id,
             draft=MeasureDraft(action="每月抽查", deadline=today + timedelta(days=30)),
         )  # fmt: skip
         added_id = added.id
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await regrading.remove_measure(
             session, clock, config, actor=staff, risk_id=risk_id, measure_id=first
         )
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         measures = list(
             await session.scalars(select(ControlMeasure).where(ControlMeasure.risk_id == risk_id))
         )
@@ -199,13 +200,13 @@ async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
     sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
 ) -> None:
     risk_id = await approved_risk(sessionmaker, clock, config, org)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
         version = (await review_service.situation(session, config, risk_id)).review.version
     outsider = await load(sessionmaker, org.other_reviewer_id)
     bureau = await load(sessionmaker, org.reviewer_id)
     staff = await load(sessionmaker, org.staff_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert risk_id not in await regrading.active_in_scope(session, config, outsider)
         assert risk_id in await regrading.active_in_scope(session, config, bureau)
         with pytest.raises(NotAllowed):
@@ -221,7 +222,7 @@ async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
         (bureau, "  ", "workflow.comment_required"),
         (bureau, "长" * 501, "review.comment_too_long"),
     ):
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             with pytest.raises(ServiceError) as refused:
                 await regrading.reopen(
                     session, clock, config, actor=actor, risk_id=risk_id, reason=reason
@@ -229,21 +230,23 @@ async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
             assert refused.value.key == key
             await session.rollback()
     assert await status_of(sessionmaker, risk_id) == RiskState.PUBLICISED.value
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await regrading.reopen(
             session, clock, config, actor=bureau, risk_id=risk_id, reason="群众反馈审批偏慢",
             expected_version=version,
         )  # fmt: skip
     assert await status_of(sessionmaker, risk_id) == RiskState.REGRADING_DUE.value
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         shown = await regrading.view(session, config, staff, risk_id)
         assert shown.reopen_comment == "群众反馈审批偏慢" and not shown.changed
-    async with sessionmaker() as session:  # a description edited meanwhile is a revision too
+    async with unit_of_work(
+        sessionmaker
+    ) as session:  # a description edited meanwhile is a revision too
         await risks.edit_risk(
             session, clock, actor=staff, risk_id=risk_id, field="description",
             value="审批时限超期未说明理由",
         )  # fmt: skip
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert (await regrading.view(session, config, staff, risk_id)).changed
         notice = await session.scalar(
             select(OutboxMessage)
@@ -266,8 +269,8 @@ async def test_regrading_reminders_are_sent_once_and_stop_after_resubmission(
 
     async def run() -> list[OutboxMessage]:
         for _ in range(2):  # twice: the second run finds everything sent
-            await remind_regrading(JobContext(sessionmaker, clock, settings, clock.now()))
-        async with sessionmaker() as session:
+            await run_job(remind_regrading, sessionmaker, clock, settings)
+        async with unit_of_work(sessionmaker) as session:
             return list(
                 await session.scalars(
                     select(OutboxMessage)
@@ -289,7 +292,7 @@ async def test_regrading_reminders_are_sent_once_and_stop_after_resubmission(
     assert reviewers == {DEPT_REVIEWER}  # the tier its level routes to (三级: the department)
     count = len(sent)
     staff = await load(sessionmaker, org.staff_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await regrading.resubmit(session, clock, config, actor=staff, risk_id=risk_id)
     clock.advance(timedelta(days=14))
     assert len(await run()) == count

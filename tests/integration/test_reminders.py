@@ -11,7 +11,7 @@ from bot.domain.due import DailyAt
 from bot.domain.risk_workflow import RiskState
 from bot.i18n import translate
 from bot.scheduling.reminders import remind_measures, remind_reviews
-from bot.scheduling.runner import JobContext, JobRunner, PeriodicJob
+from bot.scheduling.runner import JobRunner, PeriodicJob, run_job
 from bot.services import review
 from bot.settings import Settings
 from storage.db import SessionMaker
@@ -19,6 +19,7 @@ from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
 from tests.kit.org import make_org, make_person
 from tests.kit.register import make_people
+from tests.kit.uow import unit_of_work
 
 # 2026-11-26 09:00 in Asia/Shanghai.
 MORNING = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -39,7 +40,7 @@ async def add_measure(
     status: str = MeasureStatus.PLANNED.value,
     risk_status: str = RiskState.PUBLICISED.value,
 ) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = RiskPoint(
             post_id=post_id, description="审批不公", risk_type="other", status=risk_status,
             created_at=MORNING, updated_at=MORNING,
@@ -56,7 +57,7 @@ async def add_measure(
 
 
 async def outbox(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
@@ -98,7 +99,7 @@ async def test_due_soon_and_overdue_measures_are_reminded_once(
 async def remind_measures_again(
     sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
 ) -> None:
-    await remind_measures(JobContext(sessionmaker, clock, settings, clock.now()))
+    await run_job(remind_measures, sessionmaker, clock, settings)
 
 
 async def test_next_days_remind_daily_until_done_and_overdue_weekly(
@@ -118,7 +119,7 @@ async def test_next_days_remind_daily_until_done_and_overdue_weekly(
     keys = [r.dedup_key for r in await outbox(sessionmaker)]
     assert keys[2:] == [f"remind:measure:{soon}:2026-11-27"]
 
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         measure = await session.get(ControlMeasure, soon)
         assert measure is not None
         measure.status = MeasureStatus.DONE.value
@@ -145,7 +146,7 @@ async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
         sessionmaker, people.post_id, people.staff_id, TODAY + timedelta(days=30),
         risk_status=RiskState.STANDING_COMMITTEE.value,
     )  # fmt: skip
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk_ids = [
             (await session.get(ControlMeasure, measure_id)).risk_id  # type: ignore[union-attr]
             for measure_id in (graded, committee)
@@ -173,7 +174,7 @@ async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
         assert f"#{risk_ids[0]} " in by_chat[chat] and f"#{risk_ids[1]} " not in by_chat[chat]
 
     # A second run the same day adds nothing; the next day reminds again.
-    await remind_reviews(JobContext(sessionmaker, clock, settings, clock.now()))
+    await run_job(remind_reviews, sessionmaker, clock, settings)
     assert len([r for r in await outbox(sessionmaker) if r.kind == "remind.review"]) == len(sent)
     clock.advance(timedelta(days=1))
     await jobs.tick()

@@ -14,7 +14,9 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
+    AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
@@ -33,11 +35,21 @@ class RecordingSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
+        self.refused: list[TelegramMethod[Any]] = []
         self._ids = itertools.count(1000)
+        self._answered: set[str] = set()
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
+        if isinstance(method, AnswerCallbackQuery):
+            # Like Telegram: a button press takes one answer; a second is refused.
+            if method.callback_query_id in self._answered:
+                self.refused.append(method)
+                raise TelegramBadRequest(
+                    method, "Bad Request: query is too old or already answered"
+                )
+            self._answered.add(method.callback_query_id)
         self.requests.append(method)
         return self._answer(method)  # type: ignore[return-value]
 

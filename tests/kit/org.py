@@ -14,6 +14,7 @@ from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
+from tests.kit.uow import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Org:
 
 
 async def make_org(sessionmaker: SessionMaker) -> Org:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         district = Unit(name="长安区", kind="district", path="长安区")
         session.add(district)
         await session.flush()
@@ -46,7 +47,7 @@ async def make_org(sessionmaker: SessionMaker) -> Org:
 
 
 async def make_admin(sessionmaker: SessionMaker, clock: Clock, telegram_id: int) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = await add_admin(session, clock, telegram_id=telegram_id, name="李纪委", unit=None)
         return person.id
 
@@ -54,7 +55,7 @@ async def make_admin(sessionmaker: SessionMaker, clock: Clock, telegram_id: int)
 async def make_person(
     sessionmaker: SessionMaker, telegram_id: int, *roles: Role, language: str | None = None
 ) -> int:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = Person(
             telegram_id=telegram_id, name=f"用户{telegram_id}", language=language,
             role_assignments=[],
@@ -75,7 +76,7 @@ async def make_invitation(
     name: str = "王芳",
     ttl_days: int = 14,
 ) -> str:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         unit = await session.get(Unit, org.department_id)
         post = await session.get(Post, org.post_id)
         assert unit is not None
@@ -90,15 +91,15 @@ async def audit_count(sessionmaker: SessionMaker, action: str | None = None) -> 
     query = select(func.count()).select_from(AuditLog)
     if action is not None:
         query = query.where(AuditLog.action == action)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return int(await session.scalar(query) or 0)
 
 
 async def person_by_telegram_id(sessionmaker: SessionMaker, telegram_id: int) -> Person | None:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 
 
 async def invitations(sessionmaker: SessionMaker) -> list[Invitation]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         return list((await session.scalars(select(Invitation).order_by(Invitation.id))).all())

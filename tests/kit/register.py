@@ -13,6 +13,7 @@ from bot.domain.roles import Role
 from bot.services.people import add_admin
 from storage.db import SessionMaker
 from storage.models.org import Person, Post, RoleAssignment, Unit
+from tests.kit.uow import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _person(
 async def make_people(
     sessionmaker: SessionMaker, clock: Clock, *, language: str | None = "zh", base: int = 7100
 ) -> People:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         district = Unit(name="长安区", kind="district", path="长安区")
         session.add(district)
         await session.flush()
@@ -94,7 +95,7 @@ async def make_people(
         ids = [p.id for p in people]
         unit_ids = (district.id, bureau.id, department.id, other.id)
         post_ids = (post.id, leader_post.id, other_post.id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         admin = await add_admin(session, clock, telegram_id=base + 9, name="李纪委", unit=None)
         admin.language = language
         await session.commit()
@@ -109,7 +110,7 @@ async def make_people(
 
 async def load(sessionmaker: SessionMaker, person_id: int) -> Person:
     """A person with roles loaded, detached (expire_on_commit is off in the sessionmaker)."""
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = await session.get(Person, person_id)
         assert person is not None
         return person

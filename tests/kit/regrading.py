@@ -17,6 +17,7 @@ from bot.services.risks import MeasureDraft, RiskDraft
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
 from tests.kit.register import People, load, make_people
+from tests.kit.uow import unit_of_work
 
 LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
 HIGH = dict.fromkeys(LOW, 5)
@@ -25,7 +26,7 @@ DEPT_REVIEWER = 7150
 
 async def make_regrading_org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
     people = await make_people(sessionmaker, clock)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         session.add(
             Person(
                 telegram_id=DEPT_REVIEWER, name="周审核", unit_id=people.department_id,
@@ -40,7 +41,7 @@ async def make_regrading_org(sessionmaker: SessionMaker, clock: FakeClock) -> Pe
 
 
 async def dept_reviewer(sessionmaker: SessionMaker) -> Person:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         person = await session.scalar(select(Person).where(Person.telegram_id == DEPT_REVIEWER))
         assert person is not None
         return person
@@ -51,7 +52,7 @@ async def approved_risk(
 ) -> int:
     """A level-3 risk declared, reviewed by the department, approved by the bureau."""
     staff = await load(sessionmaker, org.staff_id)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         risk = await risks.declare_risk(
             session, clock, actor=staff, settings=config.settings,
             draft=RiskDraft(
@@ -63,7 +64,7 @@ async def approved_risk(
     dept = await dept_reviewer(sessionmaker)
     bureau = await load(sessionmaker, org.reviewer_id)
     for actor, action in ((dept, Action.PASS_REVIEW), (bureau, Action.APPROVE)):
-        async with sessionmaker() as session:
+        async with unit_of_work(sessionmaker) as session:
             await review_service.transition(
                 session, clock, config, actor=actor, risk_id=risk_id, decision=Decision(action)
             )
@@ -74,9 +75,9 @@ async def due_risk(
     sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
 ) -> int:
     risk_id = await approved_risk(sessionmaker, clock, config, org)
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
     clock.advance(config.regrading_period + timedelta(hours=1))
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         assert await review_service.mark_regrading_due(session, clock, config) == [risk_id]
     return risk_id

@@ -21,7 +21,9 @@ from bot.domain.risk_workflow import (
 )
 
 S, A = RiskState, Action
-LEGAL = {(row.source, row.action, track): row for row in TRANSITIONS for track in sorted(row.tracks)}
+LEGAL = {
+    (row.source, row.action, track): row for row in TRANSITIONS for track in sorted(row.tracks)
+}
 
 
 def _id(move: tuple[RiskState, Action, Track]) -> str:

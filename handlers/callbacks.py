@@ -1,0 +1,287 @@
+"""Every button's callback data, in one place.
+
+Each class has a short prefix of its own (`tests/unit/test_callbacks.py` checks they are unique
+and that every class packs within Telegram's 64 bytes at its largest). Buttons carry ids, codes
+and small numbers only, never names: a button is a request, and the service re-checks who may
+make it. The action of a button is a `StrEnum`, so a forged action never unpacks (the stale-button
+fallback answers it) and the packed text stays the plain value ("rk:open:42:0").
+
+Usage::
+
+    builder.button(text=_("risks.declare"), callback_data=RiskCb(action=RiskAction.DECLARE))
+    router.callback_query.register(start_declare, RiskCb.filter(F.action == RiskAction.DECLARE))
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+# --- shared screen parts -----------------------------------------------------------------------
+
+
+class ListName(StrEnum):
+    """The paged lists (handlers/ui/pager.py): which list a page button turns."""
+
+    POWERS = "pw"
+    RISKS = "rk"
+    MEASURES = "ms"
+    UNREACHABLE = "ur"
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """A ‹ › button of a paged list: the list and the offset of the page it shows."""
+
+    list: ListName
+    offset: int = 0
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+
+class InviteAction(StrEnum):
+    PAGE = "page"
+    UNIT = "unit"
+    POST = "post"
+    ROLE = "role"
+    ROLES_DONE = "roles_done"
+    CREATE = "create"
+    ABORT = "abort"
+
+
+class InviteCb(CallbackData, prefix="inv"):
+    action: InviteAction
+    value: int = 0
+
+
+class CategoryAction(StrEnum):
+    PAGE = "page"
+    UNIT = "unit"
+    SCOPE = "scope"
+    RESET = "reset"
+
+
+class CategoryCb(CallbackData, prefix="ct"):
+    action: CategoryAction
+    id: int = 0
+    value: int = 0
+
+
+class BroadcastAction(StrEnum):
+    AUDIENCE = "audience"
+    PAGE = "page"
+    UNIT = "unit"
+    SEND = "send"
+    ABORT = "abort"
+    REFRESH = "refresh"
+    STOP = "stop"
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    action: BroadcastAction
+    value: int = 0
+    batch: str = ""  # a batch id: 32 hex digits
+
+
+class CampaignAction(StrEnum):
+    LIST = "list"
+    NEW = "new"
+    TOGGLE = "toggle"
+    ALL = "all"
+    PAGE = "page"
+    UNITS_DONE = "units_done"
+    REQ = "req"
+    DAYS = "days"
+    CREATE = "create"
+    ABORT = "abort"
+    OPEN = "open"
+    REFRESH = "refresh"
+    NAMES = "names"
+    CLOSE = "close"
+    CLOSE_YES = "close_yes"
+
+
+class CampaignCb(CallbackData, prefix="cp"):
+    action: CampaignAction
+    value: int = 0
+    cid: int = 0
+
+
+# --- everyone ---------------------------------------------------------------------------------
+
+
+class RuleAction(StrEnum):
+    PAGE = "page"
+    ADD = "add"
+    UNIT_PAGE = "unit_page"
+    UNIT = "unit"
+    SKIP = "skip"
+    MATTER = "matter"
+
+
+class RuleCb(CallbackData, prefix="rl"):
+    action: RuleAction
+    id: int = 0
+    value: int = 0
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    locale: str  # a locale code of bot.i18n.LOCALES
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+class MeasureAction(StrEnum):
+    OPEN = "open"
+    STATUS = "status"
+
+
+class MeasureCb(CallbackData, prefix="ms"):
+    action: MeasureAction
+    id: int = 0
+    value: int = 0
+
+
+class RiskAction(StrEnum):
+    OPEN = "open"
+    DECLARE = "declare"
+    POWER = "power"
+    POWER_PAGE = "power_page"
+    TYPE = "type"
+    FOCUS = "focus"
+    FACTOR = "factor"
+    WHO = "who"
+    WHO_PAGE = "who_page"
+    QUICK = "quick"
+    RULE = "rule"
+    RULE_PAGE = "rule_page"
+    MORE = "more"
+    DONE = "done"
+    SAVE = "save"
+    ABORT = "abort"
+    ACCEPT = "accept"
+    DISPUTE = "dispute"
+    ASSESS = "assess"
+    DISCUSS = "discuss"
+    SELF_OK = "self_ok"
+    EDIT = "edit"
+    WITHDRAW = "withdraw"
+    RESUBMIT = "resubmit"
+
+
+class RiskCb(CallbackData, prefix="rk"):
+    action: RiskAction
+    id: int = 0
+    value: int = 0
+
+
+class PeerAction(StrEnum):
+    OPEN = "open"
+    AGREE = "agree"
+    COMMENT = "comment"
+    LIST = "list"
+
+
+class PeerCb(CallbackData, prefix="pr"):
+    a: PeerAction
+    r: int = 0  # risk id
+
+
+class PowerAction(StrEnum):
+    OPEN = "open"
+    ADD = "add"
+    SUBJECT_POST = "subject_post"
+    SCOPE = "scope"
+    CAT = "cat"
+    SAVE = "save"
+    ABORT = "abort"
+    EDIT = "edit"
+    WITHDRAW = "withdraw"
+
+
+class PowerCb(CallbackData, prefix="pw"):
+    action: PowerAction
+    id: int = 0
+    value: int = 0
+
+
+class RegradeAction(StrEnum):
+    OPEN = "open"
+    FACTORS = "f"
+    SAVE_FACTORS = "fsave"
+    MEASURES = "ms"
+    MEASURE = "m"
+    MEASURE_TEXT = "mt"
+    MEASURE_DEADLINE = "md"
+    MEASURE_WHO = "mw"
+    MEASURE_REMOVE = "mx"
+    ADD_MEASURE = "add"
+    CONFIRM = "ok"
+
+
+class RegradeCb(CallbackData, prefix="rg"):
+    """Ids only; the service re-checks the holder and the state on every press.
+
+    The holder's re-grading notice carries the same shape ("rg:open:<risk>:0").
+    """
+
+    a: RegradeAction
+    r: int = 0  # risk id
+    m: int = 0  # measure id
+
+
+# --- reviewers --------------------------------------------------------------------------------
+
+
+class ReviewAction(StrEnum):
+    KIND = "k"
+    INBOX = "in"
+    SKIP = "sk"
+    APPROVE = "ok"
+    CLOSE_SOCIAL = "cs"
+    WITHDRAW = "wd"
+    LEVEL = "lv"
+    SET_LEVEL = "sl"
+    RETURN = "rt"
+    REPROPOSE = "rp"
+
+
+class ReviewCb(CallbackData, prefix="rv"):
+    """The review inbox: ids and the version the card showed (authority is re-checked)."""
+
+    a: ReviewAction
+    r: int = 0  # risk id
+    v: int = 0  # the record's version the card showed
+    k: str = ""  # an inbox kind (bot.services.review.InboxKind value)
+    lv: int = 0  # a level
+
+
+class RegisterReviewAction(StrEnum):
+    PAGE = "page"
+    OPEN = "open"
+    CONFIRM = "confirm"
+    RETURN = "return"
+    POST_PAGE = "post_page"
+    POST = "post"
+    TYPE = "type"
+
+
+class RegisterReviewCb(CallbackData, prefix="rr"):
+    """The reviewer's view of the register: powers to confirm, a post's risks by type."""
+
+    action: RegisterReviewAction
+    id: int = 0
+    value: int = 0
+
+
+class ReopenAction(StrEnum):
+    NEXT = "next"
+    ASK = "ask"
+
+
+class ReopenCb(CallbackData, prefix="ro"):
+    a: ReopenAction
+    r: int = 0  # risk id (next: the one after it)
+    v: int = 0  # the version the card showed

@@ -1,0 +1,230 @@
+"""What a risk card's buttons do: accept or dispute a proposal, record the collective
+discussion, confirm the self-review, edit the description, assess, withdraw, resubmit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    DateRefused,
+    parse_date,
+)
+from bot.domain.risk_workflow import Action, IllegalTransition, RiskState
+from bot.services import review as review_service
+from bot.services import risks as risk_service
+from bot.settings import Settings
+from handlers.callbacks import RiskAction, RiskCb
+from handlers.register_ui import (
+    ask,
+)
+from handlers.staff.risks.keyboards import (
+    FULLWIDTH_DIGITS,
+    YEAR,
+    Declare,
+    RiskStep,
+    button,
+    today_of,
+)
+from handlers.ui.labels import DATE_REFUSED, label
+from handlers.ui.query import message_of
+from handlers.ui.steps import finish_step, typed
+from storage.models.org import Person, Post
+from storage.models.register import RiskPoint
+
+# --- actions from the card ------------------------------------------------------------------
+
+
+async def accept(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    risk = await risk_service.answer_proposal(
+        session, clock, actor=person, risk_id=callback_data.id, accept=True, settings=settings
+    )
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    button(builder, _("risks.assess"), RiskAction.ASSESS, id=risk.id)
+    await message_of(query).answer(_("risks.accepted"), reply_markup=builder.as_markup())
+
+
+async def start_step(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    """Dispute / record the discussion / edit the description: one typed answer each."""
+    risk = await risk_service.get_visible(session, person, callback_data.id)
+    step = {
+        "dispute": RiskStep.dispute_reason,
+        "discuss": RiskStep.discussion_date,
+        "edit": RiskStep.description,
+    }[callback_data.action]
+    await query.answer()
+    await state.clear()
+    await state.update_data(risk_id=risk.id)
+    await state.set_state(step)
+    await ask(message_of(query), state)
+
+
+async def enter_dispute_reason(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    risk_id = (await state.get_data())["risk_id"]
+    typed(message.text, COMMENT_MAX)
+    await finish_step(state, risk_service.answer_proposal(
+        session, clock, actor=person, risk_id=risk_id, accept=False, reason=message.text,
+        settings=settings,
+    ))  # fmt: skip
+    await message.answer(_("risks.disputed"))
+
+
+async def enter_discussion_date(
+    message: Message, state: FSMContext, clock: Clock, settings: Settings
+) -> None:
+    today = today_of(clock, settings)
+    try:
+        text = message.text or ""
+        held_on = parse_date(text, today)
+        if held_on > today and not YEAR.search(text.translate(FULLWIDTH_DIGITS)):
+            # A meeting is in the past: "3月5日" typed after it means the last 3月5日.
+            held_on = held_on.replace(year=held_on.year - 1)
+        if held_on > today:
+            raise DateRefused("future")
+    except DateRefused as refused:
+        await ask(message, state, prefix=label(DATE_REFUSED, refused.reason))
+        return
+    except ValueError:
+        await ask(message, state, prefix=_("register.date_invalid"))
+        return
+    await state.update_data(held_on=held_on.isoformat())
+    await state.set_state(RiskStep.discussion_summary)
+    await ask(message, state)
+
+
+async def enter_discussion_summary(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    text = typed(message.text, DESCRIPTION_MAX)
+    risk = await finish_step(state, risk_service.record_discussion(
+        session, clock, actor=person, risk_id=data["risk_id"],
+        held_on=date.fromisoformat(data["held_on"]), summary=text, settings=settings,
+    ))  # fmt: skip
+    builder = InlineKeyboardBuilder()
+    button(builder, _("risks.self_ok"), RiskAction.SELF_OK, id=risk.id)
+    await message.answer(_("risks.discussion_recorded"), reply_markup=builder.as_markup())
+
+
+async def enter_new_description(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    text = typed(message.text, DESCRIPTION_MAX)
+    await finish_step(state, risk_service.edit_risk(
+        session, clock, actor=person, risk_id=data["risk_id"], field="description", value=text,
+        settings=settings,
+    ))  # fmt: skip
+    await message.answer(_("risks.edited"))
+
+
+async def self_confirm(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    await risk_service.confirm_self_review(
+        session, clock, actor=person, risk_id=callback_data.id, settings=settings
+    )
+    await query.answer()
+    await message_of(query).answer(_("risks.to_committee"))
+
+
+async def start_assess(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    """A confirmed proposal: the holder grades it and adds its measures (from the factors)."""
+    risk = await session.get(RiskPoint, callback_data.id)
+    if risk is None or not risk_service.is_holder(person, risk):
+        raise ServiceError("register.not_found")
+    if risk.status != RiskState.DRAFT.value:
+        raise IllegalTransition(RiskState(risk.status), Action.SUBMIT)
+    post = await session.get(Post, risk.post_id)
+    await query.answer()
+    await state.clear()
+    await state.update_data(
+        risk_id=risk.id,
+        unit_id=post.unit_id if post else None,
+        focus=risk.focus_programme,
+        measures=[],
+        factors={},
+        factor_index=0,
+    )
+    await state.set_state(Declare.factor)
+    await ask(message_of(query), state)
+
+
+async def withdraw(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+) -> None:
+    await risk_service.withdraw_risk(session, clock, actor=person, risk_id=callback_data.id)
+    await query.answer()
+    await message_of(query).edit_text(_("risks.withdrawn"))
+
+
+async def resubmit(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+    settings: Settings,
+) -> None:
+    """A returned record (or one due for re-grading) goes back to the review."""
+    await review_service.transition(
+        session, clock, review_service.ReviewConfig.from_settings(settings), actor=person,
+        risk_id=callback_data.id, decision=review_service.Decision(Action.RESUBMIT),
+    )  # fmt: skip
+    await query.answer()
+    await message_of(query).edit_text(_("risks.resubmitted"))

@@ -1,0 +1,133 @@
+"""A risk point's card: what it says, and the buttons for what its holder may do next."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.grading import FACTORS, Factors, GradingRule, explain, grade_risk
+from bot.domain.register_rules import (
+    is_overdue,
+)
+from bot.domain.risk_workflow import RiskState
+from bot.services import risks as risk_service
+from bot.settings import Settings
+from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
+from handlers.register_ui import (
+    day,
+    level_label,
+    measure_status_label,
+    quote,
+    risk_type_label,
+    state_label,
+)
+from handlers.staff.risks.keyboards import button, today_of
+from handlers.ui.query import message_of
+from storage.models.org import Person
+from storage.models.register import Power, RiskPoint
+
+
+async def risk_card(
+    session: AsyncSession, risk: RiskPoint, settings: Settings, today: date
+) -> str:
+    power = await session.get(Power, risk.power_id) if risk.power_id else None
+    lines = [
+        _("risks.card").format(
+            id=risk.id,
+            status=state_label(risk.status),
+            power=quote(power.name if power else _("risks.no_power")),
+            description=quote(risk.description),
+            type=risk_type_label(risk.risk_type),
+            focus=quote(risk.focus_programme or _("risks.no_focus")),
+            level=level_label(risk.level or risk.suggested_level),
+        )
+    ]
+    values = {f.value: getattr(risk, f.value) for f in FACTORS}
+    if all(v is not None for v in values.values()):
+        grade = grade_risk(
+            Factors.from_mapping(values),
+            GradingRule.from_settings(settings),
+            focus=bool(risk.focus_programme),
+        )
+        lines.append(explain(grade, _, GradingRule.from_settings(settings)))
+    if risk.dispute_reason:
+        lines.append(_("risks.card_dispute").format(reason=quote(risk.dispute_reason)))
+    if risk.discussion_date:
+        lines.append(
+            _("risks.card_discussion").format(
+                date=day(risk.discussion_date), summary=quote(risk.discussion_summary)
+            )
+        )
+    for measure in risk.measures:
+        overdue = is_overdue(measure.deadline, measure.status, today)
+        lines.append(
+            _("risks.card_measure").format(
+                action=quote(measure.action),
+                who=quote(measure.responsible_name),
+                deadline=day(measure.deadline),
+                status=measure_status_label(measure.status),
+            )
+            + (_("measures.overdue_mark") if overdue else "")
+        )
+    return "\n".join(lines)
+
+
+def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    status = RiskState(risk.status)
+    holder = risk_service.is_holder(person, risk) or (
+        status is RiskState.PROPOSED and person.post_id == risk.post_id
+    )
+    if holder:
+        if status is RiskState.PROPOSED:
+            button(builder, _("risks.accept"), RiskAction.ACCEPT, id=risk.id)
+            button(builder, _("risks.dispute"), RiskAction.DISPUTE, id=risk.id)
+        if status is RiskState.DRAFT:
+            button(builder, _("risks.assess"), RiskAction.ASSESS, id=risk.id)
+        if status is RiskState.COLLECTIVE_DISCUSSION:
+            button(builder, _("risks.discuss"), RiskAction.DISCUSS, id=risk.id)
+        if status is RiskState.SELF_REVIEW:
+            button(builder, _("risks.self_ok"), RiskAction.SELF_OK, id=risk.id)
+        if status in risk_service.EDITABLE_STATES:
+            button(builder, _("risks.edit_description"), RiskAction.EDIT, id=risk.id)
+        if status is RiskState.RETURNED:
+            # Back to the review after a return (edited or not).
+            button(builder, _("risks.resubmit"), RiskAction.RESUBMIT, id=risk.id)
+        if status is RiskState.REGRADING_DUE:
+            # 定期调整: confirm or revise factors and measures on the re-grading card.
+            builder.button(
+                text=_("regrading.btn.open"),
+                callback_data=RegradeCb(a=RegradeAction.OPEN, r=risk.id),
+            )
+        if status not in (
+            RiskState.PROPOSED,
+            RiskState.DISPUTED,
+            RiskState.APPROVED,
+            RiskState.PUBLICISED,
+            RiskState.WITHDRAWN,
+            RiskState.REGRADING_DUE,
+        ):
+            button(builder, _("risks.withdraw"), RiskAction.WITHDRAW, id=risk.id)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def open_risk(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    session: AsyncSession,
+    person: Person,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    risk = await risk_service.get_visible(session, person, callback_data.id)
+    await query.answer()
+    await message_of(query).answer(
+        await risk_card(session, risk, settings, today_of(clock, settings)),
+        reply_markup=_card_buttons(risk, person),
+    )

@@ -1,0 +1,186 @@
+"""Declaring a risk point: its measures (what → 责任主体 → deadline → rule; one or more)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import (
+    MEASURE_MAX,
+)
+from bot.services import risks as risk_service
+from bot.settings import Settings
+from handlers.callbacks import RiskCb
+from handlers.keyboards import PAGE_SIZE
+from handlers.register_ui import (
+    ask,
+)
+from handlers.staff.risks.keyboards import (
+    Declare,
+    responsible_keyboard,
+    rule_keyboard,
+    stale,
+    today_of,
+)
+from handlers.ui.query import message_of
+from handlers.ui.steps import quick_pick_deadline, typed, typed_deadline
+from storage.models.org import Person, Post
+
+# --- declaring: measures --------------------------------------------------------------------
+
+
+async def start_measure(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    *,
+    prefix: str | None = None,
+) -> None:
+    await state.update_data(current={})
+    await state.set_state(Declare.measure_action)
+    await ask(message, state, prefix=prefix)
+
+
+async def enter_measure(
+    message: Message, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    text = typed(message.text, MEASURE_MAX)
+    data = await state.get_data()
+    await load_people(state, session, person, data.get("unit_id"), 0)
+    await state.update_data(current={"action": text})
+    await state.set_state(Declare.responsible)
+    await ask(message, state)
+
+
+async def load_people(
+    state: FSMContext, session: AsyncSession, person: Person, unit_id: int | None, offset: int
+) -> dict[str, Any]:
+    people, total = (
+        await risk_service.colleagues(session, unit_id, offset=offset, limit=PAGE_SIZE)
+        if unit_id
+        else ([], 0)
+    )
+    return await state.update_data(
+        people=[[p.id, p.name] for p in people if p.id != person.id],
+        people_offset=offset,
+        people_total=total,
+    )
+
+
+async def responsible_page(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    unit_id = (await state.get_data()).get("unit_id")
+    data = await load_people(state, session, person, unit_id, max(0, callback_data.value))
+    await query.answer()
+    await message_of(query).edit_reply_markup(reply_markup=responsible_keyboard(data))
+
+
+async def choose_responsible(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    current = dict(data.get("current", {}))
+    if callback_data.id:
+        post = await session.get(Post, person.post_id) if person.post_id else None
+        if post is None:
+            raise ServiceError("register.no_post")
+        chosen = await risk_service.responsible_person(session, post, person, callback_data.id)
+        current.update(responsible_id=chosen.id, responsible_name=chosen.name)
+    else:
+        current.update(responsible_id=None, responsible_name=person.name)
+    await query.answer()
+    await state.update_data(current=current)
+    await state.set_state(Declare.deadline)
+    await ask(message_of(query), state)
+
+
+async def _set_deadline(
+    message: Message, state: FSMContext, session: AsyncSession, deadline: date
+) -> None:
+    data = await state.get_data()
+    current = dict(data.get("current", {}))
+    current["deadline"] = deadline.isoformat()
+    rules = (
+        await risk_service.rules_in_force(session, data["unit_id"]) if data.get("unit_id") else []
+    )
+    await state.update_data(current=current, rules=[[r.id, r.title] for r in rules], rule_offset=0)
+    if not rules:
+        await _finish_measure(message, state, None)
+        return
+    await state.set_state(Declare.rule)
+    await ask(message, state)
+
+
+async def quick_pick(
+    query: CallbackQuery,
+    callback_data: RiskCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    deadline = quick_pick_deadline(callback_data.value, today_of(clock, settings))
+    await query.answer()
+    await _set_deadline(message_of(query), state, session, deadline)
+
+
+async def enter_deadline(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    deadline = typed_deadline(message.text, today_of(clock, settings))
+    await _set_deadline(message, state, session, deadline)
+
+
+async def rule_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
+    data = await state.update_data(rule_offset=max(0, callback_data.value))
+    await query.answer()
+    await message_of(query).edit_reply_markup(reply_markup=rule_keyboard(data))
+
+
+async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
+    rules = {rule_id: title for rule_id, title in (await state.get_data()).get("rules", [])}
+    if callback_data.id and callback_data.id not in rules:
+        await stale(query)
+        return
+    await query.answer()
+    rule = [callback_data.id, rules[callback_data.id]] if callback_data.id else None
+    await _finish_measure(message_of(query), state, rule)
+
+
+async def _finish_measure(message: Message, state: FSMContext, rule: list[Any] | None) -> None:
+    data = await state.get_data()
+    current = dict(data.get("current", {}))
+    current["rule_id"], current["rule_title"] = rule if rule else (None, None)
+    measures = [*data.get("measures", []), current]
+    await state.update_data(measures=measures, current={}, _prompt_values={"n": len(measures)})
+    await state.set_state(Declare.more)
+    await ask(message, state)
+
+
+async def more_measures(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
+) -> None:
+    if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
+        raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
+    await query.answer()
+    await start_measure(message_of(query), state, session, person)

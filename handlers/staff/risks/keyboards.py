@@ -1,0 +1,167 @@
+"""The declaration's states, step keyboards and questions (built from the flow's data, so a
+flow resumed after a restart gets them back)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain.clock import Clock
+from bot.domain.grading import FACTORS
+from bot.domain.register_rules import (
+    RISK_TYPES,
+    QuickPick,
+    local_today,
+)
+from bot.settings import Settings
+from handlers.callbacks import RiskAction, RiskCb
+from handlers.register_ui import (
+    ask,
+    register_prompt,
+    risk_type_label,
+)
+from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, QUICK_PICK, label
+from handlers.ui.pickers import choices, paged, paged_stored
+
+QUICK_PICKS = tuple(QuickPick)
+YEAR = re.compile(r"\d{4}")
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class Declare(StatesGroup):
+    power = State()
+    description = State()
+    risk_type = State()
+    focus = State()
+    factor = State()
+    measure_action = State()
+    responsible = State()
+    deadline = State()
+    rule = State()
+    more = State()
+    confirm = State()
+
+
+class RiskStep(StatesGroup):
+    """Single-question steps started from a risk card."""
+
+    dispute_reason = State()
+    discussion_date = State()
+    discussion_summary = State()
+    description = State()
+
+
+def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **values: int) -> None:
+    builder.button(text=text[:60], callback_data=RiskCb(action=action, **values))
+
+
+# --- step keyboards (built from the flow's data, so a resumed flow gets them back) ---------
+
+
+def _risk_cb(action: RiskAction, field: str) -> Callable[[int], RiskCb]:
+    return lambda number: RiskCb(action=action, **{field: number})
+
+
+def power_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return paged_stored(
+        data.get("powers", []),
+        data.get("power_offset", 0),
+        choose=_risk_cb(RiskAction.POWER, "id"),
+        page=_risk_cb(RiskAction.POWER_PAGE, "value"),
+        last=_("risks.no_power"),
+    )
+
+
+def type_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    labels = [risk_type_label(value) for value in RISK_TYPES]
+    return choices(labels, _risk_cb(RiskAction.TYPE, "value"), columns=2)
+
+
+def focus_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    # Programmes are numbered from 1: 0 is "none of them".
+    return choices(
+        data.get("focus_list", []),
+        lambda index: RiskCb(action=RiskAction.FOCUS, value=index + 1),
+        columns=2,
+        extra=[(_("risks.no_focus"), RiskCb(action=RiskAction.FOCUS, value=0))],
+    )
+
+
+def factor_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    labels = [label(FACTOR_SCALE, value) for value in range(1, 6)]
+    return choices(labels, lambda index: RiskCb(action=RiskAction.FACTOR, value=index + 1))
+
+
+def factor_prompt_key(data: dict[str, Any]) -> str:
+    index = min(int(data.get("factor_index", 0)), len(FACTORS) - 1)
+    return FACTOR_QUESTION[FACTORS[index].value]
+
+
+def responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return paged(
+        data.get("people", []),
+        offset=data.get("people_offset", 0),
+        total=data.get("people_total", 0),
+        choose=_risk_cb(RiskAction.WHO, "id"),
+        page=_risk_cb(RiskAction.WHO_PAGE, "value"),
+        first=_("risks.responsible_me"),
+    )
+
+
+def deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    labels = [label(QUICK_PICK, pick) for pick in QUICK_PICKS]
+    return choices(labels, _risk_cb(RiskAction.QUICK, "value"), columns=3)
+
+
+def rule_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return paged_stored(
+        data.get("rules", []),
+        data.get("rule_offset", 0),
+        choose=_risk_cb(RiskAction.RULE, "id"),
+        page=_risk_cb(RiskAction.RULE_PAGE, "value"),
+        last=_("risks.no_rule"),
+    )
+
+
+def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    button(builder, _("risks.add_measure"), RiskAction.MORE)
+    button(builder, _("risks.measures_done"), RiskAction.DONE)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+register_prompt(Declare.power.state, "risks.ask_power", power_keyboard)
+register_prompt(Declare.description.state, "risks.ask_description")
+register_prompt(Declare.risk_type.state, "risks.ask_type", type_keyboard)
+register_prompt(Declare.focus.state, "risks.ask_focus", focus_keyboard)
+register_prompt(Declare.factor.state, factor_prompt_key, factor_keyboard)
+register_prompt(Declare.measure_action.state, "risks.ask_measure")
+register_prompt(Declare.responsible.state, "risks.ask_responsible", responsible_keyboard)
+register_prompt(Declare.deadline.state, "risks.ask_deadline", deadline_keyboard)
+register_prompt(Declare.rule.state, "risks.ask_rule", rule_keyboard)
+register_prompt(Declare.more.state, "risks.ask_more", more_keyboard)
+register_prompt(RiskStep.dispute_reason.state, "risks.ask_dispute_reason")
+register_prompt(RiskStep.discussion_date.state, "risks.ask_discussion_date")
+register_prompt(RiskStep.discussion_summary.state, "risks.ask_discussion_summary")
+register_prompt(RiskStep.description.state, "risks.ask_description")
+
+
+def stale(query: CallbackQuery) -> Any:
+    return query.answer(_("fallback.stale_button"), show_alert=True)
+
+
+def today_of(clock: Clock, settings: Settings) -> date:
+    return local_today(clock.now(), settings.timezone)
+
+
+async def reask_typed(message: Message, state: FSMContext) -> None:
+    await ask(message, state, prefix=_("register.use_buttons"))

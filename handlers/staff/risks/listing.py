@@ -1,0 +1,48 @@
+"""/risks: my post's risk points, a page at a time."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain.errors import ServiceError
+from bot.services import risks as risk_service
+from handlers.callbacks import ListName, RiskAction, RiskCb
+from handlers.keyboards import PAGE_SIZE
+from handlers.register_ui import (
+    level_label,
+    quote,
+    state_label,
+)
+from handlers.ui.pager import Page, Pager, Screen
+from storage.models.org import Post
+
+# --- the list and the card ------------------------------------------------------------------
+
+
+async def _list_page(screen: Screen, offset: int) -> Page:
+    session, person = screen.session, screen.person
+    post = await session.get(Post, person.post_id) if person.post_id else None
+    if post is None:
+        raise ServiceError("register.no_post")
+    items, total = await risk_service.risks_of_post(
+        session, person, post.id, offset=offset, limit=PAGE_SIZE
+    )
+    lines = [_("risks.list_title").format(post=quote(post.name), total=total)]
+    if not total:
+        lines.append(_("risks.empty"))
+    keyboard = RISKS.keyboard(
+        items,
+        total,
+        offset,
+        label=lambda r: _("risks.item").format(
+            level=level_label(r.level or r.suggested_level),
+            status=state_label(r.status),
+            description=r.description,
+        ),
+        choose=lambda r: RiskCb(action=RiskAction.OPEN, id=r.id),
+        extra=[(_("risks.declare"), RiskCb(action=RiskAction.DECLARE))],
+    )
+    return "\n".join(lines), keyboard
+
+
+RISKS = Pager(ListName.RISKS, _list_page)

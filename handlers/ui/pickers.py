@@ -1,0 +1,98 @@
+"""Pickers: a keyboard to choose one of a few options, or one of many (paged), by index or id.
+
+The buttons carry an index or an id, never a name (a button is a request: the handler checks
+the index against its list, the service checks the id). Usage::
+
+    # one of a few fixed options, two to a row
+    choices(
+        [risk_type_label(v) for v in RISK_TYPES],
+        lambda index: RiskCb(action=RiskAction.TYPE, value=index),
+        columns=2,
+    )
+
+    # one of many people or units, a page at a time; "me" first (id 0)
+    paged(
+        people, offset=offset, total=total,
+        choose=lambda person_id: RiskCb(action=RiskAction.WHO, id=person_id),
+        page=lambda at: RiskCb(action=RiskAction.WHO_PAGE, value=at),
+        first=_("risks.responsible_me"),
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.keyboards import PAGE_SIZE
+
+LABEL_MAX = 60  # characters of a button's text
+
+
+def choices(
+    labels: Sequence[str],
+    press: Callable[[int], CallbackData],
+    *,
+    columns: int = 1,
+    extra: Sequence[tuple[str, CallbackData]] = (),
+) -> InlineKeyboardMarkup:
+    """One button per label, pressing `press(index)`; `columns` to a row; then `extra`."""
+    builder = InlineKeyboardBuilder()
+    for index, text in enumerate(labels):
+        builder.button(text=text[:LABEL_MAX], callback_data=press(index))
+    for text, data in extra:
+        builder.button(text=text[:LABEL_MAX], callback_data=data)
+    builder.adjust(columns)
+    return builder.as_markup()
+
+
+def paged(
+    items: Sequence[Sequence[object]],
+    *,
+    offset: int,
+    total: int,
+    choose: Callable[[int], CallbackData],
+    page: Callable[[int], CallbackData],
+    first: str | None = None,
+    last: str | None = None,
+) -> InlineKeyboardMarkup:
+    """One page of `(id, name)` choices with ‹ › buttons; `first` / `last` choose id 0."""
+    builder = InlineKeyboardBuilder()
+    if first is not None:
+        builder.button(text=first[:LABEL_MAX], callback_data=choose(0))
+    for item_id, name in items:
+        builder.button(text=str(name)[:LABEL_MAX], callback_data=choose(int(str(item_id))))
+    builder.adjust(1)
+    nav = InlineKeyboardBuilder()
+    if offset > 0:
+        nav.button(text=_("nav.previous"), callback_data=page(max(0, offset - PAGE_SIZE)))
+    if offset + PAGE_SIZE < total:
+        nav.button(text=_("nav.next"), callback_data=page(offset + PAGE_SIZE))
+    builder.attach(nav)
+    if last is not None:
+        builder.row()
+        builder.button(text=last[:LABEL_MAX], callback_data=choose(0))
+    return builder.as_markup()
+
+
+def paged_stored(
+    items: Sequence[Sequence[object]],
+    offset: int,
+    *,
+    choose: Callable[[int], CallbackData],
+    page: Callable[[int], CallbackData],
+    last: str | None = None,
+) -> InlineKeyboardMarkup:
+    """`paged` over a whole list kept in the flow's data (a post's powers, a unit's rules)."""
+    return paged(
+        items[offset : offset + PAGE_SIZE],
+        offset=offset,
+        total=len(items),
+        choose=choose,
+        page=page,
+        last=last,
+    )

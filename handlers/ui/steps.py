@@ -1,0 +1,151 @@
+"""Text steps: ask a question, take typed text, ask again when it is refused.
+
+A step's question is registered once (`TextStep`, or `register_prompt` for a step with buttons),
+so any refusal can ask it again from the state alone, after a restart too. Handlers do not catch
+refusals: a refusal of what was typed is raised as `AskAgain`, and `handlers/errors.py` answers it
+with the refusal and the same question (the update's writes are rolled back, the step stays).
+
+Usage::
+
+    TITLE = TextStep(AddRule.title, "rules.ask_title", limit=RULE_TITLE_MAX)
+
+    async def enter_title(message: Message, state: FSMContext) -> None:
+        await state.update_data(title=TITLE.text(message))  # refused: asked again
+        await state.set_state(AddRule.kind)
+        await ask(message, state)
+
+    def create_router() -> Router:
+        router = Router(name=__name__)
+        TITLE.register(router, enter_title)  # text → enter_title; a sticker → hint + question
+        return router
+
+A step whose last write may be refused for the typed text (mend it) or for anything else (the
+step is over) wraps that write in `ends_step`::
+
+    async with ends_step(state, mend=("register.text_",)):
+        await service.edit(...)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import Message
+
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import DateRefused, QuickPick, parse_deadline, quick_deadline
+from bot.services.powers import text_or_refuse
+from handlers.register_ui import Keyboard, reask, register_prompt
+from handlers.ui.labels import DATE_REFUSED
+
+QUICK_PICKS = tuple(QuickPick)
+T = TypeVar("T")
+
+
+class AskAgain(ServiceError):
+    """A refusal of what the person typed: answered with the step's question again."""
+
+    @classmethod
+    def of(cls, refusal: ServiceError) -> AskAgain:
+        return cls(refusal.key, **refusal.values)
+
+
+class StepOver(ServiceError):
+    """A refusal that ends the conversation's step: errors.py clears the state, then answers.
+
+    The state is cleared there, after the update's unit of work was rolled back (the state is
+    kept in the same transaction, so a clear inside the handler would be undone with it).
+    """
+
+    @classmethod
+    def of(cls, refusal: ServiceError) -> StepOver:
+        return cls(refusal.key, **refusal.values)
+
+
+def typed(text: str | None, limit: int, *, required: bool = True) -> str:
+    """The typed text, cleaned; too long, empty or not text is refused as `AskAgain`."""
+    try:
+        return text_or_refuse(text, limit, required=required)
+    except ServiceError as refusal:
+        raise AskAgain.of(refusal) from None
+
+
+@asynccontextmanager
+async def ends_step(state: FSMContext, *, mend: Collection[str] = ()) -> AsyncIterator[None]:
+    """Around the write that ends a step: a refusal whose key starts with one of `mend` keeps
+    the step (the question is asked again, `AskAgain`); any other ends it (`StepOver`). Either
+    way the refusal propagates: the update's writes are rolled back and errors.py answers."""
+    try:
+        yield
+    except (AskAgain, StepOver):
+        raise
+    except ServiceError as refusal:
+        if mend and refusal.key.startswith(tuple(mend)):
+            raise AskAgain.of(refusal) from None
+        raise StepOver.of(refusal) from None
+
+
+@dataclass(frozen=True)
+class TextStep:
+    """One question answered by typing: its state, its prompt key, the text's limit."""
+
+    state: State
+    prompt: str | Callable[[dict[str, Any]], str]
+    limit: int = 0
+    keyboard: Keyboard | None = None
+
+    def __post_init__(self) -> None:
+        register_prompt(self.state.state or "", self.prompt, self.keyboard)
+
+    def text(self, message: Message, *, required: bool = True) -> str:
+        """The answer, cleaned; refused (and asked again) when too long or empty."""
+        return typed(message.text, self.limit, required=required)
+
+    def register(self, router: Router, handler: Callable[..., Any]) -> None:
+        """Typed text (not a command) goes to `handler`; anything else gets the hint."""
+        router.message.register(handler, self.state, F.text, ~F.text.startswith("/"))
+        router.message.register(reask, self.state, ~F.text)
+
+
+@asynccontextmanager
+async def asking_again() -> AsyncIterator[None]:
+    """Around a write every refusal of which the person mends by typing again (the step stays)."""
+    try:
+        yield
+    except AskAgain:
+        raise
+    except ServiceError as refusal:
+        raise AskAgain.of(refusal) from None
+
+
+def typed_deadline(text: str | None, today: date) -> date:
+    """A typed deadline ("2027-03-31", "3月31日", …); one that cannot be read, or is past or too
+    far, is refused as `AskAgain`."""
+    try:
+        return parse_deadline(text or "", today)
+    except DateRefused as refused:
+        raise AskAgain(DATE_REFUSED[refused.reason]) from None
+
+
+def quick_pick_deadline(index: int, today: date) -> date:
+    """The deadline of a quick-pick button (end of month / quarter / year); a forged index is
+    refused as a stale button."""
+    if not 0 <= index < len(QUICK_PICKS):
+        raise ServiceError("fallback.stale_button")
+    return quick_deadline(QUICK_PICKS[index], today)
+
+
+async def finish_step(state: FSMContext, write: Awaitable[T], *, mend: Collection[str] = ()) -> T:
+    """The write that ends a step, then the step is over: `ends_step` around it, the state
+    cleared after it. Usage: ``risk = await finish_step(state, service.edit(...))``."""
+    async with ends_step(state, mend=mend):
+        result = await write
+    await state.clear()
+    return result
