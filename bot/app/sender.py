@@ -9,8 +9,9 @@ Wiring (the app does this once, at start-up)::
     ...
     await sender.stop()                   # dp.shutdown: finishes and records in-flight sends
 
-A commit of a session that enqueued something wakes every running sender of the process;
-other processes' rows are found by polling every `delivery_poll_seconds`.
+A commit of a session that enqueued something wakes every running sender of the process
+(`bot.app.outbox_wake`); other processes' rows are found by polling every
+`delivery_poll_seconds`. The claim and lease statements are in `bot.delivery.lease`.
 
 Crash safety: a row is claimed (status ``sending``, ``lease_until`` = now + lease) before it
 is sent, and its outcome is written right after Telegram answers. After a crash, rows whose
@@ -43,8 +44,7 @@ import contextlib
 import functools
 import logging
 import random
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,19 +59,19 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import SendDocument, SendMessage, SendPhoto, TelegramMethod
 from pydantic import ValidationError
-from sqlalchemy import and_, event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
-from bot.delivery.outbox import SESSION_FLAG, UNREACHABLE_REASON
+from bot.delivery.lease import Claimed, claim_due, record_outcome
+from bot.delivery.outbox import UNREACHABLE_REASON
 from bot.delivery.reachability import mark_unreachable
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.settings import Settings
 from storage.db import SessionMaker
-from storage.models.org import Person
-from storage.models.outbox import OutboxMessage, OutboxStatus
+from storage.models.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -82,33 +82,6 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
 }
 # A claimed row whose chat is paused longer than this goes back to the queue, unsent.
 _HOLD_AT_MOST = 2.0
-
-_wakers: set[Callable[[], None]] = set()
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(SESSION_FLAG, False):
-        for wake in list(_wakers):
-            wake()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(SESSION_FLAG, None)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A row this sender holds: its lease value proves ownership when writing the outcome."""
-
-    id: int
-    chat_id: int
-    payload: dict[str, Any]
-    urgent: bool
-    attempts: int
-    throttled: int
-    lease_until: datetime
 
 
 class OutboxSender:
@@ -165,7 +138,7 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """The loop: keep up to `delivery_concurrency` rows in flight until `stop` is set."""
-        _wakers.add(self.wake)
+        add_waker(self.wake)
         try:
             while not stop.is_set():
                 try:
@@ -175,7 +148,7 @@ class OutboxSender:
                     log.exception("outbox sender step failed")
                     await self._idle(stop, self.settings.delivery_poll_seconds)
         finally:
-            _wakers.discard(self.wake)
+            discard_waker(self.wake)
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
 
@@ -246,73 +219,16 @@ class OutboxSender:
         Rows to `skip_chats` (being sent to right now) wait, so a chat's messages keep order.
         """
         now = self.clock.now()
-        lease_until = now + self.lease
-        due = or_(
-            and_(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-            ),
-            and_(
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.lease_until < now,
-            ),
-        )
-        conditions = [due]
-        if self.quiet_hours.is_quiet(now):
-            conditions.append(OutboxMessage.urgent.is_(True))
-        if skip_chats:
-            conditions.append(OutboxMessage.chat_id.not_in(list(skip_chats)))
-        picked = (
-            select(OutboxMessage.id)
-            .where(*conditions)
-            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
         async with self.sessionmaker() as session, session.begin():
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(picked.scalar_subquery()))
-                .values(status=OutboxStatus.SENDING, lease_until=lease_until)
-                .returning(
-                    OutboxMessage.id,
-                    OutboxMessage.chat_id,
-                    OutboxMessage.payload,
-                    OutboxMessage.urgent,
-                    OutboxMessage.attempts,
-                    OutboxMessage.throttled,
-                    OutboxMessage.priority,
-                    OutboxMessage.next_attempt_at,
-                )
+            return await claim_due(
+                session,
+                now=now,
+                lease_until=now + self.lease,
+                limit=limit,
+                urgent_only=self.quiet_hours.is_quiet(now),
+                skip_chats=skip_chats,
+                dead_chats=self._dead_chats,
             )
-            rows = sorted(result.all(), key=lambda r: (r.priority, r.next_attempt_at, r.id))
-            claimed = [
-                Claimed(r.id, r.chat_id, r.payload, r.urgent, r.attempts, r.throttled, lease_until)
-                for r in rows
-            ]
-            if not claimed:
-                return []
-            # Someone marked unreachable after these were enqueued: cancel, don't send.
-            blocked = set(
-                await session.scalars(
-                    select(Person.telegram_id).where(
-                        Person.telegram_id.in_({c.chat_id for c in claimed}),
-                        Person.unreachable.is_(True),
-                    )
-                )
-            )
-            blocked |= self._dead_chats & {c.chat_id for c in claimed}
-            if blocked:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_([c.id for c in claimed if c.chat_id in blocked]))
-                    .values(
-                        status=OutboxStatus.CANCELLED,
-                        lease_until=None,
-                        last_error=UNREACHABLE_REASON,
-                    )
-                )
-        return [c for c in claimed if c.chat_id not in blocked]
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -453,23 +369,12 @@ class OutboxSender:
         async with self.sessionmaker() as session, session.begin():
             await self._write(session, row, **values)
 
-    async def _write(self, session: Any, row: Claimed, **values: Any) -> bool:
+    async def _write(self, session: AsyncSession, row: Claimed, **values: Any) -> bool:
         """Record an outcome if we still hold the lease (else another sender took the row)."""
-        if values.get("status") != OutboxStatus.SENDING:
-            values.setdefault("lease_until", None)
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row.id,
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.lease_until == row.lease_until,
-            )
-            .values(**values)
-        )
-        if not result.rowcount:
-            log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
-            return False
-        return True
+        if await record_outcome(session, row, **values):
+            return True
+        log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
+        return False
 
 
 def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
