@@ -23,7 +23,6 @@ from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
 from bot.settings import Settings
 from handlers.callbacks import ListName, PowerAction, PowerCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
@@ -34,7 +33,7 @@ from handlers.register_ui import (
 )
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
-from handlers.ui.pickers import choices
+from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, finish_step, typed
 from storage.models.org import Person, Post
