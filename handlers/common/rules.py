@@ -41,7 +41,7 @@ from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import finish_step, typed
+from handlers.ui.steps import TextStep, finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
@@ -69,7 +69,9 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
-register_prompt(AddRule.title.state, "rules.ask_title")
+TITLE = TextStep(
+    AddRule.title, "rules.ask_title", RULE_TITLE_MAX, field="title", following=AddRule.kind
+)
 register_prompt(AddRule.kind.state, "rules.ask_kind", _skip_keyboard)
 register_prompt(AddRule.issued.state, "rules.ask_issued", _skip_keyboard)
 register_prompt(AddRule.matter.state, "rules.ask_matter", _matter_keyboard)
@@ -173,13 +175,6 @@ async def choose_unit(
     await ask(message_of(query), state)
 
 
-async def enter_title(message: Message, state: FSMContext) -> None:
-    title = typed(message.text, RULE_TITLE_MAX)
-    await state.update_data(title=title)
-    await state.set_state(AddRule.kind)
-    await ask(message, state)
-
-
 async def enter_kind(message: Message, state: FSMContext) -> None:
     kind = typed(message.text, RULE_KIND_MAX)
     await state.update_data(kind=kind)
@@ -244,8 +239,8 @@ def create_router() -> Router:
     router.callback_query.register(
         choose_matter, AddRule.matter, RuleCb.filter(F.action == RuleAction.MATTER)
     )
+    TITLE.register(router)
     for step, handler in (
-        (AddRule.title, enter_title),
         (AddRule.kind, enter_kind),
         (AddRule.issued, enter_issued),
     ):

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +35,7 @@ from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import typed
+from handlers.ui.steps import TextStep
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
 
@@ -89,14 +89,34 @@ def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(PowerFlow.name.state, "powers.ask_name")
-register_prompt(PowerFlow.content.state, "powers.ask_content")
-register_prompt(PowerFlow.subject.state, "powers.ask_subject", _subject_keyboard)
-register_prompt(PowerFlow.legal_basis.state, "powers.ask_legal_basis")
-register_prompt(PowerFlow.scope.state, "powers.ask_scope", _scope_keyboard)
-register_prompt(PowerFlow.category.state, "powers.ask_category", category_keyboard)
-register_prompt(PowerEdit.value.state, "powers.ask_new_value")
-register_prompt(PowerEdit.category.state, "powers.ask_category", category_keyboard)
+# The typed steps of adding a power: each keeps its text and asks the next question.
+TEXT_STEPS = (
+    TextStep(
+        PowerFlow.name, "powers.ask_name", NAME_MAX, field="name", following=PowerFlow.content
+    ),
+    TextStep(
+        PowerFlow.content,
+        "powers.ask_content",
+        CONTENT_MAX,
+        field="content",
+        following=PowerFlow.subject,
+    ),
+    TextStep(
+        PowerFlow.subject,
+        "powers.ask_subject",
+        SUBJECT_MAX,
+        keyboard=_subject_keyboard,  # or: the post itself
+        field="subject",
+        following=PowerFlow.legal_basis,
+    ),
+    TextStep(
+        PowerFlow.legal_basis,
+        "powers.ask_legal_basis",
+        LEGAL_BASIS_MAX,
+        field="legal_basis",
+        following=PowerFlow.scope,
+    ),
+)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -198,36 +218,11 @@ async def start_add(
     await ask(message_of(query), state)
 
 
-async def _take_text(
-    message: Message, state: FSMContext, field: str, limit: int, following: State
-) -> None:
-    value = typed(message.text, limit)
-    await state.update_data({field: value})
-    await state.set_state(following)
-    await ask(message, state)
-
-
-async def enter_name(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "name", NAME_MAX, PowerFlow.content)
-
-
-async def enter_content(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "content", CONTENT_MAX, PowerFlow.subject)
-
-
-async def enter_subject(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "subject", SUBJECT_MAX, PowerFlow.legal_basis)
-
-
 async def subject_is_post(query: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(subject=(await state.get_data()).get("post_name", ""))
     await query.answer()
     await state.set_state(PowerFlow.legal_basis)
     await ask(message_of(query), state)
-
-
-async def enter_legal_basis(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "legal_basis", LEGAL_BASIS_MAX, PowerFlow.scope)
 
 
 async def choose_scope(
@@ -321,14 +316,8 @@ def create_router() -> Router:
     router.callback_query.register(
         abort, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
     )
-    for step, handler in (
-        (PowerFlow.name, enter_name),
-        (PowerFlow.content, enter_content),
-        (PowerFlow.subject, enter_subject),
-        (PowerFlow.legal_basis, enter_legal_basis),
-    ):
-        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, step, ~F.text)
+    for step in TEXT_STEPS:
+        step.register(router)
     # Button steps: typed text gets the question (and its buttons) again.
     for step in (PowerFlow.scope, PowerFlow.category):
         router.message.register(reask, step, ~F.text.startswith("/") | ~F.text)
