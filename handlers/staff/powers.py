@@ -28,7 +28,6 @@ from handlers.register_ui import (
     ask,
     quote,
     reask,
-    register_prompt,
     scope_label,
 )
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
