@@ -146,7 +146,7 @@ async def tell(
     key: str,
     *,
     clock: Clock,
-    settings: Settings | None,
+    settings: Settings,
     skip: Person | None = None,
     **values: Any,
 ) -> None:

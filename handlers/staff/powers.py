@@ -319,9 +319,7 @@ async def save(
         scope=data["scope"],
     )
     try:
-        power = await power_service.add_power(
-            session, clock, actor=person, draft=draft, settings=settings
-        )
+        power = await power_service.add_power(session, clock, actor=person, draft=draft)
     except ServiceError as error:
         await alert(query, error)
         return

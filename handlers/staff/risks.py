@@ -991,9 +991,12 @@ async def withdraw(
     session: AsyncSession,
     clock: Clock,
     person: Person,
+    settings: Settings,
 ) -> None:
     try:
-        await risk_service.withdraw_risk(session, clock, actor=person, risk_id=callback_data.id)
+        await risk_service.withdraw_risk(
+            session, clock, actor=person, risk_id=callback_data.id, settings=settings
+        )
     except ServiceError as error:
         await alert(query, error)
         return
