@@ -62,18 +62,10 @@ async def create_invitation(
         created_at=now,
         expires_at=expiry(now, ttl_days),
     )
-    session.add(invitation)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        channel=channel,
-        action="invitation.create",
-        entity=invitation,
-        after=audit.snapshot(invitation, "name", "unit_id", "post_id", "roles", "expires_at"),
-    )
-    await session.flush()
+    await audit.record_new(
+        session, clock, invitation, actor=actor, channel=channel, action="invitation.create",
+        fields=("name", "unit_id", "post_id", "roles", "expires_at"),
+    )  # fmt: skip
     return invitation
 
 

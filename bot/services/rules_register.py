@@ -118,18 +118,10 @@ async def add_rule(
         created_by_id=actor.id if actor else None,
         created_at=clock.now(),
     )
-    session.add(rule)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        channel=channel,
-        action="rule.add",
-        entity=rule,
-        after=audit.snapshot(rule, "unit_id", "title", "kind", "issued_on", "major_matter"),
-    )
-    await session.flush()
+    await audit.record_new(
+        session, clock, rule, actor=actor, channel=channel, action="rule.add",
+        fields=("unit_id", "title", "kind", "issued_on", "major_matter"),
+    )  # fmt: skip
     return rule
 
 

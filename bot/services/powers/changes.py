@@ -106,17 +106,7 @@ async def add_power(
         updated_at=now,
         **values,
     )
-    session.add(power)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        action="power.add",
-        entity=power,
-        after=audit.snapshot(power, *FIELDS),
-    )
-    await session.flush()
+    await audit.record_new(session, clock, power, actor=actor, action="power.add", fields=FIELDS)
     return power
 
 

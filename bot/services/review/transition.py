@@ -10,7 +10,7 @@ queue the notices, all in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -141,22 +141,37 @@ async def enter_review(
     return sit
 
 
+async def _scan(
+    session: AsyncSession,
+    clock: Clock,
+    config: ReviewConfig,
+    state: RiskState,
+    due: Callable[[RiskReview], datetime | None],
+    action: Action,
+    now: datetime,
+) -> list[int]:
+    """The scheduler takes `action` on every record in `state` whose `due` moment has come."""
+    moved: list[int] = []
+    for risk_id in await subject.ids_in_state(session, state.value):
+        review = await session.get(RiskReview, risk_id)
+        moment = due(review) if review else None
+        if moment is None or moment > now:
+            continue
+        await transition(
+            session, clock, config, actor=None, risk_id=risk_id, decision=Decision(action)
+        )
+        moved.append(risk_id)
+    return moved
+
+
 async def close_due_social_reviews(
     session: AsyncSession, clock: Clock, config: ReviewConfig, now: datetime | None = None
 ) -> list[int]:
     """Close every social review whose window has passed; safe to run any number of times."""
-    now = now or clock.now()
-    closed: list[int] = []
-    for risk_id in await subject.ids_in_state(session, RiskState.SOCIAL_REVIEW.value):
-        review = await session.get(RiskReview, risk_id)
-        if review is None or review.social_closes_at is None or review.social_closes_at > now:
-            continue
-        await transition(
-            session, clock, config, actor=None, risk_id=risk_id,
-            decision=Decision(Action.CLOSE_SOCIAL),
-        )  # fmt: skip
-        closed.append(risk_id)
-    return closed
+    return await _scan(
+        session, clock, config, RiskState.SOCIAL_REVIEW, lambda r: r.social_closes_at,
+        Action.CLOSE_SOCIAL, now or clock.now(),
+    )  # fmt: skip
 
 
 async def open_submitted(session: AsyncSession, clock: Clock, config: ReviewConfig) -> list[int]:
@@ -171,19 +186,10 @@ async def mark_regrading_due(
     session: AsyncSession, clock: Clock, config: ReviewConfig, now: datetime | None = None
 ) -> list[int]:
     """Active risks whose period is up become `regrading_due`; idempotent."""
-    now = now or clock.now()
-    marked: list[int] = []
-    for risk_id in await subject.ids_in_state(session, RiskState.PUBLICISED.value):
-        review = await session.get(RiskReview, risk_id)
-        due = review.regrading_due_at if review else None
-        if due is None or due > now:
-            continue
-        await transition(
-            session, clock, config, actor=None, risk_id=risk_id,
-            decision=Decision(Action.REGRADING_DUE),
-        )  # fmt: skip
-        marked.append(risk_id)
-    return marked
+    return await _scan(
+        session, clock, config, RiskState.PUBLICISED, lambda r: r.regrading_due_at,
+        Action.REGRADING_DUE, now or clock.now(),
+    )  # fmt: skip
 
 
 async def mark_publicised(

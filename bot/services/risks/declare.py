@@ -19,11 +19,10 @@ from bot.services.powers import text_or_refuse
 from bot.services.register_access import (
     is_active_staff,
     may_review_unit,
-    people_on_post,
     require_post,
-    tell,
+    tell_holders,
 )
-from bot.services.review_subject import snapshot
+from bot.services.review_subject import SNAPSHOT_FIELDS, snapshot
 from bot.services.risks.common import (
     MeasureDraft,
     RiskDraft,
@@ -77,16 +76,10 @@ async def declare_risk(
         measures=measures,
         **factors.as_dict(),
     )
-    session.add(risk)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        action="risk.declare",
-        entity=risk,
-        after=snapshot(risk) | {"measures": [measure_snapshot(m) for m in measures]},
-    )
+    await audit.record_new(
+        session, clock, risk, actor=actor, action="risk.declare", fields=SNAPSHOT_FIELDS,
+        extra={"measures": [measure_snapshot(m) for m in measures]},
+    )  # fmt: skip
     await move_risk(session, clock, settings, actor, risk, Action.SUBMIT)
     return risk
 
@@ -124,21 +117,13 @@ async def propose_risk(
         updated_at=now,
         measures=[],
     )
-    session.add(risk)
-    await session.flush()
-    audit.record(
-        session, clock, actor=actor, action="risk.propose", entity=risk, after=snapshot(risk)
+    await audit.record_new(
+        session, clock, risk, actor=actor, action="risk.propose", fields=SNAPSHOT_FIELDS
     )
-    await tell(
-        session,
-        await people_on_post(session, post.id),
-        "register.notice.proposed",
-        clock=clock,
-        settings=settings,
-        skip=actor,
-        description=text,
-    )
-    await session.flush()
+    await tell_holders(
+        session, post.id, "register.notice.proposed", clock=clock, settings=settings,
+        skip=actor, description=text,
+    )  # fmt: skip
     return risk
 
 

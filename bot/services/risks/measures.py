@@ -13,7 +13,7 @@ from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue
 from bot.services import audit
 from bot.services.powers import text_or_refuse
-from bot.services.register_access import is_active_staff, may_see_unit, people_on_post, tell
+from bot.services.register_access import is_active_staff, may_see_unit, tell_holders
 from bot.services.risks.common import is_holder, measure_snapshot
 from bot.settings import Settings
 from storage.models.org import Person, Post
@@ -71,16 +71,10 @@ async def report_measure(
     )
     if status == MeasureStatus.BLOCKED.value and risk is not None:
         # A blocked measure needs someone to act: the holders hear of it.
-        await tell(
-            session,
-            await people_on_post(session, risk.post_id),
-            "register.notice.measure_blocked",
-            clock=clock,
-            settings=settings,
-            skip=actor,
-            action=measure.action,
-            note=text,
-        )
+        await tell_holders(
+            session, risk.post_id, "register.notice.measure_blocked", clock=clock,
+            settings=settings, skip=actor, action=measure.action, note=text,
+        )  # fmt: skip
     await session.flush()
     return measure
 

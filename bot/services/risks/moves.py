@@ -65,19 +65,27 @@ async def record_discussion(
     return risk
 
 
-async def confirm_self_review(
-    session: AsyncSession, clock: Clock, *, actor: Person, risk_id: int, settings: Settings
+async def holders_move(
+    session: AsyncSession,
+    clock: Clock,
+    action: Action,
+    *,
+    actor: Person,
+    risk_id: int,
+    settings: Settings,
 ) -> RiskPoint:
-    """自己审: the leader confirms the record; it goes to the commission (常委定)."""
+    """A move the holder takes on their own record with nothing more to say."""
     risk = await holders_risk(session, actor, risk_id)
-    await move_risk(session, clock, settings, actor, risk, Action.SELF_CONFIRM)
+    await move_risk(session, clock, settings, actor, risk, action)
     return risk
 
 
-async def withdraw_risk(
-    session: AsyncSession, clock: Clock, *, actor: Person, risk_id: int, settings: Settings
-) -> RiskPoint:
-    """The holder withdraws a record any time before approval."""
-    risk = await holders_risk(session, actor, risk_id)
-    await move_risk(session, clock, settings, actor, risk, Action.WITHDRAW)
-    return risk
+async def confirm_self_review(session: AsyncSession, clock: Clock, **who: Any) -> RiskPoint:
+    """自己审: the leader confirms the record; it goes to the commission (常委定).
+    `who`: actor, risk_id, settings (as `holders_move`)."""
+    return await holders_move(session, clock, Action.SELF_CONFIRM, **who)
+
+
+async def withdraw_risk(session: AsyncSession, clock: Clock, **who: Any) -> RiskPoint:
+    """The holder withdraws a record any time before approval (`who` as `holders_move`)."""
+    return await holders_move(session, clock, Action.WITHDRAW, **who)
