@@ -18,13 +18,13 @@ from bot.app.command_menu import set_default_menus
 from bot.delivery.middleware import install_pacing
 from bot.delivery.outbox import use_button_packer
 from bot.delivery.pacing import Pacer
+from bot.delivery.progress_updater import ProgressUpdater
 from bot.delivery.sender import OutboxSender
 from bot.domain.clock import Clock
 from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import JobRunner
 from bot.scheduling.scheduler import attach_scheduler
-from bot.services.broadcast_progress import ProgressUpdater
 from bot.settings import Settings
 from handlers.admin.broadcast import progress_keyboard
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware

@@ -1,5 +1,5 @@
 """Buttons that services offer, as plain values: what the button opens (a kind and ids) and
-the catalog key of its label. No aiogram here: the handlers' callback data classes pack them
+the catalog key of its label. The handlers' callback data classes pack them
 (`bot.delivery.outbox.use_button_packer`, wired at start-up), so a layout is defined once."""
 
 from __future__ import annotations

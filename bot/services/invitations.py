@@ -29,6 +29,14 @@ class Accepted:
     invitation: Invitation
 
 
+# Why a code is refused, by its state.
+REFUSALS: dict[InvitationState, str] = {
+    InvitationState.USED: "invite.code_used",
+    InvitationState.EXPIRED: "invite.code_expired",
+    InvitationState.UNKNOWN: "invite.code_unknown",
+}
+
+
 async def create_invitation(
     session: AsyncSession,
     clock: Clock,
@@ -90,7 +98,7 @@ async def accept_invitation(
     """Bind `person` (already known by Telegram id) to the invitation's unit, post and roles."""
     invitation, state = await find_state(session, clock, code)
     if state is not InvitationState.VALID or invitation is None:
-        raise ServiceError(f"invite.code_{state.value}")
+        raise ServiceError(REFUSALS.get(state, "invite.code_unknown"))
     # Claim the code atomically: a second tap racing this one finds it used.
     claimed = await session.execute(
         Invitation.__table__.update()

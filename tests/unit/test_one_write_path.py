@@ -22,7 +22,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("bot/services/risks/measures.py", "report_measure"): (
         "a measure's status is what its latest report says (no workflow of its own)"
     ),
-    ("bot/services/campaigns.py", "close_campaign"): "a campaign's one move: active → closed",
+    (
+        "bot/services/campaigns/lifecycle.py",
+        "close_campaign",
+    ): "a campaign's one move: active → closed",
 }
 # (module, function) → which names its `setattr(obj, name, ...)` with a computed name sets
 # (never "status"); any other computed setattr fails, as it could write a status.
