@@ -28,6 +28,7 @@ class ListName(StrEnum):
     RISKS = "rk"
     MEASURES = "ms"
     UNREACHABLE = "ur"
+    RULES = "rl"
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -112,7 +113,6 @@ class CampaignCb(CallbackData, prefix="cp"):
 
 
 class RuleAction(StrEnum):
-    PAGE = "page"
     ADD = "add"
     UNIT_PAGE = "unit_page"
     UNIT = "unit"

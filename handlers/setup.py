@@ -12,7 +12,15 @@ from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
-from handlers.staff import measures, peer, powers, regrading, regrading_measures, risks
+from handlers.staff import (
+    measures,
+    peer,
+    power_edit,
+    powers,
+    regrading,
+    regrading_measures,
+    risks,
+)
 
 
 def build_router() -> Router:
@@ -51,6 +59,7 @@ def build_router() -> Router:
     staff.callback_query.filter(HasRole(Role.STAFF, Role.LEADER))
     staff.include_routers(
         powers.create_router(),
+        power_edit.create_router(),
         risks.create_router(),
         regrading.create_router(),
         regrading_measures.create_router(),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -75,3 +75,16 @@ def _ensure_sqlite_folder(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def unit_of_work(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]:
+    """One transaction at the edge (a job, a CLI command, a test): a session committed when
+    the block ends normally, rolled back when it raises. Services inside only flush."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()

@@ -17,8 +17,10 @@ from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.delivery.outbox import use_button_packer
 from bot.domain.clock import FakeClock
 from bot.settings import Settings
+from handlers.notice_buttons import pack_button
 from storage import migrate
 from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
@@ -106,6 +108,12 @@ async def engine(database_url: str, backend: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return make_sessionmaker(engine)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _button_packer() -> None:
+    """Buttons services describe are packed by the handlers' callback data (as at start-up)."""
+    use_button_packer(pack_button)
 
 
 @pytest.fixture

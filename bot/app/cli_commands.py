@@ -15,7 +15,7 @@ from bot.domain.roles import parse_roles
 from bot.i18n import translate
 from bot.settings import Settings
 from storage import migrate
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.repositories import org as org_repo
 
 
@@ -36,13 +36,8 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
     try:
         if upgrade:
             await migrate.upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            try:
-                yield session
-            except BaseException:
-                await session.rollback()
-                raise
-            await session.commit()
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            yield session
     finally:
         await engine.dispose()
 

@@ -17,16 +17,18 @@ from aiogram.fsm.strategy import FSMStrategy
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import install_pacing
 from bot.app.sender import OutboxSender
+from bot.delivery.outbox import use_button_packer
+from bot.delivery.progress_updater import ProgressUpdater
 from bot.domain.clock import Clock
 from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import JobRunner
 from bot.scheduling.scheduler import attach_scheduler
-from bot.services.broadcast_progress import ProgressUpdater
 from bot.settings import Settings
 from handlers.admin.broadcast import progress_keyboard
 from handlers.command_menu import set_default_menus
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
+from handlers.notice_buttons import pack_button
 from handlers.setup import build_router
 from storage.db import SessionMaker
 from storage.fsm import FullKeyBuilder, SQLStorage
@@ -72,6 +74,8 @@ def create_dispatcher(
     **workflow_data: Any,
 ) -> Dispatcher:
     """A dispatcher with every router, middleware and long-lived dependency in place."""
+    # Buttons services describe are packed by the handlers' callback data classes.
+    use_button_packer(pack_button)
     dp = Dispatcher(
         storage=storage or create_fsm_storage(settings, sessionmaker),
         events_isolation=SimpleEventIsolation(),

@@ -11,7 +11,7 @@ A recipient already marked unreachable (they blocked the bot) gets a row stored 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import resolve_locale, translate
-from bot.settings import Settings, get_settings
+from bot.services.buttons import Button
+from bot.settings import Settings
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
@@ -34,6 +35,31 @@ PRIORITY_BULK = 100  # broadcasts, digests, publicity
 UNREACHABLE_REASON = "recipient unreachable (blocked the bot or deactivated)"
 # Set on a session that enqueued something: after its commit the sender is woken.
 SESSION_FLAG = "qingfeng.outbox.enqueued"
+
+
+# Packs a button's plain description into callback data; the handlers' callback data classes
+# do it (wired at start-up: `use_button_packer`), so services never pack by hand.
+ButtonPacker = Callable[[Button], str]
+_packer: list[ButtonPacker] = []
+
+
+def use_button_packer(packer: ButtonPacker) -> None:
+    """Set how buttons are packed (the app wires the handlers' callback data classes)."""
+    _packer[:] = [packer]
+
+
+def keyboard(buttons: Sequence[Button], locale: str) -> dict[str, Any]:
+    """The inline keyboard (Bot API JSON, one button a row) for `buttons`, labelled in
+    `locale`."""
+    if not _packer:
+        raise RuntimeError("no button packer wired: call use_button_packer() at start-up")
+    pack = _packer[0]
+    return {
+        "inline_keyboard": [
+            [{"text": translate(button.label_key, locale), "callback_data": pack(button)}]
+            for button in buttons
+        ]
+    }
 
 
 def render_payload(
@@ -81,7 +107,7 @@ async def enqueue(
     photo: str | None = None,
     document: str | None = None,
     clock: Clock | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> int | None:
     """Add a message to the outbox within the caller's transaction; returns its id.
 
@@ -89,7 +115,6 @@ async def enqueue(
     also under concurrent enqueues: INSERT … ON CONFLICT DO NOTHING on the unique key).
     A non-urgent message is due at `not_before` (default now) moved past quiet hours.
     """
-    settings = settings or get_settings()
     now = (clock or Clock()).now()
     due = max(not_before, now) if not_before is not None else now
     if not urgent:
@@ -162,17 +187,17 @@ def _row_values(
     }
 
 
-def person_locale(person: Person, settings: Settings | None = None) -> str:
+def person_locale(person: Person, settings: Settings) -> str:
     """The language to write to a person in: their choice, else their Telegram app's, else the
     configured default (the same order as replies to what they write)."""
-    default = (settings or get_settings()).default_locale
+    default = settings.default_locale
     return resolve_locale(person.language, person.telegram_locale, default)
 
 
 def render_for_person(
     person: Person,
     key: str,
-    settings: Settings | None = None,
+    settings: Settings,
     /,
     **values: Any,
 ) -> str:
@@ -188,7 +213,7 @@ async def enqueue_for_person(
     *,
     kind: str,
     values: dict[str, Any] | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     priority: int = PRIORITY_PERSONAL,
     **options: Any,
 ) -> int | None:
@@ -235,7 +260,7 @@ async def enqueue_many(
     batch_id: str | None = None,
     not_before: datetime | None = None,
     clock: Clock | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     chunk: int = BULK_CHUNK,
 ) -> int:
     """`enqueue()` for many rows: one multi-row INSERT per `chunk`; returns how many were stored.
@@ -244,7 +269,6 @@ async def enqueue_many(
     cancelled, a used `dedup_key` skipped by ON CONFLICT DO NOTHING), in the caller's
     transaction, at a fraction of the round trips.
     """
-    settings = settings or get_settings()
     now = (clock or Clock()).now()
     due = max(not_before, now) if not_before is not None else now
     if not urgent:
@@ -307,7 +331,7 @@ async def enqueue_for_people(
     kind: str,
     values: dict[str, Any] | None = None,
     dedup_prefix: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     **options: Any,
 ) -> int:
     """`enqueue_for_person()` in bulk: `key` rendered in each person's language; people

@@ -17,15 +17,14 @@ is no longer due).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
+from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, keyboard, person_locale
 from bot.domain.risk_workflow import RiskState
-from bot.i18n import translate
 from bot.scheduling.runner import JobContext
 from bot.services import regrading, review, review_subject
-from bot.services.review_notices import regrading_button
+from bot.services.buttons import regrading_button
+from bot.settings import Settings
 from storage.models.org import Person
 
 WEEK = timedelta(days=7)
@@ -43,12 +42,8 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _button(person: Person, risk_id: int, settings: object) -> InlineKeyboardMarkup:
-    label, data = regrading_button(risk_id)
-    text = translate(label, person_locale(person, settings))  # type: ignore[arg-type]
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data)]]
-    )
+def _button(person: Person, risk_id: int, settings: Settings) -> dict[str, Any]:
+    return keyboard([regrading_button(risk_id)], person_locale(person, settings))
 
 
 async def remind_regrading(ctx: JobContext) -> None:

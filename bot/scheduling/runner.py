@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.due import Schedule, is_due
 from bot.settings import Settings
-from storage.db import SessionMaker
+from storage.db import SessionMaker, unit_of_work
 from storage.models.schedule import JobState
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,8 @@ async def run_job(
 
     Outbox rows the job enqueues are sent after this commit (the sender wakes on it).
     """
-    async with sessionmaker() as session:
-        ctx = JobContext(session, clock, settings, now or clock.now())
-        try:
-            await job(ctx)
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
+    async with unit_of_work(sessionmaker) as session:
+        await job(JobContext(session, clock, settings, now or clock.now()))
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,24 @@ def record(
     )
     session.add(row)
     return row
+
+
+async def record_new(
+    session: AsyncSession,
+    clock: Clock,
+    entity: Any,
+    *,
+    actor: Person | None,
+    action: str,
+    fields: tuple[str, ...],
+    extra: dict[str, Any] | None = None,
+    channel: str = "bot",
+) -> AuditLog:
+    """Add a new record, flush it (it gets its id) and audit its creation: `fields` as they
+    are, and `extra` (e.g. its measures) in the after picture."""
+    session.add(entity)
+    await session.flush()
+    after = snapshot(entity, *fields) | (extra or {})
+    return record(
+        session, clock, actor=actor, action=action, entity=entity, after=after, channel=channel
+    )

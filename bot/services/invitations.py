@@ -29,6 +29,14 @@ class Accepted:
     invitation: Invitation
 
 
+# Why a code is refused, by its state.
+REFUSALS: dict[InvitationState, str] = {
+    InvitationState.USED: "invite.code_used",
+    InvitationState.EXPIRED: "invite.code_expired",
+    InvitationState.UNKNOWN: "invite.code_unknown",
+}
+
+
 async def create_invitation(
     session: AsyncSession,
     clock: Clock,
@@ -62,18 +70,10 @@ async def create_invitation(
         created_at=now,
         expires_at=expiry(now, ttl_days),
     )
-    session.add(invitation)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        channel=channel,
-        action="invitation.create",
-        entity=invitation,
-        after=audit.snapshot(invitation, "name", "unit_id", "post_id", "roles", "expires_at"),
-    )
-    await session.flush()
+    await audit.record_new(
+        session, clock, invitation, actor=actor, channel=channel, action="invitation.create",
+        fields=("name", "unit_id", "post_id", "roles", "expires_at"),
+    )  # fmt: skip
     return invitation
 
 
@@ -98,7 +98,7 @@ async def accept_invitation(
     """Bind `person` (already known by Telegram id) to the invitation's unit, post and roles."""
     invitation, state = await find_state(session, clock, code)
     if state is not InvitationState.VALID or invitation is None:
-        raise ServiceError(f"invite.code_{state.value}")
+        raise ServiceError(REFUSALS.get(state, "invite.code_unknown"))
     # Claim the code atomically: a second tap racing this one finds it used.
     claimed = await session.execute(
         Invitation.__table__.update()

@@ -140,13 +140,18 @@ async def commission(session: AsyncSession) -> list[Person]:
     )
 
 
+async def tell_holders(session: AsyncSession, post_id: int, key: str, **options: Any) -> None:
+    """`tell()` the people holding a post (`options` are `tell()`'s keywords)."""
+    await tell(session, await people_on_post(session, post_id), key, **options)
+
+
 async def tell(
     session: AsyncSession,
     people: list[Person],
     key: str,
     *,
     clock: Clock,
-    settings: Settings | None,
+    settings: Settings,
     skip: Person | None = None,
     **values: Any,
 ) -> None:

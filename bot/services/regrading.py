@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.grading import Grade, grade_risk
 from bot.domain.register_rules import MEASURE_MAX, DateRefused, check_deadline
-from bot.domain.risk_workflow import Action, Actor, RiskState, check
+from bot.domain.risk_workflow import Action, Actor, IllegalTransition, RiskState, check
 from bot.services import audit, review
 from bot.services import review_subject as subject
 from bot.services import risks as risk_service
@@ -31,6 +30,7 @@ from bot.settings import Settings
 from storage.models.audit import AuditLog
 from storage.models.org import Person, Post
 from storage.models.register import ControlMeasure, RiskPoint
+from storage.repositories import review as review_repo
 
 # Audit actions that put a risk into `regrading_due` (their latest row says since when, why).
 DUE_ACTIONS = (f"risk.{Action.REGRADING_DUE.value}", f"risk.{Action.REOPEN.value}")
@@ -49,31 +49,14 @@ class RegradingView:
 
 async def due_entry(session: AsyncSession, risk_id: int) -> AuditLog | None:
     """The audit row of the risk's latest move into `regrading_due`."""
-    return await session.scalar(
-        select(AuditLog)
-        .where(
-            AuditLog.entity_type == RiskPoint.__tablename__,
-            AuditLog.entity_id == risk_id,
-            AuditLog.action.in_(DUE_ACTIONS),
-        )
-        .order_by(AuditLog.id.desc())
-        .limit(1)
-    )
+    return await review_repo.latest_audit(session, risk_id, DUE_ACTIONS)
 
 
 async def _revised_since(session: AsyncSession, risk_id: int, entry_id: int) -> bool:
-    row = await session.scalar(
-        select(AuditLog.id)
-        .where(
-            AuditLog.entity_type == RiskPoint.__tablename__,
-            AuditLog.entity_id == risk_id,
-            AuditLog.id > entry_id,
-            # Its own revisions, and a description edited from the risk's card meanwhile.
-            or_(AuditLog.action.like("regrade.%"), AuditLog.action == "risk.edit"),
-        )
-        .limit(1)
+    # Its own revisions, and a description edited from the risk's card meanwhile.
+    return await review_repo.audited_since(
+        session, risk_id, entry_id, prefix="regrade.", actions=("risk.edit",)
     )
-    return row is not None
 
 
 async def _holders_due_risk(
@@ -84,7 +67,7 @@ async def _holders_due_risk(
     if Actor.HOLDER not in review.actors_for(actor, sit):
         raise ServiceError("register.not_found")
     if sit.state is not RiskState.REGRADING_DUE:
-        raise ServiceError(f"workflow.illegal.{sit.state.value}")
+        raise IllegalTransition(sit.state, Action.RESUBMIT)
     return sit
 
 
@@ -170,11 +153,11 @@ def _measure_of(sit: Situation, measure_id: int) -> ControlMeasure:
     raise ServiceError("regrading.measure_gone")
 
 
-def _checked_deadline(value: date, clock: Clock, settings: Settings | None) -> date:
+def _checked_deadline(value: date, clock: Clock, settings: Settings) -> date:
     try:
         check_deadline(value, risk_service.today_of(clock, settings))
     except DateRefused as refused:
-        raise ServiceError(f"register.date_{refused.reason}") from None
+        raise risk_service.refused_date(refused) from None
     return value
 
 

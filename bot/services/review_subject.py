@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.grading import FACTORS
-from storage.models.org import Person, Post
+from bot.services import audit
+from storage.models.org import Post
 from storage.models.register import Power, RiskPoint
+from storage.repositories import people as people_repo
+from storage.repositories import risks as risks_repo
 
 TITLE_MAX = 40
 
@@ -34,12 +36,7 @@ async def post_of(session: AsyncSession, risk: RiskPoint) -> Post:
 
 async def holder_ids(session: AsyncSession, risk: RiskPoint) -> set[int]:
     """Whose record it is: the declarant and whoever holds the post now."""
-    ids = {
-        person_id
-        for person_id in await session.scalars(
-            select(Person.id).where(Person.post_id == risk.post_id, Person.active.is_(True))
-        )
-    }
+    ids = await people_repo.active_ids_on_post(session, risk.post_id)
     # Empty on a top-down proposal until the holder confirms (the proposer is not a holder).
     if risk.created_by_id is not None:
         ids.add(risk.created_by_id)
@@ -50,8 +47,25 @@ def status(risk: RiskPoint) -> str:
     return str(risk.status)
 
 
-def set_status(risk: RiskPoint, value: str) -> None:
-    risk.status = value
+# What the audit trail keeps of a risk point (with its review levels, see `review.move`).
+SNAPSHOT_FIELDS = (
+    "post_id",
+    "power_id",
+    "description",
+    "risk_type",
+    "focus_programme",
+    *(f.value for f in FACTORS),
+    "suggested_level",
+    "status",
+    "discussion_date",
+    "discussion_summary",
+    "self_reviewed_at",
+    "dispute_reason",
+)
+
+
+def snapshot(risk: RiskPoint) -> dict[str, Any]:
+    return audit.snapshot(risk, *SNAPSHOT_FIELDS)
 
 
 def factors(risk: RiskPoint) -> dict[str, int] | None:
@@ -93,11 +107,7 @@ async def power_name(session: AsyncSession, risk: RiskPoint) -> str | None:
 
 
 async def ids_in_state(session: AsyncSession, state: str) -> Sequence[int]:
-    return (
-        await session.scalars(
-            select(RiskPoint.id).where(RiskPoint.status == state).order_by(RiskPoint.id)
-        )
-    ).all()
+    return await risks_repo.ids_in_states(session, [state])
 
 
 def describe(risk: RiskPoint) -> dict[str, Any]:
@@ -118,7 +128,4 @@ async def ids_in_states_for_units(
     session: AsyncSession, states: Sequence[str], unit_ids: Sequence[int] | None
 ) -> Sequence[int]:
     """Risks in any of `states` whose post is in `unit_ids` (None: anywhere), oldest first."""
-    query = select(RiskPoint.id).where(RiskPoint.status.in_(states))
-    if unit_ids is not None:
-        query = query.join(Post, Post.id == RiskPoint.post_id).where(Post.unit_id.in_(unit_ids))
-    return (await session.scalars(query.order_by(RiskPoint.id))).all()
+    return await risks_repo.ids_in_states(session, states, unit_ids)

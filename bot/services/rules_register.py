@@ -18,11 +18,10 @@ from bot.domain.register_rules import (
     DEFAULT_FOCUS_PROGRAMMES,
     RULE_KIND_MAX,
     RULE_TITLE_MAX,
-    TextRefused,
-    clean_text,
 )
 from bot.domain.roles import Role
 from bot.services import audit
+from bot.services.powers.common import text_or_refuse
 from bot.services.register_access import require_reviewer_of, unit_chain_ids
 from storage.models.org import Person, Unit
 from storage.models.register import FocusProgramme, MajorMatter, Rule
@@ -31,10 +30,7 @@ FOCUS_MAX = 100
 
 
 def _text(value: str | None, limit: int, *, required: bool = True) -> str:
-    try:
-        return clean_text(value, limit, required=required)
-    except TextRefused as refused:
-        raise ServiceError(f"register.text_{refused.problem.value}", limit=refused.limit) from None
+    return text_or_refuse(value, limit, required=required)
 
 
 async def focus_programmes(session: AsyncSession) -> list[str]:
@@ -118,18 +114,10 @@ async def add_rule(
         created_by_id=actor.id if actor else None,
         created_at=clock.now(),
     )
-    session.add(rule)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        channel=channel,
-        action="rule.add",
-        entity=rule,
-        after=audit.snapshot(rule, "unit_id", "title", "kind", "issued_on", "major_matter"),
-    )
-    await session.flush()
+    await audit.record_new(
+        session, clock, rule, actor=actor, channel=channel, action="rule.add",
+        fields=("unit_id", "title", "kind", "issued_on", "major_matter"),
+    )  # fmt: skip
     return rule
 
 

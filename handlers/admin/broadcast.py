@@ -27,7 +27,7 @@ from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from bot.settings import Settings
 from handlers.callbacks import BroadcastAction, BroadcastCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.ui.pickers import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person, Unit

@@ -27,9 +27,8 @@ from handlers.admin.campaign_ui import (
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import refusal
-from handlers.ui.pickers import choices
+from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person

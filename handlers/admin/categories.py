@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.ui.pickers import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import asking_again
 from storage.models.org import Person, Unit

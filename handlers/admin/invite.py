@@ -18,8 +18,8 @@ from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX
 from bot.settings import Settings
 from handlers.callbacks import InviteAction, InviteCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.ui.labels import ROLE, label
+from handlers.ui.pickers import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
 from storage.models.org import Person, Post, Unit
 from storage.repositories import org as org_repo

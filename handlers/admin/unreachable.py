@@ -6,15 +6,14 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.unreachable import unreachable_page
 from handlers.callbacks import ListName
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import quote
 from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.pickers import PAGE_SIZE
 
 UNKNOWN = "—"
 
@@ -38,13 +37,7 @@ async def _page(screen: Screen, offset: int) -> Page:
             )
         )
     lines.append(_("unreachable.how_to_fix"))
-    # A list to read, not to choose from: only the ‹ › buttons.
-    keyboard = UNREACHABLE.keyboard([], found.total, offset, label=str, choose=_no_choice)
-    return "\n".join(lines), keyboard
-
-
-def _no_choice(_item: object) -> CallbackData:  # pragma: no cover - no items to choose
-    raise AssertionError("the unreachable list offers no choice")
+    return "\n".join(lines), UNREACHABLE.reading_keyboard(found.total, offset)
 
 
 UNREACHABLE = Pager(ListName.UNREACHABLE, _page, leaves_flow=False)

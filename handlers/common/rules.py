@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -29,8 +28,7 @@ from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from bot.settings import Settings
-from handlers.callbacks import RuleAction, RuleCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
+from handlers.callbacks import ListName, RuleAction, RuleCb
 from handlers.register_ui import (
     alert,
     ask,
@@ -40,9 +38,10 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
-from handlers.ui.pickers import choices
+from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import finish_step, typed
+from handlers.ui.steps import TextStep, finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
@@ -70,7 +69,9 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
-register_prompt(AddRule.title.state, "rules.ask_title")
+TITLE = TextStep(
+    AddRule.title, "rules.ask_title", RULE_TITLE_MAX, field="title", following=AddRule.kind
+)
 register_prompt(AddRule.kind.state, "rules.ask_kind", _skip_keyboard)
 register_prompt(AddRule.issued.state, "rules.ask_issued", _skip_keyboard)
 register_prompt(AddRule.matter.state, "rules.ask_matter", _matter_keyboard)
@@ -89,9 +90,8 @@ def _line(rule: Rule) -> str:
     return _("rules.item").format(flag=flag, title=quote(rule.title), issued=day(rule.issued_on))
 
 
-async def _view(
-    session: AsyncSession, person: Person, offset: int
-) -> tuple[str, InlineKeyboardMarkup]:
+async def _view(screen: Screen, offset: int) -> Page:
+    session, person = screen.session, screen.person
     if person.unit_id is not None:
         rules, total = await rules_for_unit(
             session, person.unit_id, offset=offset, limit=PAGE_SIZE
@@ -105,38 +105,12 @@ async def _view(
         )
     lines = [_("rules.title").format(total=total)]
     lines += [_line(rule) for rule in rules] or [_("rules.empty")]
-    builder = InlineKeyboardBuilder()
-    nav = InlineKeyboardBuilder()
-    if offset > 0:
-        nav.button(
-            text=_("nav.previous"),
-            callback_data=RuleCb(action=RuleAction.PAGE, id=max(0, offset - PAGE_SIZE)),
-        )
-    if offset + PAGE_SIZE < total:
-        nav.button(
-            text=_("nav.next"), callback_data=RuleCb(action=RuleAction.PAGE, id=offset + PAGE_SIZE)
-        )
-    builder.attach(nav)
-    if _may_add(person):
-        builder.row()
-        builder.button(text=_("rules.add"), callback_data=RuleCb(action=RuleAction.ADD))
-    return "\n".join(lines), builder.as_markup()
+    # A list to read (the rules are in the text), paged; adding is for those who may.
+    adding = [(_("rules.add"), RuleCb(action=RuleAction.ADD))] if _may_add(person) else []
+    return "\n".join(lines), RULES.reading_keyboard(total, offset, extra=adding)
 
 
-async def show_rules(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    await state.clear()
-    text, keyboard = await _view(session, person, 0)
-    await message.answer(text, reply_markup=keyboard)
-
-
-async def page(
-    query: CallbackQuery, callback_data: RuleCb, session: AsyncSession, person: Person
-) -> None:
-    text, keyboard = await _view(session, person, max(0, callback_data.id))
-    await query.answer()
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+RULES = Pager(ListName.RULES, _view)
 
 
 async def _unit_keyboard(
@@ -201,13 +175,6 @@ async def choose_unit(
     await ask(message_of(query), state)
 
 
-async def enter_title(message: Message, state: FSMContext) -> None:
-    title = typed(message.text, RULE_TITLE_MAX)
-    await state.update_data(title=title)
-    await state.set_state(AddRule.kind)
-    await ask(message, state)
-
-
 async def enter_kind(message: Message, state: FSMContext) -> None:
     kind = typed(message.text, RULE_KIND_MAX)
     await state.update_data(kind=kind)
@@ -257,8 +224,7 @@ async def choose_matter(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(show_rules, Command("rules"))
-    router.callback_query.register(page, RuleCb.filter(F.action == RuleAction.PAGE))
+    RULES.register(router, command="rules")
     router.callback_query.register(start_add, RuleCb.filter(F.action == RuleAction.ADD))
     router.callback_query.register(
         unit_page, AddRule.unit, RuleCb.filter(F.action == RuleAction.UNIT_PAGE)
@@ -273,8 +239,8 @@ def create_router() -> Router:
     router.callback_query.register(
         choose_matter, AddRule.matter, RuleCb.filter(F.action == RuleAction.MATTER)
     )
+    TITLE.register(router)
     for step, handler in (
-        (AddRule.title, enter_title),
         (AddRule.kind, enter_kind),
         (AddRule.issued, enter_issued),
     ):

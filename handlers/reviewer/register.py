@@ -24,7 +24,6 @@ from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from bot.settings import Settings
 from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
-from handlers.keyboards import PAGE_SIZE, paged_choices
 from handlers.register_ui import (
     ask,
     quote,
@@ -33,7 +32,7 @@ from handlers.register_ui import (
     risk_type_label,
 )
 from handlers.staff.powers import card as power_card
-from handlers.ui.pickers import choices
+from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post, Unit

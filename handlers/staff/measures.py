@@ -19,7 +19,6 @@ from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
 from bot.settings import Settings
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
@@ -30,6 +29,7 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,20 +23,18 @@ from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
 from bot.settings import Settings
 from handlers.callbacks import ListName, PowerAction, PowerCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     alert,
     ask,
     quote,
     reask,
-    register_prompt,
     scope_label,
 )
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
-from handlers.ui.pickers import choices
+from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, finish_step, typed
+from handlers.ui.steps import TextStep
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
 
@@ -73,7 +71,7 @@ def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
-def _category_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+def category_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return choices(
         data.get("categories", []),
         lambda index: PowerCb(action=PowerAction.CAT, value=index),
@@ -90,14 +88,34 @@ def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(PowerFlow.name.state, "powers.ask_name")
-register_prompt(PowerFlow.content.state, "powers.ask_content")
-register_prompt(PowerFlow.subject.state, "powers.ask_subject", _subject_keyboard)
-register_prompt(PowerFlow.legal_basis.state, "powers.ask_legal_basis")
-register_prompt(PowerFlow.scope.state, "powers.ask_scope", _scope_keyboard)
-register_prompt(PowerFlow.category.state, "powers.ask_category", _category_keyboard)
-register_prompt(PowerEdit.value.state, "powers.ask_new_value")
-register_prompt(PowerEdit.category.state, "powers.ask_category", _category_keyboard)
+# The typed steps of adding a power: each keeps its text and asks the next question.
+TEXT_STEPS = (
+    TextStep(
+        PowerFlow.name, "powers.ask_name", NAME_MAX, field="name", following=PowerFlow.content
+    ),
+    TextStep(
+        PowerFlow.content,
+        "powers.ask_content",
+        CONTENT_MAX,
+        field="content",
+        following=PowerFlow.subject,
+    ),
+    TextStep(
+        PowerFlow.subject,
+        "powers.ask_subject",
+        SUBJECT_MAX,
+        keyboard=_subject_keyboard,  # or: the post itself
+        field="subject",
+        following=PowerFlow.legal_basis,
+    ),
+    TextStep(
+        PowerFlow.legal_basis,
+        "powers.ask_legal_basis",
+        LEGAL_BASIS_MAX,
+        field="legal_basis",
+        following=PowerFlow.scope,
+    ),
+)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -199,36 +217,11 @@ async def start_add(
     await ask(message_of(query), state)
 
 
-async def _take_text(
-    message: Message, state: FSMContext, field: str, limit: int, following: State
-) -> None:
-    value = typed(message.text, limit)
-    await state.update_data({field: value})
-    await state.set_state(following)
-    await ask(message, state)
-
-
-async def enter_name(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "name", NAME_MAX, PowerFlow.content)
-
-
-async def enter_content(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "content", CONTENT_MAX, PowerFlow.subject)
-
-
-async def enter_subject(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "subject", SUBJECT_MAX, PowerFlow.legal_basis)
-
-
 async def subject_is_post(query: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(subject=(await state.get_data()).get("post_name", ""))
     await query.answer()
     await state.set_state(PowerFlow.legal_basis)
     await ask(message_of(query), state)
-
-
-async def enter_legal_basis(message: Message, state: FSMContext) -> None:
-    await _take_text(message, state, "legal_basis", LEGAL_BASIS_MAX, PowerFlow.scope)
 
 
 async def choose_scope(
@@ -288,9 +281,7 @@ async def save(
         category=data["category"],
         scope=data["scope"],
     )
-    power = await power_service.add_power(
-        session, clock, actor=person, draft=draft, settings=settings
-    )
+    power = await power_service.add_power(session, clock, actor=person, draft=draft)
     await state.clear()
     await query.answer()
     await message_of(query).edit_text(_("powers.saved").format(name=quote(power.name)))
@@ -300,90 +291,6 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
     await message_of(query).edit_text(_("cancel.done"))
-
-
-# --- editing and withdrawing ------------------------------------------------------------------
-
-
-async def start_edit(
-    query: CallbackQuery,
-    callback_data: PowerCb,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-) -> None:
-    if not 0 <= callback_data.value < len(EDIT_FIELDS):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    power = await power_service.get_visible(session, person, callback_data.id)
-    field = EDIT_FIELDS[callback_data.value]
-    await query.answer()
-    await state.clear()
-    await state.update_data(
-        power_id=power.id,
-        field=field,
-        _prompt_values={"field": label(POWER_FIELD, field)},
-    )
-    if field == "category":
-        categories = await power_service.categories_for(session, power.unit_id, power.scope)
-        await state.update_data(categories=categories)
-        await state.set_state(PowerEdit.category)
-    else:
-        await state.set_state(PowerEdit.value)
-    await ask(message_of(query), state)
-
-
-async def _apply_edit(
-    data: dict[str, Any], session: AsyncSession, clock: Clock, person: Person, value: str
-) -> Power:
-    return await power_service.edit_power(
-        session, clock, actor=person, power_id=data["power_id"], field=data["field"], value=value
-    )
-
-
-async def enter_new_value(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
-) -> None:
-    data = await state.get_data()
-    value = typed(message.text, LIMITS.get(data["field"], NAME_MAX))
-    async with ends_step(state, mend=("register.text_",)):
-        power = await _apply_edit(data, session, clock, person, value)
-    await state.clear()
-    await message.answer(_("powers.edited") + "\n\n" + card(power))
-
-
-async def edit_category(
-    query: CallbackQuery,
-    callback_data: PowerCb,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-) -> None:
-    data = await state.get_data()
-    categories = data.get("categories", [])
-    if not 0 <= callback_data.value < len(categories):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    power = await finish_step(
-        state, _apply_edit(data, session, clock, person, categories[callback_data.value])
-    )
-    await query.answer()
-    await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
-
-
-async def withdraw(
-    query: CallbackQuery,
-    callback_data: PowerCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-) -> None:
-    power = await power_service.withdraw_power(
-        session, clock, actor=person, power_id=callback_data.id
-    )
-    await query.answer()
-    await message_of(query).edit_text(_("powers.withdrawn").format(name=quote(power.name)))
 
 
 def create_router() -> Router:
@@ -406,21 +313,9 @@ def create_router() -> Router:
     router.callback_query.register(
         abort, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
     )
-    router.callback_query.register(start_edit, PowerCb.filter(F.action == PowerAction.EDIT))
-    router.callback_query.register(
-        edit_category, PowerEdit.category, PowerCb.filter(F.action == PowerAction.CAT)
-    )
-    router.callback_query.register(withdraw, PowerCb.filter(F.action == PowerAction.WITHDRAW))
-    for step, handler in (
-        (PowerFlow.name, enter_name),
-        (PowerFlow.content, enter_content),
-        (PowerFlow.subject, enter_subject),
-        (PowerFlow.legal_basis, enter_legal_basis),
-        (PowerEdit.value, enter_new_value),
-    ):
-        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, step, ~F.text)
+    for step in TEXT_STEPS:
+        step.register(router)
     # Button steps: typed text gets the question (and its buttons) again.
-    for step in (PowerFlow.scope, PowerFlow.category, PowerEdit.category):
+    for step in (PowerFlow.scope, PowerFlow.category):
         router.message.register(reask, step, ~F.text.startswith("/") | ~F.text)
     return router

@@ -33,12 +33,13 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.settings import Settings
 from handlers.callbacks import ListName, PageCb
-from handlers.keyboards import paged_choices
+from handlers.ui.pickers import page_nav, paged_choices
 from handlers.ui.query import message_of
 from storage.models.org import Person
 
@@ -84,6 +85,17 @@ class Pager:
         return paged_choices(
             items, total, offset, label=label, choose=choose, page=self.page_button, extra=extra
         )
+
+    def reading_keyboard(
+        self, total: int, offset: int, *, extra: Sequence[tuple[str, CallbackData]] = ()
+    ) -> InlineKeyboardMarkup:
+        """A list to read (its lines are in the text): only ‹ ›, then the `extra` buttons."""
+        builder = InlineKeyboardBuilder()
+        page_nav(builder, offset, total, self.page_button)
+        for text, data in extra:
+            builder.row()
+            builder.button(text=text, callback_data=data)
+        return builder.as_markup()
 
     async def send(self, message: Message, screen: Screen) -> None:
         """The first page, as a new message."""

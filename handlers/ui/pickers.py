@@ -22,15 +22,50 @@ the index against its list, the service checks the id). Usage::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.keyboards import PAGE_SIZE
+T = TypeVar("T")
 
+PAGE_SIZE = 8  # choices on one page
 LABEL_MAX = 60  # characters of a button's text
+
+
+def page_nav(
+    builder: InlineKeyboardBuilder, offset: int, total: int, page: Callable[[int], CallbackData]
+) -> None:
+    """‹ › under the choices, when there are pages before or after this one."""
+    nav = InlineKeyboardBuilder()
+    if offset > 0:
+        nav.button(text=_("nav.previous"), callback_data=page(max(0, offset - PAGE_SIZE)))
+    if offset + PAGE_SIZE < total:
+        nav.button(text=_("nav.next"), callback_data=page(offset + PAGE_SIZE))
+    builder.attach(nav)
+
+
+def paged_choices(
+    items: Sequence[T],
+    total: int,
+    offset: int,
+    label: Callable[[T], str],
+    choose: Callable[[T], CallbackData],
+    page: Callable[[int], CallbackData],
+    extra: Sequence[tuple[str, CallbackData]] = (),
+) -> InlineKeyboardMarkup:
+    """One button per item, then ‹ › when there are more pages, then any extra buttons."""
+    builder = InlineKeyboardBuilder()
+    for item in items:
+        builder.button(text=label(item)[:LABEL_MAX], callback_data=choose(item))
+    builder.adjust(1)
+    page_nav(builder, offset, total, page)
+    for text, data in extra:
+        builder.row()
+        builder.button(text=text, callback_data=data)
+    return builder.as_markup()
 
 
 def choices(
@@ -67,12 +102,7 @@ def paged(
     for item_id, name in items:
         builder.button(text=str(name)[:LABEL_MAX], callback_data=choose(int(str(item_id))))
     builder.adjust(1)
-    nav = InlineKeyboardBuilder()
-    if offset > 0:
-        nav.button(text=_("nav.previous"), callback_data=page(max(0, offset - PAGE_SIZE)))
-    if offset + PAGE_SIZE < total:
-        nav.button(text=_("nav.next"), callback_data=page(offset + PAGE_SIZE))
-    builder.attach(nav)
+    page_nav(builder, offset, total, page)
     if last is not None:
         builder.row()
         builder.button(text=last[:LABEL_MAX], callback_data=choose(0))

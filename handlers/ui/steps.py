@@ -7,17 +7,18 @@ with the refusal and the same question (the update's writes are rolled back, the
 
 Usage::
 
-    TITLE = TextStep(AddRule.title, "rules.ask_title", limit=RULE_TITLE_MAX)
+    # A wizard step: keep the text as "title", then ask AddRule.kind's question.
+    TITLE = TextStep(
+        AddRule.title, "rules.ask_title", RULE_TITLE_MAX, field="title", following=AddRule.kind
+    )
+    TITLE.register(router)  # text → kept; too long → refusal + question; a sticker → hint
 
-    async def enter_title(message: Message, state: FSMContext) -> None:
-        await state.update_data(title=TITLE.text(message))  # refused: asked again
-        await state.set_state(AddRule.kind)
-        await ask(message, state)
+    # A step with a handler of its own:
+    async def enter_reason(message: Message, state: FSMContext) -> None:
+        reason = REASON.text(message)  # refused: the question is asked again
+        ...
 
-    def create_router() -> Router:
-        router = Router(name=__name__)
-        TITLE.register(router, enter_title)  # text → enter_title; a sticker → hint + question
-        return router
+    REASON.register(router, enter_reason)
 
 A step whose last write may be refused for the typed text (mend it) or for anything else (the
 step is over) wraps that write in `ends_step`::
@@ -42,7 +43,7 @@ from aiogram.types import Message
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import DateRefused, QuickPick, parse_deadline, quick_deadline
 from bot.services.powers import text_or_refuse
-from handlers.register_ui import Keyboard, reask, register_prompt
+from handlers.register_ui import Keyboard, ask, reask, register_prompt
 from handlers.ui.labels import DATE_REFUSED
 
 QUICK_PICKS = tuple(QuickPick)
@@ -94,24 +95,40 @@ async def ends_step(state: FSMContext, *, mend: Collection[str] = ()) -> AsyncIt
 
 @dataclass(frozen=True)
 class TextStep:
-    """One question answered by typing: its state, its prompt key, the text's limit."""
+    """One question answered by typing: its state, its prompt key, the text's limit.
 
-    state: State
+    With `field` and `following` it is a whole wizard step: the cleaned text is kept in the
+    flow's data under `field` and the flow moves on to `following` (`take`, the default
+    handler). Registering it also gives a sticker or photo the hint and the same question.
+    """
+
+    step: State
     prompt: str | Callable[[dict[str, Any]], str]
     limit: int = 0
     keyboard: Keyboard | None = None
+    field: str | None = None
+    following: State | None = None
 
     def __post_init__(self) -> None:
-        register_prompt(self.state.state or "", self.prompt, self.keyboard)
+        register_prompt(self.step.state or "", self.prompt, self.keyboard)
 
     def text(self, message: Message, *, required: bool = True) -> str:
         """The answer, cleaned; refused (and asked again) when too long or empty."""
         return typed(message.text, self.limit, required=required)
 
-    def register(self, router: Router, handler: Callable[..., Any]) -> None:
-        """Typed text (not a command) goes to `handler`; anything else gets the hint."""
-        router.message.register(handler, self.state, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, self.state, ~F.text)
+    async def take(self, message: Message, state: FSMContext) -> None:
+        """Keep the answer under `field`, then ask the `following` step's question."""
+        if self.field is None or self.following is None:
+            raise TypeError(f"{self.step.state}: take() needs a field and a following step")
+        await state.update_data({self.field: self.text(message)})
+        await state.set_state(self.following)
+        await ask(message, state)
+
+    def register(self, router: Router, handler: Callable[..., Any] | None = None) -> None:
+        """Typed text (not a command) goes to `handler` (else `take`); anything else gets the
+        hint and the question again."""
+        router.message.register(handler or self.take, self.step, F.text, ~F.text.startswith("/"))
+        router.message.register(reask, self.step, ~F.text)
 
 
 @asynccontextmanager

@@ -43,3 +43,37 @@ async def staff_bound(session: AsyncSession) -> Sequence[Person]:
             .order_by(Person.id)
         )
     ).all()
+
+
+async def active_with_role(
+    session: AsyncSession, role: str, *, unit_id: int | None = None
+) -> list[Person]:
+    """Active people holding `role` (scoped to `unit_id` when given), by id, each once."""
+    query = select(Person).join(RoleAssignment).where(RoleAssignment.role == role)
+    if unit_id is not None:
+        query = query.where(RoleAssignment.unit_id == unit_id)
+    rows = await session.scalars(query.where(Person.active.is_(True)).order_by(Person.id))
+    return list(rows.unique())
+
+
+async def active_ids_in_unit(
+    session: AsyncSession, unit_id: int, *, besides: frozenset[int] | set[int] = frozenset()
+) -> tuple[int, ...]:
+    """Ids of the unit's active people, leaving out `besides`."""
+    rows = await session.scalars(
+        select(Person.id).where(
+            Person.unit_id == unit_id,
+            Person.active.is_(True),
+            Person.id.not_in(besides or {0}),
+        )
+    )
+    return tuple(rows)
+
+
+async def active_ids_on_post(session: AsyncSession, post_id: int) -> set[int]:
+    """Ids of the active people holding a post."""
+    return set(
+        await session.scalars(
+            select(Person.id).where(Person.post_id == post_id, Person.active.is_(True))
+        )
+    )

@@ -14,9 +14,10 @@ from aiogram.methods import EditMessageText
 from sqlalchemy import update
 
 from bot.delivery.outbox import Outgoing, enqueue_many
+from bot.delivery.progress_updater import ProgressUpdater
 from bot.delivery.reachability import mark_unreachable
 from bot.domain.clock import FakeClock
-from bot.services.broadcast_progress import ProgressUpdater, track
+from bot.services.broadcast_progress import track
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.broadcast import BroadcastProgress

@@ -81,7 +81,11 @@ async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> 
 
 
 async def declare(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People, factors: dict[str, int]
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    factors: dict[str, int],
+    settings: Settings,
 ) -> int:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
@@ -91,8 +95,7 @@ async def declare(
             draft=RiskDraft(
                 description="审批中收受好处", risk_type="duty", factors=factors,
                 measures=[MeasureDraft("审批结果公示", date(2027, 12, 31))],
-            ),
-        )  # fmt: skip
+            ), settings=settings)  # fmt: skip
         return risk.id
 
 
@@ -125,7 +128,7 @@ async def test_level_three_through_every_step_to_approved(
     clock: FakeClock,
     settings: Settings,
 ) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW)
+    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     status, review = await state_of(sessionmaker, risk_id)
     assert status == "social_review" and review is not None and review.suggested_level == 3
     # The window does not close early on its own: four days on, the scan leaves it open.
@@ -177,7 +180,7 @@ async def test_return_with_comment_and_resubmission(
     clock: FakeClock,
     settings: Settings,
 ) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW)
+    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     clock.advance(timedelta(days=5, minutes=1))
     await run_social_scan(sessionmaker, clock, settings)
     actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
@@ -215,7 +218,7 @@ async def test_override_level_needs_a_reason(
     clock: FakeClock,
     settings: Settings,
 ) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW)
+    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     clock.advance(timedelta(days=5, minutes=1))
     await run_social_scan(sessionmaker, clock, settings)
     actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
@@ -243,7 +246,7 @@ async def test_reviewer_of_another_unit_and_a_stale_card_are_refused(
     clock: FakeClock,
     settings: Settings,
 ) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW)
+    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     clock.advance(timedelta(days=5, minutes=1))
     await run_social_scan(sessionmaker, clock, settings)
     actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
@@ -282,7 +285,7 @@ async def test_levels_two_and_one_are_routed_up(
 ) -> None:
     """Level 2 → the bureau (unit) reviewer, level 1 → the commission; the department's
     reviewer sees neither at graded review."""
-    risk_id = await declare(sessionmaker, clock, org, factors)
+    risk_id = await declare(sessionmaker, clock, org, factors, settings)
     _, review_row = await state_of(sessionmaker, risk_id)
     assert review_row is not None and review_row.suggested_level == level
     clock.advance(timedelta(days=5, minutes=1))
@@ -306,8 +309,9 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
     org: People,
     sessionmaker: SessionMaker,
     clock: FakeClock,
+    settings: Settings,
 ) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW)
+    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     # The holder does not review their own record.
     await say(dp, bot, org.staff, "/peer")
     assert shown(bot, org.staff).text == zh("peer.empty")
@@ -340,7 +344,12 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
 
 
 async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withdrawn(
-    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         reviewer = await session.get(Person, org.reviewer_id)
@@ -348,12 +357,10 @@ async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withd
         assert reviewer is not None and staff is not None
         proposal = await risks.propose_risk(
             session, clock, actor=reviewer, post_id=org.post_id,
-            description="收受红包", risk_type="moral",
-        )  # fmt: skip
+            description="收受红包", risk_type="moral", settings=settings)  # fmt: skip
         await risks.answer_proposal(
             session, clock, actor=staff, risk_id=proposal.id, accept=False,
-            reason="本岗位不经手现金",
-        )  # fmt: skip
+            reason="本岗位不经手现金", settings=settings)  # fmt: skip
     actions = await open_card(dp, bot, org.reviewer, "disputes")
     assert "收受红包" in shown(bot, org.reviewer).text
     await press(dp, bot, org.reviewer, actions[zh("review.btn.withdraw")])
@@ -361,7 +368,12 @@ async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withd
 
 
 async def test_leadership_record_is_fixed_by_the_commission(
-    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, clock: FakeClock
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
 ) -> None:
     """集体议 → 自己审 → 常委定: after the leader's two steps, the commission approves."""
     async with unit_of_work(sessionmaker) as session:
@@ -372,14 +384,14 @@ async def test_leadership_record_is_fixed_by_the_commission(
             draft=RiskDraft(
                 description="干预下属审批", risk_type="moral", factors=MID,
                 measures=[MeasureDraft("重大事项集体决策", date(2027, 12, 31))],
-            ),
-        )  # fmt: skip
+            ), settings=settings)  # fmt: skip
         assert risk.status == "collective_discussion"
         await risks.record_discussion(
             session, clock, actor=leader, risk_id=risk.id,
-            held_on=clock.now().date(), summary="班子会议讨论通过",
-        )  # fmt: skip
-        await risks.confirm_self_review(session, clock, actor=leader, risk_id=risk.id)
+            held_on=clock.now().date(), summary="班子会议讨论通过", settings=settings)  # fmt: skip
+        await risks.confirm_self_review(
+            session, clock, actor=leader, risk_id=risk.id, settings=settings
+        )
     assert (await state_of(sessionmaker, risk.id))[0] == "standing_committee"
     actions = await open_card(dp, bot, org.admin, "approval")
     assert "干预下属审批" in shown(bot, org.admin).text

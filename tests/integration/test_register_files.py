@@ -21,6 +21,7 @@ from bot.services.register_files import (
 )
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.tabular import write_table
+from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
@@ -32,7 +33,7 @@ FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm
 
 
 @pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
+async def org(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) -> People:
     org = await make_people(sessionmaker, clock)
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
@@ -46,14 +47,13 @@ async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
             draft=RiskDraft("审批中收受好处", "duty", FACTORS, (
                 MeasureDraft("审批结果公示", date(2026, 12, 31)),
                 MeasureDraft("双人复核", date(2027, 3, 31), responsible_id=org.colleague_id),
-            ), power_id=power.id, focus_programme="合作医疗"),
-        )  # fmt: skip
+            ), power_id=power.id, focus_programme="合作医疗"), settings=settings)  # fmt: skip
         leader = await session.get(Person, org.leader_id)
         await risks.declare_risk(
             session, clock, actor=leader,
             draft=RiskDraft("干预工程招投标", "moral", FACTORS | {"harm": 5},
                             (MeasureDraft("重大事项集体决策", date(2026, 12, 31)),)),
-        )  # fmt: skip
+            settings=settings)  # fmt: skip
     return org
 
 

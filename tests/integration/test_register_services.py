@@ -12,6 +12,7 @@ from bot.domain.errors import NotAllowed, ServiceError
 from bot.services import powers, risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import add_rule, rules_for_unit
+from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.org import Person
@@ -59,7 +60,10 @@ async def count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
 
 
 async def test_power_inventory_review_and_notice(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
@@ -69,15 +73,27 @@ async def test_power_inventory_review_and_notice(
         outsider = await session.get(Person, org.other_reviewer_id)
         with pytest.raises(NotAllowed):
             await powers.review_power(
-                session, clock, actor=outsider, power_id=power.id, confirm=True
+                session, clock, actor=outsider, power_id=power.id, confirm=True, settings=settings
             )
         reviewer = await session.get(Person, org.reviewer_id)
         with pytest.raises(ServiceError, match=r"register.text_empty"):
             await powers.review_power(
-                session, clock, actor=reviewer, power_id=power.id, confirm=False, comment=" "
+                session,
+                clock,
+                actor=reviewer,
+                power_id=power.id,
+                confirm=False,
+                comment=" ",
+                settings=settings,
             )
         returned = await powers.review_power(
-            session, clock, actor=reviewer, power_id=power.id, confirm=False, comment="补充条款"
+            session,
+            clock,
+            actor=reviewer,
+            power_id=power.id,
+            confirm=False,
+            comment="补充条款",
+            settings=settings,
         )
         assert returned.status == "returned" and returned.review_comment == "补充条款"
     async with unit_of_work(sessionmaker) as session:
@@ -90,13 +106,15 @@ async def test_power_inventory_review_and_notice(
         )
         assert edited.status == "submitted"  # back to review
         reviewer = await session.get(Person, org.reviewer_id)
-        await powers.review_power(session, clock, actor=reviewer, power_id=power.id, confirm=True)
+        await powers.review_power(
+            session, clock, actor=reviewer, power_id=power.id, confirm=True, settings=settings
+        )
         # Confirmed: no more edits, a second decision is stale.
         with pytest.raises(ServiceError, match=r"register.power_is_confirmed"):
             await powers.withdraw_power(session, clock, actor=staff, power_id=power.id)
         with pytest.raises(ServiceError, match=r"register.power_is_confirmed"):
             await powers.review_power(
-                session, clock, actor=reviewer, power_id=power.id, confirm=True
+                session, clock, actor=reviewer, power_id=power.id, confirm=True, settings=settings
             )
         totals = await powers.counts(session, unit_ids=[org.department_id])
         assert totals.by_scope == {"external": 1}
@@ -164,34 +182,52 @@ async def test_categories_configurable_per_unit(
 
 
 async def test_declaration_is_all_or_nothing(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         past = MeasureDraft("过期措施", date(2026, 1, 1))
         with pytest.raises(ServiceError, match=r"register.date_past"):
             await risks.declare_risk(
-                session, clock, actor=staff, draft=risk_draft(MeasureDraft("好", SOON), past)
+                session,
+                clock,
+                actor=staff,
+                draft=risk_draft(MeasureDraft("好", SOON), past),
+                settings=settings,
             )
         outsider_measure = MeasureDraft("交给外单位", SOON, responsible_id=org.outsider_id)
         with pytest.raises(ServiceError, match=r"register.bad_responsible"):
             await risks.declare_risk(
-                session, clock, actor=staff, draft=risk_draft(outsider_measure)
+                session, clock, actor=staff, draft=risk_draft(outsider_measure), settings=settings
             )
         with pytest.raises(ServiceError, match=r"register.text_too_long"):
             await risks.declare_risk(
-                session, clock, actor=staff, draft=risk_draft(description="长" * 1001)
+                session,
+                clock,
+                actor=staff,
+                draft=risk_draft(description="长" * 1001),
+                settings=settings,
             )
         with pytest.raises(ServiceError, match=r"register.bad_factors"):
             await risks.declare_risk(
-                session, clock, actor=staff, draft=risk_draft(factors=FACTORS | {"harm": 6})
+                session,
+                clock,
+                actor=staff,
+                draft=risk_draft(factors=FACTORS | {"harm": 6}),
+                settings=settings,
             )
     assert await count(sessionmaker, RiskPoint) == 0
     assert await count(sessionmaker, ControlMeasure) == 0
 
 
 async def test_declare_with_two_measures(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
@@ -213,6 +249,7 @@ async def test_declare_with_two_measures(
                 MeasureDraft("双人复核", date(2027, 3, 31), responsible_id=org.colleague_id),
                 focus_programme="合作医疗",
             ),
+            settings=settings,
         )
         assert risk.status == "social_review"  # the review took it up
         assert risk.suggested_level in (1, 2)
@@ -231,6 +268,7 @@ async def test_declare_with_two_measures(
                 clock,
                 actor=staff,
                 draft=risk_draft(MeasureDraft("x", SOON, rule_id=other.id)),
+                settings=settings,
             )
         rules, total = await rules_for_unit(session, org.department_id)
         assert total == 1 and rules[0].id == rule.id
@@ -241,23 +279,42 @@ async def test_declare_with_two_measures(
         with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.risks_of_post(session, outsider, org.post_id)
         with pytest.raises(ServiceError, match=r"register.not_found"):
-            await risks.withdraw_risk(session, clock, actor=outsider, risk_id=risk.id)
+            await risks.withdraw_risk(
+                session, clock, actor=outsider, risk_id=risk.id, settings=settings
+            )
         staff = await session.get(Person, org.staff_id)
         # The review has taken it up (social review): the holder no longer edits it there.
         with pytest.raises(ServiceError, match=r"register.risk_locked"):
             await risks.edit_risk(
-                session, clock, actor=staff, risk_id=risk.id, field="description", value="新描述"
+                session,
+                clock,
+                actor=staff,
+                risk_id=risk.id,
+                field="description",
+                value="新描述",
+                settings=settings,
             )
-        withdrawn = await risks.withdraw_risk(session, clock, actor=staff, risk_id=risk.id)
+        withdrawn = await risks.withdraw_risk(
+            session, clock, actor=staff, risk_id=risk.id, settings=settings
+        )
         assert withdrawn.status == "withdrawn"
         with pytest.raises(ServiceError, match=r"register.risk_locked"):
             await risks.edit_risk(
-                session, clock, actor=staff, risk_id=risk.id, field="description", value="再改"
+                session,
+                clock,
+                actor=staff,
+                risk_id=risk.id,
+                field="description",
+                value="再改",
+                settings=settings,
             )
 
 
 async def test_top_down_confirmed_and_disputed(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         reviewer = await session.get(Person, org.reviewer_id)
@@ -265,45 +322,47 @@ async def test_top_down_confirmed_and_disputed(
         with pytest.raises(NotAllowed):
             await risks.propose_risk(
                 session, clock, actor=other_reviewer, post_id=org.post_id,
-                description="x", risk_type="duty",
-            )  # fmt: skip
+                description="x", risk_type="duty", settings=settings)  # fmt: skip
         first = await risks.propose_risk(
             session, clock, actor=reviewer, post_id=org.post_id,
-            description="审批超时限", risk_type="process",
-        )  # fmt: skip
+            description="审批超时限", risk_type="process", settings=settings)  # fmt: skip
         second = await risks.propose_risk(
             session, clock, actor=reviewer, post_id=org.post_id,
-            description="收受红包", risk_type="moral",
-        )  # fmt: skip
+            description="收受红包", risk_type="moral", settings=settings)  # fmt: skip
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         assert [r.id for r in await risks.proposals_for(session, staff)] == [first.id, second.id]
         colleague = await session.get(Person, org.colleague_id)
         with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.answer_proposal(
-                session, clock, actor=colleague, risk_id=first.id, accept=True
+                session, clock, actor=colleague, risk_id=first.id, accept=True, settings=settings
             )
         accepted = await risks.answer_proposal(
-            session, clock, actor=staff, risk_id=first.id, accept=True
+            session, clock, actor=staff, risk_id=first.id, accept=True, settings=settings
         )
         assert accepted.status == "draft" and accepted.created_by_id == org.staff_id
         with pytest.raises(ServiceError, match=r"register.text_empty"):
             await risks.answer_proposal(
-                session, clock, actor=staff, risk_id=second.id, accept=False
+                session, clock, actor=staff, risk_id=second.id, accept=False, settings=settings
             )
         disputed = await risks.answer_proposal(
-            session, clock, actor=staff, risk_id=second.id, accept=False, reason="本岗位不经手现金"
+            session,
+            clock,
+            actor=staff,
+            risk_id=second.id,
+            accept=False,
+            reason="本岗位不经手现金",
+            settings=settings,
         )
         assert disputed.status == "disputed"
         # Stale: answering again is refused by the state machine.
         with pytest.raises(ServiceError, match=r"workflow.illegal.disputed"):
             await risks.answer_proposal(
-                session, clock, actor=staff, risk_id=second.id, accept=True
+                session, clock, actor=staff, risk_id=second.id, accept=True, settings=settings
             )
         done = await risks.complete_draft(
             session, clock, actor=staff, risk_id=first.id, factors=FACTORS,
-            measures=[MeasureDraft("限时办结", SOON)],
-        )  # fmt: skip
+            measures=[MeasureDraft("限时办结", SOON)], settings=settings)  # fmt: skip
         assert done.status == "social_review" and len(done.measures) == 1
         texts = [
             m.payload["text"]
@@ -315,24 +374,32 @@ async def test_top_down_confirmed_and_disputed(
 
 
 async def test_leadership_three_steps(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         leader = await session.get(Person, org.leader_id)
-        risk = await risks.declare_risk(session, clock, actor=leader, draft=risk_draft())
+        risk = await risks.declare_risk(
+            session, clock, actor=leader, draft=risk_draft(), settings=settings
+        )
         assert risk.status == "collective_discussion"
         with pytest.raises(ServiceError, match=r"workflow.illegal.collective_discussion"):
-            await risks.confirm_self_review(session, clock, actor=leader, risk_id=risk.id)
+            await risks.confirm_self_review(
+                session, clock, actor=leader, risk_id=risk.id, settings=settings
+            )
         with pytest.raises(ServiceError, match=r"register.date_future"):
             await risks.record_discussion(
                 session, clock, actor=leader, risk_id=risk.id,
-                held_on=date(2027, 1, 1), summary="班子会议",
-            )  # fmt: skip
+                held_on=date(2027, 1, 1), summary="班子会议", settings=settings)  # fmt: skip
         await risks.record_discussion(
             session, clock, actor=leader, risk_id=risk.id,
             held_on=date(2026, 11, 20), summary="班子会议集体研究，同意",
-        )  # fmt: skip
-        done = await risks.confirm_self_review(session, clock, actor=leader, risk_id=risk.id)
+            settings=settings)  # fmt: skip
+        done = await risks.confirm_self_review(
+            session, clock, actor=leader, risk_id=risk.id, settings=settings
+        )
         assert done.status == "standing_committee" and done.self_reviewed_at == clock.now()
         to_admin = await session.scalar(
             select(OutboxMessage).where(OutboxMessage.chat_id == org.admin)
@@ -341,7 +408,10 @@ async def test_leadership_three_steps(
 
 
 async def test_measure_report_and_overdue(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    org: People,
+    settings: Settings,
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
@@ -353,19 +423,38 @@ async def test_measure_report_and_overdue(
                 MeasureDraft("公示", date(2026, 11, 30)),
                 MeasureDraft("复核", date(2026, 11, 30), responsible_id=org.colleague_id),
             ),
+            settings=settings,
         )
         first, second = (m.id for m in risk.measures)
         outsider = await session.get(Person, org.outsider_id)
         with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.report_measure(
-                session, clock, actor=outsider, measure_id=first, status="done", note="x"
+                session,
+                clock,
+                actor=outsider,
+                measure_id=first,
+                status="done",
+                note="x",
+                settings=settings,
             )
         colleague = await session.get(Person, org.colleague_id)
         await risks.report_measure(
-            session, clock, actor=colleague, measure_id=second, status="done", note="已复核"
+            session,
+            clock,
+            actor=colleague,
+            measure_id=second,
+            status="done",
+            note="已复核",
+            settings=settings,
         )
         await risks.report_measure(
-            session, clock, actor=staff, measure_id=first, status="in_progress", note="进行中"
+            session,
+            clock,
+            actor=staff,
+            measure_id=first,
+            status="in_progress",
+            note="进行中",
+            settings=settings,
         )
     clock.advance(timedelta(days=5))
     async with unit_of_work(sessionmaker) as session:

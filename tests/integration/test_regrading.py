@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.delivery.outbox import keyboard
 from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.risk_workflow import RiskState
@@ -15,8 +16,8 @@ from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.runner import run_job
 from bot.services import regrading, risks
 from bot.services import review as review_service
+from bot.services.buttons import regrading_button
 from bot.services.review import ReviewConfig
-from bot.services.review_notices import regrading_button
 from bot.services.risks import MeasureDraft
 from bot.settings import Settings
 from handlers.callbacks import RegradeCb
@@ -55,7 +56,8 @@ async def status_of(sessionmaker: SessionMaker, risk_id: int) -> str:
 
 
 def test_the_notice_button_unpacks_as_the_card_callback() -> None:
-    _label, data = regrading_button(42)
+    (row,) = keyboard([regrading_button(42)], "zh")["inline_keyboard"]
+    data = row[0]["callback_data"]
     assert RegradeCb.unpack(data) == RegradeCb(a="open", r=42)
 
 
@@ -197,7 +199,11 @@ async def test_measures_are_edited_added_and_removed_but_never_the_last(
 
 
 async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    config: ReviewConfig,
+    org: People,
+    settings: Settings,
 ) -> None:
     risk_id = await approved_risk(sessionmaker, clock, config, org)
     async with unit_of_work(sessionmaker) as session:
@@ -244,8 +250,7 @@ async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
     ) as session:  # a description edited meanwhile is a revision too
         await risks.edit_risk(
             session, clock, actor=staff, risk_id=risk_id, field="description",
-            value="审批时限超期未说明理由",
-        )  # fmt: skip
+            value="审批时限超期未说明理由", settings=settings)  # fmt: skip
     async with unit_of_work(sessionmaker) as session:
         assert (await regrading.view(session, config, staff, risk_id)).changed
         notice = await session.scalar(

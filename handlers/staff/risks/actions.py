@@ -207,8 +207,11 @@ async def withdraw(
     session: AsyncSession,
     clock: Clock,
     person: Person,
+    settings: Settings,
 ) -> None:
-    await risk_service.withdraw_risk(session, clock, actor=person, risk_id=callback_data.id)
+    await risk_service.withdraw_risk(
+        session, clock, actor=person, risk_id=callback_data.id, settings=settings
+    )
     await query.answer()
     await message_of(query).edit_text(_("risks.withdrawn"))
 

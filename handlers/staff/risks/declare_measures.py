@@ -17,7 +17,6 @@ from bot.domain.register_rules import (
 from bot.services import risks as risk_service
 from bot.settings import Settings
 from handlers.callbacks import RiskCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     ask,
 )
@@ -28,6 +27,7 @@ from handlers.staff.risks.keyboards import (
     stale,
     today_of,
 )
+from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
 from handlers.ui.steps import quick_pick_deadline, typed, typed_deadline
 from storage.models.org import Person, Post

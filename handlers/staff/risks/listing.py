@@ -7,13 +7,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.errors import ServiceError
 from bot.services import risks as risk_service
 from handlers.callbacks import ListName, RiskAction, RiskCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.register_ui import (
     level_label,
     quote,
     state_label,
 )
 from handlers.ui.pager import Page, Pager, Screen
+from handlers.ui.pickers import PAGE_SIZE
 from storage.models.org import Post
 
 # --- the list and the card ------------------------------------------------------------------

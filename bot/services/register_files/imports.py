@@ -1,18 +1,9 @@
-"""The register in files: 廉政风险点登记表 out (CSV / XLSX), powers and risk points in.
-
-The export has one row per control measure (a risk without measures has one row with the
-measure columns empty), in the standard form's columns — 单位, 岗位, 职权, 风险点描述, 风险类型,
-风险等级, 防控措施, 责任人, 完成时限, 状态 — followed by the columns a re-import needs to
-rebuild the record exactly (the five factors, focus programme, measure status).
-
-Imports validate every row first and write nothing when any row is bad (as the
-organisation import does); rows of one risk point are consecutive rows with the same unit,
-post, power and description.
-"""
+"""The register in: powers and risk points from files, every row validated first; nothing is
+written when any row is bad. Rows of one risk point are consecutive rows with the same unit,
+post, power and description."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,11 +27,22 @@ from bot.domain.register_rules import (
     parse_date,
 )
 from bot.domain.risk_workflow import RiskState
-from bot.i18n import translate
 from bot.services import audit
 from bot.services.org_import import ImportRejected, Problem
 from bot.services.powers import categories_for
-from bot.services.tabular import Row, read_table, write_table
+from bot.services.register_files.columns import (
+    LEVEL_NAMES,
+    MEASURE_STATUS_NAMES,
+    POWER_COLUMNS,
+    POWER_STATUS_NAMES,
+    RISK_COLUMNS,
+    RISK_TYPE_NAMES,
+    SCOPE_ALIASES,
+    STATUS_ALIASES,
+    _reverse,
+    state_name,
+)
+from bot.services.tabular import Row, read_table
 from storage.models.org import Person, Post, Unit
 from storage.models.register import (
     ControlMeasure,
@@ -51,137 +53,6 @@ from storage.models.register import (
     RiskPoint,
 )
 from storage.repositories import org as org_repo
-
-# The form's columns (zh header, en header), in order, then the extra ones.
-REGISTER_HEADER_ZH = (
-    "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "防控措施", "责任人",
-    "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权", "社会关注度", "发生概率",
-    "危害程度", "措施状态",
-)  # fmt: skip
-RISK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "unit": ("单位", "unit"),
-    "post": ("岗位", "post"),
-    "power": ("职权", "power"),
-    "description": ("风险点描述", "风险表现", "description"),
-    "risk_type": ("风险类型", "risk type", "type"),
-    "level": ("风险等级", "level"),
-    "measure": ("防控措施", "measure"),
-    "responsible": ("责任人", "责任主体", "responsible"),
-    "deadline": ("完成时限", "deadline"),
-    "status": ("状态", "status"),
-    "focus": ("重点项目", "focus programme"),
-    "importance": ("权力重要程度", "importance"),
-    "discretion": ("自由裁量权", "discretion"),
-    "public": ("社会关注度", "public"),
-    "likelihood": ("发生概率", "likelihood"),
-    "harm": ("危害程度", "harm"),
-    "measure_status": ("措施状态", "measure status"),
-}
-POWER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "unit": ("单位", "unit"),
-    "post": ("岗位", "post"),
-    "name": ("职权名称", "职权", "name"),
-    "content": ("职权内容", "内容", "content"),
-    "subject": ("行使主体", "subject"),
-    "legal_basis": ("法律依据", "legal basis"),
-    "category": ("类别", "职权类别", "category"),
-    "scope": ("范围", "行使范围", "scope"),
-    "status": ("状态", "status"),
-}
-RISK_TYPE_NAMES = {"moral": "思想道德", "duty": "岗位职责", "system": "制度机制",
-                   "external": "外部环境", "process": "业务流程"}  # fmt: skip
-LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
-SCOPE_NAMES = {"external": "对外", "internal": "对内"}
-SCOPE_ALIASES = {"对外": "external", "对外行使": "external", "external": "external",
-                 "对内": "internal", "内部管理": "internal", "internal": "internal"}  # fmt: skip
-POWER_STATUS_NAMES = {"submitted": "已提交", "confirmed": "已确认", "returned": "已退回",
-                      "withdrawn": "已撤回"}  # fmt: skip
-MEASURE_STATUS_NAMES = {"planned": "计划", "in_progress": "进行中", "done": "已完成",
-                        "blocked": "受阻"}  # fmt: skip
-
-
-# Words people write in a paper register for the states.
-STATUS_ALIASES = {
-    "已提交": "submitted",
-    "草稿": "draft",
-    "已审定": "approved",
-    "已公示": "publicised",
-}
-
-
-def state_name(status: str) -> str:
-    """The state as the form shows it (Chinese, the catalog's words)."""
-    return translate(f"workflow.state.{status}", "zh")
-
-
-def _reverse(names: dict[Any, str]) -> dict[str, Any]:
-    return {name: key for key, name in names.items()} | {str(key): key for key in names}
-
-
-# --- export -----------------------------------------------------------------------------------
-
-
-async def register_rows(
-    session: AsyncSession, unit_ids: Sequence[int] | None = None
-) -> list[list[str]]:
-    """The register's rows (withdrawn records left out), ordered by unit, post and record."""
-    query = (
-        select(RiskPoint, Post, Unit)
-        .join(Post, Post.id == RiskPoint.post_id)
-        .join(Unit, Unit.id == Post.unit_id)
-        .where(RiskPoint.status != RiskState.WITHDRAWN.value)
-        .order_by(Unit.path, Post.name, RiskPoint.id)
-    )
-    if unit_ids is not None:
-        query = query.where(Unit.id.in_(unit_ids))
-    rows: list[list[str]] = []
-    for risk, post, unit in (await session.execute(query)).all():
-        power = await session.get(Power, risk.power_id) if risk.power_id else None
-        level = risk.level or risk.suggested_level
-        head = [
-            unit.path,
-            post.name,
-            power.name if power else "",
-            risk.description,
-            RISK_TYPE_NAMES.get(risk.risk_type, risk.risk_type),
-            LEVEL_NAMES.get(level, "") if level else "",
-        ]
-        tail = [
-            state_name(risk.status),
-            risk.focus_programme or "",
-            *(
-                "" if getattr(risk, f.value) is None else str(getattr(risk, f.value))
-                for f in FACTORS
-            ),
-        ]
-        measures = risk.measures or [None]
-        for measure in measures:
-            if measure is None:
-                rows.append([*head, "", "", "", *tail, ""])
-                continue
-            rows.append(
-                [
-                    *head,
-                    measure.action,
-                    measure.responsible_name,
-                    measure.deadline.isoformat(),
-                    *tail,
-                    MEASURE_STATUS_NAMES.get(measure.status, measure.status),
-                ]
-            )
-    return rows
-
-
-async def export_register(
-    session: AsyncSession, path: Path, unit_ids: Sequence[int] | None = None
-) -> int:
-    """Write the register to `path` (.csv or .xlsx); the number of rows written."""
-    rows = await register_rows(session, unit_ids)
-    write_table(path, REGISTER_HEADER_ZH, rows)
-    return len(rows)
-
-
-# --- import: powers ---------------------------------------------------------------------------
 
 
 @dataclass

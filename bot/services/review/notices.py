@@ -7,19 +7,19 @@ Telegram's limits.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import html
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue, person_locale
+from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue, keyboard, person_locale
 from bot.domain.clock import Clock
 from bot.domain.grading import level_key
 from bot.i18n import translate
+from bot.services.buttons import Button
 from bot.settings import Settings
 from storage.models.org import Person
 
@@ -33,14 +33,8 @@ class Notice:
     person_ids: tuple[int, ...]
     key: str
     values: dict[str, Any] = field(default_factory=dict)
-    # One inline button under the text: (label key, callback data), e.g. "open the card".
-    button: tuple[str, str] | None = None
-
-
-def regrading_button(risk_id: int) -> tuple[str, str]:
-    """The holder's "re-grade it" button: packed as `handlers.staff.regrading.RegradeCb`
-    packs `RegradeCb(a="open", r=risk_id)` (a unit test keeps the two in step)."""
-    return ("regrading.btn.open", f"rg:open:{risk_id}:0")
+    # One inline button under the text, described plainly (e.g. "open the re-grading card").
+    button: Button | None = None
 
 
 def render(notice: Notice, locale: str) -> str:
@@ -50,7 +44,7 @@ def render(notice: Notice, locale: str) -> str:
         if name == "level" and isinstance(value, int):
             values[name] = translate(level_key(value), locale)
         elif isinstance(value, str):
-            values[name] = html.quote(value)
+            values[name] = html.escape(value, quote=False)
         else:
             values[name] = value
     return translate(notice.key, locale, **values)
@@ -60,7 +54,7 @@ async def queue_notices(
     session: AsyncSession,
     clock: Clock,
     notices: Iterable[Notice],
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> int:
     """Queue each notice for each of its people with a Telegram account; the count queued."""
     queued = 0
@@ -76,14 +70,7 @@ async def queue_notices(
         )
         for person in people:
             locale = person_locale(person, settings)
-            markup = None
-            if notice.button is not None:
-                label, data = notice.button
-                markup = InlineKeyboardMarkup(
-                    inline_keyboard=[
-                        [InlineKeyboardButton(text=translate(label, locale), callback_data=data)]
-                    ]
-                )
+            markup = keyboard([notice.button], locale) if notice.button else None
             # The outbox itself stores a row for an unreachable person as cancelled.
             await enqueue(
                 session,

@@ -1,0 +1,46 @@
+"""The register in files: 廉政风险点登记表 out (CSV / XLSX), powers and risk points in.
+
+The export has one row per control measure (a risk without measures has one row with the
+measure columns empty), in the standard form's columns — 单位, 岗位, 职权, 风险点描述, 风险类型,
+风险等级, 防控措施, 责任人, 完成时限, 状态 — followed by the columns a re-import needs to
+rebuild the record exactly (the five factors, focus programme, measure status).
+
+Imports validate every row first and write nothing when any row is bad (as the
+organisation import does); rows of one risk point are consecutive rows with the same unit,
+post, power and description.
+"""
+
+from bot.services.register_files.columns import (
+    LEVEL_NAMES,
+    MEASURE_STATUS_NAMES,
+    POWER_COLUMNS,
+    POWER_STATUS_NAMES,
+    REGISTER_HEADER_ZH,
+    RISK_COLUMNS,
+    RISK_TYPE_NAMES,
+    SCOPE_ALIASES,
+    SCOPE_NAMES,
+    STATUS_ALIASES,
+    state_name,
+)
+from bot.services.register_files.export import export_register, register_rows
+from bot.services.register_files.imports import FileReport, import_powers, import_risks
+
+__all__ = [
+    "LEVEL_NAMES",
+    "MEASURE_STATUS_NAMES",
+    "POWER_COLUMNS",
+    "POWER_STATUS_NAMES",
+    "REGISTER_HEADER_ZH",
+    "RISK_COLUMNS",
+    "RISK_TYPE_NAMES",
+    "SCOPE_ALIASES",
+    "SCOPE_NAMES",
+    "STATUS_ALIASES",
+    "FileReport",
+    "export_register",
+    "import_powers",
+    "import_risks",
+    "register_rows",
+    "state_name",
+]

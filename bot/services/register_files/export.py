@@ -1,0 +1,90 @@
+"""The register out: 廉政风险点登记表, one row per control measure (CSV / XLSX)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.grading import FACTORS
+from bot.domain.risk_workflow import RiskState
+from bot.services.register_files.columns import (
+    LEVEL_NAMES,
+    MEASURE_STATUS_NAMES,
+    REGISTER_HEADER_ZH,
+    RISK_TYPE_NAMES,
+    state_name,
+)
+from bot.services.tabular import write_table
+from storage.models.org import Post, Unit
+from storage.models.register import (
+    Power,
+    RiskPoint,
+)
+
+# --- export -----------------------------------------------------------------------------------
+
+
+async def register_rows(
+    session: AsyncSession, unit_ids: Sequence[int] | None = None
+) -> list[list[str]]:
+    """The register's rows (withdrawn records left out), ordered by unit, post and record."""
+    query = (
+        select(RiskPoint, Post, Unit)
+        .join(Post, Post.id == RiskPoint.post_id)
+        .join(Unit, Unit.id == Post.unit_id)
+        .where(RiskPoint.status != RiskState.WITHDRAWN.value)
+        .order_by(Unit.path, Post.name, RiskPoint.id)
+    )
+    if unit_ids is not None:
+        query = query.where(Unit.id.in_(unit_ids))
+    rows: list[list[str]] = []
+    for risk, post, unit in (await session.execute(query)).all():
+        power = await session.get(Power, risk.power_id) if risk.power_id else None
+        level = risk.level or risk.suggested_level
+        head = [
+            unit.path,
+            post.name,
+            power.name if power else "",
+            risk.description,
+            RISK_TYPE_NAMES.get(risk.risk_type, risk.risk_type),
+            LEVEL_NAMES.get(level, "") if level else "",
+        ]
+        tail = [
+            state_name(risk.status),
+            risk.focus_programme or "",
+            *(
+                "" if getattr(risk, f.value) is None else str(getattr(risk, f.value))
+                for f in FACTORS
+            ),
+        ]
+        measures = risk.measures or [None]
+        for measure in measures:
+            if measure is None:
+                rows.append([*head, "", "", "", *tail, ""])
+                continue
+            rows.append(
+                [
+                    *head,
+                    measure.action,
+                    measure.responsible_name,
+                    measure.deadline.isoformat(),
+                    *tail,
+                    MEASURE_STATUS_NAMES.get(measure.status, measure.status),
+                ]
+            )
+    return rows
+
+
+async def export_register(
+    session: AsyncSession, path: Path, unit_ids: Sequence[int] | None = None
+) -> int:
+    """Write the register to `path` (.csv or .xlsx); the number of rows written."""
+    rows = await register_rows(session, unit_ids)
+    write_table(path, REGISTER_HEADER_ZH, rows)
+    return len(rows)
+
+
+# --- import: powers ---------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""/powers, a power's card: edit one field (typed, or a category from the unit's list), or
+withdraw it. The service re-checks who may, and that the power is still open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.register_rules import NAME_MAX
+from bot.services import powers as power_service
+from handlers.callbacks import PowerAction, PowerCb
+from handlers.register_ui import (
+    ask,
+    quote,
+    reask,
+)
+from handlers.staff.powers import EDIT_FIELDS, LIMITS, PowerEdit, card
+from handlers.ui.labels import POWER_FIELD, label
+from handlers.ui.query import message_of
+from handlers.ui.steps import ends_step, finish_step, typed
+from storage.models.org import Person
+from storage.models.register import Power
+
+# --- editing and withdrawing ------------------------------------------------------------------
+
+
+async def start_edit(
+    query: CallbackQuery,
+    callback_data: PowerCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    if not 0 <= callback_data.value < len(EDIT_FIELDS):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    power = await power_service.get_visible(session, person, callback_data.id)
+    field = EDIT_FIELDS[callback_data.value]
+    await query.answer()
+    await state.clear()
+    await state.update_data(
+        power_id=power.id,
+        field=field,
+        _prompt_values={"field": label(POWER_FIELD, field)},
+    )
+    if field == "category":
+        categories = await power_service.categories_for(session, power.unit_id, power.scope)
+        await state.update_data(categories=categories)
+        await state.set_state(PowerEdit.category)
+    else:
+        await state.set_state(PowerEdit.value)
+    await ask(message_of(query), state)
+
+
+async def _apply_edit(
+    data: dict[str, Any], session: AsyncSession, clock: Clock, person: Person, value: str
+) -> Power:
+    return await power_service.edit_power(
+        session, clock, actor=person, power_id=data["power_id"], field=data["field"], value=value
+    )
+
+
+async def enter_new_value(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
+) -> None:
+    data = await state.get_data()
+    value = typed(message.text, LIMITS.get(data["field"], NAME_MAX))
+    async with ends_step(state, mend=("register.text_",)):
+        power = await _apply_edit(data, session, clock, person, value)
+    await state.clear()
+    await message.answer(_("powers.edited") + "\n\n" + card(power))
+
+
+async def edit_category(
+    query: CallbackQuery,
+    callback_data: PowerCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    categories = data.get("categories", [])
+    if not 0 <= callback_data.value < len(categories):
+        await query.answer(_("fallback.stale_button"), show_alert=True)
+        return
+    power = await finish_step(
+        state, _apply_edit(data, session, clock, person, categories[callback_data.value])
+    )
+    await query.answer()
+    await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
+
+
+async def withdraw(
+    query: CallbackQuery,
+    callback_data: PowerCb,
+    session: AsyncSession,
+    clock: Clock,
+    person: Person,
+) -> None:
+    power = await power_service.withdraw_power(
+        session, clock, actor=person, power_id=callback_data.id
+    )
+    await query.answer()
+    await message_of(query).edit_text(_("powers.withdrawn").format(name=quote(power.name)))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(start_edit, PowerCb.filter(F.action == PowerAction.EDIT))
+    router.callback_query.register(
+        edit_category, PowerEdit.category, PowerCb.filter(F.action == PowerAction.CAT)
+    )
+    router.callback_query.register(withdraw, PowerCb.filter(F.action == PowerAction.WITHDRAW))
+    router.message.register(enter_new_value, PowerEdit.value, F.text, ~F.text.startswith("/"))
+    router.message.register(reask, PowerEdit.value, ~F.text)
+    # The category step takes a button: typed text gets the question (and its buttons) again.
+    router.message.register(reask, PowerEdit.category, ~F.text.startswith("/") | ~F.text)
+    return router
