@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 
 from bot.domain.errors import ServiceError
@@ -120,6 +120,8 @@ def _shorten(text: str, room: int) -> str:
 
 
 START_AHEAD_DAYS = 366  # a round may be scheduled up to a year ahead
+# A round scheduled for a date opens at this local time (after quiet hours, in office hours).
+DATE_STARTS_AT = time(9, 0)
 
 
 def parse_start_date(text: str | None, today: date) -> date:

@@ -5,12 +5,12 @@ citizens' view. Stale or forged buttons, and a sticker where a date is asked, ch
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
-from bot.domain.publicity import RoundState, parse_start_date
+from bot.domain.publicity import DATE_STARTS_AT, RoundState, parse_start_date
 from bot.services.publicity import rounds, scope
 from bot.services.publicity.config import PublicityConfig
 from bot.services.publicity.scope import Preview
@@ -296,7 +296,7 @@ async def enter_date(
             _(refusal.key).format(**refusal.values) + "\n\n" + _("publicity.ask_date")
         )
         return
-    starts = None if chosen == today else datetime.combine(chosen, time(0, 0), zone)
+    starts = None if chosen == today else datetime.combine(chosen, DATE_STARTS_AT, zone)
     await state.update_data(starts_at=starts.isoformat() if starts else None)
     await state.set_state(RoundFlow.preview)
     text = await _preview_text(session, person, await state.get_data(), settings, clock)
@@ -317,8 +317,9 @@ async def confirm(
 ) -> None:
     draft = _draft(await state.get_data())
     config = PublicityConfig.from_settings(settings)
-    rnd = await rounds.create_round(session, clock, config, actor=person, draft=draft)
+    # FSM first: with SQLite its own connection could not write after ours did.
     await state.clear()
+    rnd = await rounds.create_round(session, clock, config, actor=person, draft=draft)
     await query.answer()
     if rnd.status == RoundState.OPEN.value:
         text = _("publicity.created_open").format(
@@ -352,7 +353,7 @@ def create_router() -> Router:
     cb = RoundWizardCb.filter
     router.callback_query.register(new, cb(F.action == A.SCOPE_ALL), cb(F.value == -1))
     router.callback_query.register(rounds_view, cb(F.action == A.BROWSE))
-    router.callback_query.register(abort, cb(F.action == A.ABORT), RoundFlow)
+    router.callback_query.register(abort, cb(F.action == A.ABORT), StateFilter(RoundFlow))
     router.callback_query.register(scope_all, cb(F.action == A.SCOPE_ALL), RoundFlow.scope)
     router.callback_query.register(scope_pick, cb(F.action == A.SCOPE_PICK), RoundFlow.scope)
     router.callback_query.register(toggle, cb(F.action == A.TOGGLE), RoundFlow.units)

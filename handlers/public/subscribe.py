@@ -142,8 +142,9 @@ async def save(
         if callback_data.action is A.OFF
         else Choice(bool(data.get("all")), tuple(data.get("units", [])))
     )
-    saved = await subscriptions.save(session, clock, person, choice)
+    # FSM first: with SQLite its own connection could not write after ours did.
     await state.update_data({DATA_KEY: None})
+    saved = await subscriptions.save(session, clock, person, choice)
     key = "subscribe.done_off" if saved.empty else "subscribe.done"
     await _edit(query, _(key).format(choice=await _describe(session, saved)), None)
 
