@@ -321,7 +321,9 @@ async def confirm(
     await state.clear()
     rnd = await rounds.create_round(session, clock, config, actor=person, draft=draft)
     await query.answer()
-    if rnd.status == RoundState.OPEN.value:
+    if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= clock.now():
+        text = _("publicity.created_opening").format(id=rnd.id)
+    elif rnd.status == RoundState.OPEN.value:
         text = _("publicity.created_open").format(
             id=rnd.id, end=when(rnd.ends_at, settings.timezone)
         )
