@@ -232,3 +232,27 @@ async def test_a_large_round_is_opened_by_the_scheduler_in_chunks_once(
     assert statuses == {"publicised"}
     assert await _count(sessionmaker, AuditLog, AuditLog.action == "risk.publicise") == 5
     assert await _count(sessionmaker, PublicityPost) == 3  # announced once
+
+
+async def test_a_unit_with_many_risks_is_split_into_posts_under_the_limit(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    from bot.domain.publicity import MESSAGE_LIMIT, utf16_len
+
+    people = await make_people(sessionmaker, clock)
+    await approved_risks(sessionmaker, people.post_id, 45, measures=3)
+    admin = await load(sessionmaker, people.admin_id)
+    async with sessionmaker() as session:
+        await rounds.create_round(
+            session, clock, config_of(settings), actor=admin,
+            draft=rounds.Draft(True, (), False, None),
+        )  # fmt: skip
+        await session.commit()
+    async with sessionmaker() as session:
+        posts = (
+            await session.scalars(select(PublicityPost).where(PublicityPost.unit_id.is_not(None)))
+        ).all()
+    assert len(posts) == 3  # 20 + 20 + 5 entries, one URL button each
+    assert all(utf16_len(post.text) <= MESSAGE_LIMIT for post in posts)
+    buttons = [b for post in posts for row in post.reply_markup["inline_keyboard"] for b in row]
+    assert len(buttons) == 45 and len({b["url"] for b in buttons}) == 45
