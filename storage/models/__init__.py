@@ -8,6 +8,12 @@ from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage, OutboxStatus
 from storage.models.processed_update import ProcessedUpdate
+from storage.models.publicity import (
+    PublicityItem,
+    PublicityPost,
+    PublicityRound,
+    PublicitySubscription,
+)
 from storage.models.register import (
     ControlMeasure,
     FocusProgramme,
@@ -38,6 +44,10 @@ __all__ = [
     "Power",
     "PowerCategory",
     "ProcessedUpdate",
+    "PublicityItem",
+    "PublicityPost",
+    "PublicityRound",
+    "PublicitySubscription",
     "ReviewNote",
     "RiskPoint",
     "RiskReview",
