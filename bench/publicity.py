@@ -49,7 +49,7 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.sandbox import CHANNEL_ID
 from bot.scheduling import publicity_rounds
-from bot.scheduling.runner import JobContext
+from bot.scheduling.runner import run_job
 from bot.services.publicity import rounds
 from bot.services.publicity.config import PublicityConfig
 from bot.settings import Settings
@@ -190,7 +190,7 @@ async def open_once(subscribers: int, seed_value: int, *, deliver: bool) -> dict
                 session, clock, config, actor=admin, draft=rounds.Draft(True, (), False, None)
             )
         # A round this large is opened by the scheduler's job, a chunk per transaction.
-        await publicity_rounds.open_due(JobContext(sessionmaker, clock, settings, clock.now()))
+        await run_job(publicity_rounds.open_due, sessionmaker, clock, settings)
         open_s = time.monotonic() - started
         items = await count(sessionmaker, PublicityItem)
         posts = await count(sessionmaker, PublicityPost)

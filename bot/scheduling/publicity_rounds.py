@@ -14,26 +14,25 @@ from bot.domain.publicity import RoundState
 from bot.scheduling.runner import JobContext
 from bot.services.publicity import rounds
 from bot.services.publicity.config import PublicityConfig
+from storage.db import unit_of_work
 
 log = logging.getLogger(__name__)
 
 
 async def open_due(ctx: JobContext) -> None:
     config = PublicityConfig.from_settings(ctx.settings)
-    async with ctx.sessionmaker() as session:
-        due = await rounds.due_to_open(session, ctx.now)
+    due = await rounds.due_to_open(ctx.session, ctx.now)
     for round_id in due:
-        async with ctx.sessionmaker() as session, session.begin():
+        async with unit_of_work(ctx.sessionmaker) as session:
             rnd = await rounds.get_round(session, round_id)
             if rnd is None or rnd.status != RoundState.SCHEDULED.value:
                 continue  # another process took it
             shown = await rounds.start_round(session, ctx.clock, rnd)
             log.info("publicity round %s opened with %s risks", round_id, shown)
-    async with ctx.sessionmaker() as session:
-        opening = await rounds.unannounced(session)
+    opening = await rounds.unannounced(ctx.session)
     for round_id in opening:
         while True:
-            async with ctx.sessionmaker() as session, session.begin():
+            async with unit_of_work(ctx.sessionmaker) as session:
                 rnd = await rounds.get_round(session, round_id)
                 if rnd is None:
                     break
@@ -42,7 +41,7 @@ async def open_due(ctx: JobContext) -> None:
                 )
             if not moved:
                 break
-        async with ctx.sessionmaker() as session, session.begin():
+        async with unit_of_work(ctx.sessionmaker) as session:
             rnd = await rounds.get_round(session, round_id)
             if rnd is not None and await rounds.announce(session, ctx.clock, config, rnd):
                 log.info("publicity round %s announced", round_id)
@@ -50,10 +49,9 @@ async def open_due(ctx: JobContext) -> None:
 
 async def close_due(ctx: JobContext) -> None:
     config = PublicityConfig.from_settings(ctx.settings)
-    async with ctx.sessionmaker() as session:
-        due = await rounds.due_to_close(session, ctx.now)
+    due = await rounds.due_to_close(ctx.session, ctx.now)
     for round_id in due:
-        async with ctx.sessionmaker() as session, session.begin():
+        async with unit_of_work(ctx.sessionmaker) as session:
             rnd = await rounds.get_round(session, round_id)
             if rnd is None or rnd.status != RoundState.OPEN.value:
                 continue

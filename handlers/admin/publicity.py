@@ -27,8 +27,8 @@ from bot.services.publicity.scope import Preview
 from bot.settings import Settings
 from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.public.texts import level_counts, when
+from handlers.ui.pickers import PAGE_SIZE
 from storage.models.org import Person
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed

@@ -19,8 +19,8 @@ from bot.services.publicity.lookup import PublicItem
 from bot.services.publicity.texts import LEVEL_KEYS, RISK_TYPE_KEYS
 from bot.settings import Settings
 from handlers.callbacks import BrowseAction, BrowseCb, FeedbackAction, FeedbackCb
-from handlers.keyboards import PAGE_SIZE
 from handlers.public.texts import when
+from handlers.ui.pickers import PAGE_SIZE
 
 DESCRIPTION_MAX = 1500
 MEASURE_MAX = 300

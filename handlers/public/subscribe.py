@@ -21,7 +21,7 @@ from bot.services.publicity import scope, subscriptions
 from bot.services.publicity.subscriptions import Choice
 from handlers.callbacks import SubscribeAction as A
 from handlers.callbacks import SubscribeCb
-from handlers.keyboards import PAGE_SIZE
+from handlers.ui.pickers import PAGE_SIZE
 from storage.models.org import Person, Unit
 
 DATA_KEY = "subscribe"  # FSM data: {"all": bool, "units": [ids], "offset": int}

@@ -201,7 +201,7 @@ async def test_a_large_round_is_opened_by_the_scheduler_in_chunks_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from bot.scheduling import publicity_rounds
-    from bot.scheduling.runner import JobContext
+    from bot.scheduling.runner import run_job
 
     monkeypatch.setattr(rounds, "INLINE_OPEN_MAX", 1)
     monkeypatch.setattr(rounds, "OPEN_CHUNK", 2)
@@ -220,9 +220,8 @@ async def test_a_large_round_is_opened_by_the_scheduler_in_chunks_once(
         )
         await session.commit()
         assert rnd.status == RoundState.SCHEDULED.value  # too large to open in the update
-    ctx = JobContext(sessionmaker, clock, bot_settings, clock.now())
     for _ in range(2):
-        await publicity_rounds.open_due(ctx)
+        await run_job(publicity_rounds.open_due, sessionmaker, clock, bot_settings)
     async with sessionmaker() as session:
         opened = await session.get(PublicityRound, rnd.id)
         assert opened is not None and opened.announced_at is not None
