@@ -157,7 +157,7 @@ def test_ordinary_text_with_dots_and_numbers_passes() -> None:
 
 
 def test_identical_means_the_same_words() -> None:
-    assert fb.dedup_key("审批时间 过长，群众多次往返") == fb.dedup_key("审批时间过长，群众多次往返 ")
+    assert fb.dedup_key("审批时间 过长，多次往返") == fb.dedup_key("审批时间过长，多次往返 ")
     assert fb.dedup_key("Too Slow at the window") == fb.dedup_key("too slow at the  window")
     assert fb.dedup_key("审批时间过长") != fb.dedup_key("审批时间太长")
 
