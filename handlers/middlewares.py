@@ -21,6 +21,8 @@ from storage.db import SessionMaker
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
+# Updates handled here are logged without the person (the anonymity of feedback).
+REDACTED_HANDLERS = ("handlers.public.feedback_flow.", "handlers.public.feedback_track.")
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -100,11 +102,13 @@ class UpdateLogMiddleware(BaseMiddleware):
             outcome = "unhandled" if result is UNHANDLED else "ok"
             return result
         finally:
+            handler_name = trace.get("handler", "-")
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
                 event.event_type,
-                trace.get("handler", "-"),
-                data.get("person_id"),
+                handler_name,
+                # Citizens' feedback: the log must not tie a person to what they sent.
+                "-" if handler_name.startswith(REDACTED_HANDLERS) else data.get("person_id"),
                 outcome,
                 (time.perf_counter() - started) * 1000,
             )

@@ -9,6 +9,8 @@ from handlers import errors
 from handlers.admin import broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.public import feedback_flow, feedback_track
+from handlers.reviewer import feedback_inbox
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
@@ -25,8 +27,11 @@ def build_router() -> Router:
     root.callback_query.filter(IsPrivate())
 
     # /cancel first so it leaves any flow, whatever that flow's handlers would take.
+    # The feedback flow before /start: its deep link (/start fb_<code>) is not an invitation.
     root.include_routers(
         cancel.create_router(),
+        feedback_flow.create_router(),
+        feedback_track.create_router(),
         start.create_router(),
         help.create_router(),
         language.create_router(),
@@ -65,6 +70,7 @@ def build_router() -> Router:
         reviewer_register.create_router(),
         reviewer_review.create_router(),
         reviewer_reopen.create_router(),
+        feedback_inbox.create_router(),
     )
     root.include_router(reviewers)
     members = Router(name="members")

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from bot.domain.due import DailyAt, Every
 from bot.scheduling import review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
+from bot.scheduling.feedback_ladder import climb_feedback_ladder
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
@@ -49,4 +50,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob(
             "review_regrading_due", Every(timedelta(hours=1)), review_scans.mark_regrading_due
         ),
+        PeriodicJob("feedback_ladder", Every(timedelta(hours=1)), climb_feedback_ladder),
     ]

@@ -241,3 +241,17 @@ def test_no_feedback_gives_empty_figures_not_errors() -> None:
     assert figures.total == 0
     assert figures.median_hours_to_answer is None
     assert figures.on_time_share is None and figures.satisfaction_share is None
+
+
+def test_only_the_senders_module_reads_who_sent_feedback() -> None:
+    """The anonymity guarantee in code: officials' screens cannot join to the sender."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readers = sorted(
+        str(path.relative_to(root))
+        for folder in ("bot", "handlers")
+        for path in (root / folder).rglob("*.py")
+        if "FeedbackSender" in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["bot/services/feedback/senders.py"]
