@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     # A running broadcast's progress message is edited at most this often (when counts move).
     broadcast_progress_seconds: float = Field(default=5.0, gt=0)
 
+    # Publicity rounds (社会公示): how long a round stays open, and the public channel (the
+    # bot must be an admin of it); without a channel, rounds reach subscribers and /publicity.
+    publicity_days: int = Field(default=7, ge=1, le=90)
+    public_channel_id: int | None = None
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:

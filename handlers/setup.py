@@ -7,9 +7,12 @@ from aiogram import Router
 from bot.domain.roles import Role
 from handlers import errors
 from handlers.admin import broadcast, campaign, categories, invite, unreachable
+from handlers.admin import publicity as admin_publicity
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.public import browse as public_browse
 from handlers.public import feedback_flow, feedback_track
+from handlers.public import subscribe as public_subscribe
 from handlers.reviewer import feedback_inbox
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
@@ -27,7 +30,7 @@ def build_router() -> Router:
     root.callback_query.filter(IsPrivate())
 
     # /cancel first so it leaves any flow, whatever that flow's handlers would take.
-    # The feedback flow before /start: its deep link (/start fb_<code>) is not an invitation.
+    # The citizens' feedback steps early: a text typed in the flow is theirs, not a command's.
     root.include_routers(
         cancel.create_router(),
         feedback_flow.create_router(),
@@ -46,6 +49,7 @@ def build_router() -> Router:
         broadcast.create_router(),
         campaign.create_router(),
         unreachable.create_router(),
+        admin_publicity.create_router(),
     )
     root.include_router(admin)
 
@@ -78,6 +82,8 @@ def build_router() -> Router:
     members.callback_query.filter(HasRole(*Role))
     members.include_routers(rules.create_router(), peer.create_history_router())
     root.include_router(members)
+    # Everyone, citizens included (the commission's /publicity was met in `admin`).
+    root.include_routers(public_browse.create_router(), public_subscribe.create_router())
 
     root.include_router(fallback.create_router())
     root.include_router(errors.create_router())

@@ -119,6 +119,53 @@ async def enqueue(
     return message_id
 
 
+async def enqueue_edit(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    kind: str,
+    dedup_key: str | None = None,
+    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    priority: int = PRIORITY_BULK,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+) -> int | None:
+    """Queue an edit of a message the bot sent (editMessageText), e.g. a channel post.
+
+    Paced and retried like any row; an edit carries no reply markup unless given, so the old
+    buttons go. Edits are not held for quiet hours (nobody is woken by an edit).
+    """
+    settings = settings or get_settings()
+    now = (clock or Clock()).now()
+    payload = render_payload(text, reply_markup=reply_markup)
+    payload["method"] = "editMessageText"
+    payload["message_id"] = message_id
+    values = _row_values(
+        chat_id=chat_id,
+        person_id=None,
+        kind=kind,
+        priority=priority,
+        dedup_key=dedup_key,
+        payload=payload,
+        urgent=False,
+        due=now,
+        now=now,
+        batch_id=None,
+    )
+    statement = (
+        _insert_for(session)(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    row_id = (await session.execute(statement)).scalar_one_or_none()
+    if row_id is not None:
+        session.info[SESSION_FLAG] = True
+    return row_id
+
+
 def _insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name

@@ -57,7 +57,13 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.methods import SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import (
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from pydantic import ValidationError
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
@@ -79,6 +85,7 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendMessage": SendMessage,
     "sendPhoto": SendPhoto,
     "sendDocument": SendDocument,
+    "editMessageText": EditMessageText,  # e.g. a publicity round's posts when it closes
 }
 # A claimed row whose chat is paused longer than this goes back to the queue, unsent.
 _HOLD_AT_MOST = 2.0

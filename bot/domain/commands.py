@@ -23,6 +23,8 @@ def _for(*roles: Role) -> frozenset[Role]:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", "commands.start"),
     CommandSpec("help", "commands.help"),
+    CommandSpec("publicity", "commands.publicity"),  # citizens browse; the commission opens
+    CommandSpec("subscribe", "commands.subscribe"),
     CommandSpec("invite", "commands.invite", _for(Role.ADMIN)),
     CommandSpec("powers", "commands.powers", _for(Role.STAFF, Role.LEADER)),
     CommandSpec("risks", "commands.risks", _for(Role.STAFF, Role.LEADER)),

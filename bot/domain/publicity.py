@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, time
 from enum import StrEnum
 
 from bot.domain.errors import ServiceError
@@ -116,3 +117,23 @@ def _shorten(text: str, room: int) -> str:
             break
         out += char
     return out + "…"
+
+
+START_AHEAD_DAYS = 366  # a round may be scheduled up to a year ahead
+# A round scheduled for a date opens at this local time (after quiet hours, in office hours).
+DATE_STARTS_AT = time(9, 0)
+
+
+def parse_start_date(text: str | None, today: date) -> date:
+    """A typed start date (2026-12-03, 2026/12/3, 2026.12.3): today or later, within a year."""
+    value = (text or "").strip().replace("/", "-").replace(".", "-")
+    try:
+        year, month, day = (int(part) for part in value.split("-"))
+        chosen = date(year, month, day)
+    except ValueError:
+        raise ServiceError("publicity.bad_date") from None
+    if chosen < today:
+        raise ServiceError("publicity.date_past")
+    if (chosen - today).days > START_AHEAD_DAYS:
+        raise ServiceError("publicity.date_far")
+    return chosen

@@ -16,6 +16,7 @@ and ``wait`` (seconds to long-poll for the first change, at most 60).
     POST /api/personas/{id}/documents        {file_name?, content?, mime_type?, caption?}
                                              or multipart (file, caption)
     POST /api/personas/{id}/press            {message_id, callback_data} → {callback_query_id}
+    POST /api/personas/{id}/open_url         {url}: a t.me/<bot>?start=… button → /start …
     POST /api/personas/{id}/block            {blocked: bool}
     GET  /api/personas/{id}/chat             ?after_seq&wait → chat view
     GET  /api/personas/{id}/commands         {commands, scope, language_code}
@@ -120,6 +121,7 @@ class ControlApi:
             ("POST", p + "/voices", self.send_voice),
             ("POST", p + "/documents", self.send_document),
             ("POST", p + "/press", self.press),
+            ("POST", p + "/open_url", self.open_url),
             ("POST", p + "/block", self.block),
             ("GET", p + "/chat", self.persona_chat),
             ("GET", p + "/commands", self.commands),
@@ -186,6 +188,10 @@ class ControlApi:
             reply_to_message_id=int(reply_to) if reply_to else None,
         )
         return self.sent(stored)
+
+    async def open_url(self, request: web.Request) -> web.StreamResponse:
+        body = await json_body(request)
+        return self.sent(self.world.open_link(self.user_id(request), str(body.get("url") or "")))
 
     async def send_sticker(self, request: web.Request) -> web.StreamResponse:
         body = await json_body(request)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from bot.sandbox.files import FileStore, fake_voice, tiny_png
 from bot.sandbox.limits import FaultConfig, FaultInjector, FloodConfig, FloodLimiter
@@ -504,6 +505,19 @@ class World:
                 }
             ]
         return self.persona_message(user_id, body, reply_to_message_id=reply_to_message_id)
+
+    def open_link(self, user_id: int, url: str) -> StoredMessage:
+        """A persona opens a link to this bot, as a URL button's tap does in Telegram:
+        ``https://t.me/<bot>?start=<payload>`` becomes that persona's ``/start <payload>``."""
+        parsed = urlsplit(url.strip())
+        host = parsed.netloc.lower()
+        bot = parsed.path.strip("/").lower()
+        if parsed.scheme not in ("https", "http", "tg") or host not in ("t.me", "telegram.me"):
+            raise WorldError(400, "not a t.me link")
+        if bot != self.bot_username.lower():
+            raise WorldError(400, f"not a link to @{self.bot_username}")
+        payload = (parse_qs(parsed.query).get("start") or [""])[0]
+        return self.send_text(user_id, f"/start {payload}" if payload else "/start")
 
     def send_sticker(self, user_id: int, emoji: str = "👍") -> StoredMessage:
         stored = self.files.add(

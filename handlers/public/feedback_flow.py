@@ -1,10 +1,11 @@
 """Giving feedback on a publicised risk point: kind → text → evidence → preview → confirm.
 
-Reached from a public card's "意见反馈" button (`FeedbackCb(action=start, item_id)`) and from
-the channel's deep link `/start fb_<code>`. Every step is an FSM state (it survives a
-restart) and edits the one flow message in place; the person's typed text, photos and
-documents arrive as their own messages. Anonymous by default; signing adds the person's name
-and, optionally, a phone number shared through Telegram's contact button (only their own).
+Reached from a public card's "意见反馈" button (`FeedbackCb(action=start, item_id)`); the
+channel's deep link `/start fb_<code>` opens that card (`handlers/public/browse.py`).
+Every step is an FSM state (it survives a restart) and edits the one flow message in place;
+the person's typed text, photos and documents arrive as their own messages. Anonymous by
+default; signing adds the person's name and, optionally, a phone number shared through
+Telegram's contact button (only their own).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F, Router, html
-from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -34,7 +34,7 @@ from bot.domain.feedback import KIND_KEYS, Kind
 from bot.domain.grading import level_key
 from bot.services.feedback import submit
 from bot.services.feedback.config import FeedbackConfig
-from bot.services.publicity.lookup import PublicItem, code_from_payload
+from bot.services.publicity.lookup import PublicItem
 from bot.settings import Settings
 from handlers.callbacks import FeedbackAction, FeedbackCb
 from handlers.register_ui import refusal
@@ -95,22 +95,6 @@ async def _begin(state: FSMContext, item: PublicItem, chat_id: int, message_id: 
     await state.clear()
     await state.set_state(FeedbackFlow.kind)
     await state.update_data(item=item.item_id, chat=chat_id, msg=message_id, files=[], anon=True)
-
-
-async def start_from_link(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-    state: FSMContext,
-) -> None:
-    code = code_from_payload(command.args)
-    item = await submit.open_item(session, clock, _config(settings), person, code=code or "-")
-    text, keyboard = _kind_screen(item)
-    sent = await message.answer(text, reply_markup=keyboard)
-    await _begin(state, item, sent.chat.id, sent.message_id)
 
 
 async def start_from_card(
@@ -367,9 +351,6 @@ async def cancel(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(
-        start_from_link, CommandStart(deep_link=True, magic=F.args.startswith("fb_"))
-    )
     a = FeedbackCb.filter
     router.callback_query.register(start_from_card, a(F.action == FeedbackAction.START))
     router.callback_query.register(choose_kind, a(F.action == FeedbackAction.KIND))

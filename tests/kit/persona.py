@@ -324,6 +324,11 @@ class Persona:
                 return await self.press_data(message.message_id, message.callback_data_for(label))
         raise AssertionError(f"{self.name}: no button {label!r} to press\n{self.transcript()}")
 
+    async def open_url(self, url: str) -> BotMessage:
+        """Tap a URL button to this bot (``t.me/<bot>?start=…``): the persona's ``/start …``."""
+        result = await self._post("/open_url", json={"url": url})
+        return BotMessage.from_view(result["message"])
+
     async def block(self, blocked: bool = True) -> None:
         """Block (or unblock) the bot, as a Telegram user can."""
         await self.kit.request("POST", self.path + "/block", json={"blocked": blocked})
