@@ -21,8 +21,11 @@ from storage.db import SessionMaker
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
-# Updates handled here are logged without the person (the anonymity of feedback).
-REDACTED_HANDLERS = ("handlers.public.feedback_flow.", "handlers.public.feedback_track.")
+# Citizens' public screens and the feedback flow are logged without the person (anonymity).
+REDACTED_HANDLERS = (
+    "handlers.public.",
+    "handlers.common.start.start_with_feedback_link",
+)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

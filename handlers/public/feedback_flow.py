@@ -328,8 +328,17 @@ async def confirm(
         anonymous=bool(data.get("anon", True)),
         phone=data.get("phone"),
     )
-    receipt = await submit.submit(session, clock, _config(settings), person, draft)
+    # The conversation ends before the write: on SQLite the FSM's own connection could not
+    # write while this update's transaction holds the lock. Every refusal comes before any
+    # write, so a refused draft is put back as it was.
+    step = await state.get_state()
     await state.clear()
+    try:
+        receipt = await submit.submit(session, clock, _config(settings), person, draft)
+    except ServiceError:
+        await state.set_state(step)
+        await state.set_data(data)
+        raise
     await query.answer()
     await _edit(
         bot,

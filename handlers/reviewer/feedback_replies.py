@@ -174,15 +174,18 @@ async def receive_text(
 ) -> None:
     data = await state.get_data()
     what = str(data.get("what"))
+    # The step ends before the write (SQLite: the FSM's connection can't write while this
+    # transaction holds the lock); refusals come before any write, so a retry is put back.
+    await state.clear()
     try:
         await _apply(what, message.text or "", data, session, clock, settings, person)
     except ServiceError as error:
         if error.key not in RETRY_KEYS:
-            await state.clear()
             raise  # the error handler says why; nothing is written
+        await state.set_state(ReplyFlow.text)
+        await state.set_data(data)
         await message.answer(refusal(error))  # the question stays: they type again
         return
-    await state.clear()
     await _after(bot, session, settings, person, None, what, int(data["feedback"]), data)
 
 
