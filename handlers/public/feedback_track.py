@@ -47,7 +47,8 @@ def render(view: OwnView, settings: Settings) -> tuple[str, InlineKeyboardMarkup
         )
     ]
     if view.first_answer:
-        lines.append(_("feedback.track.first_answer").format(answer=html.quote(view.first_answer)))
+        first = html.quote(_short(view.first_answer))
+        lines.append(_("feedback.track.first_answer").format(answer=first))
     if view.answer:
         lines.append(_("feedback.track.answer").format(answer=html.quote(view.answer)))
     if view.hidden_reason and view.state == State.HIDDEN.value:

@@ -204,6 +204,13 @@ async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated
     async with sessionmaker() as session:
         item = await session.get(Feedback, feedback_id)
         assert item is not None and item.rating == "satisfied"
+    # The public card now says it was answered; /mine lists it.
+    await citizen.send(f"/start fb_{codes['医政审批岗']}")
+    public = await citizen.expect("风险表现")
+    assert zh("feedback.public.counts", received=1, answered=1) in public.text
+    await citizen.send("/mine")
+    mine = await citizen.expect(zh("feedback.mine.title", n=1))
+    assert receipt in mine.text and zh("feedback.state.answered") in mine.text
 
 
 async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
@@ -272,6 +279,11 @@ async def test_a_misconduct_report_reaches_the_commission_only(
     for reviewer in officials[:2]:  # nor in their inboxes
         await reviewer.send("/feedback")
         await reviewer.expect(zh("feedback.inbox.empty"))
+    # Never on the public card.
+    await citizen.send(f"/start fb_{codes['医政审批岗']}")
+    public = await citizen.expect("风险表现")
+    assert "群众意见反馈" not in public.text
+    assert "好处费" not in public.text
 
 
 async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(

@@ -460,3 +460,49 @@ async def test_figures_by_kind_state_unit_and_period(
             session, answer_period=config.answer_period, unit_ids=[world.org.other_unit_id]
         )
         assert other.total == 0
+
+
+async def test_hide_and_duplicate_are_audited_and_the_sender_is_told(
+    sessionmaker: SessionMaker, clock: FakeClock, config: FeedbackConfig, world: World
+) -> None:
+    first = await _submit(sessionmaker, clock, config, world.citizen, world.item_id)
+    outsider = await load(sessionmaker, world.org.outsider_id)
+    again = await _submit(sessionmaker, clock, config, outsider, world.item_id)
+    spam = await _submit(
+        sessionmaker, clock, config, outsider, world.item_id, text="加微信领取红包，名额有限快来"
+    )
+    dept = await dept_reviewer(sessionmaker)
+    async with sessionmaker() as session:
+        with pytest.raises(ServiceError) as unknown:
+            await answering.mark_duplicate(
+                session, clock, config, dept, feedback_id=again.feedback_id, of_code=again.code
+            )
+        assert unknown.value.key == "feedback.duplicate_of_unknown"
+        with pytest.raises(ServiceError) as no_reason:
+            await answering.hide(
+                session, clock, config, dept, feedback_id=spam.feedback_id, reason=" "
+            )
+        assert no_reason.value.key == "feedback.reason_required"
+    async with sessionmaker() as session:
+        await answering.mark_duplicate(
+            session, clock, config, dept, feedback_id=again.feedback_id, of_code=first.code
+        )
+        await answering.hide(
+            session, clock, config, dept, feedback_id=spam.feedback_id, reason="广告内容"
+        )
+        await session.commit()
+    assert await told(sessionmaker, outsider.id, spam.code)
+    assert any("广告内容" in text for text in await told(sessionmaker, outsider.id, spam.code))
+    assert await told(sessionmaker, outsider.id, again.code)
+    async with sessionmaker() as session:
+        trail = list(
+            await session.scalars(
+                select(AuditLog).where(
+                    AuditLog.entity_type == "feedback", AuditLog.actor_id == dept.id
+                )
+            )
+        )
+        assert sorted(row.action for row in trail) == ["feedback.hide", "feedback.mark_duplicate"]
+        counts = await public_counts(session, [world.item_id])
+        assert counts[world.item_id].received == 2  # the hidden one is not shown
+        assert await answering.inbox(session, dept) == [first.feedback_id]
