@@ -91,6 +91,7 @@ async def _give(
     t: object = zh,
     photo: bool = False,
     sign: bool = False,
+    phone: bool = False,
 ) -> str:
     """Through the UI: deep link → card → kind → text → evidence → preview → confirm."""
     tr = t  # type: ignore[assignment]
@@ -111,6 +112,14 @@ async def _give(
     if sign:
         await tap(citizen, tr("feedback.btn.sign"))  # type: ignore[operator]
         await citizen.expect(re.compile("👤"))
+    if phone:
+        await tap(citizen, tr("feedback.btn.phone"))  # type: ignore[operator]
+        await citizen.expect(tr("feedback.flow.ask_phone"))  # type: ignore[operator]
+        assert citizen.reply_keyboard is not None
+        assert citizen.reply_keyboard["keyboard"][0][0].get("request_contact") is True
+        await citizen.send_contact()
+        await citizen.expect(tr("feedback.flow.phone_added"))  # type: ignore[operator]
+        await citizen.expect(re.compile(r"\+86"))
     await tap(citizen, tr("feedback.btn.confirm"))  # type: ignore[operator]
     done = await citizen.expect(CODE)
     found = CODE.search(done.text)
@@ -227,7 +236,7 @@ async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
     admin = await kit.persona_for(ADMIN)
     text = "Reimbursement claims take far too long and nobody explains why"
     receipt = await _give(
-        alex, codes["报销审核岗"], "feedback.kind.comment", text, t=en, sign=True
+        alex, codes["报销审核岗"], "feedback.kind.comment", text, t=en, sign=True, phone=True
     )
     await bureau.expect(receipt, timeout=20)
 
@@ -241,7 +250,7 @@ async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
 
     await bureau.send("/feedback")
     card = await bureau.expect(receipt)
-    assert "Alex" in card.text  # signed: the name Alex chose to give
+    assert "Alex" in card.text and "+86138" in card.text, alex.transcript(30)
     await _answer(bureau, receipt, "我们将把报销时限压缩到10个工作日")
     told = await alex.expect(receipt, timeout=20)
     assert "has been answered" in told.text
@@ -334,11 +343,13 @@ async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
     await admin.send(follow)
     await admin.expect(zh("feedback.inbox.done_disposed"))
     async with sessionmaker() as session:
+        risk_id = await session.scalar(select(Feedback.risk_id).where(Feedback.code == receipt))
+    await admin.send(f"/history {risk_id}")  # handled after the disposition's commit
+    await admin.expect("feedback.disposition")
+    async with sessionmaker() as session:
         item = await session.scalar(select(Feedback).where(Feedback.code == receipt))
         assert item is not None and item.disposition == "rectify"
-        risk_id = item.risk_id
-    await admin.send(f"/history {risk_id}")
-    await admin.expect("feedback.disposition")
+        assert item.follow_up_on is not None and item.follow_up_on.isoformat() == follow
 
 
 async def test_forged_links_stale_buttons_and_risks_not_in_publicity_write_nothing(
