@@ -29,6 +29,7 @@ class FeedbackCb(CallbackData, prefix="fb"):
 
 
 class RoundWizardAction(StrEnum):
+    NEW = "new"
     SCOPE_ALL = "all"
     SCOPE_PICK = "pick"
     TOGGLE = "tog"

@@ -1,5 +1,10 @@
-"""Publicity rounds open on their date and close on their own: one transaction per round, so
-one round that fails does not hold back the others (it is retried on the next tick)."""
+"""Publicity rounds open on their date and close on their own.
+
+Opening a large round is split over transactions so no write lock is held for long: one to
+open it and write its items, then `OPEN_CHUNK` risks publicised per transaction, then one to
+queue the channel posts and notices. Each step is idempotent, so a crash part-way is finished
+by the next tick. One round that fails does not hold back the others.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +27,25 @@ async def open_due(ctx: JobContext) -> None:
             rnd = await rounds.get_round(session, round_id)
             if rnd is None or rnd.status != RoundState.SCHEDULED.value:
                 continue  # another process took it
-            shown = await rounds.open_round(session, ctx.clock, config, rnd)
+            shown = await rounds.start_round(session, ctx.clock, rnd)
             log.info("publicity round %s opened with %s risks", round_id, shown)
+    async with ctx.sessionmaker() as session:
+        opening = await rounds.unannounced(session)
+    for round_id in opening:
+        while True:
+            async with ctx.sessionmaker() as session, session.begin():
+                rnd = await rounds.get_round(session, round_id)
+                if rnd is None:
+                    break
+                moved = await rounds.publicise_some(
+                    session, ctx.clock, config, rnd, limit=rounds.OPEN_CHUNK
+                )
+            if not moved:
+                break
+        async with ctx.sessionmaker() as session, session.begin():
+            rnd = await rounds.get_round(session, round_id)
+            if rnd is not None and await rounds.announce(session, ctx.clock, config, rnd):
+                log.info("publicity round %s announced", round_id)
 
 
 async def close_due(ctx: JobContext) -> None:

@@ -83,7 +83,7 @@ async def menu(
         rounds="\n".join(lines) if lines else _("publicity.admin.no_rounds")
     )
     keyboard = _kb(
-        [(_("publicity.admin.new"), RoundWizardCb(action=A.SCOPE_ALL, value=-1))],
+        [(_("publicity.admin.new"), RoundWizardCb(action=A.NEW))],
         [(_("publicity.admin.browse"), RoundWizardCb(action=A.BROWSE))],
     )
     await message.answer(text, reply_markup=keyboard)
@@ -321,7 +321,9 @@ async def confirm(
     await state.clear()
     rnd = await rounds.create_round(session, clock, config, actor=person, draft=draft)
     await query.answer()
-    if rnd.status == RoundState.OPEN.value:
+    if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= clock.now():
+        text = _("publicity.created_opening").format(id=rnd.id)
+    elif rnd.status == RoundState.OPEN.value:
         text = _("publicity.created_open").format(
             id=rnd.id, end=when(rnd.ends_at, settings.timezone)
         )
@@ -351,7 +353,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(menu, Command("publicity"))
     cb = RoundWizardCb.filter
-    router.callback_query.register(new, cb(F.action == A.SCOPE_ALL), cb(F.value == -1))
+    router.callback_query.register(new, cb(F.action == A.NEW))
     router.callback_query.register(rounds_view, cb(F.action == A.BROWSE))
     router.callback_query.register(abort, cb(F.action == A.ABORT), StateFilter(RoundFlow))
     router.callback_query.register(scope_all, cb(F.action == A.SCOPE_ALL), RoundFlow.scope)

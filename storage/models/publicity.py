@@ -36,6 +36,8 @@ class PublicityRound(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime] = mapped_column(index=True)
     opened_at: Mapped[datetime | None]
+    # Set once the opening is complete: risks publicised, posts and notices queued.
+    announced_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))

@@ -192,3 +192,67 @@ async def test_a_scheduled_round_opens_on_its_date(
         assert opened is not None
         assert await rounds.open_round(session, clock, config, opened) == 5
         await session.commit()
+
+
+async def test_a_large_round_is_opened_by_the_scheduler_in_chunks_once(
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.scheduling import publicity_rounds
+    from bot.scheduling.runner import JobContext
+
+    monkeypatch.setattr(rounds, "INLINE_OPEN_MAX", 1)
+    monkeypatch.setattr(rounds, "OPEN_CHUNK", 2)
+    people, ids = await _setup(sessionmaker, clock)
+    bot_settings = settings.model_copy(
+        update={"public_channel_id": CHANNEL, "bot_username": "qf_bot"}
+    )
+    admin = await load(sessionmaker, people.admin_id)
+    async with sessionmaker() as session:
+        rnd = await rounds.create_round(
+            session,
+            clock,
+            config_of(settings),
+            actor=admin,
+            draft=rounds.Draft(True, (), False, None),
+        )
+        await session.commit()
+        assert rnd.status == RoundState.SCHEDULED.value  # too large to open in the update
+    ctx = JobContext(sessionmaker, clock, bot_settings, clock.now())
+    for _ in range(2):
+        await publicity_rounds.open_due(ctx)
+    async with sessionmaker() as session:
+        opened = await session.get(PublicityRound, rnd.id)
+        assert opened is not None and opened.announced_at is not None
+        statuses = set(
+            await session.scalars(select(RiskPoint.status).where(RiskPoint.id.in_(ids)))
+        )
+    assert statuses == {"publicised"}
+    assert await _count(sessionmaker, AuditLog, AuditLog.action == "risk.publicise") == 5
+    assert await _count(sessionmaker, PublicityPost) == 3  # announced once
+
+
+async def test_a_unit_with_many_risks_is_split_into_posts_under_the_limit(
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> None:
+    from bot.domain.publicity import MESSAGE_LIMIT, utf16_len
+
+    people = await make_people(sessionmaker, clock)
+    await approved_risks(sessionmaker, people.post_id, 45, measures=3)
+    admin = await load(sessionmaker, people.admin_id)
+    async with sessionmaker() as session:
+        await rounds.create_round(
+            session, clock, config_of(settings), actor=admin,
+            draft=rounds.Draft(True, (), False, None),
+        )  # fmt: skip
+        await session.commit()
+    async with sessionmaker() as session:
+        posts = (
+            await session.scalars(select(PublicityPost).where(PublicityPost.unit_id.is_not(None)))
+        ).all()
+    assert len(posts) == 3  # 20 + 20 + 5 entries, one URL button each
+    assert all(utf16_len(post.text) <= MESSAGE_LIMIT for post in posts)
+    buttons = [b for post in posts for row in post.reply_markup["inline_keyboard"] for b in row]
+    assert len(buttons) == 45 and len({b["url"] for b in buttons}) == 45

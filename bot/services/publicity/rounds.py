@@ -14,23 +14,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from bot.domain.clock import Clock
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.publicity import RoundAction, RoundState, check, new_code
 from bot.domain.risk_workflow import Action, RiskState
 from bot.domain.roles import Role
-from bot.services import audit, review, review_subject
+from bot.services import audit, review
 from bot.services.publicity import channel, notices
 from bot.services.publicity.config import PublicityConfig
 from bot.services.publicity.scope import Candidate, Preview, candidates, count_by_unit
 from bot.services.publicity.subscriptions import subscribers_for
-from storage.models.org import Person
+from storage.models.org import Person, Post, Unit
 from storage.models.publicity import PublicityItem, PublicityRound
+from storage.models.register import RiskPoint
+from storage.models.review import RiskReview
 
 UNITS_MAX = 200
+PRELOAD_CHUNK = 500
+# A round with up to this many risks opens within the confirming update; a larger one is
+# opened by the scheduler, `OPEN_CHUNK` risks per transaction (no long write lock).
+INLINE_OPEN_MAX = 300
+OPEN_CHUNK = 200
 SNAPSHOT = ("status", "all_units", "unit_ids", "include_active", "starts_at", "ends_at")
 
 
@@ -135,14 +143,33 @@ async def create_round(
         after=audit.snapshot(rnd, *SNAPSHOT),
     )
     if starts <= now:
-        await open_round(session, clock, config, rnd)
+        waiting = await candidates(
+            session,
+            all_units=rnd.all_units,
+            unit_ids=rnd.unit_ids,
+            include_active=rnd.include_active,
+        )
+        if len(waiting) <= INLINE_OPEN_MAX:
+            await open_round(session, clock, config, rnd)
+        # else the scheduler opens it within a minute, a chunk of risks per transaction
     return rnd
 
 
 async def open_round(
     session: AsyncSession, clock: Clock, config: PublicityConfig, rnd: PublicityRound
 ) -> int:
-    """Open a scheduled round now; returns how many risks it shows. Refuses a second open."""
+    """Open a scheduled round now, all in the caller's transaction; returns the risks shown."""
+    shown = await start_round(session, clock, rnd)
+    await publicise_some(session, clock, config, rnd, limit=None)
+    await announce(session, clock, config, rnd)
+    return shown
+
+
+async def start_round(session: AsyncSession, clock: Clock, rnd: PublicityRound) -> int:
+    """The first step of opening: the round is open and its items (with codes) are written.
+
+    Its approved risks are publicised next (`publicise_some`), then it is announced.
+    """
     await move(session, clock, rnd, RoundAction.OPEN, actor=None)
     found = await candidates(
         session,
@@ -151,10 +178,46 @@ async def open_round(
         include_active=rnd.include_active,
     )
     await _add_items(session, rnd.id, found)
-    await _publicise(session, clock, config, [c.risk_id for c in found])
-    await channel.post_round(session, clock, config, rnd)
-    await notices.tell_opened(session, clock, config, rnd, len(found))
     return len(found)
+
+
+async def publicise_some(
+    session: AsyncSession,
+    clock: Clock,
+    config: PublicityConfig,
+    rnd: PublicityRound,
+    *,
+    limit: int | None,
+) -> int:
+    """Move up to `limit` of the round's approved risks through the workflow's `publicise`
+    (scheduler actor, audited); returns how many moved (0: none is left)."""
+    query = (
+        select(PublicityItem.risk_id)
+        .join(RiskPoint, RiskPoint.id == PublicityItem.risk_id)
+        .where(PublicityItem.round_id == rnd.id, RiskPoint.status == RiskState.APPROVED.value)
+        .order_by(PublicityItem.risk_id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    todo = list(await session.scalars(query))
+    await _publicise(session, clock, config, todo)
+    return len(todo)
+
+
+async def announce(
+    session: AsyncSession, clock: Clock, config: PublicityConfig, rnd: PublicityRound
+) -> bool:
+    """The last step of opening, once: channel posts and subscribers' notices queued."""
+    if rnd.announced_at is not None:
+        return False
+    shown = await session.scalar(
+        select(func.count()).select_from(PublicityItem).where(PublicityItem.round_id == rnd.id)
+    )
+    await channel.post_round(session, clock, config, rnd)
+    await notices.tell_opened(session, clock, config, rnd, int(shown or 0))
+    rnd.announced_at = clock.now()
+    await session.flush()
+    return True
 
 
 async def _add_items(session: AsyncSession, round_id: int, found: Sequence[Candidate]) -> None:
@@ -173,22 +236,54 @@ async def _add_items(session: AsyncSession, round_id: int, found: Sequence[Candi
 
 
 async def _publicise(
-    session: AsyncSession, clock: Clock, config: PublicityConfig, risk_ids: Sequence[int]
+    session: AsyncSession, clock: Clock, config: PublicityConfig, todo: Sequence[int]
 ) -> None:
-    """Approved risks become active through the workflow (active ones are already)."""
-    approved = set(await review_subject.ids_in_state(session, RiskState.APPROVED.value))
-    for risk_id in risk_ids:
-        if risk_id not in approved:
-            continue
-        await review.transition(
-            session,
-            clock,
-            config.review,
-            actor=None,
-            risk_id=risk_id,
-            decision=review.Decision(Action.PUBLICISE),
-            commit=False,
+    """Approved risks become active through the workflow (callers pass approved ones)."""
+    if not todo:
+        return
+    # What each transition looks up by primary key is loaded first, so `session.get` finds
+    # it in the identity map (a round moves thousands of risks); held here so it stays there.
+    held: list[object] = [
+        *(await session.scalars(select(Unit))).all(),
+        *(await session.scalars(select(Post))).all(),
+    ]
+    with session.no_autoflush:  # nothing below reads back what the moves write
+        for start in range(0, len(todo), PRELOAD_CHUNK):
+            chunk = list(todo[start : start + PRELOAD_CHUNK])
+            held += (
+                await session.scalars(
+                    select(RiskPoint)
+                    .where(RiskPoint.id.in_(chunk))
+                    .options(selectinload(RiskPoint.measures))
+                )
+            ).all()
+            held += (
+                await session.scalars(select(RiskReview).where(RiskReview.risk_id.in_(chunk)))
+            ).all()
+            for risk_id in chunk:
+                await review.transition(
+                    session,
+                    clock,
+                    config.review,
+                    actor=None,
+                    risk_id=risk_id,
+                    decision=review.Decision(Action.PUBLICISE),
+                    commit=False,
+                )
+    await session.flush()
+    del held
+
+
+async def unannounced(session: AsyncSession) -> list[int]:
+    """Open rounds still being opened (risks to publicise, posts and notices to queue)."""
+    rows = await session.scalars(
+        select(PublicityRound.id)
+        .where(
+            PublicityRound.status == RoundState.OPEN.value, PublicityRound.announced_at.is_(None)
         )
+        .order_by(PublicityRound.id)
+    )
+    return list(rows)
 
 
 async def close_round(

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("starts_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ends_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("opened_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("announced_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
