@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed, ServiceError
@@ -22,7 +22,7 @@ from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
-from storage.models.feedback import Feedback, FeedbackSender
+from storage.models.feedback import Feedback, FeedbackLookupMiss, FeedbackSender
 from storage.models.org import Person
 from storage.models.register import RiskPoint
 from tests.kit.feedback import make_citizen, open_round, queued_to, told
@@ -223,6 +223,10 @@ async def test_wrong_codes_are_rate_limited(
         assert blocked.wait is not None and blocked.wait <= timedelta(minutes=15)
     clock.advance(timedelta(minutes=16))
     async with sessionmaker() as session:
+        await tracking.prune_misses(session, clock.now())
+        await session.commit()
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(FeedbackLookupMiss)) == 0
         assert (await tracking.track(session, clock, world.citizen, "QF-3333-3333")).wait is None
 
 

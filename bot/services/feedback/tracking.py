@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import feedback as rules
@@ -156,3 +156,10 @@ async def rate(
             changes={"rating": rating.value, "rated_at": now},
         )  # fmt: skip
     return await _view(session, item)
+
+
+async def prune_misses(session: AsyncSession, now: datetime) -> None:
+    """Forget wrong codes older than the rate limit's window (they count for nothing)."""
+    await session.execute(
+        delete(FeedbackLookupMiss).where(FeedbackLookupMiss.at < now - rules.TRACK_WINDOW)
+    )
