@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain import feedback as fb
+from bot.domain import feedback_figures as figs
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.feedback import Action, Actor, Kind, Rating, State, Step
 
@@ -211,9 +212,9 @@ def test_wrong_codes_are_limited_with_a_wait() -> None:
 # --- figures ------------------------------------------------------------------------------
 
 
-def _row(kind: Kind, state: State, hours: float | None, rating: Rating | None = None) -> fb.Row:
+def _row(kind: Kind, state: State, hours: float | None, rating: Rating | None = None) -> figs.Row:
     responded = T0 + timedelta(hours=hours) if hours is not None else None
-    return fb.Row(1, kind, state, T0, responded, rating)
+    return figs.Row(1, kind, state, T0, responded, rating)
 
 
 def test_figures_add_up() -> None:
@@ -224,7 +225,7 @@ def test_figures_add_up() -> None:
         _row(Kind.MISCONDUCT, State.RECEIVED, None),
         _row(Kind.COMMENT, State.HIDDEN, None),
     ]
-    figures = fb.summarise(rows, DAYS5)
+    figures = figs.summarise(rows, DAYS5)
     assert figures.total == 5
     assert figures.by_kind == {Kind.COMMENT: 3, Kind.OBJECTION: 1, Kind.MISCONDUCT: 1}
     assert figures.by_state[State.ANSWERED] == 2 and figures.by_state[State.RECEIVED] == 1
@@ -237,7 +238,7 @@ def test_figures_add_up() -> None:
 
 
 def test_no_feedback_gives_empty_figures_not_errors() -> None:
-    figures = fb.summarise([], DAYS5)
+    figures = figs.summarise([], DAYS5)
     assert figures.total == 0
     assert figures.median_hours_to_answer is None
     assert figures.on_time_share is None and figures.satisfaction_share is None

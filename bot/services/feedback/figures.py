@@ -3,7 +3,7 @@
 `feedback_figures()` counts the items created in a period (optionally in some units, or one
 round), by kind and state, how many were responded to (answered, re-graded or merged) within
 `FEEDBACK_ANSWER_DAYS`, the median time to respond, and the ratings. `figures_by_unit()` gives
-the same per unit. The arithmetic is `bot.domain.feedback.summarise`, tested on its own; no
+the same per unit. The arithmetic is `bot.domain.feedback_figures.summarise`, tested on its own; no
 sender is read here.
 """
 
@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.feedback import Figures, Kind, Rating, Row, State, summarise
+from bot.domain.feedback import Kind, Rating, State
+from bot.domain.feedback_figures import Figures, Row, summarise
 from storage.models.feedback import Feedback
 
 
