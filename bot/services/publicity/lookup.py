@@ -8,8 +8,12 @@ out on purpose), not a reviewer's.
 
 Lookups are read-only: they never flush, write or raise for an unknown code; a code that does
 not exist, or belongs to a round that is not open, is treated by the caller as "not found"
-(`public_item` returns closed items too, with `is_open` False, so a card can say the round is
-over; `open_item_for_risk` returns only items of an open round).
+(`public_item` and `public_item_by_id` return closed items too, with `is_open` False, so a
+card can say the round is over; `open_item_for_risk` returns only items of an open round).
+
+For the feedback flow: the card's button is ``FeedbackCb(action=FeedbackAction.START,
+item_id=PublicItem.item_id)`` (`handlers/callbacks.py`); resolve it with `public_item_by_id`
+and refuse unless ``is_open``. A deep link is ``/start fb_<code>`` (`code_from_payload`).
 """
 
 from __future__ import annotations
