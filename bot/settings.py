@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # weekly; after `regrading_escalation_days` the reviewers of its tier hear of it weekly.
     regrading_reminder_days: int = Field(default=7, ge=1, le=90)
     regrading_escalation_days: int = Field(default=21, ge=1, le=365)
+    # Citizens' feedback (bot/domain/feedback.py): items a person may send a day; days the
+    # answering tier has before the 预警 ladder climbs (the tier above, then at twice this the
+    # commission).
+    feedback_per_day: int = Field(default=5, ge=1, le=100)
+    feedback_answer_days: int = Field(default=5, ge=1, le=60)
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats

@@ -292,6 +292,12 @@ class ReopenCb(CallbackData, prefix="ro"):
 
 class FeedbackAction(StrEnum):
     START = "start"  # "意见反馈 / Give feedback" on a public risk card
+    KIND = "kind"  # value: the kind's position in bot.domain.feedback.Kind
+    FILES_DONE = "files"  # evidence step finished (or skipped)
+    TOGGLE_ANON = "anon"  # anonymous ⇄ signed
+    PHONE = "phone"  # signed: add a phone number (Telegram's contact button)
+    CONFIRM = "ok"
+    CANCEL = "cancel"
 
 
 class FeedbackCb(CallbackData, prefix="fb"):
@@ -352,4 +358,41 @@ class SubscribeCb(CallbackData, prefix="sb"):
     """/subscribe: paged toggles of units, or all."""
 
     action: SubscribeAction
+    value: int = 0
+
+
+class TrackAction(StrEnum):
+    OPEN = "open"  # one of the sender's own items
+    LIST = "list"  # /mine, at offset `value`
+    RATE = "rate"  # value: the rating's position in bot.domain.feedback.Rating
+
+
+class TrackCb(CallbackData, prefix="ft"):
+    """/track and /mine: a sender's own feedback (the service checks it is theirs)."""
+
+    action: TrackAction
+    feedback_id: int = 0
+    value: int = 0
+    version: int = 0
+
+
+class InboxAction(StrEnum):
+    OPEN = "open"
+    NEXT = "next"  # the item after `feedback_id` in the inbox
+    FILE = "file"  # value: which evidence file to show
+    ANSWER = "answer"
+    REOPEN = "reopen"  # asks to confirm
+    REOPEN_OK = "reopen_ok"
+    DUPLICATE = "dup"
+    HIDE = "hide"
+    DISPOSE = "dispose"  # the commission, past twice the deadline
+    DISPOSE_KIND = "dkind"  # value: the disposition's position in Disposition
+
+
+class InboxCb(CallbackData, prefix="fi"):
+    """/feedback: the answering tier's inbox of citizens' feedback."""
+
+    action: InboxAction
+    feedback_id: int = 0
+    version: int = 0
     value: int = 0

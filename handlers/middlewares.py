@@ -27,6 +27,11 @@ from storage.db import SessionMaker, in_update_session, update_session
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
+# Citizens' public screens and the feedback flow are logged without the person (anonymity).
+REDACTED_HANDLERS = (
+    "handlers.public.",
+    "handlers.common.start.start_with_feedback_link",
+)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -154,11 +159,13 @@ class UpdateLogMiddleware(BaseMiddleware):
             outcome = "unhandled" if result is UNHANDLED else "ok"
             return result
         finally:
+            handler_name = trace.get("handler", "-")
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
                 event.event_type,
-                trace.get("handler", "-"),
-                data.get("person_id"),
+                handler_name,
+                # Citizens' feedback: the log must not tie a person to what they sent.
+                "-" if handler_name.startswith(REDACTED_HANDLERS) else data.get("person_id"),
                 outcome,
                 (time.perf_counter() - started) * 1000,
             )

@@ -11,7 +11,9 @@ from handlers.admin import publicity as admin_publicity
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.public import browse as public_browse
+from handlers.public import feedback_flow, feedback_track
 from handlers.public import subscribe as public_subscribe
+from handlers.reviewer import feedback_inbox
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
@@ -36,8 +38,11 @@ def build_router() -> Router:
     root.callback_query.filter(IsPrivate())
 
     # /cancel first so it leaves any flow, whatever that flow's handlers would take.
+    # The citizens' feedback steps early: a text typed in the flow is theirs, not a command's.
     root.include_routers(
         cancel.create_router(),
+        feedback_flow.create_router(),
+        feedback_track.create_router(),
         start.create_router(),
         help.create_router(),
         language.create_router(),
@@ -78,6 +83,7 @@ def build_router() -> Router:
         reviewer_register.create_router(),
         reviewer_review.create_router(),
         reviewer_reopen.create_router(),
+        feedback_inbox.create_router(),
     )
     root.include_router(reviewers)
     members = Router(name="members")

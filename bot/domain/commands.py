@@ -44,6 +44,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("broadcast", "commands.broadcast", _for(Role.ADMIN)),
     CommandSpec("campaign", "commands.campaign", _for(Role.ADMIN)),
     CommandSpec("unreachable", "commands.unreachable", _for(Role.ADMIN)),
+    CommandSpec("feedback", "commands.feedback", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("track", "commands.track"),
+    CommandSpec("mine", "commands.mine"),
     CommandSpec("language", "commands.language"),
     CommandSpec("cancel", "commands.cancel"),
 )

@@ -111,7 +111,7 @@ class StoredMessage:
 
     @property
     def kind(self) -> str:
-        for kind in ("photo", "document", "sticker", "voice"):
+        for kind in ("photo", "document", "sticker", "voice", "contact"):
             if kind in self.data:
                 return kind
         return "text"
@@ -558,6 +558,19 @@ class World:
         }
         return self.persona_message(user_id, {"voice": voice})
 
+    def send_contact(self, user_id: int, phone_number: str | None = None) -> StoredMessage:
+        """The persona shares their own number, as a reply keyboard's request_contact button
+        does (a made-up number unless one is given)."""
+        persona = self.persona(user_id)
+        contact: dict[str, Any] = {
+            "phone_number": phone_number or f"+86138{user_id % 10**8:08d}",
+            "first_name": persona.first_name,
+            "user_id": user_id,
+        }
+        if persona.last_name:
+            contact["last_name"] = persona.last_name
+        return self.persona_message(user_id, {"contact": contact})
+
     def send_document(
         self,
         user_id: int,
@@ -685,6 +698,8 @@ class World:
         for kind in ("document", "sticker", "voice"):
             if kind in data:
                 view[kind] = {**data[kind], "url": f"/api/files/{data[kind]['file_id']}"}
+        if "contact" in data:
+            view["contact"] = dict(data["contact"])
         return view
 
     def chat_view(self, chat_id: int, after_seq: int = 0) -> dict[str, Any]:

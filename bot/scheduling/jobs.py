@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from bot.domain.due import DailyAt, Every
 from bot.scheduling import publicity_rounds, review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
+from bot.scheduling.feedback_ladder import climb_feedback_ladder, prune_track_misses
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
@@ -52,4 +53,6 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob(
             "publicity_close_due", Every(PUBLICITY_SCANS_EVERY), publicity_rounds.close_due
         ),
+        PeriodicJob("feedback_ladder", Every(timedelta(hours=1)), climb_feedback_ladder),
+        PeriodicJob("feedback_prune_misses", Every(timedelta(hours=6)), prune_track_misses),
     ]

@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import ServiceError
+from bot.services.feedback.public import PublicCounts, public_counts
 from bot.services.publicity import browse, lookup
 from bot.services.publicity.lookup import PublicItem
 from bot.services.publicity.texts import LEVEL_KEYS, RISK_TYPE_KEYS
@@ -97,7 +98,13 @@ async def round_view(query: CallbackQuery, callback_data: BrowseCb, session: Asy
     await _show(query, text, builder.as_markup())
 
 
-def card_text(item: PublicItem, index: int, total: int, timezone: str) -> str:
+def card_text(
+    item: PublicItem,
+    index: int,
+    total: int,
+    timezone: str,
+    feedback: PublicCounts | None = None,
+) -> str:
     type_key = RISK_TYPE_KEYS.get(item.risk_type)
     level_key = LEVEL_KEYS.get(item.level or 0)
     measures = [html.quote(_cut(m, MEASURE_MAX)) for m in item.measures[:MEASURES_MAX]]
@@ -116,6 +123,10 @@ def card_text(item: PublicItem, index: int, total: int, timezone: str) -> str:
         index=index + 1,
         total=total,
     )
+    if feedback is not None and feedback.received:
+        text += "\n" + _("feedback.public.counts").format(
+            received=feedback.received, answered=feedback.answered
+        )
     if item.is_open:
         return (
             text + "\n\n" + _("publicity.card.open_until").format(end=when(item.ends_at, timezone))
@@ -161,9 +172,10 @@ async def _card(
     item = await lookup.public_item_by_id(session, ids[index])
     if item is None:
         raise ServiceError("publicity.not_found")
+    counts = (await public_counts(session, [item.item_id])).get(item.item_id)
     await _show(
         target,
-        card_text(item, index, len(ids), settings.timezone),
+        card_text(item, index, len(ids), settings.timezone, counts),
         card_keyboard(item, index, len(ids)),
     )
 
@@ -186,8 +198,9 @@ async def open_from_link(
         return
     ids = await browse.unit_items(session, item.round_id, item.unit_id)
     index = ids.index(item.item_id) if item.item_id in ids else 0
+    counts = (await public_counts(session, [item.item_id])).get(item.item_id)
     await message.answer(
-        card_text(item, index, len(ids), settings.timezone),
+        card_text(item, index, len(ids), settings.timezone, counts),
         reply_markup=card_keyboard(item, index, len(ids)),
     )
 

@@ -3,6 +3,7 @@
 from storage.models.audit import AuditLog
 from storage.models.broadcast import BroadcastProgress
 from storage.models.campaign import Campaign, CampaignUnit
+from storage.models.feedback import Feedback, FeedbackLookupMiss, FeedbackSender
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -32,6 +33,9 @@ __all__ = [
     "Campaign",
     "CampaignUnit",
     "ControlMeasure",
+    "Feedback",
+    "FeedbackLookupMiss",
+    "FeedbackSender",
     "FocusProgramme",
     "FsmRecord",
     "Invitation",

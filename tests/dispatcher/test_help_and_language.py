@@ -43,7 +43,7 @@ async def test_help_for_a_newcomer_is_the_citizens(dp: Dispatcher, bot: MockedBo
     text = bot.last_text(7002)
     assert text.startswith(translate("help.title", "en"))
     assert listed_commands(text) == [
-        "start", "help", "publicity", "subscribe", "language", "cancel"
+        "start", "help", "publicity", "subscribe", "track", "mine", "language", "cancel"
     ]  # fmt: skip
 
 

@@ -286,6 +286,11 @@ class Persona:
             result = await self._post("/photos", data=form)
         return BotMessage.from_view(result["message"])
 
+    async def send_contact(self, phone_number: str | None = None) -> BotMessage:
+        """Share the persona's own phone number (a request_contact button's press)."""
+        result = await self._post("/contacts", json={"phone_number": phone_number})
+        return BotMessage.from_view(result["message"])
+
     async def send_voice(self, duration: int = 3) -> BotMessage:
         result = await self._post("/voices", json={"duration": duration})
         return BotMessage.from_view(result["message"])

@@ -190,6 +190,12 @@ function renderMedia(message) {
     span.textContent = message.sticker.emoji || "🖼";
     return span;
   }
+  if (message.contact) {
+    const span = document.createElement("span");
+    span.className = "voice";
+    span.textContent = `📱 ${message.contact.phone_number}`;
+    return span;
+  }
   if (message.voice) {
     const span = document.createElement("span");
     span.className = "voice";
@@ -258,7 +264,12 @@ function renderReplyKeyboard(markup) {
         const node = document.createElement("button");
         node.type = "button";
         node.textContent = button.text;
-        node.addEventListener("click", () => sendText(button.text));
+        node.addEventListener("click", () =>
+          // A request_contact button shares the persona's number, as Telegram's does.
+          button.request_contact
+            ? guard(() => api(personaPath("/contacts"), { json: {} }))
+            : sendText(button.text),
+        );
         line.append(node);
       }
       return line;
