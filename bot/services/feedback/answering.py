@@ -166,7 +166,7 @@ async def reopen_risk(
     )  # fmt: skip
     await review.transition(
         session, clock, review_config, actor=person, risk_id=item.risk_id,
-        decision=Decision(RiskAction.REOPEN, comment=reason), commit=False,
+        decision=Decision(RiskAction.REOPEN, comment=reason),
     )  # fmt: skip
     await notices.tell_sender(session, clock, config, "feedback.notice.reopened", item)
     return item
