@@ -2,8 +2,10 @@
 
 The export has one row per control measure (a risk without measures has one row with the
 measure columns empty), in the standard form's columns — 单位, 岗位, 职权, 风险点描述, 风险类型,
-风险等级, 防控措施, 责任人, 完成时限, 状态 — followed by the columns a re-import needs to
-rebuild the record exactly (the five factors, focus programme, measure status).
+风险等级, 防控措施, 责任人, 完成时限, 状态 — with the rule's suggested level (建议等级) beside
+the approved one (风险等级, blank until 组织审定), followed by the columns a re-import needs to
+rebuild the record exactly (the five factors, focus programme, measure status). Deadlines are
+dates; `bot.services.tabular` keeps every written text a text (never a formula).
 
 Imports validate every row first and write nothing when any row is bad (as the
 organisation import does); rows of one risk point are consecutive rows with the same unit,
@@ -53,10 +55,15 @@ from storage.models.register import (
 from storage.repositories import org as org_repo
 
 # The form's columns (zh header, en header), in order, then the extra ones.
-REGISTER_HEADER_ZH = (
+# The standard form (登记表) as people fill it in on paper: what an import needs at least.
+STANDARD_FORM_ZH = (
     "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "防控措施", "责任人",
-    "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权", "社会关注度", "发生概率",
-    "危害程度", "措施状态",
+    "完成时限", "状态",
+)  # fmt: skip
+REGISTER_HEADER_ZH = (
+    "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "建议等级", "防控措施",
+    "责任人", "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权", "社会关注度",
+    "发生概率", "危害程度", "措施状态",
 )  # fmt: skip
 RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "unit"),
@@ -64,7 +71,8 @@ RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "power": ("职权", "power"),
     "description": ("风险点描述", "风险表现", "description"),
     "risk_type": ("风险类型", "risk type", "type"),
-    "level": ("风险等级", "level"),
+    "level": ("风险等级", "审定等级", "level"),
+    "suggested": ("建议等级", "suggested level"),
     "measure": ("防控措施", "measure"),
     "responsible": ("责任人", "责任主体", "responsible"),
     "deadline": ("完成时限", "deadline"),
@@ -123,7 +131,7 @@ def _reverse(names: dict[Any, str]) -> dict[str, Any]:
 
 async def register_rows(
     session: AsyncSession, unit_ids: Sequence[int] | None = None
-) -> list[list[str]]:
+) -> list[list[str | date]]:
     """The register's rows (withdrawn records left out), ordered by unit, post and record."""
     query = (
         select(RiskPoint, Post, Unit)
@@ -134,17 +142,17 @@ async def register_rows(
     )
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
-    rows: list[list[str]] = []
+    rows: list[list[str | date]] = []
     for risk, post, unit in (await session.execute(query)).all():
         power = await session.get(Power, risk.power_id) if risk.power_id else None
-        level = risk.level or risk.suggested_level
-        head = [
+        head: list[str | date] = [
             unit.path,
             post.name,
             power.name if power else "",
             risk.description,
             RISK_TYPE_NAMES.get(risk.risk_type, risk.risk_type),
-            LEVEL_NAMES.get(level, "") if level else "",
+            LEVEL_NAMES.get(risk.level, "") if risk.level else "",
+            LEVEL_NAMES.get(risk.suggested_level, "") if risk.suggested_level else "",
         ]
         tail = [
             state_name(risk.status),
@@ -164,7 +172,7 @@ async def register_rows(
                     *head,
                     measure.action,
                     measure.responsible_name,
-                    measure.deadline.isoformat(),
+                    measure.deadline,
                     *tail,
                     MEASURE_STATUS_NAMES.get(measure.status, measure.status),
                 ]
@@ -343,6 +351,10 @@ async def import_risks(
         level = level_of.get(level_text) if level_text else None
         if level_text and level is None:
             problems.append(Problem(row.number, "import.bad_level", {"value": level_text}))
+        suggested_text = v.get("suggested", "").strip()
+        suggested = level_of.get(suggested_text) if suggested_text else level
+        if suggested_text and suggested is None:
+            problems.append(Problem(row.number, "import.bad_level", {"value": suggested_text}))
         status = status_of.get(v.get("status", "").strip() or RiskState.SUBMITTED.value)
         if status is None:
             problems.append(Problem(row.number, "import.bad_status", {"value": v["status"]}))
@@ -383,6 +395,7 @@ async def import_risks(
         else:
             group = _RiskGroup(key, [], post, {
                 "description": v["description"], "risk_type": risk_type, "level": level,
+                "suggested": suggested,
                 "status": status, "power_id": power_id, "focus": v.get("focus") or None,
                 "factors": factors,
             }, [])  # fmt: skip
@@ -423,7 +436,7 @@ async def import_risks(
         risk = RiskPoint(
             post_id=group.post.id, power_id=values["power_id"], description=values["description"],
             risk_type=values["risk_type"], focus_programme=values["focus"],
-            suggested_level=values["level"], level=values["level"] if final else None,
+            suggested_level=values["suggested"], level=values["level"] if final else None,
             status=values["status"], origin=Origin.BOTTOM_UP.value, created_at=now,
             updated_at=now, measures=measures, **values["factors"],
         )  # fmt: skip
