@@ -1,5 +1,6 @@
 """All tables; importing this package fills `Base.metadata` (Alembic and tests rely on it)."""
 
+from storage.models.assessment import Assessment, AssessmentResult
 from storage.models.audit import AuditLog
 from storage.models.broadcast import BroadcastProgress
 from storage.models.campaign import Campaign, CampaignUnit
@@ -21,6 +22,8 @@ from storage.models.review import ReviewNote, RiskReview
 from storage.models.schedule import JobState
 
 __all__ = [
+    "Assessment",
+    "AssessmentResult",
     "AuditLog",
     "BroadcastProgress",
     "Campaign",
