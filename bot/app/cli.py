@@ -55,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
     add.add_argument("--unit", help="unit path (optional)")
+
+    demo = sub.add_parser("demo", help="demo data")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
+    scale = demo_sub.add_parser(
+        "seed-scale", help="a register of the seed report's shape, N districts of it"
+    )
+    scale.add_argument("--scale", type=int, default=1, help="districts (100: a province)")
+    scale.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
     return parser
 
 

@@ -244,3 +244,22 @@ async def _bot_username(settings: Settings, given: str | None) -> str:
     finally:
         await bot.session.close()
     return me.username or ""
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """`demo seed-scale`: N districts of the seed's shape, in one transaction."""
+    from bot.demo.seed_scale import generate
+    from bot.domain.register_rules import local_today
+
+    if args.scale < 1:
+        raise CliError("--scale must be at least 1")
+    today = local_today(Clock().now(), settings.timezone)
+    async with _session(settings) as session:
+        report = await generate(session, scale=args.scale, seed=args.seed, today=today)
+        await session.commit()
+    print(
+        f"{report.districts} district(s): {report.units} units, {report.posts} posts, "
+        f"{report.people} people, {report.powers} powers, {report.risks} risk points, "
+        f"{report.measures} measures"
+    )
+    return 0

@@ -1,0 +1,67 @@
+"""Whose figures a person may see, decided from the database for every request.
+
+* the commission (an admin: `campaigns.admin_scope`) — every unit, or its bureau's subtree;
+* a leader — the unit their leader role is scoped to, with everything under it. A leader in a
+  district office directly under the district with no units of its own (区委区政府, like the
+  commission's 区纪委) leads the district: their scope is the district's subtree;
+* a reviewer — the units they review (their scopes' subtrees).
+
+Several roles: the union. Citizens and plain staff are refused (``overview.not_allowed``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.errors import ServiceError
+from bot.domain.roles import Role
+from bot.services.campaigns import admin_scope, subtree_ids
+from bot.services.register_access import reviewed_unit_ids
+from bot.services.stats.overview import Scope
+from storage.models.org import Person, Unit
+
+
+def may_see_overview(person: Person | None) -> bool:
+    """Leaders, reviewers and the commission; the router's guard asks the same."""
+    return (
+        person is not None
+        and person.active
+        and person.has_role(Role.LEADER, Role.REVIEWER, Role.ADMIN)
+    )
+
+
+async def led_unit(session: AsyncSession, unit_id: int) -> int:
+    """The unit a leader scoped to `unit_id` leads: a district office stands for its district."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None or unit.parent_id is None:
+        return unit_id
+    parent = await session.get(Unit, unit.parent_id)
+    has_children = await session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1))
+    if parent is not None and parent.parent_id is None and has_children is None:
+        return parent.id
+    return unit_id
+
+
+async def scope_of(session: AsyncSession, person: Person | None) -> Scope:
+    """The scope of `person`'s overview; refused for citizens and plain staff."""
+    if person is None or not may_see_overview(person):
+        raise ServiceError("overview.not_allowed")
+    units: set[int] = set()
+    if person.has_role(Role.ADMIN):
+        admin = await admin_scope(session, person)
+        if admin is None:
+            return Scope.district()
+        units |= admin
+    if person.has_role(Role.REVIEWER):
+        reviewed = await reviewed_unit_ids(session, person)
+        if reviewed is None:
+            return Scope.district()
+        units |= reviewed
+    for assignment in person.role_assignments:
+        if assignment.role == Role.LEADER.value and assignment.unit_id is not None:
+            top = await led_unit(session, assignment.unit_id)
+            units |= set(await subtree_ids(session, [top]))
+    if not units:
+        raise ServiceError("overview.not_allowed")
+    return Scope.of(units)
