@@ -22,6 +22,7 @@ from bot.settings import PROJECT_ROOT
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None,
     "__": None,
+    "N_": None,  # a key chosen at run time, marked where it is written
     "translate": None,
     "say": None,
     "ServiceError": None,

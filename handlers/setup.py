@@ -6,7 +6,7 @@ from aiogram import Router
 
 from bot.domain.roles import Role
 from handlers import errors
-from handlers.admin import broadcast, campaign, categories, invite, unreachable
+from handlers.admin import assessment, broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
 from handlers.reviewer import register as reviewer_register
@@ -41,6 +41,7 @@ def build_router() -> Router:
         broadcast.create_router(),
         campaign.create_router(),
         unreachable.create_router(),
+        assessment.create_router(),
     )
     root.include_router(admin)
 

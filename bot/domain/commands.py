@@ -42,6 +42,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("broadcast", "commands.broadcast", _for(Role.ADMIN)),
     CommandSpec("campaign", "commands.campaign", _for(Role.ADMIN)),
     CommandSpec("unreachable", "commands.unreachable", _for(Role.ADMIN)),
+    CommandSpec("assessment", "commands.assessment", _for(Role.ADMIN)),
+    CommandSpec("report", "commands.report", _for(Role.LEADER, Role.ADMIN)),
     CommandSpec("language", "commands.language"),
     CommandSpec("cancel", "commands.cancel"),
 )

@@ -16,8 +16,17 @@ from bot.services.reports.workbook import render_workbook
 
 
 def sample(units: int = 5, overdue: int = 3, chart: bytes | None = None) -> Report:
-    totals = Table("合计", ("项目", "数量"), (("职权", 1425), ("对外行使", 1232), ("内部管理", 193),
-                                           ("廉政风险点", 2351), ("一级", 683)))  # fmt: skip
+    totals = Table(
+        "合计",
+        ("项目", "数量"),
+        (
+            ("职权", 1425),
+            ("对外行使", 1232),
+            ("内部管理", 193),
+            ("廉政风险点", 2351),
+            ("一级", 683),
+        ),
+    )
     by_unit = Table(
         "各单位",
         ("单位", "职权", "风险点", "逾期措施"),
@@ -36,7 +45,7 @@ def sample(units: int = 5, overdue: int = 3, chart: bytes | None = None) -> Repo
                 date(2026, 1, 1 + i % 28),
             )
             for i in range(overdue)
-        ),  # fmt: skip
+        ),
         more="… 另有 {count} 项",
     )
     return Report(
@@ -66,8 +75,16 @@ def test_pdf_is_one_a4_page_with_the_chinese_text() -> None:
     assert pages == 1
     box = PdfReader(BytesIO(data)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
-    for expected in ("长安区 廉政风险防控报告 2026年度", "对外行使", "1232", "年度考核", "卫生局",
-                     "92.5", "2026-01-01", "=HYPERLINK"):  # fmt: skip
+    for expected in (
+        "长安区 廉政风险防控报告 2026年度",
+        "对外行使",
+        "1232",
+        "年度考核",
+        "卫生局",
+        "92.5",
+        "2026-01-01",
+        "=HYPERLINK",
+    ):
         assert expected in text, expected
 
 

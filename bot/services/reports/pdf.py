@@ -98,9 +98,9 @@ def _table(pdf: FPDF, table: Table, *, x: float, width: float, bottom: float) ->
     for values in shown:
         _row(pdf, x, columns, values)
     left_out = len(table.rows) - len(shown)
-    note = table.more if left_out == 0 else _more(table.more, left_out)
+    note = _more(table.more, left_out) if left_out else ""
     if not table.rows:
-        note = note or "—"
+        note = "—"
     if note:
         pdf.set_font(FONT, size=7)
         pdf.set_x(x)
