@@ -9,6 +9,7 @@ from handlers import errors
 from handlers.admin import assessment, broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.leader import report as leader_report
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
@@ -68,6 +69,12 @@ def build_router() -> Router:
         reviewer_reopen.create_router(),
     )
     root.include_router(reviewers)
+    # Leaders and the commission: the programme's documents, for their scope.
+    leaders = Router(name="leaders")
+    leaders.message.filter(HasRole(Role.LEADER, Role.ADMIN))
+    leaders.callback_query.filter(HasRole(Role.LEADER, Role.ADMIN))
+    leaders.include_routers(leader_report.create_router())
+    root.include_router(leaders)
     members = Router(name="members")
     members.message.filter(HasRole(*Role))
     members.callback_query.filter(HasRole(*Role))

@@ -12,17 +12,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.assessment import AssessmentState, Indicator, Line, points
+from bot.i18n import N_
 
 if TYPE_CHECKING:
     from bot.services.assessment import UnitResult, YearAssessment
 
 Translate = Callable[..., str]
 RANKING_ROWS = 40  # a message stays far below Telegram's 4,096 characters
-
-
-def N_(key: str) -> str:
-    """Marks a key for extraction where it is chosen at run time."""
-    return key
 
 
 INDICATOR_KEYS: dict[Indicator, str] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 
 import pytest
@@ -165,3 +166,22 @@ def test_score_and_losses_add_up_to_a_hundred(
     result = score(counts, weights)
     assert result.value is not None
     assert result.value + sum(line.lost or 0 for line in result.lines) == 100
+
+
+def test_report_periods() -> None:
+    from bot.domain.report_period import (
+        PeriodKind,
+        month_to_date,
+        quarter_to_date,
+        year_period,
+    )
+
+    today = date(2026, 11, 26)
+    assert year_period(2026, today).end == today
+    assert year_period(2025, today).end == date(2025, 12, 31)
+    assert quarter_to_date(today).start == date(2026, 10, 1)
+    assert quarter_to_date(today).quarter == 4
+    assert month_to_date(today).start == date(2026, 11, 1)
+    assert month_to_date(today).kind is PeriodKind.MONTH
+    with pytest.raises(ValueError):
+        year_period(2027, today)

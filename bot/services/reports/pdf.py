@@ -8,6 +8,7 @@ left out (the workbook has them all). Cell text too long for its column is cut w
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from io import BytesIO
 
@@ -28,6 +29,8 @@ FONT = "cjk"
 INK = (33, 37, 41)
 ACCENT = (20, 83, 45)  # 清风 green
 HEAD_FILL = (226, 239, 230)
+# fontTools narrates every subset at INFO (hundreds of glyph names): not news for our log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def render_pdf(report: Report) -> bytes:
@@ -57,7 +60,7 @@ def render_pdf(report: Report) -> bytes:
     # Totals on the left, the chart on the right.
     top = pdf.get_y()
     left_w = CONTENT_W - CHART_W - 4
-    _table(pdf, report.totals, x=MARGIN, width=left_w, bottom=top + CHART_H + 8)
+    _table(pdf, _fold(report.totals), x=MARGIN, width=left_w, bottom=bottom_of_page())
     after_totals = pdf.get_y()
     _chart(pdf, report, x=MARGIN + left_w + 4, y=top)
     pdf.set_y(max(after_totals, top + CHART_H + 6) + 2)
@@ -76,6 +79,20 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_xy(MARGIN, PAGE_H - MARGIN - FOOTER_H + 1)
     pdf.cell(CONTENT_W, 4, _fit(pdf, report.footer, CONTENT_W), align="C")
     return bytes(pdf.output())
+
+
+def bottom_of_page() -> float:
+    return PAGE_H - MARGIN - FOOTER_H
+
+
+def _fold(table: Table) -> Table:
+    """A long two-column table (item, count) as four columns: the left half, the right half."""
+    if len(table.header) != 2 or len(table.rows) < 8:
+        return table
+    half = (len(table.rows) + 1) // 2
+    left, right = table.rows[:half], table.rows[half:]
+    rows = tuple((*a, *(right[i] if i < len(right) else ("", None))) for i, a in enumerate(left))
+    return Table(table.title, (*table.header, *table.header), rows, widths=(2.4, 1, 2.4, 1))
 
 
 def _min_height(table: Table) -> float:
