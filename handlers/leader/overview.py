@@ -4,16 +4,26 @@ the commission) and refuses everyone else with a clear message."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import F, Router
+from aiogram.enums import ChatAction
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.register_rules import local_today
+from bot.services.stats.chart import render_chart
 from bot.services.stats.overview import Overview
-from bot.services.stats.render import overview_text, ranking_text
+from bot.services.stats.render import overview_text, ranking_text, scope_title
 from bot.services.stats.scope import overview_for
 from bot.settings import Settings
 from handlers.callbacks import OverviewAction, OverviewCb
@@ -97,8 +107,31 @@ async def show_overview(
     locale: str,
 ) -> None:
     ov = await _load(session, person, 0, clock, settings)
+    await send_chart(message, ov, None, locale)
     text = overview_text(ov, None, locale, review_limit_days=settings.review_reminder_days)
     await message.answer(text, reply_markup=overview_keyboard(ov, None))
+
+
+async def send_chart(message: Message, ov: Overview, unit_id: int | None, locale: str) -> None:
+    """The chart as a photo, drawn in a worker thread (it takes a few hundred ms)."""
+    await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
+    png = await asyncio.to_thread(render_chart, ov, unit_id, locale)
+    caption = _("chart.caption").format(unit=scope_title(ov, unit_id, locale))
+    await message.answer_photo(BufferedInputFile(png, "overview.png"), caption=caption)
+
+
+async def chart(
+    query: CallbackQuery,
+    callback_data: OverviewCb,
+    session: AsyncSession,
+    person: Person | None,
+    clock: Clock,
+    settings: Settings,
+    locale: str,
+) -> None:
+    ov = await _load(session, person, callback_data.unit_id, clock, settings)
+    await query.answer()
+    await send_chart(query.message, ov, callback_data.unit_id or None, locale)  # type: ignore[arg-type]
 
 
 async def drill(
@@ -145,4 +178,5 @@ def create_router() -> Router:
     router.message.register(show_overview, Command("overview"))
     router.callback_query.register(drill, OverviewCb.filter(F.action == OverviewAction.UNIT))
     router.callback_query.register(ranking, OverviewCb.filter(F.action == OverviewAction.RANK))
+    router.callback_query.register(chart, OverviewCb.filter(F.action == OverviewAction.CHART))
     return router

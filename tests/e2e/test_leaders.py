@@ -3,6 +3,7 @@ seeing only his bureau, citizens and staff refused in words; weekly digests at t
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -41,6 +42,12 @@ async def test_district_leader_sees_the_seed_table_and_drills_into_a_bureau(
     assert "领导班子成员：风险点 50 个，防控措施 75 项" in table.text
     assert "防控措施 2600 项" in table.text
     assert "卫生局" in table.buttons and "教育局" in table.buttons
+    (photo,) = [m for m in await leader.messages() if m.from_bot and m.kind == "photo"]
+    assert photo.message_id < table.message_id and "长安区" in photo.text
+    assert photo.raw["photo"]["width"] == 1000  # the chart itself, uploaded
+    url = kit.base_url + photo.raw["photo"]["url"]  # what the chat page's <img> loads
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert (await response.read())[:4] == b"\x89PNG"
     await tap(leader, "卫生局")
     drilled = await leader.expect("长安区/卫生局")
     assert drilled.message_id == table.message_id and drilled.edited  # edited in place
@@ -53,6 +60,9 @@ async def test_district_leader_sees_the_seed_table_and_drills_into_a_bureau(
     await tap(leader, zh("overview.btn.up"))
     top = await leader.expect("职权 1425 项")
     assert "教育局" in top.buttons
+    await tap(leader, zh("overview.btn.chart"))
+    second = await leader.expect("风险点按等级")
+    assert second.kind == "photo" and second.message_id > top.message_id
 
 
 async def test_bureau_head_sees_only_his_bureau_and_others_are_refused(
