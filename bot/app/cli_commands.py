@@ -191,7 +191,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         data = await build_report(
             session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
         )
-    files = render_files(data, period)
+    files = render_files(data, period, locale)
     args.file.write_bytes(files.pdf if suffix == ".pdf" else files.xlsx)
     say("cli.report_written", settings, path=str(args.file))
     return 0

@@ -77,11 +77,15 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 # Where the risk points stand (shares of the ordinary ones; the rest publicised).
 STATE_MIX = (
-    (RiskState.SUBMITTED, 0.04),
+    (RiskState.RETURNED, 0.04),  # declared, back with the holder (a submitted one moves on)
     (RiskState.GRADED_REVIEW, 0.05),
     (RiskState.ORG_APPROVAL, 0.03),
     (RiskState.APPROVED, 0.10),
 )
+# Equal factors give a score equal to them: 4 → 一级, 3 → 二级, 2 → 三级 (the default
+# thresholds), so a re-grading scan would suggest the same level again.
+FACTORS = ("importance", "discretion", "public", "likelihood", "harm")
+FACTOR_FOR_LEVEL = {1: 4, 2: 3, 3: 2}
 PERSON_TELEGRAM_BASE = 7_000_000_000  # far from real accounts and the demo personas
 
 
@@ -342,7 +346,9 @@ async def _risks(
     ordinary = [s for i, s in enumerate(slots) if not s.leadership and i % 9 != 4]
     ordinary_count = len(levels) - LEADERSHIP_RISKS
     posts = _spread(LEADERSHIP_RISKS, leadership, rng) + _spread(ordinary_count, ordinary, rng)
-    focus = set(rng.sample(range(LEADERSHIP_RISKS, len(levels)), FOCUS_RISKS))
+    # Focus-programme risks are at least 二级 (the grading rule), so never a 三级 one.
+    eligible = [i for i in range(LEADERSHIP_RISKS, len(levels)) if levels[i] < 3]
+    focus = set(rng.sample(eligible, FOCUS_RISKS))
     rows = []
     for n, (slot, level) in enumerate(zip(posts, levels, strict=True)):
         state = RiskState.PUBLICISED if slot.leadership else _state(rng)
@@ -356,11 +362,7 @@ async def _risks(
                 "focus_programme": FOCUS_PROGRAMMES[n % len(FOCUS_PROGRAMMES)]
                 if n in focus
                 else None,
-                "importance": 3,
-                "discretion": 3,
-                "public": 3,
-                "likelihood": 3,
-                "harm": 3,
+                **dict.fromkeys(FACTORS, FACTOR_FOR_LEVEL[level]),
                 "suggested_level": level,
                 "level": level if final else None,
                 "status": state.value,

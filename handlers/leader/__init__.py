@@ -1,1 +1,1 @@
-"""Leaders' (and the commission's) screens: the programme's picture and its documents."""
+"""Screens for leaders (and reviewers and the commission, within their scope)."""

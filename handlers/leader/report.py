@@ -80,7 +80,7 @@ async def send_report(
     data = await build_report(
         session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
     )
-    files = await asyncio.to_thread(render_files, data, period)
+    files = await asyncio.to_thread(render_files, data, period, locale)
     text = caption(data, locale)
     await bot.send_document(
         chat_id, BufferedInputFile(files.pdf, f"{files.stem}.pdf"), caption=text

@@ -3,7 +3,9 @@ exactly the seed's; a bureau's subtree adds up to its departments; scopes follow
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +16,9 @@ from bot.domain.clock import FakeClock
 from bot.domain.errors import ServiceError
 from bot.domain.stats import StateGroup, total
 from bot.services.stats.overview import Overview, Scope, overview
+from bot.services.stats.render import overview_text, ranking_text, utf16_len
 from bot.services.stats.scope import scope_of
-from storage.db import SessionMaker
+from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.models.org import Person, Unit
 
 TODAY = date(2026, 11, 26)
@@ -75,11 +78,22 @@ async def test_seed_shape_gives_exactly_the_seed_figures(sessionmaker: SessionMa
         assert total(parts) == bureau.subtree
 
 
-async def test_the_same_seed_writes_the_same_register(sessionmaker: SessionMaker) -> None:
+async def test_the_same_seed_writes_the_same_register(
+    sessionmaker: SessionMaker, sqlite_template: Path, tmp_path: Path
+) -> None:
     await seed_shaped(sessionmaker)
     first = await district(sessionmaker)
-    assert first.total.measures == 2600
-    assert first.total.measures_overdue == 331  # fixed by the seed: a change here is a change
+    copy = tmp_path / "again.sqlite3"
+    shutil.copy(sqlite_template, copy)
+    engine = make_engine(f"sqlite+aiosqlite:///{copy}")
+    try:
+        again = make_sessionmaker(engine)
+        await seed_shaped(again)
+        second = await district(again)
+    finally:
+        await engine.dispose()
+    assert second.total == first.total
+    assert [u.own for u in second.units] == [u.own for u in first.units]
 
 
 async def test_scale_multiplies_and_a_subtree_scope_sees_only_its_units(
@@ -129,3 +143,21 @@ async def test_scopes_follow_roles_on_the_demo_organisation(
             session, await scope_of(session, people["赵区长"]), today=TODAY
         )
     assert_seed_totals(leader_view)
+
+
+async def test_the_table_reads_as_words_in_both_languages_and_fits_a_message(
+    sessionmaker: SessionMaker,
+) -> None:
+    await seed_shaped(sessionmaker, scale=2)
+    result = await district(sessionmaker)
+    zh_text = overview_text(result, None, "zh", review_limit_days=3)
+    en_text = overview_text(result, None, "en", review_limit_days=3)
+    assert "一级 1366 个，二级 1874 个，三级 1462 个" in zh_text
+    assert "level 1 (high) 1366, level 2 1874, level 3 1462" in en_text
+    assert "Leadership posts</b>: 100 risk points, 150 measures" in en_text
+    for text in (zh_text, en_text, ranking_text(result, None, "en")):
+        assert utf16_len(text) <= 4096
+        for identifier in ("external/", "internal/", "in_review", "publicised:", "moral", "None"):
+            assert identifier not in text
+    ranking = ranking_text(result, None, "zh")
+    assert ranking.count("：覆盖") == 2  # two districts, ranked

@@ -9,7 +9,7 @@ totals; the page's unit table gives the top units with everything under them.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -388,10 +388,15 @@ class Files:
     stem: str  # a file name without its suffix
 
 
-def render_files(data: ReportData, period: Period) -> Files:
-    """Both documents of a report (rendering is CPU work: run it off the event loop)."""
+def render_files(data: ReportData, period: Period, locale: str) -> Files:
+    """Both documents of a report, the overview's chart drawn onto the page (rendering is
+    CPU work: run it off the event loop)."""
     from bot.services.reports.pdf import render_pdf
     from bot.services.reports.workbook import render_workbook
+    from bot.services.stats.chart import render_chart
 
+    report = data.report
+    if report.chart_png is None:
+        report = replace(report, chart_png=render_chart(data.figures, None, locale))
     stem = f"qingfeng-report-{period.start.isoformat()}-{period.end.isoformat()}"
-    return Files(render_pdf(data.report), render_workbook(data.report), stem)
+    return Files(render_pdf(report), render_workbook(report), stem)

@@ -11,14 +11,16 @@ Several roles: the union. Citizens and plain staff are refused (``overview.not_a
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.errors import ServiceError
+from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.roles import Role
 from bot.services.campaigns import admin_scope, subtree_ids
 from bot.services.register_access import reviewed_unit_ids
-from bot.services.stats.overview import Scope
+from bot.services.stats.overview import Overview, Scope, overview
 from storage.models.org import Person, Unit
 
 
@@ -65,3 +67,28 @@ async def scope_of(session: AsyncSession, person: Person | None) -> Scope:
     if not units:
         raise ServiceError("overview.not_allowed")
     return Scope.of(units)
+
+
+async def overview_for(
+    session: AsyncSession,
+    person: Person | None,
+    unit_id: int | None = None,
+    *,
+    today: date,
+    review_limit_days: int,
+) -> Overview:
+    """The overview a person asked for: their whole scope, or one unit of it with everything
+    under it. A unit outside their scope (a forged or stale button) is refused."""
+    scope = await scope_of(session, person)
+    if unit_id is None:
+        return await overview(session, scope, today=today, review_limit_days=review_limit_days)
+    if not scope.covers(unit_id):
+        raise NotAllowed()
+    units = set(await subtree_ids(session, [unit_id]))
+    if scope.unit_ids is not None:
+        units &= scope.unit_ids
+    if not units:
+        raise ServiceError("overview.unit_gone")
+    return await overview(
+        session, Scope.of(units), today=today, review_limit_days=review_limit_days
+    )
