@@ -37,7 +37,7 @@ from bot.domain.assessment import (
     score,
 )
 from bot.domain.clock import Clock
-from bot.domain.errors import NotAllowed
+from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.risk_workflow import RiskState
 from bot.domain.roles import Role
 from bot.domain.stats import COUNTED_STATES, Figures, StateGroup
@@ -107,6 +107,16 @@ async def require_commission(session: AsyncSession, person: Person | None) -> Pe
     if await admin_scope(session, person) is not None:
         raise NotAllowed()
     return person
+
+
+FIRST_YEAR = 2000
+
+
+def check_year(year: int, today: date) -> int:
+    """A year that can be assessed: from 2000 to this year (a forged button is refused too)."""
+    if not FIRST_YEAR <= year <= today.year:
+        raise ServiceError("assessment.bad_year", latest=today.year)
+    return year
 
 
 def as_of(year: int, today: date) -> date:
@@ -291,6 +301,7 @@ async def confirm(
 ) -> YearAssessment:
     """Freeze `year` as computed now; audited; each unit's heads are told (outbox)."""
     person = await require_commission(session, actor)
+    check_year(year, today)
     row = await session.scalar(select(Assessment).where(Assessment.year == year))
     if row is None:
         weights = {i.value: float(w) for i, w in config.weights.items()}

@@ -3,6 +3,7 @@ and last year beside it, paged and edited in place; confirming freezes the year.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiogram import F, Router
@@ -22,21 +23,19 @@ from bot.settings import Settings
 from handlers.callbacks import AssessmentAction, AssessmentCb
 from storage.models.org import Person
 
-FIRST_YEAR = 2000
-
 
 def tr(key: str, /, **values: Any) -> str:
     return _(key).format(**values) if values else _(key)
 
 
-def parse_year(args: str | None, this_year: int) -> int:
+def parse_year(args: str | None, today: date) -> int:
     """`/assessment 2026`; no year: this year. Refused: not a year, or in the future."""
     text = (args or "").strip()
     if not text:
-        return this_year
-    if not text.isdigit() or not FIRST_YEAR <= int(text) <= this_year:
-        raise ServiceError("assessment.bad_year", latest=this_year)
-    return int(text)
+        return today.year
+    if not text.isdigit():
+        raise ServiceError("assessment.bad_year", latest=today.year)
+    return service.check_year(int(text), today)
 
 
 async def _screen(
@@ -44,6 +43,7 @@ async def _screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     today = local_today(clock.now(), settings.timezone)
     config = service.AssessmentConfig.from_settings(settings)
+    service.check_year(year, today)
     this = await service.for_year(session, year, today=today, config=config)
     page = max(0, min(page, len(this.results)))
     if page == 0:
@@ -102,8 +102,7 @@ async def show(
     settings: Settings,
 ) -> None:
     await service.require_commission(session, person)
-    this_year = local_today(clock.now(), settings.timezone).year
-    year = parse_year(command.args, this_year)
+    year = parse_year(command.args, local_today(clock.now(), settings.timezone))
     text, keyboard = await _screen(session, year, 0, clock, settings)
     await message.answer(text, reply_markup=keyboard)
 

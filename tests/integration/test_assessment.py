@@ -185,3 +185,106 @@ async def test_confirmed_year_is_frozen_audited_and_told_to_unit_heads(
     async with sessionmaker() as session:
         risk_count = len((await session.scalars(select(RiskPoint))).all())
     assert risk_count == 3
+
+
+async def test_last_year_beside_this_year_and_the_report_shows_a_confirmed_year(
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, settings: Settings
+) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from bot.domain.report_period import year_period
+    from bot.i18n import translate
+    from bot.services.assessment_text import card_text
+    from bot.services.reports.build import build_report
+    from bot.services.reports.pdf import render_pdf
+    from bot.services.stats.overview import Scope
+
+    def zh(key: str, /, **values: object) -> str:
+        return translate(key, "zh", **values)
+
+    async with sessionmaker() as session:
+        admin = await session.get(Person, org.admin_id)
+        period = year_period(2026, TODAY)
+        before = await build_report(
+            session,
+            Scope.district(),
+            period,
+            locale="zh",
+            now=clock.now(),
+            timezone=settings.timezone,
+        )
+        assert before.report.assessment is None  # a draft year is not in the report
+        await assessment.confirm(
+            session,
+            clock,
+            actor=admin,
+            year=2025,
+            today=TODAY,
+            config=config(settings),
+            settings=settings,
+        )
+        await assessment.confirm(
+            session,
+            clock,
+            actor=admin,
+            year=2026,
+            today=TODAY,
+            config=config(settings),
+            settings=settings,
+        )
+        await session.commit()
+        last = await assessment.confirmed(session, 2025)
+        this = await assessment.confirmed(session, 2026)
+        data = await build_report(
+            session,
+            Scope.district(),
+            period,
+            locale="zh",
+            now=clock.now(),
+            timezone=settings.timezone,
+        )
+    assert last is not None and this is not None
+    health, previous = this.result(org.bureau_id), last.result(org.bureau_id)
+    assert health is not None and previous is not None
+    card = card_text(this, health, previous, zh, timezone=settings.timezone)
+    assert (
+        zh(
+            "assessment.card.last_year",
+            year=2025,
+            score=previous_score(previous),
+            rank=previous.rank,
+        )
+        in card
+    )
+    assert data.report.assessment is not None
+    assert [row[1] for row in data.report.assessment.rows] == ["卫生局", "财政局"]
+    text = PdfReader(BytesIO(render_pdf(data.report))).pages[0].extract_text()
+    assert "2026年度考核结果" in text and "卫生局" in text
+
+
+def previous_score(result: assessment.UnitResult) -> str:
+    from bot.domain.assessment import points
+
+    assert result.score.value is not None
+    return points(result.score.value)
+
+
+async def test_a_year_to_come_or_long_gone_is_refused(
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, settings: Settings
+) -> None:
+    async with sessionmaker() as session:
+        admin = await session.get(Person, org.admin_id)
+        for year in (2027, 1999):
+            with pytest.raises(ServiceError) as refused:
+                await assessment.confirm(
+                    session,
+                    clock,
+                    actor=admin,
+                    year=year,
+                    today=TODAY,
+                    config=config(settings),
+                    settings=settings,
+                )
+            assert refused.value.key == "assessment.bad_year"
