@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assessment import points
 from bot.domain.register_rules import RISK_TYPES
 from bot.domain.report_period import Period, PeriodKind
-from bot.domain.stats import COUNTED_STATES, Figures, StateGroup, percent
+from bot.domain.stats import Figures, StateGroup, percent
 from bot.i18n import N_, translate
 from bot.services.assessment import confirmed
 from bot.services.reports.document import Cell, Report, Table
+from bot.services.reports.overdue import overdue_items
 from bot.services.stats.overview import Overview, Scope, overview
-from storage.models.org import Post, Unit
-from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
 
-OVERDUE_ROWS = 2000  # the workbook's overdue sheet; the page shows the most overdue that fit
 LEVEL_KEYS = (N_("grading.level.1"), N_("grading.level.2"), N_("grading.level.3"))
 TYPE_KEYS = {
     "moral": N_("register.risk_type.moral"),
@@ -42,16 +39,6 @@ STATE_KEYS = {
     StateGroup.APPROVED: N_("report.state.approved"),
     StateGroup.PUBLICISED: N_("report.state.publicised"),
 }
-
-
-@dataclass(frozen=True)
-class OverdueItem:
-    unit: str
-    post: str
-    action: str
-    responsible: str
-    deadline: date
-    days: int
 
 
 @dataclass(frozen=True)
@@ -336,37 +323,6 @@ def _feedback_sheet(figures: Overview, locale: str) -> Table:
         )
     title = translate("report.sheet.feedback", locale)
     return Table(title, tuple(translate(k, locale) for k in keys), tuple(rows))
-
-
-async def overdue_items(
-    session: AsyncSession, scope: Scope, day: date, limit: int = OVERDUE_ROWS
-) -> list[OverdueItem]:
-    """Measures not done whose deadline is before `day`, the most overdue first."""
-    statement = (
-        select(
-            ControlMeasure.action,
-            ControlMeasure.responsible_name,
-            ControlMeasure.deadline,
-            Post.name,
-            Unit.path,
-        )
-        .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
-        .join(Post, Post.id == RiskPoint.post_id)
-        .join(Unit, Unit.id == Post.unit_id)
-        .where(
-            RiskPoint.status.in_(COUNTED_STATES),
-            ControlMeasure.status != MeasureStatus.DONE.value,
-            ControlMeasure.deadline < day,
-        )
-        .order_by(ControlMeasure.deadline, ControlMeasure.id)
-        .limit(limit)
-    )
-    if scope.unit_ids is not None:
-        statement = statement.where(Unit.id.in_(sorted(scope.unit_ids)))
-    return [
-        OverdueItem(path, post, action, responsible, deadline, (day - deadline).days)
-        for action, responsible, deadline, post, path in (await session.execute(statement)).all()
-    ]
 
 
 def caption(data: ReportData, locale: str) -> str:

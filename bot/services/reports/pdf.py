@@ -175,7 +175,7 @@ def _text(value: Cell) -> str:
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """`text` cut with "…" to fit `width` at the current font size."""
-    text = " ".join(text.split())
+    text = " ".join(text[:400].split())  # a cell shows a line at most: never measure more
     if pdf.get_string_width(text) <= width:
         return text
     while text and pdf.get_string_width(text + "…") > width:
