@@ -110,6 +110,12 @@ async def test_commission_confirms_the_year_and_a_later_change_leaves_it_alone(
     again = await commission.expect("2026 年度廉政风险防控考核 · 排名")
     assert again.text == frozen.text
 
+    # A stale confirm button and a forged year change nothing and say why.
+    await commission.press_data(again.message_id, "as:yes:2026:0")
+    await commission.expect_notice(t("zh", "assessment.already_confirmed"))
+    await commission.press_data(again.message_id, "as:page:2999:3")
+    await commission.expect_notice(t("zh", "assessment.bad_year", latest=2026))
+
 
 async def test_assessment_is_for_the_commission_only(
     kit: SandboxClient, bot_running: RunningBot
