@@ -3,6 +3,7 @@
 from storage.models.audit import AuditLog
 from storage.models.broadcast import BroadcastProgress
 from storage.models.campaign import Campaign, CampaignUnit
+from storage.models.digest import DigestSubscription, OutboxFile
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -26,11 +27,13 @@ __all__ = [
     "Campaign",
     "CampaignUnit",
     "ControlMeasure",
+    "DigestSubscription",
     "FocusProgramme",
     "FsmRecord",
     "Invitation",
     "JobState",
     "MeasureReport",
+    "OutboxFile",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
