@@ -21,17 +21,19 @@ class OverviewCb(CallbackData, prefix="ov"):
 
 
 class DigestAction(StrEnum):
-    FREQUENCY = "f"  # subscribe (or change) at a frequency
-    HOUR = "h"  # the local hour it comes at
+    FREQUENCY = "f"  # chose how often (value: the frequency's index): ask the hour
+    HOUR = "h"  # chose the hour (value: frequency index, hour): subscribe
     PAUSE = "p"
     RESUME = "r"
-    UNIT = "u"  # commission: subscribe every leader of a unit
-    UNITS_PAGE = "g"
+    UNITS = "g"  # commission: a page of units with leaders (value: offset)
+    UNIT = "u"  # commission: subscribe every leader of a unit (value: unit id)
+    BACK = "b"  # back to the subscription screen
 
 
 class DigestCb(CallbackData, prefix="dg"):
     action: DigestAction
     value: int = 0
+    hour: int = 0
 
 
 # --- the annual assessment and reports -----------------------------------------------------

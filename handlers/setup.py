@@ -9,6 +9,7 @@ from handlers import errors
 from handlers.admin import assessment, broadcast, campaign, categories, invite, unreachable
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.leader import digest as leader_digest
 from handlers.leader import overview as leader_overview
 from handlers.leader import report as leader_report
 from handlers.reviewer import register as reviewer_register
@@ -83,7 +84,7 @@ def build_router() -> Router:
     root.include_router(members)
     # Leaders, reviewers and the commission: the service decides each one's scope and tells
     # anyone else, in words, who the overview is for (no role guard on this router).
-    root.include_router(leader_overview.create_router())
+    root.include_routers(leader_overview.create_router(), leader_digest.create_router())
 
     root.include_router(fallback.create_router())
     root.include_router(errors.create_router())

@@ -219,7 +219,10 @@ async def _generate(
         counts["units"] += len(existing) - before
         counts["posts"] += len(slots)
         person_rows = []
-        for slot in slots:
+        # Only leaders have a (made-up) Telegram account: they receive digests; everyone
+        # else is "not yet bound", so reminder scans over the data set queue nothing.
+        leading = {i for i, _ in leaders}
+        for number, slot in enumerate(slots):
             person_seq += 1
             slot.holder = _person_name(rng)
             person_rows.append(
@@ -227,7 +230,9 @@ async def _generate(
                     "name": slot.holder,
                     "unit_id": slot.unit_id,
                     "post_id": slot.post_id,
-                    "telegram_id": PERSON_TELEGRAM_BASE + person_seq,
+                    "telegram_id": PERSON_TELEGRAM_BASE + person_seq
+                    if number in leading
+                    else None,
                     "active": True,
                     "unreachable": False,
                     "created_at": now,

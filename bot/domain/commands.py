@@ -39,6 +39,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
     ),
     CommandSpec("overview", "commands.overview", _for(Role.LEADER, Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("digest", "commands.digest", _for(Role.LEADER, Role.REVIEWER, Role.ADMIN)),
     CommandSpec("categories", "commands.categories", _for(Role.ADMIN)),
     CommandSpec("broadcast", "commands.broadcast", _for(Role.ADMIN)),
     CommandSpec("campaign", "commands.campaign", _for(Role.ADMIN)),

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from bot.domain.due import DailyAt, Every
 from bot.scheduling import review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
+from bot.scheduling.digests import send_digests
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
@@ -19,6 +20,8 @@ from storage.models.processed_update import ProcessedUpdate
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 # How often the review's scans run (social-review windows close within this of their end).
 REVIEW_SCANS_EVERY = timedelta(minutes=5)
+# How often the digest scan looks for subscriptions whose hour has come.
+DIGESTS_EVERY = timedelta(minutes=5)
 # Local time of the daily reminder scans (after quiet hours end).
 REMINDERS_AT = time(9, 0)
 
@@ -49,4 +52,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob(
             "review_regrading_due", Every(timedelta(hours=1)), review_scans.mark_regrading_due
         ),
+        PeriodicJob("send_digests", Every(DIGESTS_EVERY), send_digests),
     ]

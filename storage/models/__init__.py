@@ -4,6 +4,7 @@ from storage.models.assessment import Assessment, AssessmentResult
 from storage.models.audit import AuditLog
 from storage.models.broadcast import BroadcastProgress
 from storage.models.campaign import Campaign, CampaignUnit
+from storage.models.digest import DigestSubscription, OutboxFile
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -29,11 +30,13 @@ __all__ = [
     "Campaign",
     "CampaignUnit",
     "ControlMeasure",
+    "DigestSubscription",
     "FocusProgramme",
     "FsmRecord",
     "Invitation",
     "JobState",
     "MeasureReport",
+    "OutboxFile",
     "OutboxMessage",
     "OutboxStatus",
     "Person",

@@ -3,6 +3,8 @@ seeing only his bureau, citizens and staff refused in words; weekly digests at t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import aiohttp
 import pytest
 from sqlalchemy import select
@@ -11,15 +13,17 @@ from bot.demo.seed_scale import generate
 from bot.domain.clock import FakeClock
 from bot.domain.register_rules import local_today
 from bot.i18n import translate
+from bot.scheduling.runner import JobRunner
 from handlers.callbacks import OverviewAction, OverviewCb
 from storage.db import SessionMaker
-from storage.models.org import Unit
+from storage.models.org import Person, RoleAssignment, Unit
 from tests.e2e.conftest import RunningBot
 from tests.kit.grading_ui import tap, zh
-from tests.kit.persona import SandboxClient
+from tests.kit.persona import BotMessage, Persona, SandboxClient
 
 LEADER, BUREAU_HEAD, STAFF = 100002, 100003, 100005  # 赵区长, 孙局长 (卫生局), 王芳
 CITIZEN, CITIZEN_EN = 100101, 100102  # 张大爷, Alex
+STAFF_EN = 100010  # Emily Chen (教育局/基础教育科)
 
 
 @pytest.fixture
@@ -85,3 +89,80 @@ async def test_bureau_head_sees_only_his_bureau_and_others_are_refused(
         someone = await kit.persona_for(user_id)
         await someone.send("/overview")
         await someone.expect(translate("overview.not_allowed", locale)[:30])
+
+
+def local_time(day: str, hour: int, minute: int = 30) -> datetime:
+    """`day` at hour:minute in Asia/Shanghai, as UTC."""
+    return datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}:00+08:00").astimezone(UTC)
+
+
+async def digest_photos(persona: Persona, marker: str) -> list[BotMessage]:
+    return [m for m in await persona.messages() if m.kind == "photo" and marker in m.text]
+
+
+async def test_weekly_digests_arrive_once_at_their_hour_in_each_language(
+    register: None,
+    kit: SandboxClient,
+    bot_running: RunningBot,
+    clock: FakeClock,
+    sessionmaker: SessionMaker,
+) -> None:
+    # The digest job alone, through the same runner (the reminder scans take seconds a tick
+    # over a register of the seed's size and are tested elsewhere).
+    full: JobRunner = bot_running.dp["job_runner"]
+    digest_jobs = [job for job in full.jobs if job.name == "send_digests"]
+    runner = JobRunner(digest_jobs, full.sessionmaker, full.clock, full.settings)
+    async with sessionmaker() as session:  # Emily Chen leads her department, in English
+        emily = await session.scalar(select(Person).where(Person.telegram_id == STAFF_EN))
+        assert emily is not None
+        session.add(RoleAssignment(person_id=emily.id, role="leader", unit_id=emily.unit_id))
+        await session.commit()
+    leader = await kit.persona_for(LEADER)
+    english = await kit.persona_for(STAFF_EN)
+
+    await leader.send("/digest")
+    await leader.expect("您尚未订阅")
+    await tap(leader, zh("digest.freq.weekly"))
+    await leader.expect("每周一几点发送")
+    await tap(leader, "9:00")
+    await leader.expect("已订阅：每周一 9:00")
+    await english.send("/digest")
+    await english.expect("You are not subscribed")
+    await tap(english, translate("digest.freq.weekly", "en"))
+    await tap(english, "8:00")
+    await english.expect("Subscribed: Mondays at 8:00")
+
+    clock.set(local_time("2026-11-30", 7))  # Monday, before both hours: nothing
+    await runner.tick()
+    await leader.expect_nothing(seconds=1)
+    clock.set(local_time("2026-11-30", 9, 5))
+    await runner.tick()
+    first = await leader.expect("廉政风险防控简报", timeout=20)
+    assert first.kind == "photo" and "风险点 2351 个" in first.text
+    assert "这是您的第一份简报" in first.text and "逾期最久的防控措施" in first.text
+    mine = await english.expect("Integrity-risk digest", timeout=20)
+    assert mine.kind == "photo" and "基础教育科" in mine.text and "风险点" not in mine.text
+    clock.set(local_time("2026-11-30", 9, 45))
+    await runner.tick()  # the scan again: nothing more
+    await leader.expect_nothing(seconds=1.5)
+    assert len(await digest_photos(leader, "简报")) == 1
+
+    # Down for three weeks: one digest, for the latest week, with what changed.
+    clock.set(local_time("2026-12-22", 10))
+    await runner.tick()
+    latest = await leader.expect("廉政风险防控简报", timeout=20)
+    assert "与上次简报相比" in latest.text
+    await english.expect("Since your last digest", timeout=20)
+    await runner.tick()
+    await leader.expect_nothing(seconds=1.5)
+    assert len(await digest_photos(leader, "简报")) == 2
+    assert len(await digest_photos(english, "digest")) == 2
+
+    # Paused: the next Monday brings nothing.
+    await leader.send("/digest")
+    await tap(leader, zh("digest.btn.pause"))
+    await leader.expect("已暂停")
+    clock.set(local_time("2026-12-28", 9, 30))
+    await runner.tick()
+    await english.expect("Integrity-risk digest", timeout=20)
+    await leader.expect_nothing(seconds=1)

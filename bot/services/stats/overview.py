@@ -394,3 +394,18 @@ async def _pending(
             "pending_longest_days": waited,
         }
     return out
+
+
+def restrict(ov: Overview, unit_ids: Iterable[int] | None) -> Overview:
+    """The same figures for a smaller scope (a leader's subtree within a district-wide count):
+    plain arithmetic over the rows already counted, no query."""
+    if unit_ids is None:
+        return ov
+    keep = set(unit_ids)
+    rows = [u for u in ov.units if u.unit_id in keep]
+    own = {u.unit_id: u.own for u in rows}
+    parents = {u.unit_id: u.parent_id for u in rows}
+    subtree = roll_up(own, parents)
+    units = tuple(replace(u, subtree=subtree[u.unit_id]) for u in rows)
+    roots = tuple(u.unit_id for u in rows if u.parent_id not in parents)
+    return Overview(Scope.of(keep), ov.today, total(own.values()), units, roots)

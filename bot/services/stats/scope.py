@@ -11,6 +11,8 @@ Several roles: the union. Citizens and plain staff are refused (``overview.not_a
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -92,3 +94,63 @@ async def overview_for(
     return await overview(
         session, Scope.of(units), today=today, review_limit_days=review_limit_days
     )
+
+
+class UnitTree:
+    """Every unit's parent and children, loaded once: the same scopes as `scope_of`, for a
+    batch of people (a digest run) without a query per person."""
+
+    def __init__(self, rows: Iterable[tuple[int, int | None, str]]) -> None:
+        self.parent: dict[int, int | None] = {}
+        self.kind: dict[int, str] = {}
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for unit_id, parent_id, kind in rows:
+            self.parent[unit_id], self.kind[unit_id] = parent_id, kind
+            if parent_id is not None:
+                self.children[parent_id].append(unit_id)
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> UnitTree:
+        return cls(
+            tuple(row) for row in await session.execute(select(Unit.id, Unit.parent_id, Unit.kind))
+        )
+
+    def subtree(self, unit_id: int) -> set[int]:
+        out, stack = set(), [unit_id]
+        while stack:
+            current = stack.pop()
+            if current in self.parent and current not in out:
+                out.add(current)
+                stack.extend(self.children.get(current, ()))
+        return out
+
+    def _district_office(self, unit_id: int) -> bool:
+        parent = self.parent.get(unit_id)
+        return (
+            parent is not None
+            and self.parent.get(parent) is None
+            and not self.children.get(unit_id)
+        )
+
+    def scope_of(self, person: Person) -> Scope | None:
+        """As `scope_of` (None here: may see nothing, instead of a refusal)."""
+        if not may_see_overview(person):
+            return None
+        units: set[int] = set()
+        for assignment in person.role_assignments:
+            unit_id = assignment.unit_id
+            if assignment.role == Role.ADMIN.value:
+                if (
+                    unit_id is None
+                    or self.parent.get(unit_id) is None
+                    or self.kind.get(unit_id) == "district"
+                    or self._district_office(unit_id)
+                ):
+                    return Scope.district()
+                units |= self.subtree(unit_id)
+            elif assignment.role in (Role.REVIEWER.value, Role.LEADER.value) and unit_id:
+                top = unit_id
+                if assignment.role == Role.LEADER.value and self._district_office(unit_id):
+                    top = self.parent[unit_id] or unit_id
+                units |= self.subtree(top)
+        return Scope.of(units) if units else None

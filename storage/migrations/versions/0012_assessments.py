@@ -1,7 +1,7 @@
 """the annual assessment: a row per year, frozen results per unit once confirmed
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from storage.base import UTCDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"  # re-chained after merging overview (brief: "0008")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
