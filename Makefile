@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-stats
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -46,3 +46,6 @@ bench-enqueue: install  ## single vs bulk enqueue of 10k outbox rows
 
 bench-crash: install
 	$(BIN)/python -m bench.crash
+
+bench-stats: install  ## the overview and chart at district and province scale, SQLite and PostgreSQL
+	$(BIN)/python -m bench.stats

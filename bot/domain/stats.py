@@ -104,15 +104,11 @@ class Figures:
     satisfaction_sum: int = 0  # each vote 1–5; the mean is `satisfaction`
 
     def __add__(self, other: Figures) -> Figures:
-        values: dict[str, object] = {}
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if f.name == "pending_longest_days":
-                values[f.name] = max(mine, theirs)
-            elif isinstance(mine, Mapping):
-                values[f.name] = _add_maps(mine, theirs)
-            else:
-                values[f.name] = mine + theirs
+        mine, theirs = self.__dict__, other.__dict__
+        values: dict[str, object] = {name: mine[name] + theirs[name] for name in _SUMMED}
+        for name in _MAPS:
+            values[name] = _add_maps(mine[name], theirs[name])
+        values["pending_longest_days"] = max(self.pending_longest_days, other.pending_longest_days)
         return Figures(**values)  # type: ignore[arg-type]
 
     @property
@@ -135,6 +131,14 @@ class Figures:
         if not self.satisfaction_votes:
             return None
         return self.satisfaction_sum / self.satisfaction_votes
+
+
+_MAPS = tuple(
+    f.name for f in fields(Figures) if f.name.endswith(("_by_category", "_by_type", "_by_state"))
+)
+_SUMMED = tuple(
+    f.name for f in fields(Figures) if f.name not in _MAPS and f.name != "pending_longest_days"
+)
 
 
 def total(items: Iterable[Figures]) -> Figures:

@@ -108,7 +108,9 @@ def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
         "chart.title", locale, unit=_unit_name(ov, unit_id, locale), date=ov.today.isoformat()
     )
     figure.suptitle(title, fontproperties=font)
-    figure.tight_layout()
+    # Fixed margins, not tight_layout (which draws the figure twice): room for unit names.
+    figure.subplots_adjust(left=0.16, right=0.98, top=0.88, bottom=0.08, wspace=0.08)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    # Fast zlib level: a chart is mostly flat colour, so the file stays small anyway.
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
