@@ -64,6 +64,7 @@ from aiogram.methods import (
     SendPhoto,
     TelegramMethod,
 )
+from aiogram.types import BufferedInputFile
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,12 +72,13 @@ from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
 from bot.delivery.lease import Claimed, claim_due, record_outcome
-from bot.delivery.outbox import UNREACHABLE_REASON
+from bot.delivery.outbox import FILE_REF, UNREACHABLE_REASON
 from bot.delivery.reachability import mark_unreachable
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.settings import Settings
 from storage.db import SessionMaker
+from storage.models.digest import OutboxFile
 from storage.models.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -276,7 +278,7 @@ class OutboxSender:
             await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
             return due
         try:
-            method = build_method(row.chat_id, row.payload)
+            method = build_method(row.chat_id, await self._with_files(row.payload))
         except (KeyError, ValidationError) as e:
             await self._finish(row, status=OutboxStatus.FAILED, last_error=f"bad payload: {e}")
             return None
@@ -307,6 +309,17 @@ class OutboxSender:
             last_error=None,
         )
         return None
+
+    async def _with_files(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with a stored file's bytes in place of its reference (a chart)."""
+        photo = payload.get("photo")
+        if not isinstance(photo, dict) or FILE_REF not in photo:
+            return payload
+        async with self.sessionmaker() as session:
+            stored = await session.get(OutboxFile, photo[FILE_REF])
+        if stored is None:
+            raise KeyError(f"outbox file {photo[FILE_REF]} is gone")
+        return {**payload, "photo": BufferedInputFile(stored.data, stored.file_name)}
 
     async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> datetime | None:
         throttled = row.throttled + 1
