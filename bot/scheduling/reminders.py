@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
@@ -27,9 +27,9 @@ from bot.domain.risk_workflow import RiskState
 from bot.i18n import translate
 from bot.scheduling.runner import JobContext
 from bot.services import review, review_subject
-from storage.models.audit import AuditLog
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
+from storage.repositories import review as review_repo
 
 ACTION_SHOWN = 200  # characters of a measure's action quoted in a reminder
 
@@ -95,12 +95,7 @@ REVIEW_ITEMS_LISTED = 10  # lines in one reminder; the rest are counted
 
 async def _waiting_since(session: AsyncSession, risk: RiskPoint) -> datetime:
     """The last move on a risk (every review transition writes an audit row)."""
-    last = await session.scalar(
-        select(func.max(AuditLog.at)).where(
-            AuditLog.entity_type == RiskPoint.__tablename__, AuditLog.entity_id == risk.id
-        )
-    )
-    moment = last or risk.updated_at
+    moment = await review_repo.last_move_at(session, risk.id) or risk.updated_at
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import enqueue_for_person
@@ -21,7 +20,9 @@ from bot.domain.clock import Clock
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.roles import Role
 from bot.settings import Settings
-from storage.models.org import Person, Post, RoleAssignment, Unit
+from storage.models.org import Person, Post, Unit
+from storage.repositories import org as org_repo
+from storage.repositories import people as people_repo
 
 
 def is_active_staff(person: Person | None) -> bool:
@@ -64,12 +65,7 @@ async def reviewed_unit_ids(session: AsyncSession, person: Person) -> set[int] |
         scope = await session.get(Unit, assignment.unit_id)
         if scope is None:
             continue
-        rows = await session.scalars(
-            select(Unit.id).where(
-                (Unit.id == scope.id) | Unit.path.startswith(scope.path + "/", autoescape=True)
-            )
-        )
-        ids.update(rows)
+        ids.update(await org_repo.subtree_ids(session, scope))
     return ids
 
 
@@ -100,44 +96,20 @@ async def post_or_refuse(session: AsyncSession, post_id: int) -> Post:
 
 
 async def people_on_post(session: AsyncSession, post_id: int) -> list[Person]:
-    return list(
-        await session.scalars(
-            select(Person)
-            .where(Person.post_id == post_id, Person.active.is_(True))
-            .order_by(Person.id)
-        )
-    )
+    return list(await people_repo.active_on_posts(session, [post_id]))
 
 
 async def reviewers_of_unit(session: AsyncSession, unit_id: int) -> list[Person]:
     """The reviewers whose scope covers the unit (nearest first), else the commission."""
     for scope_id in await unit_chain_ids(session, unit_id):
-        people = list(
-            await session.scalars(
-                select(Person)
-                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-                .where(
-                    RoleAssignment.role == Role.REVIEWER.value,
-                    RoleAssignment.unit_id == scope_id,
-                    Person.active.is_(True),
-                )
-                .order_by(Person.id)
-            )
-        )
+        people = await people_repo.active_with_role(session, Role.REVIEWER.value, unit_id=scope_id)
         if people:
             return people
     return await commission(session)
 
 
 async def commission(session: AsyncSession) -> list[Person]:
-    return list(
-        await session.scalars(
-            select(Person)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(RoleAssignment.role == Role.ADMIN.value, Person.active.is_(True))
-            .order_by(Person.id)
-        )
-    )
+    return await people_repo.active_with_role(session, Role.ADMIN.value)
 
 
 async def tell_holders(session: AsyncSession, post_id: int, key: str, **options: Any) -> None:

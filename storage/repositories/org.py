@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -71,3 +71,51 @@ async def units_with_active_role(session: AsyncSession, role: str) -> set[int]:
         .distinct()
     )
     return {unit_id for unit_id in rows if unit_id is not None}
+
+
+async def has_children(session: AsyncSession, unit_id: int) -> bool:
+    found = await session.scalar(select(Unit.id).where(Unit.parent_id == unit_id).limit(1))
+    return found is not None
+
+
+async def subtrees_ids(session: AsyncSession, unit_ids: Sequence[int]) -> list[int]:
+    """The units and everything under them (units nest by path: 长安区/卫生局/医政科)."""
+    if not unit_ids:
+        return []
+    roots = (await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))).all()
+    conditions = [Unit.id.in_([u.id for u in roots])]
+    conditions += [Unit.path.startswith(u.path + "/", autoescape=True) for u in roots]
+    return list(await session.scalars(select(Unit.id).where(or_(*conditions))))
+
+
+async def units_page_within(
+    session: AsyncSession, unit_ids: Sequence[int] | None, offset: int, limit: int
+) -> tuple[Sequence[Unit], int]:
+    """A page of units by path (of `unit_ids`, or of all), and how many there are."""
+    where = [] if unit_ids is None else [Unit.id.in_(sorted(unit_ids))]
+    total = await session.scalar(select(func.count()).select_from(Unit).where(*where)) or 0
+    rows = await session.scalars(
+        select(Unit).where(*where).order_by(Unit.path).offset(offset).limit(limit)
+    )
+    return rows.all(), int(total)
+
+
+async def root_ids(session: AsyncSession) -> list[int]:
+    return list(await session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
+
+
+async def units_by_ids(session: AsyncSession, unit_ids: Sequence[int]) -> Sequence[Unit]:
+    """The units, by path."""
+    return (
+        await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.path))
+    ).all()
+
+
+async def existing_ids(session: AsyncSession, unit_ids: Sequence[int]) -> set[int]:
+    return set(await session.scalars(select(Unit.id).where(Unit.id.in_(unit_ids))))
+
+
+async def posts_of_units(session: AsyncSession, unit_ids: Sequence[int]) -> Sequence[Post]:
+    return (
+        await session.scalars(select(Post).where(Post.unit_id.in_(unit_ids)).order_by(Post.id))
+    ).all()

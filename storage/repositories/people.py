@@ -77,3 +77,14 @@ async def active_ids_on_post(session: AsyncSession, post_id: int) -> set[int]:
             select(Person.id).where(Person.post_id == post_id, Person.active.is_(True))
         )
     )
+
+
+async def active_on_posts(session: AsyncSession, post_ids: Sequence[int]) -> Sequence[Person]:
+    """The active holders of these posts, by id."""
+    return (
+        await session.scalars(
+            select(Person)
+            .where(Person.post_id.in_(post_ids), Person.active.is_(True))
+            .order_by(Person.id)
+        )
+    ).all()

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, person_locale
@@ -33,7 +32,7 @@ from bot.services.campaigns.scope import KIND, check_units, plan_of, today_of
 from bot.settings import Settings
 from storage.models.campaign import Campaign, CampaignUnit
 from storage.models.org import Person
-from storage.models.outbox import OutboxMessage, OutboxStatus
+from storage.repositories import campaigns as campaigns_repo
 
 
 @dataclass(frozen=True)
@@ -108,20 +107,9 @@ async def _cancel_pending(
 ) -> None:
     """A campaign's reminders not yet sent (waiting out quiet hours) are not sent after all;
     with `person_ids`, only theirs."""
-    where = [
-        OutboxMessage.kind == KIND,
-        OutboxMessage.status == OutboxStatus.PENDING.value,
-        OutboxMessage.dedup_key.startswith(f"campaign:{campaign_id}:", autoescape=True),
-    ]
-    if person_ids is not None:
-        if not person_ids:
-            return
-        where.append(OutboxMessage.person_id.in_(person_ids))
-    await session.execute(
-        update(OutboxMessage)
-        .where(*where)
-        .values(status=OutboxStatus.CANCELLED.value, last_error=reason)
-    )
+    if person_ids is not None and not person_ids:
+        return
+    await campaigns_repo.cancel_pending_reminders(session, KIND, campaign_id, reason, person_ids)
 
 
 async def close_campaign(
@@ -165,11 +153,7 @@ async def remind(session: AsyncSession, clock: Clock, settings: Settings, now: d
     plan = plan_of(settings)
     today = today_of(now, settings)
     sent = 0
-    campaigns = (
-        await session.scalars(
-            select(Campaign).where(Campaign.status == CampaignStatus.ACTIVE.value)
-        )
-    ).all()
+    campaigns = await campaigns_repo.in_status(session, CampaignStatus.ACTIVE.value)
     for campaign in campaigns:
         due = due_reminder(plan, campaign.deadline, today)
         progress = await progress_of(session, campaign)

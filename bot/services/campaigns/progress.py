@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.campaign_rules import (
@@ -23,7 +22,9 @@ from bot.domain.risk_workflow import RiskState
 from bot.services.campaigns.scope import DEADLINE_MAX_DAYS, LISTED, admin_scope, subtree_ids
 from storage.models.campaign import Campaign
 from storage.models.org import Person, Post, Unit
-from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
+from storage.repositories import campaigns as campaigns_repo
+from storage.repositories import org as org_repo
+from storage.repositories import people as people_repo
 
 
 def check_name(text: str | None) -> str:
@@ -112,30 +113,14 @@ async def _records(
     risks: dict[int, list[str]] = defaultdict(list)
     measures: dict[int, list[MeasureFact]] = defaultdict(list)
     if requirement is Requirement.POWERS:
-        for post_id, status in await session.execute(
-            select(Power.post_id, Power.status).where(Power.post_id.in_(post_ids))
-        ):
+        for post_id, status in await campaigns_repo.power_statuses(session, post_ids):
             powers[post_id].append(status)
     elif requirement in (Requirement.RISKS, Requirement.REGRADING):
-        for post_id, status in await session.execute(
-            select(RiskPoint.post_id, RiskPoint.status).where(RiskPoint.post_id.in_(post_ids))
-        ):
+        for post_id, status in await campaigns_repo.risk_statuses(session, post_ids):
             risks[post_id].append(status)
     else:
-        last_report = (
-            select(MeasureReport.measure_id, func.max(MeasureReport.at).label("at"))
-            .group_by(MeasureReport.measure_id)
-            .subquery()
-        )
-        columns = (RiskPoint.post_id, ControlMeasure.deadline, ControlMeasure.status)
-        rows = await session.execute(
-            select(*columns, last_report.c.at)
-            .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
-            .outerjoin(last_report, last_report.c.measure_id == ControlMeasure.id)
-            .where(
-                RiskPoint.post_id.in_(post_ids),
-                RiskPoint.status.not_in([RiskState.WITHDRAWN.value, RiskState.PROPOSED.value]),
-            )
+        rows = await campaigns_repo.measure_facts(
+            session, post_ids, left_out=[RiskState.WITHDRAWN.value, RiskState.PROPOSED.value]
         )
         for post_id, deadline, status, reported_at in rows:
             measures[post_id].append(MeasureFact(deadline, status, reported_at))
@@ -156,22 +141,12 @@ async def compute_progress(
 ) -> Progress:
     """Each post under the units, done or not, with its holders; grouped by the post's unit."""
     in_scope = await subtree_ids(session, unit_ids)
-    units = (
-        await session.scalars(select(Unit).where(Unit.id.in_(in_scope)).order_by(Unit.path))
-    ).all()
-    posts = (
-        await session.scalars(
-            select(Post).where(Post.unit_id.in_([u.id for u in units])).order_by(Post.id)
-        )
-    ).all()
+    units = await org_repo.units_by_ids(session, in_scope)
+    posts = await org_repo.posts_of_units(session, [u.id for u in units])
     post_ids = [p.id for p in posts]
     records = await _records(session, post_ids, requirement)
     holders: dict[int, list[Person]] = defaultdict(list)
-    for person in await session.scalars(
-        select(Person)
-        .where(Person.post_id.in_(post_ids), Person.active.is_(True))
-        .order_by(Person.id)
-    ):
+    for person in await people_repo.active_on_posts(session, post_ids):
         holders[person.post_id].append(person)  # type: ignore[index]
     by_unit = {u.id: UnitProgress(u) for u in units}
     for post in posts:
@@ -200,9 +175,7 @@ def _in_scope(campaign: Campaign, scope: set[int] | None) -> bool:
 async def campaigns_for(session: AsyncSession, actor: Person) -> list[Campaign]:
     """The campaigns an admin may see: active first, then the latest closed ones."""
     scope = await admin_scope(session, actor)
-    rows = await session.scalars(
-        select(Campaign).order_by(Campaign.status, Campaign.deadline, Campaign.id.desc())
-    )
+    rows = await campaigns_repo.ordered(session)
     return [c for c in rows if _in_scope(c, scope)][:LISTED]
 
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.campaign_rules import (
@@ -19,6 +18,7 @@ from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.roles import Role
 from bot.settings import Settings
 from storage.models.org import Person, Unit
+from storage.repositories import org as org_repo
 
 KIND = "remind.campaign"
 DEADLINE_MAX_DAYS = 366  # a campaign runs within a year
@@ -50,20 +50,18 @@ async def admin_scope(session: AsyncSession, actor: Person | None) -> set[int] |
     if unit is None or unit.parent_id is None or unit.kind == "district":
         return None
     parent = await session.get(Unit, unit.parent_id)
-    has_children = await session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1))
-    if parent is not None and parent.parent_id is None and has_children is None:
+    if (
+        parent is not None
+        and parent.parent_id is None
+        and not await org_repo.has_children(session, unit.id)
+    ):
         return None  # a district-level office (区纪委): the commission itself
     return set(await subtree_ids(session, [unit.id]))
 
 
 async def subtree_ids(session: AsyncSession, unit_ids: Sequence[int]) -> list[int]:
     """The units and everything under them (units nest by path: 长安区/卫生局/医政科)."""
-    if not unit_ids:
-        return []
-    roots = (await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))).all()
-    conditions = [Unit.id.in_([u.id for u in roots])]
-    conditions += [Unit.path.startswith(u.path + "/", autoescape=True) for u in roots]
-    return list(await session.scalars(select(Unit.id).where(or_(*conditions))))
+    return await org_repo.subtrees_ids(session, unit_ids)
 
 
 async def pickable_units(
@@ -71,20 +69,17 @@ async def pickable_units(
 ) -> tuple[Sequence[Unit], int]:
     """A page of the units an admin may put in a campaign's scope, by path."""
     scope = await admin_scope(session, actor)
-    where = [] if scope is None else [Unit.id.in_(sorted(scope))]
-    total = await session.scalar(select(func.count()).select_from(Unit).where(*where)) or 0
-    rows = await session.scalars(
-        select(Unit).where(*where).order_by(Unit.path).offset(offset).limit(limit)
+    return await org_repo.units_page_within(
+        session, None if scope is None else sorted(scope), offset, limit
     )
-    return rows.all(), int(total)
 
 
 async def top_units_in_scope(session: AsyncSession, actor: Person) -> list[int]:
     """ "All in my scope" as a list of units: the roots (commission) or the admin's own unit."""
     scope = await admin_scope(session, actor)
     if scope is None:
-        return list(await session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
-    units = (await session.scalars(select(Unit).where(Unit.id.in_(sorted(scope))))).all()
+        return await org_repo.root_ids(session)
+    units = await org_repo.units_by_ids(session, sorted(scope))
     return [u.id for u in units if u.parent_id not in scope]
 
 
@@ -93,7 +88,7 @@ async def check_units(session: AsyncSession, actor: Person, unit_ids: Sequence[i
     ids = sorted(set(unit_ids))
     if not ids:
         raise ServiceError("campaign.need_units")
-    known = set(await session.scalars(select(Unit.id).where(Unit.id.in_(ids))))
+    known = await org_repo.existing_ids(session, ids)
     if known != set(ids):
         raise ServiceError("fallback.stale_button")
     if scope is not None and not set(ids) <= scope:
