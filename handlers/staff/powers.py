@@ -28,6 +28,7 @@ from handlers.register_ui import (
     ask,
     quote,
     reask,
+    register_prompt,
     scope_label,
 )
 from handlers.ui.cards import send_card
@@ -117,6 +118,10 @@ TEXT_STEPS = (
         following=PowerFlow.scope,
     ),
 )
+register_prompt(PowerFlow.scope.state, "powers.ask_scope", _scope_keyboard)
+register_prompt(PowerFlow.category.state, "powers.ask_category", category_keyboard)
+register_prompt(PowerEdit.value.state, "powers.ask_new_value")
+register_prompt(PowerEdit.category.state, "powers.ask_category", category_keyboard)
 
 
 # --- the list -------------------------------------------------------------------------------

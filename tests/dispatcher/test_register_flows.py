@@ -154,7 +154,9 @@ async def test_power_returned_with_a_comment_and_seen(
         await say(dp, bot, staff, text)
     await press(dp, bot, staff, PowerCb(action="subject_post").pack())
     await say(dp, bot, staff, "《医疗机构管理条例》第九条")
+    assert zh("powers.ask_scope") in last(bot, staff).text
     await press(dp, bot, staff, PowerCb(action="scope", value=0).pack())
+    assert zh("powers.ask_category") in last(bot, staff).text
     await press(dp, bot, staff, PowerCb(action="cat", value=0).pack())
     assert "医政审批岗" in last(bot, staff).text  # the subject defaulted to the post
     await press(dp, bot, staff, PowerCb(action="save").pack())
