@@ -126,8 +126,9 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
             if post is None:
                 post = Post(unit_id=unit.id, name=post_name, is_leadership=leadership)
                 await audit.record_new(
-                    session, clock, post, actor=None, channel="cli", action="post.create", fields=()
-                )
+                    session, clock, post, actor=None, channel="cli", action="post.create",
+                    fields=(),
+                )  # fmt: skip
                 report.created += 1
             else:
                 changes = {"is_leadership": leadership} if post.is_leadership != leadership else {}
