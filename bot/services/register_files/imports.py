@@ -151,7 +151,6 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
         audit.record(session, clock, actor=None, channel="cli", action="power.import",
                      entity=power, after=audit.snapshot(power))  # fmt: skip
         report.created += 1
-    await session.flush()
     return report
 
 
@@ -316,5 +315,4 @@ async def import_risks(
             after=after,
         )
         report.created += 1
-    await session.flush()
     return report
