@@ -27,7 +27,12 @@ FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm
 
 
 async def declare(
-    sessionmaker: SessionMaker, clock: FakeClock, person_id: int, text: str, *deadlines: date
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+    person_id: int,
+    text: str,
+    *deadlines: date,
 ) -> int:
     async with sessionmaker() as session:
         person = await session.get(Person, person_id)
@@ -45,6 +50,7 @@ async def declare(
                     for i in range(len(deadlines))
                 ),
             ),
+            settings=settings,
         )
         # Declared earlier in the year: deadlines already behind us are set afterwards.
         for measure, deadline in zip(risk.measures, deadlines, strict=True):
@@ -55,13 +61,22 @@ async def declare(
 
 @pytest.fixture(params=["zh", "en"])
 async def org(
-    request: pytest.FixtureRequest, sessionmaker: SessionMaker, clock: FakeClock
+    request: pytest.FixtureRequest,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
 ) -> People:
     org = await make_people(sessionmaker, clock, language=request.param)
     await declare(
-        sessionmaker, clock, org.staff_id, "审批收受好处", date(2026, 6, 30), date(2026, 12, 31)
+        sessionmaker,
+        clock,
+        settings,
+        org.staff_id,
+        "审批收受好处",
+        date(2026, 6, 30),
+        date(2026, 12, 31),
     )
-    await declare(sessionmaker, clock, org.leader_id, "干预招投标", date(2026, 3, 31))
+    await declare(sessionmaker, clock, settings, org.leader_id, "干预招投标", date(2026, 3, 31))
     async with sessionmaker() as session:
         measures = {m.action: m for m in await session.scalars(select(ControlMeasure))}
         # Done before its deadline; the leader's is overdue and not done.
@@ -151,7 +166,7 @@ async def test_confirmed_year_is_frozen_audited_and_told_to_unit_heads(
     assert before is not None and before.counts[Indicator.COVERAGE] == Count(0, 1)
 
     # Later the register moves: 财政局 declares its risk point.
-    await declare(sessionmaker, clock, org.outsider_id, "会计做假账", date(2026, 5, 1))
+    await declare(sessionmaker, clock, settings, org.outsider_id, "会计做假账", date(2026, 5, 1))
     async with sessionmaker() as session:
         later = await assessment.for_year(session, 2026, today=TODAY, config=config(settings))
         draft = await assessment.live(session, 2026, today=TODAY, config=config(settings))
