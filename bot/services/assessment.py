@@ -16,7 +16,7 @@ of that unit) are told their result through the outbox, in their language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -30,7 +30,6 @@ from bot.domain.assessment import (
     AssessmentState,
     Count,
     Indicator,
-    Score,
     next_state,
     parse_weights,
     rank,
@@ -43,12 +42,16 @@ from bot.domain.stats import Figures, StateGroup
 from bot.i18n import translate
 from bot.services import audit
 from bot.services.assessment_counts import measures_on_time, regrading_overdue, roll, top_units
+from bot.services.assessment_results import UnitResult, YearAssessment
 from bot.services.assessment_text import notice_text
 from bot.services.campaigns import admin_scope
 from bot.services.stats.overview import Scope, overview
 from bot.settings import Settings
 from storage.models.assessment import Assessment, AssessmentResult
 from storage.models.org import Person, RoleAssignment
+
+# The result types live in their own module (the texts use them too); callers take them here.
+__all__ = ["UnitResult", "YearAssessment"]
 
 
 @dataclass(frozen=True)
@@ -67,29 +70,6 @@ class AssessmentConfig:
             settings.regrading_reminder_days,
             settings.timezone,
         )
-
-
-@dataclass(frozen=True)
-class UnitResult:
-    unit_id: int
-    name: str
-    path: str
-    counts: dict[Indicator, Count]
-    score: Score
-    rank: int | None
-
-
-@dataclass(frozen=True)
-class YearAssessment:
-    """A year's results, best first; frozen ones when `state` is confirmed."""
-
-    year: int
-    state: AssessmentState
-    results: tuple[UnitResult, ...]
-    confirmed_at: datetime | None = None
-
-    def result(self, unit_id: int) -> UnitResult | None:
-        return next((r for r in self.results if r.unit_id == unit_id), None)
 
 
 async def require_commission(session: AsyncSession, person: Person | None) -> Person:

@@ -15,7 +15,7 @@ from bot.domain.assessment import AssessmentState, Indicator, Line, points
 from bot.i18n import N_
 
 if TYPE_CHECKING:
-    from bot.services.assessment import UnitResult, YearAssessment
+    from bot.services.assessment_results import UnitResult, YearAssessment
 
 Translate = Callable[..., str]
 RANKING_ROWS = 40  # a message stays far below Telegram's 4,096 characters
