@@ -57,13 +57,6 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.methods import (
-    EditMessageText,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    TelegramMethod,
-)
 from aiogram.types import BufferedInputFile
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,6 +64,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
+from bot.app.send_methods import build_method
 from bot.delivery.lease import Claimed, claim_due, record_outcome
 from bot.delivery.outbox import FILE_REF, UNREACHABLE_REASON
 from bot.delivery.reachability import mark_unreachable
@@ -83,12 +77,6 @@ from storage.models.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
 
-METHODS: dict[str, type[TelegramMethod[Any]]] = {
-    "sendMessage": SendMessage,
-    "sendPhoto": SendPhoto,
-    "sendDocument": SendDocument,
-    "editMessageText": EditMessageText,  # e.g. a publicity round's posts when it closes
-}
 # A claimed row whose chat is paused longer than this goes back to the queue, unsent.
 _HOLD_AT_MOST = 2.0
 
@@ -395,12 +383,6 @@ class OutboxSender:
             return True
         log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
         return False
-
-
-def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
-    """The aiogram method object for a stored payload."""
-    params = {key: value for key, value in payload.items() if key != "method"}
-    return METHODS[payload["method"]].model_validate({**params, "chat_id": chat_id})
 
 
 def _describe(error: TelegramAPIError) -> str:

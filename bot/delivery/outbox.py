@@ -10,7 +10,6 @@ A recipient already marked unreachable (they blocked the bot) gets a row stored 
 
 from __future__ import annotations
 
-import hashlib
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from bot.domain.quiet_hours import QuietHours
 from bot.i18n import resolve_locale, translate
 from bot.services.buttons import Button
 from bot.settings import Settings
-from storage.models.digest import OutboxFile
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
@@ -131,7 +129,7 @@ async def enqueue(
     payload = render_payload(
         text, reply_markup=reply_markup, photo=photo, document=document, photo_file=photo_file
     )
-    values = _row_values(
+    values = row_values(
         chat_id=chat_id,
         person_id=person_id,
         kind=kind,
@@ -144,7 +142,7 @@ async def enqueue(
         batch_id=batch_id,
     )
     statement = (
-        _insert_for(session)(OutboxMessage)
+        insert_for(session)(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(OutboxMessage.id)
@@ -155,90 +153,13 @@ async def enqueue(
     return message_id
 
 
-async def enqueue_edit(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    message_id: int,
-    text: str,
-    kind: str,
-    dedup_key: str | None = None,
-    reply_markup: TelegramObject | dict[str, Any] | None = None,
-    priority: int = PRIORITY_BULK,
-    clock: Clock | None = None,
-) -> int | None:
-    """Queue an edit of a message the bot sent (editMessageText), e.g. a channel post.
-
-    Paced and retried like any row; an edit carries no reply markup unless given, so the old
-    buttons go. Edits are not held for quiet hours (nobody is woken by an edit).
-    """
-    now = (clock or Clock()).now()
-    payload = render_payload(text, reply_markup=reply_markup)
-    payload["method"] = "editMessageText"
-    payload["message_id"] = message_id
-    values = _row_values(
-        chat_id=chat_id,
-        person_id=None,
-        kind=kind,
-        priority=priority,
-        dedup_key=dedup_key,
-        payload=payload,
-        urgent=False,
-        due=now,
-        now=now,
-        batch_id=None,
-    )
-    statement = (
-        _insert_for(session)(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    row_id = (await session.execute(statement)).scalar_one_or_none()
-    if row_id is not None:
-        session.info[SESSION_FLAG] = True
-    return row_id
-
-
-async def store_files(
-    session: AsyncSession, files: Sequence[tuple[bytes, str]], *, clock: Clock | None = None
-) -> list[int]:
-    """Keep files (data, file name) for outbox rows to upload (`photo_file=`): one row per
-    content, in the caller's transaction; their ids in order. Two statements for any number."""
-    if not files:
-        return []
-    now = (clock or Clock()).now()
-    digests = [hashlib.sha256(data).hexdigest() for data, _ in files]
-    rows = {
-        digest: {"sha256": digest, "file_name": name, "data": data, "created_at": now}
-        for digest, (data, name) in zip(digests, files, strict=True)
-    }
-    await session.execute(
-        _insert_for(session)(OutboxFile).on_conflict_do_nothing(index_elements=["sha256"]),
-        list(rows.values()),
-    )
-    found = await session.execute(
-        select(OutboxFile.sha256, OutboxFile.id).where(OutboxFile.sha256.in_(list(rows)))
-    )
-    ids = {digest: file_id for digest, file_id in found}
-    return [int(ids[digest]) for digest in digests]
-
-
-async def store_file(
-    session: AsyncSession, data: bytes, file_name: str, *, clock: Clock | None = None
-) -> int:
-    """`store_files` for one file."""
-    (file_id,) = await store_files(session, [(data, file_name)], clock=clock)
-    return file_id
-
-
-def _insert_for(session: AsyncSession) -> Any:
+def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _row_values(
+def row_values(
     *,
     chat_id: int,
     person_id: int | None,
@@ -363,7 +284,7 @@ async def enqueue_many(
     if not urgent:
         due = QuietHours.from_settings(settings).next_allowed(due)
     insert = (
-        _insert_for(session)(OutboxMessage)
+        insert_for(session)(OutboxMessage)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(OutboxMessage.id, OutboxMessage.chat_id)
     )

@@ -25,7 +25,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.delivery.outbox import PRIORITY_BULK, Outgoing, enqueue_many, person_locale, store_files
+from bot.delivery.outbox import PRIORITY_BULK, Outgoing, enqueue_many, person_locale
+from bot.delivery.outbox_files import store_files
 from bot.domain.clock import Clock
 from bot.domain.digest_rules import SubscriptionState, due_period
 from bot.domain.register_rules import local_today
