@@ -188,6 +188,10 @@ class AssessmentAction(StrEnum):
     CONFIRM = "confirm"
 
 
+# What the audit trail records for each move (literal names, never built from the enum).
+AUDIT_ACTIONS: dict[AssessmentAction, str] = {AssessmentAction.CONFIRM: "assessment.confirm"}
+
+
 TRANSITIONS: dict[tuple[AssessmentState, AssessmentAction], AssessmentState] = {
     (AssessmentState.DRAFT, AssessmentAction.CONFIRM): AssessmentState.CONFIRMED,
 }

@@ -34,6 +34,13 @@ class SubscriptionAction(StrEnum):
     RESUME = "resume"
 
 
+# What the audit trail records for each move (literal names, never built from the enum).
+AUDIT_ACTIONS: dict[SubscriptionAction, str] = {
+    SubscriptionAction.PAUSE: "digest.pause",
+    SubscriptionAction.RESUME: "digest.resume",
+}
+
+
 # The whole life of a subscription: (state, action) → new state.
 TRANSITIONS: dict[tuple[SubscriptionState, SubscriptionAction], SubscriptionState] = {
     (SubscriptionState.ACTIVE, SubscriptionAction.PAUSE): SubscriptionState.PAUSED,

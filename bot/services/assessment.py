@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue, person_locale
 from bot.domain.assessment import (
+    AUDIT_ACTIONS,
     INDICATORS,
     AssessmentAction,
     AssessmentState,
@@ -253,7 +254,7 @@ async def move(
         session,
         clock,
         actor=actor,
-        action=f"assessment.{action.value}",
+        action=AUDIT_ACTIONS[action],
         entity=row,
         before=before,
         after=audit.snapshot(row, "status", "confirmed_at", "year")

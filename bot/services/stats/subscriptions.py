@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.digest_rules import (
+    AUDIT_ACTIONS,
     Frequency,
     SubscriptionAction,
     SubscriptionState,
@@ -110,7 +111,7 @@ async def move(
         clock,
         actor=me,
         channel="bot",
-        action=f"digest.{action.value}",
+        action=AUDIT_ACTIONS[action],
         entity=sub,
         before=before,
         after=audit.snapshot(sub, "state"),
