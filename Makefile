@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -57,3 +57,5 @@ bench-crash: install
 
 bench-publicity: install  ## a round over 2,351 risks in 40 units, 10k subscribers told
 	$(BIN)/python -m bench.publicity
+bench-stats: install  ## the overview and chart at district and province scale, SQLite and PostgreSQL
+	$(BIN)/python -m bench.stats

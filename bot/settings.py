@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain import grading, review_routing
+from bot.domain import assessment, grading, review_routing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "qingfeng.sqlite3"
@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     # commission).
     feedback_per_day: int = Field(default=5, ge=1, le=100)
     feedback_answer_days: int = Field(default=5, ge=1, le=60)
+
+    # The annual assessment (bot/domain/assessment.py): indicator weights as JSON, e.g.
+    # {"publicity": 0}; indicators left out keep their default weight.
+    assessment_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(assessment.DEFAULT_WEIGHTS)
+    )
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats
@@ -144,6 +150,7 @@ class Settings(BaseSettings):
     def _grading_makes_sense(self) -> Settings:
         """Refuse nonsensical grading or routing configuration at start-up, not per risk."""
         grading.GradingRule.from_settings(self)
+        assessment.parse_weights(self.assessment_weights)
         for name, table in (
             ("REVIEW_TIER_BY_LEVEL", self.review_tier_by_level),
             ("APPROVAL_TIER_BY_LEVEL", self.approval_tier_by_level),

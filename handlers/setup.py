@@ -6,10 +6,13 @@ from aiogram import Router
 
 from bot.domain.roles import Role
 from handlers import errors
-from handlers.admin import broadcast, campaign, categories, invite, unreachable
+from handlers.admin import assessment, broadcast, campaign, categories, invite, unreachable
 from handlers.admin import publicity as admin_publicity
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.leader import digest as leader_digest
+from handlers.leader import overview as leader_overview
+from handlers.leader import report as leader_report
 from handlers.public import browse as public_browse
 from handlers.public import feedback_flow, feedback_track
 from handlers.public import subscribe as public_subscribe
@@ -58,6 +61,7 @@ def build_router() -> Router:
         campaign.create_router(),
         unreachable.create_router(),
         admin_publicity.create_router(),
+        assessment.create_router(),
     )
     root.include_router(admin)
 
@@ -86,6 +90,12 @@ def build_router() -> Router:
         feedback_inbox.create_router(),
     )
     root.include_router(reviewers)
+    # Leaders and the commission: the programme's documents, for their scope.
+    leaders = Router(name="leaders")
+    leaders.message.filter(HasRole(Role.LEADER, Role.ADMIN))
+    leaders.callback_query.filter(HasRole(Role.LEADER, Role.ADMIN))
+    leaders.include_routers(leader_report.create_router())
+    root.include_router(leaders)
     members = Router(name="members")
     members.message.filter(HasRole(*Role))
     members.callback_query.filter(HasRole(*Role))
@@ -93,6 +103,9 @@ def build_router() -> Router:
     root.include_router(members)
     # Everyone, citizens included (the commission's /publicity was met in `admin`).
     root.include_routers(public_browse.create_router(), public_subscribe.create_router())
+    # Leaders, reviewers and the commission: the service decides each one's scope and tells
+    # anyone else, in words, who the overview is for (no role guard on this router).
+    root.include_routers(leader_overview.create_router(), leader_digest.create_router())
 
     root.include_router(fallback.create_router())
     root.include_router(errors.create_router())

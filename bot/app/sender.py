@@ -57,36 +57,26 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.methods import (
-    EditMessageText,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    TelegramMethod,
-)
+from aiogram.types import BufferedInputFile
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
+from bot.app.send_methods import build_method
 from bot.delivery.lease import Claimed, claim_due, record_outcome
-from bot.delivery.outbox import UNREACHABLE_REASON
+from bot.delivery.outbox import FILE_REF, UNREACHABLE_REASON
 from bot.delivery.reachability import mark_unreachable
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.settings import Settings
 from storage.db import SessionMaker
+from storage.models.digest import OutboxFile
 from storage.models.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
 
-METHODS: dict[str, type[TelegramMethod[Any]]] = {
-    "sendMessage": SendMessage,
-    "sendPhoto": SendPhoto,
-    "sendDocument": SendDocument,
-    "editMessageText": EditMessageText,  # e.g. a publicity round's posts when it closes
-}
 # A claimed row whose chat is paused longer than this goes back to the queue, unsent.
 _HOLD_AT_MOST = 2.0
 
@@ -276,7 +266,7 @@ class OutboxSender:
             await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
             return due
         try:
-            method = build_method(row.chat_id, row.payload)
+            method = build_method(row.chat_id, await self._with_files(row.payload))
         except (KeyError, ValidationError) as e:
             await self._finish(row, status=OutboxStatus.FAILED, last_error=f"bad payload: {e}")
             return None
@@ -307,6 +297,17 @@ class OutboxSender:
             last_error=None,
         )
         return None
+
+    async def _with_files(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with a stored file's bytes in place of its reference (a chart)."""
+        photo = payload.get("photo")
+        if not isinstance(photo, dict) or FILE_REF not in photo:
+            return payload
+        async with self.sessionmaker() as session:
+            stored = await session.get(OutboxFile, photo[FILE_REF])
+        if stored is None:
+            raise KeyError(f"outbox file {photo[FILE_REF]} is gone")
+        return {**payload, "photo": BufferedInputFile(stored.data, stored.file_name)}
 
     async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> datetime | None:
         throttled = row.throttled + 1
@@ -382,12 +383,6 @@ class OutboxSender:
             return True
         log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
         return False
-
-
-def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
-    """The aiogram method object for a stored payload."""
-    params = {key: value for key, value in payload.items() if key != "method"}
-    return METHODS[payload["method"]].model_validate({**params, "chat_id": chat_id})
 
 
 def _describe(error: TelegramAPIError) -> str:

@@ -33,6 +33,8 @@ PRIORITY_URGENT = 0
 PRIORITY_PERSONAL = 10  # a notice about the recipient's own work
 PRIORITY_BULK = 100  # broadcasts, digests, publicity
 UNREACHABLE_REASON = "recipient unreachable (blocked the bot or deactivated)"
+# In a payload, {FILE_REF: id} stands for the bytes of an `OutboxFile` to upload.
+FILE_REF = "outbox_file"
 # Set on a session that enqueued something: after its commit the sender is woken.
 SESSION_FLAG = "qingfeng.outbox.enqueued"
 
@@ -68,16 +70,20 @@ def render_payload(
     reply_markup: TelegramObject | dict[str, Any] | None = None,
     photo: str | None = None,
     document: str | None = None,
+    photo_file: int | None = None,
 ) -> dict[str, Any]:
     """The Bot API call to make: sendMessage, or sendPhoto / sendDocument with `text` as caption.
 
-    `photo` / `document` are a file_id or an HTTP URL (the outbox stores JSON, not uploads).
+    `photo` / `document` are a file_id or an HTTP URL; `photo_file` is an `OutboxFile` id
+    (`store_file`), uploaded by the sender (the outbox row itself stays JSON).
     `text` is HTML: escape user-provided parts before.
     """
     if photo is not None and document is not None:
         raise ValueError("a message carries a photo or a document, not both")
     payload: dict[str, Any]
-    if photo is not None:
+    if photo_file is not None:
+        payload = {"method": "sendPhoto", "photo": {FILE_REF: photo_file}, "caption": text}
+    elif photo is not None:
         payload = {"method": "sendPhoto", "photo": photo, "caption": text}
     elif document is not None:
         payload = {"method": "sendDocument", "document": document, "caption": text}
@@ -106,6 +112,7 @@ async def enqueue(
     not_before: datetime | None = None,
     photo: str | None = None,
     document: str | None = None,
+    photo_file: int | None = None,
     clock: Clock | None = None,
     settings: Settings,
 ) -> int | None:
@@ -119,8 +126,10 @@ async def enqueue(
     due = max(not_before, now) if not_before is not None else now
     if not urgent:
         due = QuietHours.from_settings(settings).next_allowed(due)
-    payload = render_payload(text, reply_markup=reply_markup, photo=photo, document=document)
-    values = _row_values(
+    payload = render_payload(
+        text, reply_markup=reply_markup, photo=photo, document=document, photo_file=photo_file
+    )
+    values = row_values(
         chat_id=chat_id,
         person_id=person_id,
         kind=kind,
@@ -133,7 +142,7 @@ async def enqueue(
         batch_id=batch_id,
     )
     statement = (
-        _insert_for(session)(OutboxMessage)
+        insert_for(session)(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(OutboxMessage.id)
@@ -144,58 +153,13 @@ async def enqueue(
     return message_id
 
 
-async def enqueue_edit(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    message_id: int,
-    text: str,
-    kind: str,
-    dedup_key: str | None = None,
-    reply_markup: TelegramObject | dict[str, Any] | None = None,
-    priority: int = PRIORITY_BULK,
-    clock: Clock | None = None,
-) -> int | None:
-    """Queue an edit of a message the bot sent (editMessageText), e.g. a channel post.
-
-    Paced and retried like any row; an edit carries no reply markup unless given, so the old
-    buttons go. Edits are not held for quiet hours (nobody is woken by an edit).
-    """
-    now = (clock or Clock()).now()
-    payload = render_payload(text, reply_markup=reply_markup)
-    payload["method"] = "editMessageText"
-    payload["message_id"] = message_id
-    values = _row_values(
-        chat_id=chat_id,
-        person_id=None,
-        kind=kind,
-        priority=priority,
-        dedup_key=dedup_key,
-        payload=payload,
-        urgent=False,
-        due=now,
-        now=now,
-        batch_id=None,
-    )
-    statement = (
-        _insert_for(session)(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    row_id = (await session.execute(statement)).scalar_one_or_none()
-    if row_id is not None:
-        session.info[SESSION_FLAG] = True
-    return row_id
-
-
-def _insert_for(session: AsyncSession) -> Any:
+def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _row_values(
+def row_values(
     *,
     chat_id: int,
     person_id: int | None,
@@ -293,6 +257,7 @@ class Outgoing:
     person_id: int | None = None
     dedup_key: str | None = None
     reply_markup: TelegramObject | dict[str, Any] | None = None
+    photo_file: int | None = None  # an `OutboxFile` id: sent as a photo, `text` its caption
 
 
 async def enqueue_many(
@@ -319,7 +284,7 @@ async def enqueue_many(
     if not urgent:
         due = QuietHours.from_settings(settings).next_allowed(due)
     insert = (
-        _insert_for(session)(OutboxMessage)
+        insert_for(session)(OutboxMessage)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(OutboxMessage.id, OutboxMessage.chat_id)
     )
@@ -334,7 +299,9 @@ async def enqueue_many(
                 "kind": kind,
                 "priority": priority,
                 "dedup_key": message.dedup_key,
-                "payload": render_payload(message.text, reply_markup=message.reply_markup),
+                "payload": render_payload(
+                    message.text, reply_markup=message.reply_markup, photo_file=message.photo_file
+                ),
                 "urgent": urgent,
                 "status": OutboxStatus.PENDING.value,
                 "last_error": None,

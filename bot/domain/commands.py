@@ -40,6 +40,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
     ),
+    CommandSpec("overview", "commands.overview", _for(Role.LEADER, Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("digest", "commands.digest", _for(Role.LEADER, Role.REVIEWER, Role.ADMIN)),
     CommandSpec("categories", "commands.categories", _for(Role.ADMIN)),
     CommandSpec("broadcast", "commands.broadcast", _for(Role.ADMIN)),
     CommandSpec("campaign", "commands.campaign", _for(Role.ADMIN)),
@@ -47,6 +49,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("feedback", "commands.feedback", _for(Role.REVIEWER, Role.ADMIN)),
     CommandSpec("track", "commands.track"),
     CommandSpec("mine", "commands.mine"),
+    CommandSpec("assessment", "commands.assessment", _for(Role.ADMIN)),
+    CommandSpec("report", "commands.report", _for(Role.LEADER, Role.ADMIN)),
     CommandSpec("language", "commands.language"),
     CommandSpec("cancel", "commands.cancel"),
 )

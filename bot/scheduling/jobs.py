@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from bot.domain.due import DailyAt, Every
 from bot.scheduling import publicity_rounds, review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
+from bot.scheduling.digests import send_digests
 from bot.scheduling.feedback_ladder import climb_feedback_ladder, prune_track_misses
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
@@ -20,6 +21,8 @@ from storage.models.processed_update import ProcessedUpdate
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 # How often the review's scans run (social-review windows close within this of their end).
 REVIEW_SCANS_EVERY = timedelta(minutes=5)
+# How often the digest scan looks for subscriptions whose hour has come.
+DIGESTS_EVERY = timedelta(minutes=5)
 # Local time of the daily reminder scans (after quiet hours end).
 REMINDERS_AT = time(9, 0)
 # Publicity rounds open and close within this of their time.
@@ -55,4 +58,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         ),
         PeriodicJob("feedback_ladder", Every(timedelta(hours=1)), climb_feedback_ladder),
         PeriodicJob("feedback_prune_misses", Every(timedelta(hours=6)), prune_track_misses),
+        PeriodicJob("send_digests", Every(DIGESTS_EVERY), send_digests),
     ]

@@ -1,8 +1,10 @@
 """All tables; importing this package fills `Base.metadata` (Alembic and tests rely on it)."""
 
+from storage.models.assessment import Assessment, AssessmentResult
 from storage.models.audit import AuditLog
 from storage.models.broadcast import BroadcastProgress
 from storage.models.campaign import Campaign, CampaignUnit
+from storage.models.digest import DigestSubscription, OutboxFile
 from storage.models.feedback import Feedback, FeedbackLookupMiss, FeedbackSender
 from storage.models.fsm import FsmRecord
 from storage.models.invitation import Invitation
@@ -28,11 +30,14 @@ from storage.models.review import ReviewNote, RiskReview
 from storage.models.schedule import JobState
 
 __all__ = [
+    "Assessment",
+    "AssessmentResult",
     "AuditLog",
     "BroadcastProgress",
     "Campaign",
     "CampaignUnit",
     "ControlMeasure",
+    "DigestSubscription",
     "Feedback",
     "FeedbackLookupMiss",
     "FeedbackSender",
@@ -41,6 +46,7 @@ __all__ = [
     "Invitation",
     "JobState",
     "MeasureReport",
+    "OutboxFile",
     "OutboxMessage",
     "OutboxStatus",
     "Person",

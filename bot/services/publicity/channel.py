@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import Outgoing, enqueue_edit, enqueue_many
+from bot.delivery.outbox import Outgoing, enqueue_many
+from bot.delivery.outbox_edits import enqueue_edit
 from bot.domain.clock import Clock
 from bot.domain.publicity import MESSAGE_LIMIT, split_entries
 from bot.i18n import translate

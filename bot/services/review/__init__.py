@@ -13,7 +13,6 @@ the version the card showed; a stale version or a move that no longer exists is 
 with a message saying why, and changes nothing.
 """
 
-from bot.domain.risk_workflow import Action, Actor
 from bot.services.review.audience import people_for_route
 from bot.services.review.inbox import (
     InboxKind,
@@ -55,8 +54,6 @@ from bot.services.review.transition import (
 __all__ = [
     "COMMENT_MAX",
     "SCHEDULER_CHANNEL",
-    "Action",
-    "Actor",
     "Decision",
     "InboxKind",
     "NoteKind",
