@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
+    # Polling mode serves /healthz, /readyz and /metrics on this side port (0: not at all);
+    # with a webhook they are served on the webhook's own port.
+    health_host: str = "0.0.0.0"
+    health_port: int = Field(default=8081, ge=0, le=65535)
 
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"

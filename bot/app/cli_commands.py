@@ -43,6 +43,7 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.health import Readiness
     from bot.app.runners import run_polling, run_webhook
     from bot.app.wiring import MissingToken, create_bot, create_dispatcher
 
@@ -53,11 +54,12 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     await migrate.upgrade(engine)
     dp = create_dispatcher(settings, make_sessionmaker(engine))
+    readiness = Readiness.from_settings(settings, engine, bot)
     try:
         if settings.webhook_url:
-            await run_webhook(dp, bot, settings)
+            await run_webhook(dp, bot, settings, readiness)
         else:
-            await run_polling(dp, bot)
+            await run_polling(dp, bot, settings, readiness)
     finally:
         await bot.session.close()
         await engine.dispose()
