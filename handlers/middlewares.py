@@ -135,15 +135,19 @@ class UpdateLogMiddleware(BaseMiddleware):
     """One structured line per update: type, handler, person, outcome, time taken.
 
     Registered twice: outer on `update` (times and logs) and inner on messages and callback
-    queries (notes which handler ran). Message text is never logged.
+    queries (notes which handler ran). Message text is never logged. `observe`, when given,
+    hears the same facts (type, handler, outcome, seconds): the app's metrics.
     """
+
+    def __init__(self, observe: Callable[[str, str, str, float], None] | None = None) -> None:
+        self.observe = observe
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
-            trace = data.get("trace")
-            if trace is not None and "handler" in data:
+            note = data.get("trace")
+            if note is not None and "handler" in data:
                 callback = data["handler"].callback
-                trace["handler"] = f"{callback.__module__}.{callback.__qualname__}"
+                note["handler"] = f"{callback.__module__}.{callback.__qualname__}"
             return await handler(event, data)
         trace: dict[str, Any] = {}
         data["trace"] = trace
@@ -154,11 +158,14 @@ class UpdateLogMiddleware(BaseMiddleware):
             outcome = "unhandled" if result is UNHANDLED else "ok"
             return result
         finally:
+            seconds = time.perf_counter() - started
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
                 event.event_type,
                 trace.get("handler", "-"),
                 data.get("person_id"),
                 outcome,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
             )
+            if self.observe is not None:
+                self.observe(event.event_type, trace.get("handler", "-"), outcome, seconds)

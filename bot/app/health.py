@@ -19,6 +19,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.metrics import add_metrics_route
 from bot.settings import Settings
 from storage import migrate
 
@@ -123,9 +124,11 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def add_health_routes(app: web.Application, readiness: Readiness) -> None:
+    """/healthz, /readyz and /metrics."""
     app[READINESS_KEY] = readiness
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_metrics_route(app, readiness.engine)
 
 
 def create_health_app(readiness: Readiness) -> web.Application:
