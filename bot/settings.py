@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,8 @@ class Settings(BaseSettings):
     invitation_ttl_days: int = Field(default=14, ge=1, le=365)
 
     log_level: str = "INFO"
+    # "text": one key=value line per update; "json": every log line is one JSON object.
+    log_format: Literal["text", "json"] = "text"
 
     # Grading (科学定级) and review: documented in bot/domain/grading.py and
     # bot/domain/review_routing.py.

@@ -159,13 +159,18 @@ class UpdateLogMiddleware(BaseMiddleware):
             return result
         finally:
             seconds = time.perf_counter() - started
+            fields = {
+                "event": "update",
+                "type": event.event_type,
+                "handler": trace.get("handler", "-"),
+                "person": data.get("person_id"),
+                "outcome": outcome,
+                "ms": round(seconds * 1000, 1),
+            }
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
-                event.event_type,
-                trace.get("handler", "-"),
-                data.get("person_id"),
-                outcome,
-                seconds * 1000,
+                *(fields[k] for k in ("type", "handler", "person", "outcome", "ms")),
+                extra={"fields": fields},
             )
             if self.observe is not None:
-                self.observe(event.event_type, trace.get("handler", "-"), outcome, seconds)
+                self.observe(event.event_type, fields["handler"], outcome, seconds)

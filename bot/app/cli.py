@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from bot.app.logs import configure_logging
 from bot.settings import Settings, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -62,12 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Migrations run at every start; their chatter is not news.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Migrations run at every start and APScheduler ticks each minute: their INFO is not news.
+    configure_logging(settings)
     from bot.app import cli_commands
 
     command: Command = getattr(cli_commands, f"cmd_{args.command}")
