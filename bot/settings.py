@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
+    # How many bot processes serve this bot. With more than one, they all need the same
+    # WEBHOOK_SECRET (`run` refuses to start without it), and exactly one of them should
+    # register the webhook with Telegram: set WEBHOOK_REGISTER=false on the others.
+    replicas: int = Field(default=1, ge=1)
+    webhook_register: bool = True
     # Polling mode serves /healthz, /readyz and /metrics on this side port (0: not at all);
     # with a webhook they are served on the webhook's own port.
     health_host: str = "0.0.0.0"

@@ -44,9 +44,12 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.health import Readiness
-    from bot.app.runners import run_polling, run_webhook
+    from bot.app.runners import replicas_problem, run_polling, run_webhook
     from bot.app.wiring import MissingToken, create_bot, create_dispatcher
 
+    problem = replicas_problem(settings)
+    if problem is not None:
+        raise CliError(translate(problem, settings.default_locale, replicas=settings.replicas))
     try:
         bot = create_bot(settings)
     except MissingToken:

@@ -40,10 +40,29 @@ def create_side_app(readiness: Readiness) -> web.Application:
     return create_health_app(readiness)
 
 
+def has_webhook_secret(settings: Settings) -> bool:
+    return settings.webhook_secret is not None and bool(settings.webhook_secret.get_secret_value())
+
+
+def replicas_problem(settings: Settings) -> str | None:
+    """The message key of what stops several replicas from working, or None.
+
+    Each replica without WEBHOOK_SECRET would register its own random secret, and every
+    replica but the last one started would answer 401 to all of Telegram's requests. Long
+    polling cannot be shared at all: Telegram answers 409 to a second getUpdates."""
+    if settings.replicas <= 1:
+        return None
+    if not settings.webhook_url:
+        return "cli.replicas_need_webhook"
+    if not has_webhook_secret(settings):
+        return "cli.replicas_need_secret"
+    return None
+
+
 def webhook_secret(settings: Settings) -> str:
     """The configured secret, or a fresh random one (Telegram echoes it on every request)."""
     # An empty WEBHOOK_SECRET counts as unset: aiogram skips the check for an empty secret.
-    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
+    if settings.webhook_secret is not None and has_webhook_secret(settings):
         return settings.webhook_secret.get_secret_value()
     return secrets.token_urlsafe(32)
 
@@ -78,7 +97,10 @@ async def run_webhook(
             allowed_updates=dp.resolve_used_update_types(),
         )
 
-    app.on_startup.append(register_webhook)
+    if settings.webhook_register:
+        app.on_startup.append(register_webhook)
+    else:
+        log.info("WEBHOOK_REGISTER is off: another replica registers the webhook")
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
