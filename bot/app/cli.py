@@ -33,6 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="revert migrations to REVISION")
     down.add_argument("revision")
     db_sub.add_parser("current", help="print the applied revision")
+    db_sub.add_parser(
+        "check", help="connect; say the revision, whether it is current, and the main counts"
+    )
+
+    backup = sub.add_parser("backup", help="copy the database to FILE (SQLite, or pg_dump)")
+    backup.add_argument("file", type=Path)
+    restore = sub.add_parser(
+        "restore", help="replace the database with FILE's copy (stop the bot first)"
+    )
+    restore.add_argument("file", type=Path)
 
     imp = sub.add_parser("import", help="import units, people, powers or risks from CSV / XLSX")
     imp.add_argument("kind", choices=["units", "people", "powers", "risks"])

@@ -41,12 +41,15 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(settings: Settings) -> None:
-    """The root logger's one handler, in the configured format; chatty libraries quietened."""
+    """The root logger's one handler, in the configured format; chatty libraries quietened.
+
+    Like `logging.basicConfig`, a root logger that already has handlers (an embedding
+    program, pytest) keeps them."""
     handler = logging.StreamHandler()
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -72,6 +72,7 @@ def test_an_exception_stays_on_one_line() -> None:
 def test_configure_logging_picks_the_format_and_quietens_apscheduler(
     settings: Settings, log_format: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    logging.getLogger().handlers.clear()  # as in a fresh process (pytest's are put back)
     configure_logging(settings.model_copy(update={"log_format": log_format}))
     (handler,) = logging.getLogger().handlers
     if log_format == "json":

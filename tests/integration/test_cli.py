@@ -59,7 +59,9 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = run_module("--help", cwd=tmp_path, env={})
     assert result.returncode == 0, result.stderr
     listed = re.findall(r"^\s{4}(\w+)\s", result.stdout, re.MULTILINE)
-    assert listed == ["run", "sandbox", "db", "import", "export", "invite", "admin"]
+    assert listed == [
+        "run", "sandbox", "db", "backup", "restore", "import", "export", "invite", "admin"
+    ]  # fmt: skip
 
 
 def test_run_without_a_token_is_one_line(tmp_path: Path) -> None:
