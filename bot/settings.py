@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.domain import grading, review_routing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "qingfeng.sqlite3"
+# A checkout keeps its database in its own data/; an installed bot in the working directory's.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").exists()
+DEFAULT_DB_PATH = (PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / "data" / "qingfeng.sqlite3"
 
 
 class Settings(BaseSettings):
