@@ -21,9 +21,8 @@ from bot.settings import PROJECT_ROOT
 
 # A checkout's catalogs at its root; an installed bot's inside the package (compiled at build).
 _CHECKOUT_LOCALES = PROJECT_ROOT / "locales"
-LOCALES_DIR: Path = (
-    _CHECKOUT_LOCALES if _CHECKOUT_LOCALES.is_dir() else Path(__file__).resolve().parent / "locales"
-)
+_PACKAGED_LOCALES = Path(__file__).resolve().parent / "locales"
+LOCALES_DIR: Path = _CHECKOUT_LOCALES if _CHECKOUT_LOCALES.is_dir() else _PACKAGED_LOCALES
 DOMAIN = "messages"
 LOCALES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LOCALE = "zh"
