@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -54,3 +54,8 @@ bench-enqueue: install  ## single vs bulk enqueue of 10k outbox rows
 
 bench-crash: install
 	$(BIN)/python -m bench.crash
+
+bench-publicity: install  ## a round over 2,351 risks in 40 units, 10k subscribers told
+	$(BIN)/python -m bench.publicity
+bench-stats: install  ## the overview and chart at district and province scale, SQLite and PostgreSQL
+	$(BIN)/python -m bench.stats

@@ -89,7 +89,7 @@ async def sandbox_process(port: int) -> AsyncIterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
+            for _ in range(1200):  # up to a minute: a loaded machine starts it slowly
                 with contextlib.suppress(aiohttp.ClientError):
                     async with http.get(f"{url}/api/status") as resp:
                         if resp.status == 200:

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain import grading, review_routing
+from bot.domain import assessment, grading, review_routing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A checkout keeps its database in its own data/; an installed bot in the working directory's.
@@ -84,6 +84,17 @@ class Settings(BaseSettings):
     # weekly; after `regrading_escalation_days` the reviewers of its tier hear of it weekly.
     regrading_reminder_days: int = Field(default=7, ge=1, le=90)
     regrading_escalation_days: int = Field(default=21, ge=1, le=365)
+    # Citizens' feedback (bot/domain/feedback.py): items a person may send a day; days the
+    # answering tier has before the 预警 ladder climbs (the tier above, then at twice this the
+    # commission).
+    feedback_per_day: int = Field(default=5, ge=1, le=100)
+    feedback_answer_days: int = Field(default=5, ge=1, le=60)
+
+    # The annual assessment (bot/domain/assessment.py): indicator weights as JSON, e.g.
+    # {"publicity": 0}; indicators left out keep their default weight.
+    assessment_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(assessment.DEFAULT_WEIGHTS)
+    )
 
     # Delivery (bot/delivery): Telegram's limits as our own pacing budget, per bot process.
     delivery_global_rate: float = Field(default=30.0, gt=0)  # messages a second, all chats
@@ -107,6 +118,11 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(default=2.0, gt=0)
     # A running broadcast's progress message is edited at most this often (when counts move).
     broadcast_progress_seconds: float = Field(default=5.0, gt=0)
+
+    # Publicity rounds (社会公示): how long a round stays open, and the public channel (the
+    # bot must be an admin of it); without a channel, rounds reach subscribers and /publicity.
+    publicity_days: int = Field(default=7, ge=1, le=90)
+    public_channel_id: int | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -148,6 +164,7 @@ class Settings(BaseSettings):
     def _grading_makes_sense(self) -> Settings:
         """Refuse nonsensical grading or routing configuration at start-up, not per risk."""
         grading.GradingRule.from_settings(self)
+        assessment.parse_weights(self.assessment_weights)
         for name, table in (
             ("REVIEW_TIER_BY_LEVEL", self.review_tier_by_level),
             ("APPROVAL_TIER_BY_LEVEL", self.approval_tier_by_level),

@@ -285,3 +285,166 @@ class ReopenCb(CallbackData, prefix="ro"):
     a: ReopenAction
     r: int = 0  # risk id (next: the one after it)
     v: int = 0  # the version the card showed
+
+
+# --- the public side: publicity and feedback ----------------------------------------------
+
+
+class FeedbackAction(StrEnum):
+    START = "start"  # "意见反馈 / Give feedback" on a public risk card
+    KIND = "kind"  # value: the kind's position in bot.domain.feedback.Kind
+    FILES_DONE = "files"  # evidence step finished (or skipped)
+    TOGGLE_ANON = "anon"  # anonymous ⇄ signed
+    PHONE = "phone"  # signed: add a phone number (Telegram's contact button)
+    CONFIRM = "ok"
+    CANCEL = "cancel"
+
+
+class FeedbackCb(CallbackData, prefix="fb"):
+    """The feedback flow's buttons; `item_id` is a `PublicityItem.id` (see publicity.lookup)."""
+
+    action: FeedbackAction
+    item_id: int = 0
+    value: int = 0
+
+
+class RoundWizardAction(StrEnum):
+    NEW = "new"
+    SCOPE_ALL = "all"
+    SCOPE_PICK = "pick"
+    TOGGLE = "tog"
+    PAGE = "page"
+    UNITS_DONE = "done"
+    ACTIVE = "act"  # value 1: include active risks again, 0: not
+    START_NOW = "now"
+    START_DATE = "date"
+    CONFIRM = "ok"
+    ABORT = "abort"
+    BROWSE = "browse"  # an admin's way to the citizens' view
+
+
+class RoundWizardCb(CallbackData, prefix="pu"):
+    """The commission's /publicity wizard (opening a round)."""
+
+    action: RoundWizardAction
+    value: int = 0
+
+
+class BrowseAction(StrEnum):
+    ROUNDS = "rounds"
+    ROUND = "round"  # a round's units, paged
+    UNIT = "unit"  # a unit's risk cards, paged
+    CARD = "card"  # one card (from a deep link's unit, or back)
+
+
+class BrowseCb(CallbackData, prefix="pb"):
+    """Citizens browsing open rounds: rounds → units → cards."""
+
+    action: BrowseAction
+    round_id: int = 0
+
+
+class OverviewAction(StrEnum):
+    UNIT = "u"  # show a unit's figures (0: the scope's top), edited in place
+    RANK = "r"  # the ranking of the units under it
+    CHART = "c"  # send the chart of the units under it
+
+
+class OverviewCb(CallbackData, prefix="ov"):
+    action: OverviewAction
+    unit_id: int = 0
+    page: int = 0
+
+
+class SubscribeAction(StrEnum):
+    ALL = "all"
+    TOGGLE = "tog"
+    PAGE = "page"
+    SAVE = "save"
+    OFF = "off"
+
+
+class SubscribeCb(CallbackData, prefix="sb"):
+    """/subscribe: paged toggles of units, or all."""
+
+    action: SubscribeAction
+    value: int = 0
+
+
+class TrackAction(StrEnum):
+    OPEN = "open"  # one of the sender's own items
+    LIST = "list"  # /mine, at offset `value`
+    RATE = "rate"  # value: the rating's position in bot.domain.feedback.Rating
+
+
+class TrackCb(CallbackData, prefix="ft"):
+    """/track and /mine: a sender's own feedback (the service checks it is theirs)."""
+
+    action: TrackAction
+    feedback_id: int = 0
+    value: int = 0
+    version: int = 0
+
+
+class InboxAction(StrEnum):
+    OPEN = "open"
+    NEXT = "next"  # the item after `feedback_id` in the inbox
+    FILE = "file"  # value: which evidence file to show
+    ANSWER = "answer"
+    REOPEN = "reopen"  # asks to confirm
+    REOPEN_OK = "reopen_ok"
+    DUPLICATE = "dup"
+    HIDE = "hide"
+    DISPOSE = "dispose"  # the commission, past twice the deadline
+    DISPOSE_KIND = "dkind"  # value: the disposition's position in Disposition
+
+
+class InboxCb(CallbackData, prefix="fi"):
+    """/feedback: the answering tier's inbox of citizens' feedback."""
+
+    action: InboxAction
+    feedback_id: int = 0
+    version: int = 0
+    value: int = 0
+
+
+class DigestAction(StrEnum):
+    FREQUENCY = "f"  # chose how often (value: the frequency's index): ask the hour
+    HOUR = "h"  # chose the hour (value: frequency index, hour): subscribe
+    PAUSE = "p"
+    RESUME = "r"
+    UNITS = "g"  # commission: a page of units with leaders (value: offset)
+    UNIT = "u"  # commission: subscribe every leader of a unit (value: unit id)
+    BACK = "b"  # back to the subscription screen
+
+
+class DigestCb(CallbackData, prefix="dg"):
+    action: DigestAction
+    value: int = 0
+    hour: int = 0
+
+
+# --- the annual assessment and reports -----------------------------------------------------
+
+
+class AssessmentAction(StrEnum):
+    PAGE = "page"  # page 0: the ranking; 1…N: the units' cards, best first
+    CONFIRM = "confirm"  # asks first
+    CONFIRM_YES = "yes"
+
+
+class AssessmentCb(CallbackData, prefix="as"):
+    action: AssessmentAction
+    year: int
+    page: int = 0
+
+
+class ReportPeriod(StrEnum):
+    YEAR = "year"  # the year to date
+    LAST_YEAR = "last_year"
+    QUARTER = "quarter"  # the quarter to date
+    MONTH = "month"
+
+
+class ReportCb(CallbackData, prefix="rp"):
+    period: ReportPeriod

@@ -27,6 +27,11 @@ from storage.db import SessionMaker, in_update_session, update_session
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
+# Citizens' public screens and the feedback flow are logged without the person (anonymity).
+REDACTED_HANDLERS = (
+    "handlers.public.",
+    "handlers.common.start.start_with_feedback_link",
+)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -159,11 +164,15 @@ class UpdateLogMiddleware(BaseMiddleware):
             return result
         finally:
             seconds = time.perf_counter() - started
+            handler_name = trace.get("handler", "-")
             fields = {
                 "event": "update",
                 "type": event.event_type,
-                "handler": trace.get("handler", "-"),
-                "person": data.get("person_id"),
+                "handler": handler_name,
+                # Citizens' feedback: the log must not tie a person to what they sent.
+                "person": (
+                    "-" if handler_name.startswith(REDACTED_HANDLERS) else data.get("person_id")
+                ),
                 "outcome": outcome,
                 "ms": round(seconds * 1000, 1),
             }

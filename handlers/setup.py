@@ -6,9 +6,17 @@ from aiogram import Router
 
 from bot.domain.roles import Role
 from handlers import errors
-from handlers.admin import broadcast, campaign, categories, invite, unreachable
+from handlers.admin import assessment, broadcast, campaign, categories, invite, unreachable
+from handlers.admin import publicity as admin_publicity
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.leader import digest as leader_digest
+from handlers.leader import overview as leader_overview
+from handlers.leader import report as leader_report
+from handlers.public import browse as public_browse
+from handlers.public import feedback_flow, feedback_track
+from handlers.public import subscribe as public_subscribe
+from handlers.reviewer import feedback_inbox
 from handlers.reviewer import register as reviewer_register
 from handlers.reviewer import reopen as reviewer_reopen
 from handlers.reviewer import review as reviewer_review
@@ -33,8 +41,11 @@ def build_router() -> Router:
     root.callback_query.filter(IsPrivate())
 
     # /cancel first so it leaves any flow, whatever that flow's handlers would take.
+    # The citizens' feedback steps early: a text typed in the flow is theirs, not a command's.
     root.include_routers(
         cancel.create_router(),
+        feedback_flow.create_router(),
+        feedback_track.create_router(),
         start.create_router(),
         help.create_router(),
         language.create_router(),
@@ -49,6 +60,8 @@ def build_router() -> Router:
         broadcast.create_router(),
         campaign.create_router(),
         unreachable.create_router(),
+        admin_publicity.create_router(),
+        assessment.create_router(),
     )
     root.include_router(admin)
 
@@ -74,13 +87,25 @@ def build_router() -> Router:
         reviewer_register.create_router(),
         reviewer_review.create_router(),
         reviewer_reopen.create_router(),
+        feedback_inbox.create_router(),
     )
     root.include_router(reviewers)
+    # Leaders and the commission: the programme's documents, for their scope.
+    leaders = Router(name="leaders")
+    leaders.message.filter(HasRole(Role.LEADER, Role.ADMIN))
+    leaders.callback_query.filter(HasRole(Role.LEADER, Role.ADMIN))
+    leaders.include_routers(leader_report.create_router())
+    root.include_router(leaders)
     members = Router(name="members")
     members.message.filter(HasRole(*Role))
     members.callback_query.filter(HasRole(*Role))
     members.include_routers(rules.create_router(), peer.create_history_router())
     root.include_router(members)
+    # Everyone, citizens included (the commission's /publicity was met in `admin`).
+    root.include_routers(public_browse.create_router(), public_subscribe.create_router())
+    # Leaders, reviewers and the commission: the service decides each one's scope and tells
+    # anyone else, in words, who the overview is for (no role guard on this router).
+    root.include_routers(leader_overview.create_router(), leader_digest.create_router())
 
     root.include_router(fallback.create_router())
     root.include_router(errors.create_router())

@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["register"])
     export.add_argument("file", type=Path, help="a .csv or .xlsx file to write")
 
+    report = sub.add_parser("report", help="the one-page PDF or the XLSX workbook of a year")
+    report.add_argument(
+        "--year", type=int, required=True, help="e.g. 2026 (to date while it runs)"
+    )
+    report.add_argument("--unit", help="unit path, e.g. 长安区/卫生局 (default: every unit)")
+    report.add_argument("file", type=Path, help="a .pdf or .xlsx file to write")
+
     invite = sub.add_parser("invite", help="create an invitation link for a staff member")
     invite.add_argument("--unit", required=True, help="unit path, e.g. 长安区/卫生局")
     invite.add_argument("--post", help="post name in that unit")
@@ -66,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
     add.add_argument("--unit", help="unit path (optional)")
+
+    demo = sub.add_parser("demo", help="demo data")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
+    scale = demo_sub.add_parser(
+        "seed-scale", help="a register of the seed report's shape, N districts of it"
+    )
+    scale.add_argument("--scale", type=int, default=1, help="districts (100: a province)")
+    scale.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
     return parser
 
 

@@ -219,6 +219,40 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`report --year Y [--unit PATH] FILE`: the same documents /report sends, by suffix."""
+    from bot.domain.register_rules import local_today
+    from bot.domain.report_period import year_period
+    from bot.services.campaigns import subtree_ids
+    from bot.services.reports.build import build_report, render_files
+    from bot.services.stats.overview import Scope
+
+    locale = settings.default_locale
+    suffix = args.file.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise CliError(translate("cli.report_bad_file", locale, path=str(args.file)))
+    clock = Clock()
+    today = local_today(clock.now(), settings.timezone)
+    try:
+        period = year_period(args.year, today)
+    except ValueError:
+        raise CliError(translate("cli.report_bad_year", locale, year=args.year)) from None
+    async with _session(settings) as session:
+        scope = Scope.district()
+        if args.unit:
+            unit = await org_repo.unit_by_path(session, args.unit)
+            if unit is None:
+                raise CliError(translate("import.unknown_unit", locale, value=args.unit))
+            scope = Scope.of(await subtree_ids(session, [unit.id]))
+        data = await build_report(
+            session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
+        )
+    files = render_files(data, period, locale)
+    args.file.write_bytes(files.pdf if suffix == ".pdf" else files.xlsx)
+    say("cli.report_written", settings, path=str(args.file))
+    return 0
+
+
 async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.invitations import create_invitation
 
@@ -300,3 +334,22 @@ async def _bot_username(settings: Settings, given: str | None) -> str:
     finally:
         await bot.session.close()
     return me.username or ""
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """`demo seed-scale`: N districts of the seed's shape, in one transaction."""
+    from bot.demo.seed_scale import generate
+    from bot.domain.register_rules import local_today
+
+    if args.scale < 1:
+        raise CliError("--scale must be at least 1")
+    today = local_today(Clock().now(), settings.timezone)
+    async with _session(settings) as session:
+        report = await generate(session, scale=args.scale, seed=args.seed, today=today)
+        await session.commit()
+    print(
+        f"{report.districts} district(s): {report.units} units, {report.posts} posts, "
+        f"{report.people} people, {report.powers} powers, {report.risks} risk points, "
+        f"{report.measures} measures"
+    )
+    return 0

@@ -57,7 +57,14 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.methods import SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import (
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import BufferedInputFile
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,12 +73,13 @@ from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
 from bot.delivery.lease import Claimed, claim_due, record_outcome
-from bot.delivery.outbox import UNREACHABLE_REASON
+from bot.delivery.outbox import FILE_REF, UNREACHABLE_REASON
 from bot.delivery.reachability import mark_unreachable
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.settings import Settings
 from storage.db import SessionMaker
+from storage.models.digest import OutboxFile
 from storage.models.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -80,6 +88,7 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendMessage": SendMessage,
     "sendPhoto": SendPhoto,
     "sendDocument": SendDocument,
+    "editMessageText": EditMessageText,  # e.g. a publicity round's posts when it closes
 }
 # A claimed row whose chat is paused longer than this goes back to the queue, unsent.
 _HOLD_AT_MOST = 2.0
@@ -270,7 +279,7 @@ class OutboxSender:
             await self._finish(row, status=OutboxStatus.PENDING, next_attempt_at=due)
             return due
         try:
-            method = build_method(row.chat_id, row.payload)
+            method = build_method(row.chat_id, await self._with_files(row.payload))
         except (KeyError, ValidationError) as e:
             await self._finish(row, status=OutboxStatus.FAILED, last_error=f"bad payload: {e}")
             return None
@@ -301,6 +310,17 @@ class OutboxSender:
             last_error=None,
         )
         return None
+
+    async def _with_files(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with a stored file's bytes in place of its reference (a chart)."""
+        photo = payload.get("photo")
+        if not isinstance(photo, dict) or FILE_REF not in photo:
+            return payload
+        async with self.sessionmaker() as session:
+            stored = await session.get(OutboxFile, photo[FILE_REF])
+        if stored is None:
+            raise KeyError(f"outbox file {photo[FILE_REF]} is gone")
+        return {**payload, "photo": BufferedInputFile(stored.data, stored.file_name)}
 
     async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> datetime | None:
         metrics.count_message("throttled")

@@ -102,8 +102,11 @@ def create_dispatcher(
     return dp
 
 
-async def _on_startup(bot: Bot) -> None:
+async def _on_startup(bot: Bot, settings: Settings) -> None:
     await set_default_menus(bot)
+    if not settings.bot_username:
+        # The channel's deep links need it; BOT_USERNAME spares this call.
+        settings.bot_username = (await bot.get_me()).username
 
 
 async def _start_delivery(

@@ -10,6 +10,7 @@ A recipient already marked unreachable (they blocked the bot) gets a row stored 
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bot.domain.quiet_hours import QuietHours
 from bot.i18n import resolve_locale, translate
 from bot.services.buttons import Button
 from bot.settings import Settings
+from storage.models.digest import OutboxFile
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
@@ -33,6 +35,8 @@ PRIORITY_URGENT = 0
 PRIORITY_PERSONAL = 10  # a notice about the recipient's own work
 PRIORITY_BULK = 100  # broadcasts, digests, publicity
 UNREACHABLE_REASON = "recipient unreachable (blocked the bot or deactivated)"
+# In a payload, {FILE_REF: id} stands for the bytes of an `OutboxFile` to upload.
+FILE_REF = "outbox_file"
 # Set on a session that enqueued something: after its commit the sender is woken.
 SESSION_FLAG = "qingfeng.outbox.enqueued"
 
@@ -68,16 +72,20 @@ def render_payload(
     reply_markup: TelegramObject | dict[str, Any] | None = None,
     photo: str | None = None,
     document: str | None = None,
+    photo_file: int | None = None,
 ) -> dict[str, Any]:
     """The Bot API call to make: sendMessage, or sendPhoto / sendDocument with `text` as caption.
 
-    `photo` / `document` are a file_id or an HTTP URL (the outbox stores JSON, not uploads).
+    `photo` / `document` are a file_id or an HTTP URL; `photo_file` is an `OutboxFile` id
+    (`store_file`), uploaded by the sender (the outbox row itself stays JSON).
     `text` is HTML: escape user-provided parts before.
     """
     if photo is not None and document is not None:
         raise ValueError("a message carries a photo or a document, not both")
     payload: dict[str, Any]
-    if photo is not None:
+    if photo_file is not None:
+        payload = {"method": "sendPhoto", "photo": {FILE_REF: photo_file}, "caption": text}
+    elif photo is not None:
         payload = {"method": "sendPhoto", "photo": photo, "caption": text}
     elif document is not None:
         payload = {"method": "sendDocument", "document": document, "caption": text}
@@ -106,6 +114,7 @@ async def enqueue(
     not_before: datetime | None = None,
     photo: str | None = None,
     document: str | None = None,
+    photo_file: int | None = None,
     clock: Clock | None = None,
     settings: Settings,
 ) -> int | None:
@@ -119,7 +128,9 @@ async def enqueue(
     due = max(not_before, now) if not_before is not None else now
     if not urgent:
         due = QuietHours.from_settings(settings).next_allowed(due)
-    payload = render_payload(text, reply_markup=reply_markup, photo=photo, document=document)
+    payload = render_payload(
+        text, reply_markup=reply_markup, photo=photo, document=document, photo_file=photo_file
+    )
     values = _row_values(
         chat_id=chat_id,
         person_id=person_id,
@@ -142,6 +153,83 @@ async def enqueue(
     if message_id is not None:
         session.info[SESSION_FLAG] = True
     return message_id
+
+
+async def enqueue_edit(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    kind: str,
+    dedup_key: str | None = None,
+    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    priority: int = PRIORITY_BULK,
+    clock: Clock | None = None,
+) -> int | None:
+    """Queue an edit of a message the bot sent (editMessageText), e.g. a channel post.
+
+    Paced and retried like any row; an edit carries no reply markup unless given, so the old
+    buttons go. Edits are not held for quiet hours (nobody is woken by an edit).
+    """
+    now = (clock or Clock()).now()
+    payload = render_payload(text, reply_markup=reply_markup)
+    payload["method"] = "editMessageText"
+    payload["message_id"] = message_id
+    values = _row_values(
+        chat_id=chat_id,
+        person_id=None,
+        kind=kind,
+        priority=priority,
+        dedup_key=dedup_key,
+        payload=payload,
+        urgent=False,
+        due=now,
+        now=now,
+        batch_id=None,
+    )
+    statement = (
+        _insert_for(session)(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    row_id = (await session.execute(statement)).scalar_one_or_none()
+    if row_id is not None:
+        session.info[SESSION_FLAG] = True
+    return row_id
+
+
+async def store_files(
+    session: AsyncSession, files: Sequence[tuple[bytes, str]], *, clock: Clock | None = None
+) -> list[int]:
+    """Keep files (data, file name) for outbox rows to upload (`photo_file=`): one row per
+    content, in the caller's transaction; their ids in order. Two statements for any number."""
+    if not files:
+        return []
+    now = (clock or Clock()).now()
+    digests = [hashlib.sha256(data).hexdigest() for data, _ in files]
+    rows = {
+        digest: {"sha256": digest, "file_name": name, "data": data, "created_at": now}
+        for digest, (data, name) in zip(digests, files, strict=True)
+    }
+    await session.execute(
+        _insert_for(session)(OutboxFile).on_conflict_do_nothing(index_elements=["sha256"]),
+        list(rows.values()),
+    )
+    found = await session.execute(
+        select(OutboxFile.sha256, OutboxFile.id).where(OutboxFile.sha256.in_(list(rows)))
+    )
+    ids = {digest: file_id for digest, file_id in found}
+    return [int(ids[digest]) for digest in digests]
+
+
+async def store_file(
+    session: AsyncSession, data: bytes, file_name: str, *, clock: Clock | None = None
+) -> int:
+    """`store_files` for one file."""
+    (file_id,) = await store_files(session, [(data, file_name)], clock=clock)
+    return file_id
 
 
 def _insert_for(session: AsyncSession) -> Any:
@@ -248,6 +336,7 @@ class Outgoing:
     person_id: int | None = None
     dedup_key: str | None = None
     reply_markup: TelegramObject | dict[str, Any] | None = None
+    photo_file: int | None = None  # an `OutboxFile` id: sent as a photo, `text` its caption
 
 
 async def enqueue_many(
@@ -289,7 +378,9 @@ async def enqueue_many(
                 "kind": kind,
                 "priority": priority,
                 "dedup_key": message.dedup_key,
-                "payload": render_payload(message.text, reply_markup=message.reply_markup),
+                "payload": render_payload(
+                    message.text, reply_markup=message.reply_markup, photo_file=message.photo_file
+                ),
                 "urgent": urgent,
                 "status": OutboxStatus.PENDING.value,
                 "last_error": None,

@@ -23,6 +23,8 @@ def _for(*roles: Role) -> frozenset[Role]:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", "commands.start"),
     CommandSpec("help", "commands.help"),
+    CommandSpec("publicity", "commands.publicity"),  # citizens browse; the commission opens
+    CommandSpec("subscribe", "commands.subscribe"),
     CommandSpec("invite", "commands.invite", _for(Role.ADMIN)),
     CommandSpec("powers", "commands.powers", _for(Role.STAFF, Role.LEADER)),
     CommandSpec("risks", "commands.risks", _for(Role.STAFF, Role.LEADER)),
@@ -38,10 +40,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "rules", "commands.rules", _for(Role.STAFF, Role.LEADER, Role.REVIEWER, Role.ADMIN)
     ),
+    CommandSpec("overview", "commands.overview", _for(Role.LEADER, Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("digest", "commands.digest", _for(Role.LEADER, Role.REVIEWER, Role.ADMIN)),
     CommandSpec("categories", "commands.categories", _for(Role.ADMIN)),
     CommandSpec("broadcast", "commands.broadcast", _for(Role.ADMIN)),
     CommandSpec("campaign", "commands.campaign", _for(Role.ADMIN)),
     CommandSpec("unreachable", "commands.unreachable", _for(Role.ADMIN)),
+    CommandSpec("feedback", "commands.feedback", _for(Role.REVIEWER, Role.ADMIN)),
+    CommandSpec("track", "commands.track"),
+    CommandSpec("mine", "commands.mine"),
+    CommandSpec("assessment", "commands.assessment", _for(Role.ADMIN)),
+    CommandSpec("report", "commands.report", _for(Role.LEADER, Role.ADMIN)),
     CommandSpec("language", "commands.language"),
     CommandSpec("cancel", "commands.cancel"),
 )

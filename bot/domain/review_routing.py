@@ -135,3 +135,19 @@ def may_act(
 def in_scope(chain: Sequence[UnitRef], scopes: Collection[int]) -> bool:
     """Whether a unit (given by its chain) lies in any of the reviewer scopes' subtrees."""
     return any(unit.id in scopes for unit in chain)
+
+
+def route_above(
+    routed: Route, chain: Sequence[UnitRef], reviewer_units: Collection[int]
+) -> Route | None:
+    """The tier above a routed step on the same chain (the next unit up with a reviewer, else
+    the commission); None when the step is already with the commission (预警 ladders)."""
+    if routed.is_commission or routed.unit_id is None:
+        return None
+    ids = [unit.id for unit in chain]
+    if routed.unit_id not in ids:
+        return COMMISSION_ROUTE
+    for unit in chain[ids.index(routed.unit_id) + 1 :]:
+        if unit.id in reviewer_units:
+            return Route(tier_of(unit.kind), unit.id)
+    return COMMISSION_ROUTE

@@ -15,7 +15,9 @@ and ``wait`` (seconds to long-poll for the first change, at most 60).
     POST /api/personas/{id}/voices           {duration?}
     POST /api/personas/{id}/documents        {file_name?, content?, mime_type?, caption?}
                                              or multipart (file, caption)
+    POST /api/personas/{id}/contacts         {phone_number?}: share their own number
     POST /api/personas/{id}/press            {message_id, callback_data} → {callback_query_id}
+    POST /api/personas/{id}/open_url         {url}: a t.me/<bot>?start=… button → /start …
     POST /api/personas/{id}/block            {blocked: bool}
     GET  /api/personas/{id}/chat             ?after_seq&wait → chat view
     GET  /api/personas/{id}/commands         {commands, scope, language_code}
@@ -119,7 +121,9 @@ class ControlApi:
             ("POST", p + "/photos", self.send_photo),
             ("POST", p + "/voices", self.send_voice),
             ("POST", p + "/documents", self.send_document),
+            ("POST", p + "/contacts", self.send_contact),
             ("POST", p + "/press", self.press),
+            ("POST", p + "/open_url", self.open_url),
             ("POST", p + "/block", self.block),
             ("GET", p + "/chat", self.persona_chat),
             ("GET", p + "/commands", self.commands),
@@ -187,6 +191,10 @@ class ControlApi:
         )
         return self.sent(stored)
 
+    async def open_url(self, request: web.Request) -> web.StreamResponse:
+        body = await json_body(request)
+        return self.sent(self.world.open_link(self.user_id(request), str(body.get("url") or "")))
+
     async def send_sticker(self, request: web.Request) -> web.StreamResponse:
         body = await json_body(request)
         return self.sent(self.world.send_sticker(self.user_id(request), body.get("emoji") or "👍"))
@@ -213,6 +221,12 @@ class ControlApi:
         stored = self.world.send_document(
             self.user_id(request), data, name, mime, fields.get("caption") or None
         )
+        return self.sent(stored)
+
+    async def send_contact(self, request: web.Request) -> web.StreamResponse:
+        body = await json_body(request)
+        phone = body.get("phone_number")
+        stored = self.world.send_contact(self.user_id(request), str(phone) if phone else None)
         return self.sent(stored)
 
     async def press(self, request: web.Request) -> web.StreamResponse:

@@ -16,7 +16,7 @@ from bot.domain.clock import Clock
 from bot.i18n import translate
 from bot.sandbox.bot_process import BotProcess
 from bot.sandbox.server import WORLD_KEY, create_sandbox_app
-from bot.sandbox.state import World
+from bot.sandbox.state import CHANNEL_ID, World
 from bot.settings import PROJECT_ROOT, Settings
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -74,6 +74,8 @@ async def run_sandbox(settings: Settings, *, host: str, port: int) -> int:
             "TELEGRAM_API_BASE": base_url,
             "DATABASE_URL": database_url,
             "BOT_USERNAME": SANDBOX_USERNAME,
+            # Publicity rounds are posted to the sandbox's channel (the page's channel tab).
+            "PUBLIC_CHANNEL_ID": str(CHANNEL_ID),
             "REDIS_URL": "",
             "WEBHOOK_URL": "",
         },

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from bot.sandbox.files import FileStore, fake_voice, tiny_png
 from bot.sandbox.limits import FaultConfig, FaultInjector, FloodConfig, FloodLimiter
@@ -110,7 +111,7 @@ class StoredMessage:
 
     @property
     def kind(self) -> str:
-        for kind in ("photo", "document", "sticker", "voice"):
+        for kind in ("photo", "document", "sticker", "voice", "contact"):
             if kind in self.data:
                 return kind
         return "text"
@@ -505,6 +506,19 @@ class World:
             ]
         return self.persona_message(user_id, body, reply_to_message_id=reply_to_message_id)
 
+    def open_link(self, user_id: int, url: str) -> StoredMessage:
+        """A persona opens a link to this bot, as a URL button's tap does in Telegram:
+        ``https://t.me/<bot>?start=<payload>`` becomes that persona's ``/start <payload>``."""
+        parsed = urlsplit(url.strip())
+        host = parsed.netloc.lower()
+        bot = parsed.path.strip("/").lower()
+        if parsed.scheme not in ("https", "http", "tg") or host not in ("t.me", "telegram.me"):
+            raise WorldError(400, "not a t.me link")
+        if bot != self.bot_username.lower():
+            raise WorldError(400, f"not a link to @{self.bot_username}")
+        payload = (parse_qs(parsed.query).get("start") or [""])[0]
+        return self.send_text(user_id, f"/start {payload}" if payload else "/start")
+
     def send_sticker(self, user_id: int, emoji: str = "👍") -> StoredMessage:
         stored = self.files.add(
             "sticker", tiny_png(128, 128, (250, 200, 60)), width=512, height=512
@@ -543,6 +557,19 @@ class World:
             "file_size": len(stored.data),
         }
         return self.persona_message(user_id, {"voice": voice})
+
+    def send_contact(self, user_id: int, phone_number: str | None = None) -> StoredMessage:
+        """The persona shares their own number, as a reply keyboard's request_contact button
+        does (a made-up number unless one is given)."""
+        persona = self.persona(user_id)
+        contact: dict[str, Any] = {
+            "phone_number": phone_number or f"+86138{user_id % 10**8:08d}",
+            "first_name": persona.first_name,
+            "user_id": user_id,
+        }
+        if persona.last_name:
+            contact["last_name"] = persona.last_name
+        return self.persona_message(user_id, {"contact": contact})
 
     def send_document(
         self,
@@ -671,6 +698,8 @@ class World:
         for kind in ("document", "sticker", "voice"):
             if kind in data:
                 view[kind] = {**data[kind], "url": f"/api/files/{data[kind]['file_id']}"}
+        if "contact" in data:
+            view["contact"] = dict(data["contact"])
         return view
 
     def chat_view(self, chat_id: int, after_seq: int = 0) -> dict[str, Any]:

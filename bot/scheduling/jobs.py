@@ -7,8 +7,10 @@ from datetime import time, timedelta
 from sqlalchemy import delete
 
 from bot.domain.due import DailyAt, Every
-from bot.scheduling import review_scans
+from bot.scheduling import publicity_rounds, review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
+from bot.scheduling.digests import send_digests
+from bot.scheduling.feedback_ladder import climb_feedback_ladder, prune_track_misses
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
@@ -19,8 +21,12 @@ from storage.models.processed_update import ProcessedUpdate
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 # How often the review's scans run (social-review windows close within this of their end).
 REVIEW_SCANS_EVERY = timedelta(minutes=5)
+# How often the digest scan looks for subscriptions whose hour has come.
+DIGESTS_EVERY = timedelta(minutes=5)
 # Local time of the daily reminder scans (after quiet hours end).
 REMINDERS_AT = time(9, 0)
+# Publicity rounds open and close within this of their time.
+PUBLICITY_SCANS_EVERY = timedelta(minutes=1)
 
 
 async def prune_processed_updates(ctx: JobContext) -> None:
@@ -46,4 +52,11 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob(
             "review_regrading_due", Every(timedelta(hours=1)), review_scans.mark_regrading_due
         ),
+        PeriodicJob("publicity_open_due", Every(PUBLICITY_SCANS_EVERY), publicity_rounds.open_due),
+        PeriodicJob(
+            "publicity_close_due", Every(PUBLICITY_SCANS_EVERY), publicity_rounds.close_due
+        ),
+        PeriodicJob("feedback_ladder", Every(timedelta(hours=1)), climb_feedback_ladder),
+        PeriodicJob("feedback_prune_misses", Every(timedelta(hours=6)), prune_track_misses),
+        PeriodicJob("send_digests", Every(DIGESTS_EVERY), send_digests),
     ]

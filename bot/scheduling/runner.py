@@ -30,6 +30,9 @@ class JobContext:
     clock: Clock
     settings: Settings
     now: datetime
+    # Only for a job that must split long work into several units of work (each one
+    # `unit_of_work(ctx.sessionmaker)`), so that no write lock is held for minutes.
+    sessionmaker: SessionMaker
 
 
 JobFunc = Callable[[JobContext], Awaitable[None]]
@@ -47,7 +50,7 @@ async def run_job(
     Outbox rows the job enqueues are sent after this commit (the sender wakes on it).
     """
     async with unit_of_work(sessionmaker) as session:
-        await job(JobContext(session, clock, settings, now or clock.now()))
+        await job(JobContext(session, clock, settings, now or clock.now(), sessionmaker))
 
 
 @dataclass(frozen=True)

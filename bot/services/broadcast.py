@@ -151,7 +151,6 @@ async def start_broadcast(
         after={"batch_id": batch_id, "audience": audience.value, "unit_id": unit_id,
                "recipients": len(people)},
     )  # fmt: skip
-    await session.flush()
     return batch_id, len(people)
 
 
@@ -181,5 +180,4 @@ async def cancel_broadcast(
         session, clock, actor=actor, action="broadcast.cancel", entity=actor,
         after={"batch_id": batch_id, "cancelled": cancelled},
     )  # fmt: skip
-    await session.flush()
     return cancelled

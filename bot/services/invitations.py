@@ -126,5 +126,4 @@ async def accept_invitation(
         before=before,
         after=after,
     )
-    await session.flush()
     return Accepted(person=person, invitation=invitation)

@@ -125,22 +125,14 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
             post = await org_repo.post_by_name(session, unit.id, post_name)
             if post is None:
                 post = Post(unit_id=unit.id, name=post_name, is_leadership=leadership)
-                session.add(post)
-                await session.flush()
-                audit.record(
-                    session,
-                    clock,
-                    actor=None,
-                    channel="cli",
-                    action="post.create",
-                    entity=post,
-                    after=audit.snapshot(post),
-                )
+                await audit.record_new(
+                    session, clock, post, actor=None, channel="cli", action="post.create",
+                    fields=(),
+                )  # fmt: skip
                 report.created += 1
             else:
                 changes = {"is_leadership": leadership} if post.is_leadership != leadership else {}
                 await _apply(session, clock, post, changes, report, "post.update")
-    await session.flush()
     return report
 
 
@@ -187,16 +179,8 @@ async def _ensure_unit_path(
                 kind=DEPTH_KIND.get(depth, "department"),
                 path=path,
             )
-            session.add(unit)
-            await session.flush()
-            audit.record(
-                session,
-                clock,
-                actor=None,
-                channel="cli",
-                action="unit.create",
-                entity=unit,
-                after=audit.snapshot(unit),
+            await audit.record_new(
+                session, clock, unit, actor=None, channel="cli", action="unit.create", fields=()
             )
             report.created += 1
         parent = unit
@@ -278,7 +262,6 @@ async def import_people(
             await _ensure_invited(
                 session, clock, row.values["name"], unit, post, roles, ttl_days, report
             )
-    await session.flush()
     return report
 
 

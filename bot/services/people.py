@@ -56,7 +56,6 @@ async def set_language(session: AsyncSession, clock: Clock, person: Person, loca
         before=before,
         after=audit.snapshot(person, "language"),
     )
-    await session.flush()
 
 
 def grant(person: Person, role: Role, unit: Unit | None) -> bool:
@@ -99,5 +98,4 @@ async def add_admin(
         before=before,
         after=after,
     )
-    await session.flush()
     return person

@@ -133,7 +133,6 @@ async def revise_factors(
     risk.updated_at = clock.now()
     after = audit.snapshot(risk, *checked.as_dict(), "suggested_level")
     _record(session, clock, actor, "regrade.factors", risk, before, after)
-    await session.flush()
     return grade
 
 
@@ -202,7 +201,6 @@ async def revise_measure(
         session, clock, actor, "regrade.measure_edit", sit.risk, {"measure": before},
         {"measure": _measure_snapshot(measure)},
     )  # fmt: skip
-    await session.flush()
     return measure
 
 
@@ -234,7 +232,6 @@ async def add_measure(
         session, clock, actor, "regrade.measure_add", sit.risk, None,
         {"measure": _measure_snapshot(measure)},
     )  # fmt: skip
-    await session.flush()
     return measure
 
 
@@ -256,7 +253,6 @@ async def remove_measure(
     sit.risk.measures.remove(measure)
     await session.delete(measure)
     _record(session, clock, actor, "regrade.measure_remove", sit.risk, {"measure": before}, None)
-    await session.flush()
 
 
 # --- back to the review, and the reviewer's reopen ----------------------------------------

@@ -78,7 +78,6 @@ async def set_focus_programmes(
             before={"names": before},
             after={"names": after},
         )
-    await session.flush()
     return after
 
 

@@ -1,14 +1,33 @@
-"""Reading and writing tables as CSV or XLSX, with headers in Chinese or English."""
+"""Reading and writing tables as CSV or XLSX, with headers in Chinese or English.
+
+Written files take care of the people who open them: an XLSX has a bold, frozen header and
+columns wide enough for their content (Chinese counts double), dates are date cells, and every
+text is a text cell — never a formula, whatever it starts with (openpyxl would otherwise turn
+a string starting with ``=`` into one). A CSV cell that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets OWASP's leading
+apostrophe, which reading the file back removes again.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+# What makes a spreadsheet treat a cell as a formula (OWASP, "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_COLUMN_WIDTH = 60
 
 
 class TableError(ValueError):
@@ -57,7 +76,16 @@ def read_table(path: Path, columns: Mapping[str, Sequence[str]]) -> list[Row]:
 
 def _read_csv(path: Path) -> list[list[str]]:
     text = path.read_bytes().decode("utf-8-sig")  # Excel writes a BOM
-    return [row for row in csv.reader(io.StringIO(text))]
+    return [[_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def csv_guard(text: str) -> str:
+    """OWASP's defence: a leading apostrophe on a cell a spreadsheet would run as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _unguard(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
@@ -83,23 +111,71 @@ def _cell_text(value: object) -> str:
 
 
 def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write a CSV (UTF-8 with BOM, so Excel shows Chinese) or an XLSX by the file's suffix."""
+    """Write a CSV (UTF-8 with BOM, so Excel shows Chinese) or an XLSX by the file's suffix.
+
+    Cells may be text, numbers, dates or None (blank).
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow([csv_guard(name) for name in header])
+            writer.writerows([_csv_cell(value) for value in row] for row in rows)
     elif suffix == ".xlsx":
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
+        write_sheet(sheet, header, rows)
         workbook.save(path)
     else:
         raise TableError(f"{path.name}: use a .csv or .xlsx file")
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return csv_guard(value) if isinstance(value, str) else value
+
+
+def write_sheet(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Fill `sheet`: a bold frozen header, typed cells (text never a formula), fitted widths."""
+    widths = [display_width(name) for name in header]
+    bold = Font(bold=True)
+    for column, name in enumerate(header, start=1):
+        cell = sheet.cell(row=1, column=column)
+        _set_text(cell, name)
+        cell.font = bold
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, str):
+                _set_text(cell, value)
+            elif isinstance(value, datetime | date):
+                cell.value = value
+                cell.number_format = DATE_FORMAT
+                value = value.isoformat()
+            elif value is not None:
+                cell.value = value
+            if column > len(widths):
+                widths.append(0)
+            widths[column - 1] = max(widths[column - 1], display_width(str(value or "")))
+    sheet.freeze_panes = "A2"
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
+
+
+def _set_text(cell: object, text: str) -> None:
+    """A text cell, whatever the text: the type is set after the value, so "=1+1" stays text."""
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)  # type: ignore[attr-defined]
+    cell.data_type = "s"  # type: ignore[attr-defined]
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: wide (CJK) characters count two."""
+    longest = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
 
 
 def truthy(text: str) -> bool | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router, html
+from aiogram import Bot, F, Router, html
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
@@ -10,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.services.invitations import accept_invitation
+from bot.services.publicity.lookup import CODE_PREFIX, code_from_payload
+from bot.settings import Settings
 from handlers.command_menu import set_person_menu
 from handlers.common.help import help_text
+from handlers.public.browse import open_from_link
 from storage.models.org import Person
 
 
@@ -40,6 +43,17 @@ async def start_with_invitation(
     )
 
 
+async def start_with_feedback_link(
+    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
+) -> None:
+    """A channel post's deep link (`fb_<code>`): the public card of that risk point."""
+    code = code_from_payload(command.args)
+    if code is None:
+        await message.answer(_("publicity.not_found"))
+        return
+    await open_from_link(message, session, settings, code)
+
+
 async def start(message: Message, person: Person, bot: Bot, locale: str) -> None:
     if person.roles:
         # People imported with their Telegram id never opened an invitation: /start gives
@@ -53,6 +67,10 @@ async def start(message: Message, person: Person, bot: Bot, locale: str) -> None
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.message.register(
+        start_with_feedback_link,
+        CommandStart(deep_link=True, magic=F.args.startswith(CODE_PREFIX)),
+    )
     router.message.register(start_with_invitation, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     return router

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from aiogram import F, Router
+from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -271,6 +272,7 @@ async def export(
     message: Message, session: AsyncSession, person: Person, clock: Clock, settings: Settings
 ) -> None:
     scope = await reviewed_unit_ids(session, person)
+    await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)  # type: ignore[union-attr]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "register.xlsx"
         count = await export_register(session, path, None if scope is None else sorted(scope))

@@ -28,8 +28,10 @@ from handlers.register_ui import (
     ask,
     quote,
     reask,
+    register_prompt,
     scope_label,
 )
+from handlers.ui.cards import send_card
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
@@ -116,6 +118,10 @@ TEXT_STEPS = (
         following=PowerFlow.scope,
     ),
 )
+register_prompt(PowerFlow.scope.state, "powers.ask_scope", _scope_keyboard)
+register_prompt(PowerFlow.category.state, "powers.ask_category", category_keyboard)
+register_prompt(PowerEdit.value.state, "powers.ask_new_value")
+register_prompt(PowerEdit.category.state, "powers.ask_category", category_keyboard)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -177,27 +183,42 @@ def card(power: Power) -> str:
     return "\n".join(lines)
 
 
+class PowerCard:
+    """A power's card: what it is, and (while it is open) a button per field and withdraw."""
+
+    async def render(self, screen: Screen, power: Power) -> Page:
+        person = screen.person
+        builder = InlineKeyboardBuilder()
+        editable = power.status in power_service.OPEN_STATUSES and (
+            power.created_by_id == person.id or power.post_id == person.post_id
+        )
+        if editable:
+            for index, name in enumerate(EDIT_FIELDS):
+                builder.button(
+                    text=label(POWER_FIELD, name),
+                    callback_data=PowerCb(action=PowerAction.EDIT, id=power.id, value=index),
+                )
+            builder.button(
+                text=_("powers.withdraw"),
+                callback_data=PowerCb(action=PowerAction.WITHDRAW, id=power.id),
+            )
+            builder.adjust(2)
+        return card(power), builder.as_markup()
+
+
+POWER_CARD = PowerCard()
+
+
 async def open_power(
-    query: CallbackQuery, callback_data: PowerCb, session: AsyncSession, person: Person
+    query: CallbackQuery,
+    callback_data: PowerCb,
+    session: AsyncSession,
+    person: Person,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
     power = await power_service.get_visible(session, person, callback_data.id)
-    await query.answer()
-    builder = InlineKeyboardBuilder()
-    editable = power.status in power_service.OPEN_STATUSES and (
-        power.created_by_id == person.id or power.post_id == person.post_id
-    )
-    if editable:
-        for index, name in enumerate(EDIT_FIELDS):
-            builder.button(
-                text=label(POWER_FIELD, name),
-                callback_data=PowerCb(action=PowerAction.EDIT, id=power.id, value=index),
-            )
-        builder.button(
-            text=_("powers.withdraw"),
-            callback_data=PowerCb(action=PowerAction.WITHDRAW, id=power.id),
-        )
-        builder.adjust(2)
-    await message_of(query).answer(card(power), reply_markup=builder.as_markup())
+    await send_card(query, POWER_CARD, Screen(session, person, settings, clock), power)
 
 
 # --- adding ---------------------------------------------------------------------------------

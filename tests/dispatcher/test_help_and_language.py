@@ -42,7 +42,9 @@ async def test_help_for_a_newcomer_is_the_citizens(dp: Dispatcher, bot: MockedBo
     await dp.feed_update(bot, message_update(user(7002, language_code="en"), "/help"))
     text = bot.last_text(7002)
     assert text.startswith(translate("help.title", "en"))
-    assert listed_commands(text) == ["start", "help", "language", "cancel"]
+    assert listed_commands(text) == [
+        "start", "help", "publicity", "subscribe", "track", "mine", "language", "cancel"
+    ]  # fmt: skip
 
 
 async def test_language_choice_is_stored_and_survives_a_restart(

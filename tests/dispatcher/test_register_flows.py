@@ -78,6 +78,7 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     # Too long: refused with the limit, not cut.
     await say(dp, bot, staff, "长" * 1001)
     assert zh("register.text_too_long", limit=1000) in last(bot, staff).text
+    assert zh("risks.ask_description") in last(bot, staff).text  # the same question again
     await say(dp, bot, staff, "审批中收受申请人好处")
     assert zh("risks.ask_type") in last(bot, staff).text
     # A forged button value is refused.
@@ -104,6 +105,8 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
                      ("2020-01-01", "register.date_past")):  # fmt: skip
         await say(dp2, bot, staff, bad)
         assert zh(key) in last(bot, staff).text
+        assert zh("risks.ask_deadline") in last(bot, staff).text  # asked again, quick picks too
+        assert zh("risks.quick.quarter") in buttons(last(bot, staff).reply_markup)
     await say(dp2, bot, staff, "2026年12月31日")
     assert zh("risks.ask_more", n=1) in last(bot, staff).text
     await press(dp2, bot, staff, RiskCb(action="more").pack())
@@ -151,7 +154,9 @@ async def test_power_returned_with_a_comment_and_seen(
         await say(dp, bot, staff, text)
     await press(dp, bot, staff, PowerCb(action="subject_post").pack())
     await say(dp, bot, staff, "《医疗机构管理条例》第九条")
+    assert zh("powers.ask_scope") in last(bot, staff).text
     await press(dp, bot, staff, PowerCb(action="scope", value=0).pack())
+    assert zh("powers.ask_category") in last(bot, staff).text
     await press(dp, bot, staff, PowerCb(action="cat", value=0).pack())
     assert "医政审批岗" in last(bot, staff).text  # the subject defaulted to the post
     await press(dp, bot, staff, PowerCb(action="save").pack())

@@ -60,7 +60,8 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     listed = re.findall(r"^\s{4}(\w+)\s", result.stdout, re.MULTILINE)
     assert listed == [
-        "run", "sandbox", "db", "backup", "restore", "import", "export", "invite", "admin"
+        "run", "sandbox", "db", "backup", "restore", "import", "export", "report", "invite",
+        "admin", "demo",
     ]  # fmt: skip
 
 
@@ -208,3 +209,17 @@ def test_a_bad_file_is_reported_by_row_and_imports_nothing(
         translate("import.nothing_imported", "en"),
     ]
     assert query(cli_env, select(AuditLog)) == []
+
+
+def test_demo_seed_scale_writes_the_seeds_register(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.models.register import Power, RiskPoint
+
+    code, out, _ = cli(capsys, "demo", "seed-scale", "--scale", "1")
+    assert code == 0
+    assert "1 district(s): 39 units" in out and "1425 powers, 2351 risk points" in out
+    assert len(query(cli_env, select(RiskPoint.id))) == 2351
+    assert len(query(cli_env, select(Power.id).where(Power.scope == "internal"))) == 193
+    code, _, err = cli(capsys, "demo", "seed-scale", "--scale", "0")
+    assert code == 2 and "--scale" in err

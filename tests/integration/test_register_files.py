@@ -14,6 +14,7 @@ from bot.services import powers, risks
 from bot.services.org_import import ImportRejected
 from bot.services.register_files import (
     REGISTER_HEADER_ZH,
+    STANDARD_FORM_ZH,
     export_register,
     import_powers,
     import_risks,
@@ -77,9 +78,10 @@ async def test_round_trip(
              p.category, "对外", "已提交"]
             for p in await session.scalars(select(Power))
         ]  # fmt: skip
-    assert rows_before[1][:10] == [
+    # Not approved yet: the approved level (风险等级) is blank beside the suggested one.
+    assert rows_before[1][:11] == [
         "长安区/卫生局/医政科", "医政审批岗", "医疗机构执业许可", "审批中收受好处", "岗位职责",
-        "二级", "审批结果公示", "王芳", "2026-12-31", "社会评议中",
+        "", "二级", "审批结果公示", "王芳", date(2026, 12, 31), "社会评议中",
     ]  # fmt: skip
     powers_file = tmp_path / f"powers{suffix}"
     write_table(
@@ -112,7 +114,7 @@ async def test_bad_rows_are_reported_and_nothing_is_imported(
             "王芳", "2026-12-31", "已提交"]  # fmt: skip
     write_table(
         bad,
-        REGISTER_HEADER_ZH[:10],
+        STANDARD_FORM_ZH,
         [
             good,
             ["长安区/不存在", "医政审批岗", "", "x", "岗位职责", "", "", "", "", ""],
@@ -149,7 +151,73 @@ def test_cli_export_and_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert cli.main(["export", "register", str(out)]) == 0
         assert out.is_file()
         bad = tmp_path / "bad.csv"
-        write_table(bad, REGISTER_HEADER_ZH[:10], [["长安区/无", "岗", "", "x", "岗位职责"]])
+        write_table(bad, STANDARD_FORM_ZH, [["长安区/无", "岗", "", "x", "岗位职责"]])
         assert cli.main(["import", "risks", str(bad)]) == 1
     finally:
         get_settings.cache_clear()
+
+
+async def test_xlsx_export_takes_care_of_whoever_opens_it(
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, tmp_path: Path
+) -> None:
+    """Bold frozen header, fitted widths, deadlines as dates, the approved level beside the
+    suggested one, and a description written like a formula stays text."""
+    from openpyxl import load_workbook
+
+    async with sessionmaker() as session:
+        risk = await session.scalar(
+            select(RiskPoint).where(RiskPoint.description == "干预工程招投标")
+        )
+        assert risk is not None
+        risk.description = '=HYPERLINK("http://x","点击")'
+        risk.level, risk.status = 1, "approved"
+        risk.measures[0].action = "+1+1"
+        await session.commit()
+        out = tmp_path / "register.xlsx"
+        await export_register(session, out)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    assert header == list(REGISTER_HEADER_ZH)
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    column = {name: index for index, name in enumerate(header)}
+    rows = list(sheet.iter_rows(min_row=2))
+    assert sheet.column_dimensions["D"].width >= 16  # the description column, fitted
+    for row in rows:
+        deadline = row[column["完成时限"]]
+        assert deadline.data_type == "d" and deadline.number_format == "yyyy-mm-dd"
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate
+            if isinstance(cell.value, str):
+                assert cell.data_type == "s"
+    approved = next(r for r in rows if r[column["风险点描述"]].value.startswith("=HYPERLINK"))
+    assert approved[column["风险点描述"]].data_type == "s"
+    assert approved[column["风险等级"]].value == "一级"
+    assert approved[column["建议等级"]].value == "一级"
+    assert approved[column["防控措施"]].value == "+1+1"
+    pending = next(r for r in rows if r[column["风险点描述"]].value == "审批中收受好处")
+    assert pending[column["风险等级"]].value is None  # not approved yet
+    assert pending[column["建议等级"]].value == "二级"
+
+
+async def test_csv_export_guards_formulas_and_reads_them_back(
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, tmp_path: Path
+) -> None:
+    async with sessionmaker() as session:
+        risk = await session.scalar(
+            select(RiskPoint).where(RiskPoint.description == "干预工程招投标")
+        )
+        assert risk is not None
+        risk.description = "@SUM(A1:A9)"
+        await session.commit()
+        out = tmp_path / "register.csv"
+        await export_register(session, out)
+    text = out.read_text("utf-8-sig")
+    assert "'@SUM(A1:A9)" in text
+    assert ",@SUM" not in text
+    from bot.services.register_files import RISK_COLUMNS
+    from bot.services.tabular import read_table
+
+    descriptions = [row.values["description"] for row in read_table(out, RISK_COLUMNS)]
+    assert "@SUM(A1:A9)" in descriptions

@@ -286,6 +286,11 @@ class Persona:
             result = await self._post("/photos", data=form)
         return BotMessage.from_view(result["message"])
 
+    async def send_contact(self, phone_number: str | None = None) -> BotMessage:
+        """Share the persona's own phone number (a request_contact button's press)."""
+        result = await self._post("/contacts", json={"phone_number": phone_number})
+        return BotMessage.from_view(result["message"])
+
     async def send_voice(self, duration: int = 3) -> BotMessage:
         result = await self._post("/voices", json={"duration": duration})
         return BotMessage.from_view(result["message"])
@@ -323,6 +328,11 @@ class Persona:
             if message.button(label) is not None:
                 return await self.press_data(message.message_id, message.callback_data_for(label))
         raise AssertionError(f"{self.name}: no button {label!r} to press\n{self.transcript()}")
+
+    async def open_url(self, url: str) -> BotMessage:
+        """Tap a URL button to this bot (``t.me/<bot>?start=…``): the persona's ``/start …``."""
+        result = await self._post("/open_url", json={"url": url})
+        return BotMessage.from_view(result["message"])
 
     async def block(self, blocked: bool = True) -> None:
         """Block (or unblock) the bot, as a Telegram user can."""

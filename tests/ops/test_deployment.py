@@ -42,7 +42,9 @@ def test_env_example_lists_every_setting_with_its_default() -> None:
 
 def test_env_example_values_are_valid_settings() -> None:
     values = {k.lower(): v for k, v in env_example().items() if v}
-    for name in ("grading_weights", "review_tier_by_level", "approval_tier_by_level"):
+    json_settings = ("grading_weights", "review_tier_by_level", "approval_tier_by_level",
+                     "assessment_weights")  # fmt: skip
+    for name in json_settings:
         values[name] = json.loads(values[name])
     Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

@@ -119,3 +119,25 @@ async def test_persona_media_endpoints(sandbox: Sandbox, kit: SandboxClient) -> 
     assert document.raw["document"]["file_name"] == "说明.txt"
     assert sandbox.world.files.get(document.raw["document"]["file_id"]) is not None
     assert len(sandbox.world.updates) == 5
+
+
+async def test_channel_posts_edits_and_a_deep_link_button(
+    sandbox: Sandbox, bot: Bot, kit: SandboxClient
+) -> None:
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.sandbox import CHANNEL_ID
+
+    citizen = await kit.persona("张大爷")
+    url = f"https://t.me/{sandbox.world.bot_username}?start=fb_abc123"
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="💬 1", url=url)]])
+    sent = await bot.send_message(CHANNEL_ID, "<b>卫生局</b> 1. 风险", reply_markup=markup)
+    await bot.edit_message_text("🔒 closed", chat_id=CHANNEL_ID, message_id=sent.message_id)
+    posts = await kit.channel_posts()
+    assert [(p.text, p.edited, p.buttons) for p in posts] == [("🔒 closed", True, [])]
+    opened = await citizen.open_url(url)
+    assert opened.text == "/start fb_abc123" and not opened.from_bot
+    with pytest.raises(SandboxError, match="400"):
+        await citizen.open_url("https://t.me/some_other_bot?start=fb_abc123")
+    with pytest.raises(SandboxError, match="400"):
+        await citizen.open_url("https://example.com/?start=x")

@@ -114,3 +114,31 @@ async def test_banner_when_the_bot_is_down(sandbox: Sandbox, page: object) -> No
     assert isinstance(page, playwright_api.Page)
     await page.goto(sandbox.url + "/")
     await expect(page.locator("#banner")).to_be_visible()
+
+
+async def test_a_channel_posts_deep_link_becomes_the_personas_start(
+    sandbox: Sandbox, bot: Bot, page: object
+) -> None:
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+    expect = playwright_api.expect
+    assert isinstance(page, playwright_api.Page)
+    await page.goto(sandbox.url + "/")
+    await page.click("summary")
+    await page.fill("#new-persona-form input[name=name]", "张大爷")
+    await page.select_option("#new-persona-form select[name=lang]", "zh-hans")
+    await page.click("#new-persona-form button[type=submit]")
+    await expect(page.locator("#chat-title")).to_have_text("张大爷")
+
+    url = f"https://t.me/{sandbox.world.bot_username}?start=fb_Code123"
+    button = InlineKeyboardButton(text="💬 1", url=url)
+    await bot.send_message(
+        "@qingfeng_public",
+        "卫生局 1. 风险",
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]),
+    )
+    await page.click("#channel-tab")
+    await page.click("a.inline-button:has-text('💬 1')")
+    # Back in 张大爷's chat, with the /start the link carries.
+    await expect(page.locator("#chat-title")).to_have_text("张大爷")
+    await expect(page.locator(".message.from-me").last).to_contain_text("/start fb_Code123")

@@ -72,6 +72,17 @@ async def test_sticker_photo_voice_document_updates(sandbox: Sandbox, bot: Bot) 
     assert downloaded is not None and downloaded.read() == b"hello"
 
 
+async def test_a_shared_contact_is_the_personas_own_number(sandbox: Sandbox, bot: Bot) -> None:
+    world = sandbox.world
+    uid = world.add_persona("B").user_id
+    world.send_contact(uid, "+8613800001111")
+    world.send_contact(uid)
+    messages = [u.message for u in await bot.get_updates() if u.message]
+    assert messages[0].contact and messages[0].contact.phone_number == "+8613800001111"
+    assert messages[0].contact.user_id == uid and messages[0].contact.first_name == "B"
+    assert messages[1].contact and messages[1].contact.phone_number.startswith("+86")
+
+
 async def test_second_poller_terminates_the_first(sandbox: Sandbox, bot: Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.05)

@@ -26,6 +26,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "bot/services/campaigns/lifecycle.py",
         "close_campaign",
     ): "a campaign's one move: active → closed",
+    ("bot/services/publicity/rounds.py", "move"): "the one write path of a publicity round",
 }
 # (module, function) → which names its `setattr(obj, name, ...)` with a computed name sets
 # (never "status"); any other computed setattr fails, as it could write a status.

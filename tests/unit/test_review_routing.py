@@ -80,3 +80,13 @@ def test_who_may_act_on_a_routed_step() -> None:
     assert may_act(COMMISSION_ROUTE, CHAIN, set(), is_commission=True)
     assert may_act(bureau_step, CHAIN, set(), is_commission=True)
     assert not may_act(bureau_step, CHAIN, set(), is_commission=False)
+
+
+def test_the_tier_above_a_department_is_its_bureau_then_the_commission() -> None:
+    from bot.domain.review_routing import COMMISSION_ROUTE, Route, Tier, route_above
+
+    chain = [UnitRef(3, "department"), UnitRef(2, "bureau"), UnitRef(1, "district")]
+    assert route_above(Route(Tier.DEPARTMENT, 3), chain, {3, 2}) == Route(Tier.BUREAU, 2)
+    assert route_above(Route(Tier.DEPARTMENT, 3), chain, {3}) == COMMISSION_ROUTE
+    assert route_above(Route(Tier.BUREAU, 2), chain, {3, 2}) == COMMISSION_ROUTE
+    assert route_above(COMMISSION_ROUTE, chain, {3, 2}) is None

@@ -129,3 +129,13 @@ def test_regrading_reminder_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGRADING_REMINDER_DAYS", "0")  # at least a day
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_assessment_weights_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSESSMENT_WEIGHTS", '{"publicity": 0, "coverage": 40}')
+    settings = Settings()
+    assert settings.assessment_weights["publicity"] == 0
+    assert settings.assessment_weights["coverage"] == 40
+    monkeypatch.setenv("ASSESSMENT_WEIGHTS", '{"speed": 1}')
+    with pytest.raises(ValidationError, match="unknown indicator"):
+        Settings()

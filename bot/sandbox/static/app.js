@@ -11,7 +11,9 @@ const state = {
   noticeSeq: 0,
   generation: 0, // bumps on every switch so an old poll loop stops
   abort: null,
+  lastPersona: null, // the persona who taps a channel post's deep link
 };
+const DEEP_LINK = /^https?:\/\/t\.me\/[A-Za-z0-9_]+\?start=/i;
 
 async function api(path, options = {}) {
   const init = { ...options };
@@ -91,6 +93,7 @@ function chatPath() {
 function select(target) {
   if (state.abort) state.abort.abort();
   state.current = target;
+  if (target.type === "persona") state.lastPersona = target;
   state.generation += 1;
   state.messages.clear();
   state.seq = 0;
@@ -187,6 +190,12 @@ function renderMedia(message) {
     span.textContent = message.sticker.emoji || "🖼";
     return span;
   }
+  if (message.contact) {
+    const span = document.createElement("span");
+    span.className = "voice";
+    span.textContent = `📱 ${message.contact.phone_number}`;
+    return span;
+  }
   if (message.voice) {
     const span = document.createElement("span");
     span.className = "voice";
@@ -218,6 +227,13 @@ function renderInlineKeyboard(message, markup) {
         node.target = "_blank";
         node.rel = "noopener noreferrer";
         node.textContent = button.text + " ↗";
+        if (DEEP_LINK.test(button.url)) {
+          // A deep link to the bot: the persona last chatted as sends /start <payload>.
+          node.addEventListener("click", (event) => {
+            event.preventDefault();
+            openDeepLink(button.url);
+          });
+        }
       } else {
         node = document.createElement("button");
         node.type = "button";
@@ -248,7 +264,12 @@ function renderReplyKeyboard(markup) {
         const node = document.createElement("button");
         node.type = "button";
         node.textContent = button.text;
-        node.addEventListener("click", () => sendText(button.text));
+        node.addEventListener("click", () =>
+          // A request_contact button shares the persona's number, as Telegram's does.
+          button.request_contact
+            ? guard(() => api(personaPath("/contacts"), { json: {} }))
+            : sendText(button.text),
+        );
         line.append(node);
       }
       return line;
@@ -280,6 +301,18 @@ function press(messageId, callbackData) {
   return guard(() =>
     api(personaPath("/press"), { json: { message_id: messageId, callback_data: callbackData } }),
   );
+}
+
+function openDeepLink(url) {
+  const persona = state.current?.type === "persona" ? state.current : state.lastPersona;
+  if (!persona) {
+    toast("⚠ 先选择一个人物 / pick a persona first");
+    return;
+  }
+  return guard(async () => {
+    await api(`/api/personas/${persona.id}/open_url`, { json: { url } });
+    if (state.current?.type !== "persona" || state.current.id !== persona.id) select(persona);
+  });
 }
 
 async function toggleCommands() {

@@ -98,7 +98,6 @@ async def create_campaign(
         entity=campaign,
         after=audit.snapshot(campaign, "name", "requirement", "deadline") | {"units": ids},
     )
-    await session.flush()
     return campaign
 
 
@@ -132,7 +131,6 @@ async def close_campaign(
         before={"status": CampaignStatus.ACTIVE.value},
         after={"status": campaign.status},
     )
-    await session.flush()
     return campaign
 
 
@@ -166,7 +164,6 @@ async def remind(session: AsyncSession, clock: Clock, settings: Settings, now: d
             for person in post.holders:
                 key = f"campaign:{campaign.id}:{person.id}:{due.tag}"
                 sent += await _remind_one(session, clock, settings, campaign, person, today, key)
-    await session.flush()
     return sent
 
 

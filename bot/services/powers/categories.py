@@ -65,5 +65,4 @@ async def set_categories(
         before={"scope": scope, "names": before},
         after={"scope": scope, "names": after},
     )
-    await session.flush()
     return after

@@ -171,7 +171,6 @@ async def edit_power(
             raise ServiceError("register.bad_category", value=value)
         move_power(session, clock, power, "edit", actor=actor,
                    change=lambda: setattr(power, "category", value))  # fmt: skip
-    await session.flush()
     return power
 
 
@@ -180,7 +179,6 @@ async def withdraw_power(
 ) -> Power:
     power = await _own_power(session, actor, power_id, "withdraw")
     move_power(session, clock, power, "withdraw", actor=actor)
-    await session.flush()
     return power
 
 
@@ -226,5 +224,4 @@ async def review_power(
             name=power.name,
             comment=text or "",
         )
-    await session.flush()
     return power

@@ -2,8 +2,9 @@
 
 The export has one row per control measure (a risk without measures has one row with the
 measure columns empty), in the standard form's columns — 单位, 岗位, 职权, 风险点描述, 风险类型,
-风险等级, 防控措施, 责任人, 完成时限, 状态 — followed by the columns a re-import needs to
-rebuild the record exactly (the five factors, focus programme, measure status).
+风险等级, 防控措施, 责任人, 完成时限, 状态 — with the suggested level (建议等级) beside the
+approved one, followed by the columns a re-import needs to rebuild the record exactly (the five
+factors, focus programme, measure status).
 
 Imports validate every row first and write nothing when any row is bad (as the
 organisation import does); rows of one risk point are consecutive rows with the same unit,
@@ -20,6 +21,7 @@ from bot.services.register_files.columns import (
     RISK_TYPE_NAMES,
     SCOPE_ALIASES,
     SCOPE_NAMES,
+    STANDARD_FORM_ZH,
     STATUS_ALIASES,
     state_name,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "RISK_TYPE_NAMES",
     "SCOPE_ALIASES",
     "SCOPE_NAMES",
+    "STANDARD_FORM_ZH",
     "STATUS_ALIASES",
     "FileReport",
     "export_register",

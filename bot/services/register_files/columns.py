@@ -8,10 +8,15 @@ from bot.domain.risk_workflow import RiskState
 from bot.i18n import translate
 
 # The form's columns (zh header, en header), in order, then the extra ones.
-REGISTER_HEADER_ZH = (
+# The standard form (登记表) as people fill it in on paper: what an import needs at least.
+STANDARD_FORM_ZH = (
     "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "防控措施", "责任人",
-    "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权", "社会关注度", "发生概率",
-    "危害程度", "措施状态",
+    "完成时限", "状态",
+)  # fmt: skip
+REGISTER_HEADER_ZH = (
+    "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "建议等级", "防控措施",
+    "责任人", "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权", "社会关注度",
+    "发生概率", "危害程度", "措施状态",
 )  # fmt: skip
 RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "unit"),
@@ -19,7 +24,8 @@ RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "power": ("职权", "power"),
     "description": ("风险点描述", "风险表现", "description"),
     "risk_type": ("风险类型", "risk type", "type"),
-    "level": ("风险等级", "level"),
+    "level": ("风险等级", "审定等级", "level"),
+    "suggested": ("建议等级", "suggested level"),
     "measure": ("防控措施", "measure"),
     "responsible": ("责任人", "责任主体", "responsible"),
     "deadline": ("完成时限", "deadline"),

@@ -1,8 +1,13 @@
-"""The register out: 廉政风险点登记表, one row per control measure (CSV / XLSX)."""
+"""The register out: 廉政风险点登记表, one row per control measure (CSV / XLSX).
+
+The rule's suggested level (建议等级) stands beside the approved one (风险等级, blank until
+组织审定); deadlines are dates; `bot.services.tabular` keeps every written text a text (never a
+formula)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -29,7 +34,7 @@ from storage.models.register import (
 
 async def register_rows(
     session: AsyncSession, unit_ids: Sequence[int] | None = None
-) -> list[list[str]]:
+) -> list[list[str | date]]:
     """The register's rows (withdrawn records left out), ordered by unit, post and record."""
     query = (
         select(RiskPoint, Post, Unit)
@@ -40,17 +45,17 @@ async def register_rows(
     )
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
-    rows: list[list[str]] = []
+    rows: list[list[str | date]] = []
     for risk, post, unit in (await session.execute(query)).all():
         power = await session.get(Power, risk.power_id) if risk.power_id else None
-        level = risk.level or risk.suggested_level
-        head = [
+        head: list[str | date] = [
             unit.path,
             post.name,
             power.name if power else "",
             risk.description,
             RISK_TYPE_NAMES.get(risk.risk_type, risk.risk_type),
-            LEVEL_NAMES.get(level, "") if level else "",
+            LEVEL_NAMES.get(risk.level, "") if risk.level else "",
+            LEVEL_NAMES.get(risk.suggested_level, "") if risk.suggested_level else "",
         ]
         tail = [
             state_name(risk.status),
@@ -70,7 +75,7 @@ async def register_rows(
                     *head,
                     measure.action,
                     measure.responsible_name,
-                    measure.deadline.isoformat(),
+                    measure.deadline,
                     *tail,
                     MEASURE_STATUS_NAMES.get(measure.status, measure.status),
                 ]

@@ -151,7 +151,6 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
         audit.record(session, clock, actor=None, channel="cli", action="power.import",
                      entity=power, after=audit.snapshot(power))  # fmt: skip
         report.created += 1
-    await session.flush()
     return report
 
 
@@ -214,6 +213,10 @@ async def import_risks(
         level = level_of.get(level_text) if level_text else None
         if level_text and level is None:
             problems.append(Problem(row.number, "import.bad_level", {"value": level_text}))
+        suggested_text = v.get("suggested", "").strip()
+        suggested = level_of.get(suggested_text) if suggested_text else level
+        if suggested_text and suggested is None:
+            problems.append(Problem(row.number, "import.bad_level", {"value": suggested_text}))
         status = status_of.get(v.get("status", "").strip() or RiskState.SUBMITTED.value)
         if status is None:
             problems.append(Problem(row.number, "import.bad_status", {"value": v["status"]}))
@@ -254,6 +257,7 @@ async def import_risks(
         else:
             group = _RiskGroup(key, [], post, {
                 "description": v["description"], "risk_type": risk_type, "level": level,
+                "suggested": suggested,
                 "status": status, "power_id": power_id, "focus": v.get("focus") or None,
                 "factors": factors,
             }, [])  # fmt: skip
@@ -294,7 +298,7 @@ async def import_risks(
         risk = RiskPoint(
             post_id=group.post.id, power_id=values["power_id"], description=values["description"],
             risk_type=values["risk_type"], focus_programme=values["focus"],
-            suggested_level=values["level"], level=values["level"] if final else None,
+            suggested_level=values["suggested"], level=values["level"] if final else None,
             status=values["status"], origin=Origin.BOTTOM_UP.value, created_at=now,
             updated_at=now, measures=measures, **values["factors"],
         )  # fmt: skip
@@ -311,5 +315,4 @@ async def import_risks(
             after=after,
         )
         report.created += 1
-    await session.flush()
     return report

@@ -65,5 +65,4 @@ async def edit_risk(
         before=before,
         after=snapshot(risk),
     )
-    await session.flush()
     return risk

@@ -75,7 +75,6 @@ async def report_measure(
             session, risk.post_id, "register.notice.measure_blocked", clock=clock,
             settings=settings, skip=actor, action=measure.action, note=text,
         )  # fmt: skip
-    await session.flush()
     return measure
 
 

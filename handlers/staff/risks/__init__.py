@@ -14,16 +14,16 @@ from aiogram import F, Router
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import reask
 from handlers.staff.risks.actions import (
+    ONE_TAP,
     accept,
     enter_discussion_date,
     enter_discussion_summary,
     enter_dispute_reason,
     enter_new_description,
+    one_tap,
     resubmit,
-    self_confirm,
     start_assess,
     start_step,
-    withdraw,
 )
 from handlers.staff.risks.card import open_risk
 from handlers.staff.risks.declare import (
@@ -105,9 +105,8 @@ def create_router() -> Router:
     router.callback_query.register(
         start_step, cb(F.action.in_({RiskAction.DISPUTE, RiskAction.DISCUSS, RiskAction.EDIT}))
     )
-    router.callback_query.register(self_confirm, cb(F.action == RiskAction.SELF_OK))
+    router.callback_query.register(one_tap, cb(F.action.in_(set(ONE_TAP))))
     router.callback_query.register(start_assess, cb(F.action == RiskAction.ASSESS))
-    router.callback_query.register(withdraw, cb(F.action == RiskAction.WITHDRAW))
     router.callback_query.register(resubmit, cb(F.action == RiskAction.RESUBMIT))
     text_steps = (
         (Declare.description, enter_description),

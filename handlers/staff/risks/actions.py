@@ -3,6 +3,7 @@ discussion, confirm the self-review, edit the description, assess, withdraw, res
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from aiogram.fsm.context import FSMContext
@@ -35,7 +36,7 @@ from handlers.staff.risks.keyboards import (
     button,
     today_of,
 )
-from handlers.ui.labels import DATE_REFUSED, label
+from handlers.ui.labels import DATE_REFUSED, N_, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post
@@ -158,21 +159,6 @@ async def enter_new_description(
     await message.answer(_("risks.edited"))
 
 
-async def self_confirm(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
-    await risk_service.confirm_self_review(
-        session, clock, actor=person, risk_id=callback_data.id, settings=settings
-    )
-    await query.answer()
-    await message_of(query).answer(_("risks.to_committee"))
-
-
 async def start_assess(
     query: CallbackQuery,
     callback_data: RiskCb,
@@ -201,7 +187,14 @@ async def start_assess(
     await ask(message_of(query), state)
 
 
-async def withdraw(
+# One tap on the card: the service's move, what to say, and whether the card itself becomes it.
+ONE_TAP: dict[RiskAction, tuple[Callable[..., Awaitable[object]], str, bool]] = {
+    RiskAction.SELF_OK: (risk_service.confirm_self_review, N_("risks.to_committee"), False),
+    RiskAction.WITHDRAW: (risk_service.withdraw_risk, N_("risks.withdrawn"), True),
+}
+
+
+async def one_tap(
     query: CallbackQuery,
     callback_data: RiskCb,
     session: AsyncSession,
@@ -209,11 +202,14 @@ async def withdraw(
     person: Person,
     settings: Settings,
 ) -> None:
-    await risk_service.withdraw_risk(
-        session, clock, actor=person, risk_id=callback_data.id, settings=settings
-    )
+    """Confirm the self-review, or withdraw: the service moves the record (or refuses)."""
+    move, done_key, replaces_card = ONE_TAP[callback_data.action]
+    await move(session, clock, actor=person, risk_id=callback_data.id, settings=settings)
     await query.answer()
-    await message_of(query).edit_text(_("risks.withdrawn"))
+    if replaces_card:
+        await message_of(query).edit_text(_(done_key))
+    else:
+        await message_of(query).answer(_(done_key))
 
 
 async def resubmit(

@@ -27,7 +27,8 @@ from handlers.register_ui import (
     state_label,
 )
 from handlers.staff.risks.keyboards import button, today_of
-from handlers.ui.query import message_of
+from handlers.ui.cards import send_card
+from handlers.ui.pager import Page, Screen
 from storage.models.org import Person
 from storage.models.register import Power, RiskPoint
 
@@ -117,6 +118,18 @@ def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+class RiskCard:
+    """The risk card: what the record says, and what its holder may do next."""
+
+    async def render(self, screen: Screen, risk: RiskPoint) -> Page:
+        today = today_of(screen.clock, screen.settings)
+        text = await risk_card(screen.session, risk, screen.settings, today)
+        return text, _card_buttons(risk, screen.person)
+
+
+RISK_CARD = RiskCard()
+
+
 async def open_risk(
     query: CallbackQuery,
     callback_data: RiskCb,
@@ -126,8 +139,4 @@ async def open_risk(
     clock: Clock,
 ) -> None:
     risk = await risk_service.get_visible(session, person, callback_data.id)
-    await query.answer()
-    await message_of(query).answer(
-        await risk_card(session, risk, settings, today_of(clock, settings)),
-        reply_markup=_card_buttons(risk, person),
-    )
+    await send_card(query, RISK_CARD, Screen(session, person, settings, clock), risk)

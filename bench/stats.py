@@ -1,0 +1,342 @@
+"""Leaders' figures benchmark: the overview and its chart at district scale (the seed's
+numbers) and at province scale (100 districts: 235,100 risk points, 142,500 powers, 260,000
+measures), on SQLite and on PostgreSQL, each beside a single bare aggregate query over the same
+tables measured in the same run; and a digest run for 1,000 subscribed leaders at province
+scale, with the queries it makes per digest.
+
+    python -m bench.stats [--scale 100] [--leaders 1000] [--runs 3] [--no-postgres]
+
+PostgreSQL: BENCH_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/test), in
+fresh schemas of its own, dropped at the end. Figures are min / median / max of `--runs` runs
+with the load average beside them (the machine is shared). The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, insert, literal, select, text, union_all
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench import temp_folder
+from bot.demo.seed_scale import generate
+from bot.services.stats import digests
+from bot.services.stats.chart import cjk_font, render_chart
+from bot.services.stats.digests import send_due_digests
+from bot.services.stats.overview import Scope, overview
+from bot.settings import Settings
+from storage.db import SessionMaker, make_engine, make_sessionmaker
+from storage.migrate import upgrade
+from storage.models.digest import DigestSubscription
+from storage.models.org import Person, Post, RoleAssignment
+from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
+
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+MONDAY = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: weekly digests due
+TODAY = MONDAY.date()
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+async def timed(runs: int, work: Callable[[], Awaitable[Any]]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await work()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def spread(times: list[float]) -> str:
+    return (
+        f"min {min(times):.3f} s  median {statistics.median(times):.3f} s  "
+        f"max {max(times):.3f} s  ({load()})"
+    )
+
+
+@contextlib.contextmanager
+def counting(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every statement sent to the database while inside (executemany batches count once)."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+@contextlib.asynccontextmanager
+async def database(backend: str, name: str, folder: Path) -> AsyncIterator[AsyncEngine]:
+    """A fresh, migrated database: a SQLite file, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite+aiosqlite:///{folder / name}.sqlite3")
+        await upgrade(engine)
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+        return
+    schema = f"qf_bench_stats_{os.getpid()}_{name}"
+    admin = make_engine(POSTGRES_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        await upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+async def bare_aggregate(sessionmaker: SessionMaker) -> None:
+    """The baseline: ONE statement counting, per unit, every table the overview reads (powers,
+    posts, risk points, measures, reports) — no conditions, no sums, no folding."""
+    powers = select(Power.unit_id.label("unit"), func.count().label("n")).group_by(Power.unit_id)
+    risks = (
+        select(Post.unit_id.label("unit"), func.count().label("n"))
+        .select_from(RiskPoint)
+        .join(Post, Post.id == RiskPoint.post_id)
+        .group_by(Post.unit_id)
+    )
+    measures = (
+        select(Post.unit_id.label("unit"), func.count().label("n"))
+        .select_from(ControlMeasure)
+        .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
+        .join(Post, Post.id == RiskPoint.post_id)
+        .group_by(Post.unit_id)
+    )
+    reports = select(literal(0).label("unit"), func.count().label("n")).select_from(MeasureReport)
+    async with sessionmaker() as session:
+        await session.execute(union_all(powers, risks, measures, reports))
+
+
+async def risk_aggregate(sessionmaker: SessionMaker) -> None:
+    """A narrower baseline, printed beside: risk points by unit and level (one table joined)."""
+    async with sessionmaker() as session:
+        level = func.coalesce(RiskPoint.level, RiskPoint.suggested_level)
+        await session.execute(
+            select(Post.unit_id, level, func.count())
+            .select_from(RiskPoint)
+            .join(Post, Post.id == RiskPoint.post_id)
+            .group_by(Post.unit_id, level)
+        )
+
+
+async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str, float]:
+    async def count() -> Any:
+        async with sessionmaker() as session:
+            return await overview(session, Scope.district(), today=TODAY)
+
+    ov = await count()
+    await bare_aggregate(sessionmaker)  # warm both before timing
+    render_chart(ov, None, "zh")
+    overview_times = await timed(runs, count)
+    aggregate_times = await timed(runs, lambda: bare_aggregate(sessionmaker))
+    risk_times = await timed(runs, lambda: risk_aggregate(sessionmaker))
+
+    async def chart() -> None:
+        render_chart(ov, None, "zh")
+
+    chart_times = await timed(runs, chart)
+    figures = ov.total
+    print(
+        f"  {label}: {len(ov.units)} units, {figures.powers} powers, {figures.risks} risk points "
+        f"({figures.risks_level1}/{figures.risks_level2}/{figures.risks_level3}), "
+        f"{figures.measures} measures"
+    )
+    o, a, r, c = (
+        statistics.median(t) for t in (overview_times, aggregate_times, risk_times, chart_times)
+    )
+    print(f"    overview          {spread(overview_times)}")
+    print(f"    bare aggregate    {spread(aggregate_times)}  (every table, one statement)")
+    print(f"    risk aggregate    {spread(risk_times)}  (risk points by unit and level)")
+    print(f"    chart             {spread(chart_times)}")
+    print(
+        f"    overview ÷ bare aggregate {o / a:.2f}×  (÷ risk aggregate {o / r:.2f}×)   "
+        f"chart ÷ bare aggregate {c / a:.2f}×"
+    )
+    return {
+        "overview_s": o,
+        "aggregate_s": a,
+        "risk_aggregate_s": r,
+        "chart_s": c,
+        "ratio": o / a,
+        "risk_ratio": o / r,
+        "chart_ratio": c / a,
+    }
+
+
+async def digest_run(
+    engine: AsyncEngine, sessionmaker: SessionMaker, leaders: int, charts: bool
+) -> dict[str, float]:
+    """Subscribe `leaders` leaders weekly at 9:00 and run the scan once, counting queries.
+
+    Each leader of a different unit has a chart of their own (~0.2–0.5 s of matplotlib each):
+    without `charts` one pre-drawn PNG stands in, so the run times the counting and queueing,
+    and the chart's own cost is the "chart" line measured above."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        bot_token="123456:BENCH",
+        quiet_hours_start="00:00",
+        quiet_hours_end="00:00",
+    )
+    async with sessionmaker() as session:
+        ids = list(
+            await session.scalars(
+                select(Person.id)
+                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+                .where(RoleAssignment.role == "leader", Person.telegram_id.is_not(None))
+                .order_by(Person.id)
+                .limit(leaders)
+            )
+        )
+        since = MONDAY - timedelta(days=3)
+        await session.execute(
+            insert(DigestSubscription),
+            [
+                {
+                    "person_id": pid,
+                    "frequency": "weekly",
+                    "hour": 9,
+                    "state": "active",
+                    "since": since,
+                    "created_at": since,
+                    "updated_at": since,
+                }
+                for pid in ids
+            ],
+        )
+        await session.commit()
+    clock_now = MONDAY
+    if not charts:
+        stand_in = b"\x89PNG stand-in"
+        digests.render_chart = lambda ov, unit_id, locale: stand_in + str(ov.roots).encode()
+    started = time.perf_counter()
+    with counting(engine) as statements:
+        async with sessionmaker() as session:
+            from bot.domain.clock import FakeClock
+
+            result = await send_due_digests(
+                session, now=clock_now, clock=FakeClock(clock_now), settings=settings
+            )
+            await session.commit()
+    elapsed = time.perf_counter() - started
+    per_digest = len(statements) / max(result.queued, 1)
+    print(
+        f"  digest run: {result.due} leaders due, {result.queued} digests queued, "
+        f"{result.charts} charts, {len(statements)} queries ({per_digest:.3f} per digest), "
+        f"{elapsed:.1f} s ({load()})"
+    )
+    return {"queries": len(statements), "per_digest": per_digest, "seconds": elapsed}
+
+
+async def backend_run(
+    backend: str, folder: Path, scale: int, leaders: int, runs: int, charts: bool
+) -> dict[str, Any]:
+    print(f"{backend}: ({load()})")
+    out: dict[str, Any] = {}
+    async with database(backend, "district", folder) as engine:
+        sessionmaker = make_sessionmaker(engine)
+        async with sessionmaker() as session:
+            await generate(session, scale=1, today=TODAY)
+            await session.commit()
+        out["district"] = await measure(sessionmaker, runs, "district (the seed)")
+    async with database(backend, "province", folder) as engine:
+        sessionmaker = make_sessionmaker(engine)
+        started = time.perf_counter()
+        async with sessionmaker() as session:
+            report = await generate(session, scale=scale, today=TODAY)
+            await session.commit()
+        print(
+            f"  province generated: {report.units} units, {report.risks} risk points, "
+            f"{report.measures} measures in {time.perf_counter() - started:.1f} s"
+        )
+        out["province"] = await measure(sessionmaker, runs, f"province ({scale} districts)")
+        out["digest"] = await digest_run(engine, sessionmaker, leaders, charts)
+    return out
+
+
+async def postgres_reachable() -> bool:
+    engine = make_engine(POSTGRES_URL)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception as error:  # no server: the SQLite figures still stand
+        print(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
+        return False
+    finally:
+        await engine.dispose()
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    cjk_font()
+    results: dict[str, Any] = {}
+    backends = ["sqlite"]
+    if not args.no_postgres and await postgres_reachable():
+        backends.append("postgres")
+    with temp_folder() as tmp:
+        for backend in backends:
+            results[backend] = await backend_run(
+                backend, Path(tmp), args.scale, args.leaders, args.runs, args.digest_charts
+            )
+    worst = max(backends, key=lambda b: results[b]["province"]["overview_s"])
+    summary = {
+        "province_overview_s": round(results[worst]["province"]["overview_s"], 4),
+        "overview_ratio_to_aggregate": round(
+            max(results[b]["province"]["ratio"] for b in backends), 2
+        ),
+        "province_chart_s": round(max(results[b]["province"]["chart_s"] for b in backends), 4),
+        "queries_per_digest": round(max(results[b]["digest"]["per_digest"] for b in backends), 4),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+    for backend in backends:
+        r = results[backend]
+        summary[backend] = {
+            "district_overview_s": round(r["district"]["overview_s"], 4),
+            "district_chart_s": round(r["district"]["chart_s"], 4),
+            "province_overview_s": round(r["province"]["overview_s"], 4),
+            "province_aggregate_s": round(r["province"]["aggregate_s"], 4),
+            "overview_ratio_to_aggregate": round(r["province"]["ratio"], 2),
+            "overview_ratio_to_risk_aggregate": round(r["province"]["risk_ratio"], 2),
+            "chart_ratio_to_aggregate": round(r["province"]["chart_ratio"], 2),
+            "province_chart_s": round(r["province"]["chart_s"], 4),
+            "digest_queries": r["digest"]["queries"],
+            "digest_run_s": round(r["digest"]["seconds"], 1),
+        }
+    return summary
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=100, help="districts in the province")
+    parser.add_argument("--leaders", type=int, default=1000, help="subscribed leaders")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--digest-charts", action="store_true", help="draw every digest's chart (slow)"
+    )
+    print(json.dumps(asyncio.run(main(parser.parse_args())), ensure_ascii=False))

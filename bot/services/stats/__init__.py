@@ -1,0 +1,1 @@
+"""Leaders' figures: the overview, its chart and the digests built on it."""

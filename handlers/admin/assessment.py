@@ -1,0 +1,178 @@
+"""/assessment YEAR (强化考核, the commission): the ranking, each unit's card with its breakdown
+and last year beside it, paged and edited in place; confirming freezes the year."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.assessment import AssessmentState
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import local_today
+from bot.services import assessment as service
+from bot.services.assessment_text import card_text, ranking_text
+from bot.settings import Settings
+from handlers.callbacks import AssessmentAction, AssessmentCb
+from storage.models.org import Person
+
+
+def tr(key: str, /, **values: Any) -> str:
+    return _(key).format(**values) if values else _(key)
+
+
+def parse_year(args: str | None, today: date) -> int:
+    """`/assessment 2026`; no year: this year. Refused: not a year, or in the future."""
+    text = (args or "").strip()
+    if not text:
+        return today.year
+    if not text.isdigit():
+        raise ServiceError("assessment.bad_year", latest=today.year)
+    return service.check_year(int(text), today)
+
+
+async def _screen(
+    session: AsyncSession, year: int, page: int, clock: Clock, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    today = local_today(clock.now(), settings.timezone)
+    config = service.AssessmentConfig.from_settings(settings)
+    service.check_year(year, today)
+    this = await service.for_year(session, year, today=today, config=config)
+    page = max(0, min(page, len(this.results)))
+    if page == 0:
+        text = ranking_text(this, tr, timezone=settings.timezone)
+    else:
+        result = this.results[page - 1]
+        before = await service.confirmed(session, year - 1)
+        previous = before.result(result.unit_id) if before else None
+        text = card_text(this, result, previous, tr, timezone=settings.timezone)
+    return text, _keyboard(this, page)
+
+
+def _keyboard(this: service.YearAssessment, page: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    pages = len(this.results)
+    nav = 0
+    if page > 0:
+        builder.button(
+            text=_("nav.previous"),
+            callback_data=AssessmentCb(
+                action=AssessmentAction.PAGE, year=this.year, page=page - 1
+            ),
+        )
+        nav += 1
+    if page < pages:
+        builder.button(
+            text=_("nav.next"),
+            callback_data=AssessmentCb(
+                action=AssessmentAction.PAGE, year=this.year, page=page + 1
+            ),
+        )
+        nav += 1
+    rows = [nav] if nav else []
+    if page > 0:
+        builder.button(
+            text=_("assessment.btn.ranking"),
+            callback_data=AssessmentCb(action=AssessmentAction.PAGE, year=this.year),
+        )
+        rows.append(1)
+    if this.state is AssessmentState.DRAFT and this.results:
+        builder.button(
+            text=_("assessment.btn.confirm"),
+            callback_data=AssessmentCb(action=AssessmentAction.CONFIRM, year=this.year, page=page),
+        )
+        rows.append(1)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+async def show(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    person: Person,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    await service.require_commission(session, person)
+    year = parse_year(command.args, local_today(clock.now(), settings.timezone))
+    text, keyboard = await _screen(session, year, 0, clock, settings)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def turn_page(
+    query: CallbackQuery,
+    callback_data: AssessmentCb,
+    session: AsyncSession,
+    person: Person,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    await service.require_commission(session, person)
+    text, keyboard = await _screen(
+        session, callback_data.year, callback_data.page, clock, settings
+    )
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def ask_confirm(
+    query: CallbackQuery, callback_data: AssessmentCb, session: AsyncSession, person: Person
+) -> None:
+    await service.require_commission(session, person)
+    builder = InlineKeyboardBuilder()
+    year, page = callback_data.year, callback_data.page
+    builder.button(
+        text=_("assessment.btn.confirm_yes"),
+        callback_data=AssessmentCb(action=AssessmentAction.CONFIRM_YES, year=year, page=page),
+    )
+    builder.button(
+        text=_("assessment.btn.cancel"),
+        callback_data=AssessmentCb(action=AssessmentAction.PAGE, year=year, page=page),
+    )
+    builder.adjust(1)
+    await query.answer()
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("assessment.confirm_question").format(year=year), reply_markup=builder.as_markup()
+    )
+
+
+async def confirm(
+    query: CallbackQuery,
+    callback_data: AssessmentCb,
+    session: AsyncSession,
+    person: Person,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    today = local_today(clock.now(), settings.timezone)
+    config = service.AssessmentConfig.from_settings(settings)
+    await service.confirm(
+        session,
+        clock,
+        actor=person,
+        year=callback_data.year,
+        today=today,
+        config=config,
+        settings=settings,
+    )
+    text, keyboard = await _screen(session, callback_data.year, 0, clock, settings)
+    await query.answer(_("assessment.confirmed").format(year=callback_data.year))
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    cb = AssessmentCb.filter
+    router.message.register(show, Command("assessment"))
+    router.callback_query.register(turn_page, cb(F.action == AssessmentAction.PAGE))
+    router.callback_query.register(ask_confirm, cb(F.action == AssessmentAction.CONFIRM))
+    router.callback_query.register(confirm, cb(F.action == AssessmentAction.CONFIRM_YES))
+    return router

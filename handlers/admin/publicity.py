@@ -1,0 +1,371 @@
+"""/publicity for the commission: open a round (scope → which risks → start → preview →
+confirm), one message edited in place; answers live in FSM data. Also a way into the
+citizens' view. Stale or forged buttons, and a sticker where a date is asked, change nothing."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router, html
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.domain.publicity import DATE_STARTS_AT, RoundState, parse_start_date
+from bot.services.publicity import rounds, scope
+from bot.services.publicity.config import PublicityConfig
+from bot.services.publicity.scope import Preview
+from bot.settings import Settings
+from handlers.callbacks import RoundWizardAction as A
+from handlers.callbacks import RoundWizardCb
+from handlers.public.texts import level_counts, when
+from handlers.ui.pickers import PAGE_SIZE
+from storage.models.org import Person
+
+PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
+
+
+class RoundFlow(StatesGroup):
+    scope = State()
+    units = State()
+    active = State()
+    start = State()
+    date = State()
+    preview = State()
+
+
+def _kb(*rows: list[tuple[str, RoundWizardCb]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for row in rows:
+        builder.row(*[_button(text, data) for text, data in row])
+    return builder.as_markup()
+
+
+def _button(text: str, data: RoundWizardCb) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _abort() -> tuple[str, RoundWizardCb]:
+    return _("publicity.wizard.abort"), RoundWizardCb(action=A.ABORT)
+
+
+async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    with suppress(TelegramBadRequest):  # "message is not modified"
+        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def menu(
+    message: Message, session: AsyncSession, state: FSMContext, settings: Settings
+) -> None:
+    await state.clear()
+    current = await rounds.rounds_in(session, RoundState.OPEN, RoundState.SCHEDULED)
+    lines = [
+        _("publicity.admin.round_line").format(
+            id=rnd.id,
+            state=_("publicity.state.open")
+            if rnd.status == RoundState.OPEN.value
+            else _("publicity.state.scheduled"),
+            start=when(rnd.starts_at, settings.timezone),
+            end=when(rnd.ends_at, settings.timezone),
+        )
+        for rnd in current[:10]
+    ]
+    text = _("publicity.admin.menu").format(
+        rounds="\n".join(lines) if lines else _("publicity.admin.no_rounds")
+    )
+    keyboard = _kb(
+        [(_("publicity.admin.new"), RoundWizardCb(action=A.NEW))],
+        [(_("publicity.admin.browse"), RoundWizardCb(action=A.BROWSE))],
+    )
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def new(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(RoundFlow.scope)
+    await query.answer()
+    await _edit(
+        query,
+        _("publicity.ask_scope"),
+        _kb(
+            [(_("publicity.scope_all"), RoundWizardCb(action=A.SCOPE_ALL))],
+            [(_("publicity.scope_pick"), RoundWizardCb(action=A.SCOPE_PICK))],
+            [_abort()],
+        ),
+    )
+
+
+async def _units_keyboard(
+    session: AsyncSession, chosen: list[int], offset: int
+) -> InlineKeyboardMarkup:
+    units, total = await scope.top_units(session, offset, PAGE_SIZE)
+    builder = InlineKeyboardBuilder()
+    for unit in units:
+        mark = "✅" if unit.id in chosen else "▫️"
+        data = RoundWizardCb(action=A.TOGGLE, value=unit.id)
+        builder.row(_button(f"{mark} {unit.name}"[:60], data))
+    nav = []
+    if offset > 0:
+        nav.append(
+            _button(_("nav.previous"), RoundWizardCb(action=A.PAGE, value=offset - PAGE_SIZE))
+        )
+    if offset + PAGE_SIZE < total:
+        nav.append(_button(_("nav.next"), RoundWizardCb(action=A.PAGE, value=offset + PAGE_SIZE)))
+    if nav:
+        builder.row(*nav)
+    builder.row(
+        _button(_("publicity.units_done"), RoundWizardCb(action=A.UNITS_DONE)),
+        _button(*_abort()),
+    )
+    return builder.as_markup()
+
+
+async def _show_units(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, offset: int
+) -> None:
+    data = await state.get_data()
+    chosen = list(data.get("units", []))
+    await state.update_data(offset=offset)
+    keyboard = await _units_keyboard(session, chosen, offset)
+    await _edit(query, _("publicity.ask_units").format(count=len(chosen)), keyboard)
+
+
+async def scope_all(query: CallbackQuery, state: FSMContext) -> None:
+    await state.update_data(all_units=True, units=[])
+    await _ask_active(query, state)
+
+
+async def scope_pick(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
+    await state.update_data(all_units=False, units=[])
+    await state.set_state(RoundFlow.units)
+    await query.answer()
+    await _show_units(query, state, session, 0)
+
+
+async def toggle(
+    query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext, session: AsyncSession
+) -> None:
+    data = await state.get_data()
+    chosen = list(data.get("units", []))
+    unit_id = callback_data.value
+    if unit_id in chosen:
+        chosen.remove(unit_id)
+    elif not await scope.known_unit_ids(session, [unit_id]):
+        raise ServiceError("publicity.stale")
+    else:
+        chosen.append(unit_id)
+    await state.update_data(units=chosen)
+    await query.answer()
+    await _show_units(query, state, session, int(data.get("offset", 0)))
+
+
+async def page(
+    query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext, session: AsyncSession
+) -> None:
+    await query.answer()
+    await _show_units(query, state, session, max(0, callback_data.value))
+
+
+async def units_done(query: CallbackQuery, state: FSMContext) -> None:
+    if not (await state.get_data()).get("units"):
+        raise ServiceError("publicity.no_units")
+    await _ask_active(query, state)
+
+
+async def _ask_active(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(RoundFlow.active)
+    await query.answer()
+    await _edit(
+        query,
+        _("publicity.ask_active"),
+        _kb(
+            [(_("publicity.active_no"), RoundWizardCb(action=A.ACTIVE, value=0))],
+            [(_("publicity.active_yes"), RoundWizardCb(action=A.ACTIVE, value=1))],
+            [_abort()],
+        ),
+    )
+
+
+async def active(query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext) -> None:
+    await state.update_data(include_active=callback_data.value == 1)
+    await state.set_state(RoundFlow.start)
+    await query.answer()
+    await _edit(
+        query,
+        _("publicity.ask_start"),
+        _kb(
+            [(_("publicity.start_now"), RoundWizardCb(action=A.START_NOW))],
+            [(_("publicity.start_date"), RoundWizardCb(action=A.START_DATE))],
+            [_abort()],
+        ),
+    )
+
+
+async def start_date(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(RoundFlow.date)
+    await state.update_data(prompt_id=query.message.message_id if query.message else None)
+    await query.answer()
+    await _edit(query, _("publicity.ask_date"), _kb([_abort()]))
+
+
+def _draft(data: dict) -> rounds.Draft:
+    starts = data.get("starts_at")
+    return rounds.Draft(
+        all_units=bool(data.get("all_units")),
+        unit_ids=tuple(data.get("units", [])),
+        include_active=bool(data.get("include_active")),
+        starts_at=datetime.fromisoformat(starts) if starts else None,
+    )
+
+
+async def _preview_text(
+    session: AsyncSession, person: Person, data: dict, settings: Settings, clock: Clock
+) -> str:
+    draft = _draft(data)
+    found: Preview = await rounds.preview(session, person, draft)
+    lines = [
+        _("publicity.preview.unit").format(
+            unit=html.quote(u.name), levels=level_counts(u.by_level)
+        )
+        for u in found.units[:PREVIEW_UNITS]
+    ]
+    if len(found.units) > PREVIEW_UNITS:
+        rest = found.units[PREVIEW_UNITS:]
+        lines.append(
+            _("publicity.preview.more").format(units=len(rest), risks=sum(u.total for u in rest))
+        )
+    starts = draft.starts_at or clock.now()
+    ends = starts + PublicityConfig.from_settings(settings).length
+    return _("publicity.preview").format(
+        scope=_("publicity.scope_all")
+        if draft.all_units
+        else _("publicity.preview.chosen").format(count=len(draft.unit_ids)),
+        total=found.total,
+        units="\n".join(lines) if lines else _("publicity.preview.none"),
+        start=_("publicity.start_now")
+        if draft.starts_at is None
+        else when(starts, settings.timezone),
+        end=when(ends, settings.timezone),
+        days=settings.publicity_days,
+        subscribers=found.subscribers,
+    )
+
+
+def _confirm_keyboard() -> InlineKeyboardMarkup:
+    return _kb([(_("publicity.confirm"), RoundWizardCb(action=A.CONFIRM))], [_abort()])
+
+
+async def start_now(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    await state.update_data(starts_at=None)
+    await state.set_state(RoundFlow.preview)
+    text = await _preview_text(session, person, await state.get_data(), settings, clock)
+    await query.answer()
+    await _edit(query, text, _confirm_keyboard())
+
+
+async def enter_date(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    zone = ZoneInfo(settings.timezone)
+    today = clock.now().astimezone(zone).date()
+    try:
+        chosen = parse_start_date(message.text, today)
+    except ServiceError as refusal:  # a text step asks its question again
+        await message.answer(
+            _(refusal.key).format(**refusal.values) + "\n\n" + _("publicity.ask_date")
+        )
+        return
+    starts = None if chosen == today else datetime.combine(chosen, DATE_STARTS_AT, zone)
+    await state.update_data(starts_at=starts.isoformat() if starts else None)
+    await state.set_state(RoundFlow.preview)
+    text = await _preview_text(session, person, await state.get_data(), settings, clock)
+    await message.answer(text, reply_markup=_confirm_keyboard())
+
+
+async def date_not_text(message: Message) -> None:
+    await message.answer(_("publicity.need_text") + "\n\n" + _("publicity.ask_date"))
+
+
+async def confirm(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    draft = _draft(await state.get_data())
+    config = PublicityConfig.from_settings(settings)
+    # FSM first: with SQLite its own connection could not write after ours did.
+    await state.clear()
+    rnd = await rounds.create_round(session, clock, config, actor=person, draft=draft)
+    await query.answer()
+    if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= clock.now():
+        text = _("publicity.created_opening").format(id=rnd.id)
+    elif rnd.status == RoundState.OPEN.value:
+        text = _("publicity.created_open").format(
+            id=rnd.id, end=when(rnd.ends_at, settings.timezone)
+        )
+    else:
+        text = _("publicity.created_scheduled").format(
+            id=rnd.id,
+            start=when(rnd.starts_at, settings.timezone),
+            end=when(rnd.ends_at, settings.timezone),
+        )
+    await _edit(query, text, None)
+
+
+async def abort(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    await _edit(query, _("publicity.wizard.cancelled"), None)
+
+
+async def stale(query: CallbackQuery) -> None:
+    """A wizard button from another step, an old message, or forged: nothing happens."""
+    await query.answer(_("publicity.stale"), show_alert=True)
+
+
+def create_router() -> Router:
+    from handlers.public.browse import rounds_view  # the citizens' view, for admins too
+
+    router = Router(name=__name__)
+    router.message.register(menu, Command("publicity"))
+    cb = RoundWizardCb.filter
+    router.callback_query.register(new, cb(F.action == A.NEW))
+    router.callback_query.register(rounds_view, cb(F.action == A.BROWSE))
+    router.callback_query.register(abort, cb(F.action == A.ABORT), StateFilter(RoundFlow))
+    router.callback_query.register(scope_all, cb(F.action == A.SCOPE_ALL), RoundFlow.scope)
+    router.callback_query.register(scope_pick, cb(F.action == A.SCOPE_PICK), RoundFlow.scope)
+    router.callback_query.register(toggle, cb(F.action == A.TOGGLE), RoundFlow.units)
+    router.callback_query.register(page, cb(F.action == A.PAGE), RoundFlow.units)
+    router.callback_query.register(units_done, cb(F.action == A.UNITS_DONE), RoundFlow.units)
+    router.callback_query.register(active, cb(F.action == A.ACTIVE), RoundFlow.active)
+    router.callback_query.register(start_now, cb(F.action == A.START_NOW), RoundFlow.start)
+    router.callback_query.register(start_date, cb(F.action == A.START_DATE), RoundFlow.start)
+    router.callback_query.register(confirm, cb(F.action == A.CONFIRM), RoundFlow.preview)
+    router.callback_query.register(stale, cb())
+    router.message.register(enter_date, RoundFlow.date, F.text)
+    router.message.register(date_not_text, RoundFlow.date)
+    return router

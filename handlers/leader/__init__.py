@@ -1,0 +1,1 @@
+"""Screens for leaders (and reviewers and the commission, within their scope)."""

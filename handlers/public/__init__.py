@@ -1,0 +1,1 @@
+"""Citizens' screens: browsing publicised risk points, subscribing to rounds."""

@@ -1,0 +1,201 @@
+"""/track CODE and /mine: a sender's own feedback, its status and answer, and the rating.
+
+A wrong code and someone else's code read the same "not found"; after too many wrong codes
+the person is told how many minutes to wait (the service counts them).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router, html
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import feedback as rules
+from bot.domain.clock import Clock
+from bot.domain.feedback import KIND_KEYS, RATING_KEYS, STATE_KEYS, Kind, Rating, State
+from bot.services.feedback import tracking
+from bot.services.feedback.config import FeedbackConfig
+from bot.services.feedback.tracking import OwnView
+from bot.settings import Settings
+from handlers.callbacks import TrackAction, TrackCb
+from storage.models.org import Person
+
+RATINGS = list(Rating)
+TEXT_SHOWN = 500
+
+
+def _short(text: str, limit: int = TEXT_SHOWN) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render(view: OwnView, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
+    local = view.created_at.astimezone(ZoneInfo(settings.timezone))
+    lines = [
+        _("feedback.track.card").format(
+            code=view.code,
+            kind=_(KIND_KEYS[Kind(view.kind)]),
+            state=_(STATE_KEYS[State(view.state)]),
+            at=local.strftime("%Y-%m-%d %H:%M"),
+            unit=html.quote(view.unit_name),
+            post=html.quote(view.post_title),
+            text=html.quote(_short(view.text)),
+        )
+    ]
+    if view.first_answer:
+        first = html.quote(_short(view.first_answer))
+        lines.append(_("feedback.track.first_answer").format(answer=first))
+    if view.answer:
+        lines.append(_("feedback.track.answer").format(answer=html.quote(view.answer)))
+    if view.hidden_reason and view.state == State.HIDDEN.value:
+        lines.append(_("feedback.track.hidden").format(reason=html.quote(view.hidden_reason)))
+    if view.rating:
+        lines.append(_("feedback.track.rated").format(rating=_(RATING_KEYS[Rating(view.rating)])))
+    builder = InlineKeyboardBuilder()
+    if view.can_rate:
+        lines.append(_("feedback.track.ask_rating"))
+        for position, rating in enumerate(RATINGS):
+            builder.button(
+                text=_(RATING_KEYS[rating]),
+                callback_data=TrackCb(
+                    action=TrackAction.RATE,
+                    feedback_id=view.feedback_id,
+                    value=position,
+                    version=view.version,
+                ),
+            )
+    builder.button(text=_("feedback.btn.mine"), callback_data=TrackCb(action=TrackAction.LIST))
+    builder.adjust(3, 1)
+    return "\n".join(lines), builder.as_markup()
+
+
+async def track(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    typed = (command.args or "").strip()
+    if not typed:
+        await message.answer(_("feedback.track.usage"))
+        return
+    found = await tracking.track(session, clock, person, typed)
+    if found.wait is not None:
+        minutes = rules.minutes_to_wait(found.wait)
+        await message.answer(_("feedback.track.wait").format(minutes=minutes))
+    elif found.view is None:
+        await message.answer(_("feedback.track.not_found"))
+    else:
+        text, keyboard = render(found.view, settings)
+        await message.answer(text, reply_markup=keyboard)
+
+
+async def _mine(
+    session: AsyncSession, settings: Settings, person: Person, offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    views, total = await tracking.mine(session, person, offset)
+    builder = InlineKeyboardBuilder()
+    if not total:
+        return _("feedback.mine.empty"), builder.as_markup()
+    lines = [_("feedback.mine.title").format(n=total)]
+    for view in views:
+        local = view.created_at.astimezone(ZoneInfo(settings.timezone))
+        lines.append(
+            _("feedback.mine.line").format(
+                code=view.code,
+                kind=_(KIND_KEYS[Kind(view.kind)]),
+                state=_(STATE_KEYS[State(view.state)]),
+                at=local.strftime("%Y-%m-%d"),
+            )
+        )
+        builder.button(
+            text=view.code,
+            callback_data=TrackCb(action=TrackAction.OPEN, feedback_id=view.feedback_id),
+        )
+    builder.adjust(1)
+    nav = InlineKeyboardBuilder()
+    if offset > 0:
+        back = max(0, offset - tracking.MINE_PAGE)
+        nav.button(
+            text=_("nav.previous"), callback_data=TrackCb(action=TrackAction.LIST, value=back)
+        )
+    if offset + tracking.MINE_PAGE < total:
+        ahead = offset + tracking.MINE_PAGE
+        nav.button(text=_("nav.next"), callback_data=TrackCb(action=TrackAction.LIST, value=ahead))
+    builder.attach(nav)
+    return "\n".join(lines), builder.as_markup()
+
+
+async def mine(
+    message: Message, session: AsyncSession, settings: Settings, person: Person
+) -> None:
+    text, keyboard = await _mine(session, settings, person, 0)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def page(
+    query: CallbackQuery,
+    callback_data: TrackCb,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    text, keyboard = await _mine(session, settings, person, max(0, callback_data.value))
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def open_own(
+    query: CallbackQuery,
+    callback_data: TrackCb,
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+) -> None:
+    view = await tracking.own_view(session, person, callback_data.feedback_id)
+    text, keyboard = render(view, settings)
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def rate(
+    query: CallbackQuery,
+    callback_data: TrackCb,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    person: Person,
+) -> None:
+    if not 0 <= callback_data.value < len(RATINGS):
+        await query.answer(_("feedback.flow.stale"), show_alert=True)
+        return
+    rating = RATINGS[callback_data.value]
+    view = await tracking.rate(
+        session, clock, FeedbackConfig.from_settings(settings), person,
+        feedback_id=callback_data.feedback_id, rating=rating,
+        expected_version=callback_data.version,
+    )  # fmt: skip
+    key = (
+        "feedback.track.appealed"
+        if view.state == State.RECEIVED.value
+        else "feedback.track.thanks"
+    )
+    text, keyboard = render(view, settings)
+    await query.answer(_(key))
+    await query.message.edit_text(f"{_(key)}\n\n{text}", reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(track, Command("track"))
+    router.message.register(mine, Command("mine"))
+    router.callback_query.register(page, TrackCb.filter(F.action == TrackAction.LIST))
+    router.callback_query.register(open_own, TrackCb.filter(F.action == TrackAction.OPEN))
+    router.callback_query.register(rate, TrackCb.filter(F.action == TrackAction.RATE))
+    return router

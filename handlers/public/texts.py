@@ -1,0 +1,29 @@
+"""Small renderers the publicity screens share (in the current person's language)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+
+LEVEL_LABEL_KEYS: dict[int, str] = {
+    1: "publicity.count.level1",
+    2: "publicity.count.level2",
+    3: "publicity.count.level3",
+    0: "publicity.count.level_none",
+}
+
+
+def when(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def level_counts(by_level: dict[int, int]) -> str:
+    """一级 3，二级 5 … for the levels present."""
+    parts = [
+        _(LEVEL_LABEL_KEYS[level]).format(count=by_level[level])
+        for level in (1, 2, 3, 0)
+        if by_level.get(level)
+    ]
+    return _("publicity.count.separator").join(parts)
