@@ -65,7 +65,7 @@ from bot.app import metrics
 from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
-from bot.app.send_methods import build_method
+from bot.app.send_methods import build_method, by_chat, describe
 from bot.delivery.lease import Claimed, claim_due, record_outcome
 from bot.delivery.outbox import FILE_REF, UNREACHABLE_REASON
 from bot.delivery.reachability import mark_unreachable
@@ -161,7 +161,7 @@ class OutboxSender:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return
         claimed = await self.claim(free, skip_chats=self._busy_chats)
-        for chat_id, rows in _by_chat(claimed).items():
+        for chat_id, rows in by_chat(claimed).items():
             self._busy_chats.add(chat_id)
             task = asyncio.create_task(self.deliver_chat(rows))
             self._in_flight.add(task)
@@ -196,7 +196,7 @@ class OutboxSender:
         For tests and one-shot use; returns the number of rows handled.
         """
         claimed = await self.claim(self.concurrency)
-        await asyncio.gather(*(self.deliver_chat(rows) for rows in _by_chat(claimed).values()))
+        await asyncio.gather(*(self.deliver_chat(rows) for rows in by_chat(claimed).values()))
         return len(claimed)
 
     async def drain(self, max_rounds: int = 10_000) -> int:
@@ -285,11 +285,11 @@ class OutboxSender:
             await self._migrated(row, e)
             return None
         except (TelegramBadRequest, TelegramNotFound) as e:
-            await self._finish(row, status=OutboxStatus.FAILED, last_error=_describe(e))
+            await self._finish(row, status=OutboxStatus.FAILED, last_error=describe(e))
             return None
         except TelegramAPIError as e:
             # 5xx, network errors and timeouts, and anything else Telegram might answer.
-            return await self._transient(row, _describe(e))
+            return await self._transient(row, describe(e))
         await self._finish(
             row,
             status=OutboxStatus.SENT,
@@ -315,7 +315,7 @@ class OutboxSender:
         throttled = row.throttled + 1
         if throttled > self.settings.delivery_max_throttles:
             return await self._transient(
-                row, _describe(error), throttled=throttled, at_least=error.retry_after
+                row, describe(error), throttled=throttled, at_least=error.retry_after
             )
         due = self._not_quiet(row, self.clock.now() + timedelta(seconds=error.retry_after))
         await self._finish(
@@ -323,7 +323,7 @@ class OutboxSender:
             status=OutboxStatus.PENDING,
             next_attempt_at=due,
             throttled=throttled,
-            last_error=_describe(error),
+            last_error=describe(error),
         )
         return due
 
@@ -351,7 +351,7 @@ class OutboxSender:
 
     async def _forbidden(self, row: Claimed, error: TelegramForbiddenError) -> None:
         self._dead_chats.add(row.chat_id)
-        reason = _describe(error)
+        reason = describe(error)
         async with self.sessionmaker() as session, session.begin():
             if not await self._write(session, row, status=OutboxStatus.FAILED, last_error=reason):
                 return
@@ -369,7 +369,7 @@ class OutboxSender:
                 status=OutboxStatus.PENDING,
                 chat_id=error.migrate_to_chat_id,
                 next_attempt_at=self.clock.now(),
-                last_error=_describe(error),
+                last_error=describe(error),
             )
 
     def _not_quiet(self, row: Claimed, due: datetime) -> datetime:
@@ -387,15 +387,3 @@ class OutboxSender:
             return True
         log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
         return False
-
-
-def _describe(error: TelegramAPIError) -> str:
-    return f"{type(error).__name__}: {error.message}"[:1000]
-
-
-def _by_chat(rows: list[Claimed]) -> dict[int, list[Claimed]]:
-    """Claimed rows grouped by chat, each group in send order."""
-    groups: dict[int, list[Claimed]] = {}
-    for row in rows:
-        groups.setdefault(row.chat_id, []).append(row)
-    return groups
