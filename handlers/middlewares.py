@@ -145,10 +145,10 @@ class UpdateLogMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
-            trace = data.get("trace")
-            if trace is not None and "handler" in data:
+            noted = data.get("trace")
+            if noted is not None and "handler" in data:
                 callback = data["handler"].callback
-                trace["handler"] = f"{callback.__module__}.{callback.__qualname__}"
+                noted["handler"] = f"{callback.__module__}.{callback.__qualname__}"
             return await handler(event, data)
         trace: dict[str, Any] = {}
         data["trace"] = trace

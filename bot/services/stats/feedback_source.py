@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,8 +24,18 @@ FEEDBACK_FIELDS = (
 )
 
 
+class FeedbackCounts(TypedDict, total=False):
+    """One unit's `FEEDBACK_FIELDS` counts (keyword arguments of `Figures`)."""
+
+    feedback_received: int
+    feedback_answered: int
+    feedback_answered_on_time: int
+    satisfaction_votes: int
+    satisfaction_sum: int
+
+
 async def feedback_by_unit(
     session: AsyncSession, unit_ids: Collection[int] | None, *, today: date
-) -> dict[int, dict[str, int]]:
+) -> dict[int, FeedbackCounts]:
     """Per unit id (None: every unit), the `FEEDBACK_FIELDS` counts; empty until wired."""
     return {}

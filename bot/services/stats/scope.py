@@ -112,7 +112,8 @@ class UnitTree:
     @classmethod
     async def load(cls, session: AsyncSession) -> UnitTree:
         return cls(
-            tuple(row) for row in await session.execute(select(Unit.id, Unit.parent_id, Unit.kind))
+            row.tuple()
+            for row in await session.execute(select(Unit.id, Unit.parent_id, Unit.kind))
         )
 
     def subtree(self, unit_id: int) -> set[int]:
