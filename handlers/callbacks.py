@@ -342,6 +342,8 @@ class BrowseCb(CallbackData, prefix="pb"):
 
     action: BrowseAction
     round_id: int = 0
+    unit_id: int = 0
+    page: int = 0
 
 
 class OverviewAction(StrEnum):
