@@ -112,7 +112,7 @@ class UnitTree:
     @classmethod
     async def load(cls, session: AsyncSession) -> UnitTree:
         return cls(
-            row.tuple()
+            row._tuple()
             for row in await session.execute(select(Unit.id, Unit.parent_id, Unit.kind))
         )
 
