@@ -19,7 +19,10 @@ from babel.messages.pofile import read_po
 from bot.domain.keys import N_ as N_  # re-exported: the marker for every layer
 from bot.settings import PROJECT_ROOT
 
-LOCALES_DIR: Path = PROJECT_ROOT / "locales"
+# A checkout's catalogs at its root; an installed bot's inside the package (compiled at build).
+_CHECKOUT_LOCALES = PROJECT_ROOT / "locales"
+_PACKAGED_LOCALES = Path(__file__).resolve().parent / "locales"
+LOCALES_DIR: Path = _CHECKOUT_LOCALES if _CHECKOUT_LOCALES.is_dir() else _PACKAGED_LOCALES
 DOMAIN = "messages"
 LOCALES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LOCALE = "zh"
@@ -32,13 +35,20 @@ def compile_catalogs() -> None:
     for locale in LOCALES:
         po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
         mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        if mo_path.exists() and (
+            not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+        ):
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=locale)
         tmp_path = mo_path.with_suffix(".mo.tmp")
-        with tmp_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+        try:
+            with tmp_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+        except OSError:
+            if mo_path.exists():
+                continue  # installed read-only: the build's compiled copy serves
+            raise
         tmp_path.replace(mo_path)  # atomic: parallel processes never read half a file
 
 

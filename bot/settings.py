@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.domain import assessment, grading, review_routing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "qingfeng.sqlite3"
+# A checkout keeps its database in its own data/; an installed bot in the working directory's.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").exists()
+DEFAULT_DB_PATH = (PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / "data" / "qingfeng.sqlite3"
 
 
 class Settings(BaseSettings):
@@ -30,12 +33,23 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
+    # How many bot processes serve this bot. With more than one, they all need the same
+    # WEBHOOK_SECRET (`run` refuses to start without it), and exactly one of them should
+    # register the webhook with Telegram: set WEBHOOK_REGISTER=false on the others.
+    replicas: int = Field(default=1, ge=1)
+    webhook_register: bool = True
+    # Polling mode serves /healthz, /readyz and /metrics on this side port (0: not at all);
+    # with a webhook they are served on the webhook's own port.
+    health_host: str = "0.0.0.0"
+    health_port: int = Field(default=8081, ge=0, le=65535)
 
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"
     invitation_ttl_days: int = Field(default=14, ge=1, le=365)
 
     log_level: str = "INFO"
+    # "text": one key=value line per update; "json": every log line is one JSON object.
+    log_format: Literal["text", "json"] = "text"
 
     # Grading (科学定级) and review: documented in bot/domain/grading.py and
     # bot/domain/review_routing.py.

@@ -140,15 +140,19 @@ class UpdateLogMiddleware(BaseMiddleware):
     """One structured line per update: type, handler, person, outcome, time taken.
 
     Registered twice: outer on `update` (times and logs) and inner on messages and callback
-    queries (notes which handler ran). Message text is never logged.
+    queries (notes which handler ran). Message text is never logged. `observe`, when given,
+    hears the same facts (type, handler, outcome, seconds): the app's metrics.
     """
+
+    def __init__(self, observe: Callable[[str, str, str, float], None] | None = None) -> None:
+        self.observe = observe
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
-            noted = data.get("trace")
-            if noted is not None and "handler" in data:
+            note = data.get("trace")
+            if note is not None and "handler" in data:
                 callback = data["handler"].callback
-                noted["handler"] = f"{callback.__module__}.{callback.__qualname__}"
+                note["handler"] = f"{callback.__module__}.{callback.__qualname__}"
             return await handler(event, data)
         trace: dict[str, Any] = {}
         data["trace"] = trace
@@ -159,13 +163,23 @@ class UpdateLogMiddleware(BaseMiddleware):
             outcome = "unhandled" if result is UNHANDLED else "ok"
             return result
         finally:
+            seconds = time.perf_counter() - started
             handler_name = trace.get("handler", "-")
+            fields = {
+                "event": "update",
+                "type": event.event_type,
+                "handler": handler_name,
+                # Citizens' feedback: the log must not tie a person to what they sent.
+                "person": (
+                    "-" if handler_name.startswith(REDACTED_HANDLERS) else data.get("person_id")
+                ),
+                "outcome": outcome,
+                "ms": round(seconds * 1000, 1),
+            }
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
-                event.event_type,
-                handler_name,
-                # Citizens' feedback: the log must not tie a person to what they sent.
-                "-" if handler_name.startswith(REDACTED_HANDLERS) else data.get("person_id"),
-                outcome,
-                (time.perf_counter() - started) * 1000,
+                *(fields[k] for k in ("type", "handler", "person", "outcome", "ms")),
+                extra={"fields": fields},
             )
+            if self.observe is not None:
+                self.observe(event.event_type, fields["handler"], outcome, seconds)

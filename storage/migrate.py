@@ -49,3 +49,10 @@ async def autogenerate(engine: AsyncEngine, message: str, rev_id: str) -> None:
                 alembic_config(sync), message=message, autogenerate=True, rev_id=rev_id
             )
         )
+
+
+def head_revision() -> str | None:
+    """The newest revision the code knows (what `upgrade` would bring the database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from bot.app.logs import configure_logging
 from bot.settings import Settings, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -33,6 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="revert migrations to REVISION")
     down.add_argument("revision")
     db_sub.add_parser("current", help="print the applied revision")
+    db_sub.add_parser(
+        "check", help="connect; say the revision, whether it is current, and the main counts"
+    )
+
+    backup = sub.add_parser("backup", help="copy the database to FILE (SQLite, or pg_dump)")
+    backup.add_argument("file", type=Path)
+    restore = sub.add_parser(
+        "restore", help="replace the database with FILE's copy (stop the bot first)"
+    )
+    restore.add_argument("file", type=Path)
 
     imp = sub.add_parser("import", help="import units, people, powers or risks from CSV / XLSX")
     imp.add_argument("kind", choices=["units", "people", "powers", "risks"])
@@ -77,12 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Migrations run at every start; their chatter is not news.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Migrations run at every start and APScheduler ticks each minute: their INFO is not news.
+    configure_logging(settings)
     from bot.app import cli_commands
 
     command: Command = getattr(cli_commands, f"cmd_{args.command}")

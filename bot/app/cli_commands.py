@@ -6,7 +6,7 @@ import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
@@ -43,9 +43,13 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.runners import run_polling, run_webhook
+    from bot.app.health import Readiness
+    from bot.app.runners import replicas_problem, run_polling, run_webhook
     from bot.app.wiring import MissingToken, create_bot, create_dispatcher
 
+    problem = replicas_problem(settings)
+    if problem is not None:
+        raise CliError(translate(problem, settings.default_locale, replicas=settings.replicas))
     try:
         bot = create_bot(settings)
     except MissingToken:
@@ -53,11 +57,12 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     await migrate.upgrade(engine)
     dp = create_dispatcher(settings, make_sessionmaker(engine))
+    readiness = Readiness.from_settings(settings, engine, bot)
     try:
         if settings.webhook_url:
-            await run_webhook(dp, bot, settings)
+            await run_webhook(dp, bot, settings, readiness)
         else:
-            await run_polling(dp, bot)
+            await run_polling(dp, bot, settings, readiness)
     finally:
         await bot.session.close()
         await engine.dispose()
@@ -74,6 +79,8 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
+    if args.db_command == "check":
+        return await _db_check(engine, settings)
     try:
         if args.db_command == "upgrade":
             await migrate.upgrade(engine, args.revision)
@@ -82,6 +89,46 @@ async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         print(await migrate.current_revision(engine) or "-")
     finally:
         await engine.dispose()
+    return 0
+
+
+async def _db_check(engine: AsyncEngine, settings: Settings) -> int:
+    from bot.app.backup import check
+
+    try:
+        report = await check(engine)
+    except Exception as error:  # refused, unreachable, bad URL: one line, never a traceback
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = translate("cli.db_unreachable", settings.default_locale, reason=reason)
+        raise CliError(message) from None
+    finally:
+        await engine.dispose()
+    key = "cli.db_current" if report.current else "cli.db_behind"
+    say(key, settings, revision=report.revision or "-", head=report.head or "-")
+    for table, count in report.counts.items():
+        print(f"{table}\t{count}")
+    return 0 if report.current else 1
+
+
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.backup import BackupError, backup
+
+    try:
+        await backup(settings.database_url, args.file)
+    except BackupError as error:
+        raise CliError(translate(error.key, settings.default_locale, **error.values)) from None
+    say("cli.backup_done", settings, file=str(args.file))
+    return 0
+
+
+async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.backup import BackupError, restore
+
+    try:
+        await restore(settings.database_url, args.file)
+    except BackupError as error:
+        raise CliError(translate(error.key, settings.default_locale, **error.values)) from None
+    say("cli.restore_done", settings, file=str(args.file))
     return 0
 
 

@@ -10,40 +10,85 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.app.health import Readiness, add_health_routes, create_health_app, start_side_server
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-async def run_polling(dp: Dispatcher, bot: Bot) -> None:
-    """Long polling; any webhook left over is removed first, or Telegram would refuse us."""
-    await bot.delete_webhook(drop_pending_updates=False)
-    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+async def run_polling(
+    dp: Dispatcher, bot: Bot, settings: Settings, readiness: Readiness | None = None
+) -> None:
+    """Long polling; any webhook left over is removed first, or Telegram would refuse us.
+
+    Health (and metrics) are served on the side port HEALTH_PORT unless it is 0."""
+    side: web.AppRunner | None = None
+    if readiness is not None and settings.health_port:
+        side = await start_side_server(
+            create_side_app(readiness), settings.health_host, settings.health_port
+        )
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    finally:
+        if side is not None:
+            await side.cleanup()
+
+
+def create_side_app(readiness: Readiness) -> web.Application:
+    """Polling mode's side server: /healthz, /readyz, /metrics."""
+    return create_health_app(readiness)
+
+
+def has_webhook_secret(settings: Settings) -> bool:
+    return settings.webhook_secret is not None and bool(settings.webhook_secret.get_secret_value())
+
+
+def replicas_problem(settings: Settings) -> str | None:
+    """The message key of what stops several replicas from working, or None.
+
+    Each replica without WEBHOOK_SECRET would register its own random secret, and every
+    replica but the last one started would answer 401 to all of Telegram's requests. Long
+    polling cannot be shared at all: Telegram answers 409 to a second getUpdates."""
+    if settings.replicas <= 1:
+        return None
+    if not settings.webhook_url:
+        return "cli.replicas_need_webhook"
+    if not has_webhook_secret(settings):
+        return "cli.replicas_need_secret"
+    return None
 
 
 def webhook_secret(settings: Settings) -> str:
     """The configured secret, or a fresh random one (Telegram echoes it on every request)."""
     # An empty WEBHOOK_SECRET counts as unset: aiogram skips the check for an empty secret.
-    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
+    if settings.webhook_secret is not None and has_webhook_secret(settings):
         return settings.webhook_secret.get_secret_value()
     return secrets.token_urlsafe(32)
 
 
-def create_webhook_app(dp: Dispatcher, bot: Bot, secret: str, path: str) -> web.Application:
-    """An aiohttp app that answers 401 to any request without the secret token."""
+def create_webhook_app(
+    dp: Dispatcher, bot: Bot, secret: str, path: str, readiness: Readiness | None = None
+) -> web.Application:
+    """An aiohttp app that answers 401 to any request without the secret token (and serves
+    /healthz, /readyz and /metrics beside it when given the readiness checks)."""
     if not secret:
         raise ValueError("a webhook needs a non-empty secret token")
     app = web.Application()
+    if readiness is not None:
+        add_health_routes(app, readiness)
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=bot)
     return app
 
 
-async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+async def run_webhook(
+    dp: Dispatcher, bot: Bot, settings: Settings, readiness: Readiness | None = None
+) -> None:
     """Serve WEBHOOK_URL's path locally on WEBHOOK_HOST:WEBHOOK_PORT and register the URL."""
     url = settings.webhook_url or ""
     secret = webhook_secret(settings)
-    app = create_webhook_app(dp, bot, secret, urlparse(url).path or "/")
+    app = create_webhook_app(dp, bot, secret, urlparse(url).path or "/", readiness)
 
     async def register_webhook(_: web.Application) -> None:
         await bot.set_webhook(
@@ -52,7 +97,10 @@ async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
             allowed_updates=dp.resolve_used_update_types(),
         )
 
-    app.on_startup.append(register_webhook)
+    if settings.webhook_register:
+        app.on_startup.append(register_webhook)
+    else:
+        log.info("WEBHOOK_REGISTER is off: another replica registers the webhook")
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)

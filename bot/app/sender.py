@@ -61,6 +61,7 @@ from aiogram.types import BufferedInputFile
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import metrics
 from bot.app.outbox_wake import add_waker, discard_waker
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import bulk_sending
@@ -310,6 +311,7 @@ class OutboxSender:
         return {**payload, "photo": BufferedInputFile(stored.data, stored.file_name)}
 
     async def _throttled(self, row: Claimed, error: TelegramRetryAfter) -> datetime | None:
+        metrics.count_message("throttled")
         throttled = row.throttled + 1
         if throttled > self.settings.delivery_max_throttles:
             return await self._transient(
@@ -380,6 +382,8 @@ class OutboxSender:
     async def _write(self, session: AsyncSession, row: Claimed, **values: Any) -> bool:
         """Record an outcome if we still hold the lease (else another sender took the row)."""
         if await record_outcome(session, row, **values):
+            if values["status"] in (OutboxStatus.SENT, OutboxStatus.FAILED):
+                metrics.count_message(str(values["status"]))
             return True
         log.warning("outbox row %s: lease lost before recording %s", row.id, values["status"])
         return False

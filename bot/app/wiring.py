@@ -14,6 +14,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 
+from bot.app import metrics
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import install_pacing
 from bot.app.sender import OutboxSender
@@ -85,7 +86,7 @@ def create_dispatcher(
         clock=clock or Clock(),
         **workflow_data,
     )
-    update_log = UpdateLogMiddleware()
+    update_log = UpdateLogMiddleware(observe=metrics.observe_update)
     dp.update.outer_middleware(update_log)
     dp.update.outer_middleware(DbContextMiddleware())
     dp.message.middleware(update_log)
@@ -95,7 +96,8 @@ def create_dispatcher(
     dp.startup.register(_on_startup)
     dp.startup.register(_start_delivery)
     dp.shutdown.register(_stop_delivery)
-    runner = JobRunner(all_jobs(settings), sessionmaker, dp["clock"], settings)
+    jobs = [metrics.instrument_job(job) for job in all_jobs(settings)]
+    runner = JobRunner(jobs, sessionmaker, dp["clock"], settings)
     attach_scheduler(dp, runner, settings.timezone)
     return dp
 

@@ -15,14 +15,13 @@ path) and adds its posts beside the demo's, so the sandbox's leaders see the see
 from __future__ import annotations
 
 import random
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.demo.bulk_insert import IDS, Ids, bulk
 from bot.demo.seed_figures import (
     BUREAUS,
     DEPARTMENTS,
@@ -75,49 +74,6 @@ def _person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
 
 
-class _Ids:
-    """Ids handed out here (the next free one per table), so rows go in with a plain
-    executemany — no RETURNING, which costs ~8x when its order must be kept."""
-
-    def __init__(self) -> None:
-        self.next: dict[str, int] = {}
-
-    async def take(self, session: AsyncSession, table: Any, count: int) -> list[int]:
-        if table.name not in self.next:
-            highest = await session.scalar(select(func.max(table.c.id)))
-            self.next[table.name] = (highest or 0) + 1
-        start = self.next[table.name]
-        self.next[table.name] = start + count
-        return list(range(start, start + count))
-
-    async def sync_sequences(self, session: AsyncSession) -> None:
-        """PostgreSQL's id sequences past the ids used, so later inserts never collide."""
-        if session.get_bind().dialect.name != "postgresql":
-            return
-        for name in self.next:
-            await session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
-                )
-            )
-
-
-_IDS: ContextVar[_Ids] = ContextVar("seed_scale_ids")
-
-
-async def _bulk(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in bulk (one executemany); the new ids in the rows' order."""
-    if not rows:
-        return []
-    table = model.__table__
-    ids = await _IDS.get().take(session, table, len(rows))
-    await session.execute(
-        insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-    )
-    return ids
-
-
 async def _unit(
     session: AsyncSession,
     existing: dict[str, int],
@@ -128,7 +84,7 @@ async def _unit(
 ) -> int:
     if path in existing:
         return existing[path]
-    (unit_id,) = await _bulk(
+    (unit_id,) = await bulk(
         session,
         Unit,
         [
@@ -160,13 +116,13 @@ async def generate(
     if scale < 1:
         raise ValueError("scale must be at least 1")
     rng = random.Random(seed)
-    ids = _Ids()
-    token = _IDS.set(ids)
+    ids = Ids()
+    token = IDS.set(ids)
     try:
         report = await _generate(session, rng, scale, today)
         await ids.sync_sequences(session)
     finally:
-        _IDS.reset(token)
+        IDS.reset(token)
     return report
 
 
@@ -205,7 +161,7 @@ async def _generate(
                     "created_at": now,
                 }
             )
-        person_ids = await _bulk(session, Person, person_rows)
+        person_ids = await bulk(session, Person, person_rows)
         roles = [
             {"person_id": pid, "role": Role.STAFF.value, "unit_id": s.unit_id}
             for pid, s in zip(person_ids, slots, strict=True)
@@ -214,7 +170,7 @@ async def _generate(
             {"person_id": person_ids[i], "role": Role.LEADER.value, "unit_id": unit_id}
             for i, unit_id in leaders
         ]
-        await _bulk(session, RoleAssignment, roles)
+        await bulk(session, RoleAssignment, roles)
         counts["people"] += len(person_ids)
         holders = {s.post_id: pid for s, pid in zip(slots, person_ids, strict=True)}
         counts["powers"] += await _powers(session, rng, slots, now)
@@ -243,7 +199,7 @@ async def _organisation(
             )
             plan += [(dept, name, False) for name in ORDINARY_POSTS]
     plan = [p for p in plan if (p[0], p[1]) not in taken]
-    ids = await _bulk(
+    ids = await bulk(
         session, Post, [{"unit_id": u, "name": n, "is_leadership": lead} for u, n, lead in plan]
     )
     taken.update((u, n) for u, n, _ in plan)
@@ -291,7 +247,7 @@ async def _powers(
                     "updated_at": now,
                 }
             )
-    await _bulk(session, Power, rows)
+    await bulk(session, Power, rows)
     return len(rows)
 
 
@@ -344,7 +300,7 @@ async def _risks(
                 "updated_at": moved,
             }
         )
-    risk_ids = await _bulk(session, RiskPoint, rows)
+    risk_ids = await bulk(session, RiskPoint, rows)
     # Leadership: 25 risk points with two measures and 25 with one (75); ordinary: 224 with two.
     per_risk = [2 if i < 25 else 1 for i in range(LEADERSHIP_RISKS)]
     extra = set(rng.sample(range(ordinary_count), ORDINARY_MEASURES - ordinary_count))
@@ -377,11 +333,11 @@ async def _risks(
                 }
             )
             reports_for.append(status is MeasureStatus.IN_PROGRESS and rng.random() < 0.5)
-    measure_ids = await _bulk(session, ControlMeasure, measures)
+    measure_ids = await bulk(session, ControlMeasure, measures)
     reports = [
         {"measure_id": mid, "reporter_id": None, "status": "in_progress", "note": "", "at": now}
         for mid, report in zip(measure_ids, reports_for, strict=True)
         if report
     ]
-    await _bulk(session, MeasureReport, reports)
+    await bulk(session, MeasureReport, reports)
     return len(rows), len(measures)

@@ -55,7 +55,7 @@ class State(StrEnum):
 
 
 class Action(StrEnum):
-    """A move; the audit trail records `feedback.<action>`."""
+    """A move; the audit trail records it under its name in `AUDIT_ACTIONS`."""
 
     SUBMIT = "submit"
     ANSWER = "answer"
@@ -100,6 +100,22 @@ class Step(IntEnum):
     OVERDUE = 2  # past the deadline: the tier above
     COMMISSION = 3  # past twice the deadline: the commission, which records a disposition
 
+
+# The audit trail's action names (not message keys), one per move.
+AUDIT_ACTIONS: dict[Action, str] = {
+    Action.SUBMIT: "feedback.submit",
+    Action.ANSWER: "feedback.answer",
+    Action.REOPEN_RISK: "feedback.reopen_risk",
+    Action.MARK_DUPLICATE: "feedback.mark_duplicate",
+    Action.HIDE: "feedback.hide",
+    Action.REMIND: "feedback.remind",
+    Action.ESCALATE: "feedback.escalate",
+    Action.ALERT: "feedback.alert",
+    Action.DISPOSE: "feedback.dispose",
+    Action.CLOSE: "feedback.close",
+    Action.RATE: "feedback.rate",
+    Action.APPEAL: "feedback.appeal",
+}
 
 KIND_KEYS: dict[Kind, str] = {
     Kind.COMMENT: "feedback.kind.comment",

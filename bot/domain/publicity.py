@@ -37,11 +37,19 @@ class RoundState(StrEnum):
 
 
 class RoundAction(StrEnum):
-    """A move; the audit trail records it as ``publicity.<action>``."""
+    """A move; the audit trail records it under its name in `AUDIT_ACTIONS`."""
 
     OPEN = "open"
     CLOSE = "close"
     CANCEL = "cancel"
+
+
+# The audit trail's action names (not message keys), one per move.
+AUDIT_ACTIONS: dict[RoundAction, str] = {
+    RoundAction.OPEN: "publicity.open",
+    RoundAction.CLOSE: "publicity.close",
+    RoundAction.CANCEL: "publicity.cancel",
+}
 
 
 TRANSITIONS: dict[tuple[RoundState, RoundAction], RoundState] = {

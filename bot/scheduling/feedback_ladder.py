@@ -9,11 +9,9 @@ from bot.services.feedback.config import FeedbackConfig
 
 
 async def climb_feedback_ladder(ctx: JobContext) -> None:
-    config = FeedbackConfig.from_settings(ctx.settings)
-    async with ctx.sessionmaker() as session, session.begin():
-        await ladder.climb(session, ctx.clock, config)
+    """One unit of work: the steps, their audit rows and their notices commit together."""
+    await ladder.climb(ctx.session, ctx.clock, FeedbackConfig.from_settings(ctx.settings))
 
 
 async def prune_track_misses(ctx: JobContext) -> None:
-    async with ctx.sessionmaker() as session, session.begin():
-        await tracking.prune_misses(session, ctx.now)
+    await tracking.prune_misses(ctx.session, ctx.now)

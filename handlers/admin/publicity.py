@@ -28,7 +28,7 @@ from bot.settings import Settings
 from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
-from handlers.ui.pickers import PAGE_SIZE
+from handlers.ui.pickers import PAGE_SIZE, page_nav
 from storage.models.org import Person
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
@@ -113,15 +113,7 @@ async def _units_keyboard(
         mark = "✅" if unit.id in chosen else "▫️"
         data = RoundWizardCb(action=A.TOGGLE, value=unit.id)
         builder.row(_button(f"{mark} {unit.name}"[:60], data))
-    nav = []
-    if offset > 0:
-        nav.append(
-            _button(_("nav.previous"), RoundWizardCb(action=A.PAGE, value=offset - PAGE_SIZE))
-        )
-    if offset + PAGE_SIZE < total:
-        nav.append(_button(_("nav.next"), RoundWizardCb(action=A.PAGE, value=offset + PAGE_SIZE)))
-    if nav:
-        builder.row(*nav)
+    page_nav(builder, offset, total, lambda at: RoundWizardCb(action=A.PAGE, value=at))
     builder.row(
         _button(_("publicity.units_done"), RoundWizardCb(action=A.UNITS_DONE)),
         _button(*_abort()),

@@ -21,7 +21,7 @@ from bot.services.publicity.texts import LEVEL_KEYS, RISK_TYPE_KEYS
 from bot.settings import Settings
 from handlers.callbacks import BrowseAction, BrowseCb, FeedbackAction, FeedbackCb
 from handlers.public.texts import when
-from handlers.ui.pickers import PAGE_SIZE
+from handlers.ui.pickers import PAGE_SIZE, page_nav
 
 DESCRIPTION_MAX = 1500
 MEASURE_MAX = 300
@@ -80,19 +80,11 @@ async def round_view(query: CallbackQuery, callback_data: BrowseCb, session: Asy
             action=BrowseAction.UNIT, round_id=callback_data.round_id, unit_id=unit.unit_id
         )
         builder.row(_b(f"{unit.name} ({unit.risks})", data))
-    nav = []
-    if offset > 0:
-        back = BrowseCb(
-            action=BrowseAction.ROUND, round_id=callback_data.round_id, page=offset - PAGE_SIZE
-        )
-        nav.append(_b(_("nav.previous"), back))
-    if offset + PAGE_SIZE < total:
-        more = BrowseCb(
-            action=BrowseAction.ROUND, round_id=callback_data.round_id, page=offset + PAGE_SIZE
-        )
-        nav.append(_b(_("nav.next"), more))
-    if nav:
-        builder.row(*nav)
+    round_id = callback_data.round_id
+    page_nav(
+        builder, offset, total,
+        lambda at: BrowseCb(action=BrowseAction.ROUND, round_id=round_id, page=at),
+    )  # fmt: skip
     builder.row(_b(_("publicity.browse.back_rounds"), BrowseCb(action=BrowseAction.ROUNDS)))
     text = _("publicity.browse.units").format(id=callback_data.round_id, units=total)
     await _show(query, text, builder.as_markup())

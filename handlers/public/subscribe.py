@@ -21,7 +21,7 @@ from bot.services.publicity import scope, subscriptions
 from bot.services.publicity.subscriptions import Choice
 from handlers.callbacks import SubscribeAction as A
 from handlers.callbacks import SubscribeCb
-from handlers.ui.pickers import PAGE_SIZE
+from handlers.ui.pickers import PAGE_SIZE, page_nav
 from storage.models.org import Person, Unit
 
 DATA_KEY = "subscribe"  # FSM data: {"all": bool, "units": [ids], "offset": int}
@@ -66,13 +66,7 @@ async def _view(session: AsyncSession, data: dict) -> tuple[str, InlineKeyboardM
     for unit in units:
         mark = "✅" if data.get("all") or unit.id in chosen else "▫️"
         builder.row(_b(f"{mark} {unit.name}", SubscribeCb(action=A.TOGGLE, value=unit.id)))
-    nav = []
-    if offset > 0:
-        nav.append(_b(_("nav.previous"), SubscribeCb(action=A.PAGE, value=offset - PAGE_SIZE)))
-    if offset + PAGE_SIZE < total:
-        nav.append(_b(_("nav.next"), SubscribeCb(action=A.PAGE, value=offset + PAGE_SIZE)))
-    if nav:
-        builder.row(*nav)
+    page_nav(builder, offset, total, lambda at: SubscribeCb(action=A.PAGE, value=at))
     builder.row(
         _b(_("subscribe.save"), SubscribeCb(action=A.SAVE)),
         _b(_("subscribe.off"), SubscribeCb(action=A.OFF)),

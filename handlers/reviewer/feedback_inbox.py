@@ -2,136 +2,29 @@
 first, one card at a time, edited in place: the feedback beside the risk's card, never its
 sender when anonymous. Buttons: answer, reopen the risk for re-grading, duplicate, hide; the
 commission records a disposition once an item is past twice its deadline. The typed steps
-are in `feedback_replies`.
+are in `feedback_replies`, the card both show in `feedback_ui`.
 """
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from aiogram import Bot, F, Router, html
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
-from bot.domain.feedback import DISPOSITION_KEYS, KIND_KEYS, Action, Disposition, Kind, Step
-from bot.domain.grading import explain
-from bot.services import review as review_service
+from bot.domain.feedback import DISPOSITION_KEYS, Action
 from bot.services.feedback import answering
-from bot.services.feedback.answering import InboxCard
-from bot.services.feedback.config import FeedbackConfig
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
-from handlers.review_cards import render_card
+from handlers.reviewer import feedback_replies
+from handlers.reviewer.feedback_ui import DISPOSITIONS, card_view, fb_config, inbox_view
 from storage.models.org import Person
-
-DISPOSITIONS = list(Disposition)
-MESSAGE_BUDGET = 3900  # under Telegram's 4,096 with room for the header
-STEP_KEYS = {
-    Step.REMINDER: "feedback.inbox.step_reminder",
-    Step.OVERDUE: "feedback.inbox.step_overdue",
-    Step.COMMISSION: "feedback.inbox.step_commission",
-}
-ACTION_BUTTONS: dict[Action, tuple[str, InboxAction]] = {
-    Action.ANSWER: ("feedback.btn.answer", InboxAction.ANSWER),
-    Action.REOPEN_RISK: ("feedback.btn.reopen", InboxAction.REOPEN),
-    Action.MARK_DUPLICATE: ("feedback.btn.duplicate", InboxAction.DUPLICATE),
-    Action.HIDE: ("feedback.btn.hide", InboxAction.HIDE),
-}
-
-
-def fb_config(settings: Settings) -> FeedbackConfig:
-    return FeedbackConfig.from_settings(settings)
-
-
-def feedback_lines(card: InboxCard, settings: Settings) -> str:
-    zone = ZoneInfo(settings.timezone)
-    if card.anonymous:
-        sender = _("feedback.inbox.anonymous")
-    else:
-        sender = _("feedback.inbox.signed").format(
-            name=html.quote(card.signed_name or "-"), phone=html.quote(card.signed_phone or "-")
-        )
-    lines = [
-        _("feedback.inbox.card").format(
-            code=card.code,
-            kind=_(KIND_KEYS[Kind(card.kind)]),
-            at=card.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            due=card.due_at.astimezone(zone).strftime("%Y-%m-%d"),
-            sender=sender,
-            text=html.quote(card.text),
-        )
-    ]
-    if card.evidence:
-        lines.append(_("feedback.inbox.files").format(n=len(card.evidence)))
-    if card.appealed and card.first_answer:
-        lines.append(
-            _("feedback.inbox.appealed").format(answer=html.quote(card.first_answer[:500]))
-        )
-    step = STEP_KEYS.get(Step(card.overdue_step))
-    if step:
-        lines.append(_(step))
-    return "\n".join(lines)
-
-
-async def card_view(
-    session: AsyncSession, settings: Settings, person: Person, feedback_id: int, total: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    card = await answering.card(session, person, feedback_id)
-    config = ReviewConfig.from_settings(settings)
-    sit = await review_service.situation(session, config, card.risk_id)
-    risk = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
-    head = _("feedback.inbox.title").format(n=total)
-    text = f"{head}\n\n{feedback_lines(card, settings)}"
-    if len(text) + len(risk) > MESSAGE_BUDGET:
-        risk = _("feedback.inbox.risk_short").format(risk_id=card.risk_id)
-    builder = InlineKeyboardBuilder()
-    v = card.version
-    for position, _file in enumerate(card.evidence):
-        builder.button(
-            text=_("feedback.btn.file").format(n=position + 1),
-            callback_data=InboxCb(
-                action=InboxAction.FILE, feedback_id=card.feedback_id, value=position
-            ),
-        )
-    for action in card.actions:
-        label, button = ACTION_BUTTONS[action]
-        builder.button(
-            text=_(label),
-            callback_data=InboxCb(action=button, feedback_id=card.feedback_id, version=v),
-        )
-    if card.can_dispose:
-        builder.button(
-            text=_("feedback.btn.dispose"),
-            callback_data=InboxCb(
-                action=InboxAction.DISPOSE, feedback_id=card.feedback_id, version=v
-            ),
-        )
-    if total > 1:
-        builder.button(
-            text=_("feedback.btn.next"),
-            callback_data=InboxCb(action=InboxAction.NEXT, feedback_id=card.feedback_id),
-        )
-    builder.adjust(*([5] if card.evidence else []), 2, 2, 1, 1)
-    return f"{text}\n\n{risk}", builder.as_markup()
-
-
-async def inbox_view(
-    session: AsyncSession, settings: Settings, person: Person, after: int = 0
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The first waiting item after `after` (wrapping round), or "nothing waiting"."""
-    ids = await answering.inbox(session, person)
-    if not ids:
-        return _("feedback.inbox.empty"), None
-    later = [i for i in ids if i > after] if after else ids
-    chosen = (later or ids)[0]
-    return await card_view(session, settings, person, chosen, len(ids))
 
 
 async def show_inbox(
@@ -258,8 +151,6 @@ async def ask_disposition(
 
 
 def create_router() -> Router:
-    from handlers.reviewer import feedback_replies
-
     router = Router(name=__name__)
     a = InboxCb.filter
     router.message.register(show_inbox, Command("feedback"))

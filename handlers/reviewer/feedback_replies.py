@@ -25,7 +25,7 @@ from bot.services.feedback import answering
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
 from handlers.register_ui import refusal
-from handlers.reviewer.feedback_inbox import DISPOSITIONS, fb_config, inbox_view
+from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
 from storage.models.org import Person
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.

@@ -13,6 +13,7 @@ from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
+from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from tests.e2e.conftest import RunningBot
@@ -43,7 +44,7 @@ async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
 
 
 async def declare(
-    sessionmaker: SessionMaker, clock: FakeClock, telegram_id: int, text: str
+    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings, telegram_id: int, text: str
 ) -> None:
     async with sessionmaker() as session:
         person = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
@@ -55,6 +56,7 @@ async def declare(
             draft=RiskDraft(
                 text, "duty", FACTORS, (MeasureDraft(f"{text}：公示", date(2026, 12, 31)),)
             ),
+            settings=settings,
         )
         await session.commit()
 
@@ -73,10 +75,11 @@ async def test_commission_confirms_the_year_and_a_later_change_leaves_it_alone(
     bot_running: RunningBot,
     sessionmaker: SessionMaker,
     clock: FakeClock,
+    settings: Settings,
     head_locale: str,
 ) -> None:
     await set_language(sessionmaker, BUREAU_HEAD, head_locale)
-    await declare(sessionmaker, clock, STAFF, "审批中收受申请人好处")
+    await declare(sessionmaker, clock, settings, STAFF, "审批中收受申请人好处")
     commission = await kit.persona_for(COMMISSION)
     head = await kit.persona_for(BUREAU_HEAD)
 
@@ -105,7 +108,7 @@ async def test_commission_confirms_the_year_and_a_later_change_leaves_it_alone(
     assert covered in notice.text
 
     # A later change to the register: the confirmed year shows exactly what it showed.
-    await declare(sessionmaker, clock, FINANCE_STAFF, "惠农补贴虚报冒领")
+    await declare(sessionmaker, clock, settings, FINANCE_STAFF, "惠农补贴虚报冒领")
     await commission.send("/assessment 2026")
     again = await commission.expect("2026 年度廉政风险防控考核 · 排名")
     assert again.text == frozen.text

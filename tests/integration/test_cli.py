@@ -60,7 +60,8 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     listed = re.findall(r"^\s{4}(\w+)\s", result.stdout, re.MULTILINE)
     assert listed == [
-        "run", "sandbox", "db", "import", "export", "report", "invite", "admin", "demo",
+        "run", "sandbox", "db", "backup", "restore", "import", "export", "report", "invite",
+        "admin", "demo",
     ]  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from bot.services.feedback.figures import feedback_figures, figures_by_unit
 from bot.services.feedback.public import public_counts
 from bot.services.feedback.submit import Draft, Evidence
 from bot.services.review import ReviewConfig
+from bot.services.stats.overview import Scope, overview
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
@@ -464,6 +465,12 @@ async def test_figures_by_kind_state_unit_and_period(
             session, answer_period=config.answer_period, unit_ids=[world.org.other_unit_id]
         )
         assert other.total == 0
+        # The leaders' overview shows the same figures on the department's line and above it.
+        picture = await overview(session, Scope(None), today=clock.now().date())
+        lines = picture.total
+        assert (lines.feedback_received, lines.feedback_answered) == (2, 1)
+        assert lines.feedback_answered_on_time == 1
+        assert (lines.satisfaction_votes, lines.satisfaction) == (1, 5.0)
 
 
 async def test_hide_and_duplicate_are_audited_and_the_sender_is_told(

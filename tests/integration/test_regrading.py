@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.delivery.outbox import keyboard
 from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed, ServiceError
-from bot.domain.risk_workflow import RiskState
+from bot.domain.risk_workflow import Actor, RiskState
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.runner import run_job
 from bot.services import regrading, risks
@@ -89,8 +89,8 @@ async def test_revised_factors_route_the_resubmission_by_the_new_level(
     async with unit_of_work(sessionmaker) as session:
         sit = await review_service.situation(session, config, risk_id)
         assert not review_service.actors_for(dept, sit) & {
-            review_service.Actor.REVIEWER,
-            review_service.Actor.APPROVER,
+            Actor.REVIEWER,
+            Actor.APPROVER,
         }
 
 

@@ -19,6 +19,12 @@ DAYS5 = timedelta(days=5)
 # --- the table ----------------------------------------------------------------------------
 
 
+def test_every_move_has_its_audit_action_name() -> None:
+    assert set(fb.AUDIT_ACTIONS) == set(Action)
+    assert len(set(fb.AUDIT_ACTIONS.values())) == len(Action)
+    assert fb.AUDIT_ACTIONS[Action.MARK_DUPLICATE] == "feedback.mark_duplicate"
+
+
 def test_an_official_answers_a_received_item() -> None:
     row = fb.check(State.RECEIVED, Action.ANSWER, {Actor.REVIEWER}, reason="已核实，正在整改")
     assert row.target is State.ANSWERED

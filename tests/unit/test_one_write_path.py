@@ -27,6 +27,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "close_campaign",
     ): "a campaign's one move: active → closed",
     ("bot/services/publicity/rounds.py", "move"): "the one write path of a publicity round",
+    ("bot/services/feedback/moves.py", "move"): "the one write path of a feedback item",
     ("bot/services/assessment.py", "move"): "the one write path of an assessment year",
 }
 # (module, function) → which names its `setattr(obj, name, ...)` with a computed name sets

@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain.errors import ServiceError
 from bot.domain.publicity import (
+    AUDIT_ACTIONS,
     MESSAGE_LIMIT,
     TRANSITIONS,
     RoundAction,
@@ -15,6 +16,11 @@ from bot.domain.publicity import (
     split_entries,
     utf16_len,
 )
+
+
+def test_every_round_move_has_its_audit_action_name() -> None:
+    assert set(AUDIT_ACTIONS) == set(RoundAction)
+    assert AUDIT_ACTIONS[RoundAction.OPEN] == "publicity.open"
 
 
 def test_the_round_moves_scheduled_open_closed_and_nothing_else() -> None:

@@ -8,14 +8,15 @@ official; the scheduler's carry none, on the scheduler channel.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
-from bot.domain.feedback import Action, Actor, Transition, check
+from bot.domain.feedback import AUDIT_ACTIONS, Action, Actor, Transition, check
 from bot.services import audit
 from storage.models.feedback import Feedback
 from storage.models.org import Person
@@ -37,6 +38,31 @@ AUDITED = (
 )
 
 
+class Changes(TypedDict, total=False):
+    """The fields a move may set besides the status and version (which only `move()` sets)."""
+
+    answer: str | None
+    answered_by_id: int
+    answered_at: datetime
+    responded_at: datetime | None
+    duplicate_of_id: int
+    hidden_reason: str
+    rating: str | None
+    rated_at: datetime
+    appealed: bool
+    first_answer: str | None
+    route_tier: str
+    route_unit_id: int | None
+    waiting_since: datetime
+    due_at: datetime
+    ladder_step: int
+    disposition: str
+    disposition_note: str | None
+    follow_up_on: date | None
+    disposed_by_id: int
+    disposed_at: datetime
+
+
 def snapshot(item: Feedback) -> dict[str, Any]:
     return audit.snapshot(item, *AUDITED) | {"code": item.code}
 
@@ -51,7 +77,7 @@ async def move(
     official: Person | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
-    changes: Mapping[str, Any] | None = None,
+    changes: Changes | None = None,
 ) -> Transition:
     """Take one move on `item` or refuse (`ServiceError`) with nothing changed.
 
@@ -62,12 +88,12 @@ async def move(
     if expected_version is not None and expected_version != item.version:
         raise ServiceError("feedback.stale")
     row = check(item.status, action, actors, reason=reason)
-    changes = dict(changes or {})
-    if "status" in changes or "version" in changes:
-        raise ValueError("move() alone sets status and version")
+    changes = changes or Changes()
+    unknown = set(changes) - Changes.__optional_keys__
+    if unknown:  # "status" and "version" among them: move() alone sets those
+        raise ValueError(f"move() cannot set {sorted(unknown)}")
     before = snapshot(item)
-    for name, value in changes.items():
-        setattr(item, name, value)
+    _apply(item, changes)
     item.status = row.target.value
     item.version += 1
     if Actor.SENDER in actors:
@@ -81,7 +107,7 @@ async def move(
         clock,
         actor=official if Actor.SENDER not in actors else None,
         channel=channel,
-        action=f"feedback.{action.value}",
+        action=AUDIT_ACTIONS[action],
         entity=item,
         before=before,
         after=snapshot(item) | ({"reason": reason} if reason else {}),
@@ -96,8 +122,53 @@ def record_submit(session: AsyncSession, clock: Clock, item: Feedback) -> None:
         clock,
         actor=None,
         channel=CITIZEN_CHANNEL,
-        action=f"feedback.{Action.SUBMIT.value}",
+        action=AUDIT_ACTIONS[Action.SUBMIT],
         entity=item,
         before=None,
         after=snapshot(item) | {"anonymous": item.anonymous},
     )
+
+
+def _apply(item: Feedback, changes: Changes) -> None:
+    """Each field written out, so that no computed name can reach the status."""
+    c = changes
+    if "answer" in c:
+        item.answer = c["answer"]
+    if "answered_by_id" in c:
+        item.answered_by_id = c["answered_by_id"]
+    if "answered_at" in c:
+        item.answered_at = c["answered_at"]
+    if "responded_at" in c:
+        item.responded_at = c["responded_at"]
+    if "duplicate_of_id" in c:
+        item.duplicate_of_id = c["duplicate_of_id"]
+    if "hidden_reason" in c:
+        item.hidden_reason = c["hidden_reason"]
+    if "rating" in c:
+        item.rating = c["rating"]
+    if "rated_at" in c:
+        item.rated_at = c["rated_at"]
+    if "appealed" in c:
+        item.appealed = c["appealed"]
+    if "first_answer" in c:
+        item.first_answer = c["first_answer"]
+    if "route_tier" in c:
+        item.route_tier = c["route_tier"]
+    if "route_unit_id" in c:
+        item.route_unit_id = c["route_unit_id"]
+    if "waiting_since" in c:
+        item.waiting_since = c["waiting_since"]
+    if "due_at" in c:
+        item.due_at = c["due_at"]
+    if "ladder_step" in c:
+        item.ladder_step = c["ladder_step"]
+    if "disposition" in c:
+        item.disposition = c["disposition"]
+    if "disposition_note" in c:
+        item.disposition_note = c["disposition_note"]
+    if "follow_up_on" in c:
+        item.follow_up_on = c["follow_up_on"]
+    if "disposed_by_id" in c:
+        item.disposed_by_id = c["disposed_by_id"]
+    if "disposed_at" in c:
+        item.disposed_at = c["disposed_at"]

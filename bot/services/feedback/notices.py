@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue, person_locale
 from bot.domain.clock import Clock
 from bot.domain.feedback import KIND_KEYS, Kind
-from bot.i18n import translate
+from bot.i18n import N_, translate
 from bot.services import review_subject as subject
 from bot.services.feedback import senders
 from bot.services.feedback.config import FeedbackConfig
@@ -24,6 +24,19 @@ from storage.models.feedback import Feedback
 from storage.models.org import Person
 
 EXCERPT = 200
+# Every feedback notice: its message key → its outbox kind (a delivery label, not a key).
+OUTBOX_KINDS: dict[str, str] = {
+    N_("feedback.notice.new"): "feedback.new",
+    N_("feedback.notice.answered"): "feedback.answered",
+    N_("feedback.notice.appealed"): "feedback.appealed",
+    N_("feedback.notice.reopened"): "feedback.reopened",
+    N_("feedback.notice.duplicate"): "feedback.duplicate",
+    N_("feedback.notice.hidden"): "feedback.hidden",
+    N_("feedback.notice.closed"): "feedback.closed",
+    N_("feedback.notice.reminder"): "feedback.reminder",
+    N_("feedback.notice.overdue"): "feedback.overdue",
+    N_("feedback.notice.alert"): "feedback.alert",
+}
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
@@ -58,8 +71,8 @@ async def tell(
     dedup: str | None = None,
     **values: Any,
 ) -> int:
-    """Queue `key` about `item` for each of `people`; `dedup` (with the person id appended)
-    makes a scheduled step fire once. Returns how many were queued."""
+    """Queue `key` (one of `OUTBOX_KINDS`) about `item` for each of `people`; `dedup` (with
+    the person id appended) makes a scheduled step fire once. Returns how many were queued."""
     base = await item_values(session, item) | values
     queued = 0
     for person in people:
@@ -71,7 +84,7 @@ async def tell(
             chat_id=person.telegram_id,
             person_id=person.id,
             text=text,
-            kind=f"feedback.{key.rsplit('.', 1)[-1]}",
+            kind=OUTBOX_KINDS[key],
             priority=PRIORITY_PERSONAL,
             dedup_key=f"{dedup}:{person.id}" if dedup else None,
             clock=clock,

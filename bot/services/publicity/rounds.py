@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.domain.clock import Clock
 from bot.domain.errors import NotAllowed, ServiceError
-from bot.domain.publicity import RoundAction, RoundState, check, new_code
+from bot.domain.publicity import AUDIT_ACTIONS, RoundAction, RoundState, check, new_code
 from bot.domain.risk_workflow import Action, RiskState
 from bot.domain.roles import Role
 from bot.services import audit, review
@@ -80,7 +80,7 @@ async def move(
         clock,
         actor=actor,
         channel="bot" if actor else review.SCHEDULER_CHANNEL,
-        action=f"publicity.{action.value}",
+        action=AUDIT_ACTIONS[action],
         entity=rnd,
         before=before,
         after=audit.snapshot(rnd, *SNAPSHOT),

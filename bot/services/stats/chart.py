@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import io
 from functools import cache
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
+from typing import TYPE_CHECKING
 
 from bot.i18n import translate
 from bot.services.stats.overview import Overview, UnitRow
 from bot.services.stats.render import figures_of
+
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
 
 UNITS_DRAWN = 16  # more units than this: the largest, and the rest as one bar
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 x 600 pixels
@@ -28,7 +28,9 @@ COVERAGE_COLOUR = "#2e86c1"
 @cache
 def cjk_font() -> FontProperties:
     """Noto Sans SC from the package, registered with matplotlib once per process."""
+    # matplotlib is imported on first use: the bot starts without paying for it.
     import pylopdf_fonts_zh_cn
+    from matplotlib.font_manager import FontProperties, fontManager
 
     path = pylopdf_fonts_zh_cn.sans_path()
     fontManager.addfont(str(path))
@@ -73,6 +75,9 @@ def _unit_name(ov: Overview, unit_id: int | None, locale: str) -> str:
 
 def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
     """The chart of the units under `unit_id` (None: the scope's top) as PNG bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     font = cjk_font()
     bars = _bars(ov, unit_id, locale)
     labels = [label for label, _, _ in bars]

@@ -58,7 +58,7 @@ def _of_posts(statement: S, unit_ids: frozenset[int] | None, post_map: dict[int,
 async def _rows(session: AsyncSession, statement: AnySelect) -> Any:
     """Run on the session's connection: plain rows, without the ORM's result machinery."""
     connection = await session.connection()
-    return await connection.execute(statement)
+    return (await connection.execute(statement)).all()  # one fetch, not a row at a time
 
 
 def _count_if(condition: Any) -> Any:
@@ -77,7 +77,7 @@ def _add_to_map(values: dict[str, Any], field: str, key: str, n: int) -> None:
 async def units(session: AsyncSession, unit_ids: frozenset[int] | None) -> list[Any]:
     statement = select(Unit.id, Unit.name, Unit.path, Unit.parent_id, Unit.kind, Unit.is_pilot)
     statement = _in_scope(statement, Unit.id, unit_ids).order_by(Unit.path)
-    return list((await _rows(session, statement)).all())
+    return list(await _rows(session, statement))
 
 
 async def posts(session: AsyncSession, unit_ids: frozenset[int] | None) -> dict[int, Any]:
@@ -151,8 +151,10 @@ async def risks(
         _add(values, "risks", n)
         _add(values, LEVEL_FIELDS.get(lvl, "risks_unlevelled"), n)
         _add_to_map(values, "risks_by_state", STATE_GROUPS[status].value, n)
+        by_type = values.setdefault("risks_by_type", {})
         for kind, count in zip(RISK_TYPES, types, strict=True):
-            _add_to_map(values, "risks_by_type", kind, int(count))
+            if count:
+                by_type[kind] = by_type.get(kind, 0) + int(count)
         _add(values, "focus_risks", int(focus))
         _add(values, "leadership_risks", int(leadership))
         if status in PENDING_REVIEW_STATES:

@@ -1,18 +1,21 @@
 """Where the overview's feedback lines come from: the one place to wire the feedback service.
 
 The feedback figures (received, answered on time, satisfaction) belong to the feedback
-service (`bot.services.feedback.figures`). Until it is merged, every unit shows zero feedback
-— never an error. To wire it, make `feedback_by_unit` return, per unit id, the `Figures`
-fields below counted by that service (one aggregate query grouped by unit).
+service (`bot.services.feedback.figures`, one query over the period's items, summed per unit);
+this module turns them into the overview's `Figures` fields. A rating counts on the overview's
+1–5 scale: 满意 5, 基本满意 3, 不满意 1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.feedback import Rating
+from bot.services.feedback.figures import figures_by_unit
 
 # The `bot.domain.stats.Figures` fields this source fills.
 FEEDBACK_FIELDS = (
@@ -34,8 +37,29 @@ class FeedbackCounts(TypedDict, total=False):
     satisfaction_sum: int
 
 
+RATING_SCORE = {Rating.SATISFIED: 5, Rating.FAIRLY: 3, Rating.UNSATISFIED: 1}
+
+
 async def feedback_by_unit(
-    session: AsyncSession, unit_ids: Collection[int] | None, *, today: date
+    session: AsyncSession,
+    unit_ids: Collection[int] | None,
+    *,
+    today: date,
+    answer_days: int = 5,  # FEEDBACK_ANSWER_DAYS' default; the digests and reports pass theirs
 ) -> dict[int, FeedbackCounts]:
-    """Per unit id (None: every unit), the `FEEDBACK_FIELDS` counts; empty until wired."""
-    return {}
+    """Per unit id (None: every unit), the `FEEDBACK_FIELDS` counts of feedback received up to
+    the end of `today` (units without feedback are left out)."""
+    until = datetime.combine(today + timedelta(days=1), time(0), tzinfo=UTC)
+    per_unit = await figures_by_unit(
+        session, answer_period=timedelta(days=answer_days), until=until, unit_ids=unit_ids
+    )
+    return {
+        unit_id: {
+            "feedback_received": figures.total,
+            "feedback_answered": figures.responded,
+            "feedback_answered_on_time": figures.responded_on_time,
+            "satisfaction_votes": sum(figures.ratings.values()),
+            "satisfaction_sum": sum(RATING_SCORE[r] * n for r, n in figures.ratings.items()),
+        }
+        for unit_id, figures in per_unit.items()
+    }
