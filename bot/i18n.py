@@ -79,8 +79,3 @@ def resolve_locale(
     if chosen in LOCALES:
         return chosen
     return locale_from_telegram(language_code, default)
-
-
-def N_(key: str) -> str:  # gettext's name for "a key, translated later"
-    """Marks a message key for extraction where it is chosen at run time (a dict of keys)."""
-    return key

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiogram import html
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -85,11 +86,15 @@ def quote(text: str | None) -> str:
 
 
 def register_prompt(
-    state: str,
+    state: State | str,
     key: str | Callable[[dict[str, Any]], str],
     keyboard: Keyboard | None = None,
 ) -> None:
-    PROMPTS[state] = (key, keyboard)
+    """Register the question asked at `state` (a step of a StatesGroup, or its name)."""
+    name = state if isinstance(state, str) else state.state
+    if name is None:
+        raise ValueError("register_prompt: the state is not in a StatesGroup yet")
+    PROMPTS[name] = (key, keyboard)
 
 
 async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> bool:

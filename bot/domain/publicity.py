@@ -100,7 +100,8 @@ def split_entries(
     (a keyboard holds one button per entry).
     """
     parts: list[Part] = []
-    text, held = heading, []
+    text = heading
+    held: list[int] = []
     for index, entry in enumerate(entries):
         room = limit - utf16_len(heading) - utf16_len(separator)
         if utf16_len(entry) > room:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -57,7 +58,10 @@ async def remind_measures(ctx: JobContext) -> None:
         .order_by(ControlMeasure.id)
     )
     for measure, person in rows:
-        values = {"action": _quote(measure.action), "deadline": measure.deadline.isoformat()}
+        values: dict[str, Any] = {
+            "action": _quote(measure.action),
+            "deadline": measure.deadline.isoformat(),
+        }
         if measure.deadline >= today:
             key = "reminders.measure_due"
             dedup = f"remind:measure:{measure.id}:{today.isoformat()}"

@@ -100,11 +100,11 @@ class JobRunner:
         """Take the job's lease if it is due and nobody holds it; one statement, race-free."""
         async with self.sessionmaker() as session, session.begin():
             insert = (
-                postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+                postgresql.insert
+                if session.get_bind().dialect.name == "postgresql"
+                else sqlite.insert
             )
-            await session.execute(
-                insert(JobState).values(name=job.name).on_conflict_do_nothing()  # type: ignore[attr-defined]
-            )
+            await session.execute(insert(JobState).values(name=job.name).on_conflict_do_nothing())
             state = await session.get(JobState, job.name)
             assert state is not None
             if not is_due(job.schedule, state.last_run_at, now, self.tz):

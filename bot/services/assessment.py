@@ -280,6 +280,8 @@ async def heads_of(session: AsyncSession, unit_ids: list[int]) -> dict[int, list
     )
     out: dict[int, list[Person]] = {}
     for unit_id, person in rows.all():
+        if unit_id is None:  # unreachable: the IN above matches no unscoped role
+            continue
         out.setdefault(unit_id, []).append(person)
     return out
 

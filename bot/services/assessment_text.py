@@ -53,7 +53,8 @@ def _line(line: Line, _: Translate) -> str:
     lost = points(line.lost)
     if line.indicator is Indicator.SATISFACTION:
         votes = count.total // 4
-        mean = points(1 + 4 * line.count.ratio) if line.count.ratio is not None else "—"  # type: ignore[operator]
+        ratio = count.ratio
+        mean = points(1 + 4 * ratio) if ratio is not None else "—"
         return _("assessment.line.satisfaction", name=name, mean=mean, votes=votes, lost=lost)
     percent = int(100 * count.done / count.total + 0.5)
     return _(

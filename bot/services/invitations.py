@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -100,8 +101,11 @@ async def accept_invitation(
     if state is not InvitationState.VALID or invitation is None:
         raise ServiceError(REFUSALS.get(state, "invite.code_unknown"))
     # Claim the code atomically: a second tap racing this one finds it used.
+    # A Core UPDATE of the table (not the ORM's bulk update, which would touch the loaded
+    # object); a mapped class's __table__ is its Table, typed only as a FromClause.
+    table = cast(Table, Invitation.__table__)
     claimed = await session.execute(
-        Invitation.__table__.update()
+        table.update()
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
         .values(used_at=clock.now(), used_by_id=person.id)
     )

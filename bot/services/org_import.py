@@ -113,7 +113,7 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
         unit = await _ensure_unit_path(session, clock, parts, report)
         kind = KIND_ALIASES.get(row.values.get("kind", "").strip().lower())
         pilot = truthy(row.values.get("pilot", ""))
-        changes = {}
+        changes: dict[str, Any] = {}
         if kind and unit.kind != kind:
             changes["kind"] = kind
         if pilot is not None and unit.is_pilot != pilot:

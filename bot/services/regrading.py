@@ -26,9 +26,10 @@ from bot.services import review_subject as subject
 from bot.services import risks as risk_service
 from bot.services.powers import text_or_refuse
 from bot.services.review import Decision, ReviewConfig, Situation
+from bot.services.risks.common import post_of
 from bot.settings import Settings
 from storage.models.audit import AuditLog
-from storage.models.org import Person, Post
+from storage.models.org import Person
 from storage.models.register import ControlMeasure, RiskPoint
 from storage.repositories import review as review_repo
 
@@ -188,12 +189,12 @@ async def revise_measure(
     if change.deadline is not None:
         measure.deadline = _checked_deadline(change.deadline, clock, config.settings)
     if change.responsible_id is not None:
-        post = await session.get(Post, sit.risk.post_id)
+        post = await post_of(session, sit.risk)
         person = await risk_service.responsible_person(
             session,
             post,
             actor,
-            change.responsible_id or None,  # type: ignore[arg-type]
+            change.responsible_id or None,
         )
         measure.responsible_id, measure.responsible_name = person.id, person.name
     measure.updated_at = clock.now()
@@ -217,14 +218,14 @@ async def add_measure(
     sit = await _holders_due_risk(session, config, actor, risk_id)
     if len(sit.risk.measures) >= risk_service.MEASURES_MAX:
         raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
-    post = await session.get(Post, sit.risk.post_id)
+    post = await post_of(session, sit.risk)
     (measure,) = await risk_service.build_measures(
         session,
         clock,
         config.settings,
         post,
         actor,
-        [draft],  # type: ignore[arg-type]
+        [draft],
     )
     sit.risk.measures.append(measure)
     await session.flush()

@@ -105,8 +105,8 @@ def _read_xlsx(path: Path) -> list[list[str]]:
 def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "date") and hasattr(value, "isoformat"):
-        return value.date().isoformat() if hasattr(value, "hour") else value.isoformat()  # type: ignore[union-attr]
+    if isinstance(value, datetime):  # openpyxl reads a date cell as a datetime: keep the day
+        return value.date().isoformat()
     return str(value)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -43,7 +43,7 @@ async def unreachable_page(
 ) -> UnreachablePage:
     """One page of the unreachable people the admin may see, by name."""
     unit_ids = await admin_unit_ids(session, actor)
-    query: Select[tuple[Person]] = select(Person).where(Person.unreachable.is_(True))
+    query = select(Person).where(Person.unreachable.is_(True))
     if unit_ids is not None:
         query = query.where(Person.unit_id.in_(unit_ids))
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)

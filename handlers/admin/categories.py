@@ -42,7 +42,7 @@ def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(CategoryFlow.names.state, "categories.ask_names", _reset_keyboard)
+register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)
 
 
 async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:

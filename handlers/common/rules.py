@@ -72,9 +72,9 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 TITLE = TextStep(
     AddRule.title, "rules.ask_title", RULE_TITLE_MAX, field="title", following=AddRule.kind
 )
-register_prompt(AddRule.kind.state, "rules.ask_kind", _skip_keyboard)
-register_prompt(AddRule.issued.state, "rules.ask_issued", _skip_keyboard)
-register_prompt(AddRule.matter.state, "rules.ask_matter", _matter_keyboard)
+register_prompt(AddRule.kind, "rules.ask_kind", _skip_keyboard)
+register_prompt(AddRule.issued, "rules.ask_issued", _skip_keyboard)
+register_prompt(AddRule.matter, "rules.ask_matter", _matter_keyboard)
 
 
 def _may_add(person: Person) -> bool:

@@ -57,9 +57,9 @@ def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     )
 
 
-register_prompt(ReturnPower.comment.state, "review_powers.ask_comment")
-register_prompt(Propose.description.state, "propose.ask_description")
-register_prompt(Propose.risk_type.state, "risks.ask_type", _type_keyboard)
+register_prompt(ReturnPower.comment, "review_powers.ask_comment")
+register_prompt(Propose.description, "propose.ask_description")
+register_prompt(Propose.risk_type, "risks.ask_type", _type_keyboard)
 
 
 # --- /powerreview ---------------------------------------------------------------------------

@@ -49,7 +49,8 @@ async def _view(
     ids = await regrading.active_in_scope(session, config, person)
     builder = InlineKeyboardBuilder()
     later = [i for i in ids if i > after]
-    risk_id = (later or ids or [None])[0]
+    candidates = later or ids
+    risk_id = candidates[0] if candidates else None
     if risk_id is None:
         builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
         return _("reopen.none"), builder.as_markup()

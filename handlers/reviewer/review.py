@@ -122,7 +122,8 @@ async def _next_in_kind(
         return None
     ids = (await review_service.inbox(session, _config(settings), person))[inbox_kind]
     later = [i for i in ids if i > after]
-    return (later or ids or [None])[0]
+    candidates = later or ids
+    return candidates[0] if candidates else None
 
 
 async def _show_next_or_inbox(
@@ -239,7 +240,11 @@ async def pick_level(query: CallbackQuery, callback_data: ReviewCb) -> None:
         builder.button(
             text=_(level_key(level)),
             callback_data=ReviewCb(
-                a="sl", r=callback_data.r, v=callback_data.v, k=callback_data.k, lv=level
+                a=ReviewAction.SET_LEVEL,
+                r=callback_data.r,
+                v=callback_data.v,
+                k=callback_data.k,
+                lv=level,
             ),
         )
     builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))

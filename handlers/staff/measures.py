@@ -46,7 +46,7 @@ class MeasureReportFlow(StatesGroup):
     note = State()
 
 
-register_prompt(MeasureReportFlow.note.state, "measures.ask_note")
+register_prompt(MeasureReportFlow.note, "measures.ask_note")
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:

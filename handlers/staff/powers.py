@@ -118,10 +118,10 @@ TEXT_STEPS = (
         following=PowerFlow.scope,
     ),
 )
-register_prompt(PowerFlow.scope.state, "powers.ask_scope", _scope_keyboard)
-register_prompt(PowerFlow.category.state, "powers.ask_category", category_keyboard)
-register_prompt(PowerEdit.value.state, "powers.ask_new_value")
-register_prompt(PowerEdit.category.state, "powers.ask_category", category_keyboard)
+register_prompt(PowerFlow.scope, "powers.ask_scope", _scope_keyboard)
+register_prompt(PowerFlow.category, "powers.ask_category", category_keyboard)
+register_prompt(PowerEdit.value, "powers.ask_new_value")
+register_prompt(PowerEdit.category, "powers.ask_category", category_keyboard)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -337,6 +337,6 @@ def create_router() -> Router:
     for step in TEXT_STEPS:
         step.register(router)
     # Button steps: typed text gets the question (and its buttons) again.
-    for step in (PowerFlow.scope, PowerFlow.category):
-        router.message.register(reask, step, ~F.text.startswith("/") | ~F.text)
+    for button_step in (PowerFlow.scope, PowerFlow.category):
+        router.message.register(reask, button_step, ~F.text.startswith("/") | ~F.text)
     return router

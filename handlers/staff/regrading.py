@@ -68,10 +68,8 @@ def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(Regrade.factor.state, factor_prompt_key, factor_keyboard)
-register_prompt(
-    Regrade.factor_confirm.state, "regrading.factors_preview", _factor_confirm_keyboard
-)
+register_prompt(Regrade.factor, factor_prompt_key, factor_keyboard)
+register_prompt(Regrade.factor_confirm, "regrading.factors_preview", _factor_confirm_keyboard)
 
 
 def config_of(settings: Settings) -> ReviewConfig:

@@ -50,12 +50,12 @@ from storage.models.org import Person
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
 
-register_prompt(Regrade.measure_text.state, "regrading.ask_measure_text")
-register_prompt(Regrade.measure_deadline.state, "risks.ask_deadline", deadline_keyboard)
-register_prompt(Regrade.measure_responsible.state, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Regrade.add_action.state, "risks.ask_measure")
-register_prompt(Regrade.add_responsible.state, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Regrade.add_deadline.state, "risks.ask_deadline", deadline_keyboard)
+register_prompt(Regrade.measure_text, "regrading.ask_measure_text")
+register_prompt(Regrade.measure_deadline, "risks.ask_deadline", deadline_keyboard)
+register_prompt(Regrade.measure_responsible, "risks.ask_responsible", responsible_keyboard)
+register_prompt(Regrade.add_action, "risks.ask_measure")
+register_prompt(Regrade.add_responsible, "risks.ask_responsible", responsible_keyboard)
+register_prompt(Regrade.add_deadline, "risks.ask_deadline", deadline_keyboard)
 
 
 # --- the measures ------------------------------------------------------------------

@@ -8,6 +8,7 @@ table shows as it is rather than as a message key.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
@@ -117,8 +118,10 @@ ROLE = {
 }
 
 
-def label(table: Mapping[object, str], value: object) -> str:
-    """The reader's words for `value` (a code, or an enum member) from one of the tables."""
+def label(table: Mapping[Any, str], value: object) -> str:
+    """The reader's words for `value` (a code, or an enum member) from one of the tables.
+
+    The tables are keyed by str or int codes (a Mapping is invariant in its key, hence Any)."""
     code = getattr(value, "value", value)
     key = table.get(code)
     return _(key) if key is not None else str(code)

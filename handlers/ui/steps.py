@@ -110,7 +110,7 @@ class TextStep:
     following: State | None = None
 
     def __post_init__(self) -> None:
-        register_prompt(self.step.state or "", self.prompt, self.keyboard)
+        register_prompt(self.step, self.prompt, self.keyboard)
 
     def text(self, message: Message, *, required: bool = True) -> str:
         """The answer, cleaned; refused (and asked again) when too long or empty."""

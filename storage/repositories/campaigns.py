@@ -30,7 +30,8 @@ async def power_statuses(session: AsyncSession, post_ids: Sequence[int]) -> list
     rows = await session.execute(
         select(Power.post_id, Power.status).where(Power.post_id.in_(post_ids))
     )
-    return [(post_id, status) for post_id, status in rows]
+    # IN never matches a unit-wide power (post_id NULL); the test narrows the type.
+    return [(post_id, status) for post_id, status in rows if post_id is not None]
 
 
 async def risk_statuses(session: AsyncSession, post_ids: Sequence[int]) -> list[tuple[int, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.org import Person, Post, RoleAssignment, Unit
@@ -83,7 +83,7 @@ async def subtrees_ids(session: AsyncSession, unit_ids: Sequence[int]) -> list[i
     if not unit_ids:
         return []
     roots = (await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))).all()
-    conditions = [Unit.id.in_([u.id for u in roots])]
+    conditions: list[ColumnElement[bool]] = [Unit.id.in_([u.id for u in roots])]
     conditions += [Unit.path.startswith(u.path + "/", autoescape=True) for u in roots]
     return list(await session.scalars(select(Unit.id).where(or_(*conditions))))
 

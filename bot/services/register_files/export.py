@@ -25,6 +25,7 @@ from bot.services.register_files.columns import (
 from bot.services.tabular import write_table
 from storage.models.org import Post, Unit
 from storage.models.register import (
+    ControlMeasure,
     Power,
     RiskPoint,
 )
@@ -65,7 +66,7 @@ async def register_rows(
                 for f in FACTORS
             ),
         ]
-        measures = risk.measures or [None]
+        measures: Sequence[ControlMeasure | None] = risk.measures or [None]
         for measure in measures:
             if measure is None:
                 rows.append([*head, "", "", "", *tail, ""])

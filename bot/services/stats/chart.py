@@ -46,7 +46,7 @@ def _bars(
     if not rows and unit_id is not None:
         row = ov.row(unit_id)
         rows = [row] if row is not None else []
-    bars = [
+    bars: list[tuple[str, tuple[int, ...], float]] = [
         (r.name, r.subtree.risks_by_level, r.subtree.coverage or 0.0)
         for r in sorted(rows, key=lambda r: r.path)
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,8 +36,12 @@ LEVEL_FIELDS = {1: "risks_level1", 2: "risks_level2", 3: "risks_level3"}
 
 Values = dict[int, dict[str, Any]]
 
+# Any SELECT, whatever its columns (Select is variadic in its row's types).
+AnySelect = Select[*tuple[Any, ...]]
+S = TypeVar("S", bound=AnySelect)
 
-def _in_scope(statement: Select[Any], column: Any, unit_ids: frozenset[int] | None) -> Select[Any]:
+
+def _in_scope(statement: S, column: Any, unit_ids: frozenset[int] | None) -> S:
     return statement if unit_ids is None else statement.where(column.in_(sorted(unit_ids)))
 
 
@@ -45,15 +49,13 @@ def _in_scope(statement: Select[Any], column: Any, unit_ids: frozenset[int] | No
 POSTS_IN_QUERY = 2000
 
 
-def _of_posts(
-    statement: Select[Any], unit_ids: frozenset[int] | None, post_map: dict[int, Any]
-) -> Select[Any]:
+def _of_posts(statement: S, unit_ids: frozenset[int] | None, post_map: dict[int, Any]) -> S:
     if unit_ids is None or len(post_map) > POSTS_IN_QUERY:
         return statement
     return statement.where(RiskPoint.post_id.in_(sorted(post_map)))
 
 
-async def _rows(session: AsyncSession, statement: Select[Any]) -> Any:
+async def _rows(session: AsyncSession, statement: AnySelect) -> Any:
     """Run on the session's connection: plain rows, without the ORM's result machinery."""
     connection = await session.connection()
     return (await connection.execute(statement)).all()  # one fetch, not a row at a time

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,16 @@ FEEDBACK_FIELDS = (
 )
 
 
+class FeedbackCounts(TypedDict, total=False):
+    """One unit's `FEEDBACK_FIELDS` counts (keyword arguments of `Figures`)."""
+
+    feedback_received: int
+    feedback_answered: int
+    feedback_answered_on_time: int
+    satisfaction_votes: int
+    satisfaction_sum: int
+
+
 RATING_SCORE = {Rating.SATISFIED: 5, Rating.FAIRLY: 3, Rating.UNSATISFIED: 1}
 
 
@@ -35,7 +46,7 @@ async def feedback_by_unit(
     *,
     today: date,
     answer_days: int = 5,  # FEEDBACK_ANSWER_DAYS' default; the digests and reports pass theirs
-) -> dict[int, dict[str, int]]:
+) -> dict[int, FeedbackCounts]:
     """Per unit id (None: every unit), the `FEEDBACK_FIELDS` counts of feedback received up to
     the end of `today` (units without feedback are left out)."""
     until = datetime.combine(today + timedelta(days=1), time(0), tzinfo=UTC)

@@ -43,7 +43,8 @@ def fit(text: str, limit: int = TELEGRAM_LIMIT) -> str:
     """`text` cut at a line end to fit `limit` UTF-16 units (a safety net: texts are short)."""
     if utf16_len(text) <= limit:
         return text
-    lines, out = text.split("\n"), []
+    lines = text.split("\n")
+    out: list[str] = []
     for line in lines:
         if utf16_len("\n".join([*out, line, "…"])) > limit:
             break

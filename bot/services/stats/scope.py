@@ -111,9 +111,8 @@ class UnitTree:
 
     @classmethod
     async def load(cls, session: AsyncSession) -> UnitTree:
-        return cls(
-            tuple(row) for row in await session.execute(select(Unit.id, Unit.parent_id, Unit.kind))
-        )
+        rows = await session.execute(select(Unit.id, Unit.parent_id, Unit.kind))
+        return cls((unit_id, parent_id, kind) for unit_id, parent_id, kind in rows)
 
     def subtree(self, unit_id: int) -> set[int]:
         out, stack = set(), [unit_id]
