@@ -120,9 +120,8 @@ async def choose_disposition(
         disposition=disposition, expected_version=callback_data.version,
     )  # fmt: skip
     await query.answer()
-    await _after(
-        bot, session, settings, person, query.message, "interview", card.feedback_id, None
-    )  # type: ignore[arg-type]
+    card_message = query.message if isinstance(query.message, Message) else None
+    await _after(bot, session, settings, person, card_message, "interview", card.feedback_id, None)
 
 
 def _parse_date(text: str) -> date:

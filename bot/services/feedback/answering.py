@@ -78,7 +78,7 @@ async def inbox(session: AsyncSession, person: Person) -> list[int]:
 async def card(session: AsyncSession, person: Person, feedback_id: int) -> InboxCard:
     item = await _item(session, feedback_id)
     kinds = await _official(session, person, item)
-    offered = [
+    offered: list[Action] = [
         a
         for a in rules.available(item.status, kinds)
         if a in (Action.ANSWER, Action.REOPEN_RISK, Action.MARK_DUPLICATE, Action.HIDE)

@@ -112,6 +112,8 @@ async def subscribers_for(
     )
     out = []
     for all_units, chosen, person_id, telegram_id, language, telegram_locale in rows:
+        if telegram_id is None:  # the query leaves them out; this tells the type checker
+            continue
         if all_units or covering is None or covering.intersection(chosen or ()):
             out.append(Subscriber(person_id, telegram_id, language, telegram_locale))
     return out
