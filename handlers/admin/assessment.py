@@ -21,6 +21,7 @@ from bot.services import assessment as service
 from bot.services.assessment_text import card_text, ranking_text
 from bot.settings import Settings
 from handlers.callbacks import AssessmentAction, AssessmentCb
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 
@@ -120,7 +121,7 @@ async def turn_page(
         session, callback_data.year, callback_data.page, clock, settings
     )
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def ask_confirm(
@@ -139,7 +140,7 @@ async def ask_confirm(
     )
     builder.adjust(1)
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("assessment.confirm_question").format(year=year), reply_markup=builder.as_markup()
     )
 
@@ -165,7 +166,7 @@ async def confirm(
     )
     text, keyboard = await _screen(session, callback_data.year, 0, clock, settings)
     await query.answer(_("assessment.confirmed").format(year=callback_data.year))
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 def create_router() -> Router:

@@ -29,6 +29,7 @@ from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
 from handlers.ui.pickers import PAGE_SIZE, page_nav
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
@@ -60,7 +61,7 @@ def _abort() -> tuple[str, RoundWizardCb]:
 
 async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     with suppress(TelegramBadRequest):  # "message is not modified"
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def menu(

@@ -18,6 +18,7 @@ from bot.domain.roles import Role
 from bot.services.stats import subscriptions
 from bot.services.stats.scope import may_see_overview
 from handlers.callbacks import DigestAction, DigestCb
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 FREQUENCIES = tuple(Frequency)
@@ -82,7 +83,7 @@ async def ask_hour(query: CallbackQuery, callback_data: DigestCb) -> None:
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append([_button("digest.btn.back", DigestAction.BACK)])
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("digest.ask_hour").format(frequency=when),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
@@ -102,7 +103,7 @@ async def choose_hour(
     text, keyboard = await _screen(session, person)
     when = _(FREQUENCY_KEYS[Frequency(sub.frequency)])
     await query.answer(_("digest.saved").format(frequency=when, hour=sub.hour))
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def pause_or_resume(
@@ -121,7 +122,7 @@ async def pause_or_resume(
     assert person is not None
     text, keyboard = await _screen(session, person)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def back(query: CallbackQuery, session: AsyncSession, person: Person | None) -> None:
@@ -130,7 +131,7 @@ async def back(query: CallbackQuery, session: AsyncSession, person: Person | Non
         return
     text, keyboard = await _screen(session, person)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def unit_page(
@@ -157,7 +158,7 @@ async def unit_page(
     rows.append([_button("digest.btn.back", DigestAction.BACK)])
     key = "digest.pick_unit" if total else "digest.no_leaders"
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _(key), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
 
@@ -172,7 +173,7 @@ async def subscribe_unit(
     added = await subscriptions.subscribe_unit_leaders(session, clock, person, callback_data.value)
     names = "、".join(p.name for p in added) or "—"
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("digest.unit_done").format(n=len(added), names=escape(names)),
         reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[[_button("digest.btn.back", DigestAction.BACK)]]

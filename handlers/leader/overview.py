@@ -27,6 +27,7 @@ from bot.services.stats.render import overview_text, ranking_text, scope_title
 from bot.services.stats.scope import overview_for
 from bot.settings import Settings
 from handlers.callbacks import OverviewAction, OverviewCb
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 UNITS_PER_PAGE = 12
@@ -131,7 +132,7 @@ async def chart(
 ) -> None:
     ov = await _load(session, person, callback_data.unit_id, clock, settings)
     await query.answer()
-    await send_chart(query.message, ov, callback_data.unit_id or None, locale)  # type: ignore[arg-type]
+    await send_chart(message_of(query), ov, callback_data.unit_id or None, locale)
 
 
 async def drill(
@@ -147,7 +148,7 @@ async def drill(
     unit_id = callback_data.unit_id or None
     text = overview_text(ov, unit_id, locale, review_limit_days=settings.review_reminder_days)
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         text, reply_markup=overview_keyboard(ov, unit_id, callback_data.page)
     )
 
@@ -168,9 +169,7 @@ async def ranking(
         inline_keyboard=[[InlineKeyboardButton(text=_("overview.btn.back"), callback_data=back)]]
     )
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
-        ranking_text(ov, unit_id, locale), reply_markup=keyboard
-    )
+    await message_of(query).edit_text(ranking_text(ov, unit_id, locale), reply_markup=keyboard)
 
 
 def create_router() -> Router:

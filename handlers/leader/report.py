@@ -21,6 +21,7 @@ from bot.services.reports.build import build_report, caption, render_files
 from bot.services.stats.scope import scope_of
 from bot.settings import Settings
 from handlers.callbacks import ReportCb, ReportPeriod
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 LABELS = {
@@ -76,7 +77,7 @@ async def send_report(
     await query.answer()
     chat_id = query.from_user.id
     await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    await query.message.edit_text(_("report.making"))  # type: ignore[union-attr]
+    await message_of(query).edit_text(_("report.making"))
     data = await build_report(
         session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
     )
@@ -87,7 +88,7 @@ async def send_report(
     )
     await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     await bot.send_document(chat_id, BufferedInputFile(files.xlsx, f"{files.stem}.xlsx"))
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("report.sent").format(period=_(LABELS[callback_data.period]))
     )
 

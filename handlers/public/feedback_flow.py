@@ -38,6 +38,7 @@ from bot.services.publicity.lookup import PublicItem
 from bot.settings import Settings
 from handlers.callbacks import FeedbackAction, FeedbackCb
 from handlers.register_ui import refusal
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 KINDS = list(Kind)
@@ -111,7 +112,7 @@ async def start_from_card(
     )
     text, keyboard = _kind_screen(item)
     await query.answer()
-    sent = await query.message.answer(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    sent = await message_of(query).answer(text, reply_markup=keyboard)
     await _begin(state, item, sent.chat.id, sent.message_id)
 
 
@@ -279,7 +280,7 @@ async def ask_phone(query: CallbackQuery, state: FSMContext) -> None:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    await query.message.answer(_("feedback.flow.ask_phone"), reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).answer(_("feedback.flow.ask_phone"), reply_markup=keyboard)
 
 
 async def receive_contact(message: Message, state: FSMContext, bot: Bot, person: Person) -> None:

@@ -23,6 +23,7 @@ from bot.services.feedback.config import FeedbackConfig
 from bot.services.feedback.tracking import OwnView
 from bot.settings import Settings
 from handlers.callbacks import TrackAction, TrackCb
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 RATINGS = list(Rating)
@@ -148,7 +149,7 @@ async def page(
 ) -> None:
     text, keyboard = await _mine(session, settings, person, max(0, callback_data.value))
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def open_own(
@@ -161,7 +162,7 @@ async def open_own(
     view = await tracking.own_view(session, person, callback_data.feedback_id)
     text, keyboard = render(view, settings)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def rate(
@@ -188,7 +189,7 @@ async def rate(
     )
     text, keyboard = render(view, settings)
     await query.answer(_(key))
-    await query.message.edit_text(f"{_(key)}\n\n{text}", reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(f"{_(key)}\n\n{text}", reply_markup=keyboard)
 
 
 def create_router() -> Router:

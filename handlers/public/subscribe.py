@@ -22,6 +22,7 @@ from bot.services.publicity.subscriptions import Choice
 from handlers.callbacks import SubscribeAction as A
 from handlers.callbacks import SubscribeCb
 from handlers.ui.pickers import PAGE_SIZE, page_nav
+from handlers.ui.query import message_of
 from storage.models.org import Person, Unit
 
 DATA_KEY = "subscribe"  # FSM data: {"all": bool, "units": [ids], "offset": int}
@@ -79,7 +80,7 @@ async def _view(session: AsyncSession, data: dict) -> tuple[str, InlineKeyboardM
 async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     await query.answer()
     with suppress(TelegramBadRequest):
-        await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def command(

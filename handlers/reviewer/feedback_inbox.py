@@ -24,6 +24,7 @@ from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
 from handlers.reviewer import feedback_replies
 from handlers.reviewer.feedback_ui import DISPOSITIONS, card_view, fb_config, inbox_view
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 
@@ -46,7 +47,7 @@ async def show_next(
     await state.clear()
     text, keyboard = await inbox_view(session, settings, person, callback_data.feedback_id)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def show_file(
@@ -57,7 +58,7 @@ async def show_file(
         raise ServiceError("feedback.flow.stale")
     file = card.evidence[callback_data.value]
     await query.answer()
-    chat_id = query.message.chat.id  # type: ignore[union-attr]
+    chat_id = message_of(query).chat.id
     caption = _("feedback.inbox.file_caption").format(code=card.code, n=callback_data.value + 1)
     if file["type"] == "photo":
         await bot.send_photo(chat_id, file["file_id"], caption=caption)
@@ -84,7 +85,7 @@ async def ask_reopen(
         callback_data=InboxCb(action=InboxAction.OPEN, feedback_id=card.feedback_id),
     )
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("feedback.inbox.ask_reopen").format(code=card.code, risk_id=card.risk_id),
         reply_markup=builder.as_markup(),
     )
@@ -105,7 +106,7 @@ async def reopen(
     await query.answer(_("feedback.inbox.done_reopened").format(risk_id=item.risk_id))
     text, keyboard = await inbox_view(session, settings, person, item.id)
     done = _("feedback.inbox.done_reopened").format(risk_id=item.risk_id)
-    await query.message.edit_text(f"{done}\n\n{text}", reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(f"{done}\n\n{text}", reply_markup=keyboard)
 
 
 async def open_card(
@@ -120,7 +121,7 @@ async def open_card(
     total = len(await answering.inbox(session, person))
     text, keyboard = await card_view(session, settings, person, callback_data.feedback_id, total)
     await query.answer()
-    await query.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+    await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def ask_disposition(
@@ -144,7 +145,7 @@ async def ask_disposition(
     )
     builder.adjust(3, 1)
     await query.answer()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("feedback.inbox.ask_disposition").format(code=card.code),
         reply_markup=builder.as_markup(),
     )

@@ -26,6 +26,7 @@ from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
 from handlers.register_ui import refusal
 from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
+from handlers.ui.query import message_of
 from storage.models.org import Person
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
@@ -76,7 +77,7 @@ async def _ask(query: CallbackQuery, state: FSMContext, what: str, callback_data
         callback_data=InboxCb(action=InboxAction.OPEN, feedback_id=callback_data.feedback_id),
     )
     await query.answer()
-    await query.message.edit_text(_(PROMPTS[what]), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+    await message_of(query).edit_text(_(PROMPTS[what]), reply_markup=builder.as_markup())
 
 
 def _asker(what: str) -> Any:
