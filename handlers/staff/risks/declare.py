@@ -36,6 +36,7 @@ from handlers.staff.risks.declare_measures import start_measure
 from handlers.staff.risks.keyboards import Declare, button, power_keyboard, stale
 from handlers.ui.query import message_of
 from handlers.ui.steps import typed
+from handlers.ui.trail import answer_choice
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
 
@@ -49,7 +50,7 @@ async def start_declare(
     if post is None:
         raise ServiceError("register.no_post")
     items, _total = await power_service.powers_of_post(session, post, limit=200)
-    await query.answer()
+    await answer_choice(query)
     await state.clear()
     await state.update_data(
         powers=[[p.id, p.name] for p in items], power_offset=0, measures=[], unit_id=post.unit_id
@@ -70,7 +71,7 @@ async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMCo
     if callback_data.id and callback_data.id not in known:
         await stale(query)
         return
-    await query.answer()
+    await answer_choice(query)
     await state.update_data(power_id=callback_data.id or None)
     await state.set_state(Declare.description)
     await ask(message_of(query), state)
@@ -89,7 +90,7 @@ async def choose_type(
     if not 0 <= callback_data.value < len(RISK_TYPES):
         await stale(query)
         return
-    await query.answer()
+    await answer_choice(query)
     await state.update_data(
         risk_type=RISK_TYPES[callback_data.value], focus_list=await focus_programmes(session)
     )
@@ -102,7 +103,7 @@ async def choose_focus(query: CallbackQuery, callback_data: RiskCb, state: FSMCo
     if not 0 <= callback_data.value <= len(focus_list):
         await stale(query)
         return
-    await query.answer()
+    await answer_choice(query)
     focus = focus_list[callback_data.value - 1] if callback_data.value else None
     await state.update_data(focus=focus, factors={}, factor_index=0)
     await state.set_state(Declare.factor)
@@ -127,7 +128,7 @@ async def choose_factor(
     index = int(data.get("factor_index", 0))
     factors = dict(data.get("factors", {}))
     factors[FACTORS[index].value] = callback_data.value
-    await query.answer()
+    await answer_choice(query)
     if index + 1 < len(FACTORS):
         await state.update_data(factors=factors, factor_index=index + 1)
         await ask(message_of(query), state)
@@ -144,7 +145,7 @@ async def measures_done(
     session: AsyncSession,
     settings: Settings,
 ) -> None:
-    await query.answer()
+    await answer_choice(query)
     data = await state.get_data()
     await state.set_state(Declare.confirm)
     builder = InlineKeyboardBuilder()
@@ -231,18 +232,16 @@ async def submit(
             ),
         )
     await state.clear()
-    await query.answer()
     key = (
         "risks.submitted_leadership"
         if risk.status == RiskState.COLLECTIVE_DISCUSSION.value
         else "risks.submitted"
     )
-    await message_of(query).edit_text(
-        _(key).format(id=risk.id, level=level_label(risk.suggested_level))
-    )
+    message = await answer_choice(query)
+    await message.answer(_(key).format(id=risk.id, level=level_label(risk.suggested_level)))
 
 
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await query.answer()
-    await message_of(query).edit_text(_("cancel.done"))
+    message = await answer_choice(query)
+    await message.answer(_("cancel.done"))

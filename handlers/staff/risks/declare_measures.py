@@ -30,6 +30,7 @@ from handlers.staff.risks.keyboards import (
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
 from handlers.ui.steps import quick_pick_deadline, typed, typed_deadline
+from handlers.ui.trail import answer_choice
 from storage.models.org import Person, Post
 
 # --- declaring: measures --------------------------------------------------------------------
@@ -104,7 +105,7 @@ async def choose_responsible(
         current.update(responsible_id=chosen.id, responsible_name=chosen.name)
     else:
         current.update(responsible_id=None, responsible_name=person.name)
-    await query.answer()
+    await answer_choice(query)
     await state.update_data(current=current)
     await state.set_state(Declare.deadline)
     await ask(message_of(query), state)
@@ -136,7 +137,7 @@ async def quick_pick(
     settings: Settings,
 ) -> None:
     deadline = quick_pick_deadline(callback_data.value, today_of(clock, settings))
-    await query.answer()
+    await answer_choice(query)
     await _set_deadline(message_of(query), state, session, deadline)
 
 
@@ -162,7 +163,7 @@ async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMCon
     if callback_data.id and callback_data.id not in rules:
         await stale(query)
         return
-    await query.answer()
+    await answer_choice(query)
     rule = [callback_data.id, rules[callback_data.id]] if callback_data.id else None
     await _finish_measure(message_of(query), state, rule)
 
@@ -182,5 +183,5 @@ async def more_measures(
 ) -> None:
     if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
         raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
-    await query.answer()
+    await answer_choice(query)
     await start_measure(message_of(query), state, session, person)
