@@ -14,14 +14,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
 from bot.settings import Settings
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
-    alert,
-    ask,
     day,
     measure_status_label,
     quote,
@@ -31,7 +28,7 @@ from handlers.register_ui import (
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
-from handlers.ui.steps import finish_step, typed
+from handlers.ui.steps import chosen_index, finish_step, next_step, typed
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus
 
@@ -88,13 +85,7 @@ async def open_measure(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    measure = await session.get(ControlMeasure, callback_data.id)
-    visible = measure is not None and (
-        measure.responsible_id == person.id or risk_service.is_holder(person, measure.risk)
-    )
-    if not visible or measure is None:
-        await alert(query, ServiceError("register.not_found"))
-        return
+    measure = await risk_service.reportable_measure(session, person, callback_data.id)
     await query.answer()
     today = local_today(clock.now(), settings.timezone)
     text = _("measures.card").format(
@@ -116,20 +107,21 @@ async def open_measure(
     await message_of(query).answer(text, reply_markup=builder.as_markup())
 
 
-async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: FSMContext) -> None:
-    if not 0 <= callback_data.value < len(REPORT_STATUSES):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    await query.answer()
+async def choose_status(
+    query: CallbackQuery,
+    callback_data: MeasureCb,
+    state: FSMContext,
+    session: AsyncSession,
+    person: Person,
+) -> None:
+    status = REPORT_STATUSES[chosen_index(callback_data.value, REPORT_STATUSES)]
+    await risk_service.reportable_measure(session, person, callback_data.id)  # or refused
     await state.clear()
-    status = REPORT_STATUSES[callback_data.value]
-    await state.update_data(
-        measure_id=callback_data.id,
-        status=status,
-        _prompt_values={"status": measure_status_label(status)},
-    )
-    await state.set_state(MeasureReportFlow.note)
-    await ask(message_of(query), state)
+    prompt_values = {"status": measure_status_label(status)}
+    await next_step(
+        query, state, MeasureReportFlow.note, measure_id=callback_data.id, status=status,
+        _prompt_values=prompt_values,
+    )  # fmt: skip
 
 
 async def enter_note(

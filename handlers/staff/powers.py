@@ -24,8 +24,6 @@ from bot.services.powers import PowerDraft
 from bot.settings import Settings
 from handlers.callbacks import ListName, PowerAction, PowerCb
 from handlers.register_ui import (
-    alert,
-    ask,
     quote,
     reask,
     register_prompt,
@@ -35,8 +33,8 @@ from handlers.ui.cards import send_card
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
-from handlers.ui.query import message_of
-from handlers.ui.steps import TextStep
+from handlers.ui.steps import TextStep, abort_flow, chosen_index, end_flow, next_step
+from handlers.ui.trail import answer_choice
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope
 
@@ -229,50 +227,35 @@ async def start_add(
 ) -> None:
     post = await session.get(Post, person.post_id) if person.post_id else None
     if post is None:
-        await alert(query, ServiceError("register.no_post"))
-        return
-    await query.answer()
+        raise ServiceError("register.no_post")
     await state.clear()
-    await state.set_state(PowerFlow.name)
-    await state.update_data(post_name=post.name, unit_id=post.unit_id)
-    await ask(message_of(query), state)
+    await next_step(query, state, PowerFlow.name, post_name=post.name, unit_id=post.unit_id)
 
 
 async def subject_is_post(query: CallbackQuery, state: FSMContext) -> None:
-    await state.update_data(subject=(await state.get_data()).get("post_name", ""))
-    await query.answer()
-    await state.set_state(PowerFlow.legal_basis)
-    await ask(message_of(query), state)
+    subject = (await state.get_data()).get("post_name", "")
+    await next_step(query, state, PowerFlow.legal_basis, subject=subject)
 
 
 async def choose_scope(
     query: CallbackQuery, callback_data: PowerCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    if not 0 <= callback_data.value < len(SCOPES):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    scope = SCOPES[callback_data.value]
+    scope = SCOPES[chosen_index(callback_data.value, SCOPES)]
     data = await state.get_data()
     categories = await power_service.categories_for(session, data["unit_id"], scope)
-    await state.update_data(scope=scope, categories=categories)
-    await state.set_state(PowerFlow.category)
-    await query.answer()
-    await ask(message_of(query), state)
+    await next_step(query, state, PowerFlow.category, scope=scope, categories=categories)
 
 
 async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: FSMContext) -> None:
-    data = await state.get_data()
-    categories = data.get("categories", [])
-    if not 0 <= callback_data.value < len(categories):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    data = await state.update_data(category=categories[callback_data.value])
+    categories = (await state.get_data()).get("categories", [])
+    category = categories[chosen_index(callback_data.value, categories)]
+    data = await state.update_data(category=category)
     await state.set_state(PowerFlow.confirm)
-    await query.answer()
     builder = InlineKeyboardBuilder()
     builder.button(text=_("powers.save"), callback_data=PowerCb(action=PowerAction.SAVE))
     builder.button(text=_("register.abort"), callback_data=PowerCb(action=PowerAction.ABORT))
-    await message_of(query).answer(
+    message = await answer_choice(query)
+    await message.answer(
         _("powers.confirm").format(
             name=quote(data["name"]),
             content=quote(data["content"]),
@@ -303,15 +286,7 @@ async def save(
         scope=data["scope"],
     )
     power = await power_service.add_power(session, clock, actor=person, draft=draft)
-    await state.clear()
-    await query.answer()
-    await message_of(query).edit_text(_("powers.saved").format(name=quote(power.name)))
-
-
-async def abort(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await query.answer()
-    await message_of(query).edit_text(_("cancel.done"))
+    await end_flow(query, state, _("powers.saved").format(name=quote(power.name)))
 
 
 def create_router() -> Router:
@@ -332,7 +307,7 @@ def create_router() -> Router:
         save, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.SAVE)
     )
     router.callback_query.register(
-        abort, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
+        abort_flow, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
     )
     for step in TEXT_STEPS:
         step.register(router)

@@ -29,7 +29,7 @@ step is over) wraps that write in `ends_step`::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sized
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -38,13 +38,15 @@ from typing import Any, TypeVar
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
 
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import DateRefused, QuickPick, parse_deadline, quick_deadline
 from bot.services.powers import text_or_refuse
 from handlers.register_ui import Keyboard, ask, reask, register_prompt
 from handlers.ui.labels import DATE_REFUSED
+from handlers.ui.trail import answer_choice
 
 QUICK_PICKS = tuple(QuickPick)
 T = TypeVar("T")
@@ -166,3 +168,39 @@ async def finish_step(state: FSMContext, write: Awaitable[T], *, mend: Collectio
         result = await write
     await state.clear()
     return result
+
+
+async def next_step(
+    query: CallbackQuery, state: FSMContext, step: State | None = None, **data: Any
+) -> Message:
+    """A button step answered: keep `data`, move to `step` (when given), write the pressed
+    button's answer into its question (`answer_choice`) and ask the next question below.
+    Usage: ``await next_step(query, state, PowerFlow.category, scope=scope)``."""
+    if data:
+        await state.update_data(data)
+    if step is not None:
+        await state.set_state(step)
+    message = await answer_choice(query)
+    await ask(message, state)
+    return message
+
+
+async def end_flow(query: CallbackQuery, state: FSMContext, text: str) -> None:
+    """The flow's last press (save, submit, abort): the state cleared, the pressed answer
+    written into its message, the outcome `text` as a new message below."""
+    await state.clear()
+    message = await answer_choice(query)
+    await message.answer(text)
+
+
+async def abort_flow(query: CallbackQuery, state: FSMContext) -> None:
+    """A flow's "abort" button: the flow ends, nothing is kept."""
+    await end_flow(query, state, _("cancel.done"))
+
+
+def chosen_index(index: int, options: Sized) -> int:
+    """A pressed option's index, checked against the options offered; a forged or stale one is
+    refused as a stale button."""
+    if not 0 <= index < len(options):
+        raise ServiceError("fallback.stale_button")
+    return index

@@ -15,6 +15,8 @@ newest question ever has buttons. Usage::
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -48,10 +50,9 @@ async def answer_choice(
     await query.answer()
     text = question if question is not None else message.html_text
     answer = chosen if chosen is not None else pressed_label(query)
-    try:
-        await message.edit_text(_("steps.chosen").format(question=text, chosen=html.quote(answer)))
-    except TelegramBadRequest:
-        pass  # already edited (a double press): the record stands as it is
+    record = _("steps.chosen").format(question=text, chosen=html.quote(answer))
+    with suppress(TelegramBadRequest):  # already edited (a double press): the record stands
+        await message.edit_text(record)
     return message
 
 
@@ -62,12 +63,10 @@ async def drop_keyboard(message: Message, state: FSMContext) -> None:
     if not asked or asked == message.message_id or message.bot is None:
         return
     await state.update_data({ASKED: None})
-    try:
+    with suppress(TelegramBadRequest):  # gone, too old, or already without keyboard
         await message.bot.edit_message_reply_markup(
             chat_id=message.chat.id, message_id=int(asked), reply_markup=None
         )
-    except TelegramBadRequest:
-        pass  # gone, too old, or already without keyboard
 
 
 async def remember_asked(state: FSMContext, sent: Message) -> None:

@@ -50,10 +50,11 @@ async def page_of_post(
 async def measures_page_of(
     session: AsyncSession, person_id: int, post_id: int | None, *, offset: int, limit: int
 ) -> tuple[list[ControlMeasure], int]:
-    """Measures a person answers for, or of risks of `post_id` (not of withdrawn risks)."""
+    """Measures a person answers for, or with no responsible person in the register whose
+    risk is of `post_id` (not of withdrawn risks)."""
     mine = ControlMeasure.responsible_id == person_id
     if post_id is not None:
-        mine = mine | (RiskPoint.post_id == post_id)
+        mine = mine | (ControlMeasure.responsible_id.is_(None) & (RiskPoint.post_id == post_id))
     where = (RiskPoint.status != WITHDRAWN, mine)
     joined = select(ControlMeasure).join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
     total = await session.scalar(

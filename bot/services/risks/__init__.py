@@ -36,6 +36,7 @@ from bot.services.risks.measures import (
     measures_of,
     overdue_measures,
     report_measure,
+    reportable_measure,
     risks_of_post,
 )
 from bot.services.risks.moves import confirm_self_review, record_discussion, withdraw_risk
@@ -62,6 +63,7 @@ __all__ = [
     "record_discussion",
     "refused_date",
     "report_measure",
+    "reportable_measure",
     "responsible_person",
     "risks_of_post",
     "rule_of",

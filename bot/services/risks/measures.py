@@ -38,16 +38,9 @@ async def report_measure(
     note: str,
     settings: Settings,
 ) -> ControlMeasure:
-    """The responsible person (or the risk's holder) reports done / in progress / blocked."""
-    measure = await session.get(ControlMeasure, measure_id)
-    if measure is None:
-        raise ServiceError("register.not_found")
+    """The responsible person reports done / in progress / blocked (`reportable_measure`)."""
+    measure = await reportable_measure(session, actor, measure_id)
     risk = await session.get(RiskPoint, measure.risk_id)
-    allowed = actor.active and (
-        measure.responsible_id == actor.id or (risk is not None and is_holder(actor, risk))
-    )
-    if not allowed:
-        raise ServiceError("register.not_found")
     if status not in REPORTED_STATUSES:
         raise ServiceError("register.bad_measure_status")
     text = text_or_refuse(note, NOTE_MAX)
@@ -78,10 +71,27 @@ async def report_measure(
     return measure
 
 
+async def reportable_measure(
+    session: AsyncSession, actor: Person, measure_id: int
+) -> ControlMeasure:
+    """A measure `actor` answers for: they are its responsible person, or nobody in the
+    register is and they hold its risk's post (an imported name no one matched). Anyone
+    else's measure is refused as not found, before anything is asked."""
+    measure = await session.get(ControlMeasure, measure_id)
+    if measure is None or not actor.active:
+        raise ServiceError("register.not_found")
+    if measure.responsible_id == actor.id:
+        return measure
+    risk = await session.get(RiskPoint, measure.risk_id)
+    if measure.responsible_id is None and risk is not None and is_holder(actor, risk):
+        return measure
+    raise ServiceError("register.not_found")
+
+
 async def measures_of(
     session: AsyncSession, person: Person, *, offset: int = 0, limit: int = 8
 ) -> tuple[list[ControlMeasure], int]:
-    """Measures a person answers for or whose risk they hold (not of withdrawn risks)."""
+    """Measures a person answers for (`reportable_measure`), not of withdrawn risks."""
     post_id = person.post_id if is_active_staff(person) else None
     return await risks_repo.measures_page_of(
         session, person.id, post_id, offset=offset, limit=limit

@@ -33,12 +33,14 @@ from handlers.register_ui import (
     risk_type_label,
 )
 from handlers.staff.risks.declare_measures import start_measure
-from handlers.staff.risks.keyboards import Declare, button, power_keyboard, stale
+from handlers.staff.risks.keyboards import Declare, button, power_keyboard
 from handlers.ui.query import message_of
-from handlers.ui.steps import typed
+from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
 from storage.models.org import Person, Post
 from storage.models.register import Power, RiskPoint
+
+FACTOR_VALUES = range(1, 6)
 
 # --- declaring: identify ------------------------------------------------------------------
 
@@ -50,13 +52,17 @@ async def start_declare(
     if post is None:
         raise ServiceError("register.no_post")
     items, _total = await power_service.powers_of_post(session, post, limit=200)
-    await answer_choice(query)
     await state.clear()
-    await state.update_data(
-        powers=[[p.id, p.name] for p in items], power_offset=0, measures=[], unit_id=post.unit_id
+    powers = [[p.id, p.name] for p in items]
+    await next_step(
+        query,
+        state,
+        Declare.power,
+        powers=powers,
+        power_offset=0,
+        measures=[],
+        unit_id=post.unit_id,
     )
-    await state.set_state(Declare.power)
-    await ask(message_of(query), state)
 
 
 async def power_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
@@ -66,15 +72,10 @@ async def power_page(query: CallbackQuery, callback_data: RiskCb, state: FSMCont
 
 
 async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
-    data = await state.get_data()
-    known = {power_id for power_id, _name in data.get("powers", [])}
+    known = {power_id for power_id, _name in (await state.get_data()).get("powers", [])}
     if callback_data.id and callback_data.id not in known:
-        await stale(query)
-        return
-    await answer_choice(query)
-    await state.update_data(power_id=callback_data.id or None)
-    await state.set_state(Declare.description)
-    await ask(message_of(query), state)
+        raise ServiceError("fallback.stale_button")
+    await next_step(query, state, Declare.description, power_id=callback_data.id or None)
 
 
 async def enter_description(message: Message, state: FSMContext) -> None:
@@ -87,27 +88,16 @@ async def enter_description(message: Message, state: FSMContext) -> None:
 async def choose_type(
     query: CallbackQuery, callback_data: RiskCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    if not 0 <= callback_data.value < len(RISK_TYPES):
-        await stale(query)
-        return
-    await answer_choice(query)
-    await state.update_data(
-        risk_type=RISK_TYPES[callback_data.value], focus_list=await focus_programmes(session)
-    )
-    await state.set_state(Declare.focus)
-    await ask(message_of(query), state)
+    risk_type = RISK_TYPES[chosen_index(callback_data.value, RISK_TYPES)]
+    focus_list = await focus_programmes(session)
+    await next_step(query, state, Declare.focus, risk_type=risk_type, focus_list=focus_list)
 
 
 async def choose_focus(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     focus_list = (await state.get_data()).get("focus_list", [])
-    if not 0 <= callback_data.value <= len(focus_list):
-        await stale(query)
-        return
-    await answer_choice(query)
-    focus = focus_list[callback_data.value - 1] if callback_data.value else None
-    await state.update_data(focus=focus, factors={}, factor_index=0)
-    await state.set_state(Declare.factor)
-    await ask(message_of(query), state)
+    index = chosen_index(callback_data.value, [None, *focus_list])  # 0: not a focus programme
+    focus = focus_list[index - 1] if index else None
+    await next_step(query, state, Declare.factor, focus=focus, factors={}, factor_index=0)
 
 
 # --- declaring: the five factors -----------------------------------------------------------
@@ -121,9 +111,7 @@ async def choose_factor(
     person: Person,
     settings: Settings,
 ) -> None:
-    if not 1 <= callback_data.value <= 5:
-        await stale(query)
-        return
+    chosen_index(callback_data.value - 1, FACTOR_VALUES)
     data = await state.get_data()
     index = int(data.get("factor_index", 0))
     factors = dict(data.get("factors", {}))
@@ -231,17 +219,14 @@ async def submit(
                 focus_programme=data.get("focus"),
             ),
         )
-    await state.clear()
     key = (
         "risks.submitted_leadership"
         if risk.status == RiskState.COLLECTIVE_DISCUSSION.value
         else "risks.submitted"
     )
-    message = await answer_choice(query)
-    await message.answer(_(key).format(id=risk.id, level=level_label(risk.suggested_level)))
+    await end_flow(
+        query, state, _(key).format(id=risk.id, level=level_label(risk.suggested_level))
+    )
 
 
-async def abort(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    message = await answer_choice(query)
-    await message.answer(_("cancel.done"))
+abort = abort_flow

@@ -24,12 +24,11 @@ from handlers.staff.risks.keyboards import (
     Declare,
     responsible_keyboard,
     rule_keyboard,
-    stale,
     today_of,
 )
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
-from handlers.ui.steps import quick_pick_deadline, typed, typed_deadline
+from handlers.ui.steps import next_step, quick_pick_deadline, typed, typed_deadline
 from handlers.ui.trail import answer_choice
 from storage.models.org import Person, Post
 
@@ -105,10 +104,7 @@ async def choose_responsible(
         current.update(responsible_id=chosen.id, responsible_name=chosen.name)
     else:
         current.update(responsible_id=None, responsible_name=person.name)
-    await answer_choice(query)
-    await state.update_data(current=current)
-    await state.set_state(Declare.deadline)
-    await ask(message_of(query), state)
+    await next_step(query, state, Declare.deadline, current=current)
 
 
 async def _set_deadline(
@@ -137,8 +133,7 @@ async def quick_pick(
     settings: Settings,
 ) -> None:
     deadline = quick_pick_deadline(callback_data.value, today_of(clock, settings))
-    await answer_choice(query)
-    await _set_deadline(message_of(query), state, session, deadline)
+    await _set_deadline(await answer_choice(query), state, session, deadline)
 
 
 async def enter_deadline(
@@ -161,11 +156,9 @@ async def rule_page(query: CallbackQuery, callback_data: RiskCb, state: FSMConte
 async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     rules = {rule_id: title for rule_id, title in (await state.get_data()).get("rules", [])}
     if callback_data.id and callback_data.id not in rules:
-        await stale(query)
-        return
-    await answer_choice(query)
+        raise ServiceError("fallback.stale_button")
     rule = [callback_data.id, rules[callback_data.id]] if callback_data.id else None
-    await _finish_measure(message_of(query), state, rule)
+    await _finish_measure(await answer_choice(query), state, rule)
 
 
 async def _finish_measure(message: Message, state: FSMContext, rule: list[Any] | None) -> None:
@@ -183,5 +176,4 @@ async def more_measures(
 ) -> None:
     if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
         raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
-    await answer_choice(query)
-    await start_measure(message_of(query), state, session, person)
+    await start_measure(await answer_choice(query), state, session, person)
