@@ -75,3 +75,60 @@ async def test_declaring_a_risk_leaves_one_keyboard_and_every_answer_written(
     assert CHOSEN + t(locale, "risks.submit") in next(
         m.text for m in after if m.message_id == card.message_id
     )
+
+
+async def test_my_measures_are_only_mine_and_another_s_is_refused_before_the_note(
+    kit: SandboxClient, bot_running: RunningBot
+) -> None:
+    locale = "zh"
+    staff = await kit.persona_for(STAFF_BY_LOCALE[locale])  # 王芳
+    colleague = await kit.persona_for(100006)  # 陈明, same department
+    await add_power(staff, locale, "审批四")
+    await staff.send("/risks")
+    await staff.expect("廉政风险点")
+    await tap(staff, t(locale, "risks.declare"))
+    await staff.expect(t(locale, "risks.ask_power"))
+    await tap(staff, "审批四")
+    await staff.expect(t(locale, "risks.ask_description"))
+    await staff.send("复核时放宽条件")
+    await staff.expect(t(locale, "risks.ask_type"))
+    await tap(staff, t(locale, "register.risk_type.duty"))
+    await tap(staff, t(locale, "risks.no_focus"))
+    for number in range(1, 6):
+        await staff.expect(f"定级因素 {number}/5")
+        await tap(staff, t(locale, "risks.scale.3"))
+    measures = (("陈明的措施", "陈明"), ("王芳的措施", t(locale, "risks.responsible_me")))
+    for number, (action, who) in enumerate(measures, start=1):
+        await staff.expect(t(locale, "risks.ask_measure"))
+        await staff.send(action)
+        await staff.expect(t(locale, "risks.ask_responsible"))
+        await tap(staff, who)
+        await staff.expect(t(locale, "risks.ask_deadline"))
+        await staff.send("2026年12月31日")
+        await staff.expect(t(locale, "risks.ask_more", n=number))
+        if number == 1:
+            await tap(staff, t(locale, "risks.add_measure"))
+    await tap(staff, t(locale, "risks.measures_done"))
+    await staff.expect("陈明的措施")
+    await tap(staff, t(locale, "risks.submit"))
+    await staff.expect(t(locale, "risks.submitted", id="#", level="#").split("#")[0])
+
+    await staff.send("/measures")
+    mine = await staff.expect(t(locale, "measures.list_title", total=1))
+    assert any("王芳的措施" in label for label in mine.buttons), mine.buttons
+    assert not any("陈明的措施" in label for label in mine.buttons), mine.buttons
+
+    await colleague.send("/measures")
+    theirs = await colleague.expect(t(locale, "measures.list_title", total=1))
+    open_theirs = theirs.callback_data_for("陈明的措施")
+    await colleague.press_data(theirs.message_id, open_theirs)
+    card = await colleague.expect("陈明的措施")
+    report = card.callback_data_for(t(locale, "measures.report_as", status="").strip())
+
+    # 王芳 presses the report button of 陈明's measure (a forged press): refused, nothing asked.
+    await staff.press_data(mine.message_id, report)
+    notice = await staff.expect_notice(t(locale, "register.not_found"))
+    assert notice["show_alert"]
+    await staff.press_data(mine.message_id, open_theirs)
+    await staff.expect_notice(t(locale, "register.not_found"))
+    await staff.expect_nothing(seconds=0.5)
