@@ -25,6 +25,7 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.labels import list_label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
@@ -55,20 +56,23 @@ async def _list_page(screen: Screen, offset: int) -> Page:
     if not total:
         text += "\n" + _("measures.empty")
 
-    def label(m: ControlMeasure) -> str:
+    def line(m: ControlMeasure) -> str:
         mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
         return (
             _("measures.item").format(
-                deadline=day(m.deadline), status=measure_status_label(m.status), action=m.action
+                deadline=day(m.deadline),
+                status=measure_status_label(m.status),
+                action=quote(list_label(None, m.action)),
             )
             + mark
         )
 
+    text = "\n".join([text, *(line(m) for m in items)])
     keyboard = MEASURES.keyboard(
         items,
         total,
         offset,
-        label=label,
+        label=lambda m: list_label(None, m.action),
         choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
     )
     return text, keyboard

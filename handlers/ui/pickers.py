@@ -29,10 +29,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers.ui.labels import list_label
+
 T = TypeVar("T")
 
 PAGE_SIZE = 8  # choices on one page
-LABEL_MAX = 60  # characters of a button's text
+LABEL_MAX = 60  # characters of a button's text (one line; a list's own labels are shorter)
 
 
 def page_nav(
@@ -59,7 +61,7 @@ def paged_choices(
     """One button per item, then ‹ › when there are more pages, then any extra buttons."""
     builder = InlineKeyboardBuilder()
     for item in items:
-        builder.button(text=label(item)[:LABEL_MAX], callback_data=choose(item))
+        builder.button(text=list_label(None, label(item), LABEL_MAX), callback_data=choose(item))
     builder.adjust(1)
     page_nav(builder, offset, total, page)
     for text, data in extra:
@@ -78,7 +80,7 @@ def choices(
     """One button per label, pressing `press(index)`; `columns` to a row; then `extra`."""
     builder = InlineKeyboardBuilder()
     for index, text in enumerate(labels):
-        builder.button(text=text[:LABEL_MAX], callback_data=press(index))
+        builder.button(text=list_label(None, text, LABEL_MAX), callback_data=press(index))
     for text, data in extra:
         builder.button(text=text[:LABEL_MAX], callback_data=data)
     builder.adjust(columns)
@@ -100,7 +102,9 @@ def paged(
     if first is not None:
         builder.button(text=first[:LABEL_MAX], callback_data=choose(0))
     for item_id, name in items:
-        builder.button(text=str(name)[:LABEL_MAX], callback_data=choose(int(str(item_id))))
+        builder.button(
+            text=list_label(None, str(name), LABEL_MAX), callback_data=choose(int(str(item_id)))
+        )
     builder.adjust(1)
     page_nav(builder, offset, total, page)
     if last is not None:

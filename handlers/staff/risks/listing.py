@@ -12,6 +12,7 @@ from handlers.register_ui import (
     quote,
     state_label,
 )
+from handlers.ui.labels import list_label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
 from storage.models.org import Post
@@ -30,15 +31,19 @@ async def _list_page(screen: Screen, offset: int) -> Page:
     lines = [_("risks.list_title").format(post=quote(post.name), total=total)]
     if not total:
         lines.append(_("risks.empty"))
+    lines += [
+        _("risks.item").format(
+            level=level_label(r.level or r.suggested_level),
+            status=state_label(r.status),
+            description=quote(list_label(r.id, r.description)),
+        )
+        for r in items
+    ]
     keyboard = RISKS.keyboard(
         items,
         total,
         offset,
-        label=lambda r: _("risks.item").format(
-            level=level_label(r.level or r.suggested_level),
-            status=state_label(r.status),
-            description=r.description,
-        ),
+        label=lambda r: list_label(r.id, r.description),
         choose=lambda r: RiskCb(action=RiskAction.OPEN, id=r.id),
         extra=[(_("risks.declare"), RiskCb(action=RiskAction.DECLARE))],
     )
