@@ -1,157 +1,125 @@
-"""/measures: the measures I answer for (落实责任主体), overdue ones marked; report on one.
-
-A report is a status (in progress / done / blocked) and a short evidence note (实施考核监督).
-"""
+"""Control measures after declaration (实施考核监督 / 进行反馈完善): execution reports, the
+lists a person works from, overdue checks; and the register's lists of a post."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from collections.abc import Sequence
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
-from bot.services import risks as risk_service
+from bot.domain.errors import ServiceError
+from bot.domain.register_rules import NOTE_MAX, is_overdue
+from bot.services import audit
+from bot.services.powers import text_or_refuse
+from bot.services.register_access import is_active_staff, may_see_unit, tell_holders
+from bot.services.risks.common import is_holder, measure_snapshot
 from bot.settings import Settings
-from handlers.callbacks import ListName, MeasureAction, MeasureCb
-from handlers.register_ui import (
-    day,
-    measure_status_label,
-    quote,
-    reask,
-    register_prompt,
-)
-from handlers.ui.pager import Page, Pager, Screen
-from handlers.ui.pickers import PAGE_SIZE
-from handlers.ui.query import message_of
-from handlers.ui.steps import chosen_index, finish_step, next_step, typed
-from storage.models.org import Person
-from storage.models.register import ControlMeasure, MeasureStatus
+from storage.models.org import Person, Post
+from storage.models.register import ControlMeasure, MeasureReport, MeasureStatus, RiskPoint
+from storage.repositories import risks as risks_repo
 
-REPORT_STATUSES = (
+# What a report may say of a measure (a measure is planned until its first report).
+REPORTED_STATUSES = (
     MeasureStatus.IN_PROGRESS.value,
     MeasureStatus.DONE.value,
     MeasureStatus.BLOCKED.value,
 )
 
 
-class MeasureReportFlow(StatesGroup):
-    note = State()
-
-
-register_prompt(MeasureReportFlow.note, "measures.ask_note")
-
-
-async def _list_page(screen: Screen, offset: int) -> Page:
-    today = local_today(screen.clock.now(), screen.settings.timezone)
-    items, total = await risk_service.measures_of(
-        screen.session, screen.person, offset=offset, limit=PAGE_SIZE
-    )
-    text = _("measures.list_title").format(total=total)
-    if not total:
-        text += "\n" + _("measures.empty")
-
-    def label(m: ControlMeasure) -> str:
-        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
-        return (
-            _("measures.item").format(
-                deadline=day(m.deadline), status=measure_status_label(m.status), action=m.action
-            )
-            + mark
-        )
-
-    keyboard = MEASURES.keyboard(
-        items,
-        total,
-        offset,
-        label=label,
-        choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
-    )
-    return text, keyboard
-
-
-MEASURES = Pager(ListName.MEASURES, _list_page)
-
-
-async def open_measure(
-    query: CallbackQuery,
-    callback_data: MeasureCb,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    measure = await risk_service.reportable_measure(session, person, callback_data.id)
-    await query.answer()
-    today = local_today(clock.now(), settings.timezone)
-    text = _("measures.card").format(
-        action=quote(measure.action),
-        risk=quote(measure.risk.description),
-        who=quote(measure.responsible_name),
-        deadline=day(measure.deadline),
-        status=measure_status_label(measure.status),
-    )
-    if is_overdue(measure.deadline, measure.status, today):
-        text += "\n" + _("measures.overdue")
-    builder = InlineKeyboardBuilder()
-    for index, status in enumerate(REPORT_STATUSES):
-        builder.button(
-            text=_("measures.report_as").format(status=measure_status_label(status)),
-            callback_data=MeasureCb(action=MeasureAction.STATUS, id=measure.id, value=index),
-        )
-    builder.adjust(1)
-    await message_of(query).answer(text, reply_markup=builder.as_markup())
-
-
-async def choose_status(
-    query: CallbackQuery,
-    callback_data: MeasureCb,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-) -> None:
-    status = REPORT_STATUSES[chosen_index(callback_data.value, REPORT_STATUSES)]
-    await risk_service.reportable_measure(session, person, callback_data.id)  # or refused
-    await state.clear()
-    prompt_values = {"status": measure_status_label(status)}
-    await next_step(
-        query, state, MeasureReportFlow.note, measure_id=callback_data.id, status=status,
-        _prompt_values=prompt_values,
-    )  # fmt: skip
-
-
-async def enter_note(
-    message: Message,
-    state: FSMContext,
+async def report_measure(
     session: AsyncSession,
     clock: Clock,
-    person: Person,
+    *,
+    actor: Person,
+    measure_id: int,
+    status: str,
+    note: str,
     settings: Settings,
-) -> None:
-    data = await state.get_data()
-    note = typed(message.text, NOTE_MAX)
-    measure = await finish_step(state, risk_service.report_measure(
-        session, clock, actor=person, measure_id=data["measure_id"], status=data["status"],
-        note=note, settings=settings,
-    ))  # fmt: skip
-    await message.answer(
-        _("measures.reported").format(
-            action=quote(measure.action), status=measure_status_label(measure.status)
+) -> ControlMeasure:
+    """The responsible person reports done / in progress / blocked (`reportable_measure`)."""
+    measure = await reportable_measure(session, actor, measure_id)
+    risk = await session.get(RiskPoint, measure.risk_id)
+    if status not in REPORTED_STATUSES:
+        raise ServiceError("register.bad_measure_status")
+    text = text_or_refuse(note, NOTE_MAX)
+    before = measure_snapshot(measure)
+    # A measure's status is whatever its latest report says (no workflow of its own).
+    measure.status = status
+    measure.updated_at = clock.now()
+    session.add(
+        MeasureReport(
+            measure_id=measure.id, reporter_id=actor.id, status=status, note=text, at=clock.now()
         )
     )
-
-
-def create_router() -> Router:
-    router = Router(name=__name__)
-    MEASURES.register(router, command="measures")
-    router.callback_query.register(open_measure, MeasureCb.filter(F.action == MeasureAction.OPEN))
-    router.callback_query.register(
-        choose_status, MeasureCb.filter(F.action == MeasureAction.STATUS)
+    audit.record(
+        session,
+        clock,
+        actor=actor,
+        action="measure.report",
+        entity=measure,
+        before=before,
+        after=measure_snapshot(measure) | {"note": text},
     )
-    router.message.register(enter_note, MeasureReportFlow.note, F.text, ~F.text.startswith("/"))
-    router.message.register(reask, MeasureReportFlow.note, ~F.text)
-    return router
+    if status == MeasureStatus.BLOCKED.value and risk is not None:
+        # A blocked measure needs someone to act: the holders hear of it.
+        await tell_holders(
+            session, risk.post_id, "register.notice.measure_blocked", clock=clock,
+            settings=settings, skip=actor, action=measure.action, note=text,
+        )  # fmt: skip
+    return measure
+
+
+async def reportable_measure(
+    session: AsyncSession, actor: Person, measure_id: int
+) -> ControlMeasure:
+    """A measure `actor` answers for: they are its responsible person, or nobody in the
+    register is and they hold its risk's post (an imported name no one matched). Anyone
+    else's measure is refused as not found, before anything is asked."""
+    measure = await session.get(ControlMeasure, measure_id)
+    if measure is None or not actor.active:
+        raise ServiceError("register.not_found")
+    if measure.responsible_id == actor.id:
+        return measure
+    risk = await session.get(RiskPoint, measure.risk_id)
+    if measure.responsible_id is None and risk is not None and is_holder(actor, risk):
+        return measure
+    raise ServiceError("register.not_found")
+
+
+async def measures_of(
+    session: AsyncSession, person: Person, *, offset: int = 0, limit: int = 8
+) -> tuple[list[ControlMeasure], int]:
+    """Measures a person answers for (`reportable_measure`), not of withdrawn risks."""
+    post_id = person.post_id if is_active_staff(person) else None
+    return await risks_repo.measures_page_of(
+        session, person.id, post_id, offset=offset, limit=limit
+    )
+
+
+async def overdue_measures(
+    session: AsyncSession, today: date, *, unit_ids: Sequence[int] | None = None
+) -> list[ControlMeasure]:
+    """Measures not done whose deadline has passed, of risks still pursued."""
+    rows = await risks_repo.measures_past(session, today, unit_ids)
+    return [m for m in rows if is_overdue(m.deadline, m.status, today)]
+
+
+async def risks_of_post(
+    session: AsyncSession, viewer: Person, post_id: int, *, offset: int = 0, limit: int = 8
+) -> tuple[list[RiskPoint], int]:
+    """A post's risk points (withdrawn ones left out), oldest first, for those who may see."""
+    post = await session.get(Post, post_id)
+    if post is None or not (
+        viewer.post_id == post_id or await may_see_unit(session, viewer, post.unit_id)
+    ):
+        raise ServiceError("register.not_found")
+    return await risks_repo.page_of_post(session, post_id, offset=offset, limit=limit)
+
+
+async def colleagues(
+    session: AsyncSession, unit_id: int, *, offset: int = 0, limit: int = 8
+) -> tuple[list[Person], int]:
+    """Active staff of a unit, by name: who may be made responsible for a measure."""
+    return await risks_repo.active_colleagues_page(session, unit_id, offset=offset, limit=limit)
