@@ -41,14 +41,7 @@ class PageCb(CallbackData, prefix="pg"):
 # --- admin -----------------------------------------------------------------------------------
 
 
-class InviteAction(StrEnum):
-    PAGE = "page"
-    UNIT = "unit"
-    POST = "post"
-    ROLE = "role"
-    ROLES_DONE = "roles_done"
-    CREATE = "create"
-    ABORT = "abort"
+InviteAction = StrEnum("InviteAction", "PAGE UNIT POST ROLE ROLES_DONE CREATE ABORT")
 
 
 class InviteCb(CallbackData, prefix="inv"):
@@ -56,11 +49,7 @@ class InviteCb(CallbackData, prefix="inv"):
     value: int = 0
 
 
-class CategoryAction(StrEnum):
-    PAGE = "page"
-    UNIT = "unit"
-    SCOPE = "scope"
-    RESET = "reset"
+CategoryAction = StrEnum("CategoryAction", "PAGE UNIT SCOPE RESET")
 
 
 class CategoryCb(CallbackData, prefix="ct"):
@@ -69,14 +58,7 @@ class CategoryCb(CallbackData, prefix="ct"):
     value: int = 0
 
 
-class BroadcastAction(StrEnum):
-    AUDIENCE = "audience"
-    PAGE = "page"
-    UNIT = "unit"
-    SEND = "send"
-    ABORT = "abort"
-    REFRESH = "refresh"
-    STOP = "stop"
+BroadcastAction = StrEnum("BroadcastAction", "AUDIENCE PAGE UNIT SEND ABORT REFRESH STOP")
 
 
 class BroadcastCb(CallbackData, prefix="bc"):
@@ -85,22 +67,10 @@ class BroadcastCb(CallbackData, prefix="bc"):
     batch: str = ""  # a batch id: 32 hex digits
 
 
-class CampaignAction(StrEnum):
-    LIST = "list"
-    NEW = "new"
-    TOGGLE = "toggle"
-    ALL = "all"
-    PAGE = "page"
-    UNITS_DONE = "units_done"
-    REQ = "req"
-    DAYS = "days"
-    CREATE = "create"
-    ABORT = "abort"
-    OPEN = "open"
-    REFRESH = "refresh"
-    NAMES = "names"
-    CLOSE = "close"
-    CLOSE_YES = "close_yes"
+CampaignAction = StrEnum(
+    "CampaignAction",
+    "LIST NEW TOGGLE ALL PAGE UNITS_DONE REQ DAYS CREATE ABORT OPEN REFRESH NAMES CLOSE CLOSE_YES",
+)
 
 
 class CampaignCb(CallbackData, prefix="cp"):
@@ -112,12 +82,7 @@ class CampaignCb(CallbackData, prefix="cp"):
 # --- everyone ---------------------------------------------------------------------------------
 
 
-class RuleAction(StrEnum):
-    ADD = "add"
-    UNIT_PAGE = "unit_page"
-    UNIT = "unit"
-    SKIP = "skip"
-    MATTER = "matter"
+RuleAction = StrEnum("RuleAction", "ADD UNIT_PAGE UNIT SKIP MATTER")
 
 
 class RuleCb(CallbackData, prefix="rl"):
@@ -133,9 +98,7 @@ class LanguageChoice(CallbackData, prefix="lang"):
 # --- staff ------------------------------------------------------------------------------------
 
 
-class MeasureAction(StrEnum):
-    OPEN = "open"
-    STATUS = "status"
+MeasureAction = StrEnum("MeasureAction", "OPEN STATUS")
 
 
 class MeasureCb(CallbackData, prefix="ms"):
@@ -144,31 +107,12 @@ class MeasureCb(CallbackData, prefix="ms"):
     value: int = 0
 
 
-class RiskAction(StrEnum):
-    OPEN = "open"
-    DECLARE = "declare"
-    POWER = "power"
-    POWER_PAGE = "power_page"
-    TYPE = "type"
-    FOCUS = "focus"
-    FACTOR = "factor"
-    WHO = "who"
-    WHO_PAGE = "who_page"
-    QUICK = "quick"
-    RULE = "rule"
-    RULE_PAGE = "rule_page"
-    MORE = "more"
-    DONE = "done"
-    SAVE = "save"
-    ABORT = "abort"
-    ACCEPT = "accept"
-    DISPUTE = "dispute"
-    ASSESS = "assess"
-    DISCUSS = "discuss"
-    SELF_OK = "self_ok"
-    EDIT = "edit"
-    WITHDRAW = "withdraw"
-    RESUBMIT = "resubmit"
+RiskAction = StrEnum(
+    "RiskAction",
+    "OPEN DECLARE POWER POWER_PAGE TYPE FOCUS FACTOR WHO WHO_PAGE QUICK "
+    "RULE RULE_PAGE MORE DONE SAVE ABORT ACCEPT DISPUTE ASSESS DISCUSS "
+    "SELF_OK EDIT WITHDRAW RESUBMIT",
+)
 
 
 class RiskCb(CallbackData, prefix="rk"):
@@ -177,11 +121,7 @@ class RiskCb(CallbackData, prefix="rk"):
     value: int = 0
 
 
-class PeerAction(StrEnum):
-    OPEN = "open"
-    AGREE = "agree"
-    COMMENT = "comment"
-    LIST = "list"
+PeerAction = StrEnum("PeerAction", "OPEN AGREE COMMENT LIST")
 
 
 class PeerCb(CallbackData, prefix="pr"):
@@ -189,16 +129,7 @@ class PeerCb(CallbackData, prefix="pr"):
     r: int = 0  # risk id
 
 
-class PowerAction(StrEnum):
-    OPEN = "open"
-    ADD = "add"
-    SUBJECT_POST = "subject_post"
-    SCOPE = "scope"
-    CAT = "cat"
-    SAVE = "save"
-    ABORT = "abort"
-    EDIT = "edit"
-    WITHDRAW = "withdraw"
+PowerAction = StrEnum("PowerAction", "OPEN ADD SUBJECT_POST SCOPE CAT SAVE ABORT EDIT WITHDRAW")
 
 
 class PowerCb(CallbackData, prefix="pw"):
@@ -258,14 +189,10 @@ class ReviewCb(CallbackData, prefix="rv"):
     lv: int = 0  # a level
 
 
-class RegisterReviewAction(StrEnum):
-    PAGE = "page"
-    OPEN = "open"
-    CONFIRM = "confirm"
-    RETURN = "return"
-    POST_PAGE = "post_page"
-    POST = "post"
-    TYPE = "type"
+RegisterReviewAction = StrEnum(
+    "RegisterReviewAction",
+    "PAGE OPEN CONFIRM RETURN POST_PAGE POST TYPE",
+)
 
 
 class RegisterReviewCb(CallbackData, prefix="rr"):
@@ -276,9 +203,7 @@ class RegisterReviewCb(CallbackData, prefix="rr"):
     value: int = 0
 
 
-class ReopenAction(StrEnum):
-    NEXT = "next"
-    ASK = "ask"
+ReopenAction = StrEnum("ReopenAction", "NEXT ASK")
 
 
 class ReopenCb(CallbackData, prefix="ro"):
