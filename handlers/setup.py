@@ -29,6 +29,7 @@ from handlers.staff import (
     regrading_measures,
     risks,
 )
+from handlers.ui.context import ContextMiddleware
 
 
 def build_router() -> Router:
@@ -39,6 +40,8 @@ def build_router() -> Router:
     root = Router(name="root")
     root.message.filter(IsPrivate())
     root.callback_query.filter(IsPrivate())
+    root.message.middleware(ContextMiddleware())
+    root.callback_query.middleware(ContextMiddleware())
 
     # /cancel first so it leaves any flow, whatever that flow's handlers would take.
     # The citizens' feedback steps early: a text typed in the flow is theirs, not a command's.

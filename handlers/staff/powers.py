@@ -22,6 +22,7 @@ from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SU
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
 from bot.settings import Settings
+from handlers.ui.context import Ctx
 from handlers.callbacks import ListName, PowerAction, PowerCb
 from handlers.register_ui import (
     quote,
@@ -207,25 +208,16 @@ class PowerCard:
 POWER_CARD = PowerCard()
 
 
-async def open_power(
-    query: CallbackQuery,
-    callback_data: PowerCb,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    power = await power_service.get_visible(session, person, callback_data.id)
-    await send_card(query, POWER_CARD, Screen(session, person, settings, clock), power)
+async def open_power(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> None:
+    power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
+    await send_card(query, POWER_CARD, Screen(ctx.session, ctx.person, ctx.settings, ctx.clock), power)
 
 
 # --- adding ---------------------------------------------------------------------------------
 
 
-async def start_add(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    post = await session.get(Post, person.post_id) if person.post_id else None
+async def start_add(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
     if post is None:
         raise ServiceError("register.no_post")
     await state.clear()
@@ -268,14 +260,7 @@ async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: F
     )
 
 
-async def save(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def save(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     draft = PowerDraft(
         name=data["name"],
@@ -285,7 +270,7 @@ async def save(
         category=data["category"],
         scope=data["scope"],
     )
-    power = await power_service.add_power(session, clock, actor=person, draft=draft)
+    power = await power_service.add_power(ctx.session, ctx.clock, actor=ctx.person, draft=draft)
     await end_flow(query, state, _("powers.saved").format(name=quote(power.name)))
 
 

@@ -25,7 +25,6 @@ A refusal while rendering (no post, say) propagates to handlers/errors.py like a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from aiogram import F, Router
@@ -34,27 +33,17 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
-from bot.settings import Settings
 from handlers.callbacks import ListName, PageCb
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import page_nav, paged_choices
 from handlers.ui.query import message_of
-from storage.models.org import Person
 
 T = TypeVar("T")
 Page = tuple[str, InlineKeyboardMarkup]
 
 
-@dataclass(frozen=True)
-class Screen:
-    """What rendering a screen may need from the update."""
-
-    session: AsyncSession
-    person: Person
-    settings: Settings
-    clock: Clock
+Screen = Ctx  # what rendering a screen may need from the update
 
 
 View = Callable[[Screen, int], Awaitable[Page]]
@@ -102,35 +91,17 @@ class Pager:
         text, keyboard = await self.view(screen, 0)
         await message.answer(text, reply_markup=keyboard)
 
-    async def turn(
-        self,
-        query: CallbackQuery,
-        callback_data: PageCb,
-        session: AsyncSession,
-        person: Person,
-        settings: Settings,
-        clock: Clock,
-    ) -> None:
+    async def turn(self, query: CallbackQuery, callback_data: PageCb, ctx: Ctx) -> None:
         """A ‹ › press: the same message, edited to the page asked for."""
-        text, keyboard = await self.view(
-            Screen(session, person, settings, clock), max(0, callback_data.offset)
-        )
+        text, keyboard = await self.view(ctx, max(0, callback_data.offset))
         await query.answer()
         await message_of(query).edit_text(text, reply_markup=keyboard)
 
-    async def show(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        person: Person,
-        settings: Settings,
-        clock: Clock,
-    ) -> None:
+    async def show(self, message: Message, state: FSMContext, ctx: Ctx) -> None:
         """The list's command: the first page (leaving any flow, when the list says so)."""
         if self.leaves_flow:
             await state.clear()
-        await self.send(message, Screen(session, person, settings, clock))
+        await self.send(message, ctx)
 
     def register(self, router: Router, *, command: str | None = None) -> None:
         """The ‹ › buttons, and the command that shows the list (when it has one)."""

@@ -1,0 +1,51 @@
+"""What a handler gets from its update in one object: `ctx: Ctx` instead of four parameters.
+
+`DbContextMiddleware` opens the update's session and loads the person; `ContextMiddleware`
+(installed on the root router in handlers/setup.py, after the filters) bundles them with the
+settings and the clock. A handler asks for it by name, like any aiogram dependency::
+
+    async def open_power(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> None:
+        power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
+        await send_card(query, POWER_CARD, ctx, power)
+
+A screen renders from it too (a paged list's view, a card): `Screen` is the same object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.settings import Settings
+from storage.models.org import Person
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """The update's unit of work and who sent it, with the settings and the clock."""
+
+    session: AsyncSession
+    person: Person
+    settings: Settings
+    clock: Clock
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Adds `ctx` to the handler's data when the update has a person (every private chat)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        person = data.get("person")
+        if person is not None and "session" in data:
+            data["ctx"] = Ctx(data["session"], person, data["settings"], data["clock"])
+        return await handler(event, data)
