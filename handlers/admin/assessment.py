@@ -11,18 +11,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assessment import AssessmentState
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import local_today
 from bot.services import assessment as service
 from bot.services.assessment_text import card_text, ranking_text
-from bot.settings import Settings
 from handlers.callbacks import AssessmentAction, AssessmentCb
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
-from storage.models.org import Person
 
 
 def tr(key: str, /, **values: Any) -> str:
@@ -39,21 +36,19 @@ def parse_year(args: str | None, today: date) -> int:
     return service.check_year(int(text), today)
 
 
-async def _screen(
-    session: AsyncSession, year: int, page: int, clock: Clock, settings: Settings
-) -> tuple[str, InlineKeyboardMarkup]:
-    today = local_today(clock.now(), settings.timezone)
-    config = service.AssessmentConfig.from_settings(settings)
+async def _screen(ctx: Ctx, year: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    config = service.AssessmentConfig.from_settings(ctx.settings)
     service.check_year(year, today)
-    this = await service.for_year(session, year, today=today, config=config)
+    this = await service.for_year(ctx.session, year, today=today, config=config)
     page = max(0, min(page, len(this.results)))
     if page == 0:
-        text = ranking_text(this, tr, timezone=settings.timezone)
+        text = ranking_text(this, tr, timezone=ctx.settings.timezone)
     else:
         result = this.results[page - 1]
-        before = await service.confirmed(session, year - 1)
+        before = await service.confirmed(ctx.session, year - 1)
         previous = before.result(result.unit_id) if before else None
-        text = card_text(this, result, previous, tr, timezone=settings.timezone)
+        text = card_text(this, result, previous, tr, timezone=ctx.settings.timezone)
     return text, _keyboard(this, page)
 
 
@@ -94,40 +89,22 @@ def _keyboard(this: service.YearAssessment, page: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def show(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    await service.require_commission(session, person)
-    year = parse_year(command.args, local_today(clock.now(), settings.timezone))
-    text, keyboard = await _screen(session, year, 0, clock, settings)
+async def show(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    await service.require_commission(ctx.session, ctx.person)
+    year = parse_year(command.args, local_today(ctx.clock.now(), ctx.settings.timezone))
+    text, keyboard = await _screen(ctx, year, 0)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def turn_page(
-    query: CallbackQuery,
-    callback_data: AssessmentCb,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    await service.require_commission(session, person)
-    text, keyboard = await _screen(
-        session, callback_data.year, callback_data.page, clock, settings
-    )
+async def turn_page(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
+    await service.require_commission(ctx.session, ctx.person)
+    text, keyboard = await _screen(ctx, callback_data.year, callback_data.page)
     await query.answer()
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def ask_confirm(
-    query: CallbackQuery, callback_data: AssessmentCb, session: AsyncSession, person: Person
-) -> None:
-    await service.require_commission(session, person)
+async def ask_confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
+    await service.require_commission(ctx.session, ctx.person)
     builder = InlineKeyboardBuilder()
     year, page = callback_data.year, callback_data.page
     builder.button(
@@ -145,26 +122,19 @@ async def ask_confirm(
     )
 
 
-async def confirm(
-    query: CallbackQuery,
-    callback_data: AssessmentCb,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    today = local_today(clock.now(), settings.timezone)
-    config = service.AssessmentConfig.from_settings(settings)
+async def confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
+    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    config = service.AssessmentConfig.from_settings(ctx.settings)
     await service.confirm(
-        session,
-        clock,
-        actor=person,
+        ctx.session,
+        ctx.clock,
+        actor=ctx.person,
         year=callback_data.year,
         today=today,
         config=config,
-        settings=settings,
+        settings=ctx.settings,
     )
-    text, keyboard = await _screen(session, callback_data.year, 0, clock, settings)
+    text, keyboard = await _screen(ctx, callback_data.year, 0)
     await query.answer(_("assessment.confirmed").format(year=callback_data.year))
     await message_of(query).edit_text(text, reply_markup=keyboard)
 

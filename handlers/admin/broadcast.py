@@ -19,18 +19,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.i18n import translate
 from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
-from bot.settings import Settings
 from handlers.callbacks import BroadcastAction, BroadcastCb
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
-from storage.models.org import Person, Unit
+from storage.models.org import Unit
 from storage.repositories import org as org_repo
 
 AUDIENCES: tuple[Audience, ...] = tuple(Audience)
@@ -188,22 +187,15 @@ async def _progress_view(
     return view.text, progress_keyboard(batch_id, locale, view.finished)
 
 
-async def send(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def send(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     async with ends_step(state):  # sent or refused, the flow is over
         try:
             batch_id, _count = await service.start_broadcast(
-                session,
-                clock,
-                settings,
-                actor=person,
+                ctx.session,
+                ctx.clock,
+                ctx.settings,
+                actor=ctx.person,
                 audience=Audience(data["audience"]),
                 unit_id=data.get("unit_id"),
                 text=data["text"],
@@ -218,33 +210,25 @@ async def send(
             raise ServiceError("fallback.stale_button") from None
     await state.clear()
     await query.answer()
-    text, keyboard = await _progress_view(session, batch_id)
+    text, keyboard = await _progress_view(ctx.session, batch_id)
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def refresh(
-    query: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, person: Person
-) -> None:
-    await service.progress(session, person, callback_data.batch)
+async def refresh(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) -> None:
+    await service.progress(ctx.session, ctx.person, callback_data.batch)
     await query.answer()
-    text, keyboard = await _progress_view(session, callback_data.batch)
+    text, keyboard = await _progress_view(ctx.session, callback_data.batch)
     with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
         await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def stop(
-    query: CallbackQuery,
-    callback_data: BroadcastCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-) -> None:
-    await service.progress(session, person, callback_data.batch)
+async def stop(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) -> None:
+    await service.progress(ctx.session, ctx.person, callback_data.batch)
     cancelled = await service.cancel_broadcast(
-        session, clock, actor=person, batch_id=callback_data.batch
+        ctx.session, ctx.clock, actor=ctx.person, batch_id=callback_data.batch
     )
     await query.answer(_("broadcast.stopped").format(count=cancelled))
-    text, keyboard = await _progress_view(session, callback_data.batch)
+    text, keyboard = await _progress_view(ctx.session, callback_data.batch)
     with suppress(TelegramBadRequest):
         await message_of(query).edit_text(text, reply_markup=keyboard)
 

@@ -11,7 +11,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.campaign_rules import CampaignStatus, Requirement, percent
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.services import campaigns as service
 from handlers.admin.campaign_ui import (
@@ -23,17 +22,17 @@ from handlers.admin.campaign_ui import (
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
+from handlers.ui.context import Ctx
 from storage.models.campaign import Campaign
-from storage.models.org import Person
 
 # --- the list -----------------------------------------------------------------------------------
 
 
-async def _list_view(session: AsyncSession, person: Person) -> tuple[str, InlineKeyboardMarkup]:
-    found = await service.campaigns_for(session, person)
+async def _list_view(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
+    found = await service.campaigns_for(ctx.session, ctx.person)
     builder = InlineKeyboardBuilder()
     for campaign in found:
-        progress = await service.progress_of(session, campaign)
+        progress = await service.progress_of(ctx.session, campaign)
         mark = "🟢" if campaign.status == CampaignStatus.ACTIVE.value else "⚪️"
         label = f"{mark} {campaign.name} · {percent(progress.done, progress.total)}%"
         builder.button(
@@ -45,18 +44,14 @@ async def _list_view(session: AsyncSession, person: Person) -> tuple[str, Inline
     return text, builder.as_markup()
 
 
-async def start(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
+async def start(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    text, keyboard = await _list_view(session, person)
+    text, keyboard = await _list_view(ctx)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def show_list(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    text, keyboard = await _list_view(session, person)
+async def show_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    text, keyboard = await _list_view(ctx)
     await state.clear()
     await query.answer()
     await edit(query, text, keyboard)
@@ -113,20 +108,16 @@ async def card_view(session: AsyncSession, campaign: Campaign) -> tuple[str, Inl
     return "\n".join(lines), builder.as_markup()
 
 
-async def open_card(
-    query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
-) -> None:
-    campaign = await service.get_for(session, person, callback_data.cid)
+async def open_card(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
+    campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
     await query.answer(_("campaign.refreshed") if callback_data.value else None)
-    text, keyboard = await card_view(session, campaign)
+    text, keyboard = await card_view(ctx.session, campaign)
     await edit(query, text, keyboard)
 
 
-async def names(
-    query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
-) -> None:
-    campaign = await service.get_for(session, person, callback_data.cid)
-    progress = await service.progress_of(session, campaign)
+async def names(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
+    campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
+    progress = await service.progress_of(ctx.session, campaign)
     unit = next((u for u in progress.units if u.unit.id == callback_data.value), None)
     if unit is None:
         await query.answer(_("fallback.stale_button"), show_alert=True)
@@ -154,10 +145,8 @@ async def names(
     await edit(query, "\n".join(lines), builder.as_markup())
 
 
-async def ask_close(
-    query: CallbackQuery, callback_data: CampaignCb, session: AsyncSession, person: Person
-) -> None:
-    campaign = await service.get_for(session, person, callback_data.cid)
+async def ask_close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
+    campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
     if campaign.status != CampaignStatus.ACTIVE.value:
         raise ServiceError("campaign.already_closed")
     await query.answer()
@@ -177,16 +166,10 @@ async def ask_close(
     )
 
 
-async def close(
-    query: CallbackQuery,
-    callback_data: CampaignCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-) -> None:
+async def close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
     campaign = await service.close_campaign(
-        session, clock, actor=person, campaign_id=callback_data.cid
+        ctx.session, ctx.clock, actor=ctx.person, campaign_id=callback_data.cid
     )
     await query.answer(_("campaign.closed"))
-    text, keyboard = await card_view(session, campaign)
+    text, keyboard = await card_view(ctx.session, campaign)
     await edit(query, text, keyboard)

@@ -10,13 +10,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.campaign_rules import NAME_MAX, Requirement
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.services import campaigns as service
-from bot.settings import Settings
 from handlers.admin.campaign_card import card_view
 from handlers.admin.campaign_ui import (
     QUICK_DAYS,
@@ -28,10 +25,10 @@ from handlers.admin.campaign_ui import (
 )
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.register_ui import refusal
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
-from storage.models.org import Person
 
 # --- the wizard ---------------------------------------------------------------------------------
 
@@ -43,9 +40,7 @@ async def new(query: CallbackQuery, state: FSMContext) -> None:
     await edit(query, _("campaign.ask_name").format(limit=NAME_MAX), None)
 
 
-async def enter_name(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
+async def enter_name(message: Message, state: FSMContext, ctx: Ctx) -> None:
     try:
         name = service.check_name(message.text)
     except ServiceError as error:
@@ -56,7 +51,7 @@ async def enter_name(
     await state.update_data(name=name, units=[])
     await state.set_state(CampaignFlow.units)
     async with ends_step(state):
-        keyboard = await _units_keyboard(session, person, [], 0)
+        keyboard = await _units_keyboard(ctx, [], 0)
     await message.answer(_("campaign.ask_units").format(count=0), reply_markup=keyboard)
 
 
@@ -66,11 +61,9 @@ async def name_not_text(message: Message) -> None:
     )
 
 
-async def _units_keyboard(
-    session: AsyncSession, person: Person, chosen: list[int], offset: int
-) -> InlineKeyboardMarkup:
+async def _units_keyboard(ctx: Ctx, chosen: list[int], offset: int) -> InlineKeyboardMarkup:
     """The units of the admin's scope, a page at a time, each a toggle (✅ chosen)."""
-    units, total = await service.pickable_units(session, person, offset, PAGE_SIZE)
+    units, total = await service.pickable_units(ctx.session, ctx.person, offset, PAGE_SIZE)
     builder = InlineKeyboardBuilder()
     for unit in units:
         mark = "✅" if unit.id in chosen else "▫️"
@@ -95,10 +88,8 @@ async def _units_keyboard(
     return builder.as_markup()
 
 
-async def _show_units(
-    query: CallbackQuery, session: AsyncSession, person: Person, chosen: list[int], offset: int
-) -> None:
-    keyboard = await _units_keyboard(session, person, chosen, offset)
+async def _show_units(query: CallbackQuery, ctx: Ctx, chosen: list[int], offset: int) -> None:
+    keyboard = await _units_keyboard(ctx, chosen, offset)
     await edit(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
 
 
@@ -106,8 +97,7 @@ async def toggle_unit(
     query: CallbackQuery,
     callback_data: CampaignCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     chosen: list[int] = list((await state.get_data()).get("units", []))
     unit_id = callback_data.value
@@ -115,22 +105,21 @@ async def toggle_unit(
         chosen.remove(unit_id)
     else:
         # Checked now, not only at creation: a forged unit is refused at once.
-        await service.check_units(session, person, [unit_id])
+        await service.check_units(ctx.session, ctx.person, [unit_id])
         chosen.append(unit_id)
     await state.update_data(units=chosen)
     await query.answer()
-    await _show_units(query, session, person, chosen, max(0, callback_data.cid))
+    await _show_units(query, ctx, chosen, max(0, callback_data.cid))
 
 
 async def units_page(
     query: CallbackQuery,
     callback_data: CampaignCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     chosen = list((await state.get_data()).get("units", []))
-    await _show_units(query, session, person, chosen, max(0, callback_data.value))
+    await _show_units(query, ctx, chosen, max(0, callback_data.value))
     await query.answer()
 
 
@@ -145,29 +134,24 @@ def _requirement_keyboard() -> InlineKeyboardMarkup:
 async def _units_chosen(
     query: CallbackQuery,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
     units: list[int],
 ) -> None:
-    await service.check_units(session, person, units)
+    await service.check_units(ctx.session, ctx.person, units)
     await query.answer()
     await state.update_data(units=units)
     await state.set_state(CampaignFlow.requirement)
     await edit(query, _("campaign.ask_requirement"), _requirement_keyboard())
 
 
-async def all_units(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    units = await service.top_units_in_scope(session, person)
-    await _units_chosen(query, state, session, person, units)
+async def all_units(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    units = await service.top_units_in_scope(ctx.session, ctx.person)
+    await _units_chosen(query, state, ctx, units)
 
 
-async def units_done(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
+async def units_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = list((await state.get_data()).get("units", []))
-    await _units_chosen(query, state, session, person, units)
+    await _units_chosen(query, state, ctx, units)
 
 
 def _deadline_keyboard() -> InlineKeyboardMarkup:
@@ -194,23 +178,15 @@ async def choose_requirement(
     await edit(query, _("campaign.ask_deadline"), _deadline_keyboard())
 
 
-async def _to_preview(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-    deadline: date,
-) -> str | None:
+async def _to_preview(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> str | None:
     """Store the deadline and answer with the preview; a refusal's text when it is refused."""
     data = await state.get_data()
     try:
         shown = await service.preview(
-            session,
-            settings,
-            clock,
-            actor=person,
+            ctx.session,
+            ctx.settings,
+            ctx.clock,
+            actor=ctx.person,
             unit_ids=data.get("units", []),
             requirement=data.get("requirement", ""),
             deadline=deadline,
@@ -245,20 +221,13 @@ async def _to_preview(
     return None
 
 
-async def enter_deadline(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
     try:
-        deadline = service.check_deadline(message.text, service.today_of(clock, settings))
+        deadline = service.check_deadline(message.text, service.today_of(ctx.clock, ctx.settings))
     except ServiceError as error:
         await message.answer(refusal(error), reply_markup=_deadline_keyboard())
         return
-    problem = await _to_preview(message, state, session, clock, settings, person, deadline)
+    problem = await _to_preview(message, state, ctx, deadline)
     if problem is not None:
         await message.answer(problem, reply_markup=_deadline_keyboard())
 
@@ -274,18 +243,13 @@ async def quick_deadline(
     query: CallbackQuery,
     callback_data: CampaignCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     if callback_data.value not in QUICK_DAYS:
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    deadline = service.today_of(clock, settings) + timedelta(days=callback_data.value)
-    problem = await _to_preview(
-        message_of(query), state, session, clock, settings, person, deadline
-    )
+    deadline = service.today_of(ctx.clock, ctx.settings) + timedelta(days=callback_data.value)
+    problem = await _to_preview(message_of(query), state, ctx, deadline)
     if problem is not None:
         await query.answer(problem, show_alert=True)
         return
@@ -298,21 +262,14 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await edit(query, _("cancel.done"), None)
 
 
-async def create(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     try:
         campaign = await service.create_campaign(
-            session,
-            clock,
-            settings,
-            actor=person,
+            ctx.session,
+            ctx.clock,
+            ctx.settings,
+            actor=ctx.person,
             name=data["name"],
             unit_ids=data["units"],
             requirement=data["requirement"],
@@ -325,5 +282,5 @@ async def create(
     # Cleared only now: a second press of "create" meets no state and changes nothing.
     await state.clear()
     await query.answer(_("campaign.created"))
-    text, keyboard = await card_view(session, campaign)
+    text, keyboard = await card_view(ctx.session, campaign)
     await edit(query, text, keyboard)

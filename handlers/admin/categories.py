@@ -14,14 +14,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import asking_again
-from storage.models.org import Person, Unit
+from storage.models.org import Unit
 from storage.repositories import org as org_repo
 
 SCOPES = ("external", "internal")
@@ -48,10 +48,13 @@ register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)
 async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
     units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
     return paged_choices(
-        units, total, offset, label=lambda u: u.path,
+        units,
+        total,
+        offset,
+        label=lambda u: u.path,
         choose=lambda u: CategoryCb(action=CategoryAction.UNIT, id=u.id),
         page=lambda at: CategoryCb(action=CategoryAction.PAGE, id=at),
-    )  # fmt: skip
+    )
 
 
 async def start(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -105,32 +108,31 @@ async def choose_scope(
     await ask(message_of(query), state)
 
 
-async def _save(
-    state: FSMContext, session: AsyncSession, clock: Clock, person: Person, names: list[str]
-) -> list[str]:
+async def _save(state: FSMContext, ctx: Ctx, names: list[str]) -> list[str]:
     data = await state.get_data()
     return await power_service.set_categories(
-        session, clock, actor=person, unit_id=data["unit_id"], scope=data["scope"], names=names
+        ctx.session,
+        ctx.clock,
+        actor=ctx.person,
+        unit_id=data["unit_id"],
+        scope=data["scope"],
+        names=names,
     )
 
 
-async def enter_names(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
-) -> None:
+async def enter_names(message: Message, state: FSMContext, ctx: Ctx) -> None:
     names = [part.strip() for part in SEPARATORS.split(message.text or "") if part.strip()]
     if not names:
         await ask(message, state, prefix=_("register.text_empty").format(limit=0))
         return
     async with asking_again():
-        saved = await _save(state, session, clock, person, names)
+        saved = await _save(state, ctx, names)
     await state.clear()
     await message.answer(_("categories.saved").format(names=quote("、".join(saved))))
 
 
-async def reset(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
-) -> None:
-    saved = await _save(state, session, clock, person, [])
+async def reset(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    saved = await _save(state, ctx, [])
     await state.clear()
     await query.answer()
     await message_of(query).answer(_("categories.saved").format(names=quote("、".join(saved))))

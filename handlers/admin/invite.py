@@ -11,17 +11,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.invitation_rules import deep_link
 from bot.domain.roles import ASSIGNABLE_ROLES, Role
 from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX
-from bot.settings import Settings
 from handlers.callbacks import InviteAction, InviteCb
+from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
 from handlers.ui.pickers import PAGE_SIZE, paged_choices
 from handlers.ui.query import message_of
-from storage.models.org import Person, Post, Unit
+from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
 
 
@@ -175,31 +174,23 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await message_of(query).edit_text(_("cancel.done"))
 
 
-async def create(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-    bot: Bot,
-) -> None:
+async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) -> None:
     data = await state.get_data()
-    unit = await session.get(Unit, data["unit_id"])
-    post = await session.get(Post, data["post_id"]) if data.get("post_id") else None
+    unit = await ctx.session.get(Unit, data["unit_id"])
+    post = await ctx.session.get(Post, data["post_id"]) if data.get("post_id") else None
     if unit is None:
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     invitation = await create_invitation(
-        session,
-        clock,
-        actor=person,
+        ctx.session,
+        ctx.clock,
+        actor=ctx.person,
         unit=unit,
         post=post,
         roles=[Role(r) for r in data["roles"]],
         name=data["name"],
-        ttl_days=settings.invitation_ttl_days,
+        ttl_days=ctx.settings.invitation_ttl_days,
     )
     await state.clear()
     await query.answer()
@@ -208,7 +199,7 @@ async def create(
         _("invite.created").format(
             name=html.quote(invitation.name),
             link=html.quote(deep_link(me.username or "", invitation.code)),
-            days=settings.invitation_ttl_days,
+            days=ctx.settings.invitation_ttl_days,
         )
     )
 

@@ -18,19 +18,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.publicity import DATE_STARTS_AT, RoundState, parse_start_date
 from bot.services.publicity import rounds, scope
 from bot.services.publicity.config import PublicityConfig
 from bot.services.publicity.scope import Preview
-from bot.settings import Settings
 from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, page_nav
 from handlers.ui.query import message_of
-from storage.models.org import Person
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
 
@@ -64,19 +62,17 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup 
         await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def menu(
-    message: Message, session: AsyncSession, state: FSMContext, settings: Settings
-) -> None:
+async def menu(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
-    current = await rounds.rounds_in(session, RoundState.OPEN, RoundState.SCHEDULED)
+    current = await rounds.rounds_in(ctx.session, RoundState.OPEN, RoundState.SCHEDULED)
     lines = [
         _("publicity.admin.round_line").format(
             id=rnd.id,
             state=_("publicity.state.open")
             if rnd.status == RoundState.OPEN.value
             else _("publicity.state.scheduled"),
-            start=when(rnd.starts_at, settings.timezone),
-            end=when(rnd.ends_at, settings.timezone),
+            start=when(rnd.starts_at, ctx.settings.timezone),
+            end=when(rnd.ends_at, ctx.settings.timezone),
         )
         for rnd in current[:10]
     ]
@@ -220,11 +216,9 @@ def _draft(data: dict) -> rounds.Draft:
     )
 
 
-async def _preview_text(
-    session: AsyncSession, person: Person, data: dict, settings: Settings, clock: Clock
-) -> str:
+async def _preview_text(ctx: Ctx, data: dict) -> str:
     draft = _draft(data)
-    found: Preview = await rounds.preview(session, person, draft)
+    found: Preview = await rounds.preview(ctx.session, ctx.person, draft)
     lines = [
         _("publicity.preview.unit").format(
             unit=html.quote(u.name), levels=level_counts(u.by_level)
@@ -236,8 +230,8 @@ async def _preview_text(
         lines.append(
             _("publicity.preview.more").format(units=len(rest), risks=sum(u.total for u in rest))
         )
-    starts = draft.starts_at or clock.now()
-    ends = starts + PublicityConfig.from_settings(settings).length
+    starts = draft.starts_at or ctx.clock.now()
+    ends = starts + PublicityConfig.from_settings(ctx.settings).length
     return _("publicity.preview").format(
         scope=_("publicity.scope_all")
         if draft.all_units
@@ -246,9 +240,9 @@ async def _preview_text(
         units="\n".join(lines) if lines else _("publicity.preview.none"),
         start=_("publicity.start_now")
         if draft.starts_at is None
-        else when(starts, settings.timezone),
-        end=when(ends, settings.timezone),
-        days=settings.publicity_days,
+        else when(starts, ctx.settings.timezone),
+        end=when(ends, ctx.settings.timezone),
+        days=ctx.settings.publicity_days,
         subscribers=found.subscribers,
     )
 
@@ -257,31 +251,17 @@ def _confirm_keyboard() -> InlineKeyboardMarkup:
     return _kb([(_("publicity.confirm"), RoundWizardCb(action=A.CONFIRM))], [_abort()])
 
 
-async def start_now(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def start_now(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.update_data(starts_at=None)
     await state.set_state(RoundFlow.preview)
-    text = await _preview_text(session, person, await state.get_data(), settings, clock)
+    text = await _preview_text(ctx, await state.get_data())
     await query.answer()
     await _edit(query, text, _confirm_keyboard())
 
 
-async def enter_date(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    zone = ZoneInfo(settings.timezone)
-    today = clock.now().astimezone(zone).date()
+async def enter_date(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    zone = ZoneInfo(ctx.settings.timezone)
+    today = ctx.clock.now().astimezone(zone).date()
     try:
         chosen = parse_start_date(message.text, today)
     except ServiceError as refusal:  # a text step asks its question again
@@ -292,7 +272,7 @@ async def enter_date(
     starts = None if chosen == today else datetime.combine(chosen, DATE_STARTS_AT, zone)
     await state.update_data(starts_at=starts.isoformat() if starts else None)
     await state.set_state(RoundFlow.preview)
-    text = await _preview_text(session, person, await state.get_data(), settings, clock)
+    text = await _preview_text(ctx, await state.get_data())
     await message.answer(text, reply_markup=_confirm_keyboard())
 
 
@@ -300,31 +280,24 @@ async def date_not_text(message: Message) -> None:
     await message.answer(_("publicity.need_text") + "\n\n" + _("publicity.ask_date"))
 
 
-async def confirm(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     draft = _draft(await state.get_data())
-    config = PublicityConfig.from_settings(settings)
+    config = PublicityConfig.from_settings(ctx.settings)
     # FSM first: with SQLite its own connection could not write after ours did.
     await state.clear()
-    rnd = await rounds.create_round(session, clock, config, actor=person, draft=draft)
+    rnd = await rounds.create_round(ctx.session, ctx.clock, config, actor=ctx.person, draft=draft)
     await query.answer()
-    if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= clock.now():
+    if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= ctx.clock.now():
         text = _("publicity.created_opening").format(id=rnd.id)
     elif rnd.status == RoundState.OPEN.value:
         text = _("publicity.created_open").format(
-            id=rnd.id, end=when(rnd.ends_at, settings.timezone)
+            id=rnd.id, end=when(rnd.ends_at, ctx.settings.timezone)
         )
     else:
         text = _("publicity.created_scheduled").format(
             id=rnd.id,
-            start=when(rnd.starts_at, settings.timezone),
-            end=when(rnd.ends_at, settings.timezone),
+            start=when(rnd.starts_at, ctx.settings.timezone),
+            end=when(rnd.ends_at, ctx.settings.timezone),
         )
     await _edit(query, text, None)
 

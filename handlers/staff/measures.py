@@ -11,12 +11,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
-from bot.settings import Settings
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
     day,
@@ -25,12 +22,12 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.context import Ctx
 from handlers.ui.labels import list_label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
 from handlers.ui.steps import chosen_index, finish_step, next_step, typed
-from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureStatus
 
 REPORT_STATUSES = (
@@ -81,17 +78,10 @@ async def _list_page(screen: Screen, offset: int) -> Page:
 MEASURES = Pager(ListName.MEASURES, _list_page)
 
 
-async def open_measure(
-    query: CallbackQuery,
-    callback_data: MeasureCb,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    measure = await risk_service.reportable_measure(session, person, callback_data.id)
+async def open_measure(query: CallbackQuery, callback_data: MeasureCb, ctx: Ctx) -> None:
+    measure = await risk_service.reportable_measure(ctx.session, ctx.person, callback_data.id)
     await query.answer()
-    today = local_today(clock.now(), settings.timezone)
+    today = local_today(ctx.clock.now(), ctx.settings.timezone)
     text = _("measures.card").format(
         action=quote(measure.action),
         risk=quote(measure.risk.description),
@@ -115,33 +105,37 @@ async def choose_status(
     query: CallbackQuery,
     callback_data: MeasureCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     status = REPORT_STATUSES[chosen_index(callback_data.value, REPORT_STATUSES)]
-    await risk_service.reportable_measure(session, person, callback_data.id)  # or refused
+    await risk_service.reportable_measure(ctx.session, ctx.person, callback_data.id)  # or refused
     await state.clear()
     prompt_values = {"status": measure_status_label(status)}
     await next_step(
-        query, state, MeasureReportFlow.note, measure_id=callback_data.id, status=status,
+        query,
+        state,
+        MeasureReportFlow.note,
+        measure_id=callback_data.id,
+        status=status,
         _prompt_values=prompt_values,
-    )  # fmt: skip
+    )
 
 
-async def enter_note(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def enter_note(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     note = typed(message.text, NOTE_MAX)
-    measure = await finish_step(state, risk_service.report_measure(
-        session, clock, actor=person, measure_id=data["measure_id"], status=data["status"],
-        note=note, settings=settings,
-    ))  # fmt: skip
+    measure = await finish_step(
+        state,
+        risk_service.report_measure(
+            ctx.session,
+            ctx.clock,
+            actor=ctx.person,
+            measure_id=data["measure_id"],
+            status=data["status"],
+            note=note,
+            settings=ctx.settings,
+        ),
+    )
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)

@@ -14,9 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.grading import explain
 from bot.domain.risk_workflow import Action
@@ -25,6 +23,7 @@ from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
+from handlers.ui.context import Ctx
 from handlers.ui.labels import RISK_STATE, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
@@ -41,10 +40,8 @@ def _config(settings: Settings) -> ReviewConfig:
     return ReviewConfig.from_settings(settings)
 
 
-async def _list(
-    session: AsyncSession, settings: Settings, person: Person
-) -> tuple[str, InlineKeyboardMarkup]:
-    ids = await review_service.peer_items(session, _config(settings), person)
+async def _list(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
+    ids = await review_service.peer_items(ctx.session, _config(ctx.settings), ctx.person)
     builder = InlineKeyboardBuilder()
     for risk_id in ids:
         builder.button(text=f"#{risk_id}", callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
@@ -53,20 +50,18 @@ async def _list(
     return text, builder.as_markup()
 
 
-async def show_peer(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person, settings: Settings
-) -> None:
+async def show_peer(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    text, keyboard = await _list(session, settings, person)
+    text, keyboard = await _list(ctx)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def _card(
-    session: AsyncSession, settings: Settings, risk_id: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    config = _config(settings)
-    sit = await review_service.situation(session, config, risk_id)
-    text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    config = _config(ctx.settings)
+    sit = await review_service.situation(ctx.session, config, risk_id)
+    text = await render_card(
+        ctx.session, sit, _, explain_grade=lambda g: explain(g, _, config.rule)
+    )
     builder = InlineKeyboardBuilder()
     builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a=PeerAction.AGREE, r=risk_id))
     builder.button(
@@ -77,48 +72,35 @@ async def _card(
     return text, builder.as_markup()
 
 
-async def open_item(
-    query: CallbackQuery,
-    callback_data: PeerCb,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
-    if callback_data.r not in await review_service.peer_items(session, _config(settings), person):
+async def open_item(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:
+    if callback_data.r not in await review_service.peer_items(
+        ctx.session, _config(ctx.settings), ctx.person
+    ):
         await query.answer(_("peer.not_open"), show_alert=True)
         return
     await query.answer()
-    text, keyboard = await _card(session, settings, callback_data.r)
+    text, keyboard = await _card(ctx, callback_data.r)
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def back_to_list(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def back_to_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
     await query.answer()
-    text, keyboard = await _list(session, settings, person)
+    text, keyboard = await _list(ctx)
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def agree(
-    query: CallbackQuery,
-    callback_data: PeerCb,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def agree(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:
     await review_service.transition(
-        session, clock, _config(settings), actor=person, risk_id=callback_data.r,
+        ctx.session,
+        ctx.clock,
+        _config(ctx.settings),
+        actor=ctx.person,
+        risk_id=callback_data.r,
         decision=Decision(Action.AGREE),
-    )  # fmt: skip
+    )
     await query.answer(_("peer.done.agreed"))
-    text, keyboard = await _list(session, settings, person)
+    text, keyboard = await _list(ctx)
     await message_of(query).edit_text(f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard)
 
 
@@ -126,11 +108,11 @@ async def ask_comment(
     query: CallbackQuery,
     callback_data: PeerCb,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    if callback_data.r not in await review_service.peer_items(session, _config(settings), person):
+    if callback_data.r not in await review_service.peer_items(
+        ctx.session, _config(ctx.settings), ctx.person
+    ):
         await query.answer(_("peer.not_open"), show_alert=True)
         return
     await query.answer()
@@ -139,23 +121,20 @@ async def ask_comment(
     await message_of(query).answer(_("peer.ask_comment"))
 
 
-async def receive_comment(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def receive_comment(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     # A comment too long or empty: typed again; any other refusal ends the step.
     async with ends_step(state, mend=("review.comment_too_long", "workflow.comment_required")):
         await review_service.transition(
-            session, clock, _config(settings), actor=person, risk_id=int(data["risk"]),
+            ctx.session,
+            ctx.clock,
+            _config(ctx.settings),
+            actor=ctx.person,
+            risk_id=int(data["risk"]),
             decision=Decision(Action.COMMENT, comment=message.text),
-        )  # fmt: skip
+        )
     await state.clear()
-    text, keyboard = await _list(session, settings, person)
+    text, keyboard = await _list(ctx)
     await message.answer(f"{_('peer.done.commented')}\n\n{text}", reply_markup=keyboard)
 
 
@@ -163,20 +142,16 @@ async def comment_not_text(message: Message) -> None:
     await message.answer(_("review.comment_text_only"))
 
 
-async def show_history(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def show_history(message: Message, command: CommandObject, ctx: Ctx) -> None:
     arg = (command.args or "").strip().lstrip("#")
     if not arg.isdigit():
         await message.answer(_("history.usage"))
         return
     risk_id = int(arg)
     try:
-        rows = await review_service.history(session, _config(settings), person, risk_id)
+        rows = await review_service.history(
+            ctx.session, _config(ctx.settings), ctx.person, risk_id
+        )
     except ServiceError:
         # Not found and not visible read the same: no hint that the record exists.
         raise ServiceError("history.not_found") from None
@@ -186,7 +161,7 @@ async def show_history(
         who = "-"
         if row.actor_id is not None:
             if row.actor_id not in names:
-                actor = await session.get(Person, row.actor_id)
+                actor = await ctx.session.get(Person, row.actor_id)
                 names[row.actor_id] = actor.name if actor else "-"
             who = names[row.actor_id]
         status = (row.after or {}).get("status")

@@ -9,9 +9,7 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.register_rules import NAME_MAX
 from bot.services import powers as power_service
 from handlers.callbacks import PowerAction, PowerCb
@@ -21,10 +19,10 @@ from handlers.register_ui import (
     reask,
 )
 from handlers.staff.powers import EDIT_FIELDS, LIMITS, PowerEdit, card
+from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, finish_step, typed
-from storage.models.org import Person
 from storage.models.register import Power
 
 # --- editing and withdrawing ------------------------------------------------------------------
@@ -34,13 +32,12 @@ async def start_edit(
     query: CallbackQuery,
     callback_data: PowerCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     if not 0 <= callback_data.value < len(EDIT_FIELDS):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    power = await power_service.get_visible(session, person, callback_data.id)
+    power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
     field = EDIT_FIELDS[callback_data.value]
     await query.answer()
     await state.clear()
@@ -50,7 +47,7 @@ async def start_edit(
         _prompt_values={"field": label(POWER_FIELD, field)},
     )
     if field == "category":
-        categories = await power_service.categories_for(session, power.unit_id, power.scope)
+        categories = await power_service.categories_for(ctx.session, power.unit_id, power.scope)
         await state.update_data(categories=categories)
         await state.set_state(PowerEdit.category)
     else:
@@ -58,21 +55,22 @@ async def start_edit(
     await ask(message_of(query), state)
 
 
-async def _apply_edit(
-    data: dict[str, Any], session: AsyncSession, clock: Clock, person: Person, value: str
-) -> Power:
+async def _apply_edit(data: dict[str, Any], ctx: Ctx, value: str) -> Power:
     return await power_service.edit_power(
-        session, clock, actor=person, power_id=data["power_id"], field=data["field"], value=value
+        ctx.session,
+        ctx.clock,
+        actor=ctx.person,
+        power_id=data["power_id"],
+        field=data["field"],
+        value=value,
     )
 
 
-async def enter_new_value(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, person: Person
-) -> None:
+async def enter_new_value(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     value = typed(message.text, LIMITS.get(data["field"], NAME_MAX))
     async with ends_step(state, mend=("register.text_",)):
-        power = await _apply_edit(data, session, clock, person, value)
+        power = await _apply_edit(data, ctx, value)
     await state.clear()
     await message.answer(_("powers.edited") + "\n\n" + card(power))
 
@@ -81,31 +79,21 @@ async def edit_category(
     query: CallbackQuery,
     callback_data: PowerCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     data = await state.get_data()
     categories = data.get("categories", [])
     if not 0 <= callback_data.value < len(categories):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    power = await finish_step(
-        state, _apply_edit(data, session, clock, person, categories[callback_data.value])
-    )
+    power = await finish_step(state, _apply_edit(data, ctx, categories[callback_data.value]))
     await query.answer()
     await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
 
 
-async def withdraw(
-    query: CallbackQuery,
-    callback_data: PowerCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-) -> None:
+async def withdraw(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> None:
     power = await power_service.withdraw_power(
-        session, clock, actor=person, power_id=callback_data.id
+        ctx.session, ctx.clock, actor=ctx.person, power_id=callback_data.id
     )
     await query.answer()
     await message_of(query).edit_text(_("powers.withdrawn").format(name=quote(power.name)))

@@ -16,13 +16,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SUBJECT_MAX
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
-from bot.settings import Settings
-from handlers.ui.context import Ctx
 from handlers.callbacks import ListName, PowerAction, PowerCb
 from handlers.register_ui import (
     quote,
@@ -31,12 +28,13 @@ from handlers.register_ui import (
     scope_label,
 )
 from handlers.ui.cards import send_card
+from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.steps import TextStep, abort_flow, chosen_index, end_flow, next_step
 from handlers.ui.trail import answer_choice
-from storage.models.org import Person, Post
+from storage.models.org import Post
 from storage.models.register import Power, PowerScope
 
 SCOPES = (PowerScope.EXTERNAL.value, PowerScope.INTERNAL.value)
@@ -210,7 +208,7 @@ POWER_CARD = PowerCard()
 
 async def open_power(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> None:
     power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
-    await send_card(query, POWER_CARD, Screen(ctx.session, ctx.person, ctx.settings, ctx.clock), power)
+    await send_card(query, POWER_CARD, ctx, power)
 
 
 # --- adding ---------------------------------------------------------------------------------

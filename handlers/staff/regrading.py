@@ -18,9 +18,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.grading import FACTORS, explain, factor_key
 from bot.services import regrading
 from bot.services.review import ReviewConfig
@@ -35,8 +33,8 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
-from storage.models.org import Person
 
 
 class Regrade(StatesGroup):
@@ -79,11 +77,9 @@ def config_of(settings: Settings) -> ReviewConfig:
 # --- the card -------------------------------------------------------------------------------
 
 
-async def _card(
-    session: AsyncSession, settings: Settings, person: Person, risk_id: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    config = config_of(settings)
-    shown = await regrading.view(session, config, person, risk_id)
+async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    config = config_of(ctx.settings)
+    shown = await regrading.view(ctx.session, config, ctx.person, risk_id)
     risk = shown.sit.risk
     lines = [
         _("regrading.card").format(
@@ -129,10 +125,9 @@ async def _card(
 
 
 async def send_card(
-    message: Message, session: AsyncSession, settings: Settings, person: Person, risk_id: int,
-    *, prefix: str | None = None,
-) -> None:  # fmt: skip
-    text, keyboard = await _card(session, settings, person, risk_id)
+    message: Message, ctx: Ctx, risk_id: int, *, prefix: str | None = None
+) -> None:
+    text, keyboard = await _card(ctx, risk_id)
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=keyboard)
 
 
@@ -140,11 +135,9 @@ async def open_card(
     query: CallbackQuery,
     callback_data: RegradeCb,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    text, keyboard = await _card(session, settings, person, callback_data.r)
+    text, keyboard = await _card(ctx, callback_data.r)
     await state.clear()
     await query.answer()
     await message_of(query).answer(text, reply_markup=keyboard)
@@ -154,14 +147,11 @@ async def submit(
     query: CallbackQuery,
     callback_data: RegradeCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     """Confirmed (unchanged or revised): back to graded review, routed by the new level."""
     sit = await regrading.resubmit(
-        session, clock, config_of(settings), actor=person, risk_id=callback_data.r
+        ctx.session, ctx.clock, config_of(ctx.settings), actor=ctx.person, risk_id=callback_data.r
     )
     await state.clear()
     await query.answer()
@@ -179,11 +169,9 @@ async def start_factors(
     query: CallbackQuery,
     callback_data: RegradeCb,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -222,23 +210,24 @@ async def save_factors(
     query: CallbackQuery,
     callback_data: RegradeCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     data = await state.get_data()
     if int(data.get("risk_id", 0)) != callback_data.r:
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     grade = await regrading.revise_factors(
-        session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+        ctx.session,
+        ctx.clock,
+        config_of(ctx.settings),
+        actor=ctx.person,
+        risk_id=callback_data.r,
         factors=data.get("factors", {}),
-    )  # fmt: skip
+    )
     await state.clear()
     await query.answer()
     done = _("regrading.factors_saved").format(level=level_label(grade.level))
-    await send_card(message_of(query), session, settings, person, callback_data.r, prefix=done)
+    await send_card(message_of(query), ctx, callback_data.r, prefix=done)
 
 
 async def reask_typed(message: Message, state: FSMContext) -> None:

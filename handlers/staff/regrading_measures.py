@@ -16,7 +16,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
@@ -43,9 +42,9 @@ from handlers.staff.risks import (
     responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step, quick_pick_deadline, typed, typed_deadline
-from storage.models.org import Person
 
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
@@ -65,11 +64,9 @@ async def list_measures(
     query: CallbackQuery,
     callback_data: RegradeCb,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     await state.clear()
     await query.answer()
     builder = InlineKeyboardBuilder()
@@ -91,14 +88,8 @@ async def list_measures(
     await message_of(query).answer(_("regrading.measures_title"), reply_markup=builder.as_markup())
 
 
-async def one_measure(
-    query: CallbackQuery,
-    callback_data: RegradeCb,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
-    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+async def one_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) -> None:
+    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
     if measure is None:
         raise ServiceError("regrading.measure_gone")
@@ -128,12 +119,10 @@ async def start_measure_step(
     query: CallbackQuery,
     callback_data: RegradeCb,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
-    shown = await regrading.view(session, config_of(settings), person, callback_data.r)
+    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     step = STEPS[callback_data.a]
     await query.answer()
     await state.clear()
@@ -141,7 +130,7 @@ async def start_measure_step(
         risk_id=callback_data.r, measure_id=callback_data.m, unit_id=shown.sit.unit_id
     )
     if step is Regrade.measure_responsible:
-        await load_people(state, session, person, shown.sit.unit_id, 0)
+        await load_people(state, ctx, shown.sit.unit_id, 0)
     await state.set_state(step)
     await ask(message_of(query), state)
 
@@ -149,30 +138,33 @@ async def start_measure_step(
 async def _change(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
     change: regrading.MeasureChange,
 ) -> None:
     data = await state.get_data()
     await _save(
-        message, state, session, settings, person, int(data["risk_id"]),
+        message,
+        state,
+        ctx,
+        int(data["risk_id"]),
         regrading.revise_measure(
-            session, clock, config_of(settings), actor=person, risk_id=int(data["risk_id"]),
-            measure_id=int(data["measure_id"]), change=change,
+            ctx.session,
+            ctx.clock,
+            config_of(ctx.settings),
+            actor=ctx.person,
+            risk_id=int(data["risk_id"]),
+            measure_id=int(data["measure_id"]),
+            change=change,
         ),
         reask_on=("register.text_", "register.date_"),
         done=_("regrading.measure_saved"),
-    )  # fmt: skip
+    )
 
 
 async def _save(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
     risk_id: int,
     write: Awaitable[object],
     *,
@@ -184,113 +176,80 @@ async def _save(
     async with ends_step(state, mend=reask_on):
         await write
     await state.clear()
-    await send_card(message, session, settings, person, risk_id, prefix=done)
+    await send_card(message, ctx, risk_id, prefix=done)
 
 
-async def enter_measure_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def enter_measure_text(message: Message, state: FSMContext, ctx: Ctx) -> None:
     text = typed(message.text, MEASURE_MAX)
-    await _change(
-        message, state, session, clock, settings, person, regrading.MeasureChange(action=text)
-    )
+    await _change(message, state, ctx, regrading.MeasureChange(action=text))
 
 
 def _today(clock: Clock, settings: Settings) -> date:
     return local_today(clock.now(), settings.timezone)
 
 
-async def _deadline_chosen(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-    deadline: date,
-) -> None:
+async def _deadline_chosen(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:
     """Typed or picked, a deadline ends its step: the new measure's, or a measure's revision."""
     if await state.get_state() == Regrade.add_deadline.state:
-        await _add(message, state, session, clock, settings, person, deadline)
+        await _add(message, state, ctx, deadline)
         return
     change = regrading.MeasureChange(deadline=deadline)
-    await _change(message, state, session, clock, settings, person, change)
+    await _change(message, state, ctx, change)
 
 
-async def enter_deadline(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    deadline = typed_deadline(message.text, _today(clock, settings))
-    await _deadline_chosen(message, state, session, clock, settings, person, deadline)
+async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    deadline = typed_deadline(message.text, _today(ctx.clock, ctx.settings))
+    await _deadline_chosen(message, state, ctx, deadline)
 
 
 async def quick_pick(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    deadline = quick_pick_deadline(callback_data.value, _today(clock, settings))
+    deadline = quick_pick_deadline(callback_data.value, _today(ctx.clock, ctx.settings))
     await query.answer()
-    await _deadline_chosen(message_of(query), state, session, clock, settings, person, deadline)
+    await _deadline_chosen(message_of(query), state, ctx, deadline)
 
 
 async def choose_measure_responsible(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     await query.answer()
     # 0 is "me" (the holder); the service checks a colleague belongs to the post's unit.
     await _change(
-        message_of(query), state, session, clock, settings, person,
+        message_of(query),
+        state,
+        ctx,
         regrading.MeasureChange(responsible_id=callback_data.id or 0),
-    )  # fmt: skip
+    )
 
 
-async def remove_measure(
-    query: CallbackQuery,
-    callback_data: RegradeCb,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def remove_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) -> None:
     await regrading.remove_measure(
-        session, clock, config_of(settings), actor=person, risk_id=callback_data.r,
+        ctx.session,
+        ctx.clock,
+        config_of(ctx.settings),
+        actor=ctx.person,
+        risk_id=callback_data.r,
         measure_id=callback_data.m,
-    )  # fmt: skip
+    )
     await query.answer()
     await message_of(query).edit_text(_("regrading.measure_removed"))
-    await send_card(message_of(query), session, settings, person, callback_data.r)
+    await send_card(message_of(query), ctx, callback_data.r)
 
 
 # --- adding a measure (the declaration's steps: what → 责任主体 → deadline) ---------------------
 
 
-async def enter_new_measure(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
+async def enter_new_measure(message: Message, state: FSMContext, ctx: Ctx) -> None:
     text = typed(message.text, MEASURE_MAX)
     data = await state.get_data()
-    await load_people(state, session, person, data.get("unit_id"), 0)
+    await load_people(state, ctx, data.get("unit_id"), 0)
     await state.update_data(new_action=text)
     await state.set_state(Regrade.add_responsible)
     await ask(message, state)
@@ -305,15 +264,7 @@ async def choose_new_responsible(
     await ask(message_of(query), state)
 
 
-async def _add(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-    deadline: date,
-) -> None:
+async def _add(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:
     data = await state.get_data()
     draft = MeasureDraft(
         action=data.get("new_action", ""),
@@ -321,14 +272,21 @@ async def _add(
         responsible_id=data.get("new_responsible"),
     )
     await _save(
-        message, state, session, settings, person, int(data["risk_id"]),
+        message,
+        state,
+        ctx,
+        int(data["risk_id"]),
         regrading.add_measure(
-            session, clock, config_of(settings), actor=person, risk_id=int(data["risk_id"]),
+            ctx.session,
+            ctx.clock,
+            config_of(ctx.settings),
+            actor=ctx.person,
+            risk_id=int(data["risk_id"]),
             draft=draft,
         ),
         reask_on=("register.date_",),
         done=_("regrading.measure_added"),
-    )  # fmt: skip
+    )
 
 
 # The button that starts a step → the step (editing one measure, or adding one).

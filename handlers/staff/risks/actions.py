@@ -10,9 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     COMMENT_MAX,
@@ -23,7 +21,6 @@ from bot.domain.register_rules import (
 from bot.domain.risk_workflow import Action, IllegalTransition, RiskState
 from bot.services import review as review_service
 from bot.services import risks as risk_service
-from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
     ask,
@@ -36,25 +33,24 @@ from handlers.staff.risks.keyboards import (
     button,
     today_of,
 )
+from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, N_, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import finish_step, typed
-from storage.models.org import Person, Post
+from storage.models.org import Post
 from storage.models.register import RiskPoint
 
 # --- actions from the card ------------------------------------------------------------------
 
 
-async def accept(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def accept(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
     risk = await risk_service.answer_proposal(
-        session, clock, actor=person, risk_id=callback_data.id, accept=True, settings=settings
+        ctx.session,
+        ctx.clock,
+        actor=ctx.person,
+        risk_id=callback_data.id,
+        accept=True,
+        settings=ctx.settings,
     )
     await query.answer()
     builder = InlineKeyboardBuilder()
@@ -66,11 +62,10 @@ async def start_step(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     """Dispute / record the discussion / edit the description: one typed answer each."""
-    risk = await risk_service.get_visible(session, person, callback_data.id)
+    risk = await risk_service.get_visible(ctx.session, ctx.person, callback_data.id)
     step = {
         "dispute": RiskStep.dispute_reason,
         "discuss": RiskStep.discussion_date,
@@ -83,27 +78,26 @@ async def start_step(
     await ask(message_of(query), state)
 
 
-async def enter_dispute_reason(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def enter_dispute_reason(message: Message, state: FSMContext, ctx: Ctx) -> None:
     risk_id = (await state.get_data())["risk_id"]
     typed(message.text, COMMENT_MAX)
-    await finish_step(state, risk_service.answer_proposal(
-        session, clock, actor=person, risk_id=risk_id, accept=False, reason=message.text,
-        settings=settings,
-    ))  # fmt: skip
+    await finish_step(
+        state,
+        risk_service.answer_proposal(
+            ctx.session,
+            ctx.clock,
+            actor=ctx.person,
+            risk_id=risk_id,
+            accept=False,
+            reason=message.text,
+            settings=ctx.settings,
+        ),
+    )
     await message.answer(_("risks.disputed"))
 
 
-async def enter_discussion_date(
-    message: Message, state: FSMContext, clock: Clock, settings: Settings
-) -> None:
-    today = today_of(clock, settings)
+async def enter_discussion_date(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    today = today_of(ctx.clock, ctx.settings)
     try:
         text = message.text or ""
         held_on = parse_date(text, today)
@@ -123,39 +117,41 @@ async def enter_discussion_date(
     await ask(message, state)
 
 
-async def enter_discussion_summary(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def enter_discussion_summary(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     text = typed(message.text, DESCRIPTION_MAX)
-    risk = await finish_step(state, risk_service.record_discussion(
-        session, clock, actor=person, risk_id=data["risk_id"],
-        held_on=date.fromisoformat(data["held_on"]), summary=text, settings=settings,
-    ))  # fmt: skip
+    risk = await finish_step(
+        state,
+        risk_service.record_discussion(
+            ctx.session,
+            ctx.clock,
+            actor=ctx.person,
+            risk_id=data["risk_id"],
+            held_on=date.fromisoformat(data["held_on"]),
+            summary=text,
+            settings=ctx.settings,
+        ),
+    )
     builder = InlineKeyboardBuilder()
     button(builder, _("risks.self_ok"), RiskAction.SELF_OK, id=risk.id)
     await message.answer(_("risks.discussion_recorded"), reply_markup=builder.as_markup())
 
 
-async def enter_new_description(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def enter_new_description(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     text = typed(message.text, DESCRIPTION_MAX)
-    await finish_step(state, risk_service.edit_risk(
-        session, clock, actor=person, risk_id=data["risk_id"], field="description", value=text,
-        settings=settings,
-    ))  # fmt: skip
+    await finish_step(
+        state,
+        risk_service.edit_risk(
+            ctx.session,
+            ctx.clock,
+            actor=ctx.person,
+            risk_id=data["risk_id"],
+            field="description",
+            value=text,
+            settings=ctx.settings,
+        ),
+    )
     await message.answer(_("risks.edited"))
 
 
@@ -163,16 +159,15 @@ async def start_assess(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     """A confirmed proposal: the holder grades it and adds its measures (from the factors)."""
-    risk = await session.get(RiskPoint, callback_data.id)
-    if risk is None or not risk_service.is_holder(person, risk):
+    risk = await ctx.session.get(RiskPoint, callback_data.id)
+    if risk is None or not risk_service.is_holder(ctx.person, risk):
         raise ServiceError("register.not_found")
     if risk.status != RiskState.DRAFT.value:
         raise IllegalTransition(RiskState(risk.status), Action.SUBMIT)
-    post = await session.get(Post, risk.post_id)
+    post = await ctx.session.get(Post, risk.post_id)
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -194,17 +189,12 @@ ONE_TAP: dict[RiskAction, tuple[Callable[..., Awaitable[object]], str, bool]] = 
 }
 
 
-async def one_tap(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def one_tap(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
     """Confirm the self-review, or withdraw: the service moves the record (or refuses)."""
     move, done_key, replaces_card = ONE_TAP[callback_data.action]
-    await move(session, clock, actor=person, risk_id=callback_data.id, settings=settings)
+    await move(
+        ctx.session, ctx.clock, actor=ctx.person, risk_id=callback_data.id, settings=ctx.settings
+    )
     await query.answer()
     if replaces_card:
         await message_of(query).edit_text(_(done_key))
@@ -212,18 +202,15 @@ async def one_tap(
         await message_of(query).answer(_(done_key))
 
 
-async def resubmit(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def resubmit(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
     """A returned record (or one due for re-grading) goes back to the review."""
     await review_service.transition(
-        session, clock, review_service.ReviewConfig.from_settings(settings), actor=person,
-        risk_id=callback_data.id, decision=review_service.Decision(Action.RESUBMIT),
-    )  # fmt: skip
+        ctx.session,
+        ctx.clock,
+        review_service.ReviewConfig.from_settings(ctx.settings),
+        actor=ctx.person,
+        risk_id=callback_data.id,
+        decision=review_service.Decision(Action.RESUBMIT),
+    )
     await query.answer()
     await message_of(query).edit_text(_("risks.resubmitted"))

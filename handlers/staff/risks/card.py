@@ -7,16 +7,13 @@ from datetime import date
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.grading import FACTORS, Factors, GradingRule, explain, grade_risk
 from bot.domain.register_rules import (
     is_overdue,
 )
 from bot.domain.risk_workflow import RiskState
 from bot.services import risks as risk_service
-from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
     day,
@@ -28,15 +25,14 @@ from handlers.register_ui import (
 )
 from handlers.staff.risks.keyboards import button, today_of
 from handlers.ui.cards import send_card
+from handlers.ui.context import Ctx
 from handlers.ui.pager import Page, Screen
 from storage.models.org import Person
 from storage.models.register import Power, RiskPoint
 
 
-async def risk_card(
-    session: AsyncSession, risk: RiskPoint, settings: Settings, today: date
-) -> str:
-    power = await session.get(Power, risk.power_id) if risk.power_id else None
+async def risk_card(ctx: Ctx, risk: RiskPoint, today: date) -> str:
+    power = await ctx.session.get(Power, risk.power_id) if risk.power_id else None
     lines = [
         _("risks.card").format(
             id=risk.id,
@@ -52,10 +48,10 @@ async def risk_card(
     if all(v is not None for v in values.values()):
         grade = grade_risk(
             Factors.from_mapping(values),
-            GradingRule.from_settings(settings),
+            GradingRule.from_settings(ctx.settings),
             focus=bool(risk.focus_programme),
         )
-        lines.append(explain(grade, _, GradingRule.from_settings(settings)))
+        lines.append(explain(grade, _, GradingRule.from_settings(ctx.settings)))
     if risk.dispute_reason:
         lines.append(_("risks.card_dispute").format(reason=quote(risk.dispute_reason)))
     if risk.discussion_date:
@@ -123,20 +119,13 @@ class RiskCard:
 
     async def render(self, screen: Screen, risk: RiskPoint) -> Page:
         today = today_of(screen.clock, screen.settings)
-        text = await risk_card(screen.session, risk, screen.settings, today)
+        text = await risk_card(screen, risk, today)
         return text, _card_buttons(risk, screen.person)
 
 
 RISK_CARD = RiskCard()
 
 
-async def open_risk(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    risk = await risk_service.get_visible(session, person, callback_data.id)
-    await send_card(query, RISK_CARD, Screen(session, person, settings, clock), risk)
+async def open_risk(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
+    risk = await risk_service.get_visible(ctx.session, ctx.person, callback_data.id)
+    await send_card(query, RISK_CARD, ctx, risk)

@@ -12,7 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.grading import FACTORS, Factors, GradingRule, explain, grade_risk
 from bot.domain.register_rules import (
@@ -24,7 +23,6 @@ from bot.services import powers as power_service
 from bot.services import risks as risk_service
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import focus_programmes
-from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
     ask,
@@ -34,10 +32,11 @@ from handlers.register_ui import (
 )
 from handlers.staff.risks.declare_measures import start_measure
 from handlers.staff.risks.keyboards import Declare, button, power_keyboard
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
 from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
-from storage.models.org import Person, Post
+from storage.models.org import Post
 from storage.models.register import Power, RiskPoint
 
 FACTOR_VALUES = range(1, 6)
@@ -45,13 +44,11 @@ FACTOR_VALUES = range(1, 6)
 # --- declaring: identify ------------------------------------------------------------------
 
 
-async def start_declare(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    post = await session.get(Post, person.post_id) if person.post_id else None
+async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
     if post is None:
         raise ServiceError("register.no_post")
-    items, _total = await power_service.powers_of_post(session, post, limit=200)
+    items, _total = await power_service.powers_of_post(ctx.session, post, limit=200)
     await state.clear()
     powers = [[p.id, p.name] for p in items]
     await next_step(
@@ -107,9 +104,7 @@ async def choose_factor(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    settings: Settings,
+    ctx: Ctx,
 ) -> None:
     chosen_index(callback_data.value - 1, FACTOR_VALUES)
     data = await state.get_data()
@@ -121,18 +116,15 @@ async def choose_factor(
         await state.update_data(factors=factors, factor_index=index + 1)
         await ask(message_of(query), state)
         return
-    rule = GradingRule.from_settings(settings)
+    rule = GradingRule.from_settings(ctx.settings)
     grade = grade_risk(Factors.from_mapping(factors), rule, focus=bool(data.get("focus")))
     await state.update_data(factors=factors, factor_index=index)
-    await start_measure(message_of(query), state, session, person, prefix=explain(grade, _, rule))
+    await start_measure(
+        message_of(query), state, ctx.session, ctx.person, prefix=explain(grade, _, rule)
+    )
 
 
-async def measures_done(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-) -> None:
+async def measures_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await answer_choice(query)
     data = await state.get_data()
     await state.set_state(Declare.confirm)
@@ -140,21 +132,21 @@ async def measures_done(
     button(builder, _("risks.submit"), RiskAction.SAVE)
     button(builder, _("register.abort"), RiskAction.ABORT)
     await message_of(query).answer(
-        await _confirm_card(session, data, settings), reply_markup=builder.as_markup()
+        await _confirm_card(ctx, data), reply_markup=builder.as_markup()
     )
 
 
-async def _confirm_card(session: AsyncSession, data: dict[str, Any], settings: Settings) -> str:
+async def _confirm_card(ctx: Ctx, data: dict[str, Any]) -> str:
     if data.get("risk_id"):
-        risk = await session.get(RiskPoint, data["risk_id"])
-        power = await session.get(Power, risk.power_id) if risk and risk.power_id else None
+        risk = await ctx.session.get(RiskPoint, data["risk_id"])
+        power = await ctx.session.get(Power, risk.power_id) if risk and risk.power_id else None
         description = risk.description if risk else ""
         risk_type = risk.risk_type if risk else RISK_TYPES[0]
         focus = risk.focus_programme if risk else None
     else:
-        power = await session.get(Power, data["power_id"]) if data.get("power_id") else None
+        power = await ctx.session.get(Power, data["power_id"]) if data.get("power_id") else None
         description, risk_type, focus = data["description"], data["risk_type"], data.get("focus")
-    rule = GradingRule.from_settings(settings)
+    rule = GradingRule.from_settings(ctx.settings)
     grade = grade_risk(Factors.from_mapping(data["factors"]), rule, focus=bool(focus))
     lines = [
         _("risks.confirm").format(
@@ -190,26 +182,24 @@ def _drafts(data: dict[str, Any]) -> list[MeasureDraft]:
     ]
 
 
-async def submit(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
-    settings: Settings,
-) -> None:
+async def submit(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     if data.get("risk_id"):
         risk = await risk_service.complete_draft(
-            session, clock, actor=person, risk_id=data["risk_id"],
-            factors=data["factors"], measures=_drafts(data), settings=settings,
-        )  # fmt: skip
+            ctx.session,
+            ctx.clock,
+            actor=ctx.person,
+            risk_id=data["risk_id"],
+            factors=data["factors"],
+            measures=_drafts(data),
+            settings=ctx.settings,
+        )
     else:
         risk = await risk_service.declare_risk(
-            session,
-            clock,
-            actor=person,
-            settings=settings,
+            ctx.session,
+            ctx.clock,
+            actor=ctx.person,
+            settings=ctx.settings,
             draft=RiskDraft(
                 description=data["description"],
                 risk_type=data["risk_type"],

@@ -9,13 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     MEASURE_MAX,
 )
 from bot.services import risks as risk_service
-from bot.settings import Settings
 from handlers.callbacks import RiskCb
 from handlers.register_ui import (
     ask,
@@ -26,6 +24,7 @@ from handlers.staff.risks.keyboards import (
     rule_keyboard,
     today_of,
 )
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
 from handlers.ui.steps import next_step, quick_pick_deadline, typed, typed_deadline
@@ -48,27 +47,28 @@ async def start_measure(
     await ask(message, state, prefix=prefix)
 
 
-async def enter_measure(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
+async def enter_measure(message: Message, state: FSMContext, ctx: Ctx) -> None:
     text = typed(message.text, MEASURE_MAX)
     data = await state.get_data()
-    await load_people(state, session, person, data.get("unit_id"), 0)
+    await load_people(state, ctx, data.get("unit_id"), 0)
     await state.update_data(current={"action": text})
     await state.set_state(Declare.responsible)
     await ask(message, state)
 
 
 async def load_people(
-    state: FSMContext, session: AsyncSession, person: Person, unit_id: int | None, offset: int
+    state: FSMContext,
+    ctx: Ctx,
+    unit_id: int | None,
+    offset: int,
 ) -> dict[str, Any]:
     people, total = (
-        await risk_service.colleagues(session, unit_id, offset=offset, limit=PAGE_SIZE)
+        await risk_service.colleagues(ctx.session, unit_id, offset=offset, limit=PAGE_SIZE)
         if unit_id
         else ([], 0)
     )
     return await state.update_data(
-        people=[[p.id, p.name] for p in people if p.id != person.id],
+        people=[[p.id, p.name] for p in people if p.id != ctx.person.id],
         people_offset=offset,
         people_total=total,
     )
@@ -78,11 +78,10 @@ async def responsible_page(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     unit_id = (await state.get_data()).get("unit_id")
-    data = await load_people(state, session, person, unit_id, max(0, callback_data.value))
+    data = await load_people(state, ctx, unit_id, max(0, callback_data.value))
     await query.answer()
     await message_of(query).edit_reply_markup(reply_markup=responsible_keyboard(data))
 
@@ -91,19 +90,20 @@ async def choose_responsible(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
     data = await state.get_data()
     current = dict(data.get("current", {}))
     if callback_data.id:
-        post = await session.get(Post, person.post_id) if person.post_id else None
+        post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
         if post is None:
             raise ServiceError("register.no_post")
-        chosen = await risk_service.responsible_person(session, post, person, callback_data.id)
+        chosen = await risk_service.responsible_person(
+            ctx.session, post, ctx.person, callback_data.id
+        )
         current.update(responsible_id=chosen.id, responsible_name=chosen.name)
     else:
-        current.update(responsible_id=None, responsible_name=person.name)
+        current.update(responsible_id=None, responsible_name=ctx.person.name)
     await next_step(query, state, Declare.deadline, current=current)
 
 
@@ -128,23 +128,15 @@ async def quick_pick(
     query: CallbackQuery,
     callback_data: RiskCb,
     state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
+    ctx: Ctx,
 ) -> None:
-    deadline = quick_pick_deadline(callback_data.value, today_of(clock, settings))
-    await _set_deadline(await answer_choice(query), state, session, deadline)
+    deadline = quick_pick_deadline(callback_data.value, today_of(ctx.clock, ctx.settings))
+    await _set_deadline(await answer_choice(query), state, ctx.session, deadline)
 
 
-async def enter_deadline(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    deadline = typed_deadline(message.text, today_of(clock, settings))
-    await _set_deadline(message, state, session, deadline)
+async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    deadline = typed_deadline(message.text, today_of(ctx.clock, ctx.settings))
+    await _set_deadline(message, state, ctx.session, deadline)
 
 
 async def rule_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
@@ -171,9 +163,7 @@ async def _finish_measure(message: Message, state: FSMContext, rule: list[Any] |
     await ask(message, state)
 
 
-async def more_measures(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
+async def more_measures(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
         raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)
-    await start_measure(await answer_choice(query), state, session, person)
+    await start_measure(await answer_choice(query), state, ctx.session, ctx.person)
