@@ -125,3 +125,19 @@ def label(table: Mapping[Any, str], value: object) -> str:
     code = getattr(value, "value", value)
     key = table.get(code)
     return _(key) if key is not None else str(code)
+
+
+LIST_LABEL_MAX = 30  # characters of a list button's text: one line on a phone
+
+
+def list_label(item_id: int | None, text: str | None, limit: int = LIST_LABEL_MAX) -> str:
+    """A list button's short text: `#12 现场核验时接受宴请…` (the full text is on the card).
+
+    The first line of `text`, whitespace squeezed, cut to `limit` characters with an ellipsis;
+    `item_id` None: the text alone."""
+    first = " ".join((text or "").strip().splitlines()[:1][0].split()) if text else ""
+    head = f"#{item_id} " if item_id is not None else ""
+    room = max(limit - len(head), 1)
+    if len(first) > room:
+        first = first[: room - 1] + "…"
+    return f"{head}{first}".strip()
