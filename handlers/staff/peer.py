@@ -16,16 +16,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import local_time
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
-from bot.domain.grading import explain
 from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
+from bot.services import review_subject as subject
 from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
-from handlers.ui.labels import RISK_STATE, label
+from handlers.ui.labels import RISK_STATE, history_action, label, list_label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
@@ -47,8 +48,10 @@ async def _list(
     ids = await review_service.peer_items(session, _config(settings), person)
     builder = InlineKeyboardBuilder()
     for risk_id in ids:
-        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
-    builder.adjust(4)
+        risk = await subject.get_risk(session, risk_id)
+        caption = list_label(risk_id, risk.description if risk else None)
+        builder.button(text=caption, callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
+    builder.adjust(1)
     text = _("peer.title").format(n=len(ids)) if ids else _("peer.empty")
     return text, builder.as_markup()
 
@@ -66,7 +69,7 @@ async def _card(
 ) -> tuple[str, InlineKeyboardMarkup]:
     config = _config(settings)
     sit = await review_service.situation(session, config, risk_id)
-    text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+    text = await render_card(session, sit, _, config)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a=PeerAction.AGREE, r=risk_id))
     builder.button(
@@ -192,9 +195,9 @@ async def show_history(
         status = (row.after or {}).get("status")
         lines.append(
             _("history.line").format(
-                at=row.at.strftime("%Y-%m-%d %H:%M"),
+                at=local_time.minute(row.at, settings.timezone),
                 who=html.quote(who),
-                action=html.quote(row.action),
+                action=history_action(row.action),
                 state=label(RISK_STATE, status) if status else "",
             )
         )

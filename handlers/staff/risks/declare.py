@@ -183,7 +183,7 @@ async def _confirm_card(session: AsyncSession, data: dict[str, Any], settings: S
                 action=quote(measure["action"]),
                 who=quote(measure["responsible_name"]),
                 deadline=measure["deadline"],
-                rule=quote(measure.get("rule_title") or _("risks.no_rule")),
+                rule=quote(measure.get("rule_title") or _("risks.confirm_no_rule")),
             )
         )
     return "\n".join(lines)
