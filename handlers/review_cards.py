@@ -7,11 +7,13 @@ from collections.abc import Callable
 from aiogram import html
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.grading import FACTORS, Grade, factor_key, level_key
+from bot.domain import local_time
+from bot.domain.grading import FACTORS, factor_key, level_key, suggestion
+from bot.domain.risk_workflow import RiskState
 from bot.services import review as review_service
 from bot.services import review_subject as subject
-from bot.services.review import Situation
-from handlers.ui.labels import NOTE_KIND, RISK_STATE, label
+from bot.services.review import ReviewConfig, Situation
+from handlers.ui.labels import NOTE_KIND, RISK_STATE, RISK_TYPE, label
 from storage.models.org import Person, Post, Unit
 
 NOTES_SHOWN = 5
@@ -21,10 +23,9 @@ async def render_card(
     session: AsyncSession,
     sit: Situation,
     _: Callable[[str], str],
-    *,
-    explain_grade: Callable[[Grade], str],
+    config: ReviewConfig,
 ) -> str:
-    """Post, power, description, factors, suggestion with its reason, levels, comments."""
+    """Post, power, description, factors, the suggestion, levels, comments (in words)."""
     post = await session.get(Post, sit.risk.post_id)
     unit = await session.get(Unit, post.unit_id) if post else None
     info = subject.describe(sit.risk)
@@ -41,7 +42,7 @@ async def render_card(
         lines.append(_("review.card.power").format(power=html.quote(str(info["power"]))))
     if info.get("risk_type"):
         lines.append(
-            _("review.card.risk_type").format(risk_type=html.quote(str(info["risk_type"])))
+            _("review.card.risk_type").format(risk_type=label(RISK_TYPE, info["risk_type"]))
         )
     if info.get("focus"):
         lines.append(_("review.card.focus").format(focus=html.quote(str(info["focus"]))))
@@ -53,7 +54,7 @@ async def render_card(
                 )
             )
         )
-        lines.append(html.quote(explain_grade(sit.grade)))
+        lines.append(suggestion(sit.grade, _))
     review = sit.review
     if review.reviewed_level and review.reviewed_level != review.suggested_level:
         lines.append(
@@ -69,12 +70,9 @@ async def render_card(
                 reason=html.quote(review.level_reason or "-"),
             )
         )
-    if review.social_closes_at and sit.state.value == "social_review":
-        lines.append(
-            _("review.card.social_until").format(
-                until=review.social_closes_at.strftime("%Y-%m-%d")
-            )
-        )
+    if review.social_closes_at and sit.state is RiskState.SOCIAL_REVIEW:
+        until = local_time.day(review.social_closes_at, config.settings.timezone)
+        lines.append(_("review.card.social_until").format(until=until))
     for measure in info.get("measures") or []:
         lines.append(_("review.card.measure").format(text=html.quote(str(measure))))
     notes = await review_service.notes_of(session, sit.risk.id)
@@ -82,8 +80,10 @@ async def render_card(
         lines.append(_("review.card.notes").format(n=len(notes)))
         for note in notes[-NOTES_SHOWN:]:
             author = await session.get(Person, note.author_id) if note.author_id else None
+            # An agreement carries no text: no colon with nothing after it.
+            line = _("review.card.note") if note.text else _("review.card.note_bare")
             lines.append(
-                _("review.card.note").format(
+                line.format(
                     kind=label(NOTE_KIND, note.kind),
                     author=html.quote(author.name if author else "-"),
                     text=html.quote(note.text or ""),

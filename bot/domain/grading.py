@@ -287,3 +287,14 @@ def explain(grade: Grade, gettext: Callable[[str], str], rule: GradingRule | Non
     if grade.focus_raised:
         text += gettext("grading.reason_focus").format(level=gettext(level_key(grade.level)))
     return text
+
+
+def suggestion(grade: Grade, gettext: Callable[[str], str]) -> str:
+    """The suggested level and score without the factors, for a card that lists them already:
+    "建议定为二级（得分 3.2）"."""
+    text = gettext("grading.suggestion").format(
+        level=gettext(level_key(grade.level)), score=grade.score_text
+    )
+    if grade.focus_raised:
+        text += gettext("grading.reason_focus").format(level=gettext(level_key(grade.level)))
+    return text

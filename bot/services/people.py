@@ -42,6 +42,14 @@ async def person_for_user(
     return person
 
 
+def mark_started(clock: Clock, person: Person) -> bool:
+    """Note that the person opened the bot; True the first time (a welcome, not a welcome back)."""
+    if person.started_at is not None:
+        return False
+    person.started_at = clock.now()
+    return True
+
+
 async def set_language(session: AsyncSession, clock: Clock, person: Person, locale: str) -> None:
     if locale not in LOCALES:
         raise ServiceError("language.unknown")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.grading import FACTORS
+from bot.domain.risk_workflow import RiskState
 from bot.services import audit
 from storage.models.org import Post
 from storage.models.register import Power, RiskPoint
@@ -129,3 +130,10 @@ async def ids_in_states_for_units(
 ) -> Sequence[int]:
     """Risks in any of `states` whose post is in `unit_ids` (None: anywhere), oldest first."""
     return await risks_repo.ids_in_states(session, states, unit_ids)
+
+
+async def count_in_register(session: AsyncSession, unit_ids: Sequence[int] | None) -> int:
+    """How many risk points the register lists for `unit_ids` (None: all); withdrawn ones are
+    left out, as the export leaves them out."""
+    states = [state.value for state in RiskState if state is not RiskState.WITHDRAWN]
+    return len(await risks_repo.ids_in_states(session, states, unit_ids))

@@ -3,12 +3,11 @@ paged, with what to do about it. The service decides whose names an admin may se
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from aiogram import Router
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain import local_time
 from bot.services.unreachable import unreachable_page
 from handlers.callbacks import ListName
 from handlers.register_ui import quote
@@ -19,7 +18,7 @@ UNKNOWN = "—"
 
 
 async def _page(screen: Screen, offset: int) -> Page:
-    tz = ZoneInfo(screen.settings.timezone)
+    tz = screen.settings.timezone
     found = await unreachable_page(screen.session, screen.person, offset, PAGE_SIZE)
     if not found.total:
         return _("unreachable.none"), InlineKeyboardMarkup(inline_keyboard=[])
@@ -32,7 +31,7 @@ async def _page(screen: Screen, offset: int) -> Page:
                 name=quote(someone.name),
                 unit=quote(someone.unit.path) if someone.unit else UNKNOWN,
                 post=quote(someone.post.name) if someone.post else UNKNOWN,
-                since=since.astimezone(tz).strftime("%Y-%m-%d %H:%M") if since else UNKNOWN,
+                since=local_time.minute(since, tz) if since else UNKNOWN,
                 reason=quote((someone.unreachable_reason or UNKNOWN)[:120]),
             )
         )

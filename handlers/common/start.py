@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.services import people
 from bot.services.invitations import accept_invitation
 from bot.services.publicity.lookup import CODE_PREFIX, code_from_payload
 from bot.settings import Settings
@@ -29,6 +30,7 @@ async def start_with_invitation(
 ) -> None:
     accepted = await accept_invitation(session, clock, person=person, code=command.args or "")
     bound = accepted.person
+    people.mark_started(clock, bound)
     await session.refresh(bound, ["unit", "post"])
     # The menu first: by the time the greeting arrives, the app shows the new commands.
     await set_person_menu(bot, message.chat.id, bound.roles, locale)
@@ -54,12 +56,14 @@ async def start_with_feedback_link(
     await open_from_link(message, session, settings, code)
 
 
-async def start(message: Message, person: Person, bot: Bot, locale: str) -> None:
+async def start(message: Message, person: Person, bot: Bot, clock: Clock, locale: str) -> None:
+    first = people.mark_started(clock, person)
     if person.roles:
         # People imported with their Telegram id never opened an invitation: /start gives
         # them their own command menu (before the reply, so the two arrive in that order).
         await set_person_menu(bot, message.chat.id, person.roles, locale)
-        greeting = _("start.welcome_back").format(name=html.quote(person.name))
+        welcome = _("start.welcome_first") if first else _("start.welcome_back")
+        greeting = welcome.format(name=html.quote(person.name))
     else:
         greeting = _("start.welcome_citizen")
     await message.answer(greeting + "\n\n" + help_text(person.roles))

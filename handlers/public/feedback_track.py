@@ -6,8 +6,6 @@ the person is told how many minutes to wait (the service counts them).
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -16,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import feedback as rules
+from bot.domain import local_time
 from bot.domain.clock import Clock
 from bot.domain.feedback import KIND_KEYS, RATING_KEYS, STATE_KEYS, Kind, Rating, State
 from bot.services.feedback import tracking
@@ -35,13 +34,12 @@ def _short(text: str, limit: int = TEXT_SHOWN) -> str:
 
 
 def render(view: OwnView, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
-    local = view.created_at.astimezone(ZoneInfo(settings.timezone))
     lines = [
         _("feedback.track.card").format(
             code=view.code,
             kind=_(KIND_KEYS[Kind(view.kind)]),
             state=_(STATE_KEYS[State(view.state)]),
-            at=local.strftime("%Y-%m-%d %H:%M"),
+            at=local_time.minute(view.created_at, settings.timezone),
             unit=html.quote(view.unit_name),
             post=html.quote(view.post_title),
             text=html.quote(_short(view.text)),
@@ -106,13 +104,12 @@ async def _mine(
         return _("feedback.mine.empty"), builder.as_markup()
     lines = [_("feedback.mine.title").format(n=total)]
     for view in views:
-        local = view.created_at.astimezone(ZoneInfo(settings.timezone))
         lines.append(
             _("feedback.mine.line").format(
                 code=view.code,
                 kind=_(KIND_KEYS[Kind(view.kind)]),
                 state=_(STATE_KEYS[State(view.state)]),
-                at=local.strftime("%Y-%m-%d"),
+                at=local_time.day(view.created_at, settings.timezone),
             )
         )
         builder.button(

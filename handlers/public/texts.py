@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
+
+from bot.domain import local_time
 
 LEVEL_LABEL_KEYS: dict[int, str] = {
     1: "publicity.count.level1",
@@ -16,7 +17,7 @@ LEVEL_LABEL_KEYS: dict[int, str] = {
 
 
 def when(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    return local_time.minute(moment, timezone)
 
 
 def level_counts(by_level: dict[int, int]) -> str:

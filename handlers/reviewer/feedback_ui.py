@@ -5,16 +5,14 @@ next waiting item after one handled.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import local_time
 from bot.domain.feedback import KIND_KEYS, Action, Disposition, Kind, Step
-from bot.domain.grading import explain
 from bot.services import review as review_service
 from bot.services.feedback import answering
 from bot.services.feedback.answering import InboxCard
@@ -45,7 +43,7 @@ def fb_config(settings: Settings) -> FeedbackConfig:
 
 
 def feedback_lines(card: InboxCard, settings: Settings) -> str:
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.timezone
     if card.anonymous:
         sender = _("feedback.inbox.anonymous")
     else:
@@ -56,8 +54,8 @@ def feedback_lines(card: InboxCard, settings: Settings) -> str:
         _("feedback.inbox.card").format(
             code=card.code,
             kind=_(KIND_KEYS[Kind(card.kind)]),
-            at=card.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            due=card.due_at.astimezone(zone).strftime("%Y-%m-%d"),
+            at=local_time.minute(card.created_at, zone),
+            due=local_time.day(card.due_at, zone),
             sender=sender,
             text=html.quote(card.text),
         )
@@ -80,7 +78,7 @@ async def card_view(
     card = await answering.card(session, person, feedback_id)
     config = ReviewConfig.from_settings(settings)
     sit = await review_service.situation(session, config, card.risk_id)
-    risk = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+    risk = await render_card(session, sit, _, config)
     head = _("feedback.inbox.title").format(n=total)
     text = f"{head}\n\n{feedback_lines(card, settings)}"
     if len(text) + len(risk) > MESSAGE_BUDGET:

@@ -17,9 +17,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import local_time
 from bot.domain.clock import Clock
 from bot.domain.register_rules import COMMENT_MAX, DESCRIPTION_MAX, RISK_TYPES
 from bot.services import powers as power_service
+from bot.services import review_subject
 from bot.services import risks as risk_service
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
@@ -275,12 +277,14 @@ async def export(
     await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)  # type: ignore[union-attr]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "register.xlsx"
-        count = await export_register(session, path, None if scope is None else sorted(scope))
+        units = None if scope is None else sorted(scope)
+        count = await export_register(session, path, units)
+        risks = await review_subject.count_in_register(session, units)
         data = path.read_bytes()
-    stamp = clock.now().astimezone().strftime("%Y%m%d")
+    stamp = local_time.stamp(clock.now(), settings.timezone)
     await message.answer_document(
         BufferedInputFile(data, filename=f"廉政风险点登记表-{stamp}.xlsx"),
-        caption=_("export.caption").format(rows=count),
+        caption=_("export.caption").format(risks=risks, rows=count),
     )
 
 

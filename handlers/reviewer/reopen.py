@@ -19,7 +19,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.grading import explain
 from bot.services import regrading
 from bot.services import review as review_service
 from bot.services.review import ReviewConfig
@@ -55,7 +54,7 @@ async def _view(
         builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
         return _("reopen.none"), builder.as_markup()
     sit = await review_service.situation(session, config, risk_id)
-    text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+    text = await render_card(session, sit, _, config)
     v = sit.review.version
     builder.button(
         text=_("reopen.btn.reopen"), callback_data=ReopenCb(a=ReopenAction.ASK, r=risk_id, v=v)

@@ -8,7 +8,10 @@ message is edited with the outcome and the next item.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from contextlib import suppress
+
+from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,7 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.grading import LEVELS, explain, level_key
+from bot.domain.grading import LEVELS, level_key
 from bot.domain.risk_workflow import Action, RiskState
 from bot.services import review as review_service
 from bot.services.review import Decision, InboxKind, ReviewConfig
@@ -88,7 +91,7 @@ async def _card(
 ) -> tuple[str, InlineKeyboardMarkup]:
     config = _config(settings)
     sit = await review_service.situation(session, config, risk_id)
-    text = await render_card(session, sit, _, explain_grade=lambda g: explain(g, _, config.rule))
+    text = await render_card(session, sit, _, config)
     v = sit.review.version
     primary = PRIMARY.get(sit.state)
     offered: list[tuple[str, ReviewAction]] = []
@@ -136,8 +139,6 @@ async def _show_next_or_inbox(
     after: int,
     *,
     prefix: str = "",
-    chat_id: int | None = None,
-    message_id: int | None = None,
 ) -> None:
     next_id = await _next_in_kind(session, settings, person, kind, after)
     if next_id is None:
@@ -148,10 +149,6 @@ async def _show_next_or_inbox(
     text = f"{prefix}\n\n{text}" if prefix else text
     if isinstance(query_or_message, CallbackQuery):
         await message_of(query_or_message).edit_text(text, reply_markup=keyboard)
-    elif chat_id is not None and message_id is not None:
-        await bot.edit_message_text(
-            text=text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
-        )
     else:
         await query_or_message.answer(text, reply_markup=keyboard)
 
@@ -342,21 +339,27 @@ async def receive_comment(
             decision=decision,
         )
     await state.clear()
+    risk_id = int(data["risk"])
     done = {
         Action.RETURN.value: "review.done.returned",
         Action.REPROPOSE.value: "review.done.reproposed",
     }.get(data["action"], "review.done.approved")
+    said = _(done)
+    if data.get("level"):
+        said = _("review.done.level_set").format(
+            risk_id=risk_id,
+            level=_(level_key(int(data["level"]))),
+            reason=html.quote(message.text or ""),
+        )
+    # The prompt above the reviewer's words keeps its text and loses its button; what was
+    # decided, and the next card, come below them.
+    if data.get("card_chat") and data.get("card_message"):
+        with suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(
+                chat_id=data["card_chat"], message_id=data["card_message"], reply_markup=None
+            )
     await _show_next_or_inbox(
-        message,
-        bot,
-        session,
-        settings,
-        person,
-        data.get("kind", ""),
-        int(data["risk"]),
-        prefix=_(done),
-        chat_id=data.get("card_chat"),
-        message_id=data.get("card_message"),
+        message, bot, session, settings, person, data.get("kind", ""), risk_id, prefix=said
     )
 
 

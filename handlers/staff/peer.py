@@ -15,16 +15,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.domain import local_time
 from bot.domain.errors import ServiceError
-from bot.domain.grading import explain
 from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
+from bot.services import review_subject as subject
 from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
 from handlers.ui.context import Ctx
-from handlers.ui.labels import RISK_STATE, label
+from handlers.ui.labels import RISK_STATE, history_action, label, list_label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
@@ -44,8 +45,10 @@ async def _list(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
     ids = await review_service.peer_items(ctx.session, _config(ctx.settings), ctx.person)
     builder = InlineKeyboardBuilder()
     for risk_id in ids:
-        builder.button(text=f"#{risk_id}", callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
-    builder.adjust(4)
+        risk = await subject.get_risk(ctx.session, risk_id)
+        caption = list_label(risk_id, risk.description if risk else None)
+        builder.button(text=caption, callback_data=PeerCb(a=PeerAction.OPEN, r=risk_id))
+    builder.adjust(1)
     text = _("peer.title").format(n=len(ids)) if ids else _("peer.empty")
     return text, builder.as_markup()
 
@@ -59,9 +62,7 @@ async def show_peer(message: Message, state: FSMContext, ctx: Ctx) -> None:
 async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
     config = _config(ctx.settings)
     sit = await review_service.situation(ctx.session, config, risk_id)
-    text = await render_card(
-        ctx.session, sit, _, explain_grade=lambda g: explain(g, _, config.rule)
-    )
+    text = await render_card(ctx.session, sit, _, config)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("peer.btn.agree"), callback_data=PeerCb(a=PeerAction.AGREE, r=risk_id))
     builder.button(
@@ -167,9 +168,9 @@ async def show_history(message: Message, command: CommandObject, ctx: Ctx) -> No
         status = (row.after or {}).get("status")
         lines.append(
             _("history.line").format(
-                at=row.at.strftime("%Y-%m-%d %H:%M"),
+                at=local_time.minute(row.at, ctx.settings.timezone),
                 who=html.quote(who),
-                action=html.quote(row.action),
+                action=history_action(row.action),
                 state=label(RISK_STATE, status) if status else "",
             )
         )

@@ -118,6 +118,48 @@ ROLE = {
 }
 
 
+# What a /history line says was done (the audit row's action); anything else reads as a change.
+HISTORY_ACTION = {
+    "risk.declare": N_("history.action.declare"),
+    "risk.propose": N_("history.action.propose"),
+    "risk.assess": N_("history.action.assess"),
+    "risk.edit": N_("history.action.edit"),
+    "risk.import": N_("history.action.import"),
+    "risk.submit": N_("history.action.submit"),
+    "risk.confirm_proposal": N_("history.action.confirm_proposal"),
+    "risk.dispute": N_("history.action.dispute"),
+    "risk.repropose": N_("history.action.repropose"),
+    "risk.withdraw": N_("history.action.withdraw"),
+    "risk.open_social": N_("history.action.open_social"),
+    "risk.skip_social": N_("history.action.skip_social"),
+    "risk.comment": N_("history.action.comment"),
+    "risk.agree": N_("history.action.agree"),
+    "risk.close_social": N_("history.action.close_social"),
+    "risk.pass_review": N_("history.action.pass_review"),
+    "risk.return": N_("history.action.return"),
+    "risk.approve": N_("history.action.approve"),
+    "risk.publicise": N_("history.action.publicise"),
+    "risk.regrading_due": N_("history.action.regrading_due"),
+    "risk.reopen": N_("history.action.reopen"),
+    "risk.revise": N_("history.action.revise"),
+    "risk.resubmit": N_("history.action.resubmit"),
+    "risk.record_discussion": N_("history.action.record_discussion"),
+    "risk.self_confirm": N_("history.action.self_confirm"),
+    "regrade.factors": N_("history.action.regrade_factors"),
+    "regrade.measure_add": N_("history.action.regrade_measure_add"),
+    "regrade.measure_edit": N_("history.action.regrade_measure_edit"),
+    "regrade.measure_remove": N_("history.action.regrade_measure_remove"),
+    "measure.report": N_("history.action.measure_report"),
+    "feedback.disposition": N_("history.action.feedback_disposition"),
+}
+HISTORY_ACTION_OTHER = N_("history.action.other")
+
+
+def history_action(action: str) -> str:
+    """The words for an audit row's action; an action without words reads as a change."""
+    return _(HISTORY_ACTION.get(action, HISTORY_ACTION_OTHER))
+
+
 def label(table: Mapping[Any, str], value: object) -> str:
     """The reader's words for `value` (a code, or an enum member) from one of the tables.
 

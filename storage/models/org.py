@@ -66,6 +66,9 @@ class Person(Base):
     unreachable_since: Mapped[datetime | None]
     unreachable_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
+    # Their first /start (None: never opened the bot; an imported person is welcomed, not
+    # welcomed back).
+    started_at: Mapped[datetime | None]
 
     unit: Mapped[Unit | None] = relationship()
     post: Mapped[Post | None] = relationship()

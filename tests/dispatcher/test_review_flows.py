@@ -23,6 +23,7 @@ from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
 from handlers.callbacks import ReviewCb, RiskCb
+from handlers.ui.labels import LIST_LABEL_MAX
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
 from storage.models.outbox import OutboxMessage
@@ -317,7 +318,10 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
     assert shown(bot, org.staff).text == zh("peer.empty")
     await say(dp, bot, org.colleague, "/peer")
     listing = buttons(shown(bot, org.colleague).reply_markup)
-    await press(dp, bot, org.colleague, listing[f"#{risk_id}"])
+    # The list button: the id and the start of the description, on one short line.
+    (label,) = [caption for caption in listing if caption.startswith(f"#{risk_id} ")]
+    assert "审批中收受好处" in label and len(label) <= LIST_LABEL_MAX
+    await press(dp, bot, org.colleague, listing[label])
     card = shown(bot, org.colleague)
     assert "审批中收受好处" in card.text
     actions = buttons(card.reply_markup)
@@ -331,12 +335,13 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
         notes = [(n.kind, n.text) for n in await session.scalars(query)]
     assert ("comment", "建议增加抽查比例") in notes and "agree" in [kind for kind, _ in notes]
     # Another unit's staff cannot open it, by list or forged button.
-    await press(dp, bot, org.outsider, listing[f"#{risk_id}"])
+    await press(dp, bot, org.outsider, listing[label])
     assert last_alert(bot) == zh("peer.not_open")
     # /history: the colleague reads the trail; the outsider gets nothing.
     await say(dp, bot, org.colleague, f"/history {risk_id}")
     text = shown(bot, org.colleague).text
-    assert zh("history.title", risk_id=risk_id) in text and "risk.declare" in text
+    assert zh("history.title", risk_id=risk_id) in text and zh("history.action.declare") in text
+    assert "risk.declare" not in text
     await say(dp, bot, org.outsider, f"/history {risk_id}")
     assert shown(bot, org.outsider).text == zh("history.not_found")
     await say(dp, bot, org.outsider, "/history")

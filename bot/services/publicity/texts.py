@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from bot.domain import local_time
 from bot.i18n import translate
 
 RISK_TYPE_KEYS: dict[str, str] = {
@@ -36,7 +36,7 @@ def level(value: int | None, locale: str) -> str:
 
 def when(moment: datetime, timezone: str) -> str:
     """A moment as people read it: local date and time, minutes."""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    return local_time.minute(moment, timezone)
 
 
 def entry(

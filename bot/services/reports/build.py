@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import local_time
 from bot.domain.assessment import points
 from bot.domain.register_rules import RISK_TYPES
 from bot.domain.report_period import Period, PeriodKind
@@ -70,7 +70,7 @@ async def build_report(
     total = figures.total
     scope_name = " / ".join(u.name for u in figures.units if u.unit_id in figures.roots) or "—"
     period_text = _period_text(period, locale)
-    generated = now.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    generated = local_time.minute(now, timezone)
     totals = Table(
         translate("report.section.totals", locale),
         (translate("report.col.item", locale), translate("report.col.count", locale)),

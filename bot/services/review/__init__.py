@@ -20,6 +20,7 @@ from bot.services.review.inbox import (
     inbox,
     notes_of,
     peer_items,
+    return_comment,
     units_in_scope,
 )
 from bot.services.review.model import (
@@ -74,6 +75,7 @@ __all__ = [
     "peer_items",
     "people_for_route",
     "require_person",
+    "return_comment",
     "review_row",
     "reviewer_scopes",
     "reviewer_units",

@@ -10,7 +10,7 @@ from bot.domain.errors import NotAllowed
 from bot.domain.risk_workflow import Actor, RiskState
 from bot.domain.roles import Role
 from bot.services import review_subject as subject
-from bot.services.review.model import ReviewConfig
+from bot.services.review.model import NoteKind, ReviewConfig
 from bot.services.review.situation import actors_for, can_see, reviewer_scopes, situation
 from storage.models.audit import AuditLog
 from storage.models.org import Person, Unit
@@ -87,6 +87,14 @@ async def peer_items(session: AsyncSession, config: ReviewConfig, person: Person
 
 async def notes_of(session: AsyncSession, risk_id: int) -> list[ReviewNote]:
     return await review_repo.notes_of(session, risk_id)
+
+
+async def return_comment(session: AsyncSession, risk_id: int) -> str | None:
+    """What the reviewer wrote when they last returned the risk (None: never returned)."""
+    returns = [
+        n for n in await review_repo.notes_of(session, risk_id) if n.kind == NoteKind.RETURN.value
+    ]
+    return returns[-1].text if returns else None
 
 
 async def history(

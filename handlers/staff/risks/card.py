@@ -13,6 +13,7 @@ from bot.domain.register_rules import (
     is_overdue,
 )
 from bot.domain.risk_workflow import RiskState
+from bot.services import review as review_service
 from bot.services import risks as risk_service
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
@@ -52,6 +53,10 @@ async def risk_card(ctx: Ctx, risk: RiskPoint, today: date) -> str:
             focus=bool(risk.focus_programme),
         )
         lines.append(explain(grade, _, GradingRule.from_settings(ctx.settings)))
+    if risk.status == RiskState.RETURNED.value:
+        comment = await review_service.return_comment(ctx.session, risk.id)
+        if comment:
+            lines.append(_("risks.card_review_comment").format(comment=quote(comment)))
     if risk.dispute_reason:
         lines.append(_("risks.card_dispute").format(reason=quote(risk.dispute_reason)))
     if risk.discussion_date:

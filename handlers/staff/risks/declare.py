@@ -164,7 +164,7 @@ async def _confirm_card(ctx: Ctx, data: dict[str, Any]) -> str:
                 action=quote(measure["action"]),
                 who=quote(measure["responsible_name"]),
                 deadline=measure["deadline"],
-                rule=quote(measure.get("rule_title") or _("risks.no_rule")),
+                rule=quote(measure.get("rule_title") or _("risks.confirm_no_rule")),
             )
         )
     return "\n".join(lines)
