@@ -83,7 +83,8 @@ async def layout_problems(page: Any) -> list[str]:
   }
   const list = document.getElementById("persona-list").getBoundingClientRect();
   const chips = [...document.querySelectorAll(".persona")].map((c) => c.getBoundingClientRect());
-  if (new Set(chips.map((c) => Math.round(c.top))).size > 1) problems.push("chips on several rows");
+  const rows = new Set(chips.map((c) => Math.round(c.top)));
+  if (rows.size > 1) problems.push("chips on several rows");
   if (list.height > 44) problems.push(`the chip row is ${list.height}px tall`);
   const composer = document.getElementById("composer").getBoundingClientRect();
   if (composer.top < 0 || composer.bottom > height) problems.push("the composer is off screen");
