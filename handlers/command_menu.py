@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from aiogram import Bot
+from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, TelegramObject
 
 from bot.domain.commands import commands_for
 from bot.domain.roles import Role
-from bot.i18n import translate
+from bot.i18n import resolve_locale, translate
 
 log = logging.getLogger(__name__)
+MENUS_ATTRIBUTE = "_qingfeng_menus"
 
 
 def _menu(roles: frozenset[Role], locale: str) -> list[BotCommand]:
@@ -30,8 +33,19 @@ async def set_default_menus(bot: Bot) -> None:
     )
 
 
+def menus_set(bot: Bot) -> dict[int, tuple[frozenset[Role], str]]:
+    """The menus this Bot object set, by chat: (roles, locale). Kept on the Bot itself, so a
+    new process (or a test's new Bot) starts knowing none."""
+    menus: dict[int, tuple[frozenset[Role], str]] | None = getattr(bot, MENUS_ATTRIBUTE, None)
+    if menus is None:
+        menus = {}
+        setattr(bot, MENUS_ATTRIBUTE, menus)
+    return menus
+
+
 async def set_person_menu(bot: Bot, chat_id: int, roles: frozenset[Role], locale: str) -> None:
     """A person with roles gets a menu of their own, in their chosen language."""
+    menus_set(bot)[chat_id] = (roles, locale)
     try:
         if roles:
             await bot.set_my_commands(
@@ -42,3 +56,42 @@ async def set_person_menu(bot: Bot, chat_id: int, roles: frozenset[Role], locale
     except TelegramAPIError:
         # The menu is a convenience; the command itself still answers, so never fail the flow.
         log.warning("could not set the command menu for chat %s", chat_id, exc_info=True)
+
+
+class MenuKeeper(BaseMiddleware):
+    """After an update, re-sets the person's own menu when this process has not set it yet,
+    or set it for other roles or another language (unless the handler just set it).
+
+    Telegram keeps a chat's menu, but the bot cannot read it back cheaply: a person whose
+    roles changed outside a conversation (an import, an admin's change, another replica)
+    would otherwise keep an old menu, or the citizens' one, until they sent /start. This costs
+    one `setMyCommands` per person with roles per process start; people without roles keep
+    the default menu unless this process gave them one of their own."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        bot: Bot | None = data.get("bot")
+        chat = data.get("event_chat")
+        menus = menus_set(bot) if bot is not None else {}
+        before = menus.get(chat.id) if chat is not None else None
+        result = await handler(event, data)
+        person = data.get("person")
+        if bot is None or chat is None or chat.type != "private" or person is None:
+            return result
+        known = menus.get(chat.id)
+        if known is not before:  # the handler set it (an invitation, a language change)
+            return result
+        user = data.get("event_from_user")
+        locale = resolve_locale(
+            person.language,
+            user.language_code if user else None,
+            data["settings"].default_locale,
+        )
+        wanted = (frozenset(person.roles), locale)
+        if known != wanted and (wanted[0] or known is not None):
+            await set_person_menu(bot, chat.id, *wanted)
+        return result

@@ -43,6 +43,9 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from aiogram.utils.token import TokenValidationError
+
+    from bot.app import startup
     from bot.app.health import Readiness
     from bot.app.runners import replicas_problem, run_polling, run_webhook
     from bot.app.wiring import MissingToken, create_bot, create_dispatcher
@@ -54,8 +57,30 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         bot = create_bot(settings)
     except MissingToken:
         raise CliError(translate("cli.missing_token", settings.default_locale)) from None
-    engine = make_engine(settings.database_url)
-    await migrate.upgrade(engine)
+    except TokenValidationError:
+        raise CliError(str(startup.bad_token(settings))) from None
+    try:
+        engine = make_engine(settings.database_url)
+    except Exception as error:  # a DATABASE_URL SQLAlchemy cannot read
+        await bot.session.close()
+        reason = startup.reason_of(error)
+        message = translate("cli.db_unreachable", settings.default_locale, reason=reason)
+        raise CliError(message) from None
+    ready = False
+    try:
+        await startup.check_database(engine, settings)
+        await startup.check_redis(settings)
+        await migrate.upgrade(engine)
+        me = await startup.wait_for_bot_api(bot, settings)
+        ready = True
+    except startup.StartupError as error:
+        raise CliError(str(error)) from None
+    finally:
+        if not ready:  # refused, or stopped (Ctrl-C) while waiting for the Bot API
+            await bot.session.close()
+            await engine.dispose()
+    if not settings.bot_username:
+        settings.bot_username = me.username
     dp = create_dispatcher(settings, make_sessionmaker(engine))
     readiness = Readiness.from_settings(settings, engine, bot)
     try:

@@ -27,7 +27,7 @@ from bot.scheduling.runner import JobRunner
 from bot.scheduling.scheduler import attach_scheduler
 from bot.settings import Settings
 from handlers.admin.broadcast import progress_keyboard
-from handlers.command_menu import set_default_menus
+from handlers.command_menu import MenuKeeper, set_default_menus
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
 from handlers.notice_buttons import pack_button
 from handlers.setup import build_router
@@ -91,6 +91,9 @@ def create_dispatcher(
     dp.update.outer_middleware(DbContextMiddleware())
     dp.message.middleware(update_log)
     dp.callback_query.middleware(update_log)
+    menus = MenuKeeper()
+    dp.message.middleware(menus)
+    dp.callback_query.middleware(menus)
     PersonLocaleMiddleware(get_i18n()).setup(dp)
     dp.include_router(build_router())
     dp.startup.register(_on_startup)

@@ -8,13 +8,16 @@ import logging
 import os
 import signal
 import time
+from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 from bot.demo import PERSONAS, seed_demo
 from bot.domain.clock import Clock
 from bot.i18n import translate
 from bot.sandbox.bot_process import BotProcess
+from bot.sandbox.persist import keep_chats, read_chats
 from bot.sandbox.server import WORLD_KEY, create_sandbox_app
 from bot.sandbox.state import CHANNEL_ID, World
 from bot.settings import PROJECT_ROOT, Settings
@@ -26,6 +29,8 @@ log = logging.getLogger(__name__)
 SANDBOX_TOKEN = "7000000001:sandbox-token"
 SANDBOX_USERNAME = "qingfeng_sandbox_bot"
 SANDBOX_DB = PROJECT_ROOT / "data" / "sandbox.sqlite3"
+# The sandbox's chats (bot/sandbox/persist.py), beside its database.
+SANDBOX_CHATS = SANDBOX_DB.with_name("sandbox-chats.json")
 RESTART_DELAY = 2.0
 
 
@@ -45,6 +50,20 @@ def new_world() -> World:
     return world
 
 
+def chats_path(database_url: str) -> Path:
+    """Beside the SQLite file the sandbox uses; `data/sandbox-chats.json` for any other."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        return database.with_name(f"{database.stem}-chats.json")
+    return SANDBOX_CHATS
+
+
+def sqlite_file_missing(database_url: str) -> bool:
+    url = make_url(database_url)
+    return url.get_backend_name() == "sqlite" and not Path(url.database or "").exists()
+
+
 async def prepare_database(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
@@ -57,8 +76,14 @@ async def prepare_database(database_url: str) -> None:
 async def run_sandbox(settings: Settings, *, host: str, port: int) -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     database_url = sandbox_database_url(settings)
+    chats = chats_path(database_url)
+    if sqlite_file_missing(database_url):
+        # A new database knows none of the old chats' people: start those afresh too.
+        chats.unlink(missing_ok=True)
     await prepare_database(database_url)
-    app = create_sandbox_app(SANDBOX_TOKEN, SANDBOX_USERNAME, world=new_world())
+    world = new_world()
+    read_chats(world, chats)
+    app = create_sandbox_app(SANDBOX_TOKEN, SANDBOX_USERNAME, world=world)
     runner = web.AppRunner(app)
     await runner.setup()
     try:
@@ -87,10 +112,14 @@ async def run_sandbox(settings: Settings, *, host: str, port: int) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     print(f"清风 sandbox: open {base_url}  (bot log: data/sandbox-bot.log; Ctrl-C stops)")
+    keeper = asyncio.create_task(keep_chats(world, chats))
     try:
         await _supervise(bot, stop)
     finally:
         await bot.stop()
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
         app[WORLD_KEY].closing = True
         await runner.cleanup()
     return 0

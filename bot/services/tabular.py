@@ -110,10 +110,16 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def write_table(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str | None = None,
+) -> None:
     """Write a CSV (UTF-8 with BOM, so Excel shows Chinese) or an XLSX by the file's suffix.
 
-    Cells may be text, numbers, dates or None (blank).
+    Cells may be text, numbers, dates or None (blank); `title` names the XLSX sheet.
     """
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -125,6 +131,8 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[objec
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None
+        if title:
+            sheet.title = title[:31]  # Excel's limit
         write_sheet(sheet, header, rows)
         workbook.save(path)
     else:

@@ -26,6 +26,7 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
+from storage.models.review import RiskReview
 from tests.kit.register import People, make_people
 from tests.kit.uow import unit_of_work
 
@@ -79,9 +80,9 @@ async def test_round_trip(
             for p in await session.scalars(select(Power))
         ]  # fmt: skip
     # Not approved yet: the approved level (风险等级) is blank beside the suggested one.
-    assert rows_before[1][:11] == [
+    assert rows_before[1][:12] == [
         "长安区/卫生局/医政科", "医政审批岗", "医疗机构执业许可", "审批中收受好处", "岗位职责",
-        "", "二级", "审批结果公示", "王芳", date(2026, 12, 31), "社会评议中",
+        "", "二级", "", "审批结果公示", "王芳", date(2026, 12, 31), "社会评议中",
     ]  # fmt: skip
     powers_file = tmp_path / f"powers{suffix}"
     write_table(
@@ -172,6 +173,15 @@ async def test_xlsx_export_takes_care_of_whoever_opens_it(
         risk.description = '=HYPERLINK("http://x","点击")'
         risk.level, risk.status = 1, "approved"
         risk.measures[0].action = "+1+1"
+        # 分级评审 raised the other one to 一级; 组织审定 has not decided yet.
+        pending = await session.scalar(
+            select(RiskPoint).where(RiskPoint.description == "审批中收受好处")
+        )
+        assert pending is not None
+        pending.status = "org_approval"
+        review = await session.get(RiskReview, pending.id)
+        assert review is not None
+        review.reviewed_level = 1
         await session.commit()
         out = tmp_path / "register.xlsx"
         await export_register(session, out)
@@ -199,6 +209,10 @@ async def test_xlsx_export_takes_care_of_whoever_opens_it(
     pending = next(r for r in rows if r[column["风险点描述"]].value == "审批中收受好处")
     assert pending[column["风险等级"]].value is None  # not approved yet
     assert pending[column["建议等级"]].value == "二级"
+    assert pending[column["评审等级"]].value == "一级"  # raised, and waiting for approval
+    assert pending[column["状态"]].value == "组织审定中"
+    assert approved[column["评审等级"]].value is None
+    assert sheet.title == "廉政风险点登记表"
 
 
 async def test_csv_export_guards_formulas_and_reads_them_back(

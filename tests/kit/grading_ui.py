@@ -14,6 +14,11 @@ def zh(key: str, **values: object) -> str:
     return translate(key, "zh", **values)
 
 
+def plain(key: str, locale: str) -> str:
+    """A message's fixed start as a chat shows it: no markup, up to its first placeholder."""
+    return re.sub(r"<[^>]+>", "", translate(key, locale)).split("{")[0].strip()
+
+
 async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
     """Press `label` as soon as a bot message shows it."""
     loop = asyncio.get_running_loop()
@@ -36,23 +41,29 @@ async def declare(
     risk_type: str,
     measure: str,
     deadline: str,
+    locale: str = "zh",
 ) -> int:
-    """Declare a risk with every factor at `factor` and one measure; returns its id."""
+    """Declare a risk with every factor at `factor` and one measure; returns its id. The
+    persona reads the bot in `locale`."""
+
+    def say(key: str) -> str:
+        return translate(key, locale)
+
     await staff.send("/risks")
-    await tap(staff, zh("risks.declare"))
-    await tap(staff, zh("risks.no_power"))
-    await staff.expect(zh("risks.ask_description"))
+    await tap(staff, say("risks.declare"))
+    await tap(staff, say("risks.no_power"))
+    await staff.expect(say("risks.ask_description"))
     await staff.send(description)
-    await tap(staff, zh(f"register.risk_type.{risk_type}"))
-    await tap(staff, zh("risks.no_focus"))
+    await tap(staff, say(f"register.risk_type.{risk_type}"))
+    await tap(staff, say("risks.no_focus"))
     for _ in range(5):
-        await tap(staff, zh(f"risks.scale.{factor}"))
-    await staff.expect(zh("risks.ask_measure"))
+        await tap(staff, say(f"risks.scale.{factor}"))
+    await staff.expect(say("risks.ask_measure"))
     await staff.send(measure)
-    await tap(staff, zh("risks.responsible_me"))
-    await tap(staff, zh(f"risks.quick.{deadline}"))
-    await tap(staff, zh("risks.measures_done"))
-    await tap(staff, zh("risks.submit"))
+    await tap(staff, say("risks.responsible_me"))
+    await tap(staff, say(f"risks.quick.{deadline}"))
+    await tap(staff, say("risks.measures_done"))
+    await tap(staff, say("risks.submit"))
     submitted = await staff.expect(re.compile(r"#(\d+)"))
     found = re.search(r"#(\d+)", submitted.text)
     assert found is not None
@@ -74,7 +85,14 @@ async def declare_with_factors(staff: Persona, description: str, factor: int) ->
     )
 
 
-async def open_inbox_kind(reviewer: Persona, kind_key: str) -> None:
+async def open_inbox_kind(reviewer: Persona, kind_key: str, locale: str = "zh") -> None:
     await reviewer.send("/review")
-    await reviewer.expect("审核待办")
-    await tap(reviewer, zh(kind_key))
+    await reviewer.expect(plain("review.inbox_title", locale))
+    await tap(reviewer, translate(kind_key, locale))
+
+
+async def choose_language(persona: Persona, locale: str) -> None:
+    """/language, then the button of `locale` (the persona reads zh until then)."""
+    await persona.send("/language")
+    await tap(persona, zh(f"language.name_{locale}"))
+    await persona.expect(plain("language.changed", locale))

@@ -136,19 +136,28 @@ function applyView(view, first) {
   }
   state.noticeSeq = Math.max(state.noticeSeq, ...view.notices.map((n) => n.seq));
   state.seq = view.seq;
-  if (view.messages.length) renderMessages();
+  if (view.messages.length) renderMessages(first);
   renderReplyKeyboard(view.reply_keyboard);
   $("chat-action").textContent = view.chat_action ? "正在输入… / typing…" : "";
 }
 
-function renderMessages() {
+// The newest message in view: on opening a chat, and on news while the reader is at the end.
+function renderMessages(opening = false) {
   const list = $("messages");
-  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const nearBottom = opening || list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const ordered = [...state.messages.values()]
     .filter((m) => !m.deleted)
     .sort((a, b) => a.message_id - b.message_id);
   list.replaceChildren(...ordered.map(renderMessage));
-  if (nearBottom || ordered.length < 30) list.scrollTop = list.scrollHeight;
+  if (nearBottom || ordered.length < 30) {
+    list.scrollTop = list.scrollHeight;
+    // Pictures take their height once loaded: keep the end in view then too.
+    for (const image of list.querySelectorAll("img")) {
+      if (!image.complete) {
+        image.addEventListener("load", () => (list.scrollTop = list.scrollHeight), { once: true });
+      }
+    }
+  }
 }
 
 function renderMessage(message) {

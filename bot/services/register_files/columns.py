@@ -14,9 +14,9 @@ STANDARD_FORM_ZH = (
     "完成时限", "状态",
 )  # fmt: skip
 REGISTER_HEADER_ZH = (
-    "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "建议等级", "防控措施",
-    "责任人", "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权", "社会关注度",
-    "发生概率", "危害程度", "措施状态",
+    "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "建议等级", "评审等级",
+    "防控措施", "责任人", "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权",
+    "社会关注度", "发生概率", "危害程度", "措施状态",
 )  # fmt: skip
 RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "unit"),
@@ -26,6 +26,8 @@ RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "risk_type": ("风险类型", "risk type", "type"),
     "level": ("风险等级", "审定等级", "level"),
     "suggested": ("建议等级", "suggested level"),
+    # Export only (the graded-review tier's level, awaiting 组织审定 until 风险等级 is set).
+    "reviewed": ("评审等级", "reviewed level"),
     "measure": ("防控措施", "measure"),
     "responsible": ("责任人", "责任主体", "responsible"),
     "deadline": ("完成时限", "deadline"),

@@ -1,8 +1,10 @@
 """The register out: 廉政风险点登记表, one row per control measure (CSV / XLSX).
 
-The rule's suggested level (建议等级) stands beside the approved one (风险等级, blank until
-组织审定); deadlines are dates; `bot.services.tabular` keeps every written text a text (never a
-formula)."""
+The rule's suggested level (建议等级) and the graded-review tier's (评审等级) stand beside the
+approved one (风险等级, blank until 组织审定): a risk raised to 二级 whose approval is pending
+reads "风险等级 blank, 评审等级 二级, 状态 组织审定中". The sheet is named, its header bold and
+frozen, its widths fitted; deadlines are dates; `bot.services.tabular` keeps every written
+text a text (never a formula)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ from storage.models.register import (
     Power,
     RiskPoint,
 )
+from storage.models.review import RiskReview
+
+REGISTER_SHEET = "廉政风险点登记表"
 
 # --- export -----------------------------------------------------------------------------------
 
@@ -38,16 +43,17 @@ async def register_rows(
 ) -> list[list[str | date]]:
     """The register's rows (withdrawn records left out), ordered by unit, post and record."""
     query = (
-        select(RiskPoint, Post, Unit)
+        select(RiskPoint, Post, Unit, RiskReview.reviewed_level)
         .join(Post, Post.id == RiskPoint.post_id)
         .join(Unit, Unit.id == Post.unit_id)
+        .outerjoin(RiskReview, RiskReview.risk_id == RiskPoint.id)
         .where(RiskPoint.status != RiskState.WITHDRAWN.value)
         .order_by(Unit.path, Post.name, RiskPoint.id)
     )
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
     rows: list[list[str | date]] = []
-    for risk, post, unit in (await session.execute(query)).all():
+    for risk, post, unit, reviewed in (await session.execute(query)).all():
         power = await session.get(Power, risk.power_id) if risk.power_id else None
         head: list[str | date] = [
             unit.path,
@@ -57,6 +63,7 @@ async def register_rows(
             RISK_TYPE_NAMES.get(risk.risk_type, risk.risk_type),
             LEVEL_NAMES.get(risk.level, "") if risk.level else "",
             LEVEL_NAMES.get(risk.suggested_level, "") if risk.suggested_level else "",
+            LEVEL_NAMES.get(reviewed, "") if reviewed else "",
         ]
         tail = [
             state_name(risk.status),
@@ -89,7 +96,7 @@ async def export_register(
 ) -> int:
     """Write the register to `path` (.csv or .xlsx); the number of rows written."""
     rows = await register_rows(session, unit_ids)
-    write_table(path, REGISTER_HEADER_ZH, rows)
+    write_table(path, REGISTER_HEADER_ZH, rows, title=REGISTER_SHEET)
     return len(rows)
 
 
