@@ -23,7 +23,13 @@ from bot.delivery.reachability import mark_reachable
 from bot.domain.clock import Clock
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
-from storage.db import SessionMaker, in_update_session, update_session
+from storage.db import (
+    SessionMaker,
+    StatementCount,
+    counting_statements,
+    in_update_session,
+    update_session,
+)
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
@@ -155,11 +161,13 @@ class UpdateLogMiddleware(BaseMiddleware):
                 note["handler"] = f"{callback.__module__}.{callback.__qualname__}"
             return await handler(event, data)
         trace: dict[str, Any] = {}
+        count = StatementCount()
         data["trace"] = trace
         started = time.perf_counter()
         outcome = "error"
         try:
-            result = await handler(event, data)
+            with counting_statements() as count:
+                result = await handler(event, data)
             outcome = "unhandled" if result is UNHANDLED else "ok"
             return result
         finally:
@@ -175,6 +183,8 @@ class UpdateLogMiddleware(BaseMiddleware):
                 ),
                 "outcome": outcome,
                 "ms": round(seconds * 1000, 1),
+                "sql": count.statements,
+                "conns": count.connections,
             }
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",
