@@ -16,14 +16,24 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.reachability import mark_reachable
 from bot.domain.clock import Clock
 from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
-from storage.db import SessionMaker, in_update_session, update_session
+from storage.db import (
+    SessionMaker,
+    StatementCount,
+    counting_statements,
+    in_update_session,
+    update_session,
+)
+from storage.fsm import SQLStorage, person_with_conversation, remember_conversation
 from storage.models.processed_update import ProcessedUpdate
 
 log = logging.getLogger("qingfeng.updates")
@@ -34,6 +44,29 @@ REDACTED_HANDLERS = (
 )
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+PENDING_UPDATE = "qingfeng_pending_update"  # session.info: the update id not yet recorded
+
+
+class AlreadyHandled(Exception):
+    """This update's id is recorded already: a redelivered copy, dropped unanswered."""
+
+
+async def commit_update(session: AsyncSession) -> None:
+    """Commit the update's unit of work; the first commit records the update id with it.
+
+    The record goes in last, just before the commit, so on SQLite the write lock is held
+    for that INSERT and the COMMIT only, not while the handler reads and renders."""
+    pending = session.info.pop(PENDING_UPDATE, None)
+    if pending is not None:
+        await session.flush()  # the handler's own writes fail as themselves
+        session.add(ProcessedUpdate(update_id=pending[0], seen_at=pending[1]))
+        try:
+            await session.flush()
+        except IntegrityError as error:
+            raise AlreadyHandled(pending[0]) from error
+    await session.commit()
 
 
 class CommitBeforeSpeaking(BaseRequestMiddleware):
@@ -51,8 +84,8 @@ class CommitBeforeSpeaking(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = update_session()
-        if session is not None and session.in_transaction():
-            await session.commit()
+        if session is not None and (session.in_transaction() or PENDING_UPDATE in session.info):
+            await commit_update(session)
         return await make_request(bot, method)
 
 
@@ -64,50 +97,78 @@ def _commit_before_speaking(bot: Bot) -> None:
 
 
 class DbContextMiddleware(BaseMiddleware):
-    """Opens one session per update and loads (or creates) the person who sent it.
+    """One session and one transaction per update, with the person who sent it.
 
-    Each update id is recorded before it is handled, in the same commit as a first contact:
-    Telegram redelivers an update after a crash or a slow webhook answer, and a second copy is
-    then dropped (at most once: a person whose update was lost simply sends it again, which is
-    better than a declaration saved twice).
+    Given aiogram's FSM middleware (`fsm`, taken out of the chain by the wiring), this one
+    does its work too: it takes the conversation's lock first, then reads the person, their
+    roles, unit and post and (SQL storage) the conversation state in one statement, and
+    hands the handler `state` and `raw_state` as aiogram would.
 
-    Then the update is one unit of work: services only flush, and this middleware commits
-    when the handler succeeded, or rolls back on any exception (a refusal included) and
-    re-raises it for `handlers.errors`, which answers in the person's language. The work is
-    also committed just before the bot first speaks (`CommitBeforeSpeaking`), so what a reply
+    Each update id is recorded in the same transaction as the handler's work (written just
+    before the first commit): Telegram redelivers an update after a crash or a slow webhook
+    answer, and a second copy then finds the id taken and is dropped unanswered. A first
+    contact is created in that transaction too.
+
+    The update is one unit of work: services only flush, and this middleware commits when
+    the handler succeeded, or rolls back on any exception (a refusal included) and re-raises
+    it for `handlers.errors`, which answers in the person's language. The work is also
+    committed just before the bot first speaks (`CommitBeforeSpeaking`), so what a reply
     announces is saved. Outbox rows ride in the same transaction, and so does the
     conversation state when it is kept in the database; the sender is woken after the
     commit. The locale is resolved now, as a plain string, so error handlers can still use
     it after a rollback.
     """
 
+    def __init__(self, fsm: FSMContextMiddleware | None = None) -> None:
+        self.fsm = fsm
+
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context = None
+        if self.fsm is not None:
+            data["fsm_storage"] = self.fsm.storage
+            context = self.fsm.resolve_event_context(data["bot"], data)
+        if context is None:
+            return await self._handle(handler, event, data, None)
+        # As aiogram's FSM middleware: the state is read only once the lock is held.
+        async with self.fsm.events_isolation.lock(key=context.key):  # type: ignore[union-attr]
+            return await self._handle(handler, event, data, context)
+
+    async def _handle(
+        self,
+        handler: Handler,
+        event: TelegramObject,
+        data: dict[str, Any],
+        context: FSMContext | None,
+    ) -> Any:
         sessionmaker: SessionMaker = data["sessionmaker"]
         clock: Clock = data["clock"]
         user: User | None = data.get("event_from_user")
+        storage = data.get("fsm_storage")
+        record_key = (
+            storage.record_key(context.key)
+            if context is not None and isinstance(storage, SQLStorage)
+            else None
+        )
         async with sessionmaker() as session:
             person = None
             if user is not None and not user.is_bot:
+                known, conversation = await person_with_conversation(session, user.id, record_key)
+                if record_key is not None and known is not None:
+                    remember_conversation(session, record_key, conversation)
                 person = await person_for_user(
                     session,
                     clock,
                     telegram_id=user.id,
                     full_name=user.full_name,
                     language_code=user.language_code,
+                    known=known,
                 )
                 if person.unreachable:
                     # They write again, so they unblocked us: notices may flow again.
                     await mark_reachable(session, user.id)
                     person.unreachable = False
             if isinstance(event, Update):
-                session.add(ProcessedUpdate(update_id=event.update_id, seen_at=clock.now()))
-            try:
-                await session.commit()
-            except IntegrityError:
-                log.info(
-                    "update %s was already handled; dropped", getattr(event, "update_id", "?")
-                )
-                return UNHANDLED
+                session.info[PENDING_UPDATE] = (event.update_id, clock.now())
             data["session"] = session
             data["person"] = person
             data["person_id"] = person.id if person else None
@@ -120,12 +181,19 @@ class DbContextMiddleware(BaseMiddleware):
             if bot is not None:
                 _commit_before_speaking(bot)
             try:
-                with in_update_session(session):  # the FSM (SQL storage) writes in it too
+                with in_update_session(session):  # the FSM (SQL storage) reads and writes in it
+                    if context is not None:
+                        data["state"] = context
+                        data["raw_state"] = await context.get_state()
                     result = await handler(event, data)
+                    await commit_update(session)
+            except AlreadyHandled as dropped:
+                await session.rollback()
+                log.info("update %s was already handled; dropped", dropped.args[0])
+                return UNHANDLED
             except BaseException:
                 await session.rollback()
                 raise
-            await session.commit()
             return result
 
 
@@ -155,11 +223,13 @@ class UpdateLogMiddleware(BaseMiddleware):
                 note["handler"] = f"{callback.__module__}.{callback.__qualname__}"
             return await handler(event, data)
         trace: dict[str, Any] = {}
+        count = StatementCount()
         data["trace"] = trace
         started = time.perf_counter()
         outcome = "error"
         try:
-            result = await handler(event, data)
+            with counting_statements() as count:
+                result = await handler(event, data)
             outcome = "unhandled" if result is UNHANDLED else "ok"
             return result
         finally:
@@ -175,6 +245,8 @@ class UpdateLogMiddleware(BaseMiddleware):
                 ),
                 "outcome": outcome,
                 "ms": round(seconds * 1000, 1),
+                "sql": count.statements,
+                "conns": count.connections,
             }
             log.info(
                 "update type=%s handler=%s person=%s outcome=%s ms=%.1f",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
@@ -40,6 +41,46 @@ def update_session() -> AsyncSession | None:
     return _update_session.get()
 
 
+@dataclass
+class StatementCount:
+    """SQL statements run and connections checked out (in this task, while counting)."""
+
+    statements: int = 0
+    connections: int = 0
+
+
+_count: ContextVar[StatementCount | None] = ContextVar("qingfeng_statement_count", default=None)
+
+
+@contextmanager
+def counting_statements() -> Iterator[StatementCount]:
+    """Count the statements and connection checkouts of the code run within (this task)."""
+    count = StatementCount()
+    token = _count.set(count)
+    try:
+        yield count
+    finally:
+        _count.reset(token)
+
+
+def _count_statement(*_args: Any) -> None:
+    count = _count.get()
+    if count is not None:
+        count.statements += 1
+
+
+def _count_checkout(*_args: Any) -> None:
+    count = _count.get()
+    if count is not None:
+        count.connections += 1
+
+
+def _install_counters(engine: AsyncEngine) -> AsyncEngine:
+    event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
+    event.listen(engine.sync_engine, "checkout", _count_checkout)
+    return engine
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -58,9 +99,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("poolclass", NullPool)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
+        return _install_counters(engine)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    return _install_counters(create_async_engine(url, **kwargs))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:

@@ -11,9 +11,47 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, StorageKey
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.db import SessionMaker, update_session
 from storage.models.fsm import FsmRecord
+from storage.models.org import Person
+
+# session.info: conversations the update already read, by record key (None: no row).
+_KNOWN = "qingfeng_fsm_known"
+
+
+def remember_conversation(session: AsyncSession, key: str, record: FsmRecord | None) -> None:
+    """Note that `key`'s row (or its absence) was read in `session`: not read again."""
+    session.info.setdefault(_KNOWN, {})[key] = record
+
+
+def _known(session: AsyncSession) -> dict[str, FsmRecord | None]:
+    known: dict[str, FsmRecord | None] = session.info.setdefault(_KNOWN, {})
+    return known
+
+
+async def person_with_conversation(
+    session: AsyncSession, telegram_id: int, record_key: str | None
+) -> tuple[Person | None, FsmRecord | None]:
+    """The person behind a Telegram account with their roles, unit and post, and (given a
+    record key) their conversation's row, in one statement."""
+    options = (
+        joinedload(Person.unit),
+        joinedload(Person.post),
+        joinedload(Person.role_assignments),
+    )
+    if record_key is None:
+        query = select(Person).where(Person.telegram_id == telegram_id).options(*options)
+        return (await session.scalars(query)).unique().first(), None
+    joined = (
+        select(Person, FsmRecord)
+        .outerjoin(FsmRecord, FsmRecord.key == record_key)
+        .where(Person.telegram_id == telegram_id)
+        .options(*options)
+    )
+    row = (await session.execute(joined)).unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 class FullKeyBuilder(KeyBuilder):
@@ -57,6 +95,10 @@ class SQLStorage(BaseStorage):
     def _key(self, key: StorageKey) -> str:
         return self._key_builder.build(key)
 
+    def record_key(self, key: StorageKey) -> str:
+        """The primary key of `key`'s row in `fsm_records`."""
+        return self._key(key)
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         await self._upsert(key, state=value)
@@ -98,21 +140,35 @@ class SQLStorage(BaseStorage):
                 yield session
 
     async def _get(self, key: StorageKey) -> FsmRecord | None:
+        record_key = self._key(key)
         async with self._session(write=False) as session:
-            return await session.get(FsmRecord, self._key(key))
+            known = _known(session)
+            if record_key in known:
+                return known[record_key]
+            record = await session.get(FsmRecord, record_key)
+            known[record_key] = record
+            return record
 
     async def _upsert(self, key: StorageKey, **values: Any) -> None:
+        record_key = self._key(key)
         async with self._session(write=True) as session:
-            record = await session.scalar(
-                select(FsmRecord).where(FsmRecord.key == self._key(key)).with_for_update()
-            )
+            known = _known(session)
+            if record_key in known:
+                # Read in this unit of work, under the conversation's lock.
+                record = known[record_key]
+            else:
+                record = await session.scalar(
+                    select(FsmRecord).where(FsmRecord.key == record_key).with_for_update()
+                )
             if record is None:
-                record = FsmRecord(key=self._key(key), state=None, data=None)
+                record = FsmRecord(key=record_key, state=None, data=None)
                 session.add(record)
             for name, value in values.items():
                 setattr(record, name, value)
+            known[record_key] = record
             # An empty conversation leaves no row behind.
             if record.state is None and not record.data:
+                known[record_key] = None
                 if inspect(record).persistent:
                     await session.delete(record)
                 else:

@@ -88,7 +88,11 @@ def create_dispatcher(
     )
     update_log = UpdateLogMiddleware(observe=metrics.observe_update)
     dp.update.outer_middleware(update_log)
-    dp.update.outer_middleware(DbContextMiddleware())
+    # aiogram's FSM middleware reads the state in a call of its own, before the update's
+    # session exists: the context middleware takes its place (same lock, same `state`) and
+    # reads the state with the person, in the update's one transaction.
+    dp.update.outer_middleware.unregister(dp.fsm)
+    dp.update.outer_middleware(DbContextMiddleware(fsm=dp.fsm))
     dp.message.middleware(update_log)
     dp.callback_query.middleware(update_log)
     menus = MenuKeeper()

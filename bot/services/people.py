@@ -22,10 +22,12 @@ async def person_for_user(
     telegram_id: int,
     full_name: str,
     language_code: str | None,
+    known: Person | None = None,
 ) -> Person:
     """The person behind a Telegram user, created as a citizen on first contact. The locale
-    their Telegram app asks for is kept (the caller commits), for notices sent later."""
-    person = await people_repo.by_telegram_id(session, telegram_id)
+    their Telegram app asks for is kept (the caller commits), for notices sent later.
+    `known`: the person already loaded by the caller (no lookup then)."""
+    person = known or await people_repo.by_telegram_id(session, telegram_id)
     app_locale = locale_from_telegram(language_code, "") or None
     if person is None:
         person = Person(

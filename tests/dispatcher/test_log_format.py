@@ -48,9 +48,10 @@ async def test_the_update_line_as_json_without_the_text(
     ]
     first = updates[0]
     assert set(first) == {"time", "level", "logger", "msg", "type", "handler", "person",
-                          "outcome", "ms"}  # fmt: skip
+                          "outcome", "ms", "sql", "conns"}  # fmt: skip
     assert (first["type"], first["outcome"], first["level"]) == ("message", "ok", "INFO")
     assert isinstance(first["person"], int) and isinstance(first["ms"], float)
+    assert first["sql"] >= 1 and first["conns"] == 1  # the update's one connection
     for line in lines:
         assert "110101199003077777" not in line
         assert "身份证" not in line and "\\u8eab" not in line

@@ -1,0 +1,191 @@
+"""The load: personas doing the same steps through the sandbox, at a fixed rate or closed loop.
+
+Any number of bot processes may poll the sandbox behind it (one bot, the echo bot, two
+replicas): the driver only talks to the sandbox's control API, sends a step and waits (long
+poll) for the bot's answer in that persona's chat.
+
+    driver = Driver(http, api_url, user_ids)
+    samples = await driver.fixed_rate(rate=200, seconds=10)
+    samples = await driver.closed_loop(seconds=10)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+STEPS = ("start", "help", "risks", "page")
+TEXTS = {"start": "/start", "help": "/help", "risks": "/risks"}
+# errors.unexpected in both languages: the person was told their step was lost.
+FAILURE_TEXTS = ("出了点问题", "Something went wrong")
+REPLY_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Sample:
+    kind: str
+    started: float
+    seconds: float
+    ok: bool
+
+
+@dataclass
+class Persona:
+    user_id: int
+    step_index: int = 0
+    # The /risks answer and its page button, pressed by the next "page" step.
+    list_message: int | None = None
+    page_data: str | None = None
+    busy: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def next_kind(self) -> str:
+        kind = STEPS[self.step_index % len(STEPS)]
+        self.step_index += 1
+        if kind == "page" and self.list_message is None:
+            return "risks"
+        return kind
+
+
+def _page_button(view: dict[str, Any]) -> str | None:
+    rows = (view.get("reply_markup") or {}).get("inline_keyboard") or []
+    pages = [
+        b["callback_data"]
+        for row in rows
+        for b in row
+        if b.get("callback_data", "").startswith("pg:")
+    ]
+    return pages[-1] if pages else None
+
+
+class Driver:
+    def __init__(self, http: aiohttp.ClientSession, api: str, user_ids: list[int]) -> None:
+        self.http = http
+        self.api = api
+        self.personas = [Persona(user_id) for user_id in user_ids]
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        async with self.http.post(f"{self.api}/api{path}", json=body) as resp:
+            data: dict[str, Any] = await resp.json()
+            if resp.status >= 400:
+                raise RuntimeError(f"sandbox {path}: {data}")
+            return data
+
+    async def step(self, persona: Persona, kind: str | None = None) -> Sample:
+        """One step of `persona` (its next in the mix unless `kind`), until the bot answers."""
+        kind = kind or persona.next_kind()
+        base = f"/personas/{persona.user_id}"
+        started = time.monotonic()
+        if kind == "page" and persona.list_message is not None:
+            sent = await self._post(
+                base + "/press",
+                {
+                    "message_id": persona.list_message,
+                    "callback_data": persona.page_data or "pg:rk:0",
+                },
+            )
+        else:
+            sent = await self._post(base + "/messages", {"text": TEXTS[kind]})
+        after = int(sent["seq"])
+        ok = False
+        deadline = started + REPLY_TIMEOUT
+        while time.monotonic() < deadline:
+            params = {"after_seq": after, "wait": max(0.0, deadline - time.monotonic())}
+            async with self.http.get(f"{self.api}/api{base}/chat", params=params) as resp:
+                view = await resp.json()
+            answers = [m for m in view["messages"] if m["from_bot"] and m["seq"] > after]
+            if answers:
+                answer = answers[-1]
+                text = answer.get("text") or ""
+                ok = not any(mark in text for mark in FAILURE_TEXTS)
+                if kind == "risks":
+                    persona.list_message = answer["message_id"]
+                    persona.page_data = _page_button(answer)
+                break
+            after = max(after, int(view["seq"]))
+        return Sample(kind, started, time.monotonic() - started, ok)
+
+    async def one_at_a_time(self, kinds: tuple[str, ...] = STEPS) -> list[Sample]:
+        """Each kind once, for the first persona, nothing else going on."""
+        persona = self.personas[0]
+        return [await self.step(persona, kind) for kind in kinds]
+
+    async def fixed_rate(self, rate: float, seconds: float) -> tuple[list[Sample], float]:
+        """Steps started at `rate` a second, each by a persona not waiting for an answer.
+
+        Returns the samples and the seconds the schedule slipped at most (no free persona)."""
+        samples: list[Sample] = []
+        free: asyncio.Queue[Persona] = asyncio.Queue()
+        for persona in self.personas:
+            free.put_nowait(persona)
+        tasks: set[asyncio.Task[None]] = set()
+        slip = 0.0
+
+        async def run(persona: Persona) -> None:
+            try:
+                samples.append(await self.step(persona))
+            finally:
+                free.put_nowait(persona)
+
+        begin = time.monotonic()
+        count = int(rate * seconds)
+        for i in range(count):
+            due = begin + i / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            persona = await free.get()
+            slip = max(slip, time.monotonic() - due)
+            task = asyncio.create_task(run(persona))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.gather(*tasks)
+        return samples, slip
+
+    async def closed_loop(self, seconds: float) -> list[Sample]:
+        """Every persona steps again as soon as it is answered, for `seconds`."""
+        samples: list[Sample] = []
+        stop_at = time.monotonic() + seconds
+
+        async def loop(persona: Persona) -> None:
+            while time.monotonic() < stop_at:
+                samples.append(await self.step(persona))
+
+        await asyncio.gather(*(loop(p) for p in self.personas))
+        return samples
+
+
+PROBE_USER = 9_000_000_001
+
+
+async def wait_polling(
+    http: aiohttp.ClientSession, api: str, since: float, timeout: float = 120
+) -> float:
+    """Seconds from `since` (monotonic) until a bot's first getUpdates after it.
+
+    A message is waiting (from a probe persona), so that first getUpdates returns at once
+    and the sandbox notes when it did."""
+    probe = {"name": "Probe", "user_id": PROBE_USER, "lang": "zh-hans"}
+    async with http.post(f"{api}/api/personas", json=probe) as resp:
+        await resp.read()
+    async with http.post(
+        f"{api}/api/personas/{PROBE_USER}/messages", json={"text": "/help"}
+    ) as resp:
+        await resp.read()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(aiohttp.ClientError):
+            async with http.get(f"{api}/api/status") as resp:
+                status = await resp.json()
+            ago = status.get("last_poll_seconds_ago")
+            now = time.monotonic()
+            if ago is not None and now - ago >= since:
+                return now - ago - since
+        await asyncio.sleep(0.02)
+    raise RuntimeError(f"no bot polled the sandbox within {timeout}s")

@@ -1,0 +1,131 @@
+"""Bot processes under test: started, watched (CPU, RSS from /proc) and stopped.
+
+A `Target` is one or more processes polling the same sandbox (Qingfeng, the echo bot, two
+replicas of Qingfeng on one PostgreSQL): the driver does not care which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import PROJECT_ROOT
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Process:
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    process: asyncio.subprocess.Process | None = None
+    _log_offset: int = 0
+
+    async def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        output = self.log_path.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **self.env},
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output.close()
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def new_log_entries(self) -> list[dict[str, Any]]:
+        """The JSON log lines written since the last call (other lines are skipped)."""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_offset)
+            chunk = log.read()
+        complete = chunk.rfind(b"\n") + 1
+        self._log_offset += complete
+        entries = []
+        for line in chunk[:complete].splitlines():
+            with contextlib.suppress(ValueError):
+                entry = json.loads(line)
+                if isinstance(entry, dict):
+                    entries.append(entry)
+        return entries
+
+
+@dataclass
+class Target:
+    """What answers the personas: one process or several on the same sandbox."""
+
+    name: str
+    processes: list[Process] = field(default_factory=list)
+    logs_updates: bool = True  # one JSON line per update handled (Qingfeng's update log)
+
+    async def start(self) -> None:
+        await asyncio.gather(*(p.start() for p in self.processes))
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(p.stop() for p in self.processes))
+
+    def cpu_seconds(self) -> float:
+        return sum(p.cpu_seconds() for p in self.processes)
+
+    def rss_mb(self) -> float:
+        return sum(p.rss_mb() for p in self.processes)
+
+    def new_log_entries(self) -> list[dict[str, Any]]:
+        return [entry for p in self.processes for entry in p.new_log_entries()]
+
+
+def qingfeng(
+    name: str, api: str, token: str, database_url: str, log_path: Path, **env: str
+) -> Target:
+    """`python -m bot run` against the sandbox, logging JSON lines (one per update)."""
+    environment = {
+        "BOT_TOKEN": token,
+        "TELEGRAM_API_BASE": api,
+        "DATABASE_URL": database_url,
+        "BOT_USERNAME": "qingfeng_bench_bot",
+        "REDIS_URL": "",
+        "WEBHOOK_URL": "",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        **env,
+    }
+    argv = [sys.executable, "-m", "bot", "run"]
+    return Target(name, [Process(argv, environment, log_path)])
+
+
+def echo(api: str, token: str, log_path: Path) -> Target:
+    argv = [sys.executable, "-m", "bench.updates.echo", api, token]
+    return Target("echo", [Process(argv, {}, log_path)], logs_updates=False)
