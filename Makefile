@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-updates
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-updates bench-startup
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -64,3 +64,5 @@ bench-stats: install  ## the overview and chart at district and province scale, 
 	$(BIN)/python -m bench.stats
 bench-updates: install  ## /start, /help, /risks, a page: Qingfeng (SQLite, PostgreSQL) beside a bare echo bot
 	$(BIN)/python -m bench.updates
+bench-startup: install  ## start-up to first getUpdates, db current, idle RSS, the scans at 1/10/100 districts
+	$(BIN)/python -m bench.startup

@@ -7,10 +7,11 @@ import asyncio
 import contextlib
 import os
 import socket
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,29 @@ def serve_sandbox(port: int) -> None:
     from bot.sandbox import create_sandbox_app
 
     web.run_app(create_sandbox_app(TOKEN), host="127.0.0.1", port=port, print=None)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+async def timed(runs: int, work: Callable[[], Awaitable[Any]]) -> list[float]:
+    """Seconds each of `runs` awaits of `work` took."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await work()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def spread(times: list[float]) -> str:
+    """min / median / max, with the load average beside them (the machine is shared)."""
+    return (
+        f"min {min(times):.3f} s  median {statistics.median(times):.3f} s  "
+        f"max {max(times):.3f} s  ({load_average()})"
+    )
 
 
 def temp_folder() -> tempfile.TemporaryDirectory[str]:

@@ -20,7 +20,7 @@ import json
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import event, func, insert, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench import temp_folder
+from bench import load_average, spread, temp_folder, timed
 from bot.demo.seed_scale import generate
 from bot.services.stats import digests
 from bot.services.stats.chart import cjk_font, render_chart
@@ -46,27 +46,6 @@ POSTGRES_URL = os.environ.get(
 )
 MONDAY = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: weekly digests due
 TODAY = MONDAY.date()
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-async def timed(runs: int, work: Callable[[], Awaitable[Any]]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await work()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def spread(times: list[float]) -> str:
-    return (
-        f"min {min(times):.3f} s  median {statistics.median(times):.3f} s  "
-        f"max {max(times):.3f} s  ({load()})"
-    )
 
 
 @contextlib.contextmanager
@@ -248,7 +227,7 @@ async def digest_run(
     print(
         f"  digest run: {result.due} leaders due, {result.queued} digests queued, "
         f"{result.charts} charts, {len(statements)} queries ({per_digest:.3f} per digest), "
-        f"{elapsed:.1f} s ({load()})"
+        f"{elapsed:.1f} s ({load_average()})"
     )
     return {"queries": len(statements), "per_digest": per_digest, "seconds": elapsed}
 
@@ -263,7 +242,7 @@ async def analyze(engine: AsyncEngine) -> None:
 async def backend_run(
     backend: str, folder: Path, scale: int, leaders: int, runs: int, charts: bool
 ) -> dict[str, Any]:
-    print(f"{backend}: ({load()})")
+    print(f"{backend}: ({load_average()})")
     out: dict[str, Any] = {}
     async with database(backend, "district", folder) as engine:
         sessionmaker = make_sessionmaker(engine)

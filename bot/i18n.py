@@ -8,16 +8,16 @@ comes from a dict of literal keys marked with `N_` (see `bot.domain.keys`).
 
 from __future__ import annotations
 
+import gettext
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from aiogram.utils.i18n import I18n
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.keys import N_ as N_  # re-exported: the marker for every layer
 from bot.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from aiogram.utils.i18n import I18n
 
 # A checkout's catalogs at its root; an installed bot's inside the package (compiled at build).
 _CHECKOUT_LOCALES = PROJECT_ROOT / "locales"
@@ -31,7 +31,8 @@ LANGUAGE_NAME_KEYS: dict[str, str] = {"zh": N_("language.name_zh"), "en": N_("la
 
 
 def compile_catalogs() -> None:
-    """Compile every `.po` whose `.mo` is missing or older (cheap; runs at start-up)."""
+    """Compile every `.po` whose `.mo` is missing or older: a checkout's first start after a
+    catalog changed (an installed bot's were compiled at build). Babel loads only then."""
     for locale in LOCALES:
         po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
         mo_path = po_path.with_suffix(".mo")
@@ -39,6 +40,9 @@ def compile_catalogs() -> None:
             not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
         ):
             continue
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=locale)
         tmp_path = mo_path.with_suffix(".mo.tmp")
@@ -53,15 +57,32 @@ def compile_catalogs() -> None:
 
 
 @lru_cache(maxsize=1)
-def get_i18n() -> I18n:
-    """The process-wide catalogs (they are static data)."""
+def _catalogs() -> dict[str, gettext.GNUTranslations]:
+    """Each language's compiled catalog, read once (they are static data)."""
     compile_catalogs()
-    return I18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain=DOMAIN)
+    catalogs = {}
+    for locale in LOCALES:
+        mo_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        with mo_path.open("rb") as mo_file:
+            catalogs[locale] = gettext.GNUTranslations(mo_file)
+    return catalogs
+
+
+@lru_cache(maxsize=1)
+def get_i18n() -> I18n:
+    """The process-wide catalogs for aiogram's i18n middleware (the same ones `translate`
+    reads; aiogram is imported here, so that the CLI's commands start without it)."""
+    from aiogram.utils.i18n import I18n
+
+    i18n = I18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain=DOMAIN)
+    i18n.locales = dict(_catalogs())
+    return i18n
 
 
 def translate(key: str, locale: str | None, /, **values: Any) -> str:
     """The text of `key` in `locale`, with `{placeholders}` filled (escape HTML before)."""
-    text = get_i18n().gettext(key, locale=locale or DEFAULT_LOCALE)
+    catalog = _catalogs().get(locale or DEFAULT_LOCALE)
+    text = catalog.gettext(key) if catalog is not None else key
     return text.format(**values) if values else text
 
 

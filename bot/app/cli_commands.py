@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -16,7 +17,13 @@ from bot.i18n import translate
 from bot.settings import Settings
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker, unit_of_work
-from storage.repositories import org as org_repo
+
+if TYPE_CHECKING:
+    from bot.services.org_import import ImportRejected
+    from storage.models.org import Unit
+
+# What a command needs is imported inside it: `db current` and `--help` load neither aiogram
+# nor the models nor Alembic (`db upgrade` with nothing to do loads no Alembic either).
 
 
 class CliError(Exception):
@@ -43,6 +50,9 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value():
+        # Said before aiogram is loaded (seconds on a busy machine), not after.
+        raise CliError(translate("cli.missing_token", settings.default_locale))
     from aiogram.utils.token import TokenValidationError
 
     from bot.app import startup
@@ -175,12 +185,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         except TableError as error:
             raise CliError(str(error)) from None
         except ImportRejected as rejected:
-            for problem in rejected.problems:
-                reason = translate(problem.key, settings.default_locale, **problem.values)
-                say("import.bad_row", settings, row=problem.row, reason=reason)
-            await session.rollback()
-            say("import.nothing_imported", settings)
-            return 1
+            return await _rejected(session, rejected, settings)
         say(
             "import.done",
             settings,
@@ -220,14 +225,33 @@ async def _import_register(args: argparse.Namespace, settings: Settings, clock: 
         except TableError as error:
             raise CliError(str(error)) from None
         except ImportRejected as rejected:
-            for problem in rejected.problems:
-                reason = translate(problem.key, settings.default_locale, **problem.values)
-                say("import.bad_row", settings, row=problem.row, reason=reason)
-            await session.rollback()
-            say("import.nothing_imported", settings)
-            return 1
+            return await _rejected(session, rejected, settings)
     say("cli.register_imported", settings, created=report.created, unchanged=report.unchanged)
     return 0
+
+
+async def _rejected(session: AsyncSession, rejected: ImportRejected, settings: Settings) -> int:
+    """Say each bad row and that nothing was imported; exit status 1."""
+    for problem in rejected.problems:
+        reason = translate(problem.key, settings.default_locale, **problem.values)
+        say("import.bad_row", settings, row=problem.row, reason=reason)
+    await session.rollback()
+    say("import.nothing_imported", settings)
+    return 1
+
+
+async def _unit(session: AsyncSession, path: str, settings: Settings) -> Unit:
+    """The unit at `path`, or a one-line error."""
+    from storage.repositories import org as org_repo
+
+    unit = await org_repo.unit_by_path(session, path)
+    if unit is None:
+        raise CliError(translate("import.unknown_unit", settings.default_locale, value=path))
+    return unit
+
+
+def _refused(refusal: ServiceError, settings: Settings) -> CliError:
+    return CliError(translate(refusal.key, settings.default_locale, **refusal.values))
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -265,9 +289,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async with _session(settings) as session:
         scope = Scope.district()
         if args.unit:
-            unit = await org_repo.unit_by_path(session, args.unit)
-            if unit is None:
-                raise CliError(translate("import.unknown_unit", locale, value=args.unit))
+            unit = await _unit(session, args.unit, settings)
             scope = Scope.of(await subtree_ids(session, [unit.id]))
         data = await build_report(
             session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
@@ -289,13 +311,11 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
         ) from None
     username = await _bot_username(settings, args.bot_username)
     async with _session(settings) as session:
-        unit = await org_repo.unit_by_path(session, args.unit)
-        if unit is None:
-            raise CliError(
-                translate("import.unknown_unit", settings.default_locale, value=args.unit)
-            )
+        unit = await _unit(session, args.unit, settings)
         post = None
         if args.post:
+            from storage.repositories import org as org_repo
+
             post = await org_repo.post_by_name(session, unit.id, args.post)
             if post is None:
                 raise CliError(
@@ -314,9 +334,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                 channel="cli",
             )
         except ServiceError as refusal:
-            raise CliError(
-                translate(refusal.key, settings.default_locale, **refusal.values)
-            ) from None
+            raise _refused(refusal, settings) from None
         print(deep_link(username, invitation.code))
     return 0
 
@@ -325,21 +343,13 @@ async def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.people import add_admin
 
     async with _session(settings) as session:
-        unit = None
-        if args.unit:
-            unit = await org_repo.unit_by_path(session, args.unit)
-            if unit is None:
-                raise CliError(
-                    translate("import.unknown_unit", settings.default_locale, value=args.unit)
-                )
+        unit = await _unit(session, args.unit, settings) if args.unit else None
         try:
             person = await add_admin(
                 session, Clock(), telegram_id=args.telegram_id, name=args.name, unit=unit
             )
         except ServiceError as refusal:
-            raise CliError(
-                translate(refusal.key, settings.default_locale, **refusal.values)
-            ) from None
+            raise _refused(refusal, settings) from None
         say("cli.admin_added", settings, name=person.name, telegram_id=args.telegram_id)
     return 0
 

@@ -97,10 +97,17 @@ REVIEW_STEPS: dict[RiskState, str] = {
 REVIEW_ITEMS_LISTED = 10  # lines in one reminder; the rest are counted
 
 
-async def _waiting_since(session: AsyncSession, risk: RiskPoint) -> datetime:
-    """The last move on a risk (every review transition writes an audit row)."""
-    moment = await review_repo.last_move_at(session, risk.id) or risk.updated_at
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+async def _waiting(
+    session: AsyncSession, state: RiskState, now: datetime, limit: timedelta
+) -> list[tuple[int, timedelta]]:
+    """The risks in `state` waiting at least `limit` since the last move on them (every
+    review transition writes an audit row), in one query: the scan then reads only those."""
+    waited = []
+    for risk_id, moment in await review_repo.last_moves_in_state(session, state.value):
+        since = now - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        if since >= limit:
+            waited.append((risk_id, since))
+    return waited
 
 
 def _review_line(locale: str, risk_id: int, title: str, days: int, escalated: bool) -> str:
@@ -131,11 +138,8 @@ async def remind_reviews(ctx: JobContext) -> None:
     people: dict[int, Person] = {}
     session = ctx.session
     for state, step in REVIEW_STEPS.items():
-        for risk_id in await review_subject.ids_in_state(session, state.value):
+        for risk_id, waited in await _waiting(session, state, ctx.now, limit):
             sit = await review.situation(session, config, risk_id)
-            waited = ctx.now - await _waiting_since(session, sit.risk)
-            if waited < limit:
-                continue
             route = {
                 "review": sit.review_route,
                 "approval": sit.approval_route,

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery.outbox import insert_for
 from bot.domain.clock import Clock
 from bot.domain.due import Schedule, is_due
 from bot.settings import Settings
@@ -99,11 +99,7 @@ class JobRunner:
     async def _claim(self, job: PeriodicJob, now: datetime) -> bool:
         """Take the job's lease if it is due and nobody holds it; one statement, race-free."""
         async with self.sessionmaker() as session, session.begin():
-            insert = (
-                postgresql.insert
-                if session.get_bind().dialect.name == "postgresql"
-                else sqlite.insert
-            )
+            insert = insert_for(session)
             await session.execute(insert(JobState).values(name=job.name).on_conflict_do_nothing())
             state = await session.get(JobState, job.name)
             assert state is not None

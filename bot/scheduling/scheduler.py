@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -12,20 +14,24 @@ TICK_SECONDS = 60
 
 
 def attach_scheduler(dp: Dispatcher, runner: JobRunner, timezone: str) -> AsyncIOScheduler:
-    """Tick every minute and once right at start-up (which makes up missed runs)."""
+    """Tick every minute and once right at start-up (which makes up missed runs).
+
+    The first tick runs beside polling, not before it: the scans never delay the first
+    getUpdates, however large the register (and `max_instances=1` keeps ticks apart)."""
     scheduler = AsyncIOScheduler(timezone=timezone)
-    scheduler.add_job(
-        runner.tick,
-        IntervalTrigger(seconds=TICK_SECONDS),
-        id="tick",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-    )
 
     async def start() -> None:
+        scheduler.add_job(
+            runner.tick,
+            IntervalTrigger(seconds=TICK_SECONDS),
+            id="tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+        )
         scheduler.start()
-        await runner.tick()
 
     async def stop() -> None:
         if scheduler.running:

@@ -17,12 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+# openpyxl (with numpy behind it) takes about a second to load: only a spreadsheet loads it.
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # What makes a spreadsheet treat a cell as a formula (OWASP, "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -89,6 +88,8 @@ def _unguard(text: str) -> str:
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -128,6 +129,8 @@ def write_table(
             writer.writerow([csv_guard(name) for name in header])
             writer.writerows([_csv_cell(value) for value in row] for row in rows)
     elif suffix == ".xlsx":
+        from openpyxl import Workbook
+
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None
@@ -149,6 +152,9 @@ def _csv_cell(value: object) -> object:
 
 def write_sheet(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Fill `sheet`: a bold frozen header, typed cells (text never a formula), fitted widths."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     widths = [display_width(name) for name in header]
     bold = Font(bold=True)
     for column, name in enumerate(header, start=1):
@@ -176,6 +182,8 @@ def write_sheet(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence
 
 def _set_text(cell: object, text: str) -> None:
     """A text cell, whatever the text: the type is set after the value, so "=1+1" stays text."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)  # type: ignore[attr-defined]
     cell.data_type = "s"  # type: ignore[attr-defined]
 

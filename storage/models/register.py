@@ -175,7 +175,7 @@ class ControlMeasure(Base):
     # The person when known; the name as written (an import may name someone not yet bound).
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     responsible_name: Mapped[str] = mapped_column(String(100), default="")
-    deadline: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date, index=True)  # the reminders scan by it
     status: Mapped[str] = mapped_column(String(20), default=MeasureStatus.PLANNED.value)
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id"))
     created_at: Mapped[datetime]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models.audit import AuditLog
 from storage.models.register import RiskPoint
@@ -20,6 +21,21 @@ async def review_row(session: AsyncSession, risk_id: int) -> RiskReview:
         session.add(row)
         await session.flush()
     return row
+
+
+async def ids_due(
+    session: AsyncSession, state: str, due: InstrumentedAttribute[datetime | None], now: datetime
+) -> list[int]:
+    """Risks in `state` whose review moment `due` (a RiskReview column) has come, oldest
+    first: one query on the indexed due column, whatever the size of the register."""
+    return list(
+        await session.scalars(
+            select(RiskReview.risk_id)
+            .join(RiskPoint, RiskPoint.id == RiskReview.risk_id)
+            .where(due.is_not(None), due <= now, RiskPoint.status == state)
+            .order_by(RiskReview.risk_id)
+        )
+    )
 
 
 async def notes_count(
@@ -65,13 +81,21 @@ async def risk_audit(session: AsyncSession, risk_id: int) -> list[AuditLog]:
     )
 
 
-async def last_move_at(session: AsyncSession, risk_id: int) -> datetime | None:
-    """When the risk last moved (every review transition writes an audit row)."""
-    return await session.scalar(
-        select(func.max(AuditLog.at)).where(
-            AuditLog.entity_type == RiskPoint.__tablename__, AuditLog.entity_id == risk_id
+async def last_moves_in_state(session: AsyncSession, state: str) -> list[tuple[int, datetime]]:
+    """Each risk in `state` with when it last moved (its latest audit row, else its last
+    update), oldest first: one grouped query instead of one lookup per risk."""
+    rows = await session.execute(
+        select(RiskPoint.id, func.max(AuditLog.at), RiskPoint.updated_at)
+        .outerjoin(
+            AuditLog,
+            (AuditLog.entity_type == RiskPoint.__tablename__)
+            & (AuditLog.entity_id == RiskPoint.id),
         )
+        .where(RiskPoint.status == state)
+        .group_by(RiskPoint.id, RiskPoint.updated_at)
+        .order_by(RiskPoint.id)
     )
+    return [(risk_id, moved or updated) for risk_id, moved, updated in rows]
 
 
 async def latest_audit(

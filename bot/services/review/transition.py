@@ -10,11 +10,12 @@ queue the notices, all in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
@@ -33,6 +34,7 @@ from bot.services.review.notices import queue_notices
 from bot.services.review.situation import actors_for, situation
 from storage.models.org import Person
 from storage.models.review import RiskReview
+from storage.repositories import review as review_repo
 
 
 def _clean_comment(text: str | None) -> str | None:
@@ -146,21 +148,17 @@ async def _scan(
     clock: Clock,
     config: ReviewConfig,
     state: RiskState,
-    due: Callable[[RiskReview], datetime | None],
+    due: InstrumentedAttribute[datetime | None],
     action: Action,
     now: datetime,
 ) -> list[int]:
-    """The scheduler takes `action` on every record in `state` whose `due` moment has come."""
-    moved: list[int] = []
-    for risk_id in await subject.ids_in_state(session, state.value):
-        review = await session.get(RiskReview, risk_id)
-        moment = due(review) if review else None
-        if moment is None or moment > now:
-            continue
+    """The scheduler takes `action` on every record in `state` whose `due` moment has come
+    (one query for those, then one move each: the cost follows what is due)."""
+    moved = await review_repo.ids_due(session, state.value, due, now)
+    for risk_id in moved:
         await transition(
             session, clock, config, actor=None, risk_id=risk_id, decision=Decision(action)
         )
-        moved.append(risk_id)
     return moved
 
 
@@ -169,7 +167,7 @@ async def close_due_social_reviews(
 ) -> list[int]:
     """Close every social review whose window has passed; safe to run any number of times."""
     return await _scan(
-        session, clock, config, RiskState.SOCIAL_REVIEW, lambda r: r.social_closes_at,
+        session, clock, config, RiskState.SOCIAL_REVIEW, RiskReview.social_closes_at,
         Action.CLOSE_SOCIAL, now or clock.now(),
     )  # fmt: skip
 
@@ -187,7 +185,7 @@ async def mark_regrading_due(
 ) -> list[int]:
     """Active risks whose period is up become `regrading_due`; idempotent."""
     return await _scan(
-        session, clock, config, RiskState.PUBLICISED, lambda r: r.regrading_due_at,
+        session, clock, config, RiskState.PUBLICISED, RiskReview.regrading_due_at,
         Action.REGRADING_DUE, now or clock.now(),
     )  # fmt: skip
 

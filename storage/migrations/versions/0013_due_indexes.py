@@ -1,0 +1,23 @@
+"""indexes on the columns the scheduled scans look for what is due by
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # The daily measure reminders: measures whose deadline is within the horizon.
+    op.create_index("ix_control_measures_deadline", "control_measures", ["deadline"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_control_measures_deadline", table_name="control_measures")
