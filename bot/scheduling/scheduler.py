@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -11,11 +13,25 @@ from bot.scheduling.runner import JobRunner
 TICK_SECONDS = 60
 
 
-def attach_scheduler(dp: Dispatcher, runner: JobRunner, timezone: str) -> AsyncIOScheduler:
-    """Tick every minute and once right at start-up (which makes up missed runs)."""
+def attach_scheduler(
+    dp: Dispatcher,
+    runner: JobRunner,
+    timezone: str,
+    *,
+    leading: Callable[[], bool] | None = None,
+) -> AsyncIOScheduler:
+    """Tick every minute and once right at start-up (which makes up missed runs).
+
+    With `leading`, a tick runs only while it answers True (several replicas: only the leader
+    runs jobs; the leader's duties tick once when it takes the lead, instead of start-up)."""
     scheduler = AsyncIOScheduler(timezone=timezone)
+
+    async def tick() -> None:
+        if leading is None or leading():
+            await runner.tick()
+
     scheduler.add_job(
-        runner.tick,
+        tick,
         IntervalTrigger(seconds=TICK_SECONDS),
         id="tick",
         coalesce=True,
@@ -25,7 +41,8 @@ def attach_scheduler(dp: Dispatcher, runner: JobRunner, timezone: str) -> AsyncI
 
     async def start() -> None:
         scheduler.start()
-        await runner.tick()
+        if leading is None:
+            await runner.tick()
 
     async def stop() -> None:
         if scheduler.running:
