@@ -16,8 +16,9 @@ reserve in the global bucket for replies. Those are one check-and-charge across 
 which is what a Lua script is for; the per-chat limits are the ones `bot.app.pacing` keeps.
 
 Replies stay ahead of bulk sends across replicas: a bulk send is admitted only while the
-window has room for `interactive_reserve` more sends beyond it, which replies may use; in this process, bulk sends also
-wait while a reply is held back and go first-come first-served (as in `Pacer`).
+window has room for `interactive_reserve` more sends beyond it, which replies may use; in
+this process, bulk sends also wait while a reply is held back and go first-come first-served
+(as in `Pacer`).
 
 Redis down: a send waits (and retries every second, logged) rather than going unpaced; the
 bot cannot serve anyway without its conversations, which live in Redis too.

@@ -104,7 +104,7 @@ async def test_a_429_pauses_every_replica(redis: object) -> None:
     third = SharedPacer(SharedBudget(redis, LIMITS, prefix))
     chat = 1234
     assert (await third.shared.take(chat, keep=0))[0] == "ok"
-    await asyncio.sleep(1.05)  # the chat's one token is back
+    await asyncio.sleep(1.2)  # the chat's one token is back (1.1 s with the margin)
     assert (await third.shared.take(chat, keep=0))[0] == "ok"  # the refused send, charged
     assert await third.shared.pause(chat, 30) == "chat"
     assert (await third.shared.take(chat, keep=0))[0] == "chat"
