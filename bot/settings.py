@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     delivery_request_timeout: int = Field(default=30, ge=1)
     delivery_concurrency: int = Field(default=8, ge=1)  # also the duplicate bound on a crash
     delivery_poll_seconds: float = Field(default=2.0, gt=0)
+    # Several replicas: how often a follower tries for the lead (and the leader checks it
+    # still holds it); a SIGKILLed leader is replaced within about this long.
+    leader_check_seconds: float = Field(default=2.0, gt=0)
     # A running broadcast's progress message is edited at most this often (when counts move).
     broadcast_progress_seconds: float = Field(default=5.0, gt=0)
 

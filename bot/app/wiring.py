@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -15,11 +16,11 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 
 from bot.app import metrics
-from bot.app.pacing import Pacer
+from bot.app.leader import Leadership
+from bot.app.leader_duties import LeaderDuties
 from bot.app.pacing_middleware import install_pacing
-from bot.app.sender import OutboxSender
+from bot.app.pacing_shared import make_pacer
 from bot.delivery.outbox import use_button_packer
-from bot.delivery.progress_updater import ProgressUpdater
 from bot.domain.clock import Clock
 from bot.i18n import get_i18n
 from bot.scheduling.jobs import all_jobs
@@ -105,8 +106,14 @@ def create_dispatcher(
     dp.shutdown.register(_stop_delivery)
     jobs = [metrics.instrument_job(job) for job in all_jobs(settings)]
     runner = JobRunner(jobs, sessionmaker, dp["clock"], settings)
-    attach_scheduler(dp, runner, settings.timezone)
+    attach_scheduler(dp, runner, settings.timezone, leading=functools.partial(_leads, dp))
     return dp
+
+
+def _leads(dp: Dispatcher) -> bool:
+    """Whether this replica leads now (before start-up: not yet)."""
+    leadership: Leadership | None = dp.workflow_data.get("leadership")
+    return leadership is not None and leadership.leading
 
 
 async def _on_startup(bot: Bot, settings: Settings) -> None:
@@ -119,21 +126,30 @@ async def _on_startup(bot: Bot, settings: Settings) -> None:
 async def _start_delivery(
     bot: Bot, dispatcher: Dispatcher, settings: Settings, sessionmaker: SessionMaker, clock: Clock
 ) -> None:
-    """Pace every send of this bot on one budget, and drain the outbox in the background."""
-    pacer = Pacer.from_settings(settings)
+    """Pace every send of this bot on one budget (shared through Redis when REDIS_URL is set),
+    and take part in leadership: the leading replica drains the outbox, edits broadcast
+    progress and runs the scheduler's jobs (`bot.app.leader`)."""
+    pacer = make_pacer(settings)
     install_pacing(bot, pacer)
-    sender = OutboxSender(bot, sessionmaker, settings, pacer=pacer, clock=clock)
-    dispatcher["outbox_sender"] = sender
-    await sender.start()
-    updater = ProgressUpdater(bot, sessionmaker, settings, progress_keyboard, clock=clock)
-    dispatcher["progress_updater"] = updater
-    await updater.start()
+    duties = LeaderDuties(
+        bot,
+        sessionmaker,
+        settings,
+        pacer=pacer,
+        clock=clock,
+        keyboard=progress_keyboard,
+        runner=dispatcher.workflow_data.get("job_runner"),
+    )
+    dispatcher["leader_duties"] = duties
+    leadership = Leadership(
+        sessionmaker.kw["bind"], duties, check_seconds=settings.leader_check_seconds
+    )
+    dispatcher["leadership"] = leadership
+    await leadership.start()
+    await duties.first_tick()
 
 
 async def _stop_delivery(dispatcher: Dispatcher) -> None:
-    updater: ProgressUpdater | None = dispatcher.workflow_data.pop("progress_updater", None)
-    if updater is not None:
-        await updater.stop()
-    sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox_sender", None)
-    if sender is not None:
-        await sender.stop()
+    leadership: Leadership | None = dispatcher.workflow_data.pop("leadership", None)
+    if leadership is not None:
+        await leadership.stop()

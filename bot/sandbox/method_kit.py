@@ -7,10 +7,12 @@ Checks run in Telegram's order as far as it shows: parameters (400), then a bloc
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.sandbox.params import ApiError, Params, bad_request
+from bot.sandbox.send_log import record_send
 from bot.sandbox.state import StoredMessage, World
 
 Method = Callable[[World, Params], Awaitable[Any]]
@@ -73,6 +75,7 @@ def gate(world: World, chat_id: int) -> None:
     if retry_after:
         world.counters.too_many_requests += 1
         raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+    record_send(world, chat_id, time.time())
 
 
 def reply_fields(world: World, params: Params, chat_id: int) -> dict[str, Any]:

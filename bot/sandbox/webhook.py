@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -21,6 +22,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.sandbox.bot_api import call_method
+from bot.sandbox.fanout import deliver_round_robin
 from bot.sandbox.params import ApiError, Params
 from bot.sandbox.state import World
 
@@ -33,6 +35,14 @@ ANSWER_TIMEOUT = 10.0
 async def deliver_forever(world: World, session: aiohttp.ClientSession) -> None:
     """Keep the bot's webhook fed while one is set."""
     while not world.closing:
+        if world.webhook.url and world.webhook.replicas:
+            await deliver_round_robin(
+                world,
+                functools.partial(_deliver_to, world, session),
+                attempts=ATTEMPTS,
+                backoff=BACKOFF,
+            )
+            continue
         if not world.webhook.url or not world.updates:
             await world.update_signal.wait(3600)
             continue
@@ -50,9 +60,9 @@ async def deliver_forever(world: World, session: aiohttp.ClientSession) -> None:
 
 
 async def deliver_one(
-    world: World, session: aiohttp.ClientSession, update: dict[str, Any]
+    world: World, session: aiohttp.ClientSession, update: dict[str, Any], *, url: str = ""
 ) -> bool:
-    url = world.webhook.url
+    url = url or world.webhook.url
     headers = {}
     if world.webhook.secret_token:
         headers["X-Telegram-Bot-Api-Secret-Token"] = world.webhook.secret_token
@@ -75,6 +85,12 @@ async def deliver_one(
     world.webhook.last_success_at = time.monotonic()
     await run_webhook_reply(world, body)
     return True
+
+
+async def _deliver_to(
+    world: World, session: aiohttp.ClientSession, update: dict[str, Any], url: str
+) -> bool:
+    return await deliver_one(world, session, update, url=url)
 
 
 async def run_webhook_reply(world: World, body: bytes) -> None:

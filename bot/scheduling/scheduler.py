@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aiogram import Dispatcher
@@ -13,16 +14,28 @@ from bot.scheduling.runner import JobRunner
 TICK_SECONDS = 60
 
 
-def attach_scheduler(dp: Dispatcher, runner: JobRunner, timezone: str) -> AsyncIOScheduler:
+def attach_scheduler(
+    dp: Dispatcher,
+    runner: JobRunner,
+    timezone: str,
+    *,
+    leading: Callable[[], bool] | None = None,
+) -> AsyncIOScheduler:
     """Tick every minute and once right at start-up (which makes up missed runs).
 
     The first tick runs beside polling, not before it: the scans never delay the first
-    getUpdates, however large the register (and `max_instances=1` keeps ticks apart)."""
+    getUpdates, however large the register (and `max_instances=1` keeps ticks apart).
+    With `leading`, a tick runs only while it answers True (several replicas: only the leader
+    runs jobs)."""
     scheduler = AsyncIOScheduler(timezone=timezone)
+
+    async def tick() -> None:
+        if leading is None or leading():
+            await runner.tick()
 
     async def start() -> None:
         scheduler.add_job(
-            runner.tick,
+            tick,
             IntervalTrigger(seconds=TICK_SECONDS),
             id="tick",
             coalesce=True,

@@ -1,0 +1,98 @@
+"""Webhook delivery to several replicas, round robin, as a load balancer in front of them.
+
+With `world.webhook.replicas` set (the replicas' own URLs; the registered URL stands for the
+balancer), pending updates go to them in turn, up to `max_connections` on the wire at once
+but never two of one chat (so a chat's updates keep their order, as Telegram keeps them). A
+failed delivery (connection refused, a replica killed mid-request, a non-2xx answer) is
+retried on the next replica, with the backoff of `bot.sandbox.webhook`; after its `ATTEMPTS`
+tries it is dropped and recorded as Telegram does. `webhook.delivered_to` counts per URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.sandbox.state import World
+
+# One delivery of an update to a URL: True when the bot answered 2xx.
+Deliver = Callable[[dict[str, Any], str], Awaitable[bool]]
+
+
+def chat_of(update: dict[str, Any]) -> int | None:
+    """The user an update comes from (its order key), if it names one."""
+    for value in update.values():
+        if isinstance(value, dict):
+            sender = value.get("from") or (value.get("message") or {}).get("chat")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+    return None
+
+
+async def deliver_round_robin(
+    world: World, deliver: Deliver, *, attempts: int, backoff: float
+) -> None:
+    """Feed the replicas while they are set; returns when they are unset or the world closes."""
+    turn = itertools.count()
+    in_flight: set[asyncio.Task[None]] = set()
+    busy: set[int | None] = set()
+    try:
+        while not world.closing and world.webhook.replicas and world.webhook.url:
+            update = _next_free(world, busy)
+            if update is None or len(in_flight) >= world.webhook.max_connections:
+                signal = asyncio.create_task(world.update_signal.wait(3600))
+                await asyncio.wait({signal, *in_flight}, return_when=asyncio.FIRST_COMPLETED)
+                signal.cancel()
+                continue
+            world.updates.remove(update)
+            chat = chat_of(update)
+            if chat is not None:
+                busy.add(chat)
+            task = asyncio.create_task(_deliver(world, deliver, update, turn, attempts, backoff))
+            in_flight.add(task)
+            task.add_done_callback(functools.partial(_done, in_flight, busy, chat))
+    finally:
+        for task in in_flight:
+            task.cancel()
+
+
+def _done(
+    in_flight: set[asyncio.Task[None]],
+    busy: set[int | None],
+    chat: int | None,
+    task: asyncio.Task[None],
+) -> None:
+    in_flight.discard(task)
+    busy.discard(chat)
+
+
+def _next_free(world: World, busy: set[int | None]) -> dict[str, Any] | None:
+    for update in world.updates:
+        if chat_of(update) not in busy or chat_of(update) is None:
+            return update
+    return None
+
+
+async def _deliver(
+    world: World,
+    deliver: Deliver,
+    update: dict[str, Any],
+    turn: itertools.count[int],
+    attempts: int,
+    backoff: float,
+) -> None:
+    for attempt in range(attempts):
+        replicas = world.webhook.replicas
+        if not replicas or world.closing:
+            return
+        url = replicas[next(turn) % len(replicas)]
+        if await deliver(update, url):
+            world.webhook.delivered_to[url] = world.webhook.delivered_to.get(url, 0) + 1
+            world.update_signal.notify()  # its chat is free again
+            return
+        if attempt + 1 < attempts:
+            await asyncio.sleep(backoff * 2**attempt)
+    world.update_signal.notify()

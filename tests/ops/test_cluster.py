@@ -1,0 +1,53 @@
+"""Two replicas on PostgreSQL and Redis behind the sandbox's round-robin webhook; the leader
+is SIGKILLed mid-broadcast (3,000 recipients) while personas are mid-conversation.
+
+Afterwards: the other replica leads; every conversation finished; every update was handled
+once (each recorded once, the id is the key); no broadcast message lost; sent twice at most
+the in-flight bound; the deployment's rate (both replicas, replies, sends and edits) never
+above the limit in any one-second window, as the sandbox recorded it. The driver is
+`bench.cluster_run` (`make bench-cluster` runs it as a benchmark).
+
+Needs TEST_DATABASE_URL and TEST_REDIS_URL (CI sets both): it creates its own database and
+key prefix, and drops them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.cluster_run import run_cluster
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+pytestmark = [
+    pytest.mark.skipif(
+        not (PG_URL and REDIS_URL),
+        reason="the cluster test needs PostgreSQL and Redis: set TEST_DATABASE_URL and "
+        "TEST_REDIS_URL (CI does)",
+    ),
+    pytest.mark.timeout(400),
+]
+
+
+async def test_the_leader_is_killed_mid_broadcast_and_the_other_replica_finishes(
+    tmp_path: Path,
+) -> None:
+    result = await run_cluster(PG_URL or "", REDIS_URL or "", recipients=3000, log_dir=tmp_path)
+    # Both replicas served webhooks; the survivor took the lead.
+    assert len(result["delivered_to"]) == 2 and min(result["delivered_to"].values()) > 0, result
+    assert result["takeover_s"] >= 0
+    # Every conversation finished: the invitation begun before the kill, the greetings.
+    assert result["conversations_finished"], result
+    assert result["welcomes"] == result["welcomes_expected"], result
+    # Every update handled once: each one the sandbox made was recorded, once (its id is the key).
+    assert result["updates_handled"] == result["updates_created"], result
+    # Nothing lost, and only the rows in flight at the kill can have gone twice.
+    assert result["lost"] == 0, result
+    assert result["row_statuses"] == {"sent": 3000}, result
+    assert result["sent_twice"] <= result["in_flight_at_kill"] <= result["in_flight_bound"], result
+    # One pace for the whole deployment.
+    assert result["peak_rate"] <= result["rate_limit"], result
+    assert result["throttled_429"] == 0, result
