@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.grading import explain
+from bot.domain.ids import parse_id
 from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
 from bot.services.review import Decision, ReviewConfig
@@ -170,11 +171,12 @@ async def show_history(
     settings: Settings,
     person: Person,
 ) -> None:
-    arg = (command.args or "").strip().lstrip("#")
-    if not arg.isdigit():
+    if not (command.args or "").strip():
         await message.answer(_("history.usage"))
         return
-    risk_id = int(arg)
+    risk_id = parse_id(command.args)
+    if risk_id is None:  # not a number any record could have: as for an unknown record
+        raise ServiceError("history.not_found")
     try:
         rows = await review_service.history(session, _config(settings), person, risk_id)
     except ServiceError:
