@@ -18,6 +18,7 @@ from bot.domain.invitation_rules import (
     new_code,
 )
 from bot.domain.roles import Role, can_invite, parse_roles
+from bot.domain.text_length import is_blank, utf16_len
 from bot.services import audit
 from bot.services.people import NAME_MAX, grant
 from storage.models.invitation import Invitation
@@ -53,8 +54,8 @@ async def create_invitation(
     """A new single-use invitation; `actor` None means the command line (trusted)."""
     if actor is not None and not can_invite(actor.roles):
         raise NotAllowed()
-    name = name.strip()
-    if not name or len(name) > NAME_MAX:
+    name = "" if is_blank(name) else name.strip()
+    if not name or utf16_len(name) > NAME_MAX:
         raise ServiceError("errors.name_length", limit=NAME_MAX)
     if not roles:
         raise ServiceError("invite.no_roles")

@@ -26,6 +26,7 @@ from bot.services.review import Decision, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
+from handlers.ui.fit import edit_fitted
 from handlers.ui.labels import RISK_STATE, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
@@ -90,7 +91,9 @@ async def open_item(
         return
     await query.answer()
     text, keyboard = await _card(session, settings, callback_data.r)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_fitted(
+        message_of(query), text, reply_markup=keyboard, name=f"risk-{callback_data.r}"
+    )
 
 
 async def back_to_list(

@@ -35,6 +35,7 @@ from handlers.register_ui import (
     register_prompt,
 )
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
+from handlers.ui.fit import answer_fitted
 from handlers.ui.query import message_of
 from storage.models.org import Person
 
@@ -133,7 +134,8 @@ async def send_card(
     *, prefix: str | None = None,
 ) -> None:  # fmt: skip
     text, keyboard = await _card(session, settings, person, risk_id)
-    await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=keyboard)
+    text = f"{prefix}\n\n{text}" if prefix else text
+    await answer_fitted(message, text, reply_markup=keyboard, name=f"risk-{risk_id}")
 
 
 async def open_card(

@@ -34,6 +34,7 @@ from handlers.register_ui import (
 )
 from handlers.staff.risks.declare_measures import start_measure
 from handlers.staff.risks.keyboards import Declare, button, power_keyboard, stale
+from handlers.ui.fit import answer_fitted
 from handlers.ui.query import message_of
 from handlers.ui.steps import typed
 from storage.models.org import Person, Post
@@ -150,8 +151,11 @@ async def measures_done(
     builder = InlineKeyboardBuilder()
     button(builder, _("risks.submit"), RiskAction.SAVE)
     button(builder, _("register.abort"), RiskAction.ABORT)
-    await message_of(query).answer(
-        await _confirm_card(session, data, settings), reply_markup=builder.as_markup()
+    await answer_fitted(
+        message_of(query),
+        await _confirm_card(session, data, settings),
+        reply_markup=builder.as_markup(),
+        name="risk-draft",
     )
 
 
