@@ -26,9 +26,9 @@ def test_zero_width_only_is_blank_and_refused_as_empty(text: str) -> None:
     with pytest.raises(TextRefused) as refused:
         clean_text(text, DESCRIPTION_MAX)
     assert refused.value.problem is TextProblem.EMPTY
-    with pytest.raises(ServiceError, match="broadcast.need_text"):
+    with pytest.raises(ServiceError, match=r"broadcast\.need_text"):
         broadcast.check_text(text)
-    with pytest.raises(ServiceError, match="feedback.reason_required"):
+    with pytest.raises(ServiceError, match=r"feedback\.reason_required"):
         fb.check_reason(text)
     assert fb.clean_text(text) == ""
 
