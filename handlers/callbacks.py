@@ -15,8 +15,17 @@ Usage::
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from bot.domain.ids import ID_MAX, ID_MIN
+
+# Every number a button carries: a forged one past 64 bits does not unpack (the stale-button
+# fallback answers it), so no handler asks the database about it and meets `OverflowError`.
+Id = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
+Year = Annotated[int, Field(ge=1, le=9999)]  # what `datetime.date` takes
 
 # --- shared screen parts -----------------------------------------------------------------------
 
@@ -35,7 +44,7 @@ class PageCb(CallbackData, prefix="pg"):
     """A ‹ › button of a paged list: the list and the offset of the page it shows."""
 
     list: ListName
-    offset: int = 0
+    offset: Id = 0
 
 
 # --- admin -----------------------------------------------------------------------------------
@@ -46,7 +55,7 @@ InviteAction = StrEnum("InviteAction", "PAGE UNIT POST ROLE ROLES_DONE CREATE AB
 
 class InviteCb(CallbackData, prefix="inv"):
     action: InviteAction
-    value: int = 0
+    value: Id = 0
 
 
 CategoryAction = StrEnum("CategoryAction", "PAGE UNIT SCOPE RESET")
@@ -54,8 +63,8 @@ CategoryAction = StrEnum("CategoryAction", "PAGE UNIT SCOPE RESET")
 
 class CategoryCb(CallbackData, prefix="ct"):
     action: CategoryAction
-    id: int = 0
-    value: int = 0
+    id: Id = 0
+    value: Id = 0
 
 
 BroadcastAction = StrEnum("BroadcastAction", "AUDIENCE PAGE UNIT SEND ABORT REFRESH STOP")
@@ -63,7 +72,7 @@ BroadcastAction = StrEnum("BroadcastAction", "AUDIENCE PAGE UNIT SEND ABORT REFR
 
 class BroadcastCb(CallbackData, prefix="bc"):
     action: BroadcastAction
-    value: int = 0
+    value: Id = 0
     batch: str = ""  # a batch id: 32 hex digits
 
 
@@ -75,8 +84,8 @@ CampaignAction = StrEnum(
 
 class CampaignCb(CallbackData, prefix="cp"):
     action: CampaignAction
-    value: int = 0
-    cid: int = 0
+    value: Id = 0
+    cid: Id = 0
 
 
 # --- everyone ---------------------------------------------------------------------------------
@@ -87,8 +96,8 @@ RuleAction = StrEnum("RuleAction", "ADD UNIT_PAGE UNIT SKIP MATTER")
 
 class RuleCb(CallbackData, prefix="rl"):
     action: RuleAction
-    id: int = 0
-    value: int = 0
+    id: Id = 0
+    value: Id = 0
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -103,8 +112,8 @@ MeasureAction = StrEnum("MeasureAction", "OPEN STATUS")
 
 class MeasureCb(CallbackData, prefix="ms"):
     action: MeasureAction
-    id: int = 0
-    value: int = 0
+    id: Id = 0
+    value: Id = 0
 
 
 RiskAction = StrEnum(
@@ -117,8 +126,8 @@ RiskAction = StrEnum(
 
 class RiskCb(CallbackData, prefix="rk"):
     action: RiskAction
-    id: int = 0
-    value: int = 0
+    id: Id = 0
+    value: Id = 0
 
 
 PeerAction = StrEnum("PeerAction", "OPEN AGREE COMMENT LIST")
@@ -126,7 +135,7 @@ PeerAction = StrEnum("PeerAction", "OPEN AGREE COMMENT LIST")
 
 class PeerCb(CallbackData, prefix="pr"):
     a: PeerAction
-    r: int = 0  # risk id
+    r: Id = 0  # risk id
 
 
 PowerAction = StrEnum("PowerAction", "OPEN ADD SUBJECT_POST SCOPE CAT SAVE ABORT EDIT WITHDRAW")
@@ -134,8 +143,8 @@ PowerAction = StrEnum("PowerAction", "OPEN ADD SUBJECT_POST SCOPE CAT SAVE ABORT
 
 class PowerCb(CallbackData, prefix="pw"):
     action: PowerAction
-    id: int = 0
-    value: int = 0
+    id: Id = 0
+    value: Id = 0
 
 
 class RegradeAction(StrEnum):
@@ -159,8 +168,8 @@ class RegradeCb(CallbackData, prefix="rg"):
     """
 
     a: RegradeAction
-    r: int = 0  # risk id
-    m: int = 0  # measure id
+    r: Id = 0  # risk id
+    m: Id = 0  # measure id
 
 
 # --- reviewers --------------------------------------------------------------------------------
@@ -183,10 +192,10 @@ class ReviewCb(CallbackData, prefix="rv"):
     """The review inbox: ids and the version the card showed (authority is re-checked)."""
 
     a: ReviewAction
-    r: int = 0  # risk id
-    v: int = 0  # the record's version the card showed
+    r: Id = 0  # risk id
+    v: Id = 0  # the record's version the card showed
     k: str = ""  # an inbox kind (bot.services.review.InboxKind value)
-    lv: int = 0  # a level
+    lv: Id = 0  # a level
 
 
 RegisterReviewAction = StrEnum(
@@ -199,8 +208,8 @@ class RegisterReviewCb(CallbackData, prefix="rr"):
     """The reviewer's view of the register: powers to confirm, a post's risks by type."""
 
     action: RegisterReviewAction
-    id: int = 0
-    value: int = 0
+    id: Id = 0
+    value: Id = 0
 
 
 ReopenAction = StrEnum("ReopenAction", "NEXT ASK")
@@ -208,8 +217,8 @@ ReopenAction = StrEnum("ReopenAction", "NEXT ASK")
 
 class ReopenCb(CallbackData, prefix="ro"):
     a: ReopenAction
-    r: int = 0  # risk id (next: the one after it)
-    v: int = 0  # the version the card showed
+    r: Id = 0  # risk id (next: the one after it)
+    v: Id = 0  # the version the card showed
 
 
 # --- the public side: publicity and feedback ----------------------------------------------
@@ -229,8 +238,8 @@ class FeedbackCb(CallbackData, prefix="fb"):
     """The feedback flow's buttons; `item_id` is a `PublicityItem.id` (see publicity.lookup)."""
 
     action: FeedbackAction
-    item_id: int = 0
-    value: int = 0
+    item_id: Id = 0
+    value: Id = 0
 
 
 class RoundWizardAction(StrEnum):
@@ -252,7 +261,7 @@ class RoundWizardCb(CallbackData, prefix="pu"):
     """The commission's /publicity wizard (opening a round)."""
 
     action: RoundWizardAction
-    value: int = 0
+    value: Id = 0
 
 
 class BrowseAction(StrEnum):
@@ -266,9 +275,9 @@ class BrowseCb(CallbackData, prefix="pb"):
     """Citizens browsing open rounds: rounds → units → cards."""
 
     action: BrowseAction
-    round_id: int = 0
-    unit_id: int = 0
-    page: int = 0
+    round_id: Id = 0
+    unit_id: Id = 0
+    page: Id = 0
 
 
 class OverviewAction(StrEnum):
@@ -279,8 +288,8 @@ class OverviewAction(StrEnum):
 
 class OverviewCb(CallbackData, prefix="ov"):
     action: OverviewAction
-    unit_id: int = 0
-    page: int = 0
+    unit_id: Id = 0
+    page: Id = 0
 
 
 class SubscribeAction(StrEnum):
@@ -295,7 +304,7 @@ class SubscribeCb(CallbackData, prefix="sb"):
     """/subscribe: paged toggles of units, or all."""
 
     action: SubscribeAction
-    value: int = 0
+    value: Id = 0
 
 
 class TrackAction(StrEnum):
@@ -308,9 +317,9 @@ class TrackCb(CallbackData, prefix="ft"):
     """/track and /mine: a sender's own feedback (the service checks it is theirs)."""
 
     action: TrackAction
-    feedback_id: int = 0
-    value: int = 0
-    version: int = 0
+    feedback_id: Id = 0
+    value: Id = 0
+    version: Id = 0
 
 
 class InboxAction(StrEnum):
@@ -330,9 +339,9 @@ class InboxCb(CallbackData, prefix="fi"):
     """/feedback: the answering tier's inbox of citizens' feedback."""
 
     action: InboxAction
-    feedback_id: int = 0
-    version: int = 0
-    value: int = 0
+    feedback_id: Id = 0
+    version: Id = 0
+    value: Id = 0
 
 
 class DigestAction(StrEnum):
@@ -347,8 +356,8 @@ class DigestAction(StrEnum):
 
 class DigestCb(CallbackData, prefix="dg"):
     action: DigestAction
-    value: int = 0
-    hour: int = 0
+    value: Id = 0
+    hour: Id = 0
 
 
 # --- the annual assessment and reports -----------------------------------------------------
@@ -362,8 +371,8 @@ class AssessmentAction(StrEnum):
 
 class AssessmentCb(CallbackData, prefix="as"):
     action: AssessmentAction
-    year: int
-    page: int = 0
+    year: Year
+    page: Id = 0
 
 
 class ReportPeriod(StrEnum):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.app.health import Readiness, add_health_routes, create_health_app, start_side_server
 from bot.settings import Settings
@@ -67,6 +70,36 @@ def webhook_secret(settings: Settings) -> str:
     return secrets.token_urlsafe(32)
 
 
+class CheckedRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, with the body checked before it is handed on: anything but one JSON
+    object that reads as an Update answers 400 and logs one line (aiogram would answer 500
+    with a traceback, or 200 and fail later in a background task nobody awaits)."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if not self.verify_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), bot):
+            return web.Response(body="Unauthorized", status=401)
+        problem = await self._body_problem(request, bot)
+        if problem is not None:
+            log.warning("webhook body refused (400): %s", problem)
+            return web.Response(body="Bad Request", status=400)
+        return await super().handle(request)
+
+    @staticmethod
+    async def _body_problem(request: web.Request, bot: Bot) -> str | None:
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+            return f"not JSON ({error.__class__.__name__})"
+        if not isinstance(body, dict):
+            return f"a JSON {type(body).__name__}, not an object"
+        try:
+            Update.model_validate(body, context={"bot": bot})
+        except ValidationError as error:
+            return f"not an update ({error.error_count()} errors)"
+        return None
+
+
 def create_webhook_app(
     dp: Dispatcher, bot: Bot, secret: str, path: str, readiness: Readiness | None = None
 ) -> web.Application:
@@ -77,7 +110,7 @@ def create_webhook_app(
     app = web.Application()
     if readiness is not None:
         add_health_routes(app, readiness)
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    CheckedRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=bot)
     return app
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.text_length import CAPTION_LIMIT, MESSAGE_LIMIT, fit_html
 from bot.i18n import resolve_locale, translate
 from bot.services.buttons import Button
 from bot.settings import Settings
@@ -79,6 +80,9 @@ def render_payload(
     """
     if photo is not None and document is not None:
         raise ValueError("a message carries a photo or a document, not both")
+    # A safety net: a notice quoting long records is cut at a line rather than refused (400).
+    captioned = photo_file is not None or photo is not None or document is not None
+    text, _cut = fit_html(text, CAPTION_LIMIT if captioned else MESSAGE_LIMIT)
     payload: dict[str, Any]
     if photo_file is not None:
         payload = {"method": "sendPhoto", "photo": {FILE_REF: photo_file}, "caption": text}

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.text_length import is_blank, utf16_len
 
 TEXT_MIN = 10
 TEXT_MAX = 2000
@@ -266,6 +267,8 @@ def has_link(text: str) -> bool:
 
 def clean_text(text: str | None) -> str:
     """The text as kept: trimmed, runs of blank space inside a line made one space."""
+    if is_blank(text):  # only spaces and zero-width characters: nothing was written
+        return ""
     lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in (text or "").splitlines()]
     return "\n".join(line for line in lines if line)
 
@@ -275,8 +278,8 @@ def check_text(text: str | None, *, has_link_entity: bool = False) -> str:
     cleaned = clean_text(text)
     if len(cleaned) < TEXT_MIN:
         raise ServiceError("feedback.text_too_short", min=TEXT_MIN, n=len(cleaned))
-    if len(cleaned) > TEXT_MAX:
-        raise ServiceError("feedback.text_too_long", max=TEXT_MAX, n=len(cleaned))
+    if utf16_len(cleaned) > TEXT_MAX:
+        raise ServiceError("feedback.text_too_long", max=TEXT_MAX, n=utf16_len(cleaned))
     if has_link_entity or has_link(cleaned):
         raise ServiceError("feedback.no_links")
     return cleaned
@@ -284,11 +287,11 @@ def check_text(text: str | None, *, has_link_entity: bool = False) -> str:
 
 def check_reason(text: str | None, limit: int = REASON_MAX) -> str:
     """An official's reason or answer: required, within `limit`."""
-    cleaned = (text or "").strip()
+    cleaned = "" if is_blank(text) else (text or "").strip()
     if not cleaned:
         raise ServiceError("feedback.reason_required")
-    if len(cleaned) > limit:
-        raise ServiceError("feedback.reason_too_long", max=limit, n=len(cleaned))
+    if utf16_len(cleaned) > limit:
+        raise ServiceError("feedback.reason_too_long", max=limit, n=utf16_len(cleaned))
     return cleaned
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.keys import N_
+from bot.domain.text_length import is_blank, utf16_len
 
 # 风险类型, in the order the buttons show them; stored as these keys.
 RISK_TYPES: tuple[str, ...] = ("moral", "duty", "system", "external", "process")
@@ -41,7 +42,8 @@ DEFAULT_FOCUS_PROGRAMMES: tuple[str, ...] = (
     "合作医疗",
 )
 
-# Text limits, in characters: longer input is refused with the limit, never cut.
+# Text limits, in Telegram's units (UTF-16, as typed): longer input is refused, never cut.
+# Cards show a record whole when it fits a message, else summarised with the full text beside.
 NAME_MAX = 200
 CONTENT_MAX = 2000
 SUBJECT_MAX = 200
@@ -84,11 +86,14 @@ class TextRefused(ValueError):
 
 
 def clean_text(text: str | None, limit: int, *, required: bool = True) -> str:
-    """The text stripped, or `TextRefused` when empty (if required) or longer than `limit`."""
-    value = (text or "").strip()
+    """The text stripped, or `TextRefused` when blank (if required) or longer than `limit`.
+
+    Blank counts zero-width characters as nothing; the length is Telegram's (UTF-16 units of
+    the text as typed, so an emoji counts two and `&` one)."""
+    value = "" if is_blank(text) else (text or "").strip()
     if required and not value:
         raise TextRefused(TextProblem.EMPTY, limit)
-    if len(value) > limit:
+    if utf16_len(value) > limit:
         raise TextRefused(TextProblem.TOO_LONG, limit)
     return value
 

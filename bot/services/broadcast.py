@@ -25,6 +25,7 @@ from bot.delivery.outbox import (
 from bot.domain.clock import Clock
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.roles import Role
+from bot.domain.text_length import MESSAGE_LIMIT, is_blank, utf16_len
 from bot.services import audit
 from bot.services.broadcast_progress import track
 from bot.settings import Settings
@@ -32,8 +33,8 @@ from storage.models.broadcast import BroadcastProgress
 from storage.models.org import Person, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
-# Telegram's limit is 4096 characters after entity parsing; the escaped text must fit.
-TEXT_MAX = 4096
+# Telegram's limit: 4096 UTF-16 units after entity parsing, i.e. of the text as typed.
+TEXT_MAX = MESSAGE_LIMIT
 KIND = "broadcast"
 
 
@@ -59,13 +60,13 @@ def _require_admin(actor: Person) -> None:
 
 def check_text(text: str | None) -> str:
     """The message as it will be sent (HTML-escaped), or a refusal with a hint."""
-    body = (text or "").strip()
+    body = "" if is_blank(text) else (text or "").strip()
     if not body:
         raise ServiceError("broadcast.need_text")
-    escaped = html.escape(body, quote=False)
-    if len(escaped) > TEXT_MAX:
-        raise ServiceError("broadcast.too_long", limit=TEXT_MAX, length=len(escaped))
-    return escaped
+    # Counted as Telegram counts the sent text: `&amp;` parses back to one unit, an emoji is two.
+    if utf16_len(body) > TEXT_MAX:
+        raise ServiceError("broadcast.too_long", limit=TEXT_MAX, length=utf16_len(body))
+    return html.escape(body, quote=False)
 
 
 async def recipients(

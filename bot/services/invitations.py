@@ -18,6 +18,7 @@ from bot.domain.invitation_rules import (
     new_code,
 )
 from bot.domain.roles import Role, can_invite, parse_roles
+from bot.domain.text_length import is_blank, utf16_len
 from bot.services import audit
 from bot.services.people import NAME_MAX, grant
 from storage.models.invitation import Invitation
@@ -53,8 +54,8 @@ async def create_invitation(
     """A new single-use invitation; `actor` None means the command line (trusted)."""
     if actor is not None and not can_invite(actor.roles):
         raise NotAllowed()
-    name = name.strip()
-    if not name or len(name) > NAME_MAX:
+    name = "" if is_blank(name) else name.strip()
+    if not name or utf16_len(name) > NAME_MAX:
         raise ServiceError("errors.name_length", limit=NAME_MAX)
     if not roles:
         raise ServiceError("invite.no_roles")
@@ -93,6 +94,11 @@ async def find_state(
     return invitation, state
 
 
+def is_bound(person: Person) -> bool:
+    """Whether the account already is someone in the organisation (a unit, a post or a role)."""
+    return bool(person.unit_id or person.post_id or person.roles)
+
+
 async def accept_invitation(
     session: AsyncSession, clock: Clock, *, person: Person, code: str
 ) -> Accepted:
@@ -100,6 +106,10 @@ async def accept_invitation(
     invitation, state = await find_state(session, clock, code)
     if state is not InvitationState.VALID or invitation is None:
         raise ServiceError(REFUSALS.get(state, "invite.code_unknown"))
+    if is_bound(person):
+        # An invitation is for an account with no staff record yet: opening someone else's
+        # link must not rename, move or promote a bound account (the code stays unused).
+        raise ServiceError("invite.already_bound")
     # Claim the code atomically: a second tap racing this one finds it used.
     # A Core UPDATE of the table (not the ORM's bulk update, which would touch the loaded
     # object); a mapped class's __table__ is its Table, typed only as a FromClause.

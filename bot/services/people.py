@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.roles import Role
+from bot.domain.text_length import is_blank, utf16_len
 from bot.i18n import LOCALES, locale_from_telegram
 from bot.services import audit
 from storage.models.org import Person, RoleAssignment, Unit
@@ -82,8 +83,8 @@ async def add_admin(
     session: AsyncSession, clock: Clock, *, telegram_id: int, name: str, unit: Unit | None
 ) -> Person:
     """Create (or promote) the commission admin bound to `telegram_id`; used by the CLI."""
-    name = name.strip()
-    if not name or len(name) > NAME_MAX:
+    name = "" if is_blank(name) else name.strip()
+    if not name or utf16_len(name) > NAME_MAX:
         raise ServiceError("errors.name_length", limit=NAME_MAX)
     person = await people_repo.by_telegram_id(session, telegram_id)
     if person is None:

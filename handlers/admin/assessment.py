@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.assessment import AssessmentState
 from bot.domain.errors import ServiceError
+from bot.domain.ids import parse_id
 from bot.domain.register_rules import local_today
 from bot.services import assessment as service
 from bot.services.assessment_text import card_text, ranking_text
@@ -31,9 +32,10 @@ def parse_year(args: str | None, today: date) -> int:
     text = (args or "").strip()
     if not text:
         return today.year
-    if not text.isdigit():
+    year = parse_id(text)
+    if year is None:
         raise ServiceError("assessment.bad_year", latest=today.year)
-    return service.check_year(int(text), today)
+    return service.check_year(year, today)
 
 
 async def _screen(ctx: Ctx, year: int, page: int) -> tuple[str, InlineKeyboardMarkup]:

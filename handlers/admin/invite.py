@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.invitation_rules import deep_link
 from bot.domain.roles import ASSIGNABLE_ROLES, Role
+from bot.domain.text_length import is_blank, utf16_len
 from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX
 from handlers.callbacks import InviteAction, InviteCb
@@ -146,8 +147,8 @@ async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def enter_name(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    name = (message.text or "").strip()
-    if not name or len(name) > NAME_MAX:
+    name = "" if is_blank(message.text) else (message.text or "").strip()
+    if not name or utf16_len(name) > NAME_MAX:
         await message.answer(_("errors.name_length").format(limit=NAME_MAX))
         return
     data = await state.update_data(name=name)

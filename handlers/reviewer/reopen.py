@@ -25,6 +25,7 @@ from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
+from handlers.ui.fit import answer_fitted, edit_fitted, fitted
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
@@ -80,7 +81,9 @@ async def show_next(
     await state.clear()
     text, keyboard = await _view(session, settings, person, callback_data.r)
     await query.answer()
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_fitted(
+        message_of(query), text, reply_markup=keyboard, name=f"risk-{callback_data.r}"
+    )
 
 
 async def ask_reason(
@@ -130,13 +133,13 @@ async def receive_reason(
     text = f"{_('reopen.done').format(id=risk_id)}\n\n{text}"
     if data.get("card_chat") and data.get("card_message"):
         await bot.edit_message_text(
-            text=text,
+            text=fitted(text)[0],
             chat_id=data["card_chat"],
             message_id=data["card_message"],
             reply_markup=keyboard,
         )
     else:
-        await message.answer(text, reply_markup=keyboard)
+        await answer_fitted(message, text, reply_markup=keyboard, name=f"risk-{risk_id}")
 
 
 async def reason_not_text(message: Message) -> None:

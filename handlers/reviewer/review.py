@@ -28,6 +28,7 @@ from bot.services.review import Decision, InboxKind, ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
 from handlers.review_cards import render_card
+from handlers.ui.fit import answer_fitted, edit_fitted
 from handlers.ui.labels import INBOX_KIND, label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
@@ -147,10 +148,11 @@ async def _show_next_or_inbox(
     else:
         text, keyboard = await _card(session, settings, person, next_id, kind)
     text = f"{prefix}\n\n{text}" if prefix else text
+    name = f"risk-{next_id}"
     if isinstance(query_or_message, CallbackQuery):
-        await message_of(query_or_message).edit_text(text, reply_markup=keyboard)
+        await edit_fitted(message_of(query_or_message), text, reply_markup=keyboard, name=name)
     else:
-        await query_or_message.answer(text, reply_markup=keyboard)
+        await answer_fitted(query_or_message, text, reply_markup=keyboard, name=name)
 
 
 async def back_to_inbox(

@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import local_time
 from bot.domain.errors import ServiceError
+from bot.domain.ids import parse_id
 from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
 from bot.services import review_subject as subject
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from handlers.callbacks import PeerAction, PeerCb
 from handlers.review_cards import render_card
 from handlers.ui.context import Ctx
+from handlers.ui.fit import edit_fitted
 from handlers.ui.labels import RISK_STATE, history_action, label, list_label
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
@@ -81,7 +83,9 @@ async def open_item(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> No
         return
     await query.answer()
     text, keyboard = await _card(ctx, callback_data.r)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_fitted(
+        message_of(query), text, reply_markup=keyboard, name=f"risk-{callback_data.r}"
+    )
 
 
 async def back_to_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
@@ -144,11 +148,12 @@ async def comment_not_text(message: Message) -> None:
 
 
 async def show_history(message: Message, command: CommandObject, ctx: Ctx) -> None:
-    arg = (command.args or "").strip().lstrip("#")
-    if not arg.isdigit():
+    if not (command.args or "").strip():
         await message.answer(_("history.usage"))
         return
-    risk_id = int(arg)
+    risk_id = parse_id(command.args)
+    if risk_id is None:  # not a number any record could have: as for an unknown record
+        raise ServiceError("history.not_found")
     try:
         rows = await review_service.history(
             ctx.session, _config(ctx.settings), ctx.person, risk_id

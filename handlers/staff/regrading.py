@@ -34,6 +34,7 @@ from handlers.register_ui import (
 )
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
 from handlers.ui.context import Ctx
+from handlers.ui.fit import answer_fitted
 from handlers.ui.query import message_of
 
 
@@ -128,7 +129,8 @@ async def send_card(
     message: Message, ctx: Ctx, risk_id: int, *, prefix: str | None = None
 ) -> None:
     text, keyboard = await _card(ctx, risk_id)
-    await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=keyboard)
+    text = f"{prefix}\n\n{text}" if prefix else text
+    await answer_fitted(message, text, reply_markup=keyboard, name=f"risk-{risk_id}")
 
 
 async def open_card(

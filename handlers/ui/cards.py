@@ -24,6 +24,7 @@ from typing import Protocol, TypeVar
 
 from aiogram.types import CallbackQuery
 
+from handlers.ui.fit import answer_fitted
 from handlers.ui.pager import Page, Screen
 from handlers.ui.query import message_of
 
@@ -42,4 +43,4 @@ async def send_card(
     """Answer the press and show the record's card as a new message under the pressed one."""
     text, keyboard = await card.render(screen, record)
     await query.answer()
-    await message_of(query).answer(text, reply_markup=keyboard)
+    await answer_fitted(message_of(query), text, reply_markup=keyboard, name="card")

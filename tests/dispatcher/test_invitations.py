@@ -20,7 +20,13 @@ from storage.models.invitation import Invitation
 from storage.models.org import Person, RoleAssignment
 from tests.dispatcher.helpers import listed_commands, menus_set
 from tests.kit.mocked_bot import MockedBot, message_update, user
-from tests.kit.org import audit_count, make_invitation, make_org, person_by_telegram_id
+from tests.kit.org import (
+    audit_count,
+    make_invitation,
+    make_org,
+    make_person,
+    person_by_telegram_id,
+)
 from tests.kit.uow import unit_of_work
 
 
@@ -151,3 +157,36 @@ async def test_a_bound_person_is_welcomed_back_by_name(
     await dp.feed_update(bot, message_update(user(6030), "/start"))
     text = bot.last_text(6030)
     assert text.startswith(translate("start.welcome_back", "zh", name="王芳"))
+
+
+async def test_a_bound_account_cannot_take_over_someone_elses_invitation(
+    dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock
+) -> None:
+    """王芳 (bound to 医政科) opening 李四's link stays 王芳; 李四's code stays his to use."""
+    org = await make_org(sessionmaker)
+    mine = await make_invitation(sessionmaker, clock, org, roles=(Role.STAFF,))
+    theirs = await make_invitation(sessionmaker, clock, org, roles=(Role.REVIEWER,), name="李四")
+    await dp.feed_update(bot, message_update(user(6040), f"/start {mine}"))
+    before = await db_picture(sessionmaker)
+    menus = len(menus_set(bot))
+
+    await dp.feed_update(bot, message_update(user(6040), f"/start {theirs}"))
+
+    assert bot.last_text(6040) == translate("invite.already_bound", "zh")
+    assert await db_picture(sessionmaker) == before
+    assert len(menus_set(bot)) == menus
+    await dp.feed_update(bot, message_update(user(6041), f"/start {theirs}"))
+    li = await person_by_telegram_id(sessionmaker, 6041)
+    assert li is not None and li.name == "李四" and li.roles == {Role.REVIEWER}
+
+
+async def test_an_imported_person_with_roles_cannot_open_an_invitation(
+    dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock
+) -> None:
+    org = await make_org(sessionmaker)
+    await make_person(sessionmaker, 6050, Role.STAFF)
+    code = await make_invitation(sessionmaker, clock, org, roles=(Role.ADMIN,), name="李四")
+    before = await db_picture(sessionmaker)
+    await dp.feed_update(bot, message_update(user(6050), f"/start {code}"))
+    assert bot.last_text(6050) == translate("invite.already_bound", "zh")
+    assert await db_picture(sessionmaker) == before

@@ -87,3 +87,33 @@ def test_an_empty_secret_is_never_used(settings: Settings) -> None:
     assert webhook_secret(given) == "abc"
     with pytest.raises(ValueError, match="secret"):
         create_webhook_app(Dispatcher(), MockedBot(), "", PATH)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"[]",
+        b'[{"update_id": 1}]',
+        b'"text"',
+        b"\xff\xfe",
+        b'{"update_id": "x"}',
+        b"",
+    ],
+    ids=["invalid-json", "empty-array", "array", "string", "not-utf8", "not-an-update", "empty"],
+)
+async def test_a_malformed_body_with_the_secret_is_400_and_one_log_line(
+    client: TestClient[object, object],
+    bot: MockedBot,
+    raw: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    with caplog.at_level("WARNING"):
+        response = await client.post(PATH, data=raw, headers=headers)
+        await asyncio.sleep(0.05)
+    assert response.status == 400
+    assert not [r for r in bot.recording.requests if type(r).__name__ == "SendMessage"]
+    lines = [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}]
+    assert len(lines) == 1 and "webhook body refused" in lines[0].getMessage(), lines
+    assert lines[0].exc_info is None  # one line, no traceback

@@ -35,7 +35,8 @@ def _largest(cls: type[CallbackData]) -> CallbackData:
         if isinstance(kind, type) and issubclass(kind, Enum):
             values[name] = max(kind, key=lambda member: len(str(member.value)))
         elif kind is int:
-            values[name] = LARGEST_ID
+            bounds = [m.le for m in field.metadata if getattr(m, "le", None) is not None]
+            values[name] = min([LARGEST_ID, *bounds])
         elif kind is str:
             assert name in LARGEST_TEXT, f"{cls.__name__}.{name}: say how long it can be"
             values[name] = LARGEST_TEXT[name]
@@ -87,3 +88,24 @@ def test_a_forged_action_does_not_unpack(cls: type[CallbackData]) -> None:
     parts = [cls.__prefix__] + ["bogus" if name in enums else "0" for name in cls.model_fields]
     with pytest.raises(ValueError):
         cls.unpack(":".join(parts))
+
+
+HUGE = ["9" * 21, str(2**63), "9" * 300, str(-(2**63) - 1)]
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("number", HUGE, ids=["21-digits", "2**63", "300-digits", "-2**63-1"])
+def test_a_number_past_64_bits_does_not_unpack(cls: type[CallbackData], number: str) -> None:
+    """A forged id past any database key is refused by the callback filter (ValueError), as a
+    stale button, instead of reaching a query and raising OverflowError."""
+    numbers = [name for name, field in cls.model_fields.items() if field.annotation is int]
+    if not numbers:
+        return
+    largest = _largest(cls)
+    for name in numbers:
+        parts = [cls.__prefix__]
+        for field_name in cls.model_fields:
+            value = number if field_name == name else largest.model_dump()[field_name]
+            parts.append(str(getattr(value, "value", value)))
+        with pytest.raises(ValueError):
+            cls.unpack(":".join(parts))

@@ -19,6 +19,7 @@ from bot.domain.campaign_rules import (
 )
 from bot.domain.errors import ServiceError
 from bot.domain.risk_workflow import RiskState
+from bot.domain.text_length import is_blank, utf16_len
 from bot.services.campaigns.scope import DEADLINE_MAX_DAYS, LISTED, admin_scope, subtree_ids
 from storage.models.campaign import Campaign
 from storage.models.org import Person, Post, Unit
@@ -28,9 +29,9 @@ from storage.repositories import people as people_repo
 
 
 def check_name(text: str | None) -> str:
-    name = " ".join((text or "").split())
+    name = "" if is_blank(text) else " ".join((text or "").split())
     # A command typed mid-wizard is not a name (it would be saved as one otherwise).
-    if not name or len(name) > NAME_MAX or name.startswith("/"):
+    if not name or utf16_len(name) > NAME_MAX or name.startswith("/"):
         raise ServiceError("campaign.bad_name", limit=NAME_MAX)
     return name
 

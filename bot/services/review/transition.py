@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.risk_workflow import Action, RiskState, Transition, check
+from bot.domain.text_length import is_blank, utf16_len
 from bot.services import audit
 from bot.services import review_subject as subject
 from bot.services.review.effects import Step, effects_of, regrade
@@ -38,8 +39,8 @@ from storage.repositories import review as review_repo
 
 
 def _clean_comment(text: str | None) -> str | None:
-    text = (text or "").strip()
-    if len(text) > COMMENT_MAX:
+    text = "" if is_blank(text) else (text or "").strip()
+    if utf16_len(text) > COMMENT_MAX:
         raise ServiceError("review.comment_too_long", limit=COMMENT_MAX)
     return text or None
 

@@ -33,6 +33,7 @@ from handlers.register_ui import (
 from handlers.staff.risks.declare_measures import start_measure
 from handlers.staff.risks.keyboards import Declare, button, power_keyboard
 from handlers.ui.context import Ctx
+from handlers.ui.fit import answer_fitted
 from handlers.ui.query import message_of
 from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
@@ -131,8 +132,11 @@ async def measures_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> No
     builder = InlineKeyboardBuilder()
     button(builder, _("risks.submit"), RiskAction.SAVE)
     button(builder, _("register.abort"), RiskAction.ABORT)
-    await message_of(query).answer(
-        await _confirm_card(ctx, data), reply_markup=builder.as_markup()
+    await answer_fitted(
+        message_of(query),
+        await _confirm_card(ctx, data),
+        reply_markup=builder.as_markup(),
+        name="risk-draft",
     )
 
 
