@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ImportRejected", "ImportReport", "Problem", "import_people", "import_units"]
+__all__ = [
+    "PEOPLE_HEADER",
+    "UNIT_HEADER",
+    "ImportRejected",
+    "ImportReport",
+    "Problem",
+    "import_people",
+    "import_units",
+]
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +54,9 @@ PEOPLE_COLUMNS = {
     "roles": ("角色",),
     "telegram_id": ("telegram", "tg_id", "telegram id"),
 }
+# The headers a file written for these imports uses (the first name of each column).
+UNIT_HEADER = ("单位", "类型", "试点", "岗位", "领导岗位")
+PEOPLE_HEADER = ("姓名", "单位", "岗位", "角色", "telegram")
 KIND_ALIASES = {
     "district": "district",
     "区": "district",

@@ -80,7 +80,6 @@ class _Risk:
     fields: tuple[str, ...]  # the risk's own cells, which every one of its rows must repeat
     existing: bool = False  # already in the register: left alone
     measures: list[dict[str, Any]] = field(default_factory=list)
-    actions: dict[str, int] = field(default_factory=dict)  # measure text → its row
 
 
 @dataclass
@@ -267,12 +266,9 @@ class _Reader:
             self.risks.append(risk)
         if risk.existing or measure is None:
             return
-        if measure["action"] in risk.actions:
-            problems.flag(row, "import.duplicate_measure", other=risk.actions[measure["action"]])
-        elif len(risk.measures) >= MEASURES_MAX:
+        if len(risk.measures) >= MEASURES_MAX:
             problems.flag(row, "import.measures_too_many", limit=MEASURES_MAX)
         else:
-            risk.actions[measure["action"]] = row.number
             risk.measures.append(measure)
 
 
