@@ -32,6 +32,12 @@ class DistrictFiles:
                 ("risks", self.risks)]  # fmt: skip
 
 
+def _files(folder: Path, suffix: str) -> DistrictFiles:
+    folder.mkdir(parents=True, exist_ok=True)
+    return DistrictFiles(*(folder / f"{name}{suffix}" for name in
+                           ("units", "people", "powers", "register")))  # fmt: skip
+
+
 async def configure(session: AsyncSession, clock: Clock) -> None:
     """What the district configures before its files (in the bot): the seed's twelve focus
     programmes, which its risk points name."""
@@ -44,9 +50,7 @@ def _flag(value: bool) -> str:
 
 async def write_files(session: AsyncSession, folder: Path, suffix: str = ".csv") -> DistrictFiles:
     """The organisation, people, powers and register in `folder` (CSV or XLSX)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = DistrictFiles(*(folder / f"{name}{suffix}" for name in
-                            ("units", "people", "powers", "register")))  # fmt: skip
+    files = _files(folder, suffix)
     units = list(await session.scalars(select(Unit).order_by(Unit.path)))
     posts: dict[int, list[Post]] = {}
     for post in await session.scalars(select(Post).order_by(Post.id)):
