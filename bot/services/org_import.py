@@ -152,6 +152,7 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
     for row in rows:
         parts = _split_path(row.values["unit"])
         unit = await _ensure_unit_path(session, clock, parts, units, report, fresh)
+        seen["units"].update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
         kind = KIND_ALIASES.get(row.values.get("kind", "").strip().lower())
         pilot = truthy(row.values.get("pilot", ""))
         changes: dict[str, Any] = {}
@@ -160,7 +161,6 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
         if pilot is not None and unit.is_pilot != pilot:
             changes["is_pilot"] = pilot
         await _apply(session, clock, unit, changes, "unit.update", fresh, report.of("units"))
-        seen["units"].add(unit.path)
         post_name = row.values.get("post", "").strip()
         if not post_name:
             continue

@@ -13,9 +13,11 @@ consecutive rows with the same unit, post, power and description. `export powers
 """
 
 from bot.services.register_files.columns import (
+    CATEGORY_HEADER_ZH,
     LEVEL_NAMES,
     MEASURE_STATUS_NAMES,
     POWER_COLUMNS,
+    POWER_HEADER_ZH,
     POWER_STATUS_NAMES,
     REGISTER_HEADER_ZH,
     RISK_COLUMNS,
@@ -31,9 +33,11 @@ from bot.services.register_files.imports import FileReport, import_categories, i
 from bot.services.register_files.risk_import import import_risks
 
 __all__ = [
+    "CATEGORY_HEADER_ZH",
     "LEVEL_NAMES",
     "MEASURE_STATUS_NAMES",
     "POWER_COLUMNS",
+    "POWER_HEADER_ZH",
     "POWER_STATUS_NAMES",
     "REGISTER_HEADER_ZH",
     "RISK_COLUMNS",
