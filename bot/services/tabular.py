@@ -125,7 +125,7 @@ def decode(data: bytes, name: str) -> str:
                 continue
             # UTF-16 without its BOM decodes as "text" of every other character a NUL; a stray
             # NUL in a real text is left for the row checks to refuse.
-            if text.count("\x00") * 10 < len(text):
+            if not text or text.count("\x00") * 10 < len(text):
                 return text
     raise TableError("import.file_encoding", file=name)
 
