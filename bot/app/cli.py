@@ -44,13 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", type=Path)
 
-    imp = sub.add_parser("import", help="import units, people, powers or risks from CSV / XLSX")
-    imp.add_argument("kind", choices=["units", "people", "powers", "risks"])
+    imp = sub.add_parser(
+        "import", help="import units, people, power categories, powers or risks (CSV / XLSX)"
+    )
+    imp.add_argument("kind", choices=["units", "people", "categories", "powers", "risks"])
     imp.add_argument("file", type=Path)
     imp.add_argument("--bot-username", help="for invitation links (default: BOT_USERNAME)")
 
-    export = sub.add_parser("export", help="export the risk register (廉政风险点登记表)")
-    export.add_argument("what", choices=["register"])
+    export = sub.add_parser(
+        "export", help="export the risk register (廉政风险点登记表) or the powers (职权清单)"
+    )
+    export.add_argument("what", choices=["register", "powers"])
     export.add_argument("file", type=Path, help="a .csv or .xlsx file to write")
 
     report = sub.add_parser("report", help="the one-page PDF or the XLSX workbook of a year")

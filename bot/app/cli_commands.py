@@ -19,7 +19,6 @@ from storage import migrate
 from storage.db import make_engine, make_sessionmaker, unit_of_work
 
 if TYPE_CHECKING:
-    from bot.services.org_import import ImportRejected
     from storage.models.org import Unit
 
 # What a command needs is imported inside it: `db current` and `--help` load neither aiogram
@@ -168,76 +167,9 @@ async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.org_import import ImportRejected, import_people, import_units
-    from bot.services.tabular import TableError
+    from bot.app.cli_files import import_file
 
-    clock = Clock()
-    if args.kind in ("powers", "risks"):
-        return await _import_register(args, settings, clock)
-    async with _session(settings) as session:
-        try:
-            if args.kind == "units":
-                report = await import_units(session, clock, args.file)
-            else:
-                report = await import_people(
-                    session, clock, args.file, ttl_days=settings.invitation_ttl_days
-                )
-        except TableError as error:
-            raise CliError(str(error)) from None
-        except ImportRejected as rejected:
-            return await _rejected(session, rejected, settings)
-        say(
-            "import.done",
-            settings,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-        )
-        await session.commit()
-        if report.invitations:
-            # The import is committed by now: an unknown username must not turn it into a failure.
-            try:
-                username = await _bot_username(settings, args.bot_username)
-            except CliError:
-                say("import.codes_only", settings)
-                for invitation in report.invitations:
-                    print(f"{invitation.name}\t{invitation.code}")
-            else:
-                for invitation in report.invitations:
-                    print(f"{invitation.name}\t{deep_link(username, invitation.code)}")
-    return 0
-
-
-async def _import_register(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    """`import powers|risks FILE`: the register's rows, all or nothing."""
-    from bot.domain.register_rules import local_today
-    from bot.services.org_import import ImportRejected
-    from bot.services.register_files import import_powers, import_risks
-    from bot.services.tabular import TableError
-
-    async with _session(settings) as session:
-        try:
-            if args.kind == "powers":
-                report = await import_powers(session, clock, args.file)
-            else:
-                today = local_today(clock.now(), settings.timezone)
-                report = await import_risks(session, clock, args.file, today=today)
-        except TableError as error:
-            raise CliError(str(error)) from None
-        except ImportRejected as rejected:
-            return await _rejected(session, rejected, settings)
-    say("cli.register_imported", settings, created=report.created, unchanged=report.unchanged)
-    return 0
-
-
-async def _rejected(session: AsyncSession, rejected: ImportRejected, settings: Settings) -> int:
-    """Say each bad row and that nothing was imported; exit status 1."""
-    for problem in rejected.problems:
-        reason = translate(problem.key, settings.default_locale, **problem.values)
-        say("import.bad_row", settings, row=problem.row, reason=reason)
-    await session.rollback()
-    say("import.nothing_imported", settings)
-    return 1
+    return await import_file(args, settings)
 
 
 async def _unit(session: AsyncSession, path: str, settings: Settings) -> Unit:
@@ -255,17 +187,9 @@ def _refused(refusal: ServiceError, settings: Settings) -> CliError:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """`export register FILE`: the whole register as 廉政风险点登记表 (CSV or XLSX)."""
-    from bot.services.register_files import export_register
-    from bot.services.tabular import TableError
+    from bot.app.cli_files import export_file
 
-    async with _session(settings) as session:
-        try:
-            rows = await export_register(session, args.file)
-        except TableError as error:
-            raise CliError(str(error)) from None
-    say("cli.register_exported", settings, rows=rows)
-    return 0
+    return await export_file(args, settings)
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

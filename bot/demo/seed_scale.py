@@ -234,7 +234,8 @@ async def _powers(
                 {
                     "unit_id": slot.unit_id,
                     "post_id": slot.post_id,
-                    "name": f"职权{n + 1:04d}",
+                    # Numbered across both scopes: a post's powers never share a name.
+                    "name": f"职权{len(rows) + 1:04d}",
                     "content": "",
                     "subject": "",
                     "legal_basis": "",

@@ -56,6 +56,9 @@ COMMENT_MAX = 500
 RULE_TITLE_MAX = 300
 RULE_KIND_MAX = 50
 CATEGORY_MAX = 50
+# Control measures per risk point: more is a sign of pasting a whole regulation (the bot's
+# declaration and the register import both hold to it).
+MEASURES_MAX = 20
 # Deadlines further out than this are almost certainly a typo (2206 for 2026).
 DEADLINE_HORIZON_DAYS = 5 * 366
 

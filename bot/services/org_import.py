@@ -6,9 +6,20 @@ Natural keys make a re-import a no-op: a unit is its path (长安区/卫生局/�
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+__all__ = [
+    "PEOPLE_HEADER",
+    "UNIT_HEADER",
+    "ImportRejected",
+    "ImportReport",
+    "Problem",
+    "import_people",
+    "import_units",
+]
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +27,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, parse_roles
 from bot.services import audit
+from bot.services.import_checks import (
+    ImportRejected,
+    Problem,
+    Problems,
+    TooManyProblems,
+    check_cells,
+)
 from bot.services.invitations import create_invitation
 from bot.services.people import NAME_MAX, grant
 from bot.services.tabular import Row, read_table, truthy
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
-from storage.repositories import org as org_repo
 
 UNIT_COLUMNS = {
     "unit": ("单位", "unit_path", "path"),
@@ -37,6 +54,9 @@ PEOPLE_COLUMNS = {
     "roles": ("角色",),
     "telegram_id": ("telegram", "tg_id", "telegram id"),
 }
+# The headers a file written for these imports uses (the first name of each column).
+UNIT_HEADER = ("单位", "类型", "试点", "岗位", "领导岗位")
+PEOPLE_HEADER = ("姓名", "单位", "岗位", "角色", "telegram")
 KIND_ALIASES = {
     "district": "district",
     "区": "district",
@@ -52,65 +72,87 @@ KIND_ALIASES = {
 DEPTH_KIND = {1: "district", 2: "bureau"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    key: str  # catalog key of the reason
-    values: dict[str, Any] = field(default_factory=dict)
+@dataclass
+class Tally:
+    """What an import did to one kind of record (units, posts, people, invitations)."""
 
-
-class ImportRejected(Exception):
-    """The file has bad rows; nothing was imported."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} bad rows")
-        self.problems = problems
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 @dataclass
 class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    """Totals per kind (`tallies`), and the sums over kinds (`created` …)."""
+
+    tallies: dict[str, Tally] = field(default_factory=dict)
     invitations: list[Invitation] = field(default_factory=list)
+
+    def of(self, kind: str) -> Tally:
+        return self.tallies.setdefault(kind, Tally())
+
+    @property
+    def created(self) -> int:
+        return sum(t.created for t in self.tallies.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(t.updated for t in self.tallies.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(t.unchanged for t in self.tallies.values())
 
 
 def _split_path(text: str) -> list[str]:
     return [part.strip() for part in text.replace("／", "/").split("/") if part.strip()]
 
 
-def _check_units(rows: list[Row]) -> list[Problem]:
-    problems = []
-    for row in rows:
-        parts = _split_path(row.values.get("unit", ""))
-        if not parts:
-            problems.append(Problem(row.number, "import.unit_missing"))
-        elif any(len(part) > 200 for part in parts):
-            problems.append(Problem(row.number, "import.too_long", {"limit": 200}))
-        kind = row.values.get("kind", "").strip().lower()
-        if kind and kind not in KIND_ALIASES:
-            problems.append(Problem(row.number, "import.bad_kind", {"value": kind}))
-        for column in ("pilot", "leadership"):
-            try:
-                truthy(row.values.get(column, ""))
-            except ValueError:
-                problems.append(
-                    Problem(row.number, "import.bad_flag", {"value": row.values[column]})
-                )
-        if len(row.values.get("post", "")) > 200:
-            problems.append(Problem(row.number, "import.too_long", {"limit": 200}))
-    return problems
+def _checked(rows: Iterable[Row], check: Callable[[Row, Problems], None]) -> list[Row]:
+    """The rows, each checked; `ImportRejected` with every problem (at most `ERRORS_MAX`)."""
+    problems, kept = Problems(), []
+    number = None
+    try:
+        for row in rows:
+            number = row.number
+            check(row, problems)
+            kept.append(row)
+    except TooManyProblems:
+        problems.reject(stopped_at=number)
+    problems.reject()
+    return kept
+
+
+def _check_unit(row: Row, problems: Problems) -> None:
+    check_cells(row, problems, {"post": 200})
+    parts = _split_path(row.values.get("unit", ""))
+    if not parts:
+        problems.flag(row, "import.unit_missing")
+    elif any(len(part) > 200 for part in parts):
+        problems.flag(row, "import.too_long", limit=200)
+    kind = row.values.get("kind", "").strip().lower()
+    if kind and kind not in KIND_ALIASES:
+        problems.flag(row, "import.bad_kind", value=kind)
+    for column in ("pilot", "leadership"):
+        try:
+            truthy(row.values.get(column, ""))
+        except ValueError:
+            problems.flag(row, "import.bad_flag", value=row.values[column])
 
 
 async def import_units(session: AsyncSession, clock: Clock, path: Path) -> ImportReport:
-    rows = read_table(path, UNIT_COLUMNS)
-    problems = _check_units(rows)
-    if problems:
-        raise ImportRejected(problems)
+    """Units (with their ancestors) and posts; each counted once per kind: created, updated
+    (a kind, pilot or leadership flag that differs) or unchanged."""
+    rows = _checked(read_table(path, UNIT_COLUMNS), _check_unit)
     report = ImportReport()
+    units = {u.path: u for u in await session.scalars(select(Unit))}
+    posts = {(p.unit_id, p.name): p for p in await session.scalars(select(Post))}
+    seen: dict[str, set[Any]] = {"units": set(), "posts": set()}
+    fresh: set[Any] = set()
     for row in rows:
         parts = _split_path(row.values["unit"])
-        unit = await _ensure_unit_path(session, clock, parts, report)
+        unit = await _ensure_unit_path(session, clock, parts, units, report, fresh)
+        seen["units"].update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
         kind = KIND_ALIASES.get(row.values.get("kind", "").strip().lower())
         pilot = truthy(row.values.get("pilot", ""))
         changes: dict[str, Any] = {}
@@ -118,21 +160,27 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
             changes["kind"] = kind
         if pilot is not None and unit.is_pilot != pilot:
             changes["is_pilot"] = pilot
-        await _apply(session, clock, unit, changes, report, "unit.update")
+        await _apply(session, clock, unit, changes, "unit.update", fresh, report.of("units"))
         post_name = row.values.get("post", "").strip()
-        if post_name:
-            leadership = bool(truthy(row.values.get("leadership", "")))
-            post = await org_repo.post_by_name(session, unit.id, post_name)
-            if post is None:
-                post = Post(unit_id=unit.id, name=post_name, is_leadership=leadership)
-                await audit.record_new(
-                    session, clock, post, actor=None, channel="cli", action="post.create",
-                    fields=(),
-                )  # fmt: skip
-                report.created += 1
-            else:
-                changes = {"is_leadership": leadership} if post.is_leadership != leadership else {}
-                await _apply(session, clock, post, changes, report, "post.update")
+        if not post_name:
+            continue
+        leadership = bool(truthy(row.values.get("leadership", "")))
+        post = posts.get((unit.id, post_name))
+        if post is None:
+            post = Post(unit_id=unit.id, name=post_name, is_leadership=leadership)
+            await audit.record_new(
+                session, clock, post, actor=None, channel="cli", action="post.create", fields=()
+            )
+            posts[(unit.id, post_name)] = post
+            fresh.add(post)
+            report.of("posts").created += 1
+        else:
+            changes = {"is_leadership": leadership} if post.is_leadership != leadership else {}
+            await _apply(session, clock, post, changes, "post.update", fresh, report.of("posts"))
+        seen["posts"].add((unit.id, post_name))
+    for kind, keys in seen.items():
+        tally = report.of(kind)
+        tally.unchanged = len(keys) - tally.created - tally.updated
     return report
 
 
@@ -141,11 +189,13 @@ async def _apply(
     clock: Clock,
     entity: Any,
     changes: dict[str, Any],
-    report: ImportReport,
     action: str,
+    fresh: set[Any],
+    tally: Tally,
 ) -> None:
+    """Apply `changes`, audited; a record is counted updated once, and never when this
+    import created it (its creation already says what it is)."""
     if not changes:
-        report.unchanged += 1
         return
     before = audit.snapshot(entity, *changes)
     for name, value in changes.items():
@@ -161,17 +211,24 @@ async def _apply(
         before=before,
         after=audit.snapshot(entity, *changes),
     )
-    report.updated += 1
+    if entity not in fresh:
+        fresh.add(entity)
+        tally.updated += 1
 
 
 async def _ensure_unit_path(
-    session: AsyncSession, clock: Clock, parts: list[str], report: ImportReport
+    session: AsyncSession,
+    clock: Clock,
+    parts: list[str],
+    units: dict[str, Unit],
+    report: ImportReport,
+    fresh: set[Any],
 ) -> Unit:
     """The unit at `parts`, creating missing ancestors on the way down."""
     parent: Unit | None = None
     for depth in range(1, len(parts) + 1):
         path = "/".join(parts[:depth])
-        unit = await org_repo.unit_by_path(session, path)
+        unit = units.get(path)
         if unit is None:
             unit = Unit(
                 name=parts[depth - 1],
@@ -182,76 +239,74 @@ async def _ensure_unit_path(
             await audit.record_new(
                 session, clock, unit, actor=None, channel="cli", action="unit.create", fields=()
             )
-            report.created += 1
+            units[path] = unit
+            fresh.add(unit)
+            report.of("units").created += 1
         parent = unit
     assert parent is not None
     return parent
 
 
-async def _check_people(session: AsyncSession, rows: list[Row]) -> list[Problem]:
-    problems = []
-    seen_ids: dict[int, int] = {}
-    for row in rows:
+@dataclass
+class _PeopleCheck:
+    """What checking the people rows needs: the units and posts, the ids seen, who is bound."""
+
+    units: dict[str, Unit]
+    posts: dict[tuple[int, str], Post]
+    bound: dict[int, str]  # Telegram id → the name of the person already bound to it
+    seen_ids: dict[int, int] = field(default_factory=dict)
+
+    def __call__(self, row: Row, problems: Problems) -> None:
+        check_cells(row, problems, {"name": NAME_MAX})
         name = row.values.get("name", "")
         if not name:
-            problems.append(Problem(row.number, "import.name_missing"))
-        elif len(name) > NAME_MAX:
-            problems.append(Problem(row.number, "import.too_long", {"limit": NAME_MAX}))
+            problems.flag(row, "import.name_missing")
         try:
-            roles = parse_roles(row.values.get("roles", ""))
-            if not roles:
-                problems.append(Problem(row.number, "import.roles_missing"))
+            if not parse_roles(row.values.get("roles", "")):
+                problems.flag(row, "import.roles_missing")
         except ValueError:
-            problems.append(
-                Problem(row.number, "import.bad_roles", {"value": row.values.get("roles", "")})
-            )
-        unit = await org_repo.unit_by_path(
-            session, "/".join(_split_path(row.values.get("unit", "")))
-        )
+            problems.flag(row, "import.bad_roles", value=row.values.get("roles", ""))
+        unit = self.units.get("/".join(_split_path(row.values.get("unit", ""))))
         if unit is None:
-            problems.append(
-                Problem(row.number, "import.unknown_unit", {"value": row.values.get("unit", "")})
-            )
-        elif (
-            row.values.get("post")
-            and await org_repo.post_by_name(session, unit.id, row.values["post"]) is None
-        ):
-            problems.append(
-                Problem(row.number, "import.unknown_post", {"value": row.values["post"]})
-            )
+            problems.flag(row, "import.unknown_unit", value=row.values.get("unit", ""))
+        elif row.values.get("post") and (unit.id, row.values["post"]) not in self.posts:
+            problems.flag(row, "import.unknown_post", value=row.values["post"])
         raw_id = row.values.get("telegram_id", "")
-        if raw_id:
-            if not raw_id.isdigit() or not 0 < int(raw_id) < 2**53:
-                problems.append(Problem(row.number, "import.bad_telegram_id", {"value": raw_id}))
-            elif int(raw_id) in seen_ids:
-                problems.append(
-                    Problem(
-                        row.number,
-                        "import.duplicate_telegram_id",
-                        {"value": raw_id, "other": seen_ids[int(raw_id)]},
-                    )
-                )
-            else:
-                seen_ids[int(raw_id)] = row.number
-    return problems
+        if not raw_id:
+            return
+        if not raw_id.isdigit() or not 0 < int(raw_id) < 2**53:
+            problems.flag(row, "import.bad_telegram_id", value=raw_id)
+        elif int(raw_id) in self.seen_ids:
+            problems.flag(
+                row, "import.duplicate_telegram_id", value=raw_id, other=self.seen_ids[int(raw_id)]
+            )
+        else:
+            self.seen_ids[int(raw_id)] = row.number
+            holder = self.bound.get(int(raw_id))
+            if holder is not None and name and holder != name:
+                # Someone else's account: never rename them or give them this row's roles.
+                problems.flag(row, "import.telegram_id_taken", value=raw_id, name=holder)
 
 
 async def import_people(
     session: AsyncSession, clock: Clock, path: Path, *, ttl_days: int
 ) -> ImportReport:
-    rows = read_table(path, PEOPLE_COLUMNS)
-    problems = await _check_people(session, rows)
-    if problems:
-        raise ImportRejected(problems)
+    """People bound by Telegram id (created, moved or given roles) or invited by name; a
+    Telegram id already bound to someone of another name is refused with the row."""
+    units = {u.path: u for u in await session.scalars(select(Unit))}
+    posts = {(p.unit_id, p.name): p for p in await session.scalars(select(Post))}
+    bound = {
+        telegram_id: name
+        for telegram_id, name in await session.execute(
+            select(Person.telegram_id, Person.name).where(Person.telegram_id.is_not(None))
+        )
+        if telegram_id is not None
+    }
+    rows = _checked(read_table(path, PEOPLE_COLUMNS), _PeopleCheck(units, posts, bound))
     report = ImportReport()
     for row in rows:
-        unit = await org_repo.unit_by_path(session, "/".join(_split_path(row.values["unit"])))
-        assert unit is not None
-        post = (
-            await org_repo.post_by_name(session, unit.id, row.values["post"])
-            if row.values.get("post")
-            else None
-        )
+        unit = units["/".join(_split_path(row.values["unit"]))]
+        post = posts[(unit.id, row.values["post"])] if row.values.get("post") else None
         roles = parse_roles(row.values["roles"])
         raw_id = row.values.get("telegram_id", "")
         if raw_id:
@@ -288,13 +343,14 @@ async def _upsert_bound_person(
         grant(person, role, unit)
     await session.flush()
     after = audit.snapshot(person, "name", "unit_id", "post_id") | {"roles": sorted(person.roles)}
+    tally = report.of("people")
     if created:
-        report.created += 1
+        tally.created += 1
     elif before == after:
-        report.unchanged += 1
+        tally.unchanged += 1
         return
     else:
-        report.updated += 1
+        tally.updated += 1
     audit.record(
         session,
         clock,
@@ -333,7 +389,7 @@ async def _ensure_invited(
         )
     )
     if bound is not None or pending is not None:
-        report.unchanged += 1
+        report.of("invitations").unchanged += 1
         return
     invitation = await create_invitation(
         session,
@@ -347,4 +403,4 @@ async def _ensure_invited(
         channel="cli",
     )
     report.invitations.append(invitation)
-    report.created += 1
+    report.of("invitations").created += 1

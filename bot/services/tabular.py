@@ -10,14 +10,16 @@ apostrophe, which reading the file back removes again.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # openpyxl (with numpy behind it) takes about a second to load: only a spreadsheet loads it.
 if TYPE_CHECKING:
@@ -29,53 +31,106 @@ DATE_FORMAT = "yyyy-mm-dd"
 MAX_COLUMN_WIDTH = 60
 
 
+# Control characters a cell may not hold (tab and line breaks are text in a cell).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Encodings a CSV is read in, tried in this order after the byte-order marks: UTF-8, then
+# GB18030 (a superset of GBK and GB2312: what Chinese Excel and WPS save as "CSV").
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+_FALLBACKS = ("utf-8", "gb18030")
+
+
 class TableError(ValueError):
-    """The file cannot be read as a table at all (wrong format, missing columns)."""
+    """The file cannot be read as a table at all (missing, wrong format or encoding, empty).
+
+    `key` and `values` are the catalog message saying so (the file's name among them)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(f"{key} {values}")
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True)
 class Row:
     number: int  # as the person sees it in a spreadsheet: the header is row 1
     values: dict[str, str]
+    # Columns whose cell holds a control character (NUL, ESC …): the importers refuse the row.
+    control: tuple[str, ...] = ()
 
 
 def read_table(path: Path, columns: Mapping[str, Sequence[str]]) -> list[Row]:
+    """Every row of `path` at once (see `iter_table`)."""
+    return list(iter_table(path, columns))
+
+
+def iter_table(path: Path, columns: Mapping[str, Sequence[str]]) -> Iterator[Row]:
     """Rows of `path` keyed by canonical column names; `columns` maps each to accepted headers.
 
-    A column whose headers are all absent is an error only if some row needs it; callers
-    validate. Blank rows are skipped.
+    Streamed: an XLSX is read row by row (openpyxl's read-only mode), so memory stays flat
+    however long the file. A column whose headers are all absent is an error only if some row
+    needs it; callers validate. Blank rows are skipped. A missing file, another format, an
+    encoding that is none of UTF-8 (with or without BOM), GB18030/GBK and UTF-16 (with BOM),
+    or an empty file is a `TableError` before the first row.
     """
+    if not path.is_file():
+        raise TableError("import.file_missing", file=str(path))
     suffix = path.suffix.lower()
     if suffix == ".csv":
         raw = _read_csv(path)
     elif suffix in (".xlsx", ".xlsm"):
         raw = _read_xlsx(path)
     else:
-        raise TableError(f"{path.name}: use a .csv or .xlsx file")
-    if not raw:
-        raise TableError(f"{path.name}: the file is empty")
-    header = [cell.strip().lower() for cell in raw[0]]
+        raise TableError("import.file_format", file=path.name)
+    first = next(raw, None)
+    if first is None:
+        raise TableError("import.file_empty", file=path.name)
+    header = [cell.strip().lower() for cell in first]
     positions: dict[str, int] = {}
     for name, aliases in columns.items():
         for alias in (name, *aliases):
             if alias.lower() in header:
                 positions[name] = header.index(alias.lower())
                 break
-    rows = []
-    for number, cells in enumerate(raw[1:], start=2):
+    return _rows(raw, positions)
+
+
+def _rows(raw: Iterator[list[str]], positions: dict[str, int]) -> Iterator[Row]:
+    for number, cells in enumerate(raw, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         values = {
             name: (cells[index].strip() if index < len(cells) else "")
             for name, index in positions.items()
         }
-        rows.append(Row(number, values))
-    return rows
+        control = tuple(name for name, value in values.items() if CONTROL_RE.search(value))
+        yield Row(number, values, control)
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    text = path.read_bytes().decode("utf-8-sig")  # Excel writes a BOM
-    return [[_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+def decode(data: bytes, name: str) -> str:
+    """The text of a CSV file's bytes, in whichever of the accepted encodings it is."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    else:
+        for encoding in _FALLBACKS:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            # UTF-16 without its BOM decodes as "text" of every other character a NUL; a stray
+            # NUL in a real text is left for the row checks to refuse.
+            if not text or text.count("\x00") * 10 < len(text):
+                return text
+    raise TableError("import.file_encoding", file=name)
+
+
+def _read_csv(path: Path) -> Iterator[list[str]]:
+    text = decode(path.read_bytes(), path.name)
+    return ([_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text)))
 
 
 def csv_guard(text: str) -> str:
@@ -87,20 +142,23 @@ def _unguard(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _read_xlsx(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise TableError(f"{path.name}: not a readable XLSX file ({exc})") from exc
-    sheet = workbook.worksheets[0]
-    rows = [
-        ["" if cell is None else _cell_text(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return rows
+        raise TableError("import.file_unreadable", file=path.name) from exc
+    return _xlsx_rows(workbook, sheet)
+
+
+def _xlsx_rows(workbook: Any, sheet: Any) -> Iterator[list[str]]:
+    try:
+        for row in sheet.iter_rows(values_only=True):
+            yield ["" if cell is None else _cell_text(cell) for cell in row]
+    finally:
+        workbook.close()
 
 
 def _cell_text(value: object) -> str:
@@ -139,7 +197,7 @@ def write_table(
         write_sheet(sheet, header, rows)
         workbook.save(path)
     else:
-        raise TableError(f"{path.name}: use a .csv or .xlsx file")
+        raise TableError("import.file_format", file=path.name)
 
 
 def _csv_cell(value: object) -> object:

@@ -16,8 +16,14 @@ STANDARD_FORM_ZH = (
 REGISTER_HEADER_ZH = (
     "单位", "岗位", "职权", "风险点描述", "风险类型", "风险等级", "建议等级", "评审等级",
     "防控措施", "责任人", "完成时限", "状态", "重点项目", "权力重要程度", "自由裁量权",
-    "社会关注度", "发生概率", "危害程度", "措施状态",
+    "社会关注度", "发生概率", "危害程度", "措施状态", "定级理由",
 )  # fmt: skip
+# `export powers`: what `import powers` reads back.
+POWER_HEADER_ZH = (
+    "单位", "岗位", "职权名称", "职权内容", "行使主体", "法律依据", "类别", "范围", "状态",
+)  # fmt: skip
+# `import categories`: a unit's own power categories, one row each.
+CATEGORY_HEADER_ZH = ("单位", "范围", "类别")
 RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "unit"),
     "post": ("岗位", "post"),
@@ -39,6 +45,14 @@ RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "likelihood": ("发生概率", "likelihood"),
     "harm": ("危害程度", "harm"),
     "measure_status": ("措施状态", "measure status"),
+    # Why the approved level (风险等级) differs from the rule's suggestion: without it, a
+    # level other than the suggestion is refused, as in the bot's 组织审定.
+    "reason": ("定级理由", "等级理由", "level reason"),
+}
+CATEGORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "unit": ("单位", "unit"),
+    "scope": ("范围", "行使范围", "scope"),
+    "category": ("类别", "职权类别", "category"),
 }
 POWER_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "unit"),

@@ -20,17 +20,16 @@ from bot.domain.risk_workflow import RiskState
 from bot.services.register_files.columns import (
     LEVEL_NAMES,
     MEASURE_STATUS_NAMES,
+    POWER_HEADER_ZH,
+    POWER_STATUS_NAMES,
     REGISTER_HEADER_ZH,
     RISK_TYPE_NAMES,
+    SCOPE_NAMES,
     state_name,
 )
 from bot.services.tabular import write_table
 from storage.models.org import Post, Unit
-from storage.models.register import (
-    ControlMeasure,
-    Power,
-    RiskPoint,
-)
+from storage.models.register import ControlMeasure, Power, PowerStatus, RiskPoint
 from storage.models.review import RiskReview
 
 REGISTER_SHEET = "廉政风险点登记表"
@@ -43,9 +42,17 @@ async def register_rows(
 ) -> list[list[str | date]]:
     """The register's rows (withdrawn records left out), ordered by unit, post and record."""
     query = (
-        select(RiskPoint, Post, Unit, RiskReview.reviewed_level)
+        select(
+            RiskPoint,
+            Post.name,
+            Unit.path,
+            Power.name,
+            RiskReview.reviewed_level,
+            RiskReview.level_reason,
+        )
         .join(Post, Post.id == RiskPoint.post_id)
         .join(Unit, Unit.id == Post.unit_id)
+        .outerjoin(Power, Power.id == RiskPoint.power_id)
         .outerjoin(RiskReview, RiskReview.risk_id == RiskPoint.id)
         .where(RiskPoint.status != RiskState.WITHDRAWN.value)
         .order_by(Unit.path, Post.name, RiskPoint.id)
@@ -53,12 +60,11 @@ async def register_rows(
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
     rows: list[list[str | date]] = []
-    for risk, post, unit, reviewed in (await session.execute(query)).all():
-        power = await session.get(Power, risk.power_id) if risk.power_id else None
+    for risk, post, unit, power, reviewed, reason in (await session.execute(query)).all():
         head: list[str | date] = [
-            unit.path,
-            post.name,
-            power.name if power else "",
+            unit,
+            post,
+            power or "",
             risk.description,
             RISK_TYPE_NAMES.get(risk.risk_type, risk.risk_type),
             LEVEL_NAMES.get(risk.level, "") if risk.level else "",
@@ -73,10 +79,12 @@ async def register_rows(
                 for f in FACTORS
             ),
         ]
+        # The approved level's reason, only where it differs from the suggestion.
+        why = (reason or "") if risk.level and risk.level != risk.suggested_level else ""
         measures: Sequence[ControlMeasure | None] = risk.measures or [None]
         for measure in measures:
             if measure is None:
-                rows.append([*head, "", "", "", *tail, ""])
+                rows.append([*head, "", "", "", *tail, "", why])
                 continue
             rows.append(
                 [
@@ -86,6 +94,7 @@ async def register_rows(
                     measure.deadline,
                     *tail,
                     MEASURE_STATUS_NAMES.get(measure.status, measure.status),
+                    why,
                 ]
             )
     return rows
@@ -100,4 +109,21 @@ async def export_register(
     return len(rows)
 
 
-# --- import: powers ---------------------------------------------------------------------------
+async def export_powers(session: AsyncSession, path: Path) -> int:
+    """The powers (withdrawn ones left out) in the columns `import powers` reads: the
+    对外/内部 split and each unit's categories can be checked outside the database."""
+    query = (
+        select(Power, Unit.path, Post.name)
+        .join(Unit, Unit.id == Power.unit_id)
+        .outerjoin(Post, Post.id == Power.post_id)
+        .where(Power.status != PowerStatus.WITHDRAWN.value)
+        .order_by(Unit.path, Post.name, Power.id)
+    )
+    rows = [
+        [unit, post or "", power.name, power.content, power.subject, power.legal_basis,
+         power.category, SCOPE_NAMES.get(power.scope, power.scope),
+         POWER_STATUS_NAMES.get(power.status, power.status)]
+        for power, unit, post in (await session.execute(query)).all()
+    ]  # fmt: skip
+    write_table(path, POWER_HEADER_ZH, rows)
+    return len(rows)

@@ -15,6 +15,7 @@ from bot.domain.grading import FACTORS, Factors, GradingRule
 from bot.domain.register_rules import (
     DESCRIPTION_MAX,
     MEASURE_MAX,
+    MEASURES_MAX,
     RISK_TYPES,
     DateRefused,
     check_deadline,
@@ -37,7 +38,6 @@ from storage.models.register import (
 )
 from storage.repositories import rules as rules_repo
 
-MEASURES_MAX = 20  # per risk point: more is a sign of pasting a whole regulation
 MEASURE_FIELDS = ("action", "responsible_id", "responsible_name", "deadline", "status", "rule_id")
 # Fields the holder may change before approval, with how each is checked.
 EDITABLE = ("description", "risk_type", "focus_programme")
