@@ -302,7 +302,9 @@ async def save(
         category=data["category"],
         scope=data["scope"],
     )
-    power = await power_service.add_power(session, clock, actor=person, draft=draft)
+    power = await power_service.add_power(
+        session, clock, actor=person, draft=draft, settings=settings
+    )
     await state.clear()
     await query.answer()
     await message_of(query).edit_text(_("powers.saved").format(name=quote(power.name)))
