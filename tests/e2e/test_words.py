@@ -9,8 +9,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.clock import FakeClock
+from bot.i18n import translate
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import declare_low_risk, tap, zh
+from tests.kit.grading_ui import declare, declare_low_risk, open_inbox_kind, tap, zh
 from tests.kit.persona import SandboxClient
 
 ADMIN, STAFF, COLLEAGUE, DEPT = 100001, 100005, 100006, 100004  # 李纪委, 王芳, 陈明, 周科长
@@ -94,3 +95,88 @@ async def test_a_window_in_social_review_says_when_it_closes_and_the_commission_
     await admin.send(f"/history {risk_id}")
     history = await admin.expect(f"风险点 #{risk_id} 的全程记录")
     assert f"{zh('history.action.close_social')}" in history.text and "李纪委" in history.text
+
+
+async def test_a_changed_level_is_said_below_the_reason_and_a_return_shows_on_the_card(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    clock.set(MORNING_UTC)
+    staff = await kit.persona_for(STAFF)
+    dept = await kit.persona_for(DEPT)
+    first = await declare_low_risk(staff, "窗口受理时优亲厚友")
+    second = await declare_low_risk(staff, "收费时不开票据")
+    for _ in (first, second):  # the reviewer closes both windows early
+        await open_inbox_kind(dept, "review.kind.social")
+        await tap(dept, zh("review.btn.close_social"))
+        await dept.expect(zh("review.done.closed"))
+
+    await open_inbox_kind(dept, "review.kind.graded")
+    card = await dept.expect("窗口受理时优亲厚友")
+    no_codes(card.text)
+    await tap(dept, zh("review.btn.set_level"))
+    await tap(dept, zh("grading.level.2"))
+    await dept.expect(zh("review.ask_level_reason"))
+    reason = await dept.send("涉及群众切身利益，应从严")
+    decided = await dept.expect(f"#{first}")
+    assert not decided.edited and decided.message_id > reason.message_id  # below, a new message
+    assert zh(
+        "review.done.level_set", risk_id=first, level="二级", reason="涉及群众切身利益，应从严"
+    ) in (decided.text)
+
+    await open_inbox_kind(dept, "review.kind.graded")
+    await dept.expect("收费时不开票据")
+    await tap(dept, zh("review.btn.return"))
+    await dept.expect(zh("review.ask_return_comment"))
+    await dept.send("请补充票据管理措施")
+    await dept.expect(zh("review.done.returned"))
+    await staff.expect("请补充票据管理措施", timeout=20)  # the notice
+    await staff.send("/risks")
+    await tap(staff, "收费时不开票据")
+    card = await staff.expect("收费时不开票据")
+    assert zh("risks.card_review_comment", comment="请补充票据管理措施") in card.text
+    no_codes(card.text)
+
+
+async def test_a_submitted_power_tells_its_reviewer_with_a_button(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    from tests.e2e.test_register import add_power
+
+    clock.set(MORNING_UTC)
+    staff = await kit.persona_for(STAFF)
+    dept = await kit.persona_for(DEPT)
+    await add_power(staff, "zh", "医疗机构执业许可")
+    notice = await dept.expect("医疗机构执业许可", timeout=20)
+    assert zh("powers.notice.open") in notice.buttons
+    await tap(dept, zh("powers.notice.open"))
+    card = await dept.expect("医疗机构执业许可（")
+    assert zh("review_powers.confirm") in card.buttons
+
+    # In English, for English staff: their power reaches its reviewer in the reviewer's words.
+    emily = await kit.persona_for(100010)
+    await add_power(emily, "en", "School licence")
+    told = await kit.persona_for(ADMIN)
+    arrived = await told.expect("School licence", timeout=20)
+    assert zh("powers.notice.open") in arrived.buttons
+    assert translate("powers.notice.open", "en") != zh("powers.notice.open")
+
+
+async def test_a_first_start_welcomes_and_the_export_counts_risk_points(
+    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+) -> None:
+    clock.set(MORNING_UTC)
+    staff = await kit.persona_for(STAFF)
+    await staff.send("/start")
+    first = await staff.expect("王芳")
+    assert "欢迎回来" not in first.text and "欢迎使用" in first.text
+    await staff.send("/start")
+    again = await staff.expect("王芳")
+    assert "欢迎回来" in again.text
+
+    await declare(
+        staff, "审批中索要财物", factor=1, risk_type="moral", measure="双人复核", deadline="year"
+    )
+    dept = await kit.persona_for(DEPT)
+    await dept.send("/export")
+    document = await dept.expect(re.compile("登记表"), timeout=20)
+    assert "共 1 个风险点" in document.text, document.text
