@@ -8,10 +8,18 @@ from collections.abc import Callable
 from aiogram.filters.callback_data import CallbackData
 
 from bot.services.buttons import Button, ButtonKind
-from handlers.callbacks import RegradeAction, RegradeCb
+from handlers.callbacks import (
+    RegisterReviewAction,
+    RegisterReviewCb,
+    RegradeAction,
+    RegradeCb,
+)
 
 _PACKERS: dict[ButtonKind, Callable[[Button], CallbackData]] = {
     ButtonKind.REGRADE_OPEN: lambda button: RegradeCb(a=RegradeAction.OPEN, r=button.ids[0]),
+    ButtonKind.POWER_REVIEW_OPEN: lambda button: RegisterReviewCb(
+        action=RegisterReviewAction.OPEN, id=button.ids[0]
+    ),
 }
 
 

@@ -216,7 +216,13 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             unit = await _unit(session, args.unit, settings)
             scope = Scope.of(await subtree_ids(session, [unit.id]))
         data = await build_report(
-            session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
+            session,
+            scope,
+            period,
+            locale=locale,
+            now=clock.now(),
+            timezone=settings.timezone,
+            answer_days=settings.feedback_answer_days,
         )
     files = render_files(data, period, locale)
     args.file.write_bytes(files.pdf if suffix == ".pdf" else files.xlsx)

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import delete
 
+from bot.delivery.outbox_files import prune_sent_files
 from bot.domain.due import DailyAt, Every
 from bot.scheduling import publicity_rounds, review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
@@ -27,6 +28,11 @@ DIGESTS_EVERY = timedelta(minutes=5)
 REMINDERS_AT = time(9, 0)
 # Publicity rounds open and close within this of their time.
 PUBLICITY_SCANS_EVERY = timedelta(minutes=1)
+
+
+async def prune_outbox_files(ctx: JobContext) -> None:
+    """Charts and documents stored for the outbox, once every row that sends them is done."""
+    await prune_sent_files(ctx.session, ctx.now)
 
 
 async def prune_processed_updates(ctx: JobContext) -> None:
@@ -59,4 +65,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("feedback_ladder", Every(timedelta(hours=1)), climb_feedback_ladder),
         PeriodicJob("feedback_prune_misses", Every(timedelta(hours=6)), prune_track_misses),
         PeriodicJob("send_digests", Every(DIGESTS_EVERY), send_digests),
+        PeriodicJob("prune_outbox_files", Every(timedelta(hours=6)), prune_outbox_files),
     ]

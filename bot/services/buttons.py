@@ -7,11 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.keys import N_
+
 
 class ButtonKind(StrEnum):
     """What a button under a notice opens."""
 
     REGRADE_OPEN = "regrade.open"  # the holder's re-grading card of one risk (ids: risk id)
+    POWER_REVIEW_OPEN = "power_review.open"  # a reviewer's card of one power (ids: power id)
+    SOCIAL_CLOSE = "social.close"  # the commission closes a social-review window (ids: risk id)
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,8 @@ class Button:
 def regrading_button(risk_id: int) -> Button:
     """The holder's "re-grade it" button under a notice or reminder."""
     return Button(ButtonKind.REGRADE_OPEN, "regrading.btn.open", (risk_id,))
+
+
+def power_review_button(power_id: int) -> Button:
+    """The reviewer's "open it" button under a "power submitted" notice."""
+    return Button(ButtonKind.POWER_REVIEW_OPEN, N_("powers.notice.open"), (power_id,))

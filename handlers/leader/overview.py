@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.register_rules import local_today
-from bot.services.stats.chart import render_chart
+from bot.services.stats.chart import has_data, render_chart
 from bot.services.stats.overview import Overview
 from bot.services.stats.render import overview_text, ranking_text, scope_title
 from bot.services.stats.scope import overview_for
@@ -96,6 +96,7 @@ async def _load(
         unit_id or None,
         today=local_today(clock.now(), settings.timezone),
         review_limit_days=settings.review_reminder_days,
+        answer_days=settings.feedback_answer_days,
     )
 
 
@@ -116,6 +117,10 @@ async def show_overview(
 async def send_chart(message: Message, ov: Overview, unit_id: int | None, locale: str) -> None:
     """The chart as a photo, drawn in a worker thread (it takes a few hundred ms)."""
     await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
+    if not has_data(ov, unit_id):
+        # Nothing to draw: say so in words rather than send blank axes.
+        await message.answer(_("chart.empty_text").format(unit=scope_title(ov, unit_id, locale)))
+        return
     png = await asyncio.to_thread(render_chart, ov, unit_id, locale)
     caption = _("chart.caption").format(unit=scope_title(ov, unit_id, locale))
     await message.answer_photo(BufferedInputFile(png, "overview.png"), caption=caption)

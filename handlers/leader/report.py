@@ -79,7 +79,13 @@ async def send_report(
     await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     await message_of(query).edit_text(_("report.making"))
     data = await build_report(
-        session, scope, period, locale=locale, now=clock.now(), timezone=settings.timezone
+        session,
+        scope,
+        period,
+        locale=locale,
+        now=clock.now(),
+        timezone=settings.timezone,
+        answer_days=settings.feedback_answer_days,
     )
     files = await asyncio.to_thread(render_files, data, period, locale)
     text = caption(data, locale)

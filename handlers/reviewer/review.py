@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import local_time
 from bot.domain.clock import Clock
 from bot.domain.grading import LEVELS, level_key
 from bot.domain.risk_workflow import Action, RiskState
@@ -57,14 +58,26 @@ def _config(settings: Settings) -> ReviewConfig:
     return ReviewConfig.from_settings(settings)
 
 
+async def _inbox(
+    session: AsyncSession, settings: Settings, person: Person
+) -> tuple[str, InlineKeyboardMarkup]:
+    items = await review_service.inbox(session, _config(settings), person)
+    closes = await review_service.social_closes_at(session, items[InboxKind.SOCIAL])
+    until = local_time.day(closes, settings.timezone) if closes else None
+    return _inbox_text_and_keyboard(items, social_until=until)
+
+
 def _inbox_text_and_keyboard(
-    items: dict[InboxKind, list[int]],
+    items: dict[InboxKind, list[int]], *, social_until: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     builder = InlineKeyboardBuilder()
     lines = [_("review.inbox_title")]
     for kind in InboxKind:
         count = len(items[kind])
         lines.append(_("review.inbox_line").format(kind=label(INBOX_KIND, kind), n=count))
+        if kind is InboxKind.SOCIAL and count and social_until:
+            # Still with the colleagues: say when it comes to be graded (or close it early).
+            lines.append(_("review.inbox_social_wait").format(until=social_until))
         if count:
             builder.button(
                 text=_("review.inbox_button").format(kind=label(INBOX_KIND, kind), n=count),
@@ -82,8 +95,7 @@ async def show_inbox(
     message: Message, state: FSMContext, session: AsyncSession, person: Person, settings: Settings
 ) -> None:
     await state.clear()
-    items = await review_service.inbox(session, _config(settings), person)
-    text, keyboard = _inbox_text_and_keyboard(items)
+    text, keyboard = await _inbox(session, settings, person)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -143,8 +155,7 @@ async def _show_next_or_inbox(
 ) -> None:
     next_id = await _next_in_kind(session, settings, person, kind, after)
     if next_id is None:
-        items = await review_service.inbox(session, _config(settings), person)
-        text, keyboard = _inbox_text_and_keyboard(items)
+        text, keyboard = await _inbox(session, settings, person)
     else:
         text, keyboard = await _card(session, settings, person, next_id, kind)
     text = f"{prefix}\n\n{text}" if prefix else text
@@ -164,8 +175,7 @@ async def back_to_inbox(
 ) -> None:
     await state.clear()
     await query.answer()
-    items = await review_service.inbox(session, _config(settings), person)
-    text, keyboard = _inbox_text_and_keyboard(items)
+    text, keyboard = await _inbox(session, settings, person)
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 

@@ -164,7 +164,7 @@ async def show_history(message: Message, command: CommandObject, ctx: Ctx) -> No
     lines = [_("history.title").format(risk_id=risk_id)]
     names: dict[int, str] = {}
     for row in rows[-HISTORY_SHOWN:]:
-        who = "-"
+        who = _("history.by_system")
         if row.actor_id is not None:
             if row.actor_id not in names:
                 actor = await ctx.session.get(Person, row.actor_id)

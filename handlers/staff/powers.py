@@ -268,7 +268,9 @@ async def save(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
         category=data["category"],
         scope=data["scope"],
     )
-    power = await power_service.add_power(ctx.session, ctx.clock, actor=ctx.person, draft=draft)
+    power = await power_service.add_power(
+        ctx.session, ctx.clock, actor=ctx.person, draft=draft, settings=ctx.settings
+    )
     await end_flow(query, state, _("powers.saved").format(name=quote(power.name)))
 
 

@@ -229,6 +229,7 @@ async def test_last_year_beside_this_year_and_the_report_shows_a_confirmed_year(
             locale="zh",
             now=clock.now(),
             timezone=settings.timezone,
+            answer_days=settings.feedback_answer_days,
         )
         assert before.report.assessment is None  # a draft year is not in the report
         await assessment.confirm(
@@ -259,6 +260,7 @@ async def test_last_year_beside_this_year_and_the_report_shows_a_confirmed_year(
             locale="zh",
             now=clock.now(),
             timezone=settings.timezone,
+            answer_days=settings.feedback_answer_days,
         )
     assert last is not None and this is not None
     health, previous = this.result(org.bureau_id), last.result(org.bureau_id)

@@ -73,3 +73,29 @@ async def test_many_units_are_summarised_into_one_bar(
     assert len(bars) == 5 and bars[-1][0] == "其余 10 个单位"
     assert sum(sum(levels) for _, levels, _ in bars) == 2351
     assert_drawn(render_chart(ov, None, "zh"))
+
+
+async def test_an_empty_scope_says_so_in_words_instead_of_blank_axes(
+    sessionmaker: SessionMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ov = await district(sessionmaker)  # no unit, no risk point
+    assert not chart.has_data(ov, None)
+    said: list[str] = []
+    draw_empty = chart._draw_empty
+
+    def spy(figure: object, title: str, locale: str, font: object) -> None:
+        said.append(locale)
+        draw_empty(figure, title, locale, font)
+
+    monkeypatch.setattr(chart, "_draw_empty", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for locale in ("zh", "en"):
+            data = render_chart(ov, None, locale)
+            assert png_size(data) == (int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI))
+    assert said == ["zh", "en"]
+
+
+async def test_a_scope_with_risks_has_data(sessionmaker: SessionMaker) -> None:
+    await seed_shaped(sessionmaker)
+    assert chart.has_data(await district(sessionmaker), None)

@@ -43,6 +43,7 @@ async def org(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) 
             session, clock, actor=staff,
             draft=powers.PowerDraft("医疗机构执业许可", "审批", "医政科", "条例第九条",
                                     "行政许可/审批", "external"),
+            settings=settings,
         )  # fmt: skip
         await risks.declare_risk(
             session, clock, actor=staff,

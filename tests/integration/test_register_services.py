@@ -67,7 +67,9 @@ async def test_power_inventory_review_and_notice(
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
-        power = await powers.add_power(session, clock, actor=staff, draft=power_draft())
+        power = await powers.add_power(
+            session, clock, actor=staff, draft=power_draft(), settings=settings
+        )
         assert power.status == "submitted" and power.post_id == org.post_id
     async with unit_of_work(sessionmaker) as session:
         outsider = await session.get(Person, org.other_reviewer_id)
@@ -130,11 +132,13 @@ async def test_power_inventory_review_and_notice(
 
 
 async def test_power_of_another_unit_is_invisible(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, settings: Settings
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
-        power = await powers.add_power(session, clock, actor=staff, draft=power_draft())
+        power = await powers.add_power(
+            session, clock, actor=staff, draft=power_draft(), settings=settings
+        )
         outsider = await session.get(Person, org.outsider_id)
         for attempt in (
             powers.get_visible(session, outsider, power.id),
@@ -152,7 +156,7 @@ async def test_power_of_another_unit_is_invisible(
 
 
 async def test_categories_configurable_per_unit(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, settings: Settings
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         assert "行政处罚" in await powers.categories_for(session, org.department_id, "external")
@@ -178,7 +182,9 @@ async def test_categories_configurable_per_unit(
                 session, clock, actor=staff, unit_id=org.bureau_id, scope="external", names=[]
             )
         with pytest.raises(ServiceError, match=r"register.bad_category"):
-            await powers.add_power(session, clock, actor=staff, draft=power_draft())
+            await powers.add_power(
+                session, clock, actor=staff, draft=power_draft(), settings=settings
+            )
 
 
 async def test_declaration_is_all_or_nothing(

@@ -26,6 +26,7 @@ from bot.services import audit
 from bot.services.powers.categories import categories_for
 from bot.services.powers.common import EDITABLE, FIELDS, TEXT_FIELDS, PowerDraft, text_or_refuse
 from bot.services.register_access import require_post, require_reviewer_of, tell
+from bot.services.review.power_notice import tell_power_submitted
 from bot.settings import Settings
 from storage.models.org import Person, Post
 from storage.models.register import Power, PowerScope, PowerStatus
@@ -88,9 +89,10 @@ def move_power(
 
 
 async def add_power(
-    session: AsyncSession, clock: Clock, *, actor: Person, draft: PowerDraft
+    session: AsyncSession, clock: Clock, *, actor: Person, draft: PowerDraft, settings: Settings
 ) -> Power:
-    """Inventory a power of the actor's own post; it is saved as *submitted* for review."""
+    """Inventory a power of the actor's own post; it is saved as *submitted* for review, and
+    its reviewers are told (in the same transaction)."""
     post_id = require_post(actor)
     post = await session.get(Post, post_id)
     if post is None:
@@ -107,6 +109,7 @@ async def add_power(
         **values,
     )
     await audit.record_new(session, clock, power, actor=actor, action="power.add", fields=FIELDS)
+    await tell_power_submitted(session, clock, power, settings)
     return power
 
 

@@ -57,10 +57,11 @@ async def build_report(
     locale: str,
     now: datetime,
     timezone: str,
+    answer_days: int,
     chart_png: bytes | None = None,
 ) -> ReportData:
-    """The report of `scope` for `period`, in `locale`."""
-    figures = await overview(session, scope, today=period.end)
+    """The report of `scope` for `period`, in `locale` (feedback on time within `answer_days`)."""
+    figures = await overview(session, scope, today=period.end, answer_days=answer_days)
     overdue = await overdue_items(session, scope, period.end)
     year = await confirmed(session, period.year)
 

@@ -21,6 +21,7 @@ from bot.services.review.inbox import (
     notes_of,
     peer_items,
     return_comment,
+    social_closes_at,
     units_in_scope,
 )
 from bot.services.review.model import (
@@ -80,6 +81,7 @@ __all__ = [
     "reviewer_scopes",
     "reviewer_units",
     "situation",
+    "social_closes_at",
     "transition",
     "unit_chain",
     "units_in_scope",

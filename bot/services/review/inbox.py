@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from bot.services.review.model import NoteKind, ReviewConfig
 from bot.services.review.situation import actors_for, can_see, reviewer_scopes, situation
 from storage.models.audit import AuditLog
 from storage.models.org import Person, Unit
-from storage.models.review import ReviewNote
+from storage.models.review import ReviewNote, RiskReview
 from storage.repositories import org as org_repo
 from storage.repositories import review as review_repo
 
@@ -87,6 +88,16 @@ async def peer_items(session: AsyncSession, config: ReviewConfig, person: Person
 
 async def notes_of(session: AsyncSession, risk_id: int) -> list[ReviewNote]:
     return await review_repo.notes_of(session, risk_id)
+
+
+async def social_closes_at(session: AsyncSession, risk_ids: list[int]) -> datetime | None:
+    """When the first of these risks' social-review windows closes (None: none is open)."""
+    moments = []
+    for risk_id in risk_ids:
+        row = await session.get(RiskReview, risk_id)
+        if row is not None and row.social_closes_at is not None:
+            moments.append(row.social_closes_at)
+    return min(moments) if moments else None
 
 
 async def return_comment(session: AsyncSession, risk_id: int) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.i18n import translate
 from bot.services.stats.overview import Overview, UnitRow
@@ -73,12 +73,41 @@ def _unit_name(ov: Overview, unit_id: int | None, locale: str) -> str:
     )
 
 
+def has_data(ov: Overview, unit_id: int | None) -> bool:
+    """Whether the chart of `unit_id` would draw any bar (any risk point in scope)."""
+    return any(sum(counts) for _, counts, _ in _bars(ov, unit_id, "zh"))
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    # Fast zlib level: a chart is mostly flat colour, so the file stays small anyway.
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def _draw_empty(figure: Any, title: str, locale: str, font: Any) -> None:
+    """No risk point in scope: the title and a sentence saying so, instead of blank axes."""
+    figure.suptitle(title, fontproperties=font)
+    figure.text(
+        0.5, 0.5, translate("chart.empty", locale), ha="center", va="center",
+        fontproperties=font, fontsize=14,
+    )  # fmt: skip
+
+
 def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
     """The chart of the units under `unit_id` (None: the scope's top) as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     font = cjk_font()
+    title = translate(
+        "chart.title", locale, unit=_unit_name(ov, unit_id, locale), date=ov.today.isoformat()
+    )
+    if not has_data(ov, unit_id):
+        empty = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+        FigureCanvasAgg(empty)
+        _draw_empty(empty, title, locale, font)
+        return _png(empty)
     bars = _bars(ov, unit_id, locale)
     labels = [label for label, _, _ in bars]
     positions = list(range(len(bars)))[::-1]  # first unit at the top
@@ -109,13 +138,7 @@ def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
     for ax in (levels_ax, coverage_ax):
         for tick in ax.get_xticklabels():
             tick.set_fontproperties(font)
-    title = translate(
-        "chart.title", locale, unit=_unit_name(ov, unit_id, locale), date=ov.today.isoformat()
-    )
     figure.suptitle(title, fontproperties=font)
     # Fixed margins, not tight_layout (which draws the figure twice): room for unit names.
     figure.subplots_adjust(left=0.16, right=0.98, top=0.88, bottom=0.08, wspace=0.08)
-    buffer = io.BytesIO()
-    # Fast zlib level: a chart is mostly flat colour, so the file stays small anyway.
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+    return _png(figure)

@@ -91,8 +91,9 @@ async def send_due_digests(
     union = _union(s for s in scopes.values() if s is not None)
     today = local_today(now, settings.timezone)
     counted = await overview(
-        session, union, today=today, review_limit_days=settings.review_reminder_days
-    )
+        session, union, today=today, review_limit_days=settings.review_reminder_days,
+        answer_days=settings.feedback_answer_days,
+    )  # fmt: skip
     overdue = await overdue_by_unit(session, union, today)
     charts: dict[tuple[frozenset[int] | None, str], bytes] = {}
     drafts: list[tuple[Person, str, str, tuple[frozenset[int] | None, str]]] = []

@@ -37,6 +37,7 @@ class FeedbackCounts(TypedDict, total=False):
     satisfaction_sum: int
 
 
+DEFAULT_ANSWER_DAYS = 5  # FEEDBACK_ANSWER_DAYS' default
 RATING_SCORE = {Rating.SATISFIED: 5, Rating.FAIRLY: 3, Rating.UNSATISFIED: 1}
 
 
@@ -45,7 +46,7 @@ async def feedback_by_unit(
     unit_ids: Collection[int] | None,
     *,
     today: date,
-    answer_days: int = 5,  # FEEDBACK_ANSWER_DAYS' default; the digests and reports pass theirs
+    answer_days: int = DEFAULT_ANSWER_DAYS,  # the overview's callers pass FEEDBACK_ANSWER_DAYS
 ) -> dict[int, FeedbackCounts]:
     """Per unit id (None: every unit), the `FEEDBACK_FIELDS` counts of feedback received up to
     the end of `today` (units without feedback are left out)."""

@@ -31,7 +31,7 @@ from bot.domain.stats import (
     total,
 )
 from bot.services.stats import counts
-from bot.services.stats.feedback_source import feedback_by_unit
+from bot.services.stats.feedback_source import DEFAULT_ANSWER_DAYS, feedback_by_unit
 
 DEFAULT_REVIEW_LIMIT_DAYS = 3
 
@@ -107,16 +107,20 @@ async def overview(
     *,
     today: date,
     review_limit_days: int = DEFAULT_REVIEW_LIMIT_DAYS,
+    answer_days: int = DEFAULT_ANSWER_DAYS,
 ) -> Overview:
     """The seed's table for `scope` on `today` (the programme's local day).
 
     Measures are overdue when their deadline is before `today`; a pending review waits
-    "too long" past `review_limit_days` (the review reminder setting).
+    "too long" past `review_limit_days` (the review reminder setting); feedback is answered
+    on time within `answer_days` (FEEDBACK_ANSWER_DAYS).
     """
     now = datetime.combine(today, time(23, 59), tzinfo=UTC)
     limit = now - timedelta(days=review_limit_days)
     units, own = await counts.count_all(session, scope.unit_ids, today=today, now=now, limit=limit)
-    feedback = await feedback_by_unit(session, scope.unit_ids, today=today)
+    feedback = await feedback_by_unit(
+        session, scope.unit_ids, today=today, answer_days=answer_days
+    )
     figures = {u.id: Figures(**own.get(u.id, {}), **feedback.get(u.id, {})) for u in units}
     parents = {u.id: u.parent_id for u in units}
     subtree = roll_up(figures, parents)

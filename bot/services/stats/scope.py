@@ -78,12 +78,16 @@ async def overview_for(
     *,
     today: date,
     review_limit_days: int,
+    answer_days: int,
 ) -> Overview:
     """The overview a person asked for: their whole scope, or one unit of it with everything
     under it. A unit outside their scope (a forged or stale button) is refused."""
     scope = await scope_of(session, person)
     if unit_id is None:
-        return await overview(session, scope, today=today, review_limit_days=review_limit_days)
+        return await overview(
+            session, scope, today=today, review_limit_days=review_limit_days,
+            answer_days=answer_days,
+        )  # fmt: skip
     if not scope.covers(unit_id):
         raise NotAllowed()
     units = set(await subtree_ids(session, [unit_id]))
@@ -92,8 +96,9 @@ async def overview_for(
     if not units:
         raise ServiceError("overview.unit_gone")
     return await overview(
-        session, Scope.of(units), today=today, review_limit_days=review_limit_days
-    )
+        session, Scope.of(units), today=today, review_limit_days=review_limit_days,
+        answer_days=answer_days,
+    )  # fmt: skip
 
 
 class UnitTree:

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import local_time
 from bot.domain.errors import ServiceError
 from bot.domain.grading import FACTORS, Factors, GradingRule, explain, grade_risk
 from bot.domain.register_rules import (
@@ -20,9 +21,11 @@ from bot.domain.register_rules import (
 )
 from bot.domain.risk_workflow import RiskState
 from bot.services import powers as power_service
+from bot.services import review as review_service
 from bot.services import risks as risk_service
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import focus_programmes
+from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
     ask,
@@ -213,14 +216,19 @@ async def submit(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
                 focus_programme=data.get("focus"),
             ),
         )
-    key = (
-        "risks.submitted_leadership"
-        if risk.status == RiskState.COLLECTIVE_DISCUSSION.value
-        else "risks.submitted"
-    )
-    await end_flow(
-        query, state, _(key).format(id=risk.id, level=level_label(risk.suggested_level))
-    )
+    await end_flow(query, state, await _submitted(ctx.session, ctx.settings, risk))
+
+
+async def _submitted(session: AsyncSession, settings: Settings, risk: RiskPoint) -> str:
+    """Where the new record is now, and for a social review, the day its window closes."""
+    level = level_label(risk.suggested_level)
+    if risk.status == RiskState.COLLECTIVE_DISCUSSION.value:
+        return _("risks.submitted_leadership").format(id=risk.id, level=level)
+    closes = await review_service.social_closes_at(session, [risk.id])
+    if risk.status == RiskState.SOCIAL_REVIEW.value and closes is not None:
+        until = local_time.day(closes, settings.timezone)
+        return _("risks.submitted_social").format(id=risk.id, level=level, until=until)
+    return _("risks.submitted").format(id=risk.id, level=level)
 
 
 abort = abort_flow
