@@ -53,15 +53,17 @@ async def _list_page(screen: Screen, offset: int) -> Page:
     if not total:
         text += "\n" + _("measures.empty")
 
+    def mark(m: ControlMeasure) -> str:
+        return _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
+
     def line(m: ControlMeasure) -> str:
-        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
         return (
             _("measures.item").format(
                 deadline=day(m.deadline),
                 status=measure_status_label(m.status),
                 action=quote(list_label(None, m.action)),
             )
-            + mark
+            + mark(m)
         )
 
     text = "\n".join([text, *(line(m) for m in items)])
@@ -69,7 +71,7 @@ async def _list_page(screen: Screen, offset: int) -> Page:
         items,
         total,
         offset,
-        label=lambda m: list_label(None, m.action),
+        label=lambda m: list_label(None, m.action) + mark(m),
         choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
     )
     return text, keyboard
