@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -72,23 +72,23 @@ async def send_report(
     period = period_for(callback_data.period, ctx.clock, ctx.settings)
     await query.answer()
     chat_id = query.from_user.id
-    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     await message_of(query).edit_text(_("report.making"))
-    data = await build_report(
-        ctx.session,
-        scope,
-        period,
-        locale=locale,
-        now=ctx.clock.now(),
-        timezone=ctx.settings.timezone,
-    )
-    files = await asyncio.to_thread(render_files, data, period, locale)
-    text = caption(data, locale)
-    await bot.send_document(
-        chat_id, BufferedInputFile(files.pdf, f"{files.stem}.pdf"), caption=text
-    )
-    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    await bot.send_document(chat_id, BufferedInputFile(files.xlsx, f"{files.stem}.xlsx"))
+    # "sending a file…" shows (renewed every few seconds) while the report is made and sent.
+    async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
+        data = await build_report(
+            ctx.session,
+            scope,
+            period,
+            locale=locale,
+            now=ctx.clock.now(),
+            timezone=ctx.settings.timezone,
+        )
+        files = await asyncio.to_thread(render_files, data, period, locale)
+        text = caption(data, locale)
+        await bot.send_document(
+            chat_id, BufferedInputFile(files.pdf, f"{files.stem}.pdf"), caption=text
+        )
+        await bot.send_document(chat_id, BufferedInputFile(files.xlsx, f"{files.stem}.xlsx"))
     await message_of(query).edit_text(
         _("report.sent").format(period=_(LABELS[callback_data.period]))
     )

@@ -57,14 +57,11 @@ async def _list_page(screen: Screen, offset: int) -> Page:
         return _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
 
     def line(m: ControlMeasure) -> str:
-        return (
-            _("measures.item").format(
-                deadline=day(m.deadline),
-                status=measure_status_label(m.status),
-                action=quote(list_label(None, m.action)),
-            )
-            + mark(m)
-        )
+        return _("measures.item").format(
+            deadline=day(m.deadline),
+            status=measure_status_label(m.status),
+            action=quote(list_label(None, m.action)),
+        ) + mark(m)
 
     text = "\n".join([text, *(line(m) for m in items)])
     keyboard = MEASURES.keyboard(
