@@ -107,13 +107,9 @@ async def choose_scope(
 async def _save(state: FSMContext, ctx: Ctx, names: list[str]) -> list[str]:
     data = await state.get_data()
     return await power_service.set_categories(
-        ctx.session,
-        ctx.clock,
-        actor=ctx.person,
-        unit_id=data["unit_id"],
-        scope=data["scope"],
+        ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], scope=data["scope"],
         names=names,
-    )
+    )  # fmt: skip
 
 
 async def enter_names(message: Message, state: FSMContext, ctx: Ctx) -> None:

@@ -123,18 +123,10 @@ async def choose_status(
 async def enter_note(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     note = typed(message.text, NOTE_MAX)
-    measure = await finish_step(
-        state,
-        risk_service.report_measure(
-            ctx.session,
-            ctx.clock,
-            actor=ctx.person,
-            measure_id=data["measure_id"],
-            status=data["status"],
-            note=note,
-            settings=ctx.settings,
-        ),
-    )
+    measure = await finish_step(state, risk_service.report_measure(
+        ctx.session, ctx.clock, actor=ctx.person, measure_id=data["measure_id"],
+        status=data["status"], note=note, settings=ctx.settings,
+    ))  # fmt: skip
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)
