@@ -32,6 +32,15 @@ from handlers.staff import (
 from handlers.ui.context import ContextMiddleware
 
 
+def _audience(name: str, roles: tuple[Role, ...], *routers: Router) -> Router:
+    """A router for the people holding one of `roles`, carrying its guard for both kinds."""
+    audience = Router(name=name)
+    audience.message.filter(HasRole(*roles))
+    audience.callback_query.filter(HasRole(*roles))
+    audience.include_routers(*routers)
+    return audience
+
+
 def build_router() -> Router:
     """A fresh router tree (a router joins one dispatcher only; tests build several).
 
@@ -54,56 +63,56 @@ def build_router() -> Router:
         language.create_router(),
     )
 
-    admin = Router(name="admin")
-    admin.message.filter(HasRole(Role.ADMIN))
-    admin.callback_query.filter(HasRole(Role.ADMIN))
-    admin.include_routers(
-        invite.create_router(),
-        categories.create_router(),
-        broadcast.create_router(),
-        campaign.create_router(),
-        unreachable.create_router(),
-        admin_publicity.create_router(),
-        assessment.create_router(),
+    root.include_router(
+        _audience(
+            "admin",
+            (Role.ADMIN,),
+            invite.create_router(),
+            categories.create_router(),
+            broadcast.create_router(),
+            campaign.create_router(),
+            unreachable.create_router(),
+            admin_publicity.create_router(),
+            assessment.create_router(),
+        )
     )
-    root.include_router(admin)
 
     # The risk register: staff (and leaders, staff for their own posts) declare; reviewers
     # and the commission review, propose and export; anyone with a role reads the rules.
-    staff = Router(name="staff")
-    staff.message.filter(HasRole(Role.STAFF, Role.LEADER))
-    staff.callback_query.filter(HasRole(Role.STAFF, Role.LEADER))
-    staff.include_routers(
-        powers.create_router(),
-        power_edit.create_router(),
-        risks.create_router(),
-        regrading.create_router(),
-        regrading_measures.create_router(),
-        measures.create_router(),
-        peer.create_peer_router(),
+    root.include_router(
+        _audience(
+            "staff",
+            (Role.STAFF, Role.LEADER),
+            powers.create_router(),
+            power_edit.create_router(),
+            risks.create_router(),
+            regrading.create_router(),
+            regrading_measures.create_router(),
+            measures.create_router(),
+            peer.create_peer_router(),
+        )
     )
-    root.include_router(staff)
-    reviewers = Router(name="reviewers")
-    reviewers.message.filter(HasRole(Role.REVIEWER, Role.ADMIN))
-    reviewers.callback_query.filter(HasRole(Role.REVIEWER, Role.ADMIN))
-    reviewers.include_routers(
-        reviewer_register.create_router(),
-        reviewer_review.create_router(),
-        reviewer_reopen.create_router(),
-        feedback_inbox.create_router(),
+    root.include_router(
+        _audience(
+            "reviewers",
+            (Role.REVIEWER, Role.ADMIN),
+            reviewer_register.create_router(),
+            reviewer_review.create_router(),
+            reviewer_reopen.create_router(),
+            feedback_inbox.create_router(),
+        )
     )
-    root.include_router(reviewers)
     # Leaders and the commission: the programme's documents, for their scope.
-    leaders = Router(name="leaders")
-    leaders.message.filter(HasRole(Role.LEADER, Role.ADMIN))
-    leaders.callback_query.filter(HasRole(Role.LEADER, Role.ADMIN))
-    leaders.include_routers(leader_report.create_router())
-    root.include_router(leaders)
-    members = Router(name="members")
-    members.message.filter(HasRole(*Role))
-    members.callback_query.filter(HasRole(*Role))
-    members.include_routers(rules.create_router(), peer.create_history_router())
-    root.include_router(members)
+    root.include_router(
+        _audience(
+            "leaders",
+            (Role.LEADER, Role.ADMIN),
+            leader_report.create_router(),
+        )
+    )
+    root.include_router(
+        _audience("members", (*Role,), rules.create_router(), peer.create_history_router())
+    )
     # Everyone, citizens included (the commission's /publicity was met in `admin`).
     root.include_routers(public_browse.create_router(), public_subscribe.create_router())
     # Leaders, reviewers and the commission: the service decides each one's scope and tells

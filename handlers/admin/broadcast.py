@@ -26,11 +26,10 @@ from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from handlers.callbacks import BroadcastAction, BroadcastCb
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import PAGE_SIZE, paged_choices
+from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
 from storage.models.org import Unit
-from storage.repositories import org as org_repo
 
 AUDIENCES: tuple[Audience, ...] = tuple(Audience)
 
@@ -75,13 +74,10 @@ async def start(message: Message, state: FSMContext) -> None:
 
 
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
-    return paged_choices(
-        units,
-        total,
+    return await unit_choices(
+        session,
         offset,
-        label=lambda unit: unit.path,
-        choose=lambda unit: BroadcastCb(action=BroadcastAction.UNIT, value=unit.id),
+        choose=lambda unit_id: BroadcastCb(action=BroadcastAction.UNIT, value=unit_id),
         page=lambda at: BroadcastCb(action=BroadcastAction.PAGE, value=at),
         extra=[(_("broadcast.all_units"), BroadcastCb(action=BroadcastAction.UNIT, value=0))],
     )

@@ -18,11 +18,10 @@ from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import PAGE_SIZE, paged_choices
+from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import asking_again
 from storage.models.org import Unit
-from storage.repositories import org as org_repo
 
 SCOPES = ("external", "internal")
 SEPARATORS = re.compile(r"[\n,，、;；]+")
@@ -46,13 +45,10 @@ register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)
 
 
 async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
-    return paged_choices(
-        units,
-        total,
+    return await unit_choices(
+        session,
         offset,
-        label=lambda u: u.path,
-        choose=lambda u: CategoryCb(action=CategoryAction.UNIT, id=u.id),
+        choose=lambda unit_id: CategoryCb(action=CategoryAction.UNIT, id=unit_id),
         page=lambda at: CategoryCb(action=CategoryAction.PAGE, id=at),
     )
 
@@ -111,13 +107,9 @@ async def choose_scope(
 async def _save(state: FSMContext, ctx: Ctx, names: list[str]) -> list[str]:
     data = await state.get_data()
     return await power_service.set_categories(
-        ctx.session,
-        ctx.clock,
-        actor=ctx.person,
-        unit_id=data["unit_id"],
-        scope=data["scope"],
+        ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], scope=data["scope"],
         names=names,
-    )
+    )  # fmt: skip
 
 
 async def enter_names(message: Message, state: FSMContext, ctx: Ctx) -> None:

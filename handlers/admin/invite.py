@@ -19,7 +19,7 @@ from bot.services.people import NAME_MAX
 from handlers.callbacks import InviteAction, InviteCb
 from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
-from handlers.ui.pickers import PAGE_SIZE, paged_choices
+from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
@@ -38,13 +38,10 @@ def role_label(role: Role) -> str:
 
 
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
-    return paged_choices(
-        units,
-        total,
+    return await unit_choices(
+        session,
         offset,
-        label=lambda unit: unit.path,
-        choose=lambda unit: InviteCb(action=InviteAction.UNIT, value=unit.id),
+        choose=lambda unit_id: InviteCb(action=InviteAction.UNIT, value=unit_id),
         page=lambda at: InviteCb(action=InviteAction.PAGE, value=at),
     )
 

@@ -8,15 +8,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.i18n import LOCALES
 from bot.services.people import set_language
 from handlers.callbacks import LanguageChoice
 from handlers.command_menu import set_person_menu
+from handlers.ui.context import Ctx
 from handlers.ui.labels import LANGUAGE, label
-from storage.models.org import Person
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -33,13 +31,11 @@ async def ask_language(message: Message) -> None:
 async def choose_language(
     query: CallbackQuery,
     callback_data: LanguageChoice,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
+    ctx: Ctx,
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    await set_language(session, clock, person, callback_data.locale)
+    await set_language(ctx.session, ctx.clock, ctx.person, callback_data.locale)
     # Reply in the new language at once, not from the next message on.
     with i18n.use_locale(callback_data.locale):
         await query.answer()
@@ -49,8 +45,8 @@ async def choose_language(
                 chat_id=query.message.chat.id,
                 message_id=query.message.message_id,
             )
-    if person.roles and query.message is not None:
-        await set_person_menu(bot, query.message.chat.id, person.roles, callback_data.locale)
+    if ctx.person.roles and query.message is not None:
+        await set_person_menu(bot, query.message.chat.id, ctx.person.roles, callback_data.locale)
 
 
 def create_router() -> Router:

@@ -13,9 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     RULE_KIND_MAX,
@@ -27,7 +25,6 @@ from bot.domain.register_rules import (
 from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
-from bot.settings import Settings
 from handlers.callbacks import ListName, RuleAction, RuleCb
 from handlers.register_ui import (
     alert,
@@ -37,6 +34,7 @@ from handlers.register_ui import (
     reask,
     register_prompt,
 )
+from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
@@ -113,10 +111,8 @@ async def _view(screen: Screen, offset: int) -> Page:
 RULES = Pager(ListName.RULES, _view)
 
 
-async def _unit_keyboard(
-    session: AsyncSession, person: Person, offset: int
-) -> InlineKeyboardMarkup:
-    scope = await reviewed_unit_ids(session, person)
+async def _unit_keyboard(ctx: Ctx, offset: int) -> InlineKeyboardMarkup:
+    scope = await reviewed_unit_ids(ctx.session, ctx.person)
     query = select(Unit)
     count = select(func.count()).select_from(Unit)
     if scope is not None:
@@ -124,8 +120,10 @@ async def _unit_keyboard(
             query.where(Unit.id.in_(sorted(scope))),
             count.where(Unit.id.in_(sorted(scope))),
         )
-    total = await session.scalar(count) or 0
-    units = list(await session.scalars(query.order_by(Unit.path).offset(offset).limit(PAGE_SIZE)))
+    total = await ctx.session.scalar(count) or 0
+    units = list(
+        await ctx.session.scalars(query.order_by(Unit.path).offset(offset).limit(PAGE_SIZE))
+    )
     return paged_choices(
         units, int(total), offset, label=lambda u: u.path,
         choose=lambda u: RuleCb(action=RuleAction.UNIT, id=u.id),
@@ -133,26 +131,20 @@ async def _unit_keyboard(
     )  # fmt: skip
 
 
-async def start_add(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    if not _may_add(person):
+async def start_add(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    if not _may_add(ctx.person):
         await alert(query, ServiceError("errors.not_allowed"))
         return
     await query.answer()
     await state.clear()
     await state.set_state(AddRule.unit)
-    await message_of(query).answer(
-        _("rules.ask_unit"), reply_markup=await _unit_keyboard(session, person, 0)
-    )
+    await message_of(query).answer(_("rules.ask_unit"), reply_markup=await _unit_keyboard(ctx, 0))
 
 
-async def unit_page(
-    query: CallbackQuery, callback_data: RuleCb, session: AsyncSession, person: Person
-) -> None:
+async def unit_page(query: CallbackQuery, callback_data: RuleCb, ctx: Ctx) -> None:
     await query.answer()
     await message_of(query).edit_reply_markup(
-        reply_markup=await _unit_keyboard(session, person, max(0, callback_data.id))
+        reply_markup=await _unit_keyboard(ctx, max(0, callback_data.id))
     )
 
 
@@ -160,11 +152,10 @@ async def choose_unit(
     query: CallbackQuery,
     callback_data: RuleCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    scope = await reviewed_unit_ids(session, person)
-    if await session.get(Unit, callback_data.id) is None or (
+    scope = await reviewed_unit_ids(ctx.session, ctx.person)
+    if await ctx.session.get(Unit, callback_data.id) is None or (
         scope is not None and callback_data.id not in scope
     ):
         await query.answer(_("fallback.stale_button"), show_alert=True)
@@ -182,10 +173,8 @@ async def enter_kind(message: Message, state: FSMContext) -> None:
     await ask(message, state)
 
 
-async def enter_issued(
-    message: Message, state: FSMContext, clock: Clock, settings: Settings
-) -> None:
-    today = local_today(clock.now(), settings.timezone)
+async def enter_issued(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    today = local_today(ctx.clock.now(), ctx.settings.timezone)
     try:
         issued = parse_date(message.text or "", today)
         if issued > today:
@@ -206,15 +195,17 @@ async def skip(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def choose_matter(
-    query: CallbackQuery, callback_data: RuleCb, state: FSMContext, session: AsyncSession,
-    clock: Clock, person: Person,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: RuleCb,
+    state: FSMContext,
+    ctx: Ctx,
+) -> None:
     if not 0 <= callback_data.value < len(MATTERS):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
     rule = await finish_step(state, add_rule(
-        session, clock, actor=person, unit_id=data["unit_id"], title=data["title"],
+        ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], title=data["title"],
         kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if
         data.get("issued") else None, major_matter=MATTERS[callback_data.value].value,
     ))  # fmt: skip

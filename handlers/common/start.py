@@ -6,32 +6,31 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.services import people
 from bot.services.invitations import accept_invitation
 from bot.services.publicity.lookup import CODE_PREFIX, code_from_payload
-from bot.settings import Settings
 from handlers.command_menu import set_person_menu
 from handlers.common.help import help_text
 from handlers.public.browse import open_from_link
+from handlers.ui.context import Ctx
 from storage.models.org import Person
 
 
 async def start_with_invitation(
     message: Message,
     command: CommandObject,
-    session: AsyncSession,
-    clock: Clock,
-    person: Person,
+    ctx: Ctx,
     bot: Bot,
     locale: str,
 ) -> None:
-    accepted = await accept_invitation(session, clock, person=person, code=command.args or "")
+    accepted = await accept_invitation(
+        ctx.session, ctx.clock, person=ctx.person, code=command.args or ""
+    )
     bound = accepted.person
-    people.mark_started(clock, bound)
-    await session.refresh(bound, ["unit", "post"])
+    people.mark_started(ctx.clock, bound)
+    await ctx.session.refresh(bound, ["unit", "post"])
     # The menu first: by the time the greeting arrives, the app shows the new commands.
     await set_person_menu(bot, message.chat.id, bound.roles, locale)
     await message.answer(
@@ -45,15 +44,13 @@ async def start_with_invitation(
     )
 
 
-async def start_with_feedback_link(
-    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
-) -> None:
+async def start_with_feedback_link(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """A channel post's deep link (`fb_<code>`): the public card of that risk point."""
     code = code_from_payload(command.args)
     if code is None:
         await message.answer(_("publicity.not_found"))
         return
-    await open_from_link(message, session, settings, code)
+    await open_from_link(message, ctx, code)
 
 
 async def start(message: Message, person: Person, bot: Bot, clock: Clock, locale: str) -> None:

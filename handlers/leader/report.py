@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.register_rules import local_today
@@ -21,8 +20,8 @@ from bot.services.reports.build import build_report, caption, render_files
 from bot.services.stats.scope import scope_of
 from bot.settings import Settings
 from handlers.callbacks import ReportCb, ReportPeriod
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
-from storage.models.org import Person
 
 LABELS = {
     ReportPeriod.YEAR: N_("report.btn.year"),
@@ -46,8 +45,8 @@ def _chooser() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def ask_period(message: Message, session: AsyncSession, person: Person) -> None:
-    await scope_of(session, person)  # refuses before asking anything
+async def ask_period(message: Message, ctx: Ctx) -> None:
+    await scope_of(ctx.session, ctx.person)  # refuses before asking anything
     await message.answer(_("report.ask_period"), reply_markup=_chooser())
 
 
@@ -66,34 +65,31 @@ async def send_report(
     query: CallbackQuery,
     callback_data: ReportCb,
     bot: Bot,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
-    settings: Settings,
+    ctx: Ctx,
     locale: str,
 ) -> None:
-    scope = await scope_of(session, person)
-    period = period_for(callback_data.period, clock, settings)
+    scope = await scope_of(ctx.session, ctx.person)
+    period = period_for(callback_data.period, ctx.clock, ctx.settings)
     await query.answer()
     chat_id = query.from_user.id
-    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     await message_of(query).edit_text(_("report.making"))
-    data = await build_report(
-        session,
-        scope,
-        period,
-        locale=locale,
-        now=clock.now(),
-        timezone=settings.timezone,
-        answer_days=settings.feedback_answer_days,
-    )
-    files = await asyncio.to_thread(render_files, data, period, locale)
-    text = caption(data, locale)
-    await bot.send_document(
-        chat_id, BufferedInputFile(files.pdf, f"{files.stem}.pdf"), caption=text
-    )
-    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    await bot.send_document(chat_id, BufferedInputFile(files.xlsx, f"{files.stem}.xlsx"))
+    # "sending a file…" shows (renewed every few seconds) while the report is made and sent.
+    async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
+        data = await build_report(
+            ctx.session,
+            scope,
+            period,
+            locale=locale,
+            now=ctx.clock.now(),
+            timezone=ctx.settings.timezone,
+            answer_days=ctx.settings.feedback_answer_days,
+        )
+        files = await asyncio.to_thread(render_files, data, period, locale)
+        text = caption(data, locale)
+        await bot.send_document(
+            chat_id, BufferedInputFile(files.pdf, f"{files.stem}.pdf"), caption=text
+        )
+        await bot.send_document(chat_id, BufferedInputFile(files.xlsx, f"{files.stem}.xlsx"))
     await message_of(query).edit_text(
         _("report.sent").format(period=_(LABELS[callback_data.period]))
     )

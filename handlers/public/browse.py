@@ -18,9 +18,9 @@ from bot.services.feedback.public import PublicCounts, public_counts
 from bot.services.publicity import browse, lookup
 from bot.services.publicity.lookup import PublicItem
 from bot.services.publicity.texts import LEVEL_KEYS, RISK_TYPE_KEYS
-from bot.settings import Settings
 from handlers.callbacks import BrowseAction, BrowseCb, FeedbackAction, FeedbackCb
 from handlers.public.texts import when
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, page_nav
 
 DESCRIPTION_MAX = 1500
@@ -47,28 +47,26 @@ async def _show(
         await target.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
-async def _rounds(
-    target: CallbackQuery | Message, session: AsyncSession, settings: Settings
-) -> None:
-    found = await browse.open_rounds(session)
+async def _rounds(target: CallbackQuery | Message, ctx: Ctx) -> None:
+    found = await browse.open_rounds(ctx.session)
     if not found:
         await _show(target, _("publicity.browse.none"), None)
         return
     builder = InlineKeyboardBuilder()
     for rnd in found:
         label = _("publicity.browse.round_button").format(
-            id=rnd.id, risks=rnd.risks, end=when(rnd.ends_at, settings.timezone)
+            id=rnd.id, risks=rnd.risks, end=when(rnd.ends_at, ctx.settings.timezone)
         )
         builder.row(_b(label, BrowseCb(action=BrowseAction.ROUND, round_id=rnd.id)))
     await _show(target, _("publicity.browse.rounds"), builder.as_markup())
 
 
-async def command(message: Message, session: AsyncSession, settings: Settings) -> None:
-    await _rounds(message, session, settings)
+async def command(message: Message, ctx: Ctx) -> None:
+    await _rounds(message, ctx)
 
 
-async def rounds_view(query: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
-    await _rounds(query, session, settings)
+async def rounds_view(query: CallbackQuery, ctx: Ctx) -> None:
+    await _rounds(query, ctx)
 
 
 async def round_view(query: CallbackQuery, callback_data: BrowseCb, session: AsyncSession) -> None:
@@ -150,49 +148,42 @@ def card_keyboard(item: PublicItem, index: int, total: int) -> InlineKeyboardMar
 
 async def _card(
     target: CallbackQuery | Message,
-    session: AsyncSession,
-    settings: Settings,
+    ctx: Ctx,
     round_id: int,
     unit_id: int,
     index: int,
 ) -> None:
-    await browse.require_open(session, round_id)
-    ids = await browse.unit_items(session, round_id, unit_id)
+    await browse.require_open(ctx.session, round_id)
+    ids = await browse.unit_items(ctx.session, round_id, unit_id)
     if not ids:
         raise ServiceError("publicity.not_found")
     index = min(max(0, index), len(ids) - 1)
-    item = await lookup.public_item_by_id(session, ids[index])
+    item = await lookup.public_item_by_id(ctx.session, ids[index])
     if item is None:
         raise ServiceError("publicity.not_found")
-    counts = (await public_counts(session, [item.item_id])).get(item.item_id)
+    counts = (await public_counts(ctx.session, [item.item_id])).get(item.item_id)
     await _show(
         target,
-        card_text(item, index, len(ids), settings.timezone, counts),
+        card_text(item, index, len(ids), ctx.settings.timezone, counts),
         card_keyboard(item, index, len(ids)),
     )
 
 
-async def unit_view(
-    query: CallbackQuery, callback_data: BrowseCb, session: AsyncSession, settings: Settings
-) -> None:
-    await _card(
-        query, session, settings, callback_data.round_id, callback_data.unit_id, callback_data.page
-    )
+async def unit_view(query: CallbackQuery, callback_data: BrowseCb, ctx: Ctx) -> None:
+    await _card(query, ctx, callback_data.round_id, callback_data.unit_id, callback_data.page)
 
 
-async def open_from_link(
-    message: Message, session: AsyncSession, settings: Settings, code: str
-) -> None:
+async def open_from_link(message: Message, ctx: Ctx, code: str) -> None:
     """`/start fb_<code>`: the card of that item (a closed round's card says it closed)."""
-    item = await lookup.public_item(session, code)
+    item = await lookup.public_item(ctx.session, code)
     if item is None:
         await message.answer(_("publicity.not_found"))
         return
-    ids = await browse.unit_items(session, item.round_id, item.unit_id)
+    ids = await browse.unit_items(ctx.session, item.round_id, item.unit_id)
     index = ids.index(item.item_id) if item.item_id in ids else 0
-    counts = (await public_counts(session, [item.item_id])).get(item.item_id)
+    counts = (await public_counts(ctx.session, [item.item_id])).get(item.item_id)
     await message.answer(
-        card_text(item, index, len(ids), settings.timezone, counts),
+        card_text(item, index, len(ids), ctx.settings.timezone, counts),
         reply_markup=card_keyboard(item, index, len(ids)),
     )
 

@@ -25,10 +25,8 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import feedback as rules
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.feedback import KIND_KEYS, Kind
 from bot.domain.grading import level_key
@@ -38,6 +36,7 @@ from bot.services.publicity.lookup import PublicItem
 from bot.settings import Settings
 from handlers.callbacks import FeedbackAction, FeedbackCb
 from handlers.register_ui import refusal
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
 from storage.models.org import Person
 
@@ -101,14 +100,11 @@ async def _begin(state: FSMContext, item: PublicItem, chat_id: int, message_id: 
 async def start_from_card(
     query: CallbackQuery,
     callback_data: FeedbackCb,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    ctx: Ctx,
     state: FSMContext,
 ) -> None:
     item = await submit.open_item(
-        session, clock, _config(settings), person, item_id=callback_data.item_id
+        ctx.session, ctx.clock, _config(ctx.settings), ctx.person, item_id=callback_data.item_id
     )
     text, keyboard = _kind_screen(item)
     await query.answer()
@@ -173,12 +169,12 @@ def _files_screen(count: int) -> tuple[str, InlineKeyboardMarkup]:
     )
 
 
-async def receive_text(
-    message: Message, state: FSMContext, bot: Bot, session: AsyncSession, person: Person
-) -> None:
+async def receive_text(message: Message, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     has_link = any(e.type in LINK_ENTITIES for e in message.entities or [])
     try:
-        text = await submit.check_text(session, person, message.text, has_link_entity=has_link)
+        text = await submit.check_text(
+            ctx.session, ctx.person, message.text, has_link_entity=has_link
+        )
     except ServiceError as error:  # the question stays: they type again
         await message.answer(refusal(error))
         return
@@ -306,15 +302,7 @@ async def _back_to_preview(
     await _edit(bot, data, *_preview(data, person))
 
 
-async def confirm(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     data = await _stale(query, state, FeedbackFlow.preview)
     if data is None:
         return
@@ -335,7 +323,9 @@ async def confirm(
     step = await state.get_state()
     await state.clear()
     try:
-        receipt = await submit.submit(session, clock, _config(settings), person, draft)
+        receipt = await submit.submit(
+            ctx.session, ctx.clock, _config(ctx.settings), ctx.person, draft
+        )
     except ServiceError:
         await state.set_state(step)
         await state.set_data(data)
@@ -344,7 +334,7 @@ async def confirm(
     await _edit(
         bot,
         data,
-        _("feedback.flow.done").format(code=receipt.code, days=settings.feedback_answer_days),
+        _("feedback.flow.done").format(code=receipt.code, days=ctx.settings.feedback_answer_days),
     )
 
 

@@ -11,19 +11,17 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import feedback as rules
 from bot.domain import local_time
-from bot.domain.clock import Clock
 from bot.domain.feedback import KIND_KEYS, RATING_KEYS, STATE_KEYS, Kind, Rating, State
 from bot.services.feedback import tracking
 from bot.services.feedback.config import FeedbackConfig
 from bot.services.feedback.tracking import OwnView
 from bot.settings import Settings
 from handlers.callbacks import TrackAction, TrackCb
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
-from storage.models.org import Person
 
 RATINGS = list(Rating)
 TEXT_SHOWN = 500
@@ -72,33 +70,24 @@ def render(view: OwnView, settings: Settings) -> tuple[str, InlineKeyboardMarkup
     return "\n".join(lines), builder.as_markup()
 
 
-async def track(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def track(message: Message, command: CommandObject, ctx: Ctx) -> None:
     typed = (command.args or "").strip()
     if not typed:
         await message.answer(_("feedback.track.usage"))
         return
-    found = await tracking.track(session, clock, person, typed)
+    found = await tracking.track(ctx.session, ctx.clock, ctx.person, typed)
     if found.wait is not None:
         minutes = rules.minutes_to_wait(found.wait)
         await message.answer(_("feedback.track.wait").format(minutes=minutes))
     elif found.view is None:
         await message.answer(_("feedback.track.not_found"))
     else:
-        text, keyboard = render(found.view, settings)
+        text, keyboard = render(found.view, ctx.settings)
         await message.answer(text, reply_markup=keyboard)
 
 
-async def _mine(
-    session: AsyncSession, settings: Settings, person: Person, offset: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    views, total = await tracking.mine(session, person, offset)
+async def _mine(ctx: Ctx, offset: int) -> tuple[str, InlineKeyboardMarkup]:
+    views, total = await tracking.mine(ctx.session, ctx.person, offset)
     builder = InlineKeyboardBuilder()
     if not total:
         return _("feedback.mine.empty"), builder.as_markup()
@@ -109,7 +98,7 @@ async def _mine(
                 code=view.code,
                 kind=_(KIND_KEYS[Kind(view.kind)]),
                 state=_(STATE_KEYS[State(view.state)]),
-                at=local_time.day(view.created_at, settings.timezone),
+                at=local_time.day(view.created_at, ctx.settings.timezone),
             )
         )
         builder.button(
@@ -130,52 +119,31 @@ async def _mine(
     return "\n".join(lines), builder.as_markup()
 
 
-async def mine(
-    message: Message, session: AsyncSession, settings: Settings, person: Person
-) -> None:
-    text, keyboard = await _mine(session, settings, person, 0)
+async def mine(message: Message, ctx: Ctx) -> None:
+    text, keyboard = await _mine(ctx, 0)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def page(
-    query: CallbackQuery,
-    callback_data: TrackCb,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
-    text, keyboard = await _mine(session, settings, person, max(0, callback_data.value))
+async def page(query: CallbackQuery, callback_data: TrackCb, ctx: Ctx) -> None:
+    text, keyboard = await _mine(ctx, max(0, callback_data.value))
     await query.answer()
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def open_own(
-    query: CallbackQuery,
-    callback_data: TrackCb,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
-    view = await tracking.own_view(session, person, callback_data.feedback_id)
-    text, keyboard = render(view, settings)
+async def open_own(query: CallbackQuery, callback_data: TrackCb, ctx: Ctx) -> None:
+    view = await tracking.own_view(ctx.session, ctx.person, callback_data.feedback_id)
+    text, keyboard = render(view, ctx.settings)
     await query.answer()
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def rate(
-    query: CallbackQuery,
-    callback_data: TrackCb,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def rate(query: CallbackQuery, callback_data: TrackCb, ctx: Ctx) -> None:
     if not 0 <= callback_data.value < len(RATINGS):
         await query.answer(_("feedback.flow.stale"), show_alert=True)
         return
     rating = RATINGS[callback_data.value]
     view = await tracking.rate(
-        session, clock, FeedbackConfig.from_settings(settings), person,
+        ctx.session, ctx.clock, FeedbackConfig.from_settings(ctx.settings), ctx.person,
         feedback_id=callback_data.feedback_id, rating=rating,
         expected_version=callback_data.version,
     )  # fmt: skip
@@ -184,7 +152,7 @@ async def rate(
         if view.state == State.RECEIVED.value
         else "feedback.track.thanks"
     )
-    text, keyboard = render(view, settings)
+    text, keyboard = render(view, ctx.settings)
     await query.answer(_(key))
     await message_of(query).edit_text(f"{_(key)}\n\n{text}", reply_markup=keyboard)
 

@@ -15,15 +15,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.services.publicity import scope, subscriptions
 from bot.services.publicity.subscriptions import Choice
 from handlers.callbacks import SubscribeAction as A
 from handlers.callbacks import SubscribeCb
+from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, page_nav
 from handlers.ui.query import message_of
-from storage.models.org import Person, Unit
+from storage.models.org import Unit
 
 DATA_KEY = "subscribe"  # FSM data: {"all": bool, "units": [ids], "offset": int}
 NAMES_SHOWN = 10
@@ -33,10 +33,10 @@ def _b(text: str, data: SubscribeCb) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text[:60], callback_data=data.pack())
 
 
-async def _pending(state: FSMContext, session: AsyncSession, person: Person) -> dict:
+async def _pending(state: FSMContext, ctx: Ctx) -> dict:
     data = (await state.get_data()).get(DATA_KEY)
     if data is None:  # a button from before a restart of the choice: start from what is saved
-        saved = await subscriptions.choice_of(session, person)
+        saved = await subscriptions.choice_of(ctx.session, ctx.person)
         data = {"all": saved.all_units, "units": list(saved.unit_ids), "offset": 0}
     return data
 
@@ -83,14 +83,12 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup 
         await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def command(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person
-) -> None:
-    saved = await subscriptions.choice_of(session, person)
+async def command(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    saved = await subscriptions.choice_of(ctx.session, ctx.person)
     data = {"all": saved.all_units, "units": list(saved.unit_ids), "offset": 0}
     await state.update_data({DATA_KEY: data})
-    text, keyboard = await _view(session, data)
-    current = _("subscribe.saved_now").format(choice=await _describe(session, saved))
+    text, keyboard = await _view(ctx.session, data)
+    current = _("subscribe.saved_now").format(choice=await _describe(ctx.session, saved))
     await message.answer(current + "\n\n" + text, reply_markup=keyboard)
 
 
@@ -98,10 +96,9 @@ async def change(
     query: CallbackQuery,
     callback_data: SubscribeCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
+    ctx: Ctx,
 ) -> None:
-    data = await _pending(state, session, person)
+    data = await _pending(state, ctx)
     if callback_data.action is A.ALL:
         data["all"] = not data.get("all")
     elif callback_data.action is A.PAGE:
@@ -113,13 +110,13 @@ async def change(
             data["all"] = False
         if unit_id in units:
             units.remove(unit_id)
-        elif await scope.known_unit_ids(session, [unit_id]):
+        elif await scope.known_unit_ids(ctx.session, [unit_id]):
             units.append(unit_id)
         else:
             raise ServiceError("publicity.stale")
         data["units"] = units
     await state.update_data({DATA_KEY: data})
-    text, keyboard = await _view(session, data)
+    text, keyboard = await _view(ctx.session, data)
     await _edit(query, text, keyboard)
 
 
@@ -127,11 +124,9 @@ async def save(
     query: CallbackQuery,
     callback_data: SubscribeCb,
     state: FSMContext,
-    session: AsyncSession,
-    person: Person,
-    clock: Clock,
+    ctx: Ctx,
 ) -> None:
-    data = await _pending(state, session, person)
+    data = await _pending(state, ctx)
     choice = (
         NONE
         if callback_data.action is A.OFF
@@ -139,9 +134,9 @@ async def save(
     )
     # FSM first: with SQLite its own connection could not write after ours did.
     await state.update_data({DATA_KEY: None})
-    saved = await subscriptions.save(session, clock, person, choice)
+    saved = await subscriptions.save(ctx.session, ctx.clock, ctx.person, choice)
     key = "subscribe.done_off" if saved.empty else "subscribe.done"
-    await _edit(query, _(key).format(choice=await _describe(session, saved)), None)
+    await _edit(query, _(key).format(choice=await _describe(ctx.session, saved)), None)
 
 
 NONE = subscriptions.NONE

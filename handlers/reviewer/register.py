@@ -7,11 +7,11 @@ import tempfile
 from pathlib import Path
 
 from aiogram import F, Router
-from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
@@ -36,7 +36,7 @@ from handlers.register_ui import (
 )
 from handlers.staff.powers import card as power_card
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
-from handlers.ui.query import message_of
+from handlers.ui.query import bot_of, message_of
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post, Unit
 
@@ -274,13 +274,14 @@ async def export(
     message: Message, session: AsyncSession, person: Person, clock: Clock, settings: Settings
 ) -> None:
     scope = await reviewed_unit_ids(session, person)
-    await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)  # type: ignore[union-attr]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "register.xlsx"
-        units = None if scope is None else sorted(scope)
-        count = await export_register(session, path, units)
-        risks = await review_subject.count_in_register(session, units)
-        data = path.read_bytes()
+    # "sending a file…" shows (renewed every few seconds) while the register is written.
+    async with ChatActionSender.upload_document(bot=bot_of(message), chat_id=message.chat.id):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "register.xlsx"
+            units = None if scope is None else sorted(scope)
+            count = await export_register(session, path, units)
+            risks = await review_subject.count_in_register(session, units)
+            data = path.read_bytes()
     stamp = local_time.stamp(clock.now(), settings.timezone)
     await message.answer_document(
         BufferedInputFile(data, filename=f"廉政风险点登记表-{stamp}.xlsx"),

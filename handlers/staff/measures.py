@@ -53,23 +53,22 @@ async def _list_page(screen: Screen, offset: int) -> Page:
     if not total:
         text += "\n" + _("measures.empty")
 
+    def mark(m: ControlMeasure) -> str:
+        return _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
+
     def line(m: ControlMeasure) -> str:
-        mark = _("measures.overdue_mark") if is_overdue(m.deadline, m.status, today) else ""
-        return (
-            _("measures.item").format(
-                deadline=day(m.deadline),
-                status=measure_status_label(m.status),
-                action=quote(list_label(None, m.action)),
-            )
-            + mark
-        )
+        return _("measures.item").format(
+            deadline=day(m.deadline),
+            status=measure_status_label(m.status),
+            action=quote(list_label(None, m.action)),
+        ) + mark(m)
 
     text = "\n".join([text, *(line(m) for m in items)])
     keyboard = MEASURES.keyboard(
         items,
         total,
         offset,
-        label=lambda m: list_label(None, m.action),
+        label=lambda m: list_label(None, m.action) + mark(m),
         choose=lambda m: MeasureCb(action=MeasureAction.OPEN, id=m.id),
     )
     return text, keyboard
@@ -124,18 +123,10 @@ async def choose_status(
 async def enter_note(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     note = typed(message.text, NOTE_MAX)
-    measure = await finish_step(
-        state,
-        risk_service.report_measure(
-            ctx.session,
-            ctx.clock,
-            actor=ctx.person,
-            measure_id=data["measure_id"],
-            status=data["status"],
-            note=note,
-            settings=ctx.settings,
-        ),
-    )
+    measure = await finish_step(state, risk_service.report_measure(
+        ctx.session, ctx.clock, actor=ctx.person, measure_id=data["measure_id"],
+        status=data["status"], note=note, settings=ctx.settings,
+    ))  # fmt: skip
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)

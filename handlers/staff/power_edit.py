@@ -57,13 +57,9 @@ async def start_edit(
 
 async def _apply_edit(data: dict[str, Any], ctx: Ctx, value: str) -> Power:
     return await power_service.edit_power(
-        ctx.session,
-        ctx.clock,
-        actor=ctx.person,
-        power_id=data["power_id"],
-        field=data["field"],
+        ctx.session, ctx.clock, actor=ctx.person, power_id=data["power_id"], field=data["field"],
         value=value,
-    )
+    )  # fmt: skip
 
 
 async def enter_new_value(message: Message, state: FSMContext, ctx: Ctx) -> None:

@@ -36,6 +36,7 @@ from handlers.staff.risks import factor_keyboard, factor_prompt_key
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
 from handlers.ui.query import message_of
+from handlers.ui.trail import answer_choice
 
 
 class Regrade(StatesGroup):
@@ -196,16 +197,16 @@ async def choose_factor(
     index = int(data.get("factor_index", 0))
     factors = dict(data.get("factors", {}))
     factors[FACTORS[index].value] = callback_data.value
-    await query.answer()
+    message = await answer_choice(query)  # the factor's answer written into its question
     if index + 1 < len(FACTORS):
         await state.update_data(factors=factors, factor_index=index + 1)
-        await ask(message_of(query), state)
+        await ask(message, state)
         return
     config = config_of(settings)
     grade = regrading.preview(factors, config, focus=bool(data.get("focus")))
     await state.update_data(factors=factors)
     await state.set_state(Regrade.factor_confirm)
-    await ask(message_of(query), state, prefix=quote(explain(grade, _, config.rule)))
+    await ask(message, state, prefix=quote(explain(grade, _, config.rule)))
 
 
 async def save_factors(

@@ -28,8 +28,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ui.labels import list_label
+from storage.repositories import org as org_repo
 
 T = TypeVar("T")
 
@@ -129,4 +131,25 @@ def paged_stored(
         choose=choose,
         page=page,
         last=last,
+    )
+
+
+async def unit_choices(
+    session: AsyncSession,
+    offset: int,
+    *,
+    choose: Callable[[int], CallbackData],
+    page: Callable[[int], CallbackData],
+    extra: Sequence[tuple[str, CallbackData]] = (),
+) -> InlineKeyboardMarkup:
+    """One page of every unit (by path), each pressing `choose(unit_id)`; ‹ › turn `page`."""
+    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
+    return paged_choices(
+        units,
+        total,
+        offset,
+        label=lambda unit: unit.path,
+        choose=lambda unit: choose(unit.id),
+        page=page,
+        extra=extra,
     )

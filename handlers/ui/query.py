@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.errors import ServiceError
@@ -20,3 +21,10 @@ def message_of(query: CallbackQuery) -> Message:
     if not isinstance(message, Message):
         raise ServiceError("fallback.stale_button")
     return message
+
+
+def bot_of(event: Message | CallbackQuery) -> Bot:
+    """The bot an update came through (aiogram sets it on every update it feeds)."""
+    if event.bot is None:
+        raise RuntimeError("an update without its bot")
+    return event.bot

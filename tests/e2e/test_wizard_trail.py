@@ -21,26 +21,35 @@ def with_keyboard(messages: list[BotMessage]) -> list[BotMessage]:
     return [m for m in messages if m.inline_buttons]
 
 
+async def declare_up_to_measures(
+    staff: Persona, power: str, description: str, scale: tuple[int, ...]
+) -> BotMessage:
+    """/risks → declare → power, description, type, no focus, the five factors; the list
+    message it started from is returned."""
+    locale = "zh"
+    await add_power(staff, locale, power)
+    await staff.send("/risks")
+    listing = await staff.expect("廉政风险点")
+    await tap(staff, t(locale, "risks.declare"))
+    await staff.expect(t(locale, "risks.ask_power"))
+    await tap(staff, power)
+    await staff.expect(t(locale, "risks.ask_description"))
+    await staff.send(description)
+    await staff.expect(t(locale, "risks.ask_type"))
+    await tap(staff, t(locale, "register.risk_type.duty"))
+    await tap(staff, t(locale, "risks.no_focus"))
+    for number, value in enumerate(scale, start=1):
+        await staff.expect(f"定级因素 {number}/5")  # each question before its answer
+        await tap(staff, t(locale, f"risks.scale.{value}"))
+    return listing
+
+
 async def test_declaring_a_risk_leaves_one_keyboard_and_every_answer_written(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     locale = "zh"
     staff = await kit.persona_for(STAFF_BY_LOCALE[locale])
-    await add_power(staff, locale, "审批三")
-
-    await staff.send("/risks")
-    listing = await staff.expect("廉政风险点")
-    await tap(staff, t(locale, "risks.declare"))
-    await staff.expect(t(locale, "risks.ask_power"))
-    await tap(staff, "审批三")
-    await staff.expect(t(locale, "risks.ask_description"))
-    await staff.send("现场核验时接受宴请")
-    await staff.expect(t(locale, "risks.ask_type"))
-    await tap(staff, t(locale, "register.risk_type.duty"))
-    await tap(staff, t(locale, "risks.no_focus"))
-    for number, value in enumerate((4, 4, 3, 3, 4), start=1):
-        await staff.expect(f"定级因素 {number}/5")  # each question before its answer
-        await tap(staff, t(locale, f"risks.scale.{value}"))
+    listing = await declare_up_to_measures(staff, "审批三", "现场核验时接受宴请", (4, 4, 3, 3, 4))
     await staff.expect(t(locale, "risks.ask_measure"))
     await staff.send("审批结果公示")
     await tap(staff, t(locale, "risks.responsible_me"))
@@ -83,20 +92,7 @@ async def test_my_measures_are_only_mine_and_another_s_is_refused_before_the_not
     locale = "zh"
     staff = await kit.persona_for(STAFF_BY_LOCALE[locale])  # 王芳
     colleague = await kit.persona_for(100006)  # 陈明, same department
-    await add_power(staff, locale, "审批四")
-    await staff.send("/risks")
-    await staff.expect("廉政风险点")
-    await tap(staff, t(locale, "risks.declare"))
-    await staff.expect(t(locale, "risks.ask_power"))
-    await tap(staff, "审批四")
-    await staff.expect(t(locale, "risks.ask_description"))
-    await staff.send("复核时放宽条件")
-    await staff.expect(t(locale, "risks.ask_type"))
-    await tap(staff, t(locale, "register.risk_type.duty"))
-    await tap(staff, t(locale, "risks.no_focus"))
-    for number in range(1, 6):
-        await staff.expect(f"定级因素 {number}/5")
-        await tap(staff, t(locale, "risks.scale.3"))
+    await declare_up_to_measures(staff, "审批四", "复核时放宽条件", (3, 3, 3, 3, 3))
     measures = (("陈明的措施", "陈明"), ("王芳的措施", t(locale, "risks.responsible_me")))
     for number, (action, who) in enumerate(measures, start=1):
         await staff.expect(t(locale, "risks.ask_measure"))

@@ -120,18 +120,10 @@ async def enter_discussion_date(message: Message, state: FSMContext, ctx: Ctx) -
 async def enter_discussion_summary(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     text = typed(message.text, DESCRIPTION_MAX)
-    risk = await finish_step(
-        state,
-        risk_service.record_discussion(
-            ctx.session,
-            ctx.clock,
-            actor=ctx.person,
-            risk_id=data["risk_id"],
-            held_on=date.fromisoformat(data["held_on"]),
-            summary=text,
-            settings=ctx.settings,
-        ),
-    )
+    risk = await finish_step(state, risk_service.record_discussion(
+        ctx.session, ctx.clock, actor=ctx.person, risk_id=data["risk_id"],
+        held_on=date.fromisoformat(data["held_on"]), summary=text, settings=ctx.settings,
+    ))  # fmt: skip
     builder = InlineKeyboardBuilder()
     button(builder, _("risks.self_ok"), RiskAction.SELF_OK, id=risk.id)
     await message.answer(_("risks.discussion_recorded"), reply_markup=builder.as_markup())
@@ -140,18 +132,10 @@ async def enter_discussion_summary(message: Message, state: FSMContext, ctx: Ctx
 async def enter_new_description(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     text = typed(message.text, DESCRIPTION_MAX)
-    await finish_step(
-        state,
-        risk_service.edit_risk(
-            ctx.session,
-            ctx.clock,
-            actor=ctx.person,
-            risk_id=data["risk_id"],
-            field="description",
-            value=text,
-            settings=ctx.settings,
-        ),
-    )
+    await finish_step(state, risk_service.edit_risk(
+        ctx.session, ctx.clock, actor=ctx.person, risk_id=data["risk_id"], field="description",
+        value=text, settings=ctx.settings,
+    ))  # fmt: skip
     await message.answer(_("risks.edited"))
 
 
