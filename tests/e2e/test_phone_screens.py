@@ -47,12 +47,10 @@ async def test_every_screen_fits_a_phone(
     tmp_path: Path,
     locale: str,
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT_REVIEWER)
     citizen = await kit.persona(CITIZEN[locale], "zh-hans" if locale == "zh" else "en")
-    if locale == "en":
-        await choose_language(staff, "en")
-        await choose_language(dept, "en")
+    staff, dept = [await kit.persona_for(user_id) for user_id in (STAFF, DEPT_REVIEWER)]
+    for official in (staff, dept) if locale == "en" else ():
+        await choose_language(official, "en")
     risk_id = await declare(
         staff, DESCRIPTION[locale], factor=2, risk_type="process", measure=MEASURE[locale],
         deadline="quarter", locale=locale,
