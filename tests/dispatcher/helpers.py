@@ -1,12 +1,16 @@
-"""Small readers over what the mocked bot recorded."""
+"""What dispatcher tests do and read: a person says or presses something, and small readers
+over what the mocked bot recorded."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SetMyCommands
 
-from tests.kit.mocked_bot import MockedBot
+from bot.i18n import translate
+from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 
 COMMAND_LINE = re.compile(r"^/(\w+) — ", re.MULTILINE)
 
@@ -28,3 +32,19 @@ def last_alert(bot: MockedBot) -> str:
 
 def menus_set(bot: MockedBot) -> list[SetMyCommands]:
     return [m for m in bot.recording.requests if isinstance(m, SetMyCommands)]
+
+
+def zh(key: str, **values: object) -> str:
+    return translate(key, "zh", **values)
+
+
+async def say(
+    dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str | None, **kw: Any
+) -> None:
+    """A message from `telegram_id` (text, or what `message_update` takes in `kw`)."""
+    await dp.feed_update(bot, message_update(user(telegram_id), text, **kw))
+
+
+async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
+    """`telegram_id` presses the button carrying `data`."""
+    await dp.feed_update(bot, callback_update(user(telegram_id), data))

@@ -12,22 +12,18 @@ from bot.delivery.outbox import PRIORITY_BULK
 from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed
 from bot.domain.roles import Role
-from bot.i18n import translate
 from bot.services import broadcast as service
 from bot.services.broadcast import Audience
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
-from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+from tests.dispatcher.helpers import press, say, zh
+from tests.kit.mocked_bot import MockedBot
 from tests.kit.org import Org, make_admin, make_org, make_person
 from tests.kit.uow import unit_of_work
 
 ADMIN, STAFF_IN, STAFF_OUT, REVIEWER, CITIZEN = 9001, 7101, 7102, 7103, 7104
-
-
-def zh(key: str, **values: object) -> str:
-    return translate(key, "zh", **values)
 
 
 def buttons(markup: object) -> dict[str, str]:
@@ -41,16 +37,6 @@ def last_markup(bot: MockedBot, chat_id: int) -> dict[str, str]:
         if markup is not None:
             return buttons(markup)
     raise AssertionError("no keyboard sent")
-
-
-async def say(
-    dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str | None, **kw: bool
-) -> None:
-    await dp.feed_update(bot, message_update(user(telegram_id), text, **kw))
-
-
-async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
-    await dp.feed_update(bot, callback_update(user(telegram_id), data))
 
 
 async def rows(sessionmaker: SessionMaker) -> list[OutboxMessage]:

@@ -3,9 +3,6 @@ restart, the one flow message edited in place, bad input answered and nothing st
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
@@ -19,7 +16,6 @@ from bot.settings import Settings
 from handlers.callbacks import FeedbackAction, FeedbackCb
 from handlers.public.feedback_flow import FeedbackFlow
 from storage.db import SessionMaker
-from storage.fsm import SQLStorage
 from storage.models.feedback import Feedback
 from storage.models.publicity import PublicityItem, PublicityRound
 from tests.kit.feedback import open_round
@@ -36,23 +32,6 @@ async def item_id(sessionmaker: SessionMaker, clock: FakeClock) -> int:
     org = await make_people(sessionmaker, clock)
     risk_ids = await approved_risks(sessionmaker, org.post_id, 1, level=3)
     return (await open_round(sessionmaker, clock, risk_ids))[risk_ids[0]][0]
-
-
-@pytest.fixture
-async def fresh_storage(
-    fsm_storage: BaseStorage, sessionmaker: SessionMaker
-) -> AsyncIterator[BaseStorage]:
-    """A second storage object over the same backend, as a restarted process would make."""
-    redis_url = os.environ.get("TEST_REDIS_URL")
-    if not redis_url:
-        yield SQLStorage(sessionmaker)
-        return
-    from aiogram.fsm.storage.redis import RedisStorage
-
-    assert isinstance(fsm_storage, RedisStorage)
-    storage = RedisStorage.from_url(redis_url, key_builder=fsm_storage.key_builder)
-    yield storage
-    await storage.close()
 
 
 def _flow_message_id(bot: MockedBot) -> int:

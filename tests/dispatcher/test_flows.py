@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Dispatcher
@@ -21,9 +20,7 @@ from bot.settings import Settings
 from handlers.admin.invite import InviteFlow
 from handlers.callbacks import InviteCb
 from storage.db import SessionMaker
-from storage.fsm import SQLStorage
 from storage.models.audit import AuditLog
-from tests.conftest import REDIS_URL
 from tests.dispatcher.helpers import last_alert
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 from tests.kit.org import (
@@ -121,22 +118,6 @@ async def test_an_admin_invites_through_the_flow(
         row = await session.scalar(select(AuditLog).where(AuditLog.action == "invitation.create"))
     assert row is not None and row.channel == "bot" and row.actor_id is not None
     await assert_code_binds(dp, bot, sessionmaker, org, code)
-
-
-@pytest.fixture
-async def fresh_storage(
-    fsm_storage: BaseStorage, sessionmaker: SessionMaker
-) -> AsyncIterator[BaseStorage]:
-    """A second storage object over the same backend, as a restarted process would make."""
-    if not REDIS_URL:
-        yield SQLStorage(sessionmaker)
-        return
-    from aiogram.fsm.storage.redis import RedisStorage
-
-    assert isinstance(fsm_storage, RedisStorage)
-    storage = RedisStorage.from_url(REDIS_URL, key_builder=fsm_storage.key_builder)
-    yield storage
-    await storage.close()
 
 
 async def test_a_conversation_survives_a_restart(

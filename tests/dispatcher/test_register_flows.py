@@ -12,13 +12,12 @@ from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
-from bot.i18n import translate
 from bot.settings import Settings
 from handlers.callbacks import PowerCb, RegisterReviewCb, RiskCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, Power, RiskPoint
-from tests.dispatcher.helpers import last_alert
-from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+from tests.dispatcher.helpers import last_alert, press, say, zh
+from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People, make_people
 from tests.kit.uow import unit_of_work
 
@@ -37,20 +36,6 @@ def last(bot: MockedBot, chat_id: int) -> SendMessage:
     sent = [m for m in bot.sent(chat_id) if isinstance(m, SendMessage)]
     assert sent, "nothing sent"
     return sent[-1]
-
-
-async def say(
-    dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str | None, **kw: object
-) -> None:
-    await dp.feed_update(bot, message_update(user(telegram_id), text, **kw))  # type: ignore[arg-type]
-
-
-async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
-    await dp.feed_update(bot, callback_update(user(telegram_id), data))
-
-
-def zh(key: str, **values: object) -> str:
-    return translate(key, "zh", **values)
 
 
 async def test_declaration_with_bad_input_at_every_step_and_a_restart(

@@ -3,7 +3,6 @@ conversation that survives a restart; forged or mistyped answers change nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
@@ -13,25 +12,18 @@ from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
-from bot.i18n import translate
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import RegradeCb, RiskCb
 from handlers.staff.regrading import Regrade
 from storage.db import SessionMaker
-from storage.fsm import SQLStorage
 from storage.models.audit import AuditLog
 from storage.models.register import ControlMeasure, RiskPoint
-from tests.conftest import REDIS_URL
-from tests.dispatcher.helpers import last_alert
-from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+from tests.dispatcher.helpers import last_alert, press, zh
+from tests.kit.mocked_bot import MockedBot, message_update, user
 from tests.kit.register import People
 from tests.kit.regrading import due_risk, make_regrading_org
 from tests.kit.uow import unit_of_work
-
-
-def zh(key: str, **values: object) -> str:
-    return translate(key, "zh", **values)
 
 
 @pytest.fixture
@@ -42,26 +34,6 @@ async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
 @pytest.fixture
 def config(settings: Settings) -> ReviewConfig:
     return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
-
-
-@pytest.fixture
-async def fresh_storage(
-    fsm_storage: BaseStorage, sessionmaker: SessionMaker
-) -> AsyncIterator[BaseStorage]:
-    """A second storage object over the same backend, as a restarted process would make."""
-    if not REDIS_URL:
-        yield SQLStorage(sessionmaker)
-        return
-    from aiogram.fsm.storage.redis import RedisStorage
-
-    assert isinstance(fsm_storage, RedisStorage)
-    storage = RedisStorage.from_url(REDIS_URL, key_builder=fsm_storage.key_builder)
-    yield storage
-    await storage.close()
-
-
-async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
-    await dp.feed_update(bot, callback_update(user(telegram_id), data))
 
 
 async def test_revising_the_factors_survives_a_restart(

@@ -14,8 +14,6 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
-from bot.domain.roles import Role
-from bot.i18n import translate
 from bot.scheduling import review_scans
 from bot.scheduling.runner import run_job
 from bot.services import review as review_service
@@ -25,16 +23,16 @@ from bot.settings import Settings
 from handlers.callbacks import ReviewCb, RiskCb
 from handlers.ui.labels import LIST_LABEL_MAX
 from storage.db import SessionMaker
-from storage.models.org import Person, RoleAssignment
+from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
-from tests.dispatcher.helpers import last_alert
-from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
-from tests.kit.register import People, make_people
+from tests.dispatcher.helpers import last_alert, press, say, zh
+from tests.kit.mocked_bot import MockedBot
+from tests.kit.register import People
+from tests.kit.regrading import DEPT_REVIEWER, make_regrading_org
 from tests.kit.uow import unit_of_work
 
-DEPT_REVIEWER = 7150  # 周审核: reviewer of the department 医政科
 LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
 MID = dict.fromkeys(LOW, 3)
 HIGH = dict.fromkeys(LOW, 5)
@@ -42,23 +40,8 @@ HIGH = dict.fromkeys(LOW, 5)
 
 @pytest.fixture
 async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    people = await make_people(sessionmaker, clock)
-    async with unit_of_work(sessionmaker) as session:
-        session.add(
-            Person(
-                telegram_id=DEPT_REVIEWER, name="周审核", unit_id=people.department_id,
-                language="zh",
-                role_assignments=[
-                    RoleAssignment(role=Role.REVIEWER.value, unit_id=people.department_id)
-                ],
-            )
-        )  # fmt: skip
-        await session.commit()
-    return people
-
-
-def zh(key: str, **values: object) -> str:
-    return translate(key, "zh", **values)
+    """The register kit's organisation with the department reviewer 周审核."""
+    return await make_regrading_org(sessionmaker, clock)
 
 
 def buttons(markup: object) -> dict[str, str]:
@@ -73,29 +56,27 @@ def shown(bot: MockedBot, chat_id: int) -> SendMessage | EditMessageText:
     return sent[-1]
 
 
-async def say(dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str) -> None:
-    await dp.feed_update(bot, message_update(user(telegram_id), text))  # type: ignore[arg-type]
-
-
-async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
-    await dp.feed_update(bot, callback_update(user(telegram_id), data))
-
-
 async def declare(
     sessionmaker: SessionMaker,
     clock: FakeClock,
     org: People,
     factors: dict[str, int],
     settings: Settings,
+    *,
+    actor_id: int | None = None,
+    description: str = "审批中收受好处",
+    risk_type: str = "duty",
+    measure: str = "审批结果公示",
 ) -> int:
+    """A risk point declared through the service, by the staff member unless told who."""
     async with unit_of_work(sessionmaker) as session:
-        staff = await session.get(Person, org.staff_id)
-        assert staff is not None
+        actor = await session.get(Person, org.staff_id if actor_id is None else actor_id)
+        assert actor is not None
         risk = await risks.declare_risk(
-            session, clock, actor=staff,
+            session, clock, actor=actor,
             draft=RiskDraft(
-                description="审批中收受好处", risk_type="duty", factors=factors,
-                measures=[MeasureDraft("审批结果公示", date(2027, 12, 31))],
+                description=description, risk_type=risk_type, factors=factors,
+                measures=[MeasureDraft(measure, date(2027, 12, 31))],
             ), settings=settings)  # fmt: skip
         return risk.id
 
@@ -381,24 +362,22 @@ async def test_leadership_record_is_fixed_by_the_commission(
     settings: Settings,
 ) -> None:
     """集体议 → 自己审 → 常委定: after the leader's two steps, the commission approves."""
+    risk_id = await declare(
+        sessionmaker, clock, org, MID, settings, actor_id=org.leader_id,
+        description="干预下属审批", risk_type="moral", measure="重大事项集体决策",
+    )  # fmt: skip
+    assert (await state_of(sessionmaker, risk_id))[0] == "collective_discussion"
     async with unit_of_work(sessionmaker) as session:
         leader = await session.get(Person, org.leader_id)
         assert leader is not None
-        risk = await risks.declare_risk(
-            session, clock, actor=leader,
-            draft=RiskDraft(
-                description="干预下属审批", risk_type="moral", factors=MID,
-                measures=[MeasureDraft("重大事项集体决策", date(2027, 12, 31))],
-            ), settings=settings)  # fmt: skip
-        assert risk.status == "collective_discussion"
         await risks.record_discussion(
-            session, clock, actor=leader, risk_id=risk.id,
+            session, clock, actor=leader, risk_id=risk_id,
             held_on=clock.now().date(), summary="班子会议讨论通过", settings=settings)  # fmt: skip
         await risks.confirm_self_review(
-            session, clock, actor=leader, risk_id=risk.id, settings=settings
+            session, clock, actor=leader, risk_id=risk_id, settings=settings
         )
-    assert (await state_of(sessionmaker, risk.id))[0] == "standing_committee"
+    assert (await state_of(sessionmaker, risk_id))[0] == "standing_committee"
     actions = await open_card(dp, bot, org.admin, "approval")
     assert "干预下属审批" in shown(bot, org.admin).text
     await press(dp, bot, org.admin, actions[zh("review.btn.approve")])
-    assert (await state_of(sessionmaker, risk.id))[0] == "approved"
+    assert (await state_of(sessionmaker, risk_id))[0] == "approved"

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 
 from bot.i18n import translate
 from tests.e2e.conftest import RunningBot
+from tests.kit.grading_ui import tap
 from tests.kit.persona import Persona, SandboxClient
 
 REVIEWER = 100004  # 周科长, reviewer of 医政科
 STAFF_BY_LOCALE = {"zh": 100005, "en": 100010}  # 王芳 (医政科), Emily Chen (教育局)
-
-
-async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
-    """Press `label` as soon as a bot message shows it (the reply may still be on its way)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            await persona.press(label)
-            return
-        except AssertionError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.1)
 
 
 def t(locale: str, key: str, **values: object) -> str:

@@ -3,7 +3,6 @@ unit head told in their language) and /report's PDF and XLSX, through the sandbo
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
@@ -17,7 +16,8 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from tests.e2e.conftest import RunningBot
-from tests.kit.persona import Persona, SandboxClient
+from tests.kit.grading_ui import tap
+from tests.kit.persona import SandboxClient
 
 COMMISSION = 100001  # 李纪委
 DISTRICT_LEADER, BUREAU_HEAD = 100002, 100003  # 赵区长, 孙局长 (卫生局)
@@ -27,20 +27,6 @@ FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm
 
 def t(locale: str, key: str, **values: object) -> str:
     return translate(key, locale, **values)
-
-
-async def tap(persona: Persona, label: str, timeout: float = 10) -> None:
-    """Press `label` as soon as a bot message shows it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            await persona.press(label)
-            return
-        except AssertionError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.1)
 
 
 async def declare(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,23 +10,9 @@ import pytest
 from bot.app.backup import MAIN_TABLES
 from bot.i18n import translate
 from bot.settings import get_settings
-from tests.integration.test_cli import ISOLATED, cli, head_revision
+from tests.kit.cli import cli, head_revision
 
 Snapshot = dict[str, list[tuple[object, ...]]]
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A temporary SQLite file, English output, no token, no .env; settings re-read."""
-    for name in ISOLATED:
-        monkeypatch.delenv(name, raising=False)
-    database = tmp_path / "cli.sqlite3"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("DEFAULT_LOCALE", "en")
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield database
-    get_settings.cache_clear()
 
 
 def snapshot(database: Path) -> Snapshot:

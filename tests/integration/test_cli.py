@@ -7,52 +7,24 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.app.cli import main
 from bot.domain.roles import Role
 from bot.i18n import translate
 from bot.services.tabular import write_table
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 from storage.db import make_engine, make_sessionmaker
 from storage.models.audit import AuditLog
 from storage.models.invitation import Invitation
 from storage.models.org import Person
+from tests.kit.cli import cli, head_revision, run_module
 
 DEMO = PROJECT_ROOT / "bot" / "demo"
 LINK = re.compile(r"https://t\.me/qingfeng_bot\?start=([A-Za-z0-9_-]{8,64})")
-ISOLATED = ("BOT_TOKEN", "BOT_USERNAME", "DATABASE_URL", "REDIS_URL", "WEBHOOK_URL",
-            "WEBHOOK_SECRET", "TELEGRAM_API_BASE", "DEFAULT_LOCALE")  # fmt: skip
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    from storage.migrate import alembic_config
-
-    (head,) = ScriptDirectory.from_config(alembic_config()).get_heads()
-    return str(head)
-
-
-def run_module(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ISOLATED}
-    clean["PYTHONPATH"] = str(PROJECT_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=clean | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
@@ -74,27 +46,6 @@ def test_run_without_a_token_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == translate("cli.missing_token", "en")
     assert result.stdout == ""
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A temporary SQLite file, English output, no token, no .env; settings re-read."""
-    for name in ISOLATED:
-        monkeypatch.delenv(name, raising=False)
-    database = tmp_path / "cli.sqlite3"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("DEFAULT_LOCALE", "en")
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield database
-    get_settings.cache_clear()
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 async def _query(database: Path, statement: object) -> list[object]:

@@ -18,7 +18,7 @@ from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.settings import Settings
 from storage.db import SessionMaker
-from tests.integration.test_cli import run_module
+from tests.kit.cli import run_module
 from tests.kit.mocked_bot import MockedBot, message_update, user
 
 SECRET = "shared-secret_of-the-replicas"

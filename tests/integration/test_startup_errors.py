@@ -15,7 +15,7 @@ import pytest
 
 from bot.i18n import translate
 from bot.settings import PROJECT_ROOT
-from tests.integration.test_cli import ISOLATED, run_module
+from tests.kit.cli import ISOLATED, run_module
 
 
 def closed_port() -> int:

@@ -1,9 +1,9 @@
-"""The chat page in headless Chromium (the system's; Playwright never downloads a browser)."""
+"""The chat page in headless Chromium (the system's; Playwright never downloads a browser).
+
+Without Chromium these tests fail with one line saying what to install (tests/kit/browser.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,49 +11,16 @@ import pytest
 from aiogram import Bot
 from aiogram.types import BotCommand
 
+from tests.kit.browser import phone_page, playwright
 from tests.sandbox.conftest import Sandbox
 
-playwright_api = pytest.importorskip("playwright.async_api")
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if path is None:
-        reason = "chromium not installed: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+playwright_api = playwright()
 
 
 @pytest.fixture
 async def page(tmp_path: Path) -> AsyncIterator[object]:
-    executable = chromium_path()
-    async with playwright_api.async_playwright() as pw:
-        context = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 375, "height": 740},
-        )
-        try:
-            yield context.pages[0] if context.pages else await context.new_page()
-        finally:
-            await context.close()
+    async with phone_page(tmp_path / "profile", {"width": 375, "height": 740}) as page:
+        yield page
 
 
 async def test_phone_chat_round_trip(
@@ -142,3 +109,14 @@ async def test_a_channel_posts_deep_link_becomes_the_personas_start(
     # Back in 张大爷's chat, with the /start the link carries.
     await expect(page.locator("#chat-title")).to_have_text("张大爷")
     await expect(page.locator(".message.from-me").last).to_contain_text("/start fb_Code123")
+
+
+def test_a_machine_without_chromium_fails_with_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.kit import browser
+
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser, "Path", lambda path: tmp_path / "no-such-chromium")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
+        browser.chromium_path()
