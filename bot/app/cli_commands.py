@@ -54,7 +54,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         bot = create_bot(settings)
     except MissingToken:
         raise CliError(translate("cli.missing_token", settings.default_locale)) from None
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pooled=True)
     await migrate.upgrade(engine)
     dp = create_dispatcher(settings, make_sessionmaker(engine))
     readiness = Readiness.from_settings(settings, engine, bot)
