@@ -5,7 +5,10 @@ Interactive latency is measured by timing direct `bot.send_message` calls (as a 
 reply would be sent: not through the outbox) through the same paced Bot session, to chats
 outside the broadcast, first while idle and then during the broadcast.
 
-    python -m bench.delivery [--recipients 10000] [--seed 1]
+    python -m bench.delivery [--recipients 10000] [--seed 1] [--cpu-load quiet|loaded|both]
+
+`--cpu-load loaded` runs it with a second, CPU-bound process busy beside it the whole time
+(as on a shared machine); `both` runs it quiet and then loaded and reports the two.
 
 The last line printed is one JSON object with the figures.
 """
@@ -16,7 +19,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -236,12 +242,51 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
     return result
 
 
+BUSY_LOOP = "while True: pass"
+
+
+@contextlib.contextmanager
+def cpu_load(loaded: bool) -> Any:
+    """A second process spinning on a CPU for as long as the block runs (when `loaded`)."""
+    if not loaded:
+        yield
+        return
+    busy = subprocess.Popen([sys.executable, "-c", BUSY_LOOP])
+    try:
+        yield
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def run_once(recipients: int, seed: int, loaded: bool) -> dict[str, Any]:
+    with cpu_load(loaded):
+        result = asyncio.run(run(recipients, seed))
+    return {**result, "cpu_load": "loaded" if loaded else "quiet", "load_average": os.getloadavg()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cpu-load", choices=("quiet", "loaded", "both"), default="quiet")
     args = parser.parse_args()
-    result = asyncio.run(run(args.recipients, args.seed))
+    modes = {"quiet": [False], "loaded": [True], "both": [False, True]}[args.cpu_load]
+    results = [run_once(args.recipients, args.seed, loaded) for loaded in modes]
+    for result in results:
+        report(result)
+    if len(results) > 1:
+        both = {
+            "quiet_latency_ratio_p95": results[0]["latency_ratio_p95"],
+            "loaded_latency_ratio_p95": results[1]["latency_ratio_p95"],
+            "runs": results,
+        }
+        print(json.dumps(both, ensure_ascii=False))
+    else:
+        print(json.dumps(results[0], ensure_ascii=False))
+
+
+def report(result: dict[str, Any]) -> None:
     print()
     print(f"recipients            {result['recipients']} ({result['blocked_recipients']} blocked)")
     print(
@@ -270,7 +315,7 @@ def main() -> None:
         f"  ratio p50/p95       {result['latency_ratio_p50']} / {result['latency_ratio_p95']} "
         "(target <= 1.5)"
     )
-    print(json.dumps(result, ensure_ascii=False))
+    print(f"CPU load              {result['cpu_load']} (load average {result['load_average']})")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 SessionMaker = async_sessionmaker[AsyncSession]
 
@@ -55,12 +55,16 @@ _count: ContextVar[StatementCount | None] = ContextVar("qingfeng_statement_count
 @contextmanager
 def counting_statements() -> Iterator[StatementCount]:
     """Count the statements and connection checkouts of the code run within (this task)."""
+    outer = _count.get()
     count = StatementCount()
     token = _count.set(count)
     try:
         yield count
     finally:
         _count.reset(token)
+        if outer is not None:  # a count within a count adds to it
+            outer.statements += count.statements
+            outer.connections += count.connections
 
 
 def _count_statement(*_args: Any) -> None:
@@ -90,15 +94,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; SQLite files are created with their folder."""
+def make_engine(url: str, *, pooled: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine for `url`; SQLite files are created with their folder, and their
+    writers queue in this process (`storage.sqlite_writer`).
+
+    `pooled`: a long-lived process (the bot) keeps SQLite connections open between uses;
+    opening one costs a thread and a few statements. Elsewhere (CLI, tests) each use opens
+    its own (NullPool), released promptly and never left behind by an engine not disposed.
+    """
     if url.startswith("sqlite"):
+        from storage.sqlite_writer import serialise_writers
+
         _ensure_sqlite_folder(url)
-        # One connection per use: aiosqlite runs each in a thread; pooling buys little and
-        # NullPool releases the file promptly between processes (bot, CLI, tests).
+        if pooled and ":memory:" not in url:
+            # Beyond the kept connections, more open while needed: none ever waits for one.
+            kwargs.setdefault("poolclass", AsyncAdaptedQueuePool)
+            kwargs.setdefault("pool_size", 8)
+            kwargs.setdefault("max_overflow", -1)
         kwargs.setdefault("poolclass", NullPool)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        serialise_writers(engine)
         return _install_counters(engine)
     kwargs.setdefault("pool_pre_ping", True)
     return _install_counters(create_async_engine(url, **kwargs))

@@ -6,7 +6,7 @@
 Builds a database of the seed's size with the generator (`python -m bot demo seed-scale`),
 binds `--personas` of its staff to sandbox personas, then for each target in turn (the echo
 bot, Qingfeng on each database) and each run: starts it as a child process, times start-up to
-its first getUpdates, takes each step once alone (statements and connections per update kind
+its first answer, takes each step once alone (statements and connections per update kind
 from the bot's JSON log), then drives the mix (`/start`, `/help`, `/risks`, a page button) at
 `--rate` a second and then closed loop. Last line: one JSON object.
 """

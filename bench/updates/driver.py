@@ -105,6 +105,8 @@ class Driver:
                 ok = not any(mark in text for mark in FAILURE_TEXTS)
                 if kind == "risks":
                     persona.list_message = answer["message_id"]
+                if kind in ("risks", "page"):
+                    # The next press turns on from the page shown (never to the same page).
                     persona.page_data = _page_button(answer)
                 break
             after = max(after, int(view["seq"]))
@@ -164,28 +166,23 @@ class Driver:
 PROBE_USER = 9_000_000_001
 
 
-async def wait_polling(
+async def wait_first_answer(
     http: aiohttp.ClientSession, api: str, since: float, timeout: float = 120
 ) -> float:
-    """Seconds from `since` (monotonic) until a bot's first getUpdates after it.
-
-    A message is waiting (from a probe persona), so that first getUpdates returns at once
-    and the sandbox notes when it did."""
+    """Seconds from `since` (monotonic) until a freshly started bot answered a message that
+    was waiting for it (a probe persona's /help): its start-up, to the first answer."""
     probe = {"name": "Probe", "user_id": PROBE_USER, "lang": "zh-hans"}
     async with http.post(f"{api}/api/personas", json=probe) as resp:
         await resp.read()
-    async with http.post(
-        f"{api}/api/personas/{PROBE_USER}/messages", json={"text": "/help"}
-    ) as resp:
-        await resp.read()
+    body = {"text": "/help"}
+    async with http.post(f"{api}/api/personas/{PROBE_USER}/messages", json=body) as resp:
+        after = int((await resp.json())["seq"])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        params = {"after_seq": after, "wait": 1}
         with contextlib.suppress(aiohttp.ClientError):
-            async with http.get(f"{api}/api/status") as resp:
-                status = await resp.json()
-            ago = status.get("last_poll_seconds_ago")
-            now = time.monotonic()
-            if ago is not None and now - ago >= since:
-                return now - ago - since
-        await asyncio.sleep(0.02)
-    raise RuntimeError(f"no bot polled the sandbox within {timeout}s")
+            async with http.get(f"{api}/api/personas/{PROBE_USER}/chat", params=params) as resp:
+                view = await resp.json()
+            if any(m["from_bot"] for m in view["messages"]):
+                return time.monotonic() - since
+    raise RuntimeError(f"no bot answered within {timeout}s")

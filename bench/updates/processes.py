@@ -123,6 +123,9 @@ def qingfeng(
         **env,
     }
     argv = [sys.executable, "-m", "bot", "run"]
+    profile = os.environ.get("BENCH_UPDATES_PROFILE")  # a folder: cProfile each run there
+    if profile:
+        argv[1:1] = ["-m", "cProfile", "-o", str(Path(profile) / f"{log_path.stem}.prof")]
     return Target(name, [Process(argv, environment, log_path)])
 
 

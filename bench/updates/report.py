@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from bench import percentile
-from bench.updates.driver import STEPS, Driver, Sample, wait_polling
+from bench.updates.driver import STEPS, Driver, Sample, wait_first_answer
 from bench.updates.processes import Target
 
 ALONE_ROUNDS = 3
@@ -114,7 +114,7 @@ async def measure_run(
     spawned = time.monotonic()
     await target.start()
     try:
-        startup = await wait_polling(http, api, spawned)
+        startup = await wait_first_answer(http, api, spawned)
         await asyncio.sleep(1.0)
         figures = RunFigures(target.name, load, round(startup, 2), round(target.rss_mb(), 1))
         target.new_log_entries()
@@ -169,7 +169,7 @@ def print_summary(results: dict[str, list[RunFigures]], args: argparse.Namespace
     )
     for name, runs in results.items():
         print(f"\n{name}  (load average at start of runs: {[r.load[0] for r in runs]})")
-        print(f"  start-up to first getUpdates  {_spread([r.startup_s for r in runs])} s")
+        print(f"  start-up to first answer      {_spread([r.startup_s for r in runs])} s")
         print(f"  idle RSS                      {_spread([r.rss_mb for r in runs])} MB")
         for kind in STEPS:
             alone = [r.alone.get(kind, {}) for r in runs]

@@ -69,7 +69,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except TokenValidationError:
         raise CliError(str(startup.bad_token(settings))) from None
     try:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pooled=True)
     except Exception as error:  # a DATABASE_URL SQLAlchemy cannot read
         await bot.session.close()
         reason = startup.reason_of(error)

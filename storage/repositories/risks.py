@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from storage.models.org import Person, Post
 from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
@@ -40,11 +41,21 @@ async def page_of_post(
 ) -> tuple[list[RiskPoint], int]:
     """A post's risk points (withdrawn ones left out), oldest first, and how many there are."""
     where = (RiskPoint.post_id == post_id, RiskPoint.status != WITHDRAWN)
+    # One statement: the page and the total beside each row (the list shows no measures).
+    rows = (
+        await session.execute(
+            select(RiskPoint, func.count().over())
+            .where(*where)
+            .order_by(RiskPoint.id)
+            .offset(offset)
+            .limit(limit)
+            .options(raiseload(RiskPoint.measures))
+        )
+    ).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0][1])
     total = await session.scalar(select(func.count()).select_from(RiskPoint).where(*where)) or 0
-    rows = await session.scalars(
-        select(RiskPoint).where(*where).order_by(RiskPoint.id).offset(offset).limit(limit)
-    )
-    return list(rows), int(total)
+    return [], int(total)
 
 
 async def measures_page_of(
