@@ -27,8 +27,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.pacing_middleware import SENDING_METHODS
+from bot.settings import Settings
+from storage.db import SessionMaker, make_engine, make_sessionmaker
+from storage.migrate import upgrade
 
 TOKEN = "123456:BENCH-token"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +147,24 @@ def spread(times: list[float]) -> str:
         f"min {min(times):.3f} s  median {statistics.median(times):.3f} s  "
         f"max {max(times):.3f} s  ({load_average()})"
     )
+
+
+def bench_settings(database_url: str | None = None, **values: Any) -> Settings:
+    """A benchmark's settings: no .env, the bench token, and no quiet hours (it runs whenever
+    it is started); `values` add or override."""
+    if database_url is not None:
+        values["database_url"] = database_url
+    defaults: dict[str, Any] = {"bot_token": TOKEN}
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, quiet_hours_start="00:00", quiet_hours_end="00:00", **(defaults | values)
+    )
+
+
+async def migrated(url: str) -> tuple[AsyncEngine, SessionMaker]:
+    """An engine on `url` with the schema at head, and its session factory."""
+    engine = make_engine(url)
+    await upgrade(engine)
+    return engine, make_sessionmaker(engine)
 
 
 def temp_folder() -> tempfile.TemporaryDirectory[str]:

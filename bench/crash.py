@@ -27,12 +27,19 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bench import PROJECT_ROOT, TOKEN, database_url, free_port, temp_folder
+from bench import (
+    PROJECT_ROOT,
+    TOKEN,
+    bench_settings,
+    database_url,
+    free_port,
+    migrated,
+    temp_folder,
+)
 from bot.delivery.outbox import enqueue
 from bot.sandbox import WORLD_KEY, create_sandbox_app
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
 FIRST_ID = 600_000_001
@@ -106,12 +113,8 @@ async def run(recipients: int, kill_after: float) -> dict[str, Any]:
     with temp_folder() as tmp:
         folder = Path(tmp)
         url = database_url(folder)
-        engine = make_engine(url)
-        await upgrade(engine)
-        sessionmaker = make_sessionmaker(engine)
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, database_url=url, quiet_hours_start="00:00", quiet_hours_end="00:00"
-        )
+        engine, sessionmaker = await migrated(url)
+        settings = bench_settings(url, bot_token=None)
 
         # The killed process's half-sent requests make aiohttp log "Connection lost": expected.
         logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)

@@ -33,12 +33,13 @@ from aiogram.exceptions import TelegramServerError
 from sqlalchemy import func, select
 
 from bench import (
-    TOKEN,
     CallLog,
+    bench_settings,
     control,
     database_url,
     free_port,
     make_bot,
+    migrated,
     percentile,
     sandbox_process,
     temp_folder,
@@ -48,26 +49,12 @@ from bot.app.pacing_middleware import install_pacing
 from bot.app.sender import OutboxSender
 from bot.delivery.outbox import batch_progress, enqueue
 from bot.domain.clock import Clock
-from bot.settings import Settings
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
 FIRST_ID = 500_000_001
 PROBE_IDS = range(900_000_001, 900_000_041)  # 40 probe chats: each well under 1 message/s
 BATCH = "bench-broadcast"
-
-
-def bench_settings(url: str) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        bot_token=TOKEN,
-        database_url=url,
-        # The benchmark runs whenever it is started: no quiet hours.
-        quiet_hours_start="00:00",
-        quiet_hours_end="00:00",
-    )
 
 
 async def try_send(bot: Any, chat: int, text: str) -> bool:
@@ -109,9 +96,7 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
     with temp_folder() as tmp:
         url = database_url(Path(tmp))
         settings = bench_settings(url)
-        engine = make_engine(url)
-        await upgrade(engine)
-        sessionmaker = make_sessionmaker(engine)
+        engine, sessionmaker = await migrated(url)
         async with sandbox_process(free_port()) as api, aiohttp.ClientSession() as http:
             chats = list(range(FIRST_ID, FIRST_ID + recipients))
             blocked = sorted(rng.sample(chats, recipients // 100))

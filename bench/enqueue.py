@@ -18,34 +18,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench import database_url, temp_folder
+from bench import bench_settings, database_url, migrated, temp_folder
 from bot.delivery.outbox import Outgoing, enqueue, enqueue_many
-from bot.settings import Settings
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 
 FIRST_ID = 500_000_001
 
 
-def bench_settings(url: str) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        bot_token="123456:BENCH",
-        database_url=url,
-        quiet_hours_start="00:00",
-        quiet_hours_end="00:00",
-    )
-
-
 async def run(rows: int) -> dict[str, Any]:
     with temp_folder() as tmp:
         url = database_url(Path(tmp))
         settings = bench_settings(url)
-        engine = make_engine(url)
-        await upgrade(engine)
-        sessionmaker = make_sessionmaker(engine)
+        engine, sessionmaker = await migrated(url)
         chats = list(range(FIRST_ID, FIRST_ID + rows))
         async with sessionmaker() as session, session.begin():
             # Recipients exist, as in a broadcast (the unreachable check looks them up).

@@ -34,16 +34,19 @@ import aiohttp
 from sqlalchemy import delete, func, insert, select
 
 from bench import (
-    TOKEN,
     CallLog,
+    bench_settings,
     control,
     database_url,
     free_port,
     make_bot,
+    migrated,
     sandbox_process,
     temp_folder,
 )
-from bot.delivery import OutboxSender, Pacer, install_pacing
+from bot.app.pacing import Pacer
+from bot.app.pacing_middleware import install_pacing
+from bot.app.sender import OutboxSender
 from bot.delivery.outbox import Outgoing, enqueue_many
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
@@ -53,8 +56,7 @@ from bot.scheduling.runner import run_job
 from bot.services.publicity import rounds
 from bot.services.publicity.config import PublicityConfig
 from bot.settings import Settings
-from storage.db import SessionMaker, make_engine, make_sessionmaker
-from storage.migrate import upgrade
+from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.org import Person, Post, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage, OutboxStatus
@@ -69,17 +71,8 @@ LEVELS = (683, 937, 731)  # the seed's level-1 / level-2 / level-3 risk points: 
 EXTRA_MEASURES = 150  # 2,351 + 150 = 2,501 measures (the seed: 2,500+)
 
 
-def bench_settings(url: str) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        bot_token=TOKEN,
-        database_url=url,
-        bot_username="qingfeng_bot",
-        public_channel_id=CHANNEL_ID,
-        # The benchmark runs whenever it is started: no quiet hours.
-        quiet_hours_start="00:00",
-        quiet_hours_end="00:00",
-    )
+def publicity_settings(url: str) -> Settings:
+    return bench_settings(url, bot_username="qingfeng_bot", public_channel_id=CHANNEL_ID)
 
 
 async def seed(sessionmaker: SessionMaker, subscribers: int, rng: random.Random) -> int:
@@ -175,11 +168,9 @@ async def open_once(subscribers: int, seed_value: int, *, deliver: bool) -> dict
     rng = random.Random(seed_value)
     with temp_folder() as tmp:
         url = database_url(Path(tmp))
-        settings = bench_settings(url)
+        settings = publicity_settings(url)
         config = PublicityConfig.from_settings(settings)
-        engine = make_engine(url)
-        await upgrade(engine)
-        sessionmaker = make_sessionmaker(engine)
+        engine, sessionmaker = await migrated(url)
         admin_id = await seed(sessionmaker, subscribers, rng)
         clock = Clock()
         async with sessionmaker() as session:

@@ -34,13 +34,22 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import insert, text
 
-from bench import PROJECT_ROOT, TOKEN, free_port, load_average, spread, temp_folder, timed
+from bench import (
+    PROJECT_ROOT,
+    TOKEN,
+    bench_settings,
+    free_port,
+    load_average,
+    migrated,
+    spread,
+    temp_folder,
+    timed,
+)
 from bot.demo.seed_scale import generate
 from bot.domain.clock import FakeClock
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import run_job
-from bot.settings import Settings
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models.org import Person
 
@@ -179,9 +188,9 @@ async def startup_figures(folder: Path, runs: int, persons: int) -> dict[str, An
 async def scan_figures(folder: Path, runs: int, scale: int) -> dict[str, float]:
     """Each periodic job alone, `runs` times, over `scale` districts (the first run does
     what is due, the later ones find it done: both should cost little)."""
-    engine = make_engine(f"sqlite+aiosqlite:///{folder / f'scans{scale}.sqlite3'}")
-    await upgrade(engine)
-    sessionmaker = make_sessionmaker(engine)
+    engine, sessionmaker = await migrated(
+        f"sqlite+aiosqlite:///{folder / f'scans{scale}.sqlite3'}"
+    )
     started = time.perf_counter()
     async with sessionmaker() as session:
         report = await generate(session, scale=scale, today=NOW.date())
@@ -192,9 +201,7 @@ async def scan_figures(folder: Path, runs: int, scale: int) -> dict[str, float]:
         f"scans at {scale} district(s): {report.risks:,} risk points, {report.measures:,} "
         f"measures (generated in {time.perf_counter() - started:.0f} s)"
     )
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, bot_token=TOKEN, quiet_hours_start="00:00", quiet_hours_end="00:00"
-    )
+    settings = bench_settings()
     clock = FakeClock(NOW)
     medians: dict[str, float] = {}
     for job in all_jobs(settings):

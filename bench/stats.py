@@ -28,13 +28,12 @@ from typing import Any
 from sqlalchemy import event, func, insert, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench import load_average, spread, temp_folder, timed
+from bench import bench_settings, load_average, spread, temp_folder, timed
 from bot.demo.seed_scale import generate
 from bot.services.stats import digests
 from bot.services.stats.chart import cjk_font, render_chart
 from bot.services.stats.digests import send_due_digests
 from bot.services.stats.overview import Scope, overview
-from bot.settings import Settings
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models.digest import DigestSubscription
@@ -176,12 +175,7 @@ async def digest_run(
     Each leader of a different unit has a chart of their own (~0.2–0.5 s of matplotlib each):
     without `charts` one pre-drawn PNG stands in, so the run times the counting and queueing,
     and the chart's own cost is the "chart" line measured above."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        bot_token="123456:BENCH",
-        quiet_hours_start="00:00",
-        quiet_hours_end="00:00",
-    )
+    settings = bench_settings()
     async with sessionmaker() as session:
         ids = list(
             await session.scalars(

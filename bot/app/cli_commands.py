@@ -49,19 +49,21 @@ async def _session(settings: Settings, *, upgrade: bool = True) -> AsyncIterator
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.replicas import replicas_problem
+
+    # Refused before aiogram is loaded (seconds on a busy machine), not after.
+    problem = replicas_problem(settings)
+    if problem is not None:
+        raise CliError(translate(problem, settings.default_locale, replicas=settings.replicas))
     if settings.bot_token is None or not settings.bot_token.get_secret_value():
-        # Said before aiogram is loaded (seconds on a busy machine), not after.
         raise CliError(translate("cli.missing_token", settings.default_locale))
     from aiogram.utils.token import TokenValidationError
 
     from bot.app import startup
     from bot.app.health import Readiness
-    from bot.app.runners import replicas_problem, run_polling, run_webhook
+    from bot.app.runners import run_polling, run_webhook
     from bot.app.wiring import MissingToken, create_bot, create_dispatcher
 
-    problem = replicas_problem(settings)
-    if problem is not None:
-        raise CliError(translate(problem, settings.default_locale, replicas=settings.replicas))
     try:
         bot = create_bot(settings)
     except MissingToken:

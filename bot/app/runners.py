@@ -14,6 +14,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app.health import Readiness, add_health_routes, create_health_app, start_side_server
+from bot.app.replicas import has_webhook_secret
+from bot.app.replicas import replicas_problem as replicas_problem  # re-exported
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,25 +43,6 @@ async def run_polling(
 def create_side_app(readiness: Readiness) -> web.Application:
     """Polling mode's side server: /healthz, /readyz, /metrics."""
     return create_health_app(readiness)
-
-
-def has_webhook_secret(settings: Settings) -> bool:
-    return settings.webhook_secret is not None and bool(settings.webhook_secret.get_secret_value())
-
-
-def replicas_problem(settings: Settings) -> str | None:
-    """The message key of what stops several replicas from working, or None.
-
-    Each replica without WEBHOOK_SECRET would register its own random secret, and every
-    replica but the last one started would answer 401 to all of Telegram's requests. Long
-    polling cannot be shared at all: Telegram answers 409 to a second getUpdates."""
-    if settings.replicas <= 1:
-        return None
-    if not settings.webhook_url:
-        return "cli.replicas_need_webhook"
-    if not has_webhook_secret(settings):
-        return "cli.replicas_need_secret"
-    return None
 
 
 def webhook_secret(settings: Settings) -> str:

@@ -136,6 +136,8 @@ async def remind_reviews(ctx: JobContext) -> None:
     limit = timedelta(days=ctx.settings.review_reminder_days)
     waiting: dict[int, list[tuple[int, str, int, bool]]] = defaultdict(list)
     people: dict[int, Person] = {}
+    audiences: dict[Route, list[Person]] = {}
+    reviewer_units: set[int] | None = None
     session = ctx.session
     for state, step in REVIEW_STEPS.items():
         for risk_id, waited in await _waiting(session, state, ctx.now, limit):
@@ -147,10 +149,14 @@ async def remind_reviews(ctx: JobContext) -> None:
             }[step]
             routes = [(route, False)]
             if waited >= 2 * limit:  # twice the limit: the tier above hears of it too
-                above = _tier_above(route, sit.chain, await review.reviewer_units(session))
+                if reviewer_units is None:
+                    reviewer_units = await review.reviewer_units(session)
+                above = _tier_above(route, sit.chain, reviewer_units)
                 routes += [(above, True)] if above is not None else []
             for each, escalated in routes:
-                for person in await review.people_for_route(session, each):
+                if each not in audiences:  # many items share a route: ask once per run
+                    audiences[each] = await review.people_for_route(session, each)
+                for person in audiences[each]:
                     if person.id in sit.holder_ids:
                         continue
                     people[person.id] = person

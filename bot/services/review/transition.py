@@ -11,6 +11,7 @@ queue the notices, all in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -144,22 +145,30 @@ async def enter_review(
     return sit
 
 
+@dataclass(frozen=True)
+class _DueScan:
+    """A scheduled move: `action` on each record in `state` whose `due` moment has come."""
+
+    state: RiskState
+    due: InstrumentedAttribute[datetime | None]
+    action: Action
+
+
+SOCIAL_CLOSES = _DueScan(RiskState.SOCIAL_REVIEW, RiskReview.social_closes_at, Action.CLOSE_SOCIAL)
+REGRADING_FALLS_DUE = _DueScan(
+    RiskState.PUBLICISED, RiskReview.regrading_due_at, Action.REGRADING_DUE
+)
+
+
 async def _scan(
-    session: AsyncSession,
-    clock: Clock,
-    config: ReviewConfig,
-    state: RiskState,
-    due: InstrumentedAttribute[datetime | None],
-    action: Action,
-    now: datetime,
+    session: AsyncSession, clock: Clock, config: ReviewConfig, scan: _DueScan, now: datetime
 ) -> list[int]:
-    """The scheduler takes `action` on every record in `state` whose `due` moment has come
-    (one query for those, then one move each: the cost follows what is due)."""
-    moved = await review_repo.ids_due(session, state.value, due, now)
+    """One query for the records due (on the indexed due column), then one move each: the
+    cost follows what is due, not the size of the register."""
+    moved = await review_repo.ids_due(session, scan.state.value, scan.due, now)
     for risk_id in moved:
-        await transition(
-            session, clock, config, actor=None, risk_id=risk_id, decision=Decision(action)
-        )
+        decision = Decision(scan.action)
+        await transition(session, clock, config, actor=None, risk_id=risk_id, decision=decision)
     return moved
 
 
@@ -167,10 +176,7 @@ async def close_due_social_reviews(
     session: AsyncSession, clock: Clock, config: ReviewConfig, now: datetime | None = None
 ) -> list[int]:
     """Close every social review whose window has passed; safe to run any number of times."""
-    return await _scan(
-        session, clock, config, RiskState.SOCIAL_REVIEW, RiskReview.social_closes_at,
-        Action.CLOSE_SOCIAL, now or clock.now(),
-    )  # fmt: skip
+    return await _scan(session, clock, config, SOCIAL_CLOSES, now or clock.now())
 
 
 async def open_submitted(session: AsyncSession, clock: Clock, config: ReviewConfig) -> list[int]:
@@ -185,10 +191,7 @@ async def mark_regrading_due(
     session: AsyncSession, clock: Clock, config: ReviewConfig, now: datetime | None = None
 ) -> list[int]:
     """Active risks whose period is up become `regrading_due`; idempotent."""
-    return await _scan(
-        session, clock, config, RiskState.PUBLICISED, RiskReview.regrading_due_at,
-        Action.REGRADING_DUE, now or clock.now(),
-    )  # fmt: skip
+    return await _scan(session, clock, config, REGRADING_FALLS_DUE, now or clock.now())
 
 
 async def mark_publicised(

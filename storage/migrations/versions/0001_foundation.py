@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import fk, pk
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -35,10 +36,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("is_pilot", sa.Boolean(), nullable=False),
         sa.Column("path", sa.String(length=1000), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["units.id"], name=op.f("fk_units_parent_id_units")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_units")),
+        fk("units", "parent_id", "units"),
+        pk("units"),
         sa.UniqueConstraint("parent_id", "name", name=op.f("uq_units_parent_id_name")),
         sa.UniqueConstraint("path", name=op.f("uq_units_path")),
     )
@@ -51,8 +50,8 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("is_leadership", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_posts_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
+        fk("posts", "unit_id", "units"),
+        pk("posts"),
         sa.UniqueConstraint("unit_id", "name", name=op.f("uq_posts_unit_id_name")),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
@@ -69,9 +68,9 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("unreachable", sa.Boolean(), nullable=False),
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name=op.f("fk_people_post_id_posts")),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_people_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
+        fk("people", "post_id", "posts"),
+        fk("people", "unit_id", "units"),
+        pk("people"),
         sa.UniqueConstraint("telegram_id", name=op.f("uq_people_telegram_id")),
     )
     with op.batch_alter_table("people", schema=None) as batch_op:
@@ -89,10 +88,8 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.Integer(), nullable=True),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["people.id"], name=op.f("fk_audit_log_actor_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        fk("audit_log", "actor_id", "people"),
+        pk("audit_log"),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index("ix_audit_log_entity", ["entity_type", "entity_id"], unique=False)
@@ -110,19 +107,11 @@ def upgrade() -> None:
         sa.Column("expires_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("used_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("used_by_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["people.id"], name=op.f("fk_invitations_created_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["post_id"], ["posts.id"], name=op.f("fk_invitations_post_id_posts")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_invitations_unit_id_units")
-        ),
-        sa.ForeignKeyConstraint(
-            ["used_by_id"], ["people.id"], name=op.f("fk_invitations_used_by_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        fk("invitations", "created_by_id", "people"),
+        fk("invitations", "post_id", "posts"),
+        fk("invitations", "unit_id", "units"),
+        fk("invitations", "used_by_id", "people"),
+        pk("invitations"),
         sa.UniqueConstraint("code", name=op.f("uq_invitations_code")),
     )
     op.create_table(
@@ -131,16 +120,9 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_role_assignments_person_id_people"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_role_assignments_unit_id_units")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_role_assignments")),
+        fk("role_assignments", "person_id", "people", ondelete="CASCADE"),
+        fk("role_assignments", "unit_id", "units"),
+        pk("role_assignments"),
         sa.UniqueConstraint("person_id", "role", name=op.f("uq_role_assignments_person_id_role")),
     )
     # ### end Alembic commands ###

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import pk
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -44,7 +45,7 @@ def upgrade() -> None:
             name=op.f("fk_outbox_person_id_people"),
             ondelete="SET NULL",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        pk("outbox"),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_outbox_dedup_key")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:

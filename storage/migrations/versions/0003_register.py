@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import fk, pk, timestamps
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -23,7 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_focus_programmes")),
+        pk("focus_programmes"),
         sa.UniqueConstraint("name", name=op.f("uq_focus_programmes_name")),
     )
     op.create_table(
@@ -33,13 +34,8 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("name", sa.String(length=50), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["unit_id"],
-            ["units.id"],
-            name=op.f("fk_power_categories_unit_id_units"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_power_categories")),
+        fk("power_categories", "unit_id", "units", ondelete="CASCADE"),
+        pk("power_categories"),
         sa.UniqueConstraint(
             "unit_id", "scope", "name", name=op.f("uq_power_categories_unit_id_scope_name")
         ),
@@ -63,17 +59,12 @@ def upgrade() -> None:
         sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
         sa.Column("reviewed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["people.id"], name=op.f("fk_powers_created_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name=op.f("fk_powers_post_id_posts")),
-        sa.ForeignKeyConstraint(
-            ["reviewed_by_id"], ["people.id"], name=op.f("fk_powers_reviewed_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_powers_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_powers")),
+        *timestamps(),
+        fk("powers", "created_by_id", "people"),
+        fk("powers", "post_id", "posts"),
+        fk("powers", "reviewed_by_id", "people"),
+        fk("powers", "unit_id", "units"),
+        pk("powers"),
     )
     with op.batch_alter_table("powers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_powers_post_id"), ["post_id"], unique=False)
@@ -89,11 +80,9 @@ def upgrade() -> None:
         sa.Column("major_matter", sa.String(length=20), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["people.id"], name=op.f("fk_rules_created_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_rules_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rules")),
+        fk("rules", "created_by_id", "people"),
+        fk("rules", "unit_id", "units"),
+        pk("rules"),
     )
     with op.batch_alter_table("rules", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_rules_unit_id"), ["unit_id"], unique=False)
@@ -121,22 +110,13 @@ def upgrade() -> None:
         sa.Column("proposed_by_id", sa.Integer(), nullable=True),
         sa.Column("dispute_reason", sa.Text(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        *timestamps(),
         sa.Column("regrade_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["people.id"], name=op.f("fk_risk_points_created_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["post_id"], ["posts.id"], name=op.f("fk_risk_points_post_id_posts")
-        ),
-        sa.ForeignKeyConstraint(
-            ["power_id"], ["powers.id"], name=op.f("fk_risk_points_power_id_powers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["proposed_by_id"], ["people.id"], name=op.f("fk_risk_points_proposed_by_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_points")),
+        fk("risk_points", "created_by_id", "people"),
+        fk("risk_points", "post_id", "posts"),
+        fk("risk_points", "power_id", "powers"),
+        fk("risk_points", "proposed_by_id", "people"),
+        pk("risk_points"),
     )
     with op.batch_alter_table("risk_points", schema=None) as batch_op:
         batch_op.create_index("ix_risk_points_post_status", ["post_id", "status"], unique=False)
@@ -153,23 +133,11 @@ def upgrade() -> None:
         sa.Column("deadline", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("rule_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["responsible_id"],
-            ["people.id"],
-            name=op.f("fk_control_measures_responsible_id_people"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["risk_id"],
-            ["risk_points.id"],
-            name=op.f("fk_control_measures_risk_id_risk_points"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["rule_id"], ["rules.id"], name=op.f("fk_control_measures_rule_id_rules")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_control_measures")),
+        *timestamps(),
+        fk("control_measures", "responsible_id", "people"),
+        fk("control_measures", "risk_id", "risk_points", ondelete="CASCADE"),
+        fk("control_measures", "rule_id", "rules"),
+        pk("control_measures"),
     )
     with op.batch_alter_table("control_measures", schema=None) as batch_op:
         batch_op.create_index(
@@ -185,16 +153,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["measure_id"],
-            ["control_measures.id"],
-            name=op.f("fk_measure_reports_measure_id_control_measures"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["reporter_id"], ["people.id"], name=op.f("fk_measure_reports_reporter_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_measure_reports")),
+        fk("measure_reports", "measure_id", "control_measures", ondelete="CASCADE"),
+        fk("measure_reports", "reporter_id", "people"),
+        pk("measure_reports"),
     )
     with op.batch_alter_table("measure_reports", schema=None) as batch_op:
         batch_op.create_index(

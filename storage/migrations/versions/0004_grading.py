@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import fk, pk
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -35,15 +36,8 @@ def upgrade() -> None:
         sa.Column("approved_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("publicised_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("regrading_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["approved_by_id"], ["people.id"], name=op.f("fk_risk_reviews_approved_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["risk_id"],
-            ["risk_points.id"],
-            name=op.f("fk_risk_reviews_risk_id_risk_points"),
-            ondelete="CASCADE",
-        ),
+        fk("risk_reviews", "approved_by_id", "people"),
+        fk("risk_reviews", "risk_id", "risk_points", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("risk_id", name=op.f("pk_risk_reviews")),
     )
     with op.batch_alter_table("risk_reviews", schema=None) as batch_op:
@@ -63,16 +57,9 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=30), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["author_id"], ["people.id"], name=op.f("fk_review_notes_author_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["risk_id"],
-            ["risk_points.id"],
-            name=op.f("fk_review_notes_risk_id_risk_points"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_notes")),
+        fk("review_notes", "author_id", "people"),
+        fk("review_notes", "risk_id", "risk_points", ondelete="CASCADE"),
+        pk("review_notes"),
     )
     with op.batch_alter_table("review_notes", schema=None) as batch_op:
         batch_op.create_index("ix_review_notes_risk", ["risk_id", "id"], unique=False)

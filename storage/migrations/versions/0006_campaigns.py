@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import fk, pk
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -29,13 +30,9 @@ def upgrade() -> None:
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
         sa.Column("closed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["closed_by_id"], ["people.id"], name=op.f("fk_campaigns_closed_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["people.id"], name=op.f("fk_campaigns_created_by_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
+        fk("campaigns", "closed_by_id", "people"),
+        fk("campaigns", "created_by_id", "people"),
+        pk("campaigns"),
     )
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_campaigns_status"), ["status"], unique=False)
@@ -44,15 +41,8 @@ def upgrade() -> None:
         "campaign_units",
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["campaigns.id"],
-            name=op.f("fk_campaign_units_campaign_id_campaigns"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_campaign_units_unit_id_units")
-        ),
+        fk("campaign_units", "campaign_id", "campaigns", ondelete="CASCADE"),
+        fk("campaign_units", "unit_id", "units"),
         sa.PrimaryKeyConstraint("campaign_id", "unit_id", name=op.f("pk_campaign_units")),
     )
 

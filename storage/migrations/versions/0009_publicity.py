@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import fk, pk
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -32,12 +33,8 @@ def upgrade() -> None:
         sa.Column("closed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["people.id"],
-            name=op.f("fk_publicity_rounds_created_by_id_people"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_publicity_rounds")),
+        fk("publicity_rounds", "created_by_id", "people"),
+        pk("publicity_rounds"),
     )
     with op.batch_alter_table("publicity_rounds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_publicity_rounds_status"), ["status"], unique=False)
@@ -51,19 +48,10 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("level", sa.Integer(), nullable=True),
         sa.Column("code", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["round_id"],
-            ["publicity_rounds.id"],
-            name=op.f("fk_publicity_items_round_id_publicity_rounds"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["risk_id"], ["risk_points.id"], name=op.f("fk_publicity_items_risk_id_risk_points")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_publicity_items_unit_id_units")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_publicity_items")),
+        fk("publicity_items", "round_id", "publicity_rounds", ondelete="CASCADE"),
+        fk("publicity_items", "risk_id", "risk_points"),
+        fk("publicity_items", "unit_id", "units"),
+        pk("publicity_items"),
         sa.UniqueConstraint("code", name=op.f("uq_publicity_items_code")),
         sa.UniqueConstraint(
             "round_id", "risk_id", name=op.f("uq_publicity_items_round_id_risk_id")
@@ -86,16 +74,9 @@ def upgrade() -> None:
         sa.Column("outbox_key", sa.String(length=200), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("reply_markup", sa.JSON(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["round_id"],
-            ["publicity_rounds.id"],
-            name=op.f("fk_publicity_posts_round_id_publicity_rounds"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_publicity_posts_unit_id_units")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_publicity_posts")),
+        fk("publicity_posts", "round_id", "publicity_rounds", ondelete="CASCADE"),
+        fk("publicity_posts", "unit_id", "units"),
+        pk("publicity_posts"),
         sa.UniqueConstraint("outbox_key", name=op.f("uq_publicity_posts_outbox_key")),
     )
     with op.batch_alter_table("publicity_posts", schema=None) as batch_op:
@@ -108,13 +89,8 @@ def upgrade() -> None:
         sa.Column("all_units", sa.Boolean(), nullable=False),
         sa.Column("unit_ids", sa.JSON(), nullable=False),
         sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_publicity_subscriptions_person_id_people"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_publicity_subscriptions")),
+        fk("publicity_subscriptions", "person_id", "people", ondelete="CASCADE"),
+        pk("publicity_subscriptions"),
         sa.UniqueConstraint("person_id", name=op.f("uq_publicity_subscriptions_person_id")),
     )
 

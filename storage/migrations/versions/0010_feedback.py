@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.base
+from storage.migrations.columns import fk, pk
 
 revision: str = "0010"
 # 0009 is the publicity branch's; the merge re-chains this one if needed.
@@ -24,13 +25,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_feedback_lookup_misses_person_id_people"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_lookup_misses")),
+        fk("feedback_lookup_misses", "person_id", "people", ondelete="CASCADE"),
+        pk("feedback_lookup_misses"),
     )
     with op.batch_alter_table("feedback_lookup_misses", schema=None) as batch_op:
         batch_op.create_index(
@@ -75,31 +71,15 @@ def upgrade() -> None:
         sa.Column("follow_up_on", sa.Date(), nullable=True),
         sa.Column("disposed_by_id", sa.Integer(), nullable=True),
         sa.Column("disposed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["answered_by_id"], ["people.id"], name=op.f("fk_feedback_answered_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["disposed_by_id"], ["people.id"], name=op.f("fk_feedback_disposed_by_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["duplicate_of_id"], ["feedback.id"], name=op.f("fk_feedback_duplicate_of_id_feedback")
-        ),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["publicity_items.id"], name=op.f("fk_feedback_item_id_publicity_items")
-        ),
-        sa.ForeignKeyConstraint(
-            ["risk_id"], ["risk_points.id"], name=op.f("fk_feedback_risk_id_risk_points")
-        ),
-        sa.ForeignKeyConstraint(
-            ["round_id"],
-            ["publicity_rounds.id"],
-            name=op.f("fk_feedback_round_id_publicity_rounds"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["route_unit_id"], ["units.id"], name=op.f("fk_feedback_route_unit_id_units")
-        ),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_feedback_unit_id_units")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback")),
+        fk("feedback", "answered_by_id", "people"),
+        fk("feedback", "disposed_by_id", "people"),
+        fk("feedback", "duplicate_of_id", "feedback"),
+        fk("feedback", "item_id", "publicity_items"),
+        fk("feedback", "risk_id", "risk_points"),
+        fk("feedback", "round_id", "publicity_rounds"),
+        fk("feedback", "route_unit_id", "units"),
+        fk("feedback", "unit_id", "units"),
+        pk("feedback"),
         sa.UniqueConstraint("code", name=op.f("uq_feedback_code")),
     )
     with op.batch_alter_table("feedback", schema=None) as batch_op:
@@ -115,18 +95,8 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("text_key", sa.String(length=64), nullable=False),
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["feedback_id"],
-            ["feedback.id"],
-            name=op.f("fk_feedback_senders_feedback_id_feedback"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_feedback_senders_person_id_people"),
-            ondelete="CASCADE",
-        ),
+        fk("feedback_senders", "feedback_id", "feedback", ondelete="CASCADE"),
+        fk("feedback_senders", "person_id", "people", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("feedback_id", name=op.f("pk_feedback_senders")),
         sa.UniqueConstraint(
             "person_id", "text_key", name=op.f("uq_feedback_senders_person_id_text_key")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from storage.base import UTCDateTime
+from storage.migrations.columns import fk, pk
 
 revision: str = "0011"
 down_revision: str | None = "0010"  # re-chained after publicity (0009) and feedback (0010)
@@ -32,19 +33,14 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_digest_subscriptions_person_id_people"),
-            ondelete="CASCADE",
-        ),
+        fk("digest_subscriptions", "person_id", "people", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["people.id"],
             name=op.f("fk_digest_subscriptions_created_by_id_people"),
             ondelete="SET NULL",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_digest_subscriptions")),
+        pk("digest_subscriptions"),
         sa.UniqueConstraint("person_id", name=op.f("uq_digest_subscriptions_person_id")),
     )
     op.create_index(op.f("ix_digest_subscriptions_state"), "digest_subscriptions", ["state"])
@@ -55,7 +51,7 @@ def upgrade() -> None:
         sa.Column("file_name", sa.String(length=100), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_files")),
+        pk("outbox_files"),
         sa.UniqueConstraint("sha256", name=op.f("uq_outbox_files_sha256")),
     )
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from storage.base import UTCDateTime
+from storage.migrations.columns import fk, pk
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -27,10 +28,8 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
         sa.Column("confirmed_at", UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["confirmed_by_id"], ["people.id"], name=op.f("fk_assessments_confirmed_by_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessments")),
+        fk("assessments", "confirmed_by_id", "people"),
+        pk("assessments"),
         sa.UniqueConstraint("year", name=op.f("uq_assessments_year")),
     )
     op.create_table(
@@ -44,16 +43,9 @@ def upgrade() -> None:
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.Column("score_tenths", sa.Integer(), nullable=True),
         sa.Column("rank", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["assessment_id"],
-            ["assessments.id"],
-            name=op.f("fk_assessment_results_assessment_id_assessments"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_assessment_results_unit_id_units")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_results")),
+        fk("assessment_results", "assessment_id", "assessments", ondelete="CASCADE"),
+        fk("assessment_results", "unit_id", "units"),
+        pk("assessment_results"),
         sa.UniqueConstraint("year", "unit_id", name=op.f("uq_assessment_results_year_unit_id")),
     )
     with op.batch_alter_table("assessment_results", schema=None) as batch_op:
