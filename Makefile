@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-cluster
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -62,3 +62,6 @@ bench-publicity: install  ## a round over 2,351 risks in 40 units, 10k subscribe
 	$(BIN)/python -m bench.publicity
 bench-stats: install  ## the overview and chart at district and province scale, SQLite and PostgreSQL
 	$(BIN)/python -m bench.stats
+
+bench-cluster: install  ## two replicas on PostgreSQL + Redis, the leader SIGKILLed mid-broadcast
+	$(BIN)/python -m bench.cluster
