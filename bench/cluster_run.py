@@ -39,6 +39,7 @@ from bot.demo import PERSONAS, seed_demo
 from bot.domain.clock import Clock
 from bot.sandbox import WORLD_KEY, create_sandbox_app
 from bot.sandbox.bot_process import BotProcess
+from bot.sandbox.fanout import delivered_to, set_replicas
 from bot.sandbox.run import SANDBOX_TOKEN, SANDBOX_USERNAME
 from bot.sandbox.send_log import peak_in_window, sends
 from bot.sandbox.state import World
@@ -238,7 +239,7 @@ async def run_cluster(
             env = replica_env(database_url, redis_url, prefix, api, replica_port, rate, i == 0)
             process = BotProcess(env, cwd=PROJECT_ROOT, log_path=logs / f"{prefix}-{name}.log")
             replicas.append(Replica(name, replica_port, process))
-        world.webhook.replicas = [f"{r.url}/balancer/hook" for r in replicas]
+        set_replicas(world, [f"{r.url}/balancer/hook" for r in replicas])
         try:
             async with (
                 aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http,
@@ -333,7 +334,7 @@ async def _failover(
         "throttled_429": world.counters.too_many_requests,
         "updates_created": world.counters.updates_created,
         "updates_handled": handled,
-        "delivered_to": dict(world.webhook.delivered_to),
+        "delivered_to": delivered_to(world),
         "conversations_finished": finished,
         "welcomes": answered,
         "welcomes_expected": 2 * len(CITIZENS),
