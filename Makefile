@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-updates bench-startup
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-updates bench-startup bench-cluster
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -66,3 +66,6 @@ bench-updates: install  ## /start, /help, /risks, a page: Qingfeng (SQLite, Post
 	$(BIN)/python -m bench.updates
 bench-startup: install  ## start-up to first getUpdates, db current, idle RSS, the scans at 1/10/100 districts
 	$(BIN)/python -m bench.startup
+
+bench-cluster: install  ## two replicas on PostgreSQL + Redis, the leader SIGKILLed mid-broadcast
+	$(BIN)/python -m bench.cluster

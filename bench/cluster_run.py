@@ -39,6 +39,7 @@ from bot.demo import PERSONAS, seed_demo
 from bot.domain.clock import Clock
 from bot.sandbox import WORLD_KEY, create_sandbox_app
 from bot.sandbox.bot_process import BotProcess
+from bot.sandbox.fanout import delivered_to, set_replicas
 from bot.sandbox.run import SANDBOX_TOKEN, SANDBOX_USERNAME
 from bot.sandbox.send_log import peak_in_window, sends
 from bot.sandbox.state import World
@@ -52,7 +53,7 @@ from tests.kit.persona import Persona, SandboxClient
 ADMIN = 100001
 CITIZENS = (100101, 100102)
 FIRST_RECIPIENT = 700_000_001
-CONCURRENCY = 8  # DELIVERY_CONCURRENCY: the bound on rows sent twice after a crash
+CONCURRENCY = 24  # DELIVERY_CONCURRENCY: the bound on rows sent twice after a crash
 LEASE_SECONDS = 10  # short, so the survivor recovers the dead leader's rows soon
 SECRET = "cluster-shared-secret"
 BROADCAST = "cluster broadcast"
@@ -70,19 +71,39 @@ class Replica:
         return f"http://127.0.0.1:{self.port}"
 
 
+async def create_database(server_url: str) -> str:
+    """A new, empty database on the server of `server_url`; returns its URL."""
+    name = f"qf_cluster_{uuid.uuid4().hex[:12]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(url: str) -> None:
+    name = make_url(url).database
+    await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _admin(url: str, statement: str) -> None:
+    # Connected to the server's `postgres` database: a database can't drop itself.
+    admin = make_engine(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
 @contextlib.asynccontextmanager
 async def fresh_database(server_url: str) -> AsyncIterator[str]:
     """A new database on the server of `server_url` (its URL), dropped afterwards."""
-    name = f"qf_cluster_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = await create_database(server_url)
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        await drop_database(url)
 
 
 def replica_env(
@@ -110,7 +131,7 @@ def replica_env(
         "BROADCAST_PROGRESS_SECONDS": "1",
         "QUIET_HOURS_START": "00:00",
         "QUIET_HOURS_END": "00:00",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
     }
 
 
@@ -218,7 +239,7 @@ async def run_cluster(
             env = replica_env(database_url, redis_url, prefix, api, replica_port, rate, i == 0)
             process = BotProcess(env, cwd=PROJECT_ROOT, log_path=logs / f"{prefix}-{name}.log")
             replicas.append(Replica(name, replica_port, process))
-        world.webhook.replicas = [f"{r.url}/balancer/hook" for r in replicas]
+        set_replicas(world, [f"{r.url}/balancer/hook" for r in replicas])
         try:
             async with (
                 aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http,
@@ -248,9 +269,9 @@ async def _failover(
 ) -> dict[str, Any]:
     first, second = replicas
     await first.process.start()
-    await wait_for(lambda: leads(http, first), 90, "the first replica leads")
+    await wait_for(lambda: leads(http, first), 240, "the first replica leads")
     await second.process.start()
-    await wait_for(lambda: _answers(http, second), 90, "the second replica serves")
+    await wait_for(lambda: _answers(http, second), 240, "the second replica serves")
     assert await leads(http, second) is False, "two leaders"
     await wait_for(_true(lambda: bool(world.webhook.url)), 30, "the webhook is registered")
 
@@ -313,7 +334,7 @@ async def _failover(
         "throttled_429": world.counters.too_many_requests,
         "updates_created": world.counters.updates_created,
         "updates_handled": handled,
-        "delivered_to": dict(world.webhook.delivered_to),
+        "delivered_to": delivered_to(world),
         "conversations_finished": finished,
         "welcomes": answered,
         "welcomes_expected": 2 * len(CITIZENS),

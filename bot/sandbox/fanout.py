@@ -1,11 +1,12 @@
 """Webhook delivery to several replicas, round robin, as a load balancer in front of them.
 
-With `world.webhook.replicas` set (the replicas' own URLs; the registered URL stands for the
+With `set_replicas(world, urls)` (the replicas' own URLs; the registered URL stands for the
 balancer), pending updates go to them in turn, up to `max_connections` on the wire at once
 but never two of one chat (so a chat's updates keep their order, as Telegram keeps them). A
 failed delivery (connection refused, a replica killed mid-request, a non-2xx answer) is
 retried on the next replica, with the backoff of `bot.sandbox.webhook`; after its `ATTEMPTS`
-tries it is dropped and recorded as Telegram does. `webhook.delivered_to` counts per URL.
+tries it is dropped and recorded as Telegram does. `delivered_to(world)` counts per URL.
+Kept beside the world (like `bot.sandbox.send_log`), not in it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,42 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.state import World
 
 # One delivery of an update to a URL: True when the bot answered 2xx.
 Deliver = Callable[[dict[str, Any], str], Awaitable[bool]]
+
+
+@dataclass
+class Fanout:
+    replicas: list[str] = field(default_factory=list)
+    delivered_to: dict[str, int] = field(default_factory=dict)
+
+
+_FANOUT: weakref.WeakKeyDictionary[World, Fanout] = weakref.WeakKeyDictionary()
+
+
+def fanout(world: World) -> Fanout:
+    return _FANOUT.setdefault(world, Fanout())
+
+
+def set_replicas(world: World, urls: list[str]) -> None:
+    """Deliver round robin to `urls` from now on (an empty list: to the registered URL)."""
+    fanout(world).replicas = list(urls)
+    world.update_signal.notify()
+
+
+def replicas(world: World) -> list[str]:
+    return fanout(world).replicas
+
+
+def delivered_to(world: World) -> dict[str, int]:
+    return dict(fanout(world).delivered_to)
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
@@ -40,7 +70,7 @@ async def deliver_round_robin(
     in_flight: set[asyncio.Task[None]] = set()
     busy: set[int | None] = set()
     try:
-        while not world.closing and world.webhook.replicas and world.webhook.url:
+        while not world.closing and replicas(world) and world.webhook.url:
             update = _next_free(world, busy)
             if update is None or len(in_flight) >= world.webhook.max_connections:
                 signal = asyncio.create_task(world.update_signal.wait(3600))
@@ -85,12 +115,13 @@ async def _deliver(
     backoff: float,
 ) -> None:
     for attempt in range(attempts):
-        replicas = world.webhook.replicas
-        if not replicas or world.closing:
+        urls = replicas(world)
+        if not urls or world.closing:
             return
-        url = replicas[next(turn) % len(replicas)]
+        url = urls[next(turn) % len(urls)]
         if await deliver(update, url):
-            world.webhook.delivered_to[url] = world.webhook.delivered_to.get(url, 0) + 1
+            counts = fanout(world).delivered_to
+            counts[url] = counts.get(url, 0) + 1
             world.update_signal.notify()  # its chat is free again
             return
         if attempt + 1 < attempts:

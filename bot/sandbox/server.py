@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.sandbox.bot_api import BotApi
 from bot.sandbox.control_api import ControlApi
+from bot.sandbox.control_fanout import fanout_routes
 from bot.sandbox.state import World
 from bot.sandbox.webhook import webhook_ctx
 
@@ -41,6 +42,7 @@ def create_sandbox_app(
     app[WORLD_KEY] = world
     app.add_routes(BotApi(world).routes())
     app.add_routes(ControlApi(world).routes())
+    app.add_routes(fanout_routes(world))
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
     app.on_shutdown.append(_wake_waiters)

@@ -136,9 +136,6 @@ class WebhookState:
     last_error_date: int | None = None
     last_error_message: str | None = None
     last_success_at: float | None = None
-    # Several replicas behind the URL: updates go round robin to these (bot.sandbox.fanout).
-    replicas: list[str] = field(default_factory=list)
-    delivered_to: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

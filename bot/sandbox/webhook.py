@@ -22,7 +22,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.sandbox.bot_api import call_method
-from bot.sandbox.fanout import deliver_round_robin
+from bot.sandbox.fanout import deliver_round_robin, replicas
 from bot.sandbox.params import ApiError, Params
 from bot.sandbox.state import World
 
@@ -35,7 +35,7 @@ ANSWER_TIMEOUT = 10.0
 async def deliver_forever(world: World, session: aiohttp.ClientSession) -> None:
     """Keep the bot's webhook fed while one is set."""
     while not world.closing:
-        if world.webhook.url and world.webhook.replicas:
+        if world.webhook.url and replicas(world):
             await deliver_round_robin(
                 world,
                 functools.partial(_deliver_to, world, session),
