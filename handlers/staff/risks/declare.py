@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -53,7 +54,11 @@ async def start_declare(
     await query.answer()
     await state.clear()
     await state.update_data(
-        powers=[[p.id, p.name] for p in items], power_offset=0, measures=[], unit_id=post.unit_id
+        powers=[[p.id, p.name] for p in items],
+        power_offset=0,
+        measures=[],
+        unit_id=post.unit_id,
+        draft_key=uuid4().hex,  # a second submit of this draft returns the first record
     )
     await state.set_state(Declare.power)
     await ask(message_of(query), state)
@@ -232,6 +237,7 @@ async def submit(
                 measures=_drafts(data),
                 power_id=data.get("power_id"),
                 focus_programme=data.get("focus"),
+                key=data.get("draft_key"),
             ),
         )
     await state.clear()
