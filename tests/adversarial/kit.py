@@ -127,9 +127,10 @@ def _since(bot: MockedBot, start: int, chat_id: int) -> Reply:
     for method in bot.recording.requests[start:]:
         if isinstance(method, AnswerCallbackQuery):
             answers.append(method.text or "")
-        elif isinstance(method, SendMessage | EditMessageText | SendDocument):
-            if int(getattr(method, "chat_id", 0) or 0) == chat_id:
-                texts.append(str(getattr(method, "text", None) or getattr(method, "caption", "")))
+        elif isinstance(method, SendMessage | EditMessageText | SendDocument) and (
+            int(getattr(method, "chat_id", 0) or 0) == chat_id
+        ):
+            texts.append(str(getattr(method, "text", None) or getattr(method, "caption", "")))
     return Reply(answers, texts)
 
 
@@ -159,3 +160,14 @@ def summarise(terminalreporter: Any) -> None:
     shutil.rmtree(COUNTS_DIR, ignore_errors=True)
     line = ", ".join(f"{name.replace('_', ' ')} {total[name]}" for name in COUNTS)
     terminalreporter.write_sep("-", f"adversarial: {line}")
+
+
+async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> Reply:
+    """Press the newest button captioned `label` in this chat, as a person would."""
+    for method in reversed(bot.sent(telegram_id)):
+        markup = getattr(method, "reply_markup", None)
+        for row in getattr(markup, "inline_keyboard", None) or []:
+            for button in row:
+                if button.text == label and button.callback_data:
+                    return await press(dp, bot, telegram_id, button.callback_data)
+    raise AssertionError(f"no button {label!r} for {telegram_id}")

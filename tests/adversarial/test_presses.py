@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import Enum
 
 import pytest
@@ -32,6 +32,7 @@ CITIZEN = BASE + 99
 # leader chooses a digest): a write there is intended, so it is not counted against the press.
 SELF_SERVICE = {"SubscribeCb", "DigestCb", "LanguageChoice"}
 HUGE = 2**63 - 1
+MID = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 3)
 TEXTS = {"batch": ["", "f" * 32, "../x"], "k": ["", "social", "<b>"], "locale": ["xx", "zh"]}
 
 
@@ -74,12 +75,13 @@ async def world(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
     people = await make_people(sessionmaker, clock, base=BASE)
     outsider = await load(sessionmaker, people.outsider_id)
     async with unit_of_work(sessionmaker) as session:
+        measure = MeasureDraft(
+            action="双人复核", deadline=clock.now().date() + timedelta(days=400)
+        )
         risk = await risks.declare_risk(
             session, clock, actor=outsider, settings=settings,
             draft=RiskDraft(
-                description="报销审核把关不严", risk_type="duty",
-                factors=dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 3),
-                measures=[MeasureDraft(action="双人复核", deadline=date(2026, 12, 31) + timedelta(days=400))],
+                description="报销审核把关不严", risk_type="duty", factors=MID, measures=[measure]
             ),
         )  # fmt: skip
         await session.commit()
