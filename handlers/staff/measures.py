@@ -17,6 +17,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
+from bot.services.risks.measures import reportable_measure
 from bot.settings import Settings
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
@@ -116,10 +117,14 @@ async def open_measure(
     await message_of(query).answer(text, reply_markup=builder.as_markup())
 
 
-async def choose_status(query: CallbackQuery, callback_data: MeasureCb, state: FSMContext) -> None:
+async def choose_status(
+    query: CallbackQuery, callback_data: MeasureCb, state: FSMContext, session: AsyncSession,
+    person: Person,
+) -> None:  # fmt: skip
     if not 0 <= callback_data.value < len(REPORT_STATUSES):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
+    await reportable_measure(session, person, callback_data.id)  # authority before the question
     await query.answer()
     await state.clear()
     status = REPORT_STATUSES[callback_data.value]

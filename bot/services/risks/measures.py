@@ -28,6 +28,23 @@ REPORTED_STATUSES = (
 )
 
 
+async def reportable_measure(
+    session: AsyncSession, actor: Person, measure_id: int
+) -> ControlMeasure:
+    """The measure if `actor` may report on it (its responsible person or the risk's holder);
+    asked before the note is, so nobody types one only to be refused."""
+    measure = await session.get(ControlMeasure, measure_id)
+    if measure is None:
+        raise ServiceError("register.not_found")
+    risk = await session.get(RiskPoint, measure.risk_id)
+    allowed = actor.active and (
+        measure.responsible_id == actor.id or (risk is not None and is_holder(actor, risk))
+    )
+    if not allowed:
+        raise ServiceError("register.not_found")
+    return measure
+
+
 async def report_measure(
     session: AsyncSession,
     clock: Clock,
@@ -39,15 +56,8 @@ async def report_measure(
     settings: Settings,
 ) -> ControlMeasure:
     """The responsible person (or the risk's holder) reports done / in progress / blocked."""
-    measure = await session.get(ControlMeasure, measure_id)
-    if measure is None:
-        raise ServiceError("register.not_found")
+    measure = await reportable_measure(session, actor, measure_id)
     risk = await session.get(RiskPoint, measure.risk_id)
-    allowed = actor.active and (
-        measure.responsible_id == actor.id or (risk is not None and is_holder(actor, risk))
-    )
-    if not allowed:
-        raise ServiceError("register.not_found")
     if status not in REPORTED_STATUSES:
         raise ServiceError("register.bad_measure_status")
     text = text_or_refuse(note, NOTE_MAX)

@@ -23,6 +23,7 @@ from bot.domain.register_rules import (
 from bot.domain.risk_workflow import Action, IllegalTransition, RiskState
 from bot.services import review as review_service
 from bot.services import risks as risk_service
+from bot.services.risks.common import holders_risk
 from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
@@ -70,7 +71,8 @@ async def start_step(
     person: Person,
 ) -> None:
     """Dispute / record the discussion / edit the description: one typed answer each."""
-    risk = await risk_service.get_visible(session, person, callback_data.id)
+    # Only the holder answers for the record: a colleague is refused before any text is asked.
+    risk = await holders_risk(session, person, callback_data.id)
     step = {
         "dispute": RiskStep.dispute_reason,
         "discuss": RiskStep.discussion_date,
