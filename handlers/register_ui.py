@@ -106,7 +106,12 @@ async def ask(message: Message, state: FSMContext, *, prefix: str | None = None)
         return False
     key, keyboard = PROMPTS[current]
     data = await state.get_data()
-    text = _(key if isinstance(key, str) else key(data)).format(**data.get("_prompt_values", {}))
+    # Values may come from a person or a file (a category, a post's name): escaped here, once.
+    values = {
+        name: html.quote(value) if isinstance(value, str) else value
+        for name, value in data.get("_prompt_values", {}).items()
+    }
+    text = _(key if isinstance(key, str) else key(data)).format(**values)
     if prefix:
         text = prefix + "\n\n" + text
     await drop_keyboard(message, state)

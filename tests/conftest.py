@@ -158,3 +158,10 @@ async def fsm_storage(sessionmaker: SessionMaker) -> AsyncIterator[BaseStorage]:
     if keys:
         await storage.redis.delete(*keys)
     await storage.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The adversarial suite's counts (inputs tried, refused, tracebacks, writes, lost)."""
+    from tests.adversarial.kit import summarise
+
+    summarise(terminalreporter)

@@ -242,7 +242,13 @@ async def _decide(
     )
 
 
-async def pick_level(query: CallbackQuery, callback_data: ReviewCb) -> None:
+async def pick_level(
+    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, settings: Settings,
+    person: Person,
+) -> None:  # fmt: skip
+    sit = await review_service.situation(session, _config(settings), callback_data.r)
+    action = PRIMARY.get(sit.state, Action.APPROVE)
+    await _may(session, settings, person, callback_data, action)
     await query.answer()
     builder = InlineKeyboardBuilder()
     for level in LEVELS:
@@ -275,17 +281,12 @@ async def set_level(
     action = PRIMARY.get(sit.state, Action.APPROVE)
     if callback_data.lv == sit.review.suggested_level:
         await _decide(
-            query,
-            callback_data,
-            bot,
-            session,
-            clock,
-            settings,
-            person,
+            query, callback_data, bot, session, clock, settings, person,
             Decision(action, level=callback_data.lv, expected_version=callback_data.v),
             "review.done.approved",
-        )
+        )  # fmt: skip
         return
+    await _may(session, settings, person, callback_data, action)
     await _ask_comment(query, state, callback_data, action, "review.ask_level_reason")
 
 
@@ -296,8 +297,26 @@ WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
 }
 
 
-async def ask_comment(query: CallbackQuery, callback_data: ReviewCb, state: FSMContext) -> None:
+async def _may(
+    session: AsyncSession, settings: Settings, person: Person, cb: ReviewCb, action: Action
+) -> None:
+    """Authority first: a stranger or a stale card is refused before any text is asked for."""
+    await review_service.check_may(
+        session,
+        _config(settings),
+        actor=person,
+        risk_id=cb.r,
+        action=action,
+        expected_version=cb.v,
+    )
+
+
+async def ask_comment(
+    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
+    settings: Settings, person: Person,
+) -> None:  # fmt: skip
     action, prompt_key = WITH_COMMENT[callback_data.a]
+    await _may(session, settings, person, callback_data, action)
     await _ask_comment(query, state, callback_data, action, prompt_key)
 
 

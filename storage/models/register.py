@@ -124,7 +124,11 @@ class RiskPoint(Base):
     """
 
     __tablename__ = "risk_points"
-    __table_args__ = (Index("ix_risk_points_post_status", "post_id", "status"),)
+    __table_args__ = (
+        Index("ix_risk_points_post_status", "post_id", "status"),
+        # A declaration is idempotent: the same draft submitted twice is one record.
+        Index("uq_risk_points_creator_draft", "created_by_id", "draft_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
@@ -150,6 +154,7 @@ class RiskPoint(Base):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    draft_key: Mapped[str | None] = mapped_column(String(32))  # the declaration's draft
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     regrade_due_at: Mapped[datetime | None]

@@ -112,3 +112,14 @@ async def active_colleagues_page(
         select(Person).where(*where).order_by(Person.name, Person.id).offset(offset).limit(limit)
     )
     return list(rows), int(total)
+
+
+async def declared_from(
+    session: AsyncSession, creator_id: int, draft_key: str
+) -> RiskPoint | None:
+    """The risk point `creator_id` declared from the draft `draft_key`, if any."""
+    return await session.scalar(
+        select(RiskPoint).where(
+            RiskPoint.created_by_id == creator_id, RiskPoint.draft_key == draft_key
+        )
+    )

@@ -44,6 +44,7 @@ from bot.services.review.situation import (
     unit_chain,
 )
 from bot.services.review.transition import (
+    check_may,
     close_due_social_reviews,
     enter_review,
     mark_publicised,
@@ -63,6 +64,7 @@ __all__ = [
     "Situation",
     "actors_for",
     "can_see",
+    "check_may",
     "close_due_social_reviews",
     "enter_review",
     "grade_of",

@@ -109,6 +109,25 @@ async def transition(
     return sit
 
 
+async def check_may(
+    session: AsyncSession,
+    config: ReviewConfig,
+    *,
+    actor: Person,
+    risk_id: int,
+    action: Action,
+    expected_version: int | None = None,
+) -> Situation:
+    """Refuse now what `transition` would refuse for who, when and from which state, before a
+    comment or reason is asked for (so nobody types a text only to be refused after)."""
+    sit = await situation(session, config, risk_id)
+    if expected_version is not None and expected_version != sit.review.version:
+        raise ServiceError("review.stale_card")
+    # The comment itself is asked next: a placeholder stands in for it here.
+    check(sit.state, action, actors_for(actor, sit), track=sit.track, comment="…")
+    return sit
+
+
 def _follow_up(sit: Situation, config: ReviewConfig) -> Action | None:
     """The automatic next move after this one, if any."""
     if sit.state is not RiskState.SUBMITTED:

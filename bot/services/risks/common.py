@@ -72,6 +72,8 @@ class RiskDraft:
     measures: Sequence[MeasureDraft] = field(default_factory=tuple)
     power_id: int | None = None
     focus_programme: str | None = None
+    # The draft's own key: submitting the same draft again returns the first record.
+    key: str | None = None
 
 
 def rule_of(settings: Settings) -> GradingRule:

@@ -53,8 +53,13 @@ async def declare_risk(
 
     All or nothing: one bad measure refuses the whole declaration. An ordinary post's record
     goes on to its review at once (social review, or graded review); a leadership post's goes
-    to collective discussion (集体议).
+    to collective discussion (集体议). A draft with a `key` already declared returns the record
+    declared from it, unchanged (a unique index on creator and key holds under races too).
     """
+    if draft.key:
+        earlier = await risks_repo.declared_from(session, actor.id, draft.key)
+        if earlier is not None:  # the same draft again (a retry after a crash): nothing new
+            return earlier
     post = await post_or_refuse(session, require_post(actor))
     text = await check_identity(
         session, post, draft.description, draft.risk_type, draft.power_id, draft.focus_programme
@@ -71,6 +76,7 @@ async def declare_risk(
         status=RiskState.DRAFT.value,
         origin=Origin.BOTTOM_UP.value,
         created_by_id=actor.id,
+        draft_key=draft.key,
         created_at=now,
         updated_at=now,
         measures=measures,

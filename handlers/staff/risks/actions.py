@@ -21,6 +21,7 @@ from bot.domain.register_rules import (
 from bot.domain.risk_workflow import Action, IllegalTransition, RiskState
 from bot.services import review as review_service
 from bot.services import risks as risk_service
+from bot.services.risks.common import holders_risk
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
     ask,
@@ -65,7 +66,8 @@ async def start_step(
     ctx: Ctx,
 ) -> None:
     """Dispute / record the discussion / edit the description: one typed answer each."""
-    risk = await risk_service.get_visible(ctx.session, ctx.person, callback_data.id)
+    # Only the holder answers for the record: a colleague is refused before any text is asked.
+    risk = await holders_risk(ctx.session, ctx.person, callback_data.id)
     step = {
         "dispute": RiskStep.dispute_reason,
         "discuss": RiskStep.discussion_date,

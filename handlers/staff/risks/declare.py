@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -63,6 +64,7 @@ async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> No
         power_offset=0,
         measures=[],
         unit_id=post.unit_id,
+        draft_key=uuid4().hex,  # a second submit of this draft returns the first record
     )
 
 
@@ -214,6 +216,7 @@ async def submit(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
                 measures=_drafts(data),
                 power_id=data.get("power_id"),
                 focus_programme=data.get("focus"),
+                key=data.get("draft_key"),
             ),
         )
     await end_flow(query, state, await _submitted(ctx.session, ctx.settings, risk))

@@ -1,0 +1,173 @@
+"""The adversarial suite's kit: who writes what (committed writes only), what each input got
+back, and the counts printed at the end of the run.
+
+`WriteWatch` listens on the engine: every INSERT / UPDATE / DELETE of a domain table is noted on
+its connection and kept only if that connection commits (a refusal's rolled-back flush is no
+write). `Tally` counts inputs tried, refused correctly, tracebacks, unintended writes and
+messages lost; each test records its tally in `COUNTS_DIR`, and the run's total is printed by
+`tests/adversarial/conftest.py` at the end (under pytest-xdist too).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.i18n import translate
+from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+
+COUNTS_DIR = Path(__file__).resolve().parents[2] / "build" / "adversarial"
+# Bookkeeping of the machinery, not the record: conversation state, seen update ids, contacts.
+NOT_A_WRITE = {"fsm_records", "processed_updates", "job_states", "people"}
+_WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+UNEXPECTED = {translate("errors.unexpected", locale) for locale in ("zh", "en")}
+
+
+class WriteWatch:
+    """Committed writes to domain tables, as (table, statement) pairs."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.committed: list[tuple[str, str]] = []
+        self.engine = engine.sync_engine
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+        event.listen(self.engine, "rollback", self._rollback)
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.engine, "rollback", self._rollback)
+
+    def _statement(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        found = _WRITE.match(statement)
+        if found and found.group(2).lower() not in NOT_A_WRITE:
+            conn.info.setdefault("qf_writes", []).append((found.group(2), statement[:80]))
+
+    def _commit(self, conn: Any) -> None:
+        self.committed += conn.info.pop("qf_writes", [])
+
+    def _rollback(self, conn: Any) -> None:
+        conn.info.pop("qf_writes", None)
+
+    def take(self) -> list[tuple[str, str]]:
+        taken, self.committed = self.committed, []
+        return taken
+
+
+@dataclass
+class Tally:
+    tried: int = 0
+    refused: int = 0
+    tracebacks: int = 0
+    unintended_writes: int = 0
+    lost: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, what: str) -> None:
+        if len(self.problems) < 30:
+            self.problems.append(what)
+
+    def save(self, name: str) -> None:
+        COUNTS_DIR.mkdir(parents=True, exist_ok=True)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        safe = re.sub(r"[^\w.-]+", "_", name)[:150]
+        counts = {k: v for k, v in asdict(self).items() if k != "problems"}
+        (COUNTS_DIR / f"{worker}-{safe}.json").write_text(json.dumps(counts))
+
+    def assert_clean(self) -> None:
+        assert (self.tracebacks, self.unintended_writes, self.lost) == (0, 0, 0), self.problems
+
+
+class Tracebacks(logging.Handler):
+    """Every log record carrying an exception: an input that crashed somewhere."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info or record.levelno >= logging.ERROR:
+            self.records.append(record)
+
+    def take(self) -> list[logging.LogRecord]:
+        taken, self.records = self.records, []
+        return taken
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one input got back: answers to the press, and texts sent or edited."""
+
+    answers: list[str]
+    texts: list[str]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.answers or self.texts)
+
+    @property
+    def unexpected(self) -> bool:
+        return any(text in UNEXPECTED for text in [*self.answers, *self.texts])
+
+
+def _since(bot: MockedBot, start: int, chat_id: int) -> Reply:
+    answers: list[str] = []
+    texts: list[str] = []
+    for method in bot.recording.requests[start:]:
+        if isinstance(method, AnswerCallbackQuery):
+            answers.append(method.text or "")
+        elif isinstance(method, SendMessage | EditMessageText | SendDocument) and (
+            int(getattr(method, "chat_id", 0) or 0) == chat_id
+        ):
+            texts.append(str(getattr(method, "text", None) or getattr(method, "caption", "")))
+    return Reply(answers, texts)
+
+
+async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> Reply:
+    start = len(bot.recording.requests)
+    await dp.feed_update(bot, callback_update(user(telegram_id), data))
+    return _since(bot, start, telegram_id)
+
+
+async def say(dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str) -> Reply:
+    start = len(bot.recording.requests)
+    await dp.feed_update(bot, message_update(user(telegram_id), text))  # type: ignore[arg-type]
+    return _since(bot, start, telegram_id)
+
+
+COUNTS = ("tried", "refused", "tracebacks", "unintended_writes", "lost")
+
+
+def summarise(terminalreporter: Any) -> None:
+    """The run's counts, one line, from every worker's files (then removed for the next run)."""
+    if not COUNTS_DIR.is_dir():
+        return
+    total = dict.fromkeys(COUNTS, 0)
+    for path in COUNTS_DIR.glob("*.json"):
+        for name, value in json.loads(path.read_text()).items():
+            total[name] = total.get(name, 0) + value
+    shutil.rmtree(COUNTS_DIR, ignore_errors=True)
+    line = ", ".join(f"{name.replace('_', ' ')} {total[name]}" for name in COUNTS)
+    terminalreporter.write_sep("-", f"adversarial: {line}")
+
+
+async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> Reply:
+    """Press the newest button captioned `label` in this chat, as a person would."""
+    for method in reversed(bot.sent(telegram_id)):
+        markup = getattr(method, "reply_markup", None)
+        for row in getattr(markup, "inline_keyboard", None) or []:
+            for button in row:
+                if button.text == label and button.callback_data:
+                    return await press(dp, bot, telegram_id, button.callback_data)
+    raise AssertionError(f"no button {label!r} for {telegram_id}")
