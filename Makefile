@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-imports
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -62,3 +62,5 @@ bench-publicity: install  ## a round over 2,351 risks in 40 units, 10k subscribe
 	$(BIN)/python -m bench.publicity
 bench-stats: install  ## the overview and chart at district and province scale, SQLite and PostgreSQL
 	$(BIN)/python -m bench.stats
+bench-imports: install  ## a district's four imports and ten districts', in process and through the CLI
+	$(BIN)/python -m bench.imports

@@ -51,7 +51,7 @@ async def import_file(args: argparse.Namespace, settings: Settings) -> int:
             # The import is committed by now: an unknown username must not turn it into a failure.
             try:
                 username = await _bot_username(settings, args.bot_username)
-            except CliError:
+            except Exception:  # no token, Telegram unreachable: the codes, never a traceback
                 say("import.codes_only", settings)
                 for invitation in report.invitations:
                     print(f"{invitation.name}\t{invitation.code}")

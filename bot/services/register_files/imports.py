@@ -4,13 +4,12 @@ the organisation looked up once (`Org`), the report, bulk inserts with their aud
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -21,7 +20,14 @@ from bot.domain.register_rules import (
     NAME_MAX,
     SUBJECT_MAX,
 )
-from bot.services.import_checks import Problem, Problems, TooManyProblems, check_cells
+from bot.services.import_checks import (
+    Problem,
+    Problems,
+    TooManyProblems,
+    audit_created,
+    check_cells,
+    insert_rows,
+)
 from bot.services.powers import categories_for, set_categories
 from bot.services.register_files.columns import (
     CATEGORY_COLUMNS,
@@ -31,11 +37,8 @@ from bot.services.register_files.columns import (
     _reverse,
 )
 from bot.services.tabular import Row, iter_table
-from storage.models.audit import AuditLog
 from storage.models.org import Post, Unit
 from storage.models.register import Power, PowerStatus
-
-BATCH = 1000  # rows per INSERT statement
 
 
 @dataclass
@@ -94,46 +97,6 @@ def check_rows(rows: Iterable[Row], check: Callable[[Row], None], problems: Prob
     except TooManyProblems:
         problems.reject(stopped_at=number)
     problems.reject()
-
-
-async def insert_rows(
-    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *, ids: bool = False
-) -> list[int]:
-    """Rows in with a few multi-row INSERTs; with `ids`, the new ids in the rows' order."""
-    table = model.__table__
-    new_ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        if ids:
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            new_ids += list(await session.scalars(statement, list(chunk)))
-        elif chunk:
-            await session.execute(insert(table), list(chunk))
-    return new_ids
-
-
-async def audit_created(
-    session: AsyncSession,
-    now: datetime,
-    action: str,
-    entity_type: str,
-    pictures: Iterable[tuple[int, dict[str, Any]]],
-) -> None:
-    """One audit row per created record (its id, its after picture), channel cli."""
-    rows = [
-        {
-            "at": now,
-            "actor_id": None,
-            "channel": "cli",
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "before": None,
-            "after": after,
-        }
-        for entity_id, after in pictures
-    ]
-    await insert_rows(session, AuditLog, rows)
 
 
 # --- powers ---------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ class _Reader:
     risks: list[_Risk] = field(default_factory=list)
     seen: dict[tuple[int, int | None, str], int] = field(default_factory=dict)
     unchanged: int = 0
+    grades: dict[tuple[Any, ...], tuple[int, str]] = field(default_factory=dict)
     type_of: dict[str, Any] = field(default_factory=lambda: _reverse(RISK_TYPE_NAMES))
     level_of: dict[str, Any] = field(default_factory=lambda: _reverse(LEVEL_NAMES))
     measure_status_of: dict[str, Any] = field(
@@ -110,6 +111,14 @@ class _Reader:
             | STATUS_ALIASES
         )
     )
+
+    def graded(self, factors: dict[str, int], focus: bool) -> tuple[int, str]:
+        """The rule's level and score (there are only 5⁵ × 2 cases: each computed once)."""
+        key = (*factors.values(), focus)
+        if key not in self.grades:
+            grade = grade_risk(Factors.from_mapping(factors), self.rule, focus=focus)
+            self.grades[key] = (grade.level, grade.score_text)
+        return self.grades[key]
 
     def level(self, row: Row, name: str) -> int | None:
         text = row.values.get(name, "").strip()
@@ -141,8 +150,7 @@ class _Reader:
         score = None
         suggested: int | None
         if factors is not None:
-            grade = grade_risk(Factors.from_mapping(factors), self.rule, focus=focus)
-            suggested, score = grade.level, grade.score_text
+            suggested, score = self.graded(factors, focus)
             if given is not None and given != suggested:
                 self.notes.flag(
                     row,
