@@ -20,14 +20,8 @@ from bot.domain.register_rules import (
     NAME_MAX,
     SUBJECT_MAX,
 )
-from bot.services.import_checks import (
-    Problem,
-    Problems,
-    TooManyProblems,
-    audit_created,
-    check_cells,
-    insert_rows,
-)
+from bot.services import import_checks as checks
+from bot.services.import_checks import Problem, Problems, TooManyProblems, check_cells
 from bot.services.powers import categories_for, set_categories
 from bot.services.register_files.columns import (
     CATEGORY_COLUMNS,
@@ -101,6 +95,10 @@ def check_rows(rows: Iterable[Row], check: Callable[[Row], None], problems: Prob
 
 # --- powers ---------------------------------------------------------------------------------
 
+# The bot's limits on a power's texts (`bot.domain.register_rules`).
+POWER_LIMITS = {"name": NAME_MAX, "content": CONTENT_MAX, "subject": SUBJECT_MAX,
+                "legal_basis": LEGAL_BASIS_MAX}  # fmt: skip
+
 
 async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> FileReport:
     """Powers from a file; a power already there (same unit, post and name) is left alone, and
@@ -125,16 +123,7 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
         before = len(problems)
         unit, post = org.unit_post(row, problems, post_required=False)
         v = row.values
-        check_cells(
-            row,
-            problems,
-            {
-                "name": NAME_MAX,
-                "content": CONTENT_MAX,
-                "subject": SUBJECT_MAX,
-                "legal_basis": LEGAL_BASIS_MAX,
-            },
-        )
+        check_cells(row, problems, POWER_LIMITS)
         if not v.get("name"):
             problems.flag(row, "import.power_name_missing")
         scope = SCOPE_ALIASES.get(v.get("scope", "").strip().lower())
@@ -180,9 +169,9 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
     except TooManyProblems:
         problems.reject(stopped_at=number)
     problems.reject()
-    ids = await insert_rows(session, Power, new, ids=True)
+    ids = await checks.insert_rows(session, Power, new, ids=True)
     fields = ("unit_id", "post_id", "name", "category", "scope", "status")
-    await audit_created(
+    await checks.audit_created(
         session,
         now,
         "power.import",

@@ -58,6 +58,9 @@ from bot.services.tabular import Row, iter_table
 from bot.settings import Settings, get_settings
 from storage.models.register import Power, PowerStatus, RiskPoint
 
+# The bot's limits on a risk's texts (`bot.domain.register_rules`).
+RISK_LIMITS = {"description": DESCRIPTION_MAX, "measure": MEASURE_MAX,
+               "responsible": RESPONSIBLE_MAX, "reason": COMMENT_MAX}  # fmt: skip
 _RISK_FIELDS = (
     "risk_type",
     "level",
@@ -200,16 +203,7 @@ class _Reader:
         v, problems = row.values, self.problems
         before = len(problems)
         unit, post = self.org.unit_post(row, problems, post_required=True)
-        check_cells(
-            row,
-            problems,
-            {
-                "description": DESCRIPTION_MAX,
-                "measure": MEASURE_MAX,
-                "responsible": RESPONSIBLE_MAX,
-                "reason": COMMENT_MAX,
-            },
-        )
+        check_cells(row, problems, RISK_LIMITS)
         if not v.get("description"):
             problems.flag(row, "import.description_missing")
         risk_type = self.type_of.get(v.get("risk_type", "").strip())
