@@ -37,6 +37,8 @@ async def import_file(args: argparse.Namespace, settings: Settings) -> int:
         except ImportRejected as rejected:
             await session.rollback()
             return _rejected(rejected, settings)
+        if not report.tallies:  # a file with a header and no rows
+            say("import.done", settings, created=0, updated=0, unchanged=0)
         for kind, tally in report.tallies.items():
             say(
                 "import.done_kind",
