@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-updates bench-startup bench-cluster
+.PHONY: install sandbox test run lint format i18n migrate bench-delivery bench-crash bench-enqueue bench-publicity bench-stats bench-updates bench-startup bench-cluster bench-imports
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -69,3 +69,5 @@ bench-startup: install  ## start-up to first getUpdates, db current, idle RSS, t
 
 bench-cluster: install  ## two replicas on PostgreSQL + Redis, the leader SIGKILLed mid-broadcast
 	$(BIN)/python -m bench.cluster
+bench-imports: install  ## a district's four imports and ten districts', in process and through the CLI
+	$(BIN)/python -m bench.imports

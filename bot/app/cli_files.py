@@ -37,6 +37,8 @@ async def import_file(args: argparse.Namespace, settings: Settings) -> int:
         except ImportRejected as rejected:
             await session.rollback()
             return _rejected(rejected, settings)
+        if not report.tallies:  # a file with a header and no rows
+            say("import.done", settings, created=0, updated=0, unchanged=0)
         for kind, tally in report.tallies.items():
             say(
                 "import.done_kind",
@@ -51,7 +53,7 @@ async def import_file(args: argparse.Namespace, settings: Settings) -> int:
             # The import is committed by now: an unknown username must not turn it into a failure.
             try:
                 username = await _bot_username(settings, args.bot_username)
-            except CliError:
+            except Exception:  # no token, Telegram unreachable: the codes, never a traceback
                 say("import.codes_only", settings)
                 for invitation in report.invitations:
                     print(f"{invitation.name}\t{invitation.code}")

@@ -223,7 +223,7 @@ async def _powers(
 ) -> int:
     # Every 9th ordinary post has inventoried nothing yet: coverage below 100%.
     active = [s for i, s in enumerate(slots) if s.leadership or i % 9 != 4]
-    rows = []
+    rows: list[dict[str, object]] = []
     for count, scope in (
         (POWERS_EXTERNAL, PowerScope.EXTERNAL),
         (POWERS_INTERNAL, PowerScope.INTERNAL),

@@ -7,12 +7,19 @@ A file with bad rows imports nothing. Checking stops at the `ERRORS_MAX`-th prob
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.services.tabular import Row
+from storage.models.audit import AuditLog
 
 ERRORS_MAX = 50
+BATCH = 1000  # rows per INSERT statement
 
 
 @dataclass(frozen=True)
@@ -60,3 +67,64 @@ def check_cells(row: Row, problems: Problems, limits: dict[str, int]) -> None:
     for name, limit in limits.items():
         if len(row.values.get(name, "")) > limit:
             problems.flag(row, "import.too_long", limit=limit)
+
+
+# --- bulk writes ------------------------------------------------------------------------
+
+
+async def insert_rows(
+    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *, ids: bool = False
+) -> list[int]:
+    """Rows in with plain executemany INSERTs; with `ids`, the new ids in the rows' order.
+
+    The ids are taken first (RETURNING in the rows' order would cost a statement per row):
+    PostgreSQL hands them out from the table's sequence; on SQLite the first row goes in alone,
+    which takes the database's write lock until the commit, so the next ids are ours."""
+    if not rows:
+        return []
+    table = model.__table__
+    if not ids:
+        for start in range(0, len(rows), BATCH):
+            await session.execute(insert(table), list(rows[start : start + BATCH]))
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        taken = list(
+            await session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                     "FROM generate_series(1, :count)"),
+                {"table": table.name, "count": len(rows)},
+            )
+        )  # fmt: skip
+    else:
+        first = await session.scalar(insert(table).returning(table.c.id), dict(rows[0]))
+        highest = await session.scalar(select(func.max(table.c.id)))
+        start = (highest or 0) + 1
+        taken = [int(first or 0), *range(start, start + len(rows) - 1)]
+        rows = rows[1:]
+    new = taken if len(rows) == len(taken) else taken[1:]
+    await insert_rows(session, model, [{**r, "id": i} for r, i in zip(rows, new, strict=True)])
+    return [int(i) for i in taken]
+
+
+async def audit_created(
+    session: AsyncSession,
+    now: datetime,
+    action: str,
+    entity_type: str,
+    pictures: Iterable[tuple[int, dict[str, Any]]],
+) -> None:
+    """One audit row per created record (its id, its after picture), channel cli."""
+    rows = [
+        {
+            "at": now,
+            "actor_id": None,
+            "channel": "cli",
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": None,
+            "after": after,
+        }
+        for entity_id, after in pictures
+    ]
+    await insert_rows(session, AuditLog, rows)

@@ -25,20 +25,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.roles import Role, parse_roles
 from bot.services import audit
 from bot.services.import_checks import (
     ImportRejected,
     Problem,
     Problems,
     TooManyProblems,
+    audit_created,
     check_cells,
+    insert_rows,
 )
-from bot.services.invitations import create_invitation
-from bot.services.people import NAME_MAX, grant
 from bot.services.tabular import Row, read_table, truthy
 from storage.models.invitation import Invitation
-from storage.models.org import Person, Post, Unit
+from storage.models.org import Post, Unit
 
 UNIT_COLUMNS = {
     "unit": ("单位", "unit_path", "path"),
@@ -149,6 +148,7 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
     posts = {(p.unit_id, p.name): p for p in await session.scalars(select(Post))}
     seen: dict[str, set[Any]] = {"units": set(), "posts": set()}
     fresh: set[Any] = set()
+    new_posts: list[Post] = []
     for row in rows:
         parts = _split_path(row.values["unit"])
         unit = await _ensure_unit_path(session, clock, parts, units, report, fresh)
@@ -167,21 +167,32 @@ async def import_units(session: AsyncSession, clock: Clock, path: Path) -> Impor
         leadership = bool(truthy(row.values.get("leadership", "")))
         post = posts.get((unit.id, post_name))
         if post is None:
+            # Not added to the session: new posts go in together, below.
             post = Post(unit_id=unit.id, name=post_name, is_leadership=leadership)
-            await audit.record_new(
-                session, clock, post, actor=None, channel="cli", action="post.create", fields=()
-            )
             posts[(unit.id, post_name)] = post
             fresh.add(post)
-            report.of("posts").created += 1
+            new_posts.append(post)
+        elif post in fresh:
+            post.is_leadership = leadership  # the file's last word on a post it creates
         else:
             changes = {"is_leadership": leadership} if post.is_leadership != leadership else {}
             await _apply(session, clock, post, changes, "post.update", fresh, report.of("posts"))
         seen["posts"].add((unit.id, post_name))
+    await _insert_posts(session, clock, new_posts)
+    report.of("posts").created = len(new_posts)
     for kind, keys in seen.items():
         tally = report.of(kind)
         tally.unchanged = len(keys) - tally.created - tally.updated
     return report
+
+
+async def _insert_posts(session: AsyncSession, clock: Clock, posts: list[Post]) -> None:
+    """The new posts in bulk, each with its `post.create` audit row."""
+    rows = [
+        {"unit_id": p.unit_id, "name": p.name, "is_leadership": p.is_leadership} for p in posts
+    ]
+    ids = await insert_rows(session, Post, rows, ids=True)
+    await audit_created(session, clock.now(), "post.create", "posts", ((i, {}) for i in ids))
 
 
 async def _apply(
@@ -247,160 +258,10 @@ async def _ensure_unit_path(
     return parent
 
 
-@dataclass
-class _PeopleCheck:
-    """What checking the people rows needs: the units and posts, the ids seen, who is bound."""
-
-    units: dict[str, Unit]
-    posts: dict[tuple[int, str], Post]
-    bound: dict[int, str]  # Telegram id → the name of the person already bound to it
-    seen_ids: dict[int, int] = field(default_factory=dict)
-
-    def __call__(self, row: Row, problems: Problems) -> None:
-        check_cells(row, problems, {"name": NAME_MAX})
-        name = row.values.get("name", "")
-        if not name:
-            problems.flag(row, "import.name_missing")
-        try:
-            if not parse_roles(row.values.get("roles", "")):
-                problems.flag(row, "import.roles_missing")
-        except ValueError:
-            problems.flag(row, "import.bad_roles", value=row.values.get("roles", ""))
-        unit = self.units.get("/".join(_split_path(row.values.get("unit", ""))))
-        if unit is None:
-            problems.flag(row, "import.unknown_unit", value=row.values.get("unit", ""))
-        elif row.values.get("post") and (unit.id, row.values["post"]) not in self.posts:
-            problems.flag(row, "import.unknown_post", value=row.values["post"])
-        raw_id = row.values.get("telegram_id", "")
-        if not raw_id:
-            return
-        if not raw_id.isdigit() or not 0 < int(raw_id) < 2**53:
-            problems.flag(row, "import.bad_telegram_id", value=raw_id)
-        elif int(raw_id) in self.seen_ids:
-            problems.flag(
-                row, "import.duplicate_telegram_id", value=raw_id, other=self.seen_ids[int(raw_id)]
-            )
-        else:
-            self.seen_ids[int(raw_id)] = row.number
-            holder = self.bound.get(int(raw_id))
-            if holder is not None and name and holder != name:
-                # Someone else's account: never rename them or give them this row's roles.
-                problems.flag(row, "import.telegram_id_taken", value=raw_id, name=holder)
-
-
 async def import_people(
     session: AsyncSession, clock: Clock, path: Path, *, ttl_days: int
 ) -> ImportReport:
-    """People bound by Telegram id (created, moved or given roles) or invited by name; a
-    Telegram id already bound to someone of another name is refused with the row."""
-    units = {u.path: u for u in await session.scalars(select(Unit))}
-    posts = {(p.unit_id, p.name): p for p in await session.scalars(select(Post))}
-    bound = {
-        telegram_id: name
-        for telegram_id, name in await session.execute(
-            select(Person.telegram_id, Person.name).where(Person.telegram_id.is_not(None))
-        )
-        if telegram_id is not None
-    }
-    rows = _checked(read_table(path, PEOPLE_COLUMNS), _PeopleCheck(units, posts, bound))
-    report = ImportReport()
-    for row in rows:
-        unit = units["/".join(_split_path(row.values["unit"]))]
-        post = posts[(unit.id, row.values["post"])] if row.values.get("post") else None
-        roles = parse_roles(row.values["roles"])
-        raw_id = row.values.get("telegram_id", "")
-        if raw_id:
-            await _upsert_bound_person(
-                session, clock, int(raw_id), row.values["name"], unit, post, roles, report
-            )
-        else:
-            await _ensure_invited(
-                session, clock, row.values["name"], unit, post, roles, ttl_days, report
-            )
-    return report
+    """People bound by Telegram id or invited by name (see `bot.services.people_import`)."""
+    from bot.services.people_import import import_people as run
 
-
-async def _upsert_bound_person(
-    session: AsyncSession,
-    clock: Clock,
-    telegram_id: int,
-    name: str,
-    unit: Unit,
-    post: Post | None,
-    roles: list[Role],
-    report: ImportReport,
-) -> None:
-    person = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
-    created = person is None
-    if person is None:
-        person = Person(
-            telegram_id=telegram_id, name=name, created_at=clock.now(), role_assignments=[]
-        )
-        session.add(person)
-    before = audit.snapshot(person, "name", "unit_id", "post_id") | {"roles": sorted(person.roles)}
-    person.name, person.unit_id, person.post_id = name, unit.id, post.id if post else None
-    for role in roles:
-        grant(person, role, unit)
-    await session.flush()
-    after = audit.snapshot(person, "name", "unit_id", "post_id") | {"roles": sorted(person.roles)}
-    tally = report.of("people")
-    if created:
-        tally.created += 1
-    elif before == after:
-        tally.unchanged += 1
-        return
-    else:
-        tally.updated += 1
-    audit.record(
-        session,
-        clock,
-        actor=None,
-        channel="cli",
-        action="person.import",
-        entity=person,
-        before=None if created else before,
-        after=after,
-    )
-
-
-async def _ensure_invited(
-    session: AsyncSession,
-    clock: Clock,
-    name: str,
-    unit: Unit,
-    post: Post | None,
-    roles: list[Role],
-    ttl_days: int,
-    report: ImportReport,
-) -> None:
-    post_id = post.id if post else None
-    bound = await session.scalar(
-        select(Person).where(
-            Person.name == name, Person.unit_id == unit.id, Person.post_id == post_id
-        )
-    )
-    pending = await session.scalar(
-        select(Invitation).where(
-            Invitation.name == name,
-            Invitation.unit_id == unit.id,
-            Invitation.post_id == post_id,
-            Invitation.used_at.is_(None),
-            Invitation.expires_at > clock.now(),
-        )
-    )
-    if bound is not None or pending is not None:
-        report.of("invitations").unchanged += 1
-        return
-    invitation = await create_invitation(
-        session,
-        clock,
-        actor=None,
-        unit=unit,
-        post=post,
-        roles=roles,
-        name=name,
-        ttl_days=ttl_days,
-        channel="cli",
-    )
-    report.invitations.append(invitation)
-    report.of("invitations").created += 1
+    return await run(session, clock, path, ttl_days=ttl_days)

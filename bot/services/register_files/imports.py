@@ -4,13 +4,12 @@ the organisation looked up once (`Org`), the report, bulk inserts with their aud
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -21,6 +20,7 @@ from bot.domain.register_rules import (
     NAME_MAX,
     SUBJECT_MAX,
 )
+from bot.services import import_checks as checks
 from bot.services.import_checks import Problem, Problems, TooManyProblems, check_cells
 from bot.services.powers import categories_for, set_categories
 from bot.services.register_files.columns import (
@@ -31,11 +31,8 @@ from bot.services.register_files.columns import (
     _reverse,
 )
 from bot.services.tabular import Row, iter_table
-from storage.models.audit import AuditLog
 from storage.models.org import Post, Unit
 from storage.models.register import Power, PowerStatus
-
-BATCH = 1000  # rows per INSERT statement
 
 
 @dataclass
@@ -96,47 +93,11 @@ def check_rows(rows: Iterable[Row], check: Callable[[Row], None], problems: Prob
     problems.reject()
 
 
-async def insert_rows(
-    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *, ids: bool = False
-) -> list[int]:
-    """Rows in with a few multi-row INSERTs; with `ids`, the new ids in the rows' order."""
-    table = model.__table__
-    new_ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        if ids:
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            new_ids += list(await session.scalars(statement, list(chunk)))
-        elif chunk:
-            await session.execute(insert(table), list(chunk))
-    return new_ids
-
-
-async def audit_created(
-    session: AsyncSession,
-    now: datetime,
-    action: str,
-    entity_type: str,
-    pictures: Iterable[tuple[int, dict[str, Any]]],
-) -> None:
-    """One audit row per created record (its id, its after picture), channel cli."""
-    rows = [
-        {
-            "at": now,
-            "actor_id": None,
-            "channel": "cli",
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "before": None,
-            "after": after,
-        }
-        for entity_id, after in pictures
-    ]
-    await insert_rows(session, AuditLog, rows)
-
-
 # --- powers ---------------------------------------------------------------------------------
+
+# The bot's limits on a power's texts (`bot.domain.register_rules`).
+POWER_LIMITS = {"name": NAME_MAX, "content": CONTENT_MAX, "subject": SUBJECT_MAX,
+                "legal_basis": LEGAL_BASIS_MAX}  # fmt: skip
 
 
 async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> FileReport:
@@ -162,16 +123,7 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
         before = len(problems)
         unit, post = org.unit_post(row, problems, post_required=False)
         v = row.values
-        check_cells(
-            row,
-            problems,
-            {
-                "name": NAME_MAX,
-                "content": CONTENT_MAX,
-                "subject": SUBJECT_MAX,
-                "legal_basis": LEGAL_BASIS_MAX,
-            },
-        )
+        check_cells(row, problems, POWER_LIMITS)
         if not v.get("name"):
             problems.flag(row, "import.power_name_missing")
         scope = SCOPE_ALIASES.get(v.get("scope", "").strip().lower())
@@ -217,9 +169,9 @@ async def import_powers(session: AsyncSession, clock: Clock, path: Path) -> File
     except TooManyProblems:
         problems.reject(stopped_at=number)
     problems.reject()
-    ids = await insert_rows(session, Power, new, ids=True)
+    ids = await checks.insert_rows(session, Power, new, ids=True)
     fields = ("unit_id", "post_id", "name", "category", "scope", "status")
-    await audit_created(
+    await checks.audit_created(
         session,
         now,
         "power.import",

@@ -58,6 +58,9 @@ from bot.services.tabular import Row, iter_table
 from bot.settings import Settings, get_settings
 from storage.models.register import Power, PowerStatus, RiskPoint
 
+# The bot's limits on a risk's texts (`bot.domain.register_rules`).
+RISK_LIMITS = {"description": DESCRIPTION_MAX, "measure": MEASURE_MAX,
+               "responsible": RESPONSIBLE_MAX, "reason": COMMENT_MAX}  # fmt: skip
 _RISK_FIELDS = (
     "risk_type",
     "level",
@@ -98,6 +101,7 @@ class _Reader:
     risks: list[_Risk] = field(default_factory=list)
     seen: dict[tuple[int, int | None, str], int] = field(default_factory=dict)
     unchanged: int = 0
+    grades: dict[tuple[Any, ...], tuple[int, str]] = field(default_factory=dict)
     type_of: dict[str, Any] = field(default_factory=lambda: _reverse(RISK_TYPE_NAMES))
     level_of: dict[str, Any] = field(default_factory=lambda: _reverse(LEVEL_NAMES))
     measure_status_of: dict[str, Any] = field(
@@ -110,6 +114,14 @@ class _Reader:
             | STATUS_ALIASES
         )
     )
+
+    def graded(self, factors: dict[str, int], focus: bool) -> tuple[int, str]:
+        """The rule's level and score (there are only 5⁵ × 2 cases: each computed once)."""
+        key = (*factors.values(), focus)
+        if key not in self.grades:
+            grade = grade_risk(Factors.from_mapping(factors), self.rule, focus=focus)
+            self.grades[key] = (grade.level, grade.score_text)
+        return self.grades[key]
 
     def level(self, row: Row, name: str) -> int | None:
         text = row.values.get(name, "").strip()
@@ -141,8 +153,7 @@ class _Reader:
         score = None
         suggested: int | None
         if factors is not None:
-            grade = grade_risk(Factors.from_mapping(factors), self.rule, focus=focus)
-            suggested, score = grade.level, grade.score_text
+            suggested, score = self.graded(factors, focus)
             if given is not None and given != suggested:
                 self.notes.flag(
                     row,
@@ -192,16 +203,7 @@ class _Reader:
         v, problems = row.values, self.problems
         before = len(problems)
         unit, post = self.org.unit_post(row, problems, post_required=True)
-        check_cells(
-            row,
-            problems,
-            {
-                "description": DESCRIPTION_MAX,
-                "measure": MEASURE_MAX,
-                "responsible": RESPONSIBLE_MAX,
-                "reason": COMMENT_MAX,
-            },
-        )
+        check_cells(row, problems, RISK_LIMITS)
         if not v.get("description"):
             problems.flag(row, "import.description_missing")
         risk_type = self.type_of.get(v.get("risk_type", "").strip())

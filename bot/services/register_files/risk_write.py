@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.grading import FACTORS
 from bot.domain.risk_workflow import ACTIVE_STATES, RiskState
-from bot.services.register_files.imports import audit_created, insert_rows
+from bot.services.import_checks import audit_created, insert_rows
 from bot.settings import Settings
 from storage.models.org import Person
 from storage.models.register import ControlMeasure, Origin, RiskPoint
