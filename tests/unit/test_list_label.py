@@ -6,7 +6,7 @@ from handlers.ui.labels import LIST_LABEL_MAX, list_label
 
 
 def test_a_long_description_is_cut_to_one_short_line() -> None:
-    text = "现场核验时接受宴请，并在验收报告中隐瞒发现的质量问题和安全隐患\n第二行的内容不该出现在按钮上"
+    text = "现场核验时接受宴请，并在验收报告中隐瞒发现的质量问题和安全隐患\n第二行不该出现在按钮上"
     shown = list_label(12, text)
     assert shown.startswith("#12 现场核验时接受宴请")
     assert shown.endswith("…") and len(shown) == LIST_LABEL_MAX
