@@ -240,8 +240,10 @@ async def submit(
                 key=data.get("draft_key"),
             ),
         )
-    await state.clear()
+    # The answer commits the unit of work first (CommitBeforeSpeaking); only then is the draft
+    # let go, so a crash in between leaves the draft, whose key finds the risk again.
     await query.answer()
+    await state.clear()
     key = (
         "risks.submitted_leadership"
         if risk.status == RiskState.COLLECTIVE_DISCUSSION.value
