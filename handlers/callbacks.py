@@ -4,9 +4,7 @@ Each class has a short prefix of its own (`tests/unit/test_callbacks.py` checks 
 and that every class packs within Telegram's 64 bytes at its largest). Buttons carry ids, codes
 and small numbers only, never names: a button is a request, and the service re-checks who may
 make it. The action of a button is a `StrEnum`, so a forged action never unpacks (the stale-button
-fallback answers it) and the packed text stays the plain value ("rk:open:42:0").
-
-Usage::
+fallback answers it) and the packed text stays the plain value ("rk:open:42:0"). Usage::
 
     builder.button(text=_("risks.declare"), callback_data=RiskCb(action=RiskAction.DECLARE))
     router.callback_query.register(start_declare, RiskCb.filter(F.action == RiskAction.DECLARE))
@@ -15,17 +13,10 @@ Usage::
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import Field
 
-from bot.domain.ids import ID_MAX, ID_MIN
-
-# Every number a button carries: a forged one past 64 bits does not unpack (the stale-button
-# fallback answers it), so no handler asks the database about it and meets `OverflowError`.
-Id = Annotated[int, Field(ge=ID_MIN, le=ID_MAX)]
-Year = Annotated[int, Field(ge=1, le=9999)]  # what `datetime.date` takes
+from handlers.ui.numbers import Id, Year  # bounded: a number past 64 bits does not unpack
 
 # --- shared screen parts -----------------------------------------------------------------------
 

@@ -300,7 +300,6 @@ WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
 async def _may(
     session: AsyncSession, settings: Settings, person: Person, cb: ReviewCb, action: Action
 ) -> None:
-    """Authority first: a stranger or a stale card is refused before any text is asked for."""
     await review_service.check_may(
         session,
         _config(settings),

@@ -187,9 +187,13 @@ async def next_step(
 
 async def end_flow(query: CallbackQuery, state: FSMContext, text: str) -> None:
     """The flow's last press (save, submit, abort): the state cleared, the pressed answer
-    written into its message, the outcome `text` as a new message below."""
-    await state.clear()
+    written into its message, the outcome `text` as a new message below.
+
+    The answer to the press commits the unit of work first (CommitBeforeSpeaking); only then
+    is the conversation let go, so a crash in between leaves the draft (and its key, which
+    finds the record again) rather than a record with its conversation lost."""
     message = await answer_choice(query)
+    await state.clear()
     await message.answer(text)
 
 
