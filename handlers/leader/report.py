@@ -17,7 +17,7 @@ from bot.domain.clock import Clock
 from bot.domain.register_rules import local_today
 from bot.domain.report_period import Period, month_to_date, quarter_to_date, year_period
 from bot.i18n import N_
-from bot.services.reports.build import build_report, caption, render_files
+from bot.services.reports.build import caption, render_files, report_for
 from bot.services.stats.scope import scope_of
 from bot.settings import Settings
 from handlers.callbacks import ReportCb, ReportPeriod
@@ -78,14 +78,8 @@ async def send_report(
     chat_id = query.from_user.id
     await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     await message_of(query).edit_text(_("report.making"))
-    data = await build_report(
-        session,
-        scope,
-        period,
-        locale=locale,
-        now=clock.now(),
-        timezone=settings.timezone,
-        answer_days=settings.feedback_answer_days,
+    data = await report_for(
+        session, scope, period, locale=locale, now=clock.now(), settings=settings
     )
     files = await asyncio.to_thread(render_files, data, period, locale)
     text = caption(data, locale)
