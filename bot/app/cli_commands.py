@@ -199,7 +199,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.domain.register_rules import local_today
     from bot.domain.report_period import year_period
     from bot.services.campaigns import subtree_ids
-    from bot.services.reports.build import build_report, render_files
+    from bot.services.reports.build import render_files, report_for
     from bot.services.stats.overview import Scope
 
     locale = settings.default_locale
@@ -217,14 +217,8 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         if args.unit:
             unit = await _unit(session, args.unit, settings)
             scope = Scope.of(await subtree_ids(session, [unit.id]))
-        data = await build_report(
-            session,
-            scope,
-            period,
-            locale=locale,
-            now=clock.now(),
-            timezone=settings.timezone,
-            answer_days=settings.feedback_answer_days,
+        data = await report_for(
+            session, scope, period, locale=locale, now=clock.now(), settings=settings
         )
     files = render_files(data, period, locale)
     args.file.write_bytes(files.pdf if suffix == ".pdf" else files.xlsx)

@@ -16,7 +16,7 @@ from bot.domain.clock import Clock
 from bot.domain.register_rules import local_today
 from bot.domain.report_period import Period, month_to_date, quarter_to_date, year_period
 from bot.i18n import N_
-from bot.services.reports.build import build_report, caption, render_files
+from bot.services.reports.build import caption, render_files, report_for
 from bot.services.stats.scope import scope_of
 from bot.settings import Settings
 from handlers.callbacks import ReportCb, ReportPeriod
@@ -75,14 +75,8 @@ async def send_report(
     await message_of(query).edit_text(_("report.making"))
     # "sending a file…" shows (renewed every few seconds) while the report is made and sent.
     async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
-        data = await build_report(
-            ctx.session,
-            scope,
-            period,
-            locale=locale,
-            now=ctx.clock.now(),
-            timezone=ctx.settings.timezone,
-            answer_days=ctx.settings.feedback_answer_days,
+        data = await report_for(
+            ctx.session, scope, period, locale=locale, now=ctx.clock.now(), settings=ctx.settings
         )
         files = await asyncio.to_thread(render_files, data, period, locale)
         text = caption(data, locale)

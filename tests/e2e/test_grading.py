@@ -130,7 +130,8 @@ async def test_a_return_loop_and_a_level_set_with_a_reason(
     await bureau.send_sticker()  # not a reason: a hint, and the step stays
     await bureau.expect("请用文字")
     await bureau.send("涉及群众隐私，社会关注度高")
-    await bureau.expect(zh("review.done.approved"))
+    decided = await bureau.expect("改定为二级")  # what was decided, below the reason
+    assert "涉及群众隐私" in decided.text
     approved = await staff.expect("组织审定为", timeout=20)
     assert "二级" in approved.text
 

@@ -24,6 +24,7 @@ from bot.services.assessment import confirmed
 from bot.services.reports.document import Cell, Report, Table
 from bot.services.reports.overdue import overdue_items
 from bot.services.stats.overview import Overview, Scope, overview
+from bot.settings import Settings
 
 LEVEL_KEYS = (N_("grading.level.1"), N_("grading.level.2"), N_("grading.level.3"))
 TYPE_KEYS = {
@@ -47,6 +48,17 @@ class ReportData:
 
     report: Report
     figures: Overview
+
+
+async def report_for(
+    session: AsyncSession, scope: Scope, period: Period, *, locale: str, now: datetime,
+    settings: Settings,
+) -> ReportData:  # fmt: skip
+    """`build_report` with the settings it reads (TIMEZONE, FEEDBACK_ANSWER_DAYS)."""
+    return await build_report(
+        session, scope, period, locale=locale, now=now, timezone=settings.timezone,
+        answer_days=settings.feedback_answer_days,
+    )  # fmt: skip
 
 
 async def build_report(
