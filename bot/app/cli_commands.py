@@ -132,18 +132,6 @@ async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.cli_files import import_file
-
-    return await import_file(args, settings)
-
-
-async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.cli_files import export_file
-
-    return await export_file(args, settings)
-
-
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """`report --year Y [--unit PATH] FILE`: the same documents /report sends, by suffix."""
     from bot.domain.register_rules import local_today
