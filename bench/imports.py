@@ -29,7 +29,8 @@ from bench import PROJECT_ROOT, temp_folder
 from bot.demo.district_files import DistrictFiles, configure, write_files
 from bot.demo.seed_scale import generate
 from bot.domain.clock import Clock
-from bot.services.org_import import import_people, import_units
+from bot.services.org_import import import_units
+from bot.services.people_import import import_people
 from bot.services.register_files import REGISTER_HEADER_ZH, import_powers, import_risks
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker, unit_of_work

@@ -95,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings)
     from bot.app import cli_commands
 
-    command: Command = getattr(cli_commands, f"cmd_{args.command}")
+    if args.command in ("import", "export"):
+        from bot.app import cli_files
+
+        command: Command = getattr(cli_files, f"cmd_{args.command}")
+    else:
+        command = getattr(cli_commands, f"cmd_{args.command}")
     try:
         return asyncio.run(command(args, settings))
     except KeyboardInterrupt:

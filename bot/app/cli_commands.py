@@ -168,12 +168,6 @@ async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.cli_files import import_file
-
-    return await import_file(args, settings)
-
-
 async def _unit(session: AsyncSession, path: str, settings: Settings) -> Unit:
     """The unit at `path`, or a one-line error."""
     from storage.repositories import org as org_repo
@@ -186,12 +180,6 @@ async def _unit(session: AsyncSession, path: str, settings: Settings) -> Unit:
 
 def _refused(refusal: ServiceError, settings: Settings) -> CliError:
     return CliError(translate(refusal.key, settings.default_locale, **refusal.values))
-
-
-async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.cli_files import export_file
-
-    return await export_file(args, settings)
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,10 +15,11 @@ from bot.services.import_checks import ImportRejected, Problem
 from bot.settings import Settings
 
 
-async def import_file(args: argparse.Namespace, settings: Settings) -> int:
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """`import units|people|categories|powers|risks FILE`: all or nothing; the bad rows (the
     first 50) with their numbers, or what was done, per kind."""
-    from bot.services.org_import import import_people, import_units
+    from bot.services.org_import import import_units
+    from bot.services.people_import import import_people
     from bot.services.tabular import TableError
 
     clock = Clock()
@@ -120,7 +121,7 @@ async def _import_register(args: argparse.Namespace, settings: Settings, clock: 
 ERRORS_SHOWN = 50  # notes printed (imported as the rule says); the rest counted
 
 
-async def export_file(args: argparse.Namespace, settings: Settings) -> int:
+async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """`export register|powers FILE`: the register as 廉政风险点登记表, or the powers in the
     columns `import powers` reads (CSV or XLSX)."""
     from bot.services.register_files import export_powers, export_register

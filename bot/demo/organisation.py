@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.clock import Clock
-from bot.services.org_import import import_people, import_units
+from bot.services.org_import import import_units
+from bot.services.people_import import import_people
 from storage.db import SessionMaker
 
 DEMO_DIR = Path(__file__).resolve().parent

@@ -17,7 +17,6 @@ __all__ = [
     "ImportRejected",
     "ImportReport",
     "Problem",
-    "import_people",
     "import_units",
 ]
 
@@ -256,12 +255,3 @@ async def _ensure_unit_path(
         parent = unit
     assert parent is not None
     return parent
-
-
-async def import_people(
-    session: AsyncSession, clock: Clock, path: Path, *, ttl_days: int
-) -> ImportReport:
-    """People bound by Telegram id or invited by name (see `bot.services.people_import`)."""
-    from bot.services.people_import import import_people as run
-
-    return await run(session, clock, path, ttl_days=ttl_days)

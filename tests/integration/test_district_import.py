@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.demo.district_files import DistrictFiles, configure, write_files
 from bot.demo.seed_scale import SeedScaleReport, generate
 from bot.domain.clock import FakeClock
-from bot.services.org_import import import_people, import_units
+from bot.services.org_import import import_units
+from bot.services.people_import import import_people
 from bot.services.register_files import import_powers, import_risks
 from bot.settings import Settings
 from storage.base import Base

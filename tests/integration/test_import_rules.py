@@ -17,7 +17,8 @@ from bot.domain.clock import FakeClock
 from bot.domain.risk_workflow import RiskState
 from bot.services import review
 from bot.services.import_checks import ImportRejected
-from bot.services.org_import import PEOPLE_HEADER, UNIT_HEADER, import_people, import_units
+from bot.services.org_import import PEOPLE_HEADER, UNIT_HEADER, import_units
+from bot.services.people_import import import_people
 from bot.services.register_files import (
     POWER_HEADER_ZH,
     REGISTER_HEADER_ZH,

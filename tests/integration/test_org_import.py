@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from bot.domain.clock import FakeClock
 from bot.domain.roles import Role
-from bot.services.org_import import ImportRejected, import_people, import_units
+from bot.services.org_import import ImportRejected, import_units
+from bot.services.people_import import import_people
 from bot.services.tabular import TableError, write_table
 from storage.db import SessionMaker
 from storage.models.invitation import Invitation

@@ -7,10 +7,10 @@ Top-down proposals (自上而下) and the leadership three-step method (三步�
 write path, `bot.services.review.transition()` (`moves`).
 """
 
-from bot.domain.register_rules import MEASURES_MAX
 from bot.services.risks.common import (
     EDITABLE,
     EDITABLE_STATES,
+    MEASURES_MAX,
     MeasureDraft,
     RiskDraft,
     build_measures,

@@ -15,12 +15,12 @@ from bot.domain.grading import FACTORS, Factors, GradingRule
 from bot.domain.register_rules import (
     DESCRIPTION_MAX,
     MEASURE_MAX,
-    MEASURES_MAX,
     RISK_TYPES,
     DateRefused,
     check_deadline,
     local_today,
 )
+from bot.domain.register_rules import MEASURES_MAX as MEASURES_MAX
 from bot.domain.risk_workflow import HOLDER_STATES, RiskState
 from bot.services import audit
 from bot.services.powers import text_or_refuse
