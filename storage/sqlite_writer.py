@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 _HOLDS = "qingfeng_holds_write_lock"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 # A writer this long in the queue goes ahead anyway (SQLite's busy timeout then decides):
-# a connection held open across transactions cannot stall the process for good.
-QUEUE_LIMIT_SECONDS = 120.0
+# a connection held open across transactions, or a long unit of work holding the lock (a
+# scheduled scan), cannot stall the process's updates for good.
+QUEUE_LIMIT_SECONDS = 15.0
 
 
 class WriterQueue:
