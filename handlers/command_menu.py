@@ -15,7 +15,6 @@ from bot.domain.roles import Role
 from bot.i18n import resolve_locale, translate
 
 log = logging.getLogger(__name__)
-MENUS_ATTRIBUTE = "_qingfeng_menus"
 
 
 def _menu(roles: frozenset[Role], locale: str) -> list[BotCommand]:
@@ -36,10 +35,10 @@ async def set_default_menus(bot: Bot) -> None:
 def menus_set(bot: Bot) -> dict[int, tuple[frozenset[Role], str]]:
     """The menus this Bot object set, by chat: (roles, locale). Kept on the Bot itself, so a
     new process (or a test's new Bot) starts knowing none."""
-    menus: dict[int, tuple[frozenset[Role], str]] | None = getattr(bot, MENUS_ATTRIBUTE, None)
+    menus: dict[int, tuple[frozenset[Role], str]] | None = getattr(bot, "_qingfeng_menus", None)
     if menus is None:
         menus = {}
-        setattr(bot, MENUS_ATTRIBUTE, menus)
+        setattr(bot, "_qingfeng_menus", menus)  # noqa: B010 (Bot has no slot for it)
     return menus
 
 

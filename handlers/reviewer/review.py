@@ -301,13 +301,9 @@ async def _may(
     session: AsyncSession, settings: Settings, person: Person, cb: ReviewCb, action: Action
 ) -> None:
     await review_service.check_may(
-        session,
-        _config(settings),
-        actor=person,
-        risk_id=cb.r,
-        action=action,
+        session, _config(settings), actor=person, risk_id=cb.r, action=action,
         expected_version=cb.v,
-    )
+    )  # fmt: skip
 
 
 async def ask_comment(
@@ -320,12 +316,9 @@ async def ask_comment(
 
 
 async def _ask_comment(
-    query: CallbackQuery,
-    state: FSMContext,
-    callback_data: ReviewCb,
-    action: Action,
+    query: CallbackQuery, state: FSMContext, callback_data: ReviewCb, action: Action,
     prompt_key: str,
-) -> None:
+) -> None:  # fmt: skip
     await query.answer()
     await state.set_state(ReviewFlow.comment)
     message = query.message
@@ -344,14 +337,9 @@ async def _ask_comment(
 
 
 async def receive_comment(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+    message: Message, state: FSMContext, bot: Bot, session: AsyncSession, clock: Clock,
+    settings: Settings, person: Person,
+) -> None:  # fmt: skip
     data = await state.get_data()
     decision = Decision(
         Action(data["action"]),
@@ -361,13 +349,9 @@ async def receive_comment(
     )
     async with ends_step(state, mend=RETRY_KEYS):
         await review_service.transition(
-            session,
-            clock,
-            _config(settings),
-            actor=person,
-            risk_id=int(data["risk"]),
+            session, clock, _config(settings), actor=person, risk_id=int(data["risk"]),
             decision=decision,
-        )
+        )  # fmt: skip
     await state.clear()
     risk_id = int(data["risk"])
     done = {

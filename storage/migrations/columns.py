@@ -18,10 +18,12 @@ def pk(table: str) -> sa.PrimaryKeyConstraint:
     return sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
 
 
-def fk(table: str, column: str, target: str, **options: str) -> sa.ForeignKeyConstraint:
-    """`table.column` → `target.id` (options: ondelete=…)."""
+def fk(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """`table.column` → `target.id`."""
     return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), **options
+        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete=ondelete
     )
 
 

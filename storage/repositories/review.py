@@ -95,7 +95,11 @@ async def last_moves_in_state(session: AsyncSession, state: str) -> list[tuple[i
         .group_by(RiskPoint.id, RiskPoint.updated_at)
         .order_by(RiskPoint.id)
     )
-    return [(risk_id, moved or updated) for risk_id, moved, updated in rows]
+    moves: list[tuple[int, datetime]] = []
+    for risk_id, moved, updated in rows:
+        last: datetime | None = moved  # None: no audit row (the outer join found none)
+        moves.append((risk_id, last or updated))
+    return moves
 
 
 async def latest_audit(
