@@ -15,7 +15,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.middleware import FSMContextMiddleware
-from aiogram.methods import Response, TelegramMethod
+from aiogram.methods import Response, SendChatAction, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
@@ -84,7 +84,13 @@ class CommitBeforeSpeaking(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = update_session()
-        if session is not None and (session.in_transaction() or PENDING_UPDATE in session.info):
+        # A chat action ("typing…", "sending a file…") announces nothing, and aiogram's
+        # ChatActionSender sends it from its own task while the handler uses the session.
+        if (
+            session is not None
+            and not isinstance(method, SendChatAction)
+            and (session.in_transaction() or PENDING_UPDATE in session.info)
+        ):
             await commit_update(session)
         return await make_request(bot, method)
 

@@ -1,7 +1,8 @@
-"""Record ids as people and buttons send them: at most a 64-bit signed integer.
+"""Record ids as people and buttons send them: at most a 32-bit signed integer.
 
-A database key never exceeds 2⁶³ − 1 (SQLite's and PostgreSQL's BIGINT), so a larger number is
-no record at all; asking the database about it would raise `OverflowError`. Callback data and
+Record keys are INTEGER columns, which PostgreSQL keeps in 32 bits (asyncpg refuses a larger
+parameter; SQLite would raise `OverflowError` past 64 bits), so a larger number is no record
+at all and is never sent to the database. Callback data and
 typed arguments are read here, and anything else reads as "no such record".
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-ID_MAX = 2**63 - 1
-ID_MIN = -(2**63)
-_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: "²".isdigit() is true, int("²") fails
+ID_MAX = 2**31 - 1
+ID_MIN = -(2**31)
+_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: "²".isdigit() is true, int("²") fails
 
 
 def parse_id(text: str | None) -> int | None:

@@ -1,4 +1,4 @@
-"""The numbers a button carries, bounded: a forged one past 64 bits does not unpack (the
+"""The numbers a button carries, bounded: a forged one past the keys' 32 bits does not unpack (the
 stale-button fallback answers it), so no handler asks the database about it and meets
 `OverflowError`."""
 

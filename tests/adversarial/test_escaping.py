@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,11 +28,15 @@ HOSTILE = ("许可<审批>", "稽核<临时>岗", "A & B", "<b>粗</b>", "&lt;",
 class Recorder:
     """Stands in for the message a question is sent under: keeps what would be sent."""
 
+    message_id = 1
+    bot = None  # no earlier question's keyboard to take down
+
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    async def answer(self, text: str, **_: Any) -> None:
+    async def answer(self, text: str, **options: Any) -> SimpleNamespace:
         self.sent.append(text)
+        return SimpleNamespace(message_id=2, reply_markup=options.get("reply_markup"))
 
 
 def placeholders(template: str) -> set[str]:

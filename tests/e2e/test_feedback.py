@@ -345,7 +345,7 @@ async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
     async with sessionmaker() as session:
         risk_id = await session.scalar(select(Feedback.risk_id).where(Feedback.code == receipt))
     await admin.send(f"/history {risk_id}")  # handled after the disposition's commit
-    await admin.expect("feedback.disposition")
+    await admin.expect(zh("history.action.feedback_disposition"))
     async with sessionmaker() as session:
         item = await session.scalar(select(Feedback).where(Feedback.code == receipt))
         assert item is not None and item.disposition == "rectify"

@@ -78,7 +78,7 @@ async def test_proposals_disputed_and_confirmed_then_the_measure_reported(
     card = await staff.expect(zh("measures.overdue"))
     await tap(staff, card.buttons[1])  # 报告：已完成
     await staff.send("已全部限时办结")
-    await staff.expect("限时办结")
+    await staff.expect(zh("measures.reported", action="限时办结", status=""))  # saved
 
     # Another unit's member forging the button to open it learns nothing.
     async with unit_of_work(sessionmaker) as session:

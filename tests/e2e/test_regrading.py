@@ -149,7 +149,8 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
     # The revisions are in the risk's audit trail.
     await staff.send(f"/history {risk_id}")
     trail = await staff.expect(f"风险点 #{risk_id} 的全程记录")
-    assert "regrade.factors" in trail.text and "regrade.measure_edit" in trail.text
+    assert zh("history.action.regrade_factors") in trail.text
+    assert zh("history.action.regrade_measure_edit") in trail.text
 
     # Submitted: routed by the new level (二级 → the bureau), not to the department.
     await tap(staff, zh("regrading.btn.submit"))

@@ -61,6 +61,18 @@ def query(database: Path, statement: object) -> list[object]:
     return asyncio.run(_query(database, statement))
 
 
+def done(kind: str, created: int, updated: int, unchanged: int) -> str:
+    """The import's line for one kind of record, in English."""
+    return translate(
+        "import.done_kind",
+        "en",
+        kind=translate(f"import.kind.{kind}", "en"),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+    )
+
+
 def test_admin_commands_end_to_end(
     cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,12 +81,12 @@ def test_admin_commands_end_to_end(
 
     code, out, _ = cli(capsys, "import", "units", str(DEMO / "units.csv"))
     assert code == 0
-    # 11 units (ancestors included) and 15 posts; the 3 pilot bureaus get their flag set.
-    assert out.strip() == translate("import.done", "en", created=26, updated=3, unchanged=13)
+    # 11 units (ancestors included) and 15 posts, each counted once, per kind (nothing existed).
+    assert out.strip().splitlines() == [done("units", 11, 0, 0), done("posts", 15, 0, 0)]
     code, again, _ = cli(capsys, "import", "units", str(DEMO / "units.csv"))
     assert code == 0
-    # Re-importing changes nothing: each of the 16 rows' unit and 15 posts are unchanged.
-    assert again.strip() == translate("import.done", "en", created=0, updated=0, unchanged=31)
+    # Re-importing changes nothing: the 11 units and 15 posts are unchanged.
+    assert again.strip().splitlines() == [done("units", 0, 0, 11), done("posts", 0, 0, 15)]
 
     people = tmp_path / "people.xlsx"
     write_table(
@@ -86,12 +98,15 @@ def test_admin_commands_end_to_end(
     code, out, _ = cli(capsys, "import", "people", str(people), "--bot-username", "@qingfeng_bot")
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0] == translate("import.done", "en", created=2, updated=0, unchanged=0)
-    name, link = lines[1].split("\t")
+    # 陈明 (with a Telegram id) is bound at once; 王芳 gets an invitation link.
+    assert sorted(lines[:2]) == sorted([done("invitations", 1, 0, 0), done("people", 1, 0, 0)])
+    name, link = lines[2].split("\t")
     assert name == "王芳" and LINK.fullmatch(link)
     code, out, _ = cli(capsys, "import", "people", str(people), "--bot-username", "qingfeng_bot")
     assert code == 0
-    assert out.strip() == translate("import.done", "en", created=0, updated=0, unchanged=2)
+    assert sorted(out.strip().splitlines()) == sorted(
+        [done("invitations", 0, 0, 1), done("people", 0, 0, 1)]
+    )
 
     code, out, _ = cli(
         capsys, "invite", "--unit", "长安区/卫生局/医政科", "--post", "科长",

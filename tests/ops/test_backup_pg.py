@@ -17,7 +17,7 @@ from bot.i18n import translate
 from bot.settings import get_settings
 from storage.db import make_engine
 from tests.integration.test_backup import add_admin
-from tests.integration.test_cli import ISOLATED, cli
+from tests.kit.cli import ISOLATED, cli
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 pytestmark = [

@@ -70,7 +70,7 @@ def test_fit_cuts_one_line_longer_than_a_message() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("42", 42), (" #42 ", 42), (str(2**63 - 1), 2**63 - 1), (str(2**63), None),
+    [("42", 42), (" #42 ", 42), (str(2**31 - 1), 2**31 - 1), (str(2**31), None),
      ("9" * 300, None), ("²", None), ("-1", None), ("4 2", None), ("", None), (None, None)],
 )  # fmt: skip
 def test_parse_id_reads_only_what_a_record_could_have(typed: str | None, expected: int) -> None:
