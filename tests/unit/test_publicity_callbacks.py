@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.ids import ID_MAX
 from handlers.callbacks import (
     BrowseAction,
     BrowseCb,
@@ -14,7 +15,7 @@ from handlers.callbacks import (
 )
 
 TAKEN = {"inv", "ct", "ur", "bc", "cp", "rl", "lang", "ms", "rk", "pr", "pw", "rg", "rv", "ro"}
-BIG = 10**10 - 1  # ids and pages up to ten digits
+BIG = ID_MAX  # the largest id or page a button may carry (ten digits)
 
 
 def test_prefixes_are_new_and_distinct() -> None:
