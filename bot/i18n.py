@@ -74,8 +74,9 @@ def get_i18n() -> I18n:
     reads; aiogram is imported here, so that the CLI's commands start without it)."""
     from aiogram.utils.i18n import I18n
 
+    catalogs = _catalogs()  # compiles first: I18n refuses a catalog without its `.mo`
     i18n = I18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain=DOMAIN)
-    i18n.locales = dict(_catalogs())
+    i18n.locales = dict(catalogs)
     return i18n
 
 

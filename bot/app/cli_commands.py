@@ -92,9 +92,9 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
     if not settings.bot_username:
         settings.bot_username = me.username
-    dp = create_dispatcher(settings, make_sessionmaker(engine))
-    readiness = Readiness.from_settings(settings, engine, bot)
     try:
+        dp = create_dispatcher(settings, make_sessionmaker(engine))
+        readiness = Readiness.from_settings(settings, engine, bot)
         if settings.webhook_url:
             await run_webhook(dp, bot, settings, readiness)
         else:
