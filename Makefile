@@ -18,9 +18,9 @@ install: $(STAMP)
 sandbox: install  ## the bot against a local Telegram, chat page on http://127.0.0.1:8080
 	$(BIN)/python -m bot sandbox
 
-# The suite waits on the sandbox and child processes more than it computes: four workers
+# The suite waits on the sandbox and child processes more than it computes: three workers
 # keep it well under ten minutes on two cores (TEST_WORKERS=0 runs it in one process).
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 test: install  ## the whole suite (PostgreSQL / Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
