@@ -44,7 +44,11 @@ async def test_updates_go_round_robin_and_around_a_dead_replica() -> None:
     first: list[int] = []
     second: list[int] = []
     runners = [await serve(first), await serve(second)]
-    dead = f"http://127.0.0.1:{free_port()}/hook"  # nobody listens: connection refused
+    # A port held bound but not listening: connection refused, and no other test's server can
+    # take it meanwhile (a free port released at once could be, and might never answer).
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    dead = f"http://127.0.0.1:{held.getsockname()[1]}/hook"
     urls = [runners[0][1], dead, runners[1][1]]
     try:
         async with aiohttp.ClientSession() as http:
@@ -70,6 +74,7 @@ async def test_updates_go_round_robin_and_around_a_dead_replica() -> None:
         assert info["urls"] == urls and dead not in info["delivered_to"]
         assert delivered_to(world) == info["delivered_to"]
     finally:
+        held.close()
         for runner, _ in runners:
             await runner.cleanup()
         await sandbox.cleanup()
