@@ -30,6 +30,9 @@ from tests.kit.persona import SandboxClient
 
 SANDBOX_USERNAME = "qingfeng_bot"
 
+# For tests of a child bot process: they run on the SQLite file database only.
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
 
 @dataclass
 class Sandbox:
@@ -121,9 +124,12 @@ async def bot_process(
     tmp_path: Path,
     demo: None,
 ) -> AsyncIterator[BotProcess]:
-    """`python -m bot run` against the sandbox and the test's SQLite database."""
-    if backend != "sqlite":
-        pytest.skip("the child process test runs on the SQLite file database")
+    """`python -m bot run` against the sandbox and the test's SQLite database.
+
+    A test that uses it is parametrized with `SQLITE_ONLY` (a child process cannot join the
+    test's PostgreSQL schema), so no PostgreSQL variant is collected only to be skipped.
+    """
+    assert backend == "sqlite", "mark the test with tests.e2e.conftest.SQLITE_ONLY"
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     process = BotProcess(
         {

@@ -18,7 +18,7 @@ from storage.db import SessionMaker
 from storage.models.campaign import Campaign
 from storage.models.org import Person, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage
-from tests.e2e.conftest import RunningBot
+from tests.e2e.conftest import SQLITE_ONLY, RunningBot
 from tests.e2e.test_grading import declare_low_risk, tap, zh
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.uow import unit_of_work
@@ -254,6 +254,7 @@ async def test_authority_non_admins_forged_buttons_and_scope(
         assert rows[1].unit_ids == [health.id]
 
 
+@SQLITE_ONLY
 async def test_the_wizard_survives_a_restart(kit: SandboxClient, bot_process: BotProcess) -> None:
     await bot_process.start()
     await kit.wait_bot_alive(timeout=60)

@@ -6,7 +6,7 @@ import re
 import socket
 
 from bot.sandbox.bot_process import BotProcess
-from tests.e2e.conftest import RunningBot
+from tests.e2e.conftest import SQLITE_ONLY, RunningBot
 from tests.kit.persona import Persona, SandboxClient
 
 ADMIN, REVIEWER, STAFF, STAFF_EN, CITIZEN_ZH, CITIZEN_EN = (
@@ -116,6 +116,7 @@ async def test_cancel_unknown_text_and_wrong_types(
     await citizen.expect("needs a role")
 
 
+@SQLITE_ONLY
 async def test_a_conversation_survives_killing_the_bot(
     kit: SandboxClient, bot_process: BotProcess
 ) -> None:

@@ -16,24 +16,30 @@ from sqlalchemy import func, select
 from storage.db import SessionMaker
 from storage.fsm import FullKeyBuilder, SQLStorage
 from storage.models.fsm import FsmRecord
-from tests.conftest import REDIS_URL
+from tests.conftest import BACKENDS, REDIS_URL
 
-KINDS = ["sql", *(["redis"] if REDIS_URL else [])]
+# Each storage once per test database; Redis once, beside SQLite (its own server, whatever
+# the database), so no variant is collected only to be skipped.
+COMBOS = [("sql", backend) for backend in BACKENDS] + ([("redis", "sqlite")] if REDIS_URL else [])
+EACH_STORAGE = pytest.mark.parametrize(
+    ("storage", "backend"),
+    COMBOS,
+    indirect=True,
+    ids=[f"{kind}-{backend}" for kind, backend in COMBOS],
+)
 
 
 class Flow(StatesGroup):
     step = State()
 
 
-@pytest.fixture(params=KINDS)
+@pytest.fixture
 async def storage(
     request: pytest.FixtureRequest, backend: str, sessionmaker: SessionMaker
 ) -> AsyncIterator[BaseStorage]:
     if request.param == "sql":
         yield SQLStorage(sessionmaker)
         return
-    if backend != "sqlite":
-        pytest.skip("Redis is tested once, alongside SQLite")
     from aiogram.fsm.storage.redis import RedisStorage
 
     prefix = f"qf_test_{uuid.uuid4().hex}"
@@ -50,6 +56,7 @@ def storage_key() -> StorageKey:
     return StorageKey(chat_id=-42, user_id=42, bot_id=42)
 
 
+@EACH_STORAGE
 async def test_set_state(storage: BaseStorage, storage_key: StorageKey) -> None:
     assert await storage.get_state(key=storage_key) is None
 
@@ -59,6 +66,7 @@ async def test_set_state(storage: BaseStorage, storage_key: StorageKey) -> None:
     assert await storage.get_state(key=storage_key) is None
 
 
+@EACH_STORAGE
 async def test_set_state_accepts_a_state_object(
     storage: BaseStorage, storage_key: StorageKey
 ) -> None:
@@ -66,6 +74,7 @@ async def test_set_state_accepts_a_state_object(
     assert await storage.get_state(key=storage_key) == Flow.step.state
 
 
+@EACH_STORAGE
 async def test_set_data(storage: BaseStorage, storage_key: StorageKey) -> None:
     assert await storage.get_data(key=storage_key) == {}
     assert await storage.get_value(storage_key=storage_key, dict_key="foo") is None
@@ -93,6 +102,7 @@ async def test_set_data(storage: BaseStorage, storage_key: StorageKey) -> None:
         await storage.set_data(key=storage_key, data=())  # type: ignore[arg-type]
 
 
+@EACH_STORAGE
 async def test_update_data(storage: BaseStorage, storage_key: StorageKey) -> None:
     assert await storage.get_data(key=storage_key) == {}
     assert await storage.update_data(key=storage_key, data={"foo": "bar"}) == {"foo": "bar"}
@@ -110,6 +120,7 @@ async def test_update_data(storage: BaseStorage, storage_key: StorageKey) -> Non
     assert await storage.get_data(key=storage_key) == {"foo": "bar", "baz": "test"}
 
 
+@EACH_STORAGE
 async def test_returned_data_is_a_copy(storage: BaseStorage, storage_key: StorageKey) -> None:
     await storage.set_data(key=storage_key, data={"items": [1]})
     data = await storage.get_data(key=storage_key)
@@ -118,6 +129,7 @@ async def test_returned_data_is_a_copy(storage: BaseStorage, storage_key: Storag
     assert await storage.get_data(key=storage_key) == {"items": [1]}
 
 
+@EACH_STORAGE
 async def test_state_and_data_are_independent(
     storage: BaseStorage, storage_key: StorageKey
 ) -> None:
@@ -153,6 +165,7 @@ def _neighbours(key: StorageKey) -> list[StorageKey]:
     ]
 
 
+@EACH_STORAGE
 async def test_different_keys_are_independent(
     storage: BaseStorage, storage_key: StorageKey
 ) -> None:
