@@ -8,17 +8,33 @@ deletion, a callback answer) takes the next world-wide ``seq``, so readers can a
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import hashlib
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.files import FileStore, fake_voice, tiny_png
+from bot.sandbox.files import FileStore
 from bot.sandbox.limits import FaultConfig, FaultInjector, FloodConfig, FloodLimiter
+from bot.sandbox.persona_actions import PersonaActions
+from bot.sandbox.records import (
+    Chat,
+    Counters,
+    Notifier,
+    Persona,
+    StoredMessage,
+    WebhookState,
+    WorldError,
+)
+from bot.sandbox.views import ChatViews
+
+__all__ = [
+    "CHANNEL_ID",
+    "CHANNEL_USERNAME",
+    "Chat",
+    "Persona",
+    "StoredMessage",
+    "World",
+    "WorldError",
+]
 
 CHANNEL_ID = -1001000000001
 CHANNEL_USERNAME = "qingfeng_public"
@@ -31,150 +47,7 @@ ALIVE_WITHIN_SECONDS = 5.0
 PRIVATE_SCOPES = ("chat", "all_private_chats", "default")
 
 
-class Notifier:
-    """Wakes every waiter on each change; waiters re-check their own condition."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait(self, timeout: float) -> None:
-        """Return at the next notify() or after timeout seconds, whichever comes first."""
-        if timeout <= 0:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
-
-
-@dataclass
-class Persona:
-    user_id: int
-    first_name: str
-    language_code: str
-    last_name: str | None = None
-    username: str | None = None
-    title: str = ""
-
-    @property
-    def name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-    def user_json(self) -> dict[str, Any]:
-        """The User object as the bot sees it."""
-        user: dict[str, Any] = {
-            "id": self.user_id,
-            "is_bot": False,
-            "first_name": self.first_name,
-            "language_code": self.language_code,
-        }
-        if self.last_name:
-            user["last_name"] = self.last_name
-        if self.username:
-            user["username"] = self.username
-        return user
-
-    def chat_json(self) -> dict[str, Any]:
-        chat: dict[str, Any] = {
-            "id": self.user_id,
-            "type": "private",
-            "first_name": self.first_name,
-        }
-        if self.last_name:
-            chat["last_name"] = self.last_name
-        if self.username:
-            chat["username"] = self.username
-        return chat
-
-
-@dataclass
-class StoredMessage:
-    """One message in a chat; ``data`` is its current Telegram Message JSON."""
-
-    chat_id: int
-    message_id: int
-    from_bot: bool
-    data: dict[str, Any]
-    seq: int
-    markup: dict[str, Any] | None = None  # as the bot sent it, reply keyboards included
-    deleted: bool = False
-
-    @property
-    def text(self) -> str:
-        return str(self.data.get("text") or self.data.get("caption") or "")
-
-    @property
-    def entities(self) -> list[dict[str, Any]]:
-        return list(self.data.get("entities") or self.data.get("caption_entities") or [])
-
-    @property
-    def kind(self) -> str:
-        for kind in ("photo", "document", "sticker", "voice", "contact"):
-            if kind in self.data:
-                return kind
-        return "text"
-
-
-@dataclass
-class Chat:
-    chat_id: int
-    messages: dict[int, StoredMessage] = field(default_factory=dict)
-    next_message_id: int = 1
-    reply_keyboard: dict[str, Any] | None = None
-    notices: list[dict[str, Any]] = field(default_factory=list)
-    last_action: tuple[str, float] | None = None
-
-
-@dataclass
-class WebhookState:
-    url: str = ""
-    secret_token: str | None = None
-    max_connections: int = 40
-    allowed_updates: list[str] | None = None
-    last_error_date: int | None = None
-    last_error_message: str | None = None
-    last_success_at: float | None = None
-
-
-@dataclass
-class Counters:
-    calls: dict[str, int] = field(default_factory=dict)
-    too_many_requests: int = 0
-    injected_errors: int = 0
-    dropped: int = 0
-    slowed: int = 0
-    blocked: int = 0
-    bad_requests: int = 0
-    updates_created: int = 0
-    updates_delivered: int = 0
-    webhook_failures: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "calls": dict(sorted(self.calls.items())),
-            "too_many_requests": self.too_many_requests,
-            "injected_errors": self.injected_errors,
-            "dropped": self.dropped,
-            "slowed": self.slowed,
-            "blocked": self.blocked,
-            "bad_requests": self.bad_requests,
-            "updates_created": self.updates_created,
-            "updates_delivered": self.updates_delivered,
-            "webhook_failures": self.webhook_failures,
-        }
-
-
-class WorldError(Exception):
-    """A control-API request the world can't honour; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class World:
+class World(PersonaActions, ChatViews):
     """Everything the fake Telegram knows. Single-threaded: use it from the server's loop."""
 
     def __init__(
@@ -470,148 +343,6 @@ class World:
         self.chat(chat_id).notices.append({**notice, "seq": self._next_seq()})
         self.changes.notify()
 
-    # -- what personas do ---------------------------------------------------------------
-
-    def persona_message(
-        self, user_id: int, body: dict[str, Any], *, reply_to_message_id: int | None = None
-    ) -> StoredMessage:
-        """A persona sends a message: store it in their chat and queue a message update."""
-        persona = self.persona(user_id)
-        if reply_to_message_id is not None:
-            replied = self.message(user_id, reply_to_message_id)
-            if replied is None:
-                raise WorldError(404, f"no message {reply_to_message_id} to reply to")
-            body = {**body, "reply_to_message": dict(replied.data)}
-        stored = self.store_message(persona.user_id, body, from_bot=False)
-        chat = self.chat(user_id)
-        if chat.reply_keyboard and chat.reply_keyboard.get("one_time_keyboard"):
-            chat.reply_keyboard = None
-        self.add_update("message", stored.data)
-        return stored
-
-    def send_text(
-        self, user_id: int, text: str, *, reply_to_message_id: int | None = None
-    ) -> StoredMessage:
-        if not text.strip():
-            raise WorldError(400, "text is required")
-        body: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            body["entities"] = [
-                {
-                    "type": "bot_command",
-                    "offset": 0,
-                    "length": len(command.encode("utf-16-le")) // 2,
-                }
-            ]
-        return self.persona_message(user_id, body, reply_to_message_id=reply_to_message_id)
-
-    def open_link(self, user_id: int, url: str) -> StoredMessage:
-        """A persona opens a link to this bot, as a URL button's tap does in Telegram:
-        ``https://t.me/<bot>?start=<payload>`` becomes that persona's ``/start <payload>``."""
-        parsed = urlsplit(url.strip())
-        host = parsed.netloc.lower()
-        bot = parsed.path.strip("/").lower()
-        if parsed.scheme not in ("https", "http", "tg") or host not in ("t.me", "telegram.me"):
-            raise WorldError(400, "not a t.me link")
-        if bot != self.bot_username.lower():
-            raise WorldError(400, f"not a link to @{self.bot_username}")
-        payload = (parse_qs(parsed.query).get("start") or [""])[0]
-        return self.send_text(user_id, f"/start {payload}" if payload else "/start")
-
-    def send_sticker(self, user_id: int, emoji: str = "👍") -> StoredMessage:
-        stored = self.files.add(
-            "sticker", tiny_png(128, 128, (250, 200, 60)), width=512, height=512
-        )
-        sticker = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": emoji,
-            "file_size": len(stored.data),
-        }
-        return self.persona_message(user_id, {"sticker": sticker})
-
-    def send_photo(
-        self, user_id: int, data: bytes | None = None, caption: str | None = None
-    ) -> StoredMessage:
-        data = data or tiny_png()
-        mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-        stored = self.files.add("photo", data, mime_type=mime)
-        body: dict[str, Any] = {"photo": stored.photo_sizes()}
-        if caption:
-            body["caption"] = caption
-        return self.persona_message(user_id, body)
-
-    def send_voice(self, user_id: int, duration: int = 3) -> StoredMessage:
-        stored = self.files.add("voice", fake_voice(duration), mime_type="audio/ogg")
-        voice = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "duration": duration,
-            "mime_type": "audio/ogg",
-            "file_size": len(stored.data),
-        }
-        return self.persona_message(user_id, {"voice": voice})
-
-    def send_contact(self, user_id: int, phone_number: str | None = None) -> StoredMessage:
-        """The persona shares their own number, as a reply keyboard's request_contact button
-        does (a made-up number unless one is given)."""
-        persona = self.persona(user_id)
-        contact: dict[str, Any] = {
-            "phone_number": phone_number or f"+86138{user_id % 10**8:08d}",
-            "first_name": persona.first_name,
-            "user_id": user_id,
-        }
-        if persona.last_name:
-            contact["last_name"] = persona.last_name
-        return self.persona_message(user_id, {"contact": contact})
-
-    def send_document(
-        self,
-        user_id: int,
-        data: bytes,
-        file_name: str = "document.txt",
-        mime_type: str = "text/plain",
-        caption: str | None = None,
-    ) -> StoredMessage:
-        stored = self.files.add("document", data, file_name=file_name, mime_type=mime_type)
-        body: dict[str, Any] = {"document": stored.document_json()}
-        if caption:
-            body["caption"] = caption
-        return self.persona_message(user_id, body)
-
-    def press_button(self, user_id: int, message_id: int, data: str) -> str:
-        """A persona presses an inline button: queue a callback_query, return its id."""
-        persona = self.persona(user_id)
-        stored = self.message(user_id, message_id)
-        if stored is None or not stored.from_bot:
-            raise WorldError(404, f"no bot message {message_id} in chat {user_id}")
-        query_id = str(hashlib.sha1(f"{user_id}:{self.next_update_id}".encode()).hexdigest()[:16])
-        query_id = str(int(query_id, 16))
-        self.callback_queries[query_id] = {
-            "user_id": user_id,
-            "message_id": message_id,
-            "data": data,
-            "answered": False,
-        }
-        instance = int(hashlib.sha1(f"{self.bot_id}:{user_id}".encode()).hexdigest()[:15], 16)
-        self.add_update(
-            "callback_query",
-            {
-                "id": query_id,
-                "from": persona.user_json(),
-                "message": dict(stored.data),
-                "chat_instance": str(instance),
-                "data": data,
-            },
-        )
-        return query_id
-
     # -- updates ------------------------------------------------------------------------
 
     def update_allowed(self, kind: str) -> bool:
@@ -667,69 +398,3 @@ class World:
                 if found:
                     return found, key[0], code
         return [], None, ""
-
-    # -- views for the control API ------------------------------------------------------
-
-    def message_view(self, stored: StoredMessage) -> dict[str, Any]:
-        data = stored.data
-        sender = data.get("from") or data.get("sender_chat") or {}
-        view: dict[str, Any] = {
-            "message_id": stored.message_id,
-            "chat_id": stored.chat_id,
-            "seq": stored.seq,
-            "date": data["date"],
-            "from_bot": stored.from_bot,
-            "sender": {
-                "id": sender.get("id"),
-                "name": sender.get("title") or sender.get("first_name") or "",
-            },
-            "kind": stored.kind,
-            "text": stored.text,
-            "entities": stored.entities,
-            "reply_markup": stored.markup,
-            "edited": "edit_date" in data,
-            "edit_date": data.get("edit_date"),
-            "deleted": stored.deleted,
-            "reply_to_message_id": (data.get("reply_to_message") or {}).get("message_id"),
-        }
-        if "photo" in data:
-            biggest = data["photo"][-1]
-            view["photo"] = {**biggest, "url": f"/api/files/{biggest['file_id']}"}
-        for kind in ("document", "sticker", "voice"):
-            if kind in data:
-                view[kind] = {**data[kind], "url": f"/api/files/{data[kind]['file_id']}"}
-        if "contact" in data:
-            view["contact"] = dict(data["contact"])
-        return view
-
-    def chat_view(self, chat_id: int, after_seq: int = 0) -> dict[str, Any]:
-        chat = self.chat(chat_id)
-        messages = [m for m in chat.messages.values() if m.seq > after_seq]
-        messages.sort(key=lambda m: m.message_id)
-        action = None
-        if chat.last_action and time.monotonic() - chat.last_action[1] < 5:
-            action = chat.last_action[0]
-        return {
-            "chat": self.chat_json(chat_id),
-            "seq": self.seq,
-            "messages": [self.message_view(m) for m in messages],
-            "notices": [n for n in chat.notices if n["seq"] > after_seq],
-            "reply_keyboard": chat.reply_keyboard,
-            "chat_action": action,
-        }
-
-    def has_changes(self, chat_id: int, after_seq: int) -> bool:
-        chat = self.chat(chat_id)
-        return any(m.seq > after_seq for m in chat.messages.values()) or any(
-            n["seq"] > after_seq for n in chat.notices
-        )
-
-    async def wait_chat(self, chat_id: int, after_seq: int, wait: float) -> dict[str, Any]:
-        """The chat's changes after ``after_seq``, waiting up to ``wait`` seconds for one."""
-        deadline = time.monotonic() + min(max(wait, 0.0), 60.0)
-        while not self.closing and not self.has_changes(chat_id, after_seq):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            await self.changes.wait(remaining)
-        return self.chat_view(chat_id, after_seq)

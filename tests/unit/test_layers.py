@@ -51,19 +51,8 @@ FLOORS: dict[str, int] = {
     "bot.demo": APP,
 }
 
-# Arrows the test catches in modules other helpers are rewriting right now: (from, to).
-# To be removed by arch-services / arch-handlers; the lead empties this list at merge.
-KNOWN_WRONG_ARROWS: set[tuple[str, str]] = set()
-
 # A module holds one flow and stays readable in one sitting.
 MAX_LINES = 400
-# Modules still longer, with their length when listed (a module may shrink, never grow).
-# In the areas of arch-services / arch-handlers: to be split by them; the rest are arch-lint's
-# own (the sandbox's world state), not split yet.
-# The lead empties this list at merge.
-KNOWN_LONG_MODULES: dict[str, int] = {
-    "bot/sandbox/state.py": 735,  # the fake Telegram's world (a test tool, not installed)
-}
 
 # Packages the pure rules may not import (they take values, not sessions or settings).
 FRAMEWORKS = ("aiogram", "aiohttp", "sqlalchemy", "alembic", "apscheduler", "pydantic",
@@ -232,15 +221,9 @@ def test_no_import_runs_up_a_floor() -> None:
     wrong = []
     for arrow in internal_arrows():
         source, target = floor_of(arrow.source), floor_of(arrow.target)
-        if target > source and (arrow.source, arrow.target) not in KNOWN_WRONG_ARROWS:
+        if target > source:
             wrong.append(f"{arrow}: {FLOOR_NAMES[source]} imports {FLOOR_NAMES[target]}")
     assert not wrong, "\n".join(wrong)
-
-
-def test_the_known_wrong_arrows_still_exist() -> None:
-    """An arrow mended stays mended: take it off the list."""
-    present = {(arrow.source, arrow.target) for arrow in internal_arrows()}
-    assert not KNOWN_WRONG_ARROWS - present, sorted(KNOWN_WRONG_ARROWS - present)
 
 
 def test_no_import_cycle() -> None:
@@ -294,14 +277,8 @@ def test_no_module_is_over_400_lines() -> None:
         path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
         for path in modules().values()
     }
-    too_long = {
-        name: length
-        for name, length in lengths.items()
-        if length > MAX_LINES and length > KNOWN_LONG_MODULES.get(name, 0)
-    }
+    too_long = {name: length for name, length in lengths.items() if length > MAX_LINES}
     assert not too_long, f"split these by flow: {too_long}"
-    # A module split below the limit comes off the list.
-    assert not {n for n in KNOWN_LONG_MODULES if lengths.get(n, 0) <= MAX_LINES}
 
 
 def test_the_checkout_tools_are_not_packaged() -> None:
