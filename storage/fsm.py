@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -111,11 +112,14 @@ class SQLStorage(BaseStorage):
         if not isinstance(data, dict):
             # The same error as aiogram's own storages, so callers can catch one type.
             raise DataNotDictLikeError(f"Data must be a dict, not {type(data).__name__}")
-        await self._upsert(key, data=dict(data))
+        # A deep copy both ways, as aiogram's MemoryStorage: a caller changing a nested value
+        # of what it read must not change the row's value in place, or SQLAlchemy sees the
+        # new value equal to the old one and writes nothing.
+        await self._upsert(key, data=copy.deepcopy(dict(data)))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         record = await self._get(key)
-        return dict(record.data) if record and record.data else {}
+        return copy.deepcopy(record.data) if record and record.data else {}
 
     async def close(self) -> None:
         """Nothing to release: sessions are opened per call."""

@@ -167,7 +167,7 @@ async def test_citizens_browse_to_a_card_in_both_languages(
     await tap(alex, "Round 1")
     await tap(alex, "农业科 (1)")
     card = await alex.expect("Control measures")
-    assert "Level: level 1" in card.text or "Level:" in card.text
+    assert "Level: Level 1 (high)" in card.text
     assert en("publicity.card.feedback") in card.buttons
     await _subscribe_to(alex, "财政局", "💾 Save", "Following")
     # A wrong deep link is simply not found.

@@ -13,7 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import DEFAULT_DESTINY, BaseStorage, StorageKey
 from sqlalchemy import func, select
 
-from storage.db import SessionMaker
+from storage.db import SessionMaker, in_update_session
 from storage.fsm import FullKeyBuilder, SQLStorage
 from storage.models.fsm import FsmRecord
 from tests.conftest import BACKENDS, REDIS_URL
@@ -127,6 +127,22 @@ async def test_returned_data_is_a_copy(storage: BaseStorage, storage_key: Storag
     data["items"].append(2)
     data["other"] = True
     assert await storage.get_data(key=storage_key) == {"items": [1]}
+
+
+@EACH_STORAGE
+async def test_a_nested_change_is_saved_within_one_update(
+    storage: BaseStorage, storage_key: StorageKey, sessionmaker: SessionMaker
+) -> None:
+    """As a handler does: read the data in the update's session, change a nested value of
+    what it read, write it back; the next update reads the change."""
+    await storage.set_data(key=storage_key, data={"pick": {"units": []}})
+    async with sessionmaker() as session:
+        with in_update_session(session):
+            data = await storage.get_data(key=storage_key)
+            data["pick"]["units"].append(7)
+            await storage.update_data(key=storage_key, data={"pick": data["pick"]})
+            await session.commit()
+    assert await storage.get_data(key=storage_key) == {"pick": {"units": [7]}}
 
 
 @EACH_STORAGE
