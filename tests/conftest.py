@@ -140,9 +140,10 @@ def settings(database_url: str, backend: str) -> Settings:
 
 
 @pytest.fixture
-async def fsm_storage(sessionmaker: SessionMaker) -> AsyncIterator[BaseStorage]:
-    """Redis when TEST_REDIS_URL is set (as in production with REDIS_URL), else the database."""
-    if not REDIS_URL:
+async def fsm_storage(sessionmaker: SessionMaker, backend: str) -> AsyncIterator[BaseStorage]:
+    """On PostgreSQL, Redis when TEST_REDIS_URL is set (as a deployment with several replicas
+    runs); otherwise the database, so CI runs every flow on both storages."""
+    if not REDIS_URL or backend != "postgres":
         storage: BaseStorage = SQLStorage(sessionmaker)
         yield storage
         return
