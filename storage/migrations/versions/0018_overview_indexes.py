@@ -15,21 +15,11 @@ depends_on: str | Sequence[str] | None = None
 
 # The overview (bot/services/stats/counts.py) reads each big table once, grouped per unit:
 # with these the database scans an index in group order and never reads a table row.
+RISK_POINT_COLUMNS = ["post_id", "status"]  # joined and filtered on
+RISK_POINT_COLUMNS += ["level", "suggested_level", "risk_type", "focus_programme", "updated_at"]
 INDEXES = (
     ("ix_powers_counts", "powers", ["unit_id", "scope", "category", "status"]),
-    (
-        "ix_risk_points_counts",
-        "risk_points",
-        [
-            "post_id",
-            "status",
-            "level",
-            "suggested_level",
-            "risk_type",
-            "focus_programme",
-            "updated_at",
-        ],
-    ),
+    ("ix_risk_points_counts", "risk_points", RISK_POINT_COLUMNS),
     (
         "ix_control_measures_counts",
         "control_measures",
