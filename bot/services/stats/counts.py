@@ -2,9 +2,10 @@
 (powers: per unit and category), so what comes back to Python is a few thousand rows at a
 province's scale, not one per record or per post.
 
-Five statements for any scope, each big table read once, in the order of an index that holds
-every column the statement reads (a covering index, migration 0018), so the database never
-sorts nor touches the tables' rows:
+After the scope's units, five statements for any scope, each big table read once, in the
+order of an index that holds every column the statement reads (a covering index, migration
+0018), so the database reads no table row and sorts little (EXPLAIN QUERY PLAN / ANALYZE in
+README's bench-stats figures):
 
 * posts: per unit, how many, and how many have inventoried a power / declared a risk point
   (index probes per post);
@@ -105,13 +106,17 @@ async def posts(session: AsyncSession, unit_ids: frozenset[int] | None, out: Val
             values.update(posts=n, posts_with_powers=with_powers, posts_with_risks=with_risks)
 
 
+def _sqlite(session: AsyncSession) -> bool:
+    return bool(session.get_bind().dialect.name == "sqlite")
+
+
 def _json_array_agg(session: AsyncSession, *columns: Any) -> Any:
     """One JSON array per group of the rows' `columns` (each row an array): what
     PostgreSQL calls json_agg(json_build_array(…)) and SQLite json_group_array(json_array(…)).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        return func.json_agg(func.json_build_array(*columns), type_=Text)
-    return func.json_group_array(func.json_array(*columns), type_=Text)
+    if _sqlite(session):
+        return func.json_group_array(func.json_array(*columns), type_=Text)
+    return func.json_agg(func.json_build_array(*columns), type_=Text)
 
 
 async def powers(session: AsyncSession, unit_ids: frozenset[int] | None, out: Values) -> None:
@@ -216,10 +221,6 @@ async def pending(
         if values is not None:
             waited = max((now - oldest).days, 0) if oldest is not None else 0
             values.update(pending_reviews=n, pending_over_limit=over, pending_longest_days=waited)
-
-
-def _sqlite(session: AsyncSession) -> bool:
-    return bool(session.get_bind().dialect.name == "sqlite")
 
 
 async def measures(
