@@ -7,8 +7,10 @@ scale, with the queries it makes per digest.
     python -m bench.stats [--scale 100] [--leaders 1000] [--runs 3] [--no-postgres]
 
 PostgreSQL: BENCH_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/test), in
-fresh schemas of its own, dropped at the end. Figures are min / median / max of `--runs` runs
-with the load average beside them (the machine is shared). The last line is one JSON object.
+fresh schemas of its own, dropped at the end. Figures are min / median / max of `--runs`
+rounds with the load average beside them (the machine is shared); each round times the
+overview, the bare aggregate and the chart one after the other, and the ratios are taken per
+round (the same load). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.services.stats import digests
 from bot.services.stats.chart import cjk_font, render_chart
 from bot.services.stats.digests import send_due_digests
 from bot.services.stats.overview import Scope, overview
+from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models.digest import DigestSubscription
@@ -123,7 +126,10 @@ async def risk_aggregate(sessionmaker: SessionMaker) -> None:
         )
 
 
-async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str, float]:
+async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str, Any]:
+    """`runs` rounds of: the overview, the bare aggregate, the risk aggregate, the chart —
+    interleaved, so each round's ratios compare figures taken under the same load."""
+
     async def count() -> Any:
         async with sessionmaker() as session:
             return await overview(session, Scope.district(), today=TODAY)
@@ -131,39 +137,54 @@ async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str
     ov = await count()
     await bare_aggregate(sessionmaker)  # warm both before timing
     render_chart(ov, None, "zh")
-    overview_times = await timed(runs, count)
-    aggregate_times = await timed(runs, lambda: bare_aggregate(sessionmaker))
-    risk_times = await timed(runs, lambda: risk_aggregate(sessionmaker))
 
     async def chart() -> None:
         render_chart(ov, None, "zh")
 
-    chart_times = await timed(runs, chart)
+    times: dict[str, list[float]] = {"overview": [], "aggregate": [], "risk": [], "chart": []}
+    loads: list[float] = []
+    for _ in range(runs):
+        loads.append(os.getloadavg()[0])
+        for name, work in (
+            ("overview", count),
+            ("aggregate", lambda: bare_aggregate(sessionmaker)),
+            ("risk", lambda: risk_aggregate(sessionmaker)),
+            ("chart", chart),
+        ):
+            times[name] += await timed(1, work)
+    ratios = [o / a for o, a in zip(times["overview"], times["aggregate"], strict=True)]
+    risk_ratios = [o / r for o, r in zip(times["overview"], times["risk"], strict=True)]
+    chart_ratios = [c / a for c, a in zip(times["chart"], times["aggregate"], strict=True)]
     figures = ov.total
     print(
         f"  {label}: {len(ov.units)} units, {figures.powers} powers, {figures.risks} risk points "
         f"({figures.risks_level1}/{figures.risks_level2}/{figures.risks_level3}), "
-        f"{figures.measures} measures"
+        f"{figures.measures} measures; {runs} rounds, load {min(loads):.1f}–{max(loads):.1f}"
     )
-    o, a, r, c = (
-        statistics.median(t) for t in (overview_times, aggregate_times, risk_times, chart_times)
-    )
-    print(f"    overview          {spread(overview_times)}")
-    print(f"    bare aggregate    {spread(aggregate_times)}  (every table, one statement)")
-    print(f"    risk aggregate    {spread(risk_times)}  (risk points by unit and level)")
-    print(f"    chart             {spread(chart_times)}")
+    print(f"    overview          {spread(times['overview'])}")
+    print(f"    bare aggregate    {spread(times['aggregate'])}  (every table, one statement)")
+    print(f"    risk aggregate    {spread(times['risk'])}  (risk points by unit and level)")
+    print(f"    chart             {spread(times['chart'])}")
+
+    def three(values: list[float]) -> str:
+        return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}×"
+
     print(
-        f"    overview ÷ bare aggregate {o / a:.2f}×  (÷ risk aggregate {o / r:.2f}×)   "
-        f"chart ÷ bare aggregate {c / a:.2f}×"
+        f"    per round, min / median / max: overview ÷ bare aggregate {three(ratios)}  "
+        f"(÷ risk aggregate {three(risk_ratios)})   chart ÷ bare aggregate {three(chart_ratios)}"
     )
+    median = statistics.median
     return {
-        "overview_s": o,
-        "aggregate_s": a,
-        "risk_aggregate_s": r,
-        "chart_s": c,
-        "ratio": o / a,
-        "risk_ratio": o / r,
-        "chart_ratio": c / a,
+        "overview_s": median(times["overview"]),
+        "overview_min_max_s": (min(times["overview"]), max(times["overview"])),
+        "aggregate_s": median(times["aggregate"]),
+        "risk_aggregate_s": median(times["risk"]),
+        "chart_s": median(times["chart"]),
+        "ratio": median(ratios),
+        "ratio_min_max": (min(ratios), max(ratios)),
+        "risk_ratio": median(risk_ratios),
+        "chart_ratio": median(chart_ratios),
+        "load": (min(loads), max(loads)),
     }
 
 
@@ -227,10 +248,14 @@ async def digest_run(
 
 
 async def analyze(engine: AsyncEngine) -> None:
-    """Planner statistics after a bulk load, as a live database has them (autovacuum would
-    run it on PostgreSQL a while later; SQLite never does on its own)."""
-    async with engine.begin() as conn:
-        await conn.execute(text("ANALYZE"))
+    """Planner statistics after a bulk load, as a live database has them: on PostgreSQL
+    VACUUM ANALYZE, what autovacuum runs a while after inserts (the visibility map lets the
+    overview's covering indexes be read without the tables); SQLite never does on its own."""
+    statement = "ANALYZE"
+    if engine.dialect.name == "postgresql":  # this schema's tables only (search_path)
+        statement = "VACUUM ANALYZE " + ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+        await conn.execute(text(statement))
 
 
 async def backend_run(
@@ -297,7 +322,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     }
     for backend in backends:
         r = results[backend]
+        province = r["province"]
         summary[backend] = {
+            "province_overview_min_max_s": [round(t, 4) for t in province["overview_min_max_s"]],
+            "overview_ratio_min_max": [round(t, 2) for t in province["ratio_min_max"]],
+            "province_load_min_max": [round(t, 2) for t in province["load"]],
+            "district_overview_ratio_to_aggregate": round(r["district"]["ratio"], 2),
             "district_overview_s": round(r["district"]["overview_s"], 4),
             "district_chart_s": round(r["district"]["chart_s"], 4),
             "province_overview_s": round(r["province"]["overview_s"], 4),

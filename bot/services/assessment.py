@@ -63,6 +63,8 @@ class AssessmentConfig:
     # A risk due for re-grading is late once its due date is this many days behind.
     regrading_grace_days: int
     timezone: str
+    # Feedback is answered on time within this many days (FEEDBACK_ANSWER_DAYS).
+    answer_days: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AssessmentConfig:
@@ -70,6 +72,7 @@ class AssessmentConfig:
             parse_weights(settings.assessment_weights),
             settings.regrading_reminder_days,
             settings.timezone,
+            settings.feedback_answer_days,
         )
 
 
@@ -143,7 +146,7 @@ async def live(
 ) -> YearAssessment:
     """`year` computed from the register as it is now."""
     day = as_of(year, today)
-    figures = await overview(session, Scope.district(), today=day)
+    figures = await overview(session, Scope.district(), today=day, answer_days=config.answer_days)
     assessed = figures.children(None)
     parents = {u.unit_id: u.parent_id for u in figures.units}
     top_of = top_units(parents, {u.unit_id for u in assessed})

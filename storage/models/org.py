@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.roles import Role
@@ -34,7 +34,11 @@ class Post(Base):
     """岗位 in a unit; leadership posts follow the three-step method."""
 
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "name"),
+        # The overview joins risk points to their posts' units and leadership (0018).
+        Index("ix_posts_counts", "unit_id", "is_leadership"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)

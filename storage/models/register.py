@@ -58,6 +58,8 @@ class Power(Base):
     """职权 of a unit (post_id None: unit-wide) or of one post."""
 
     __tablename__ = "powers"
+    # The overview counts per unit, scope and category from this index alone (0018).
+    __table_args__ = (Index("ix_powers_counts", "unit_id", "scope", "category", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -126,6 +128,17 @@ class RiskPoint(Base):
     __tablename__ = "risk_points"
     __table_args__ = (
         Index("ix_risk_points_post_status", "post_id", "status"),
+        # Every column the overview counts risk points by (0018): no table row is read.
+        Index(
+            "ix_risk_points_counts",
+            "post_id",
+            "status",
+            "level",
+            "suggested_level",
+            "risk_type",
+            "focus_programme",
+            "updated_at",
+        ),
         # A declaration is idempotent: the same draft submitted twice is one record.
         Index("uq_risk_points_creator_draft", "created_by_id", "draft_key", unique=True),
     )
@@ -171,6 +184,10 @@ class ControlMeasure(Base):
     """防控措施 of a risk point: what is done, by whom (责任主体), by when."""
 
     __tablename__ = "control_measures"
+    # Every column the overview counts measures by, under their risk point (0018).
+    __table_args__ = (
+        Index("ix_control_measures_counts", "risk_id", "status", "deadline", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.assessment import Count, Indicator
 from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.feedback import Disposition, Kind, Rating, State, Step
 from bot.domain.publicity import RoundState
+from bot.services import assessment
 from bot.services import review as review_service
 from bot.services.feedback import answering, ladder, submit, tracking
 from bot.services.feedback.config import FeedbackConfig
@@ -471,6 +473,49 @@ async def test_figures_by_kind_state_unit_and_period(
         assert (lines.feedback_received, lines.feedback_answered) == (2, 1)
         assert lines.feedback_answered_on_time == 1
         assert (lines.satisfaction_votes, lines.satisfaction) == (1, 5.0)
+
+
+async def test_the_assessment_counts_answers_on_time_within_feedback_answer_days(
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+    config: FeedbackConfig,
+    world: World,
+) -> None:
+    """Answered three days after it came: on time with FEEDBACK_ANSWER_DAYS 5, late with 2 —
+    the assessment's indicator reads the setting, as the overview and the report do."""
+    sent = await _submit(sessionmaker, clock, config, world.citizen, world.item_id)
+    clock.advance(timedelta(days=3))
+    async with sessionmaker() as session:
+        await answering.answer(
+            session,
+            clock,
+            config,
+            await dept_reviewer(sessionmaker),
+            feedback_id=sent.feedback_id,
+            text="已张贴材料清单",
+        )
+        await session.commit()
+    today = clock.now().date()
+
+    async def feedback_on_time(answer_days: int) -> Count:
+        with_days = settings.model_copy(update={"feedback_answer_days": answer_days})
+        async with sessionmaker() as session:
+            year = await assessment.live(
+                session,
+                today.year,
+                today=today,
+                config=assessment.AssessmentConfig.from_settings(with_days),
+            )
+            figures = await overview(session, Scope(None), today=today, answer_days=answer_days)
+        counts = [r.counts[Indicator.FEEDBACK_ON_TIME] for r in year.results]
+        assert sum(c.total for c in counts) == figures.total.feedback_received == 1
+        assert sum(c.done for c in counts) == figures.total.feedback_answered_on_time
+        return Count(sum(c.done for c in counts), sum(c.total for c in counts))
+
+    assert await feedback_on_time(5) == Count(1, 1)
+    assert await feedback_on_time(3) == Count(1, 1)
+    assert await feedback_on_time(2) == Count(0, 1)
 
 
 async def test_hide_and_duplicate_are_audited_and_the_sender_is_told(

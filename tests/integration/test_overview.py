@@ -15,6 +15,7 @@ from bot.demo.seed_scale import generate
 from bot.domain.clock import FakeClock
 from bot.domain.errors import ServiceError
 from bot.domain.stats import StateGroup, total
+from bot.services.stats import counts
 from bot.services.stats.overview import Overview, Scope, overview
 from bot.services.stats.render import overview_text, ranking_text, utf16_len
 from bot.services.stats.scope import scope_of
@@ -113,6 +114,16 @@ async def test_scale_multiplies_and_a_subtree_scope_sees_only_its_units(
     assert [u.name for u in bureau.children(None)] == ["业务科", "综合科"]
     row = result.row(health.id)
     assert row is not None and bureau.total == row.subtree
+    # A scope too large to name in the queries (a province's subtree) is read whole and the
+    # other units' rows dropped: the same figures as a scope named in them.
+    first = [u.unit_id for u in result.units if u.path.startswith("长安区")]
+    async with sessionmaker() as session:
+        named = await overview(session, Scope.of(first), today=TODAY)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(counts, "UNITS_IN_QUERY", 0)
+            whole = await overview(session, Scope.of(first), today=TODAY)
+    assert whole == named
+    assert_seed_totals(named)
 
 
 async def test_scopes_follow_roles_on_the_demo_organisation(

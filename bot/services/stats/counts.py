@@ -1,24 +1,38 @@
-"""The overview's queries: each one round trip, aggregated in the database, per unit or per
-post (a post's facts are folded into its unit here, in memory).
+"""The overview's queries: each one round trip, aggregated in the database, one row per unit
+(powers: per unit and category), so what comes back to Python is a few thousand rows at a
+province's scale, not one per record or per post.
 
-Six statements for any scope, and each big table is read once or twice: powers (grouped by
-unit and category; the posts that have one), risk points (grouped by unit, level and state,
-with the types, focus programmes, leadership and waiting times as conditional sums; the posts
-that have one), measures with their risk points and reports (grouped by post: done, overdue,
-on time, reported). Which records count is in `bot.domain.stats`.
+After the scope's units, five statements for any scope, each big table read once, in the
+order of an index that holds every column the statement reads (a covering index, migration
+0018), so the database reads no table row and sorts little (EXPLAIN QUERY PLAN / ANALYZE in
+README's bench-stats figures):
+
+* posts: per unit, how many, and how many have inventoried a power / declared a risk point
+  (index probes per post);
+* powers: per unit, scope and category (``ix_powers_counts``);
+* risk points: per unit, by level, state group, type, focus programme and leadership as
+  ``count(*) FILTER (WHERE …)`` — cheaper than ``sum(CASE …)``: a false condition skips the
+  aggregate step (``ix_risk_points_counts`` beside ``ix_posts_counts``);
+* pending reviews: only the risk points waiting for a reviewer (a few percent), per unit,
+  with how many wait too long and the longest wait;
+* measures with their risk points and reports: per post (a post is fully reported when each
+  of its measures is), folded per unit in the same statement (``ix_control_measures_counts``).
+
+Which records count is in `bot.domain.stats`.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, Text, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.register_rules import RISK_TYPES
-from bot.domain.stats import COUNTED_STATES, PENDING_REVIEW_STATES, STATE_GROUPS
+from bot.domain.stats import COUNTED_STATES, LEVELS, PENDING_REVIEW_STATES, STATE_GROUPS
 from storage.models.org import Post, Unit
 from storage.models.register import (
     ControlMeasure,
@@ -32,7 +46,10 @@ from storage.models.register import (
 
 # Powers counted as inventoried: sent for confirmation or confirmed (not returned, withdrawn).
 COUNTED_POWER_STATES = (PowerStatus.SUBMITTED.value, PowerStatus.CONFIRMED.value)
-LEVEL_FIELDS = {1: "risks_level1", 2: "risks_level2", 3: "risks_level3"}
+# Each state group's states, in the order of the statement's columns.
+GROUP_STATES: dict[str, tuple[str, ...]] = {}
+for _state, _group in STATE_GROUPS.items():
+    GROUP_STATES[_group.value] = (*GROUP_STATES.get(_group.value, ()), _state)
 
 Values = dict[int, dict[str, Any]]
 
@@ -40,19 +57,15 @@ Values = dict[int, dict[str, Any]]
 AnySelect = Select[*tuple[Any, ...]]
 S = TypeVar("S", bound=AnySelect)
 
+# A scope this small names its units in the query; a larger one (a province's subtree) reads
+# everything and drops the rows of other units, which are one per unit and cheap.
+UNITS_IN_QUERY = 2000
+
 
 def _in_scope(statement: S, column: Any, unit_ids: frozenset[int] | None) -> S:
-    return statement if unit_ids is None else statement.where(column.in_(sorted(unit_ids)))
-
-
-# A scope this small names its posts in the query; a larger one reads all and drops the rest.
-POSTS_IN_QUERY = 2000
-
-
-def _of_posts(statement: S, unit_ids: frozenset[int] | None, post_map: dict[int, Any]) -> S:
-    if unit_ids is None or len(post_map) > POSTS_IN_QUERY:
+    if unit_ids is None or len(unit_ids) > UNITS_IN_QUERY:
         return statement
-    return statement.where(RiskPoint.post_id.in_(sorted(post_map)))
+    return statement.where(column.in_(sorted(unit_ids)))
 
 
 async def _rows(session: AsyncSession, statement: AnySelect) -> Any:
@@ -62,148 +75,215 @@ async def _rows(session: AsyncSession, statement: AnySelect) -> Any:
 
 
 def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _add(values: dict[str, Any], key: str, n: int) -> None:
-    values[key] = values.get(key, 0) + n
-
-
-def _add_to_map(values: dict[str, Any], field: str, key: str, n: int) -> None:
-    bucket = values.setdefault(field, {})
-    bucket[key] = bucket.get(key, 0) + n
+    return func.count().filter(condition)
 
 
 async def units(session: AsyncSession, unit_ids: frozenset[int] | None) -> list[Any]:
     statement = select(Unit.id, Unit.name, Unit.path, Unit.parent_id, Unit.kind, Unit.is_pilot)
     statement = _in_scope(statement, Unit.id, unit_ids).order_by(Unit.path)
-    return list(await _rows(session, statement))
+    rows = await _rows(session, statement)
+    return [row for row in rows if unit_ids is None or row.id in unit_ids]
 
 
-async def posts(session: AsyncSession, unit_ids: frozenset[int] | None) -> dict[int, Any]:
-    """Every post of the scope: its unit, whether it leads, and whether it has inventoried a
-    power and declared a risk point (index probes per post, not scans)."""
+def _values(out: Values, unit_ids: frozenset[int] | None, unit_id: int) -> dict[str, Any] | None:
+    return out[unit_id] if unit_ids is None or unit_id in unit_ids else None
+
+
+async def posts(session: AsyncSession, unit_ids: frozenset[int] | None, out: Values) -> None:
+    """Per unit: posts, those that have inventoried a power and declared a risk point."""
     has_power = exists().where(Power.post_id == Post.id, Power.status.in_(COUNTED_POWER_STATES))
     has_risk = exists().where(RiskPoint.post_id == Post.id, RiskPoint.status.in_(COUNTED_STATES))
-    statement = select(
-        Post.id,
-        Post.unit_id,
-        Post.is_leadership,
-        has_power.label("has_power"),
-        has_risk.label("has_risk"),
-    )
-    statement = _in_scope(statement, Post.unit_id, unit_ids)
-    return {row.id: row for row in await _rows(session, statement)}
-
-
-async def powers(
-    session: AsyncSession, unit_ids: frozenset[int] | None, post_map: dict[int, Any], out: Values
-) -> None:
     statement = _in_scope(
-        select(Power.unit_id, Power.scope, Power.category, func.count())
+        select(Post.unit_id, func.count(), _count_if(has_power), _count_if(has_risk)).group_by(
+            Post.unit_id
+        ),
+        Post.unit_id,
+        unit_ids,
+    )
+    for unit_id, n, with_powers, with_risks in await _rows(session, statement):
+        values = _values(out, unit_ids, unit_id)
+        if values is not None:
+            values.update(posts=n, posts_with_powers=with_powers, posts_with_risks=with_risks)
+
+
+def _sqlite(session: AsyncSession) -> bool:
+    return bool(session.get_bind().dialect.name == "sqlite")
+
+
+def _json_array_agg(session: AsyncSession, *columns: Any) -> Any:
+    """One JSON array per group of the rows' `columns` (each row an array): what
+    PostgreSQL calls json_agg(json_build_array(…)) and SQLite json_group_array(json_array(…)).
+    """
+    if _sqlite(session):
+        return func.json_group_array(func.json_array(*columns), type_=Text)
+    return func.json_agg(func.json_build_array(*columns), type_=Text)
+
+
+async def powers(session: AsyncSession, unit_ids: frozenset[int] | None, out: Values) -> None:
+    """Per unit and category (scope/category), one row per unit: the categories' counts
+    come back as one JSON array, parsed in C, not as ~10 rows per unit."""
+    per_category = _in_scope(
+        select(Power.unit_id, Power.scope, Power.category, func.count().label("n"))
         .where(Power.status.in_(COUNTED_POWER_STATES))
         .group_by(Power.unit_id, Power.scope, Power.category),
         Power.unit_id,
         unit_ids,
+    ).subquery()
+    c = per_category.c
+    external = c.scope == PowerScope.EXTERNAL.value
+    statement = select(
+        c.unit_id,
+        func.sum(c.n),
+        func.coalesce(func.sum(case((external, c.n), else_=0)), 0),
+        _json_array_agg(session, c.scope, c.category, c.n),
+    ).group_by(c.unit_id)
+    for unit_id, n, n_external, categories in await _rows(session, statement):
+        values = _values(out, unit_ids, unit_id)
+        if values is not None:
+            if isinstance(categories, str):  # SQLite's text (asyncpg decodes json itself)
+                categories = json.loads(categories)
+            n, n_external = int(n), int(n_external)
+            values.update(
+                powers=n,
+                powers_external=n_external,
+                powers_internal=n - n_external,
+                powers_by_category={
+                    f"{scope}/{category}": count for scope, category, count in categories
+                },
+            )
+
+
+async def risks(session: AsyncSession, unit_ids: frozenset[int] | None, out: Values) -> None:
+    """Per unit: counted risk points by level, state group, type; focus and leadership."""
+    level = func.coalesce(RiskPoint.level, RiskPoint.suggested_level)
+    statement = _in_scope(
+        select(
+            Post.unit_id,
+            func.count(),
+            *(_count_if(level == n) for n in LEVELS),
+            *(_count_if(RiskPoint.status.in_(states)) for states in GROUP_STATES.values()),
+            *(_count_if(RiskPoint.risk_type == kind) for kind in RISK_TYPES),
+            _count_if(RiskPoint.focus_programme.is_not(None)),
+            _count_if(Post.is_leadership),
+        )
+        .join(Post, Post.id == RiskPoint.post_id)
+        .where(RiskPoint.status.in_(COUNTED_STATES))
+        .group_by(Post.unit_id),
+        Post.unit_id,
+        unit_ids,
     )
-    for unit_id, scope, category, n in await _rows(session, statement):
-        values = out[unit_id]
-        _add(values, "powers", n)
-        external = scope == PowerScope.EXTERNAL.value
-        _add(values, "powers_external" if external else "powers_internal", n)
-        _add_to_map(values, "powers_by_category", f"{scope}/{category}", n)
+    levels, groups = len(LEVELS), len(GROUP_STATES)
+    for unit_id, n, *rest in await _rows(session, statement):
+        values = _values(out, unit_ids, unit_id)
+        if values is None:
+            continue
+        by_level, rest = rest[:levels], rest[levels:]
+        by_group, rest = rest[:groups], rest[groups:]
+        by_type, (focus, leadership) = rest[: len(RISK_TYPES)], rest[len(RISK_TYPES) :]
+        values.update(
+            risks=n,
+            risks_level1=by_level[0],
+            risks_level2=by_level[1],
+            risks_level3=by_level[2],
+            risks_unlevelled=n - sum(by_level),
+            risks_by_state={g: c for g, c in zip(GROUP_STATES, by_group, strict=True) if c},
+            risks_by_type={k: c for k, c in zip(RISK_TYPES, by_type, strict=True) if c},
+            focus_risks=focus,
+            leadership_risks=leadership,
+        )
 
 
-async def risks(
+async def pending(
     session: AsyncSession,
     unit_ids: frozenset[int] | None,
-    post_map: dict[int, Any],
     out: Values,
     *,
     now: datetime,
     limit: datetime,
 ) -> None:
-    level = func.coalesce(RiskPoint.level, RiskPoint.suggested_level)
-    by_type = [_count_if(RiskPoint.risk_type == kind) for kind in RISK_TYPES]
+    """Per unit: risk points waiting for a reviewer, those waiting since before `limit`, and
+    the longest wait in days (only the waiting ones are read, by the status index)."""
     statement = _in_scope(
         select(
             Post.unit_id,
-            level,
-            RiskPoint.status,
             func.count(),
-            _count_if(RiskPoint.focus_programme.is_not(None)),
-            _count_if(Post.is_leadership.is_(True)),
-            func.min(RiskPoint.updated_at),
             _count_if(RiskPoint.updated_at < limit),
-            *by_type,
+            func.min(RiskPoint.updated_at),
         )
         .join(Post, Post.id == RiskPoint.post_id)
-        .group_by(Post.unit_id, level, RiskPoint.status),
+        .where(RiskPoint.status.in_(PENDING_REVIEW_STATES))
+        .group_by(Post.unit_id),
         Post.unit_id,
         unit_ids,
     )
-    for unit_id, lvl, status, n, focus, leadership, oldest, over, *types in await _rows(
-        session, statement
-    ):
-        if status not in STATE_GROUPS:
-            continue  # drafts, proposals, disputes, withdrawn: not counted (grouped, not filtered)
-        values = out[unit_id]
-        _add(values, "risks", n)
-        _add(values, LEVEL_FIELDS.get(lvl, "risks_unlevelled"), n)
-        _add_to_map(values, "risks_by_state", STATE_GROUPS[status].value, n)
-        by_type = values.setdefault("risks_by_type", {})
-        for kind, count in zip(RISK_TYPES, types, strict=True):
-            if count:
-                by_type[kind] = by_type.get(kind, 0) + int(count)
-        _add(values, "focus_risks", int(focus))
-        _add(values, "leadership_risks", int(leadership))
-        if status in PENDING_REVIEW_STATES:
-            _add(values, "pending_reviews", n)
-            _add(values, "pending_over_limit", int(over))
+    for unit_id, n, over, oldest in await _rows(session, statement):
+        values = _values(out, unit_ids, unit_id)
+        if values is not None:
             waited = max((now - oldest).days, 0) if oldest is not None else 0
-            values["pending_longest_days"] = max(values.get("pending_longest_days", 0), waited)
+            values.update(pending_reviews=n, pending_over_limit=over, pending_longest_days=waited)
 
 
 async def measures(
-    session: AsyncSession,
-    unit_ids: frozenset[int] | None,
-    post_map: dict[int, Any],
-    out: Values,
-    *,
-    today: date,
+    session: AsyncSession, unit_ids: frozenset[int] | None, out: Values, *, today: date
 ) -> None:
-    """Per post: measures, done, overdue, done on time, reported (done or with a report)."""
+    """Per unit: measures, done, overdue, done on time, of leadership posts; and the posts
+    whose every measure is reported (done, or with a report).
+
+    Posts, then their risk points, then the measures, each by index, so the rows come in
+    unit and post order and are grouped per post as they stream (no sort)."""
     done = ControlMeasure.status == MeasureStatus.DONE.value
-    reported_ids = select(MeasureReport.measure_id).group_by(MeasureReport.measure_id).subquery()
-    statement = (
+    reported = done | ControlMeasure.id.in_(select(MeasureReport.measure_id))
+    day_done = func.date(ControlMeasure.updated_at)
+    counted = RiskPoint.status.in_(COUNTED_STATES)
+    if _sqlite(session):
+        # SQLite keeps UTC times as "YYYY-MM-DD HH:MM:SS…": the day is the first ten
+        # characters (what date() returns, without parsing). A risk point's state is
+        # tested on its row, not by one index probe per state and post: coalesce() on the
+        # NOT NULL column keeps the planner from the probes (the same rows, half the time).
+        day_done = func.substr(ControlMeasure.updated_at, 1, 10)
+        counted = func.coalesce(RiskPoint.status, "").in_(COUNTED_STATES)
+    per_post = _in_scope(
         select(
-            RiskPoint.post_id,
-            func.count(),
-            _count_if(done),
-            _count_if(~done & (ControlMeasure.deadline < today)),
-            _count_if(done & (func.date(ControlMeasure.updated_at) <= ControlMeasure.deadline)),
-            _count_if(done | reported_ids.c.measure_id.is_not(None)),
+            Post.unit_id.label("unit_id"),
+            Post.is_leadership.label("leadership"),
+            func.count().label("n"),
+            _count_if(done).label("done"),
+            _count_if(~done & (ControlMeasure.deadline < today)).label("overdue"),
+            _count_if(done & (day_done <= ControlMeasure.deadline)).label("on_time"),
+            _count_if(reported).label("reported"),
         )
-        .join(RiskPoint, RiskPoint.id == ControlMeasure.risk_id)
-        .outerjoin(reported_ids, reported_ids.c.measure_id == ControlMeasure.id)
-        .where(RiskPoint.status.in_(COUNTED_STATES))
-        .group_by(RiskPoint.post_id)
-    )
-    statement = _of_posts(statement, unit_ids, post_map)
-    for post_id, n, done_n, overdue, on_time, reported in await _rows(session, statement):
-        post = post_map.get(post_id)
-        if post is None:
-            continue  # outside the scope
-        values = out[post.unit_id]
-        _add(values, "measures", n)
-        _add(values, "measures_done", int(done_n))
-        _add(values, "measures_overdue", int(overdue))
-        _add(values, "measures_open", n - int(done_n) - int(overdue))
-        _add(values, "measures_done_on_time", int(on_time))
-        if post.is_leadership:
-            _add(values, "leadership_measures", n)
-        if int(reported) == n:
-            _add(values, "posts_fully_reported", 1)
+        .select_from(Post)
+        .join(RiskPoint, RiskPoint.post_id == Post.id)
+        .join(ControlMeasure, ControlMeasure.risk_id == RiskPoint.id)
+        .where(counted)
+        .group_by(Post.unit_id, Post.is_leadership, Post.id),
+        Post.unit_id,
+        unit_ids,
+    ).subquery()
+    p = per_post.c
+    statement = select(
+        p.unit_id,
+        func.sum(p.n),
+        func.sum(p.done),
+        func.sum(p.overdue),
+        func.sum(p.on_time),
+        func.sum(case((p.leadership, p.n), else_=0)),
+        _count_if(p.reported == p.n),
+    ).group_by(p.unit_id)
+    for unit_id, n, done_n, overdue, on_time, leadership, fully in await _rows(session, statement):
+        values = _values(out, unit_ids, unit_id)
+        if values is None:
+            continue
+        n, done_n, overdue = int(n), int(done_n), int(overdue)
+        values.update(
+            measures=n,
+            measures_done=done_n,
+            measures_overdue=overdue,
+            measures_open=n - done_n - overdue,
+            measures_done_on_time=int(on_time),
+            leadership_measures=int(leadership),
+            posts_fully_reported=fully,
+        )
 
 
 async def count_all(
@@ -216,14 +296,10 @@ async def count_all(
 ) -> tuple[list[Any], Values]:
     """The units of the scope and each one's own counts (`Figures` field → value)."""
     unit_rows = await units(session, unit_ids)
-    post_map = await posts(session, unit_ids)
     out: Values = defaultdict(dict)
-    for post in post_map.values():
-        values = out[post.unit_id]
-        _add(values, "posts", 1)
-        _add(values, "posts_with_powers", int(bool(post.has_power)))
-        _add(values, "posts_with_risks", int(bool(post.has_risk)))
-    await powers(session, unit_ids, post_map, out)
-    await risks(session, unit_ids, post_map, out, now=now, limit=limit)
-    await measures(session, unit_ids, post_map, out, today=today)
+    await posts(session, unit_ids, out)
+    await powers(session, unit_ids, out)
+    await risks(session, unit_ids, out)
+    await pending(session, unit_ids, out, now=now, limit=limit)
+    await measures(session, unit_ids, out, today=today)
     return unit_rows, out

@@ -6,8 +6,8 @@ for a scope, per unit and in total.
     figures.row(unit_id).subtree.measures   # a bureau with its departments
     figures.children(None)                  # the top units of the scope, for the chart
 
-Counting is a handful of aggregate queries grouped by unit (never one per record), so a
-province (4,000 units, 235,100 risk points) is counted in well under a second; sums,
+Counting is a handful of aggregate queries, one row per unit, each reading a covering
+index (`bot.services.stats.counts`; never one query per record or per unit); sums,
 coverage and ranking are plain arithmetic in `bot.domain.stats`. Which records count is
 documented there. Reads only: nothing here writes or commits.
 
@@ -131,7 +131,8 @@ async def overview(
         for u in units
     )
     roots = tuple(u.id for u in units if u.parent_id not in parents)
-    return Overview(scope, today, total(figures.values()), rows, roots)
+    # Every unit is in exactly one root's subtree: the roots' sum is every unit's.
+    return Overview(scope, today, total(subtree[r] for r in roots), rows, roots)
 
 
 def restrict(ov: Overview, unit_ids: Iterable[int] | None) -> Overview:
