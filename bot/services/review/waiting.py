@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.grading import Grade
 from bot.domain.review_routing import Route, UnitRef
 from bot.domain.risk_workflow import RiskState
 from bot.domain.roles import Role
@@ -91,11 +92,17 @@ async def routed(
     chains = await org_repo.unit_chains(session, sorted({row.unit_id for row in rows}))
     holders = await people_repo.active_ids_by_post(session, sorted({r.post_id for r in rows}))
     found = []
+    grades: dict[tuple[object, ...], Grade | None] = {}  # few distinct factor sets: grade once
     for row in rows:
         chain = [UnitRef(unit.id, unit.kind) for unit in chains[row.unit_id]]
-        factors = {name: value for name, value in row.factors.items() if value is not None}
-        complete = factors if len(factors) == len(row.factors) else None
-        grade = grade_for(complete, bool(row.focus_programme), config)
+        grade = None
+        if not row.suggested_level:
+            known = (*row.factors.values(), bool(row.focus_programme))
+            if known not in grades:
+                factors = {k: value for k, value in row.factors.items() if value is not None}
+                complete = factors if len(factors) == len(row.factors) else None
+                grades[known] = grade_for(complete, bool(row.focus_programme), config)
+            grade = grades[known]
         for_review = level_for_review(row.suggested_level, grade)
         review_route, approval_route = routes(
             for_review, level_for_approval(row.reviewed_level, for_review), chain, config, scopes
