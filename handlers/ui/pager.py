@@ -32,11 +32,10 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ListName, PageCb
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import page_nav, paged_choices
+from handlers.ui.pickers import paged_choices, reading
 from handlers.ui.query import message_of
 
 T = TypeVar("T")
@@ -79,12 +78,7 @@ class Pager:
         self, total: int, offset: int, *, extra: Sequence[tuple[str, CallbackData]] = ()
     ) -> InlineKeyboardMarkup:
         """A list to read (its lines are in the text): only ‹ ›, then the `extra` buttons."""
-        builder = InlineKeyboardBuilder()
-        page_nav(builder, offset, total, self.page_button)
-        for text, data in extra:
-            builder.row()
-            builder.button(text=text, callback_data=data)
-        return builder.as_markup()
+        return reading(offset, total, self.page_button, extra)
 
     async def send(self, message: Message, screen: Screen) -> None:
         """The first page, as a new message."""
