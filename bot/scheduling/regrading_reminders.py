@@ -19,15 +19,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.delivery.outbox import (
-    PRIORITY_PERSONAL,
-    Outgoing,
-    enqueue_many,
-    keyboard,
-    person_locale,
-    render_for_person,
-)
+from bot.delivery.outbox import Outgoing, keyboard, person_locale, render_for_person
 from bot.domain.risk_workflow import RiskState
+from bot.scheduling.reminders import store_reminders
 from bot.scheduling.runner import JobContext
 from bot.services import regrading, review
 from bot.services.buttons import regrading_button
@@ -98,11 +92,4 @@ async def remind_regrading(ctx: JobContext) -> None:
                     continue
                 dedup = f"remind:regrading-review:{item.risk_id}:{entry_id}:{person.id}:{week}"
                 remind(person, "reminders.regrading_waiting", dedup, values, False)
-    await enqueue_many(
-        session,
-        messages,
-        kind="remind.regrading",
-        priority=PRIORITY_PERSONAL,
-        settings=ctx.settings,
-        clock=ctx.clock,
-    )
+    await store_reminders(ctx, messages, "remind.regrading")

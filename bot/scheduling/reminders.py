@@ -14,6 +14,7 @@ job run twice (or late, after downtime) enqueues each reminder once:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +44,18 @@ ACTION_SHOWN = 200  # characters of a measure's action quoted in a reminder
 
 def _quote(text: str) -> str:
     return text if len(text) <= ACTION_SHOWN else text[: ACTION_SHOWN - 1] + "…"
+
+
+async def store_reminders(ctx: JobContext, messages: Sequence[Outgoing], kind: str) -> None:
+    """A scan's reminders, personal priority: one multi-row INSERT per 500, not one each."""
+    await enqueue_many(
+        ctx.session,
+        messages,
+        kind=kind,
+        priority=PRIORITY_PERSONAL,
+        settings=ctx.settings,
+        clock=ctx.clock,
+    )
 
 
 async def remind_measures(ctx: JobContext) -> None:
@@ -84,15 +97,7 @@ async def remind_measures(ctx: JobContext) -> None:
             values["days"] = late
         text = render_for_person(person, key, ctx.settings, **values)
         messages.append(Outgoing(person.telegram_id, text, person.id, dedup))
-    # One multi-row INSERT per 500 reminders, not one statement each.
-    await enqueue_many(
-        session,
-        messages,
-        kind="remind.measure",
-        priority=PRIORITY_PERSONAL,
-        settings=ctx.settings,
-        clock=ctx.clock,
-    )
+    await store_reminders(ctx, messages, "remind.measure")
 
 
 # --- reviews waiting too long ---------------------------------------------------------------
@@ -182,11 +187,4 @@ async def remind_reviews(ctx: JobContext) -> None:
                 dedup_key=f"remind:review:{person_id}:{today.isoformat()}",
             )
         )
-    await enqueue_many(
-        session,
-        messages,
-        kind="remind.review",
-        priority=PRIORITY_PERSONAL,
-        settings=ctx.settings,
-        clock=ctx.clock,
-    )
+    await store_reminders(ctx, messages, "remind.review")
