@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -89,7 +90,13 @@ class Pager:
         """A ‹ › press: the same message, edited to the page asked for."""
         text, keyboard = await self.view(ctx, max(0, callback_data.offset))
         await query.answer()
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+        # The page shown, pressed again (a double tap): Telegram refuses an edit that changes
+        # nothing, and nothing is wrong.
+        try:
+            await message_of(query).edit_text(text, reply_markup=keyboard)
+        except TelegramBadRequest as error:
+            if "not modified" not in error.message:
+                raise
 
     async def show(self, message: Message, state: FSMContext, ctx: Ctx) -> None:
         """The list's command: the first page (leaving any flow, when the list says so)."""
