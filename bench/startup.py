@@ -27,12 +27,12 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from bench import (
     PROJECT_ROOT,
@@ -47,13 +47,18 @@ from bench import (
 )
 from bot.demo.seed_scale import generate
 from bot.domain.clock import FakeClock
+from bot.domain.risk_workflow import RiskState
 from bot.scheduling.jobs import all_jobs
 from bot.scheduling.runner import run_job
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models.org import Person
+from storage.models.register import RiskPoint
+from storage.models.review import RiskReview
 
 NOW = datetime(2027, 3, 1, 1, 5, tzinfo=UTC)  # a Monday, 09:05 in Shanghai: daily scans due
+HOUR = timedelta(hours=1)
+HOURS = 365 * 24  # re-grading dates spread over a year, an hour apart
 IDLE_WAIT_S = 5.0  # after the first getUpdates, before RSS is read (the first tick runs)
 
 
@@ -185,6 +190,30 @@ async def startup_figures(folder: Path, runs: int, persons: int) -> dict[str, An
     }
 
 
+async def spread_regrading(sessionmaker: Any) -> int:
+    """Give every active risk a re-grading date, spread hour by hour over the year after NOW's
+    hour (as a register approved over a year would be): the hourly scan's first run finds an
+    hour's worth due (1/8760 of them), as it would in a deployment. Returns how many."""
+    async with sessionmaker() as session:
+        ids = (
+            await session.scalars(
+                select(RiskPoint.id).where(RiskPoint.status == RiskState.PUBLICISED.value)
+            )
+        ).all()
+        rows = [
+            {
+                "risk_id": risk_id,
+                "version": 1,
+                "regrading_due_at": NOW + timedelta(hours=n % HOURS),
+            }
+            for n, risk_id in enumerate(ids, start=HOURS - 1)
+        ]
+        for start in range(0, len(rows), 10_000):
+            await session.execute(insert(RiskReview), rows[start : start + 10_000])
+        await session.commit()
+    return sum(1 for row in rows if row["regrading_due_at"] <= NOW)
+
+
 async def scan_figures(folder: Path, runs: int, scale: int) -> dict[str, float]:
     """Each periodic job alone, `runs` times, over `scale` districts (the first run does
     what is due, the later ones find it done: both should cost little)."""
@@ -195,11 +224,13 @@ async def scan_figures(folder: Path, runs: int, scale: int) -> dict[str, float]:
     async with sessionmaker() as session:
         report = await generate(session, scale=scale, today=NOW.date())
         await session.commit()
+    due = await spread_regrading(sessionmaker)
     async with engine.begin() as conn:
         await conn.execute(text("ANALYZE"))
     print(
         f"scans at {scale} district(s): {report.risks:,} risk points, {report.measures:,} "
-        f"measures (generated in {time.perf_counter() - started:.0f} s)"
+        f"measures (generated in {time.perf_counter() - started:.0f} s); {due} due for "
+        "re-grading in this hour"
     )
     settings = bench_settings()
     clock = FakeClock(NOW)

@@ -19,13 +19,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.delivery.outbox import PRIORITY_PERSONAL, enqueue_for_person, keyboard, person_locale
+from bot.delivery.outbox import Outgoing, keyboard, person_locale, render_for_person
 from bot.domain.risk_workflow import RiskState
+from bot.scheduling.reminders import store_reminders
 from bot.scheduling.runner import JobContext
-from bot.services import regrading, review, review_subject
+from bot.services import regrading, review
 from bot.services.buttons import regrading_button
+from bot.services.review import waiting
 from bot.settings import Settings
 from storage.models.org import Person
+from storage.repositories import people as people_repo
 
 WEEK = timedelta(days=7)
 
@@ -47,54 +50,46 @@ def _button(person: Person, risk_id: int, settings: Settings) -> dict[str, Any]:
 
 
 async def remind_regrading(ctx: JobContext) -> None:
-    """Remind holders of risks waiting to be re-graded; tell the reviewer when it drags on."""
+    """Remind holders of risks waiting to be re-graded; tell the reviewer when it drags on.
+
+    Set-based: the due risks routed, their due entries, holders and reviewers read in a few
+    statements, the reminders stored by one bulk insert, whatever the size of the register."""
     config = review.ReviewConfig.from_settings(ctx.settings)
     first = timedelta(days=ctx.settings.regrading_reminder_days)
     escalate = timedelta(days=ctx.settings.regrading_escalation_days)
     session = ctx.session
-    ids = await review_subject.ids_in_state(session, RiskState.REGRADING_DUE.value)
-    for risk_id in ids:
-        sit = await review.situation(session, config, risk_id)
-        entry = await regrading.due_entry(session, risk_id)
-        since = _aware(entry.at if entry else sit.risk.updated_at)
+    who = await waiting.audiences(session)
+    items = await waiting.routed(session, config, [RiskState.REGRADING_DUE], who.reviewer_units)
+    entries = await regrading.due_entries(session)
+    holders = await people_repo.by_ids(session, [i for item in items for i in item.holder_ids])
+    messages: list[Outgoing] = []
+
+    def remind(person: Person, key: str, dedup: str, values: dict[str, Any], button: bool) -> None:
+        if person.telegram_id is None:
+            return
+        markup = _button(person, values["id"], ctx.settings) if button else None
+        text = render_for_person(person, key, ctx.settings, **values)
+        messages.append(Outgoing(person.telegram_id, text, person.id, dedup, markup))
+
+    for item in items:
+        entry = entries.get(item.risk_id)
+        since = _aware(entry.at) if entry else item.updated_at
         entry_id = entry.id if entry else 0
         waited = ctx.now - since
-        values = {
-            "id": risk_id,
-            "title": review_subject.title(sit.risk),
-            "days": waited.days,
-        }
+        values = {"id": item.risk_id, "title": item.title, "days": waited.days}
         week = reminder_week(waited, first)
         if week is not None:
-            for person_id in sorted(sit.holder_ids):
-                person = await session.get(Person, person_id)
+            for person_id in sorted(item.holder_ids):
+                person = holders.get(person_id)
                 if person is None or not person.active:
                     continue
-                await enqueue_for_person(
-                    session,
-                    person,
-                    "reminders.regrading_due",
-                    kind="remind.regrading",
-                    values=values,
-                    settings=ctx.settings,
-                    priority=PRIORITY_PERSONAL,
-                    dedup_key=f"remind:regrading:{risk_id}:{entry_id}:{person_id}:{week}",
-                    reply_markup=_button(person, risk_id, ctx.settings),
-                    clock=ctx.clock,
-                )
+                dedup = f"remind:regrading:{item.risk_id}:{entry_id}:{person_id}:{week}"
+                remind(person, "reminders.regrading_due", dedup, values, True)
         week = reminder_week(waited, escalate)
         if week is not None:
-            for person in await review.people_for_route(session, sit.review_route):
-                if person.id in sit.holder_ids:
+            for person in who.of(item.review_route):
+                if person.id in item.holder_ids:
                     continue
-                await enqueue_for_person(
-                    session,
-                    person,
-                    "reminders.regrading_waiting",
-                    kind="remind.regrading",
-                    values=values,
-                    settings=ctx.settings,
-                    priority=PRIORITY_PERSONAL,
-                    dedup_key=(f"remind:regrading-review:{risk_id}:{entry_id}:{person.id}:{week}"),
-                    clock=ctx.clock,
-                )
+                dedup = f"remind:regrading-review:{item.risk_id}:{entry_id}:{person.id}:{week}"
+                remind(person, "reminders.regrading_waiting", dedup, values, False)
+    await store_reminders(ctx, messages, "remind.regrading")

@@ -53,6 +53,13 @@ async def due_entry(session: AsyncSession, risk_id: int) -> AuditLog | None:
     return await review_repo.latest_audit(session, risk_id, DUE_ACTIONS)
 
 
+async def due_entries(session: AsyncSession) -> dict[int, AuditLog]:
+    """`due_entry()` of every risk now `regrading_due`, in one statement."""
+    return await review_repo.latest_audits_in_state(
+        session, RiskState.REGRADING_DUE.value, DUE_ACTIONS
+    )
+
+
 async def _revised_since(session: AsyncSession, risk_id: int, entry_id: int) -> bool:
     # Its own revisions, and a description edited from the risk's card meanwhile.
     return await review_repo.audited_since(

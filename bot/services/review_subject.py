@@ -83,7 +83,11 @@ def is_focus(risk: RiskPoint) -> bool:
 
 def title(risk: RiskPoint) -> str:
     """A short name for notices: the start of the description."""
-    text = risk.description or ""
+    return clip_title(risk.description)
+
+
+def clip_title(description: str | None) -> str:
+    text = description or ""
     return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
 
 

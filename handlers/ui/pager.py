@@ -28,15 +28,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ListName, PageCb
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import page_nav, paged_choices
+from handlers.ui.pickers import paged_choices, reading
 from handlers.ui.query import message_of
 
 T = TypeVar("T")
@@ -79,12 +79,7 @@ class Pager:
         self, total: int, offset: int, *, extra: Sequence[tuple[str, CallbackData]] = ()
     ) -> InlineKeyboardMarkup:
         """A list to read (its lines are in the text): only ‹ ›, then the `extra` buttons."""
-        builder = InlineKeyboardBuilder()
-        page_nav(builder, offset, total, self.page_button)
-        for text, data in extra:
-            builder.row()
-            builder.button(text=text, callback_data=data)
-        return builder.as_markup()
+        return reading(offset, total, self.page_button, extra)
 
     async def send(self, message: Message, screen: Screen) -> None:
         """The first page, as a new message."""
@@ -95,7 +90,13 @@ class Pager:
         """A ‹ › press: the same message, edited to the page asked for."""
         text, keyboard = await self.view(ctx, max(0, callback_data.offset))
         await query.answer()
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+        # The page shown, pressed again (a double tap): Telegram refuses an edit that changes
+        # nothing, and nothing is wrong.
+        try:
+            await message_of(query).edit_text(text, reply_markup=keyboard)
+        except TelegramBadRequest as error:
+            if "not modified" not in error.message:
+                raise
 
     async def show(self, message: Message, state: FSMContext, ctx: Ctx) -> None:
         """The list's command: the first page (leaving any flow, when the list says so)."""

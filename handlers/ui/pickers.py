@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,16 +39,59 @@ PAGE_SIZE = 8  # choices on one page
 LABEL_MAX = 60  # characters of a button's text (one line; a list's own labels are shorter)
 
 
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def nav_row(
+    offset: int, total: int, page: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """‹ › for a page: those that lead somewhere (none on a single page)."""
+    row = []
+    if offset > 0:
+        row.append(button(_("nav.previous"), page(max(0, offset - PAGE_SIZE))))
+    if offset + PAGE_SIZE < total:
+        row.append(button(_("nav.next"), page(offset + PAGE_SIZE)))
+    return row
+
+
 def page_nav(
     builder: InlineKeyboardBuilder, offset: int, total: int, page: Callable[[int], CallbackData]
 ) -> None:
     """‹ › under the choices, when there are pages before or after this one."""
-    nav = InlineKeyboardBuilder()
-    if offset > 0:
-        nav.button(text=_("nav.previous"), callback_data=page(max(0, offset - PAGE_SIZE)))
-    if offset + PAGE_SIZE < total:
-        nav.button(text=_("nav.next"), callback_data=page(offset + PAGE_SIZE))
-    builder.attach(nav)
+    row = nav_row(offset, total, page)
+    if row:
+        builder.row(*row)
+
+
+# The keyboards below are built as rows of buttons, not with aiogram's builder: the builder
+# deep-copies its whole markup at every button added, which made a page of eight choices cost
+# milliseconds of CPU on the hottest screens.
+ROW_MAX = 8  # the builder's widest row
+
+
+def _markup(
+    rows: list[list[InlineKeyboardButton]], after: Sequence[InlineKeyboardButton] = ()
+) -> InlineKeyboardMarkup:
+    """The rows, then `after` as the builder's `button()` adds them: into the last row while
+    it has room, then in new rows."""
+    rows = [row for row in rows if row]
+    for each in after:
+        if rows and len(rows[-1]) < ROW_MAX:
+            rows[-1].append(each)
+        else:
+            rows.append([each])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def reading(
+    offset: int,
+    total: int,
+    page: Callable[[int], CallbackData],
+    extra: Sequence[tuple[str, CallbackData]] = (),
+) -> InlineKeyboardMarkup:
+    """Only ‹ ›, then the `extra` buttons (a list whose lines are in the text)."""
+    return _markup([nav_row(offset, total, page)], [button(t, data) for t, data in extra])
 
 
 def paged_choices(
@@ -61,15 +104,9 @@ def paged_choices(
     extra: Sequence[tuple[str, CallbackData]] = (),
 ) -> InlineKeyboardMarkup:
     """One button per item, then ‹ › when there are more pages, then any extra buttons."""
-    builder = InlineKeyboardBuilder()
-    for item in items:
-        builder.button(text=list_label(None, label(item), LABEL_MAX), callback_data=choose(item))
-    builder.adjust(1)
-    page_nav(builder, offset, total, page)
-    for text, data in extra:
-        builder.row()
-        builder.button(text=text, callback_data=data)
-    return builder.as_markup()
+    rows = [[button(list_label(None, label(item), LABEL_MAX), choose(item))] for item in items]
+    rows.append(nav_row(offset, total, page))
+    return _markup(rows, [button(text, data) for text, data in extra])
 
 
 def choices(
@@ -80,13 +117,12 @@ def choices(
     extra: Sequence[tuple[str, CallbackData]] = (),
 ) -> InlineKeyboardMarkup:
     """One button per label, pressing `press(index)`; `columns` to a row; then `extra`."""
-    builder = InlineKeyboardBuilder()
-    for index, text in enumerate(labels):
-        builder.button(text=list_label(None, text, LABEL_MAX), callback_data=press(index))
-    for text, data in extra:
-        builder.button(text=text[:LABEL_MAX], callback_data=data)
-    builder.adjust(columns)
-    return builder.as_markup()
+    buttons = [
+        button(list_label(None, text, LABEL_MAX), press(index))
+        for index, text in enumerate(labels)
+    ]
+    buttons += [button(text[:LABEL_MAX], data) for text, data in extra]
+    return _markup([buttons[at : at + columns] for at in range(0, len(buttons), columns)])
 
 
 def paged(
@@ -100,19 +136,14 @@ def paged(
     last: str | None = None,
 ) -> InlineKeyboardMarkup:
     """One page of `(id, name)` choices with ‹ › buttons; `first` / `last` choose id 0."""
-    builder = InlineKeyboardBuilder()
-    if first is not None:
-        builder.button(text=first[:LABEL_MAX], callback_data=choose(0))
-    for item_id, name in items:
-        builder.button(
-            text=list_label(None, str(name), LABEL_MAX), callback_data=choose(int(str(item_id)))
-        )
-    builder.adjust(1)
-    page_nav(builder, offset, total, page)
-    if last is not None:
-        builder.row()
-        builder.button(text=last[:LABEL_MAX], callback_data=choose(0))
-    return builder.as_markup()
+    rows = [[button(first[:LABEL_MAX], choose(0))]] if first is not None else []
+    rows += [
+        [button(list_label(None, str(name), LABEL_MAX), choose(int(str(item_id))))]
+        for item_id, name in items
+    ]
+    rows.append(nav_row(offset, total, page))
+    after = [button(last[:LABEL_MAX], choose(0))] if last is not None else []
+    return _markup(rows, after)
 
 
 def paged_stored(

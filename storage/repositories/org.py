@@ -47,6 +47,26 @@ async def unit_chain(session: AsyncSession, unit_id: int) -> list[Unit]:
     return chain
 
 
+async def unit_chains(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, list[Unit]]:
+    """`unit_chain()` for many units at once: one statement per level of the tree (three)."""
+    known: dict[int, Unit] = {}
+    missing = set(unit_ids)
+    while missing:
+        found = (await session.scalars(select(Unit).where(Unit.id.in_(sorted(missing))))).all()
+        known.update((unit.id, unit) for unit in found)
+        parents = {unit.parent_id for unit in found if unit.parent_id is not None}
+        missing = parents - known.keys()
+    chains: dict[int, list[Unit]] = {}
+    for unit_id in unit_ids:
+        chain: list[Unit] = []
+        current: int | None = unit_id
+        while current is not None and current in known and known[current] not in chain:
+            chain.append(known[current])
+            current = known[current].parent_id
+        chains[unit_id] = chain
+    return chains
+
+
 async def subtree_ids(session: AsyncSession, unit: Unit) -> Sequence[int]:
     """The unit and every unit below it."""
     return (

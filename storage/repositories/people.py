@@ -88,3 +88,51 @@ async def active_on_posts(session: AsyncSession, post_ids: Sequence[int]) -> Seq
             .order_by(Person.id)
         )
     ).all()
+
+
+# Ids per IN list: well under SQLite's 32,766 bound variables.
+IN_CHUNK = 5_000
+
+
+async def active_ids_by_post(
+    session: AsyncSession, post_ids: Sequence[int]
+) -> dict[int, set[int]]:
+    """The ids of the active holders of each post: one statement per 5,000 posts."""
+    holders: dict[int, set[int]] = {post_id: set() for post_id in post_ids}
+    wanted = sorted(holders)
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = await session.execute(
+            select(Person.post_id, Person.id).where(
+                Person.post_id.in_(wanted[start : start + IN_CHUNK]), Person.active.is_(True)
+            )
+        )
+        for post_id, person_id in rows:
+            if post_id is not None:
+                holders[post_id].add(person_id)
+    return holders
+
+
+async def active_with_roles(
+    session: AsyncSession, roles: Sequence[str]
+) -> list[tuple[Person, str, int | None]]:
+    """Each active person's assignment of any of `roles` (role, unit), by person id: the
+    audiences of every routed step in one statement (and their roles' one selectin)."""
+    rows = await session.execute(
+        select(Person, RoleAssignment.role, RoleAssignment.unit_id)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .where(RoleAssignment.role.in_(roles), Person.active.is_(True))
+        .order_by(Person.id, RoleAssignment.id)
+    )
+    return [(person, role, unit_id) for person, role, unit_id in rows]
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
+    """People by id: one statement per 5,000 (and their roles' selectin)."""
+    found: dict[int, Person] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = await session.scalars(
+            select(Person).where(Person.id.in_(wanted[start : start + IN_CHUNK]))
+        )
+        found.update((person.id, person) for person in rows)
+    return found

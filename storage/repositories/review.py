@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.domain.grading import FACTORS
 from storage.models.audit import AuditLog
+from storage.models.org import Post
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
 
@@ -81,25 +85,91 @@ async def risk_audit(session: AsyncSession, risk_id: int) -> list[AuditLog]:
     )
 
 
-async def last_moves_in_state(session: AsyncSession, state: str) -> list[tuple[int, datetime]]:
-    """Each risk in `state` with when it last moved (its latest audit row, else its last
-    update), oldest first: one grouped query instead of one lookup per risk."""
+@dataclass(frozen=True)
+class InState:
+    """A risk waiting in a review state, with what routing it needs, read in one query."""
+
+    risk_id: int
+    status: str
+    description: str
+    post_id: int
+    unit_id: int
+    created_by_id: int | None
+    factors: dict[str, int | None]
+    focus_programme: str | None
+    suggested_level: int | None
+    reviewed_level: int | None
+    last_move: datetime  # its latest audit row, else its last update
+    updated_at: datetime
+
+
+async def in_states(session: AsyncSession, states: Sequence[str]) -> list[InState]:
+    """Every risk in `states` with its post's unit, its review levels and when it last moved:
+    one statement whatever the size of the register (the audit rows grouped once)."""
+    in_state = select(RiskPoint.id).where(RiskPoint.status.in_(states))
+    moves = (
+        select(AuditLog.entity_id.label("risk_id"), func.max(AuditLog.at).label("at"))
+        .where(AuditLog.entity_type == RiskPoint.__tablename__, AuditLog.entity_id.in_(in_state))
+        .group_by(AuditLog.entity_id)
+        .subquery()
+    )
+    factor_columns = [getattr(RiskPoint, factor.value) for factor in FACTORS]
     rows = await session.execute(
-        select(RiskPoint.id, func.max(AuditLog.at), RiskPoint.updated_at)
-        .outerjoin(
-            AuditLog,
-            (AuditLog.entity_type == RiskPoint.__tablename__)
-            & (AuditLog.entity_id == RiskPoint.id),
+        select(
+            RiskPoint.id,
+            RiskPoint.status,
+            RiskPoint.description,
+            RiskPoint.post_id,
+            Post.unit_id,
+            RiskPoint.created_by_id,
+            RiskPoint.focus_programme,
+            RiskReview.suggested_level,
+            RiskReview.reviewed_level,
+            func.coalesce(moves.c.at, RiskPoint.updated_at),
+            RiskPoint.updated_at,
+            *factor_columns,
         )
-        .where(RiskPoint.status == state)
-        .group_by(RiskPoint.id, RiskPoint.updated_at)
+        .join(Post, Post.id == RiskPoint.post_id)
+        .outerjoin(RiskReview, RiskReview.risk_id == RiskPoint.id)
+        .outerjoin(moves, moves.c.risk_id == RiskPoint.id)
+        .where(RiskPoint.status.in_(states))
         .order_by(RiskPoint.id)
     )
-    moves: list[tuple[int, datetime]] = []
-    for risk_id, moved, updated in rows:
-        last: datetime | None = moved  # None: no audit row (the outer join found none)
-        moves.append((risk_id, last or updated))
-    return moves
+    return [
+        InState(
+            risk_id=row[0],
+            status=row[1],
+            description=row[2],
+            post_id=row[3],
+            unit_id=row[4],
+            created_by_id=row[5],
+            focus_programme=row[6],
+            suggested_level=row[7],
+            reviewed_level=row[8],
+            last_move=row[9],
+            updated_at=row[10],
+            factors={f.value: value for f, value in zip(FACTORS, row[11:], strict=True)},
+        )
+        for row in rows
+    ]
+
+
+async def latest_audits_in_state(
+    session: AsyncSession, state: str, actions: tuple[str, ...]
+) -> dict[int, AuditLog]:
+    """`latest_audit()` of every risk in `state`, in one statement."""
+    latest = (
+        select(func.max(AuditLog.id))
+        .join(RiskPoint, RiskPoint.id == AuditLog.entity_id)
+        .where(
+            AuditLog.entity_type == RiskPoint.__tablename__,
+            AuditLog.action.in_(actions),
+            RiskPoint.status == state,
+        )
+        .group_by(AuditLog.entity_id)
+    )
+    rows = await session.scalars(select(AuditLog).where(AuditLog.id.in_(latest)))
+    return {row.entity_id: row for row in rows if row.entity_id is not None}
 
 
 async def latest_audit(

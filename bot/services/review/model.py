@@ -74,15 +74,23 @@ class Situation:
 
     @property
     def level_for_review(self) -> int:
-        """The level graded review is routed by: the suggestion."""
-        if self.review.suggested_level:
-            return int(self.review.suggested_level)
-        return self.grade.level if self.grade else 3
+        return level_for_review(self.review.suggested_level, self.grade)
 
     @property
     def level_for_approval(self) -> int:
-        """Approval is routed by what graded review settled on (the suggestion otherwise)."""
-        return int(self.review.reviewed_level or self.level_for_review)
+        return level_for_approval(self.review.reviewed_level, self.level_for_review)
+
+
+def level_for_review(suggested_level: int | None, grade: Grade | None) -> int:
+    """The level graded review is routed by: the suggestion."""
+    if suggested_level:
+        return int(suggested_level)
+    return grade.level if grade else 3
+
+
+def level_for_approval(reviewed_level: int | None, for_review: int) -> int:
+    """Approval is routed by what graded review settled on (the suggestion otherwise)."""
+    return int(reviewed_level or for_review)
 
 
 @dataclass(frozen=True)

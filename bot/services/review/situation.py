@@ -44,13 +44,14 @@ async def review_row(session: AsyncSession, risk_id: int) -> RiskReview:
 def grade_of(risk: object, config: ReviewConfig) -> Grade | None:
     """The rule's grade for the risk's factors (None while factors are incomplete)."""
     values = subject.factors(risk)  # type: ignore[arg-type]
+    return grade_for(values, subject.is_focus(risk), config)  # type: ignore[arg-type]
+
+
+def grade_for(values: dict[str, int] | None, focus: bool, config: ReviewConfig) -> Grade | None:
+    """The rule's grade for five factors (None while any is missing)."""
     if values is None:
         return None
-    return grade_risk(
-        Factors.from_mapping(values),
-        config.rule,
-        focus=subject.is_focus(risk),  # type: ignore[arg-type]
-    )
+    return grade_risk(Factors.from_mapping(values), config.rule, focus=focus)
 
 
 async def situation(session: AsyncSession, config: ReviewConfig, risk_id: int) -> Situation:
@@ -79,11 +80,22 @@ async def situation(session: AsyncSession, config: ReviewConfig, risk_id: int) -
 
 def route(sit: Situation, config: ReviewConfig, scopes: set[int]) -> None:
     """Who reviews and who approves the record, by its levels (分级管理、分级负责)."""
-    sit.review_route = route_for_level(
-        sit.level_for_review, config.review_tiers, sit.chain, scopes
+    sit.review_route, sit.approval_route = routes(
+        sit.level_for_review, sit.level_for_approval, sit.chain, config, scopes
     )
-    sit.approval_route = route_for_level(
-        sit.level_for_approval, config.approval_tiers, sit.chain, scopes
+
+
+def routes(
+    for_review: int,
+    for_approval: int,
+    chain: list[UnitRef],
+    config: ReviewConfig,
+    scopes: set[int],
+) -> tuple[Route, Route]:
+    """The review route and the approval route for these levels on this chain."""
+    return (
+        route_for_level(for_review, config.review_tiers, chain, scopes),
+        route_for_level(for_approval, config.approval_tiers, chain, scopes),
     )
 
 
