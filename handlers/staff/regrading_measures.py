@@ -46,7 +46,7 @@ from handlers.staff.risks import (
 )
 from handlers.ui.context import Ctx
 from handlers.ui.steps import ends_step, next_step, quick_pick_deadline, typed, typed_deadline
-from handlers.ui.trail import answer_choice
+from handlers.ui.trail import answer_choice, drop_keyboard
 
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
@@ -179,6 +179,7 @@ async def _save(
     asked again; any other refusal ends the step; success shows the card again."""
     async with ends_step(state, mend=reask_on):
         await write
+    await drop_keyboard(message, state)  # a typed last answer: its question's buttons are spent
     await state.clear()
     await send_card(message, ctx, risk_id, prefix=done)
 
