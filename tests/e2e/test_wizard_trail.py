@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.clock import FakeClock
-from bot.settings import Settings
-from storage.db import SessionMaker
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_register import STAFF_BY_LOCALE, add_power, t, tap
 from tests.kit.persona import BotMessage, Persona, SandboxClient
@@ -152,13 +149,20 @@ async def assert_clean_record(
     return chat
 
 
+async def opened(
+    kit: SandboxClient, who: int, command: str, first: str
+) -> tuple[Persona, BotMessage]:
+    """`who` sends `command`; the persona and the bot's first answer (containing `first`)."""
+    persona = await kit.persona_for(who)
+    await persona.send(command)
+    return persona, await persona.expect(first)
+
+
 async def test_a_campaign_wizard_leaves_its_answers_and_one_card(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     locale = "zh"
-    admin = await kit.persona_for(ADMIN)
-    await admin.send("/campaign")
-    listing = await admin.expect(t(locale, "campaign.list_empty"))
+    admin, listing = await opened(kit, ADMIN, "/campaign", t(locale, "campaign.list_empty"))
     await tap(admin, t(locale, "campaign.new"))
     await admin.expect(t(locale, "campaign.ask_name", limit=60))
     await admin.send("年终自查")
@@ -196,9 +200,7 @@ async def test_a_publicity_round_wizard_leaves_its_answers(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     locale = "zh"
-    admin = await kit.persona_for(ADMIN)
-    await admin.send("/publicity")
-    menu = await admin.expect("社会公示")
+    admin, menu = await opened(kit, ADMIN, "/publicity", "社会公示")
     await tap(admin, t(locale, "publicity.admin.new"))
     await tap(admin, t(locale, "publicity.scope_pick"))
     units = await admin.expect(t(locale, "publicity.ask_units", count=0))
@@ -235,21 +237,18 @@ async def test_a_publicity_round_wizard_leaves_its_answers(
 async def test_a_broadcast_wizard_leaves_its_answers_and_the_report(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    locale = "zh"
-    admin = await kit.persona_for(ADMIN)
-    await admin.send("/broadcast")
-    first = await admin.expect(t(locale, "broadcast.ask_audience"))
-    await tap(admin, t(locale, "broadcast.audience_reviewers"))
-    await tap(admin, t(locale, "broadcast.all_units"))
+    admin, first = await opened(kit, ADMIN, "/broadcast", t("zh", "broadcast.ask_audience"))
+    await tap(admin, t("zh", "broadcast.audience_reviewers"))
+    await tap(admin, t("zh", "broadcast.all_units"))
     await admin.send("请于本周五前完成风险点审核。")
     preview = await admin.expect("群发预览")
     await assert_clean_record(
         admin,
         first,
-        [t(locale, "broadcast.audience_reviewers"), t(locale, "broadcast.all_units")],
+        [t("zh", "broadcast.audience_reviewers"), t("zh", "broadcast.all_units")],
         live=preview.message_id,
     )
-    await tap(admin, t(locale, "broadcast.send"))
+    await tap(admin, t("zh", "broadcast.send"))
     await admin.expect("群发报告", timeout=30)
     await admin.expect_nothing(seconds=0.3)
     chat = await since(admin, first)
@@ -258,20 +257,15 @@ async def test_a_broadcast_wizard_leaves_its_answers_and_the_report(
 
 
 async def test_answering_a_citizen_leaves_the_card_with_its_answer(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     from tests.e2e.test_feedback import OBJECTION, _give, _open_round
 
-    codes = await _open_round(sessionmaker, clock, settings)
+    dp = bot_running.dp  # the sandbox's clock, database and settings, as the bot has them
+    codes = await _open_round(dp["sessionmaker"], dp["clock"], dp["settings"])
     citizen = await kit.persona_for(100101)
     code = await _give(citizen, codes["医政审批岗"], "feedback.kind.objection", OBJECTION)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    await dept.send("/feedback")
-    card = await dept.expect(code)
+    dept, card = await opened(kit, DEPT_REVIEWER, "/feedback", code)
     await tap(dept, t("zh", "feedback.btn.answer"))
     await dept.expect(t("zh", "feedback.inbox.ask_answer"))
     await dept.send("长" * 2100)  # too long: why, and the same question
@@ -291,18 +285,15 @@ async def test_answering_a_citizen_leaves_the_card_with_its_answer(
 
 
 async def test_revising_a_measure_in_regrading_leaves_its_answers(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    clock: FakeClock,
-    sessionmaker: SessionMaker,
-    settings: Settings,
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     from tests.e2e.test_regrading import A_YEAR_ON, approve_level_three, publicise
 
     staff = await kit.persona_for(STAFF_BY_LOCALE["zh"])
-    runner = bot_running.dp["job_runner"]
+    dp = bot_running.dp
+    runner, clock = dp["job_runner"], dp["clock"]
     risk_id = await approve_level_three(kit, runner, clock, staff, "窗口受理优亲厚友")
-    await publicise(sessionmaker, clock, settings, risk_id)
+    await publicise(dp["sessionmaker"], clock, dp["settings"], risk_id)
     clock.advance(A_YEAR_ON)
     await runner.tick()
     await staff.expect("已到定期调整时间", timeout=20)
