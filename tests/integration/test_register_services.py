@@ -109,7 +109,13 @@ async def test_power_inventory_review_and_notice(
         assert "补充条款" in notice.payload["text"]
         staff = await session.get(Person, org.staff_id)
         edited = await powers.edit_power(
-            session, clock, actor=staff, power_id=power.id, field="legal_basis", value="第九、十条"
+            session,
+            clock,
+            actor=staff,
+            power_id=power.id,
+            field="legal_basis",
+            value="第九、十条",
+            settings=settings,
         )
         assert edited.status == "submitted"  # back to review
         reviewer = await session.get(Person, org.reviewer_id)
@@ -148,7 +154,13 @@ async def test_power_of_another_unit_is_invisible(
         for attempt in (
             powers.get_visible(session, outsider, power.id),
             powers.edit_power(
-                session, clock, actor=outsider, power_id=power.id, field="name", value="x"
+                session,
+                clock,
+                actor=outsider,
+                power_id=power.id,
+                field="name",
+                value="x",
+                settings=settings,
             ),
             powers.withdraw_power(session, clock, actor=outsider, power_id=power.id),
         ):
