@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -115,7 +116,10 @@ class SQLStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         record = await self._get(key)
-        return dict(record.data) if record and record.data else {}
+        # A deep copy: a handler changing a nested value in place (a list kept in the data)
+        # would otherwise change the loaded row too, and the flush, finding the new data equal
+        # to it, would write nothing.
+        return copy.deepcopy(record.data) if record and record.data else {}
 
     async def close(self) -> None:
         """Nothing to release: sessions are opened per call."""

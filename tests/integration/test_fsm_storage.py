@@ -13,7 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import DEFAULT_DESTINY, BaseStorage, StorageKey
 from sqlalchemy import func, select
 
-from storage.db import SessionMaker
+from storage.db import SessionMaker, in_update_session
 from storage.fsm import FullKeyBuilder, SQLStorage
 from storage.models.fsm import FsmRecord
 from tests.conftest import REDIS_URL
@@ -200,3 +200,19 @@ async def test_a_second_storage_object_sees_the_same_conversation(
     assert await fresh.get_state(key=storage_key) == "state"
     assert await fresh.get_data(key=storage_key) == {"foo": "bar"}
     await fresh.close()
+
+
+async def test_a_nested_value_changed_in_place_within_an_update_is_saved(
+    sessionmaker: SessionMaker, storage_key: StorageKey
+) -> None:
+    """A handler reads the data, changes a list inside it and writes it back, all in the
+    update's session: the change reaches the row (the /subscribe choice was lost so)."""
+    storage = SQLStorage(sessionmaker)
+    await storage.set_data(key=storage_key, data={"choice": {"units": [1]}})
+    async with sessionmaker() as session:
+        with in_update_session(session):
+            data = await storage.get_data(key=storage_key)
+            data["choice"]["units"].append(2)
+            await storage.update_data(key=storage_key, data={"choice": data["choice"]})
+        await session.commit()
+    assert await storage.get_data(key=storage_key) == {"choice": {"units": [1, 2]}}
