@@ -82,9 +82,16 @@ def is_focus(risk: RiskPoint) -> bool:
 
 
 def title(risk: RiskPoint) -> str:
-    """A short name for notices: the start of the description."""
+    """A short name for notices: the start of the description, cut after a whole word when
+    it has words ("Accepting a dinner during an…", not "…an on-site ch…")."""
     text = risk.description or ""
-    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
+    if len(text) <= TITLE_MAX:
+        return text
+    cut = text[: TITLE_MAX - 1]
+    space = cut.rfind(" ")
+    if space >= TITLE_MAX // 2:  # Chinese has no spaces: cut at the limit
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def set_suggested_level(risk: RiskPoint, level: int) -> None:
