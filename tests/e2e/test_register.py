@@ -104,6 +104,16 @@ async def test_reviewer_returns_a_power_and_the_holder_sees_why(
     assert "医疗机构执业许可" in notice.text
 
 
+async def edit_power_field(staff: Persona, name: str, field: str, value: str) -> None:
+    """/powers → the power → edit `field` → type `value` → told it is edited (in zh)."""
+    await staff.send("/powers")
+    await tap(staff, name)
+    await tap(staff, t("zh", f"powers.edit.{field}"))
+    await staff.expect(t("zh", "powers.ask_new_value", field="#").split("#")[0])
+    await staff.send(value)
+    await staff.expect(t("zh", "powers.edited"))
+
+
 async def test_a_returned_power_submitted_again_is_announced_again(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
@@ -121,12 +131,7 @@ async def test_a_returned_power_submitted_again_is_announced_again(
     await staff.expect("请补充法律依据的具体条款", timeout=20)
 
     # The holder mends the legal basis: the power is submitted again, and its reviewer told.
-    await staff.send("/powers")
-    await tap(staff, name)
-    await tap(staff, t("zh", "powers.edit.legal_basis"))
-    await staff.expect(t("zh", "powers.ask_new_value", field="#").split("#")[0])
-    await staff.send("《放射诊疗管理规定》第十一条")
-    await staff.expect(t("zh", "powers.edited"))
+    await edit_power_field(staff, name, "legal_basis", "《放射诊疗管理规定》第十一条")
     again = await reviewer.expect(announced, timeout=20)
     assert name in again.text and again.inline_buttons  # with its button to open it
     await tap(reviewer, again.buttons[0])
@@ -134,10 +139,5 @@ async def test_a_returned_power_submitted_again_is_announced_again(
     assert t("zh", "review_powers.return") in card.buttons
 
     # Editing it again while it waits is no new submission: nothing more is announced.
-    await staff.send("/powers")
-    await tap(staff, name)
-    await tap(staff, t("zh", "powers.edit.content"))
-    await staff.expect(t("zh", "powers.ask_new_value", field="#").split("#")[0])
-    await staff.send("放射诊疗许可的审批")
-    await staff.expect(t("zh", "powers.edited"))
+    await edit_power_field(staff, name, "content", "放射诊疗许可的审批")
     await reviewer.expect_nothing(seconds=1.5)
