@@ -21,7 +21,7 @@ from bot.domain.errors import ServiceError
 from bot.domain.grading import level_key
 from handlers.ui.labels import MEASURE_STATUS, RISK_STATE, RISK_TYPE, SCOPE, label
 from handlers.ui.query import message_of
-from handlers.ui.trail import drop_keyboard, remember_asked
+from handlers.ui.trail import ask_below
 
 # State name → (prompt key, keyboard builder or None). Filled by each flow module.
 Keyboard = Callable[[dict[str, Any]], InlineKeyboardMarkup | None]
@@ -114,9 +114,7 @@ async def ask(message: Message, state: FSMContext, *, prefix: str | None = None)
     text = _(key if isinstance(key, str) else key(data)).format(**values)
     if prefix:
         text = prefix + "\n\n" + text
-    await drop_keyboard(message, state)
-    sent = await message.answer(text, reply_markup=keyboard(data) if keyboard else None)
-    await remember_asked(state, sent)
+    await ask_below(message, state, text, keyboard(data) if keyboard else None)
     return True
 
 

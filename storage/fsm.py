@@ -119,6 +119,9 @@ class SQLStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         record = await self._get(key)
+        # A deep copy: a handler changing a nested value in place (a list kept in the data)
+        # would otherwise change the loaded row too, and the flush, finding the new data equal
+        # to it, would write nothing.
         return copy.deepcopy(record.data) if record and record.data else {}
 
     async def close(self) -> None:

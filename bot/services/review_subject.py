@@ -87,8 +87,16 @@ def title(risk: RiskPoint) -> str:
 
 
 def clip_title(description: str | None) -> str:
+    """Cut after a whole word when the text has words ("Accepting a dinner during an…", not
+    "…an on-site ch…"); Chinese has no spaces and is cut at the limit."""
     text = description or ""
-    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
+    if len(text) <= TITLE_MAX:
+        return text
+    cut = text[: TITLE_MAX - 1]
+    space = cut.rfind(" ")
+    if space >= TITLE_MAX // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def set_suggested_level(risk: RiskPoint, level: int) -> None:

@@ -1,5 +1,9 @@
 """/broadcast: audience → unit → message → preview → confirm; then progress with refresh / cancel.
 
+Each pressed step writes its answer into its question and asks the next below
+(`handlers/ui/trail.py`); the typed message stays as the admin's own. The confirmed preview
+becomes the progress report the updater keeps editing (its place is fixed when sending starts).
+
 The parent router admits admins only; the service checks again (a forged button changes nothing).
 """
 
@@ -7,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import suppress
+from typing import Any
 
 from aiogram import F, Router, html
 from aiogram.exceptions import TelegramBadRequest
@@ -25,10 +30,12 @@ from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from handlers.callbacks import BroadcastAction, BroadcastCb
+from handlers.register_ui import ask, register_prompt
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step
+from handlers.ui.steps import abort_flow, asking_again, chosen_index, ends_step, next_step
+from handlers.ui.trail import answer_choice, ask_below
 from storage.models.org import Unit
 
 AUDIENCES: tuple[Audience, ...] = tuple(Audience)
@@ -51,15 +58,7 @@ def audience_label(audience: Audience) -> str:
     return labels[audience]
 
 
-def _refusal(refusal: ServiceError) -> str:
-    return _(refusal.key).format(**refusal.values)
-
-
-async def start(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await state.set_state(BroadcastFlow.audience)
-    # The batch id is fixed now: confirming twice (a double press) enqueues once.
-    await state.update_data(batch=uuid.uuid4().hex)
+def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, audience in enumerate(AUDIENCES):
         builder.button(
@@ -70,7 +69,19 @@ async def start(message: Message, state: FSMContext) -> None:
         text=_("broadcast.abort"), callback_data=BroadcastCb(action=BroadcastAction.ABORT)
     )
     builder.adjust(2, 2, 1)
-    await message.answer(_("broadcast.ask_audience"), reply_markup=builder.as_markup())
+    return builder.as_markup()
+
+
+register_prompt(BroadcastFlow.audience, "broadcast.ask_audience", _audience_keyboard)
+register_prompt(BroadcastFlow.text, "broadcast.ask_text")
+
+
+async def start(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(BroadcastFlow.audience)
+    # The batch id is fixed now: confirming twice (a double press) enqueues once.
+    await state.update_data(batch=uuid.uuid4().hex, _prompt_values={"limit": service.TEXT_MAX})
+    await ask(message, state)
 
 
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
@@ -86,15 +97,11 @@ async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMa
 async def choose_audience(
     query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    if not 0 <= callback_data.value < len(AUDIENCES):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    await query.answer()
-    await state.update_data(audience=AUDIENCES[callback_data.value].value)
+    index = chosen_index(callback_data.value, AUDIENCES)
+    await state.update_data(audience=AUDIENCES[index].value)
     await state.set_state(BroadcastFlow.unit)
-    await message_of(query).edit_text(
-        _("broadcast.ask_unit"), reply_markup=await _unit_keyboard(session, 0)
-    )
+    message = await answer_choice(query)
+    await ask_below(message, state, _("broadcast.ask_unit"), await _unit_keyboard(session, 0))
 
 
 async def unit_page(
@@ -110,17 +117,13 @@ async def choose_unit(
     query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, session: AsyncSession
 ) -> None:
     if callback_data.value and await session.get(Unit, callback_data.value) is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    await query.answer()
-    await state.update_data(unit_id=callback_data.value or None)
-    await state.set_state(BroadcastFlow.text)
-    await message_of(query).edit_text(_("broadcast.ask_text").format(limit=service.TEXT_MAX))
+        raise ServiceError("fallback.stale_button")
+    await next_step(query, state, BroadcastFlow.text, unit_id=callback_data.value or None)
 
 
 async def enter_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    # A refused text leaves the step as it is: the admin reads why and types again.
-    body = service.check_text(message.text)
+    async with asking_again():  # a refused text: why, and the same question
+        body = service.check_text(message.text)
     data = await state.get_data()
     audience = Audience(data["audience"])
     people = await service.recipients(session, audience, data.get("unit_id"))
@@ -138,24 +141,20 @@ async def enter_text(message: Message, state: FSMContext, session: AsyncSession)
     builder.button(
         text=_("broadcast.abort"), callback_data=BroadcastCb(action=BroadcastAction.ABORT)
     )
-    await message.answer(
-        _("broadcast.preview").format(
-            audience=audience_label(audience),
-            unit=html.quote(unit.path) if unit else _("broadcast.all_units"),
-            count=len(people),
-        ),
-        reply_markup=builder.as_markup(),
+    preview = _("broadcast.preview").format(
+        audience=audience_label(audience),
+        unit=html.quote(unit.path) if unit else _("broadcast.all_units"),
+        count=len(people),
     )
+    await ask_below(message, state, preview, builder.as_markup())
 
 
-async def not_text(message: Message) -> None:
-    await message.answer(_("broadcast.need_text"))
+async def not_text(message: Message, state: FSMContext) -> None:
+    await ask(message, state, prefix=_("broadcast.need_text"))
 
 
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await query.answer()
-    await message_of(query).edit_text(_("cancel.done"))
+    await abort_flow(query, state)
 
 
 def progress_keyboard(batch_id: str, locale: str, finished: bool) -> InlineKeyboardMarkup | None:

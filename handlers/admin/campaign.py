@@ -19,11 +19,10 @@ from handlers.admin.campaign_wizard import (
     all_units,
     choose_requirement,
     create,
-    deadline_not_text,
     enter_deadline,
     enter_name,
-    name_not_text,
     new,
+    not_text,
     quick_deadline,
     toggle_unit,
     units_done,
@@ -38,7 +37,7 @@ def create_router() -> Router:
     router.callback_query.register(show_list, CampaignCb.filter(F.action == CampaignAction.LIST))
     router.callback_query.register(new, CampaignCb.filter(F.action == CampaignAction.NEW))
     router.message.register(enter_name, CampaignFlow.name, F.text)
-    router.message.register(name_not_text, CampaignFlow.name)
+    router.message.register(not_text, CampaignFlow.name)
     router.callback_query.register(
         toggle_unit, CampaignFlow.units, CampaignCb.filter(F.action == CampaignAction.TOGGLE)
     )
@@ -57,7 +56,7 @@ def create_router() -> Router:
         CampaignCb.filter(F.action == CampaignAction.REQ),
     )
     router.message.register(enter_deadline, CampaignFlow.deadline, F.text)
-    router.message.register(deadline_not_text, CampaignFlow.deadline)
+    router.message.register(not_text, CampaignFlow.deadline)
     router.callback_query.register(
         quick_deadline, CampaignFlow.deadline, CampaignCb.filter(F.action == CampaignAction.DAYS)
     )

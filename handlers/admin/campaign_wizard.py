@@ -1,9 +1,15 @@
 """/campaign's wizard: name → units → requirement → deadline → preview → confirm. Answers live
-in FSM data (persistent), so a restart mid-way resumes where the admin was."""
+in FSM data (persistent), so a restart mid-way resumes where the admin was.
+
+Each pressed step writes its answer into its own message (`handlers/ui/trail.py`) and asks the
+next question below; the units' toggles and pages edit the units question in place until the
+choice is made; a typed name or deadline stays as the admin's own message.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from aiogram import html
 from aiogram.fsm.context import FSMContext
@@ -24,41 +30,70 @@ from handlers.admin.campaign_ui import (
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.register_ui import refusal
+from handlers.register_ui import ask, register_prompt
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import PAGE_SIZE, choices
-from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step
+from handlers.ui.pickers import PAGE_SIZE, choices, unit_names
+from handlers.ui.steps import (
+    StepOver,
+    abort_flow,
+    asking_again,
+    chosen_index,
+    end_flow,
+    ends_step,
+    next_step,
+)
+from handlers.ui.trail import answer_choice, ask_below
 
 # --- the wizard ---------------------------------------------------------------------------------
 
 
+def _abort_button() -> tuple[str, CampaignCb]:
+    return _("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)
+
+
+def _requirement_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return choices(
+        [requirement_label(requirement) for requirement in REQUIREMENTS],
+        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
+        extra=[_abort_button()],
+    )
+
+
+def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for days in QUICK_DAYS:
+        builder.button(
+            text=_("campaign.in_days").format(days=days),
+            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
+        )
+    builder.button(text=_("campaign.abort"), callback_data=_abort_button()[1])
+    builder.adjust(len(QUICK_DAYS), 1)
+    return builder.as_markup()
+
+
+register_prompt(CampaignFlow.name, "campaign.ask_name")
+register_prompt(CampaignFlow.requirement, "campaign.ask_requirement", _requirement_keyboard)
+register_prompt(CampaignFlow.deadline, "campaign.ask_deadline", _deadline_keyboard)
+
+
 async def new(query: CallbackQuery, state: FSMContext) -> None:
-    await query.answer()
     await state.clear()
-    await state.set_state(CampaignFlow.name)
-    await edit(query, _("campaign.ask_name").format(limit=NAME_MAX), None)
+    await next_step(query, state, CampaignFlow.name, _prompt_values={"limit": NAME_MAX})
 
 
 async def enter_name(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    try:
+    async with asking_again():  # a refused name: why, and the same question
         name = service.check_name(message.text)
-    except ServiceError as error:
-        await message.answer(
-            refusal(error) + "\n\n" + _("campaign.ask_name").format(limit=NAME_MAX)
-        )
-        return
     await state.update_data(name=name, units=[])
     await state.set_state(CampaignFlow.units)
     async with ends_step(state):
         keyboard = await _units_keyboard(ctx, [], 0)
-    await message.answer(_("campaign.ask_units").format(count=0), reply_markup=keyboard)
+    await ask_below(message, state, _("campaign.ask_units").format(count=0), keyboard)
 
 
-async def name_not_text(message: Message) -> None:
-    await message.answer(
-        _("campaign.need_text") + "\n\n" + _("campaign.ask_name").format(limit=NAME_MAX)
-    )
+async def not_text(message: Message, state: FSMContext) -> None:
+    """A sticker or photo where a name or a date is typed: the hint, the same question."""
+    await ask(message, state, prefix=_("campaign.need_text"))
 
 
 async def _units_keyboard(ctx: Ctx, chosen: list[int], offset: int) -> InlineKeyboardMarkup:
@@ -83,7 +118,7 @@ async def _units_keyboard(ctx: Ctx, chosen: list[int], offset: int) -> InlineKey
     builder.row(button(_("campaign.all_in_scope"), CampaignCb(action=CampaignAction.ALL)))
     builder.row(
         button(_("campaign.units_done"), CampaignCb(action=CampaignAction.UNITS_DONE)),
-        button(_("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)),
+        button(*_abort_button()),
     )
     return builder.as_markup()
 
@@ -123,76 +158,46 @@ async def units_page(
     await query.answer()
 
 
-def _requirement_keyboard() -> InlineKeyboardMarkup:
-    return choices(
-        [requirement_label(requirement) for requirement in REQUIREMENTS],
-        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
-        extra=[(_("campaign.abort"), CampaignCb(action=CampaignAction.ABORT))],
-    )
-
-
 async def _units_chosen(
-    query: CallbackQuery,
-    state: FSMContext,
-    ctx: Ctx,
-    units: list[int],
+    query: CallbackQuery, state: FSMContext, ctx: Ctx, units: list[int], chosen: str | None
 ) -> None:
+    """The units' answer written into their question (`chosen`, else the pressed button)."""
     await service.check_units(ctx.session, ctx.person, units)
-    await query.answer()
-    await state.update_data(units=units)
-    await state.set_state(CampaignFlow.requirement)
-    await edit(query, _("campaign.ask_requirement"), _requirement_keyboard())
+    await next_step(query, state, CampaignFlow.requirement, chosen=chosen, units=units)
 
 
 async def all_units(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = await service.top_units_in_scope(ctx.session, ctx.person)
-    await _units_chosen(query, state, ctx, units)
+    await _units_chosen(query, state, ctx, units, None)
 
 
 async def units_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = list((await state.get_data()).get("units", []))
-    await _units_chosen(query, state, ctx, units)
-
-
-def _deadline_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for days in QUICK_DAYS:
-        builder.button(
-            text=_("campaign.in_days").format(days=days),
-            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
-        )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
-    builder.adjust(len(QUICK_DAYS), 1)
-    return builder.as_markup()
+    names = await unit_names(ctx.session, units) if units else ""
+    await _units_chosen(query, state, ctx, units, names)
 
 
 async def choose_requirement(
     query: CallbackQuery, callback_data: CampaignCb, state: FSMContext
 ) -> None:
-    if not 0 <= callback_data.value < len(REQUIREMENTS):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    await query.answer()
-    await state.update_data(requirement=REQUIREMENTS[callback_data.value].value)
-    await state.set_state(CampaignFlow.deadline)
-    await edit(query, _("campaign.ask_deadline"), _deadline_keyboard())
+    index = chosen_index(callback_data.value, REQUIREMENTS)
+    await next_step(query, state, CampaignFlow.deadline, requirement=REQUIREMENTS[index].value)
 
 
-async def _to_preview(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> str | None:
-    """Store the deadline and answer with the preview; a refusal's text when it is refused."""
+async def _preview(
+    state: FSMContext, ctx: Ctx, deadline: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Keep the deadline and build the preview with its buttons; refused as the service says."""
     data = await state.get_data()
-    try:
-        shown = await service.preview(
-            ctx.session,
-            ctx.settings,
-            ctx.clock,
-            actor=ctx.person,
-            unit_ids=data.get("units", []),
-            requirement=data.get("requirement", ""),
-            deadline=deadline,
-        )
-    except ServiceError as error:
-        return refusal(error)
+    shown = await service.preview(
+        ctx.session,
+        ctx.settings,
+        ctx.clock,
+        actor=ctx.person,
+        unit_ids=data.get("units", []),
+        requirement=data.get("requirement", ""),
+        deadline=deadline,
+    )
     await state.update_data(deadline=deadline.isoformat())
     await state.set_state(CampaignFlow.confirm)
     if shown.first is not None:
@@ -216,27 +221,15 @@ async def _to_preview(message: Message, state: FSMContext, ctx: Ctx, deadline: d
     builder.button(
         text=_("campaign.create"), callback_data=CampaignCb(action=CampaignAction.CREATE)
     )
-    builder.button(text=_("campaign.abort"), callback_data=CampaignCb(action=CampaignAction.ABORT))
-    await message.answer(text, reply_markup=builder.as_markup())
-    return None
+    builder.button(text=_("campaign.abort"), callback_data=_abort_button()[1])
+    return text, builder.as_markup()
 
 
 async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    try:
+    async with asking_again():  # a refused date: why, and the same question with its buttons
         deadline = service.check_deadline(message.text, service.today_of(ctx.clock, ctx.settings))
-    except ServiceError as error:
-        await message.answer(refusal(error), reply_markup=_deadline_keyboard())
-        return
-    problem = await _to_preview(message, state, ctx, deadline)
-    if problem is not None:
-        await message.answer(problem, reply_markup=_deadline_keyboard())
-
-
-async def deadline_not_text(message: Message) -> None:
-    await message.answer(
-        _("campaign.need_text") + "\n\n" + _("campaign.ask_deadline"),
-        reply_markup=_deadline_keyboard(),
-    )
+        text, keyboard = await _preview(state, ctx, deadline)
+    await ask_below(message, state, text, keyboard)
 
 
 async def quick_deadline(
@@ -246,41 +239,31 @@ async def quick_deadline(
     ctx: Ctx,
 ) -> None:
     if callback_data.value not in QUICK_DAYS:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+        raise ServiceError("fallback.stale_button")
     deadline = service.today_of(ctx.clock, ctx.settings) + timedelta(days=callback_data.value)
-    problem = await _to_preview(message_of(query), state, ctx, deadline)
-    if problem is not None:
-        await query.answer(problem, show_alert=True)
-        return
-    await query.answer()
+    text, keyboard = await _preview(state, ctx, deadline)  # a refusal: an alert, step kept
+    await ask_below(await answer_choice(query), state, text, keyboard)
 
 
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await query.answer()
-    await edit(query, _("cancel.done"), None)
+    await abort_flow(query, state)
 
 
 async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
-    try:
-        campaign = await service.create_campaign(
-            ctx.session,
-            ctx.clock,
-            ctx.settings,
-            actor=ctx.person,
-            name=data["name"],
-            unit_ids=data["units"],
-            requirement=data["requirement"],
-            deadline=date.fromisoformat(data["deadline"]),
-        )
-    except (KeyError, ValueError):
-        await state.clear()
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    # Cleared only now: a second press of "create" meets no state and changes nothing.
-    await state.clear()
-    await query.answer(_("campaign.created"))
+    async with ends_step(state):  # created or refused, the wizard is over
+        try:
+            campaign = await service.create_campaign(
+                ctx.session,
+                ctx.clock,
+                ctx.settings,
+                actor=ctx.person,
+                name=data["name"],
+                unit_ids=data["units"],
+                requirement=data["requirement"],
+                deadline=date.fromisoformat(data["deadline"]),
+            )
+        except (KeyError, ValueError):
+            raise StepOver("fallback.stale_button") from None
     text, keyboard = await card_view(ctx.session, campaign)
-    await edit(query, text, keyboard)
+    await end_flow(query, state, text, keyboard)

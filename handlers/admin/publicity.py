@@ -1,11 +1,14 @@
 """/publicity for the commission: open a round (scope → which risks → start → preview →
-confirm), one message edited in place; answers live in FSM data. Also a way into the
-citizens' view. Stale or forged buttons, and a sticker where a date is asked, change nothing."""
+confirm); each pressed step writes its answer into its question and asks the next below
+(`handlers/ui/trail.py`), a typed date stays as the admin's message; answers live in FSM data.
+Also a way into the citizens' view. Stale or forged buttons, and a sticker where a date is
+asked, change nothing."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
@@ -26,9 +29,12 @@ from bot.services.publicity.scope import Preview
 from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
+from handlers.register_ui import ask, register_prompt
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import PAGE_SIZE, page_nav
+from handlers.ui.pickers import PAGE_SIZE, page_nav, unit_names
 from handlers.ui.query import message_of
+from handlers.ui.steps import asking_again, chosen_index, end_flow, next_step
+from handlers.ui.trail import answer_choice, ask_below
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
 
@@ -86,19 +92,39 @@ async def menu(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await message.answer(text, reply_markup=keyboard)
 
 
+def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return _kb(
+        [(_("publicity.scope_all"), RoundWizardCb(action=A.SCOPE_ALL))],
+        [(_("publicity.scope_pick"), RoundWizardCb(action=A.SCOPE_PICK))],
+        [_abort()],
+    )
+
+
+def _active_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return _kb(
+        [(_("publicity.active_no"), RoundWizardCb(action=A.ACTIVE, value=0))],
+        [(_("publicity.active_yes"), RoundWizardCb(action=A.ACTIVE, value=1))],
+        [_abort()],
+    )
+
+
+def _start_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return _kb(
+        [(_("publicity.start_now"), RoundWizardCb(action=A.START_NOW))],
+        [(_("publicity.start_date"), RoundWizardCb(action=A.START_DATE))],
+        [_abort()],
+    )
+
+
+register_prompt(RoundFlow.scope, "publicity.ask_scope", _scope_keyboard)
+register_prompt(RoundFlow.active, "publicity.ask_active", _active_keyboard)
+register_prompt(RoundFlow.start, "publicity.ask_start", _start_keyboard)
+register_prompt(RoundFlow.date, "publicity.ask_date", lambda _data: _kb([_abort()]))
+
+
 async def new(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await state.set_state(RoundFlow.scope)
-    await query.answer()
-    await _edit(
-        query,
-        _("publicity.ask_scope"),
-        _kb(
-            [(_("publicity.scope_all"), RoundWizardCb(action=A.SCOPE_ALL))],
-            [(_("publicity.scope_pick"), RoundWizardCb(action=A.SCOPE_PICK))],
-            [_abort()],
-        ),
-    )
+    await next_step(query, state, RoundFlow.scope)
 
 
 async def _units_keyboard(
@@ -129,15 +155,15 @@ async def _show_units(
 
 
 async def scope_all(query: CallbackQuery, state: FSMContext) -> None:
-    await state.update_data(all_units=True, units=[])
-    await _ask_active(query, state)
+    await next_step(query, state, RoundFlow.active, all_units=True, units=[])
 
 
 async def scope_pick(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
-    await state.update_data(all_units=False, units=[])
+    await state.update_data(all_units=False, units=[], offset=0)
     await state.set_state(RoundFlow.units)
-    await query.answer()
-    await _show_units(query, state, session, 0)
+    message = await answer_choice(query)
+    keyboard = await _units_keyboard(session, [], 0)
+    await ask_below(message, state, _("publicity.ask_units").format(count=0), keyboard)
 
 
 async def toggle(
@@ -164,46 +190,21 @@ async def page(
     await _show_units(query, state, session, max(0, callback_data.value))
 
 
-async def units_done(query: CallbackQuery, state: FSMContext) -> None:
-    if not (await state.get_data()).get("units"):
+async def units_done(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
+    units = (await state.get_data()).get("units")
+    if not units:
         raise ServiceError("publicity.no_units")
-    await _ask_active(query, state)
-
-
-async def _ask_active(query: CallbackQuery, state: FSMContext) -> None:
-    await state.set_state(RoundFlow.active)
-    await query.answer()
-    await _edit(
-        query,
-        _("publicity.ask_active"),
-        _kb(
-            [(_("publicity.active_no"), RoundWizardCb(action=A.ACTIVE, value=0))],
-            [(_("publicity.active_yes"), RoundWizardCb(action=A.ACTIVE, value=1))],
-            [_abort()],
-        ),
-    )
+    names = await unit_names(session, units)
+    await next_step(query, state, RoundFlow.active, chosen=names)
 
 
 async def active(query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext) -> None:
-    await state.update_data(include_active=callback_data.value == 1)
-    await state.set_state(RoundFlow.start)
-    await query.answer()
-    await _edit(
-        query,
-        _("publicity.ask_start"),
-        _kb(
-            [(_("publicity.start_now"), RoundWizardCb(action=A.START_NOW))],
-            [(_("publicity.start_date"), RoundWizardCb(action=A.START_DATE))],
-            [_abort()],
-        ),
-    )
+    value = chosen_index(callback_data.value, (False, True))
+    await next_step(query, state, RoundFlow.start, include_active=value == 1)
 
 
 async def start_date(query: CallbackQuery, state: FSMContext) -> None:
-    await state.set_state(RoundFlow.date)
-    await state.update_data(prompt_id=query.message.message_id if query.message else None)
-    await query.answer()
-    await _edit(query, _("publicity.ask_date"), _kb([_abort()]))
+    await next_step(query, state, RoundFlow.date)
 
 
 def _draft(data: dict) -> rounds.Draft:
@@ -251,42 +252,36 @@ def _confirm_keyboard() -> InlineKeyboardMarkup:
     return _kb([(_("publicity.confirm"), RoundWizardCb(action=A.CONFIRM))], [_abort()])
 
 
-async def start_now(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
-    await state.update_data(starts_at=None)
+async def _ask_confirm(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    """The preview, with its confirm button, below the answer that completed it."""
     await state.set_state(RoundFlow.preview)
     text = await _preview_text(ctx, await state.get_data())
-    await query.answer()
-    await _edit(query, text, _confirm_keyboard())
+    await ask_below(message, state, text, _confirm_keyboard())
+
+
+async def start_now(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    await state.update_data(starts_at=None)
+    await _ask_confirm(await answer_choice(query), state, ctx)
 
 
 async def enter_date(message: Message, state: FSMContext, ctx: Ctx) -> None:
     zone = ZoneInfo(ctx.settings.timezone)
     today = ctx.clock.now().astimezone(zone).date()
-    try:
+    async with asking_again():  # a date that cannot be read: why, and the same question
         chosen = parse_start_date(message.text, today)
-    except ServiceError as refusal:  # a text step asks its question again
-        await message.answer(
-            _(refusal.key).format(**refusal.values) + "\n\n" + _("publicity.ask_date")
-        )
-        return
     starts = None if chosen == today else datetime.combine(chosen, DATE_STARTS_AT, zone)
     await state.update_data(starts_at=starts.isoformat() if starts else None)
-    await state.set_state(RoundFlow.preview)
-    text = await _preview_text(ctx, await state.get_data())
-    await message.answer(text, reply_markup=_confirm_keyboard())
+    await _ask_confirm(message, state, ctx)
 
 
-async def date_not_text(message: Message) -> None:
-    await message.answer(_("publicity.need_text") + "\n\n" + _("publicity.ask_date"))
+async def date_not_text(message: Message, state: FSMContext) -> None:
+    await ask(message, state, prefix=_("publicity.need_text"))
 
 
 async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     draft = _draft(await state.get_data())
     config = PublicityConfig.from_settings(ctx.settings)
-    # FSM first: with SQLite its own connection could not write after ours did.
-    await state.clear()
     rnd = await rounds.create_round(ctx.session, ctx.clock, config, actor=ctx.person, draft=draft)
-    await query.answer()
     if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= ctx.clock.now():
         text = _("publicity.created_opening").format(id=rnd.id)
     elif rnd.status == RoundState.OPEN.value:
@@ -299,13 +294,11 @@ async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
             start=when(rnd.starts_at, ctx.settings.timezone),
             end=when(rnd.ends_at, ctx.settings.timezone),
         )
-    await _edit(query, text, None)
+    await end_flow(query, state, text)
 
 
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await query.answer()
-    await _edit(query, _("publicity.wizard.cancelled"), None)
+    await end_flow(query, state, _("publicity.wizard.cancelled"))
 
 
 async def stale(query: CallbackQuery) -> None:

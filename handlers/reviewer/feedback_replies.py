@@ -1,8 +1,9 @@
 """The typed steps of the /feedback inbox: an answer, the code of the item this one
 duplicates, the reason for hiding, and the commission's disposition (a follow-up date for
 整改, a reason for closing). The press is checked at once (a stale or foreign button is told
-why before anything is typed), and again by the service when the text arrives; the card
-message is then edited into the next item.
+why before anything is typed), and again by the service when the text arrives. The pressed
+button is written into its card (`handlers/ui/trail.py`), the question comes below, the typed
+answer stays, and the confirmation with the next waiting item follows as a new message.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,9 +25,10 @@ from bot.domain.feedback import Action, Disposition
 from bot.services.feedback import answering
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
-from handlers.register_ui import refusal
+from handlers.register_ui import ask, register_prompt
 from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
-from handlers.ui.query import message_of
+from handlers.ui.steps import chosen_index, ends_step, next_step
+from handlers.ui.trail import answer_choice, drop_keyboard
 from storage.models.org import Person
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
@@ -61,23 +63,25 @@ class ReplyFlow(StatesGroup):
     text = State()
 
 
-async def _ask(query: CallbackQuery, state: FSMContext, what: str, callback_data: InboxCb) -> None:
-    message = query.message
-    await state.set_state(ReplyFlow.text)
-    await state.update_data(
-        what=what,
-        feedback=callback_data.feedback_id,
-        version=callback_data.version,
-        chat=message.chat.id if message else None,
-        msg=message.message_id if message else None,
-    )
+def _back_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("feedback.btn.back"),
-        callback_data=InboxCb(action=InboxAction.OPEN, feedback_id=callback_data.feedback_id),
+        callback_data=InboxCb(action=InboxAction.OPEN, feedback_id=int(data.get("feedback", 0))),
     )
-    await query.answer()
-    await message_of(query).edit_text(_(PROMPTS[what]), reply_markup=builder.as_markup())
+    return builder.as_markup()
+
+
+register_prompt(ReplyFlow.text, lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
+
+
+async def _ask(query: CallbackQuery, state: FSMContext, what: str, callback_data: InboxCb) -> None:
+    """The pressed button written into its card (no keyboard), the question asked below."""
+    await state.set_state(ReplyFlow.text)
+    await state.update_data(
+        what=what, feedback=callback_data.feedback_id, version=callback_data.version
+    )
+    await next_step(query, state)
 
 
 def _asker(what: str) -> Any:
@@ -101,18 +105,16 @@ async def choose_disposition(
     query: CallbackQuery,
     callback_data: InboxCb,
     state: FSMContext,
-    bot: Bot,
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
     person: Person,
 ) -> None:
-    if not 0 <= callback_data.value < len(DISPOSITIONS):
-        raise ServiceError("feedback.flow.stale")
+    index = chosen_index(callback_data.value, DISPOSITIONS)
     card = await answering.card(session, person, callback_data.feedback_id)
     if not card.can_dispose or card.version != callback_data.version:
         raise ServiceError("feedback.stale")
-    disposition = DISPOSITIONS[callback_data.value]
+    disposition = DISPOSITIONS[index]
     if disposition is not Disposition.INTERVIEW:
         await _ask(query, state, disposition.value, callback_data)
         return
@@ -120,9 +122,8 @@ async def choose_disposition(
         session, clock, fb_config(settings), person, feedback_id=card.feedback_id,
         disposition=disposition, expected_version=callback_data.version,
     )  # fmt: skip
-    await query.answer()
-    card_message = query.message if isinstance(query.message, Message) else None
-    await _after(bot, session, settings, person, card_message, "interview", card.feedback_id, None)
+    message = await answer_choice(query)
+    await _after(message, session, settings, person, "interview", card.feedback_id)
 
 
 def _parse_date(text: str) -> date:
@@ -166,7 +167,6 @@ async def _apply(
 async def receive_text(
     message: Message,
     state: FSMContext,
-    bot: Bot,
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
@@ -174,44 +174,29 @@ async def receive_text(
 ) -> None:
     data = await state.get_data()
     what = str(data.get("what"))
-    # The step ends before the write (SQLite: the FSM's connection can't write while this
-    # transaction holds the lock); refusals come before any write, so a retry is put back.
-    await state.clear()
-    try:
+    # A refusal of the typed text asks the same question again; any other ends the step.
+    async with ends_step(state, mend=RETRY_KEYS):
         await _apply(what, message.text or "", data, session, clock, settings, person)
-    except ServiceError as error:
-        if error.key not in RETRY_KEYS:
-            raise  # the error handler says why; nothing is written
-        await state.set_state(ReplyFlow.text)
-        await state.set_data(data)
-        await message.answer(refusal(error))  # the question stays: they type again
-        return
-    await _after(bot, session, settings, person, None, what, int(data["feedback"]), data)
+    await drop_keyboard(message, state)  # the question's "back" is spent
+    await state.clear()
+    await _after(message, session, settings, person, what, int(data["feedback"]))
 
 
 async def _after(
-    bot: Bot,
+    below: Message,
     session: AsyncSession,
     settings: Settings,
     person: Person,
-    card_message: Message | None,
     what: str,
     feedback_id: int,
-    data: dict[str, Any] | None,
 ) -> None:
-    """Edit the card message into a confirmation and the next waiting item."""
+    """The confirmation and the next waiting item, as a new message below `below`."""
     text, keyboard = await inbox_view(session, settings, person, feedback_id)
-    text = f"{_(DONE[what])}\n\n{text}"
-    if card_message is not None:
-        await card_message.edit_text(text, reply_markup=keyboard)
-    elif data and data.get("chat") and data.get("msg"):
-        await bot.edit_message_text(
-            text=text, chat_id=data["chat"], message_id=data["msg"], reply_markup=keyboard
-        )
+    await below.answer(f"{_(DONE[what])}\n\n{text}", reply_markup=keyboard)
 
 
-async def text_only(message: Message) -> None:
-    await message.answer(_("feedback.inbox.text_only"))
+async def text_only(message: Message, state: FSMContext) -> None:
+    await ask(message, state, prefix=_("feedback.inbox.text_only"))
 
 
 def create_router() -> Router:

@@ -176,7 +176,8 @@ async def show_history(message: Message, command: CommandObject, ctx: Ctx) -> No
                 at=local_time.minute(row.at, ctx.settings.timezone),
                 who=html.quote(who),
                 action=history_action(row.action),
-                state=label(RISK_STATE, status) if status else "",
+                # "岗位排查登记 → 草稿": the step, then the state it led to.
+                state=_("history.now").format(state=label(RISK_STATE, status)) if status else "",
             )
         )
     await message.answer("\n".join(lines))

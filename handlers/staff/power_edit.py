@@ -58,7 +58,7 @@ async def start_edit(
 async def _apply_edit(data: dict[str, Any], ctx: Ctx, value: str) -> Power:
     return await power_service.edit_power(
         ctx.session, ctx.clock, actor=ctx.person, power_id=data["power_id"], field=data["field"],
-        value=value,
+        value=value, settings=ctx.settings,
     )  # fmt: skip
 
 

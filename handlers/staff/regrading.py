@@ -19,7 +19,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.grading import FACTORS, explain, factor_key
+from bot.domain.grading import FACTORS, explain, factor_key, suggestion
 from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
@@ -101,7 +101,7 @@ async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
                 )
             )
         )
-        lines.append(quote(explain(shown.grade, _, config.rule)))
+        lines.append(quote(suggestion(shown.grade, _)))  # the factors are listed just above
     for number, measure in enumerate(risk.measures, start=1):
         lines.append(
             _("regrading.card_measure").format(

@@ -4,6 +4,8 @@ add one with the declaration's steps (what → 责任主体 → deadline), or re
 The declaration's keyboards (colleagues, quick deadlines) send its own callbacks; here they
 answer these steps. Every write goes through `bot.services.regrading`, which re-checks the
 holder and the state; typed input that is refused is asked again, the database untouched.
+Each press writes its answer into the pressed message (`handlers/ui/trail.py`) and the next
+screen or question comes below, so only the newest message has buttons.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ from handlers.staff.risks import (
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
 from handlers.ui.context import Ctx
-from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, quick_pick_deadline, typed, typed_deadline
+from handlers.ui.steps import ends_step, next_step, quick_pick_deadline, typed, typed_deadline
+from handlers.ui.trail import answer_choice, drop_keyboard
 
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
@@ -68,7 +70,7 @@ async def list_measures(
 ) -> None:
     shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     await state.clear()
-    await query.answer()
+    message = await answer_choice(query)
     builder = InlineKeyboardBuilder()
     for number, measure in enumerate(shown.sit.risk.measures, start=1):
         short = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
@@ -85,7 +87,7 @@ async def list_measures(
         callback_data=RegradeCb(a=RegradeAction.OPEN, r=callback_data.r),
     )
     builder.adjust(1)
-    await message_of(query).answer(_("regrading.measures_title"), reply_markup=builder.as_markup())
+    await message.answer(_("regrading.measures_title"), reply_markup=builder.as_markup())
 
 
 async def one_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) -> None:
@@ -93,7 +95,7 @@ async def one_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) 
     measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
     if measure is None:
         raise ServiceError("regrading.measure_gone")
-    await query.answer()
+    message = await answer_choice(query)
     r, m = callback_data.r, callback_data.m
     builder = InlineKeyboardBuilder()
     for caption, action in (
@@ -112,7 +114,7 @@ async def one_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) 
         who=quote(measure.responsible_name),
         deadline=day(measure.deadline),
     )
-    await message_of(query).answer(text, reply_markup=builder.as_markup())
+    await message.answer(text, reply_markup=builder.as_markup())
 
 
 async def start_measure_step(
@@ -124,15 +126,17 @@ async def start_measure_step(
     """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
     shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     step = STEPS[callback_data.a]
-    await query.answer()
     await state.clear()
-    await state.update_data(
-        risk_id=callback_data.r, measure_id=callback_data.m, unit_id=shown.sit.unit_id
-    )
     if step is Regrade.measure_responsible:
         await load_people(state, ctx, shown.sit.unit_id, 0)
-    await state.set_state(step)
-    await ask(message_of(query), state)
+    await next_step(
+        query,
+        state,
+        step,
+        risk_id=callback_data.r,
+        measure_id=callback_data.m,
+        unit_id=shown.sit.unit_id,
+    )
 
 
 async def _change(
@@ -175,6 +179,7 @@ async def _save(
     asked again; any other refusal ends the step; success shows the card again."""
     async with ends_step(state, mend=reask_on):
         await write
+    await drop_keyboard(message, state)  # a typed last answer: its question's buttons are spent
     await state.clear()
     await send_card(message, ctx, risk_id, prefix=done)
 
@@ -209,8 +214,7 @@ async def quick_pick(
     ctx: Ctx,
 ) -> None:
     deadline = quick_pick_deadline(callback_data.value, _today(ctx.clock, ctx.settings))
-    await query.answer()
-    await _deadline_chosen(message_of(query), state, ctx, deadline)
+    await _deadline_chosen(await answer_choice(query), state, ctx, deadline)
 
 
 async def choose_measure_responsible(
@@ -219,10 +223,9 @@ async def choose_measure_responsible(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    await query.answer()
     # 0 is "me" (the holder); the service checks a colleague belongs to the post's unit.
     await _change(
-        message_of(query),
+        await answer_choice(query),
         state,
         ctx,
         regrading.MeasureChange(responsible_id=callback_data.id or 0),
@@ -238,9 +241,8 @@ async def remove_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ct
         risk_id=callback_data.r,
         measure_id=callback_data.m,
     )
-    await query.answer()
-    await message_of(query).edit_text(_("regrading.measure_removed"))
-    await send_card(message_of(query), ctx, callback_data.r)
+    message = await answer_choice(query)
+    await send_card(message, ctx, callback_data.r, prefix=_("regrading.measure_removed"))
 
 
 # --- adding a measure (the declaration's steps: what → 责任主体 → deadline) ---------------------
@@ -258,10 +260,7 @@ async def enter_new_measure(message: Message, state: FSMContext, ctx: Ctx) -> No
 async def choose_new_responsible(
     query: CallbackQuery, callback_data: RiskCb, state: FSMContext
 ) -> None:
-    await query.answer()
-    await state.update_data(new_responsible=callback_data.id or None)
-    await state.set_state(Regrade.add_deadline)
-    await ask(message_of(query), state)
+    await next_step(query, state, Regrade.add_deadline, new_responsible=callback_data.id or None)
 
 
 async def _add(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:

@@ -184,3 +184,8 @@ async def unit_choices(
         page=page,
         extra=extra,
     )
+
+
+async def unit_names(session: AsyncSession, unit_ids: Sequence[int]) -> str:
+    """The chosen units' paths, one a line, to write a multi-choice answer into its question."""
+    return "\n".join(unit.path for unit in await org_repo.units_by_ids(session, unit_ids))

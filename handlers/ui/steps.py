@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.errors import ServiceError
@@ -171,30 +171,42 @@ async def finish_step(state: FSMContext, write: Awaitable[T], *, mend: Collectio
 
 
 async def next_step(
-    query: CallbackQuery, state: FSMContext, step: State | None = None, **data: Any
+    query: CallbackQuery,
+    state: FSMContext,
+    step: State | None = None,
+    *,
+    chosen: str | None = None,
+    **data: Any,
 ) -> Message:
-    """A button step answered: keep `data`, move to `step` (when given), write the pressed
-    button's answer into its question (`answer_choice`) and ask the next question below.
+    """A button step answered: keep `data`, move to `step` (when given), write the answer
+    (`chosen`, else the pressed button's text) into its question (`answer_choice`) and ask the
+    next question below.
     Usage: ``await next_step(query, state, PowerFlow.category, scope=scope)``."""
     if data:
         await state.update_data(data)
     if step is not None:
         await state.set_state(step)
-    message = await answer_choice(query)
+    message = await answer_choice(query, chosen)
     await ask(message, state)
     return message
 
 
-async def end_flow(query: CallbackQuery, state: FSMContext, text: str) -> None:
+async def end_flow(
+    query: CallbackQuery,
+    state: FSMContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> Message:
     """The flow's last press (save, submit, abort): the state cleared, the pressed answer
-    written into its message, the outcome `text` as a new message below.
+    written into its message, the outcome `text` (with `keyboard`: a card) as a new message
+    below, which is returned.
 
     The answer to the press commits the unit of work first (CommitBeforeSpeaking); only then
     is the conversation let go, so a crash in between leaves the draft (and its key, which
     finds the record again) rather than a record with its conversation lost."""
     message = await answer_choice(query)
     await state.clear()
-    await message.answer(text)
+    return await message.answer(text, reply_markup=keyboard)
 
 
 async def abort_flow(query: CallbackQuery, state: FSMContext) -> None:

@@ -69,6 +69,21 @@ async def drop_keyboard(message: Message, state: FSMContext) -> None:
         )
 
 
+async def ask_below(
+    message: Message,
+    state: FSMContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Send a question (or preview) whose keyboard is built at run time as a new message below
+    `message`; the earlier question loses its keyboard, this one is remembered as the live one.
+    Usage: ``await ask_below(message_of(query), state, preview_text, confirm_keyboard)``."""
+    await drop_keyboard(message, state)
+    sent = await message.answer(text, reply_markup=keyboard)
+    await remember_asked(state, sent)
+    return sent
+
+
 async def remember_asked(state: FSMContext, sent: Message) -> None:
     """Note the question just sent, when it has a keyboard (the next question drops it)."""
     await state.update_data({ASKED: sent.message_id if sent.reply_markup else None})

@@ -81,11 +81,12 @@ async def test_preview_confirm_progress_and_stop(
     await to_preview(dp, bot, zh("broadcast.audience_staff"), "长安区/卫生局")
 
     await say(dp, bot, ADMIN, None, sticker=True)
-    assert bot.last_text(ADMIN) == zh("broadcast.need_text")
+    # The hint, then the same question again (the step stays).
+    question = zh("broadcast.ask_text", limit=service.TEXT_MAX)
+    assert bot.last_text(ADMIN) == zh("broadcast.need_text") + "\n\n" + question
     await say(dp, bot, ADMIN, "长" * (service.TEXT_MAX + 1))
-    assert bot.last_text(ADMIN) == zh(
-        "broadcast.too_long", limit=service.TEXT_MAX, length=service.TEXT_MAX + 1
-    )
+    too_long = zh("broadcast.too_long", limit=service.TEXT_MAX, length=service.TEXT_MAX + 1)
+    assert bot.last_text(ADMIN) == too_long + "\n\n" + question
     await say(dp, bot, ADMIN, "周五开会 <带材料>")
     sent = [m for m in bot.sent(ADMIN) if isinstance(m, SendMessage)]
     assert sent[-2].text == "周五开会 &lt;带材料&gt;"  # exactly what recipients will read

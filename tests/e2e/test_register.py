@@ -102,3 +102,42 @@ async def test_reviewer_returns_a_power_and_the_holder_sees_why(
     await reviewer.expect(t("zh", "review_powers.returned", name="医疗机构执业许可"))
     notice = await staff.expect("请补充法律依据的具体条款", timeout=20)
     assert "医疗机构执业许可" in notice.text
+
+
+async def edit_power_field(staff: Persona, name: str, field: str, value: str) -> None:
+    """/powers → the power → edit `field` → type `value` → told it is edited (in zh)."""
+    await staff.send("/powers")
+    await tap(staff, name)
+    await tap(staff, t("zh", f"powers.edit.{field}"))
+    await staff.expect(t("zh", "powers.ask_new_value", field="#").split("#")[0])
+    await staff.send(value)
+    await staff.expect(t("zh", "powers.edited"))
+
+
+async def test_a_returned_power_submitted_again_is_announced_again(
+    kit: SandboxClient, bot_running: RunningBot
+) -> None:
+    staff = await kit.persona_for(STAFF_BY_LOCALE["zh"])
+    reviewer = await kit.persona_for(REVIEWER)
+    name = "放射诊疗许可"
+    announced = t("zh", "powers.notice.to_review", name=name, unit="#", post="#").split("#")[0]
+    await add_power(staff, "zh", name)
+    await reviewer.expect(announced, timeout=20)  # the first submission is announced
+    await reviewer.send("/powerreview")
+    await tap(reviewer, name)
+    await tap(reviewer, t("zh", "review_powers.return"))
+    await reviewer.send("请补充法律依据的具体条款")
+    await reviewer.expect(t("zh", "review_powers.returned", name=name))
+    await staff.expect("请补充法律依据的具体条款", timeout=20)
+
+    # The holder mends the legal basis: the power is submitted again, and its reviewer told.
+    await edit_power_field(staff, name, "legal_basis", "《放射诊疗管理规定》第十一条")
+    again = await reviewer.expect(announced, timeout=20)
+    assert name in again.text and again.inline_buttons  # with its button to open it
+    await tap(reviewer, again.buttons[0])
+    card = await reviewer.expect("《放射诊疗管理规定》第十一条")
+    assert t("zh", "review_powers.return") in card.buttons
+
+    # Editing it again while it waits is no new submission: nothing more is announced.
+    await edit_power_field(staff, name, "content", "放射诊疗许可的审批")
+    await reviewer.expect_nothing(seconds=1.5)

@@ -125,6 +125,7 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
     await tap(staff, zh("regrading.btn.open"))
     card = await staff.expect("现风险等级：三级")
     assert "办理结果每月公示" in card.text
+    assert card.text.count(zh("grading.factor.likelihood")) == 1  # the factors listed once
     await tap(staff, zh("regrading.btn.factors"))
     for _ in range(5):
         await tap(staff, zh("risks.scale.3"))

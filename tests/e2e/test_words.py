@@ -63,6 +63,11 @@ async def test_peer_card_and_history_speak_words_in_local_time(
         assert zh(key) in history.text
     assert "2026-03-02 01:30" in history.text and "17:30" not in history.text
     assert zh("history.by_system") in history.text  # the window opened by itself
+    # Each step, then the state it led to after an arrow ("岗位排查登记 → 草稿"), not run on.
+    declared = next(
+        line for line in history.text.splitlines() if zh("history.action.declare") in line
+    )
+    assert f"{zh('history.action.declare')} → " in declared, declared
     no_codes(history.text)
 
 

@@ -108,8 +108,9 @@ async def test_power_inventory_review_and_notice(
         assert notice is not None
         assert "补充条款" in notice.payload["text"]
         staff = await session.get(Person, org.staff_id)
+        change = {"field": "legal_basis", "value": "第九、十条"}
         edited = await powers.edit_power(
-            session, clock, actor=staff, power_id=power.id, field="legal_basis", value="第九、十条"
+            session, clock, actor=staff, power_id=power.id, settings=settings, **change
         )
         assert edited.status == "submitted"  # back to review
         reviewer = await session.get(Person, org.reviewer_id)
@@ -145,10 +146,16 @@ async def test_power_of_another_unit_is_invisible(
             session, clock, actor=staff, draft=power_draft(), settings=settings
         )
         outsider = await session.get(Person, org.outsider_id)
+        forged = {"field": "name", "value": "x"}  # an edit of someone else's power
         for attempt in (
             powers.get_visible(session, outsider, power.id),
             powers.edit_power(
-                session, clock, actor=outsider, power_id=power.id, field="name", value="x"
+                session,
+                clock,
+                actor=outsider,
+                power_id=power.id,
+                settings=settings,
+                **forged,
             ),
             powers.withdraw_power(session, clock, actor=outsider, power_id=power.id),
         ):

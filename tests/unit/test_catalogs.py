@@ -220,3 +220,9 @@ def test_html_check_catches_mistakes() -> None:
 def test_the_catalog_files_exist() -> None:
     for locale in LOCALES:
         assert Path(LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").is_file()
+
+
+def test_english_counts_are_not_hedged_with_parenthesised_plurals() -> None:
+    """ "1 measure(s) noted" reads like a form: a count is said as "Measures noted: 1"."""
+    hedged = {key: text for key, text in translations("en").items() if "(s)" in text}
+    assert hedged == {}

@@ -34,7 +34,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 # (never "status"); any other computed setattr fails, as it could write a status.
 COMPUTED_SETTERS: dict[tuple[str, str], str] = {
     ("bot/services/org_import.py", "_apply"): "the columns a unit or post import changes",
-    ("bot/services/powers/changes.py", "edit_power"): "a power's text fields (TEXT_FIELDS)",
+    ("bot/services/powers/changes.py", "_change_field"): "a power's text fields (TEXT_FIELDS)",
     ("bot/services/regrading.py", "revise_factors"): "the five grading factors",
     ("bot/services/risks/declare.py", "complete_draft"): "the five grading factors",
     ("storage/fsm.py", "_upsert"): "a conversation's FSM state and data",

@@ -148,12 +148,31 @@ async def _own_power(session: AsyncSession, actor: Person, power_id: int, action
 
 
 async def edit_power(
-    session: AsyncSession, clock: Clock, *, actor: Person, power_id: int, field: str, value: str
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    actor: Person,
+    power_id: int,
+    field: str,
+    value: str,
+    settings: Settings,
 ) -> Power:
-    """Change one field of an unconfirmed power; a returned power goes back to review."""
+    """Change one field of an unconfirmed power; a returned power goes back to review, and
+    its reviewers are told again, as of a first submission (in the same transaction)."""
     if field not in EDITABLE:
         raise ServiceError("register.bad_field")
     power = await _own_power(session, actor, power_id, "edit")
+    was_returned = power.status == PowerStatus.RETURNED.value
+    await _change_field(session, clock, actor, power, field, value)
+    if was_returned and power.status == PowerStatus.SUBMITTED.value:
+        await tell_power_submitted(session, clock, power, settings)
+    return power
+
+
+async def _change_field(
+    session: AsyncSession, clock: Clock, actor: Person, power: Power, field: str, value: str
+) -> None:
+    """One field of `power` changed through the power's workflow ("edit")."""
     if field in TEXT_FIELDS:
         text = text_or_refuse(value, TEXT_FIELDS[field])
         move_power(session, clock, power, "edit", actor=actor,
@@ -174,7 +193,6 @@ async def edit_power(
             raise ServiceError("register.bad_category", value=value)
         move_power(session, clock, power, "edit", actor=actor,
                    change=lambda: setattr(power, "category", value))  # fmt: skip
-    return power
 
 
 async def withdraw_power(
