@@ -31,7 +31,6 @@ from handlers.register_ui import (
     ask,
     day,
     quote,
-    reask,
     register_prompt,
 )
 from handlers.ui.context import Ctx
@@ -39,6 +38,7 @@ from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of
+from handlers.ui.routes import text_steps
 from handlers.ui.steps import TextStep, finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
@@ -231,10 +231,5 @@ def create_router() -> Router:
         choose_matter, AddRule.matter, RuleCb.filter(F.action == RuleAction.MATTER)
     )
     TITLE.register(router)
-    for step, handler in (
-        (AddRule.kind, enter_kind),
-        (AddRule.issued, enter_issued),
-    ):
-        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, step, ~F.text)
+    text_steps(router, (AddRule.kind, enter_kind), (AddRule.issued, enter_issued))
     return router

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -24,7 +23,6 @@ from bot.domain.register_rules import (
 from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
-    ask,
     register_prompt,
     risk_type_label,
 )
@@ -161,7 +159,3 @@ def stale(query: CallbackQuery) -> Any:
 
 def today_of(clock: Clock, settings: Settings) -> date:
     return local_today(clock.now(), settings.timezone)
-
-
-async def reask_typed(message: Message, state: FSMContext) -> None:
-    await ask(message, state, prefix=_("register.use_buttons"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from handlers.callbacks import RiskAction, RiskCb
-from handlers.register_ui import reask
 from handlers.staff.risks.actions import (
     ONE_TAP,
     accept,
@@ -45,7 +44,6 @@ from handlers.staff.risks.declare_measures import (
     choose_rule,
     enter_deadline,
     enter_measure,
-    load_people,
     more_measures,
     quick_pick,
     responsible_page,
@@ -54,23 +52,9 @@ from handlers.staff.risks.declare_measures import (
 from handlers.staff.risks.keyboards import (
     Declare,
     RiskStep,
-    deadline_keyboard,
-    factor_keyboard,
-    factor_prompt_key,
-    reask_typed,
-    responsible_keyboard,
 )
 from handlers.staff.risks.listing import RISKS
-
-__all__ = [
-    "create_router",
-    "deadline_keyboard",
-    "factor_keyboard",
-    "factor_prompt_key",
-    "load_people",
-    "responsible_keyboard",
-    "responsible_page",
-]
+from handlers.ui.routes import button_steps, text_steps
 
 
 def create_router() -> Router:
@@ -108,7 +92,8 @@ def create_router() -> Router:
     router.callback_query.register(one_tap, cb(F.action.in_(set(ONE_TAP))))
     router.callback_query.register(start_assess, cb(F.action == RiskAction.ASSESS))
     router.callback_query.register(resubmit, cb(F.action == RiskAction.RESUBMIT))
-    text_steps = (
+    text_steps(
+        router,
         (Declare.description, enter_description),
         (Declare.measure_action, enter_measure),
         (Declare.deadline, enter_deadline),
@@ -117,11 +102,9 @@ def create_router() -> Router:
         (RiskStep.discussion_summary, enter_discussion_summary),
         (RiskStep.description, enter_new_description),
     )
-    for step, handler in text_steps:
-        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, step, ~F.text)
     # Button-only steps: anything typed (or sent) gets the question and its buttons again.
-    for step in (
+    button_steps(
+        router,
         Declare.power,
         Declare.risk_type,
         Declare.focus,
@@ -130,7 +113,5 @@ def create_router() -> Router:
         Declare.rule,
         Declare.more,
         Declare.confirm,
-    ):
-        router.message.register(reask, step, ~F.text)
-        router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
+    )
     return router
