@@ -19,7 +19,7 @@ from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import unit_choices
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, pressed_record, show_choices
 from handlers.ui.steps import asking_again
 from storage.models.org import Unit
 
@@ -62,19 +62,13 @@ async def start(message: Message, state: FSMContext, session: AsyncSession) -> N
 async def unit_page(
     query: CallbackQuery, callback_data: CategoryCb, session: AsyncSession
 ) -> None:
-    await query.answer()
-    await message_of(query).edit_reply_markup(
-        reply_markup=await _units(session, max(0, callback_data.id))
-    )
+    await show_choices(query, await _units(session, max(0, callback_data.id)))
 
 
 async def choose_unit(
     query: CallbackQuery, callback_data: CategoryCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    unit = await session.get(Unit, callback_data.id)
-    if unit is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    unit = await pressed_record(session, Unit, callback_data.id)
     await query.answer()
     await state.update_data(unit_id=unit.id)
     await state.set_state(CategoryFlow.scope)

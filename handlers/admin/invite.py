@@ -20,7 +20,7 @@ from handlers.callbacks import InviteAction, InviteCb
 from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
 from handlers.ui.pickers import unit_choices
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, pressed_record, show_choices
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
 
@@ -58,20 +58,13 @@ async def start_invite(message: Message, state: FSMContext, session: AsyncSessio
 
 
 async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
-    await query.answer()
-    if query.message is not None:
-        await message_of(query).edit_reply_markup(
-            reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
-        )
+    await show_choices(query, await _unit_keyboard(session, max(0, callback_data.value)))
 
 
 async def choose_unit(
     query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    unit = await session.get(Unit, callback_data.value)
-    if unit is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    unit = await pressed_record(session, Unit, callback_data.value)
     await query.answer()
     await state.update_data(unit_id=unit.id, roles=[])
     await state.set_state(InviteFlow.post)
@@ -130,8 +123,7 @@ async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMC
     chosen: list[str] = list((await state.get_data()).get("roles", []))
     chosen.remove(role) if role in chosen else chosen.append(role)
     await state.update_data(roles=chosen)
-    await query.answer()
-    await message_of(query).edit_reply_markup(reply_markup=_roles_keyboard(chosen))
+    await show_choices(query, _roles_keyboard(chosen))
 
 
 async def roles_done(query: CallbackQuery, state: FSMContext) -> None:

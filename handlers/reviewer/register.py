@@ -29,7 +29,7 @@ from handlers.staff.powers import card as power_card
 from handlers.ui.context import Ctx
 from handlers.ui.pager import Page
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
-from handlers.ui.query import bot_of, message_of
+from handlers.ui.query import bot_of, message_of, show_choices
 from handlers.ui.steps import TextStep, chosen_index, finish_step
 from storage.models.org import Post, Unit
 
@@ -189,10 +189,7 @@ async def start_propose(message: Message, state: FSMContext, ctx: Ctx) -> None:
 
 
 async def post_page(query: CallbackQuery, callback_data: RegisterReviewCb, ctx: Ctx) -> None:
-    await query.answer()
-    await message_of(query).edit_reply_markup(
-        reply_markup=await _post_keyboard(ctx, max(0, callback_data.id))
-    )
+    await show_choices(query, await _post_keyboard(ctx, max(0, callback_data.id)))
 
 
 async def choose_post(

@@ -29,7 +29,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted
 from handlers.ui.labels import INBOX_KIND, label
 from handlers.ui.pager import Page
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, show_choices
 from handlers.ui.steps import ends_step
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
@@ -203,7 +203,6 @@ async def _decide(
 
 async def pick_level(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) -> None:
     await _may(ctx, callback_data, (await _primary(ctx, callback_data.r))[1])
-    await query.answer()
     builder = InlineKeyboardBuilder()
     for level in LEVELS:
         builder.button(
@@ -214,7 +213,7 @@ async def pick_level(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) ->
         )
     builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(3, 1)
-    await message_of(query).edit_reply_markup(reply_markup=builder.as_markup())
+    await show_choices(query, builder.as_markup())
 
 
 async def set_level(

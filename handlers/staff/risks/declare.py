@@ -38,7 +38,7 @@ from handlers.staff.risks.declare_measures import start_measure
 from handlers.staff.risks.keyboards import Declare, button, power_keyboard
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, show_choices
 from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
 from storage.models.org import Post
@@ -70,8 +70,7 @@ async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> No
 
 async def power_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     data = await state.update_data(power_offset=max(0, callback_data.value))
-    await query.answer()
-    await message_of(query).edit_reply_markup(reply_markup=power_keyboard(data))
+    await show_choices(query, power_keyboard(data))
 
 
 async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
