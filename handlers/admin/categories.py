@@ -20,6 +20,7 @@ from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.routes import presses
 from handlers.ui.steps import asking_again
 from storage.models.org import Unit
 
@@ -127,17 +128,13 @@ async def reset(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("categories"))
-    router.callback_query.register(
-        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.PAGE)
-    )
-    router.callback_query.register(
-        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.UNIT)
-    )
-    router.callback_query.register(
-        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == CategoryAction.SCOPE)
-    )
-    router.callback_query.register(
-        reset, CategoryFlow.names, CategoryCb.filter(F.action == CategoryAction.RESET)
+    presses(
+        router,
+        CategoryCb,
+        (unit_page, CategoryAction.PAGE, CategoryFlow.unit),
+        (choose_unit, CategoryAction.UNIT, CategoryFlow.unit),
+        (choose_scope, CategoryAction.SCOPE, CategoryFlow.scope),
+        (reset, CategoryAction.RESET, CategoryFlow.names),
     )
     router.message.register(enter_names, CategoryFlow.names, F.text, ~F.text.startswith("/"))
     router.message.register(reask, CategoryFlow.names, ~F.text)

@@ -21,6 +21,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
 from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.routes import presses
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
 
@@ -197,26 +198,16 @@ async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) ->
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_invite, Command("invite"))
-    router.callback_query.register(
-        unit_page, InviteFlow.unit, InviteCb.filter(F.action == InviteAction.PAGE)
-    )
-    router.callback_query.register(
-        choose_unit, InviteFlow.unit, InviteCb.filter(F.action == InviteAction.UNIT)
-    )
-    router.callback_query.register(
-        choose_post, InviteFlow.post, InviteCb.filter(F.action == InviteAction.POST)
-    )
-    router.callback_query.register(
-        toggle_role, InviteFlow.roles, InviteCb.filter(F.action == InviteAction.ROLE)
-    )
-    router.callback_query.register(
-        roles_done, InviteFlow.roles, InviteCb.filter(F.action == InviteAction.ROLES_DONE)
+    presses(
+        router,
+        InviteCb,
+        (unit_page, InviteAction.PAGE, InviteFlow.unit),
+        (choose_unit, InviteAction.UNIT, InviteFlow.unit),
+        (choose_post, InviteAction.POST, InviteFlow.post),
+        (toggle_role, InviteAction.ROLE, InviteFlow.roles),
+        (roles_done, InviteAction.ROLES_DONE, InviteFlow.roles),
+        (abort, InviteAction.ABORT, InviteFlow.confirm),
+        (create, InviteAction.CREATE, InviteFlow.confirm),
     )
     router.message.register(enter_name, InviteFlow.name, F.text)
-    router.callback_query.register(
-        abort, InviteFlow.confirm, InviteCb.filter(F.action == InviteAction.ABORT)
-    )
-    router.callback_query.register(
-        create, InviteFlow.confirm, InviteCb.filter(F.action == InviteAction.CREATE)
-    )
     return router

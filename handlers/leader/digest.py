@@ -18,7 +18,7 @@ from bot.services.stats.scope import may_see_overview
 from handlers.callbacks import DigestAction, DigestCb
 from handlers.ui.context import Ctx
 from handlers.ui.pager import Page
-from handlers.ui.query import message_of
+from handlers.ui.query import show_page
 
 FREQUENCIES = tuple(Frequency)
 FREQUENCY_KEYS = {
@@ -59,16 +59,12 @@ async def _screen(ctx: Ctx) -> Page:
 
 async def _edit(query: CallbackQuery, text: str, *rows: list[InlineKeyboardButton]) -> None:
     """Answer the press and edit its message to `text` with `rows` of buttons."""
-    await query.answer()
-    keyboard = InlineKeyboardMarkup(inline_keyboard=list(rows))
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, text, InlineKeyboardMarkup(inline_keyboard=list(rows)))
 
 
 async def _show_screen(query: CallbackQuery, ctx: Ctx, said: str | None = None) -> None:
     """The subscription screen in the pressed message; `said`, the press's answer."""
-    text, keyboard = await _screen(ctx)
-    await query.answer(said)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, *await _screen(ctx), said=said)
 
 
 async def show(message: Message, ctx: Ctx) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -24,12 +24,14 @@ from bot.services import risks as risk_service
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
-from handlers.register_ui import ask, quote, register_prompt, risk_type_label
+from handlers.register_ui import ask, quote, register_prompt
 from handlers.staff.powers import card as power_card
+from handlers.staff.risks.keyboards import risk_type_choices
 from handlers.ui.context import Ctx
 from handlers.ui.pager import Page
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
-from handlers.ui.query import bot_of, message_of, show_choices
+from handlers.ui.query import bot_of, message_of, show_choices, show_page
+from handlers.ui.routes import presses
 from handlers.ui.steps import TextStep, chosen_index, finish_step
 from storage.models.org import Post, Unit
 
@@ -45,11 +47,7 @@ class Propose(StatesGroup):
 
 
 def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
-    return choices(
-        [risk_type_label(value) for value in RISK_TYPES],
-        lambda index: RegisterReviewCb(action=RegisterReviewAction.TYPE, value=index),
-        columns=2,
-    )
+    return risk_type_choices(lambda index: _cb(RegisterReviewAction.TYPE, value=index))
 
 
 RETURN_COMMENT = TextStep(ReturnPower.comment, "review_powers.ask_comment", COMMENT_MAX)
@@ -63,8 +61,8 @@ DESCRIPTION = TextStep(
 register_prompt(Propose.risk_type, "risks.ask_type", _type_keyboard)
 
 
-def _cb(action: RegisterReviewAction, id: int = 0) -> RegisterReviewCb:
-    return RegisterReviewCb(action=action, id=id)
+def _cb(action: RegisterReviewAction, id: int = 0, value: int = 0) -> RegisterReviewCb:
+    return RegisterReviewCb(action=action, id=id, value=value)
 
 
 # --- /powerreview ---------------------------------------------------------------------------
@@ -95,9 +93,7 @@ async def show_inbox(message: Message, state: FSMContext, ctx: Ctx) -> None:
 
 
 async def inbox_page(query: CallbackQuery, callback_data: RegisterReviewCb, ctx: Ctx) -> None:
-    text, keyboard = await _inbox(ctx, max(0, callback_data.id))
-    await query.answer()
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, *await _inbox(ctx, max(0, callback_data.id)))
 
 
 CONFIRM_OR_RETURN = (RegisterReviewAction.CONFIRM, RegisterReviewAction.RETURN)
@@ -240,22 +236,19 @@ async def export(message: Message, ctx: Ctx) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    cb = RegisterReviewCb.filter
     router.message.register(show_inbox, Command("powerreview"))
     router.message.register(start_propose, Command("propose"))
     router.message.register(export, Command("export"))
-    router.callback_query.register(inbox_page, cb(F.action == RegisterReviewAction.PAGE))
-    router.callback_query.register(open_power, cb(F.action == RegisterReviewAction.OPEN))
-    router.callback_query.register(confirm_power, cb(F.action == RegisterReviewAction.CONFIRM))
-    router.callback_query.register(start_return, cb(F.action == RegisterReviewAction.RETURN))
-    router.callback_query.register(
-        post_page, Propose.post, cb(F.action == RegisterReviewAction.POST_PAGE)
-    )
-    router.callback_query.register(
-        choose_post, Propose.post, cb(F.action == RegisterReviewAction.POST)
-    )
-    router.callback_query.register(
-        choose_type, Propose.risk_type, cb(F.action == RegisterReviewAction.TYPE)
+    presses(
+        router,
+        RegisterReviewCb,
+        (inbox_page, RegisterReviewAction.PAGE),
+        (open_power, RegisterReviewAction.OPEN),
+        (confirm_power, RegisterReviewAction.CONFIRM),
+        (start_return, RegisterReviewAction.RETURN),
+        (post_page, RegisterReviewAction.POST_PAGE, Propose.post),
+        (choose_post, RegisterReviewAction.POST, Propose.post),
+        (choose_type, RegisterReviewAction.TYPE, Propose.risk_type),
     )
     RETURN_COMMENT.register(router, enter_comment)
     DESCRIPTION.register(router)

@@ -29,7 +29,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted
 from handlers.ui.labels import INBOX_KIND, label
 from handlers.ui.pager import Page
-from handlers.ui.query import message_of, show_choices
+from handlers.ui.query import message_of, show_choices, show_page
 from handlers.ui.steps import ends_step
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
@@ -154,9 +154,7 @@ async def _show_next_or_inbox(
 
 async def back_to_inbox(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    await query.answer()
-    text, keyboard = await _inbox(ctx)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, *await _inbox(ctx))
 
 
 async def next_in_kind(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) -> None:

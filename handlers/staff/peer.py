@@ -28,7 +28,7 @@ from handlers.review_cards import render_card
 from handlers.ui.context import Ctx
 from handlers.ui.fit import edit_fitted
 from handlers.ui.labels import RISK_STATE, history_action, label, list_label
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, show_page
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -90,9 +90,7 @@ async def open_item(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> No
 
 async def back_to_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    await query.answer()
-    text, keyboard = await _list(ctx)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, *await _list(ctx))
 
 
 async def agree(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:

@@ -22,9 +22,10 @@ from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
 from bot.i18n import resolve_locale
 from bot.settings import Settings
-from storage.models.org import Person
+from storage.models.org import Person, Post
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]  # a middleware's next step
 
@@ -49,6 +50,13 @@ class Ctx:
     person: Person
     settings: Settings
     clock: Clock
+
+    async def own_post(self) -> Post:
+        """The person's own post; without one, the refusal that they have none."""
+        post = await self.session.get(Post, self.person.post_id) if self.person.post_id else None
+        if post is None:
+            raise ServiceError("register.no_post")
+        return post
 
 
 class ContextMiddleware(BaseMiddleware):

@@ -42,6 +42,15 @@ async def show_choices(query: CallbackQuery, keyboard: InlineKeyboardMarkup) -> 
     await message_of(query).edit_reply_markup(reply_markup=keyboard)
 
 
+async def show_page(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None, said: str | None = None
+) -> None:
+    """Answer a press (with `said`, when given) and edit its message into `text` and `keyboard`:
+    a screen shown in place. Usage: ``await show_page(query, *await _inbox(ctx))``."""
+    await query.answer(said)
+    await message_of(query).edit_text(text, reply_markup=keyboard)
+
+
 async def pressed_record(session: AsyncSession, model: type[T], record_id: int) -> T:
     """The row a button names; one that is gone is refused as a stale button."""
     record = await session.get(model, record_id)

@@ -5,14 +5,17 @@ Usage::
 
     text_steps(router, (AddRule.kind, enter_kind), (AddRule.issued, enter_issued))
     button_steps(router, Declare.power, Declare.risk_type)
+    presses(router, InviteCb, (unit_page, InviteAction.PAGE, InviteFlow.unit), ...)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import Message
@@ -40,3 +43,13 @@ def button_steps(router: Router, *steps: State) -> None:
     for step in steps:
         router.message.register(reask, step, ~F.text)
         router.message.register(reask_typed, step, *TYPED)
+
+
+Press = tuple[Callable[..., Any], StrEnum] | tuple[Callable[..., Any], StrEnum, State]
+
+
+def presses(router: Router, cb: type[CallbackData], *routes: Press, field: str = "action") -> None:
+    """Each `(handler, action[, step])`: a press of `cb` with that action (in that step, when
+    given) goes to the handler. `field` names the class's action field."""
+    for handler, action, *step in routes:
+        router.callback_query.register(handler, *step, cb.filter(getattr(F, field) == action))

@@ -41,7 +41,6 @@ from handlers.ui.fit import answer_fitted
 from handlers.ui.query import message_of, show_choices
 from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
-from storage.models.org import Post
 from storage.models.register import Power, RiskPoint
 
 FACTOR_VALUES = range(1, 6)
@@ -50,9 +49,7 @@ FACTOR_VALUES = range(1, 6)
 
 
 async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
-    post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
-    if post is None:
-        raise ServiceError("register.no_post")
+    post = await ctx.own_post()
     items, _total = await power_service.powers_of_post(ctx.session, post, limit=200)
     await state.clear()
     powers = [[p.id, p.name] for p in items]

@@ -29,7 +29,7 @@ from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import show_choices
 from handlers.ui.steps import next_step, quick_pick_deadline, typed, typed_deadline
 from handlers.ui.trail import answer_choice
-from storage.models.org import Person, Post
+from storage.models.org import Person
 
 # --- declaring: measures --------------------------------------------------------------------
 
@@ -94,9 +94,7 @@ async def choose_responsible(
     data = await state.get_data()
     current = dict(data.get("current", {}))
     if callback_data.id:
-        post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
-        if post is None:
-            raise ServiceError("register.no_post")
+        post = await ctx.own_post()
         chosen = await risk_service.responsible_person(
             ctx.session, post, ctx.person, callback_data.id
         )

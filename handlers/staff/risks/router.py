@@ -54,44 +54,40 @@ from handlers.staff.risks.keyboards import (
     RiskStep,
 )
 from handlers.staff.risks.listing import RISKS
-from handlers.ui.routes import button_steps, text_steps
+from handlers.ui.routes import button_steps, presses, text_steps
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RiskCb.filter
     RISKS.register(router, command="risks")
-    router.callback_query.register(open_risk, cb(F.action == RiskAction.OPEN))
-    router.callback_query.register(start_declare, cb(F.action == RiskAction.DECLARE))
-    router.callback_query.register(
-        power_page, Declare.power, cb(F.action == RiskAction.POWER_PAGE)
+    presses(
+        router,
+        RiskCb,
+        (open_risk, RiskAction.OPEN),
+        (start_declare, RiskAction.DECLARE),
+        (power_page, RiskAction.POWER_PAGE, Declare.power),
+        (choose_power, RiskAction.POWER, Declare.power),
+        (choose_type, RiskAction.TYPE, Declare.risk_type),
+        (choose_focus, RiskAction.FOCUS, Declare.focus),
+        (choose_factor, RiskAction.FACTOR, Declare.factor),
+        (choose_responsible, RiskAction.WHO, Declare.responsible),
+        (responsible_page, RiskAction.WHO_PAGE, Declare.responsible),
+        (quick_pick, RiskAction.QUICK, Declare.deadline),
+        (rule_page, RiskAction.RULE_PAGE, Declare.rule),
+        (choose_rule, RiskAction.RULE, Declare.rule),
+        (more_measures, RiskAction.MORE, Declare.more),
+        (measures_done, RiskAction.DONE, Declare.more),
+        (submit, RiskAction.SAVE, Declare.confirm),
+        (abort, RiskAction.ABORT, Declare.confirm),
+        (accept, RiskAction.ACCEPT),
+        (start_assess, RiskAction.ASSESS),
+        (resubmit, RiskAction.RESUBMIT),
     )
-    router.callback_query.register(choose_power, Declare.power, cb(F.action == RiskAction.POWER))
-    router.callback_query.register(choose_type, Declare.risk_type, cb(F.action == RiskAction.TYPE))
-    router.callback_query.register(choose_focus, Declare.focus, cb(F.action == RiskAction.FOCUS))
-    router.callback_query.register(
-        choose_factor, Declare.factor, cb(F.action == RiskAction.FACTOR)
-    )
-    router.callback_query.register(
-        choose_responsible, Declare.responsible, cb(F.action == RiskAction.WHO)
-    )
-    router.callback_query.register(
-        responsible_page, Declare.responsible, cb(F.action == RiskAction.WHO_PAGE)
-    )
-    router.callback_query.register(quick_pick, Declare.deadline, cb(F.action == RiskAction.QUICK))
-    router.callback_query.register(rule_page, Declare.rule, cb(F.action == RiskAction.RULE_PAGE))
-    router.callback_query.register(choose_rule, Declare.rule, cb(F.action == RiskAction.RULE))
-    router.callback_query.register(more_measures, Declare.more, cb(F.action == RiskAction.MORE))
-    router.callback_query.register(measures_done, Declare.more, cb(F.action == RiskAction.DONE))
-    router.callback_query.register(submit, Declare.confirm, cb(F.action == RiskAction.SAVE))
-    router.callback_query.register(abort, Declare.confirm, cb(F.action == RiskAction.ABORT))
-    router.callback_query.register(accept, cb(F.action == RiskAction.ACCEPT))
     router.callback_query.register(
         start_step, cb(F.action.in_({RiskAction.DISPUTE, RiskAction.DISCUSS, RiskAction.EDIT}))
     )
     router.callback_query.register(one_tap, cb(F.action.in_(set(ONE_TAP))))
-    router.callback_query.register(start_assess, cb(F.action == RiskAction.ASSESS))
-    router.callback_query.register(resubmit, cb(F.action == RiskAction.RESUBMIT))
     text_steps(
         router,
         (Declare.description, enter_description),
