@@ -18,7 +18,7 @@ from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import unit_choices
+from handlers.ui.pickers import buttons, unit_choices
 from handlers.ui.query import message_of, pressed_record, show_choices
 from handlers.ui.routes import presses
 from handlers.ui.steps import asking_again
@@ -35,11 +35,7 @@ class CategoryFlow(StatesGroup):
 
 
 def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("categories.reset"), callback_data=CategoryCb(action=CategoryAction.RESET)
-    )
-    return builder.as_markup()
+    return buttons((_("categories.reset"), CategoryCb(action=CategoryAction.RESET)))
 
 
 register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)

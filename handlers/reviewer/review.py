@@ -29,6 +29,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted
 from handlers.ui.labels import INBOX_KIND, label
 from handlers.ui.pager import Page
+from handlers.ui.pickers import buttons
 from handlers.ui.query import message_of, show_choices, show_page
 from handlers.ui.steps import ends_step
 
@@ -57,9 +58,7 @@ def _config(settings: Settings) -> ReviewConfig:
 
 def _to_inbox() -> InlineKeyboardMarkup:
     """The one "back to the inbox" button under a question."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-    return builder.as_markup()
+    return buttons((_("review.btn.inbox"), ReviewCb(a=ReviewAction.INBOX)))
 
 
 async def _inbox(ctx: Ctx) -> Page:

@@ -34,6 +34,7 @@ from handlers.register_ui import (
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
+from handlers.ui.pickers import buttons
 from handlers.ui.query import message_of
 from handlers.ui.routes import button_steps
 from handlers.ui.routes import reask_typed as reask_typed  # regrading_measures asks with it
@@ -112,19 +113,13 @@ async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
                 deadline=day(measure.deadline),
             )
         )
-    builder = InlineKeyboardBuilder()
     submit_key = "regrading.btn.submit" if shown.changed else "regrading.btn.confirm"
-    builder.button(text=_(submit_key), callback_data=RegradeCb(a=RegradeAction.CONFIRM, r=risk.id))
-    builder.button(
-        text=_("regrading.btn.factors"),
-        callback_data=RegradeCb(a=RegradeAction.FACTORS, r=risk.id),
+    keyboard = buttons(
+        (_(submit_key), RegradeCb(a=RegradeAction.CONFIRM, r=risk.id)),
+        (_("regrading.btn.factors"), RegradeCb(a=RegradeAction.FACTORS, r=risk.id)),
+        (_("regrading.btn.measures"), RegradeCb(a=RegradeAction.MEASURES, r=risk.id)),
     )
-    builder.button(
-        text=_("regrading.btn.measures"),
-        callback_data=RegradeCb(a=RegradeAction.MEASURES, r=risk.id),
-    )
-    builder.adjust(1)
-    return "\n".join(lines), builder.as_markup()
+    return "\n".join(lines), keyboard
 
 
 async def send_card(
