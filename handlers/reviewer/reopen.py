@@ -19,10 +19,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import regrading
 from bot.services import review as review_service
-from bot.services.review import ReviewConfig
-from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
-from handlers.review_cards import render_card
+from handlers.review_cards import render_card, review_config
 from handlers.ui.card_steps import ask_on_card, card_of, next_after
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted, fitted
@@ -38,10 +36,6 @@ class ReopenFlow(StatesGroup):
     reason = State()
 
 
-def _config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings)
-
-
 def _to_inbox(builder: InlineKeyboardBuilder | None = None) -> InlineKeyboardBuilder:
     """`builder` (or a new one) with the "back to the inbox" button."""
     builder = builder or InlineKeyboardBuilder()
@@ -50,7 +44,7 @@ def _to_inbox(builder: InlineKeyboardBuilder | None = None) -> InlineKeyboardBui
 
 
 async def _view(ctx: Ctx, after: int) -> Page:
-    config = _config(ctx.settings)
+    config = review_config(ctx)
     ids = await regrading.active_in_scope(ctx.session, config, ctx.person)
     risk_id = next_after(ids, after)
     if risk_id is None:
@@ -86,7 +80,7 @@ async def ask_reason(
     query: CallbackQuery, callback_data: ReopenCb, state: FSMContext, ctx: Ctx
 ) -> None:
     await regrading.check_reopen(
-        ctx.session, _config(ctx.settings), actor=ctx.person, risk_id=callback_data.r,
+        ctx.session, review_config(ctx), actor=ctx.person, risk_id=callback_data.r,
         expected_version=callback_data.v,
     )  # fmt: skip
     await ask_on_card(
@@ -100,7 +94,7 @@ async def receive_reason(message: Message, state: FSMContext, bot: Bot, ctx: Ctx
     risk_id = int(data["risk"])
     async with ends_step(state, mend=RETRY_KEYS):
         await regrading.reopen(
-            ctx.session, ctx.clock, _config(ctx.settings), actor=ctx.person, risk_id=risk_id,
+            ctx.session, ctx.clock, review_config(ctx), actor=ctx.person, risk_id=risk_id,
             reason=message.text, expected_version=data.get("version"),
         )  # fmt: skip
     await state.clear()

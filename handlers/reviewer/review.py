@@ -20,10 +20,9 @@ from bot.domain import local_time
 from bot.domain.grading import LEVELS, level_key
 from bot.domain.risk_workflow import Action, RiskState
 from bot.services import review as review_service
-from bot.services.review import Decision, InboxKind, ReviewConfig, Situation
-from bot.settings import Settings
+from bot.services.review import Decision, InboxKind, Situation
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
-from handlers.review_cards import render_card
+from handlers.review_cards import render_card, review_config, review_move
 from handlers.ui.card_steps import ask_on_card, drop_card_keyboard, next_after
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted
@@ -52,17 +51,13 @@ PRIMARY: dict[RiskState, Action] = {
 }
 
 
-def _config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings)
-
-
 def _to_inbox() -> InlineKeyboardMarkup:
     """The one "back to the inbox" button under a question."""
     return buttons((_("review.btn.inbox"), ReviewCb(a=ReviewAction.INBOX)))
 
 
 async def _inbox(ctx: Ctx) -> Page:
-    items = await review_service.inbox(ctx.session, _config(ctx.settings), ctx.person)
+    items = await review_service.inbox(ctx.session, review_config(ctx), ctx.person)
     closes = await review_service.social_closes_at(ctx.session, items[InboxKind.SOCIAL])
     until = local_time.day(closes, ctx.settings.timezone) if closes else None
     return _inbox_text_and_keyboard(items, social_until=until)
@@ -99,7 +94,7 @@ async def show_inbox(message: Message, state: FSMContext, ctx: Ctx) -> None:
 
 
 async def _card(ctx: Ctx, risk_id: int, kind: str) -> Page:
-    config = _config(ctx.settings)
+    config = review_config(ctx)
     sit = await review_service.situation(ctx.session, config, risk_id)
     text = await render_card(ctx.session, sit, _, config)
     v = sit.review.version
@@ -131,7 +126,7 @@ async def _next_in_kind(ctx: Ctx, kind: str, after: int) -> int | None:
         inbox_kind = InboxKind(kind)
     except ValueError:
         return None
-    ids = (await review_service.inbox(ctx.session, _config(ctx.settings), ctx.person))[inbox_kind]
+    ids = (await review_service.inbox(ctx.session, review_config(ctx), ctx.person))[inbox_kind]
     return next_after(ids, after)
 
 
@@ -173,7 +168,7 @@ DECISIONS: dict[ReviewAction, tuple[Action | None, str]] = {
 
 async def _primary(ctx: Ctx, risk_id: int) -> tuple[Situation, Action]:
     """The card's situation, and what "approve" means at its step."""
-    sit = await review_service.situation(ctx.session, _config(ctx.settings), risk_id)
+    sit = await review_service.situation(ctx.session, review_config(ctx), risk_id)
     return sit, PRIMARY.get(sit.state, Action.APPROVE)
 
 
@@ -190,10 +185,7 @@ async def _decide(
     query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx, decision: Decision, done_key: str
 ) -> None:
     # A stale or forbidden move is refused by the service: errors.py says why, nothing changes.
-    await review_service.transition(
-        ctx.session, ctx.clock, _config(ctx.settings), actor=ctx.person,
-        risk_id=callback_data.r, decision=decision,
-    )  # fmt: skip
+    await review_move(ctx, callback_data.r, decision)
     await query.answer(_(done_key))
     await _show_next_or_inbox(query, ctx, callback_data.k, callback_data.r, prefix=_(done_key))
 
@@ -234,7 +226,7 @@ WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
 
 async def _may(ctx: Ctx, cb: ReviewCb, action: Action) -> None:
     await review_service.check_may(
-        ctx.session, _config(ctx.settings), actor=ctx.person, risk_id=cb.r, action=action,
+        ctx.session, review_config(ctx), actor=ctx.person, risk_id=cb.r, action=action,
         expected_version=cb.v,
     )  # fmt: skip
 
@@ -272,10 +264,7 @@ async def receive_comment(message: Message, state: FSMContext, bot: Bot, ctx: Ct
         expected_version=data.get("version"),
     )
     async with ends_step(state, mend=RETRY_KEYS):
-        await review_service.transition(
-            ctx.session, ctx.clock, _config(ctx.settings), actor=ctx.person,
-            risk_id=int(data["risk"]), decision=decision,
-        )  # fmt: skip
+        await review_move(ctx, int(data["risk"]), decision)
     await state.clear()
     risk_id = int(data["risk"])
     said = _(DONE_AFTER_COMMENT.get(data["action"], "review.done.approved"))
