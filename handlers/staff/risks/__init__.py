@@ -1,5 +1,6 @@
 """/risks: my post's risk points and their declaration (the router is in `router.py`)."""
 
+# What the re-grading screens reuse from the declaration.
 from handlers.staff.risks.declare_measures import load_people, responsible_page
 from handlers.staff.risks.keyboards import (
     deadline_keyboard,

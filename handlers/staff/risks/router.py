@@ -37,8 +37,6 @@ from handlers.staff.risks.declare import (
     start_declare,
     submit,
 )
-
-# What the re-grading screens reuse from the declaration.
 from handlers.staff.risks.declare_measures import (
     choose_responsible,
     choose_rule,
@@ -49,10 +47,7 @@ from handlers.staff.risks.declare_measures import (
     responsible_page,
     rule_page,
 )
-from handlers.staff.risks.keyboards import (
-    Declare,
-    RiskStep,
-)
+from handlers.staff.risks.keyboards import Declare, RiskStep
 from handlers.staff.risks.listing import RISKS
 from handlers.ui.routes import button_steps, presses, text_steps
 
