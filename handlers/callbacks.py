@@ -15,8 +15,29 @@ from __future__ import annotations
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import BaseModel
 
 from handlers.ui.numbers import Id, Year  # bounded: a number past 64 bits does not unpack
+
+# --- the two common shapes -------------------------------------------------------------------
+# A class below takes one of these beside `CallbackData` and names its own `action` enum; the
+# fields pack in the order written here ("rk:open:42:0").
+
+
+class Step(BaseModel):
+    """A button of a flow: what it does, and one small number (an index, an offset, an id)."""
+
+    action: StrEnum
+    value: Id = 0
+
+
+class OnRecord(BaseModel):
+    """A button about one record: what it does, the record's id, and one small number."""
+
+    action: StrEnum
+    id: Id = 0
+    value: Id = 0
+
 
 # --- shared screen parts -----------------------------------------------------------------------
 
@@ -44,18 +65,15 @@ class PageCb(CallbackData, prefix="pg"):
 InviteAction = StrEnum("InviteAction", "PAGE UNIT POST ROLE ROLES_DONE CREATE ABORT")
 
 
-class InviteCb(CallbackData, prefix="inv"):
+class InviteCb(CallbackData, Step, prefix="inv"):
     action: InviteAction
-    value: Id = 0
 
 
 CategoryAction = StrEnum("CategoryAction", "PAGE UNIT SCOPE RESET")
 
 
-class CategoryCb(CallbackData, prefix="ct"):
+class CategoryCb(CallbackData, OnRecord, prefix="ct"):
     action: CategoryAction
-    id: Id = 0
-    value: Id = 0
 
 
 BroadcastAction = StrEnum("BroadcastAction", "AUDIENCE PAGE UNIT SEND ABORT REFRESH STOP")
@@ -85,10 +103,8 @@ class CampaignCb(CallbackData, prefix="cp"):
 RuleAction = StrEnum("RuleAction", "ADD UNIT_PAGE UNIT SKIP MATTER")
 
 
-class RuleCb(CallbackData, prefix="rl"):
+class RuleCb(CallbackData, OnRecord, prefix="rl"):
     action: RuleAction
-    id: Id = 0
-    value: Id = 0
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -101,10 +117,8 @@ class LanguageChoice(CallbackData, prefix="lang"):
 MeasureAction = StrEnum("MeasureAction", "OPEN STATUS")
 
 
-class MeasureCb(CallbackData, prefix="ms"):
+class MeasureCb(CallbackData, OnRecord, prefix="ms"):
     action: MeasureAction
-    id: Id = 0
-    value: Id = 0
 
 
 RiskAction = StrEnum(
@@ -115,10 +129,8 @@ RiskAction = StrEnum(
 )
 
 
-class RiskCb(CallbackData, prefix="rk"):
+class RiskCb(CallbackData, OnRecord, prefix="rk"):
     action: RiskAction
-    id: Id = 0
-    value: Id = 0
 
 
 PeerAction = StrEnum("PeerAction", "OPEN AGREE COMMENT LIST")
@@ -132,10 +144,8 @@ class PeerCb(CallbackData, prefix="pr"):
 PowerAction = StrEnum("PowerAction", "OPEN ADD SUBJECT_POST SCOPE CAT SAVE ABORT EDIT WITHDRAW")
 
 
-class PowerCb(CallbackData, prefix="pw"):
+class PowerCb(CallbackData, OnRecord, prefix="pw"):
     action: PowerAction
-    id: Id = 0
-    value: Id = 0
 
 
 class RegradeAction(StrEnum):
@@ -195,12 +205,10 @@ RegisterReviewAction = StrEnum(
 )
 
 
-class RegisterReviewCb(CallbackData, prefix="rr"):
+class RegisterReviewCb(CallbackData, OnRecord, prefix="rr"):
     """The reviewer's view of the register: powers to confirm, a post's risks by type."""
 
     action: RegisterReviewAction
-    id: Id = 0
-    value: Id = 0
 
 
 ReopenAction = StrEnum("ReopenAction", "NEXT ASK")
@@ -248,11 +256,10 @@ class RoundWizardAction(StrEnum):
     BROWSE = "browse"  # an admin's way to the citizens' view
 
 
-class RoundWizardCb(CallbackData, prefix="pu"):
+class RoundWizardCb(CallbackData, Step, prefix="pu"):
     """The commission's /publicity wizard (opening a round)."""
 
     action: RoundWizardAction
-    value: Id = 0
 
 
 class BrowseAction(StrEnum):
@@ -291,11 +298,10 @@ class SubscribeAction(StrEnum):
     OFF = "off"
 
 
-class SubscribeCb(CallbackData, prefix="sb"):
+class SubscribeCb(CallbackData, Step, prefix="sb"):
     """/subscribe: paged toggles of units, or all."""
 
     action: SubscribeAction
-    value: Id = 0
 
 
 class TrackAction(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -12,7 +11,8 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.domain.commands import commands_for
 from bot.domain.roles import Role
-from bot.i18n import resolve_locale, translate
+from bot.i18n import translate
+from handlers.ui.context import Handler, update_locale
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +67,7 @@ class MenuKeeper(BaseMiddleware):
     one `setMyCommands` per person with roles per process start; people without roles keep
     the default menu unless this process gave them one of their own."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         bot: Bot | None = data.get("bot")
         chat = data.get("event_chat")
         menus = menus_set(bot) if bot is not None else {}
@@ -84,13 +79,8 @@ class MenuKeeper(BaseMiddleware):
         known = menus.get(chat.id)
         if known is not before:  # the handler set it (an invitation, a language change)
             return result
-        user = data.get("event_from_user")
-        locale = resolve_locale(
-            person.language,
-            user.language_code if user else None,
-            data["settings"].default_locale,
-        )
-        wanted = (frozenset(person.roles), locale)
+        # Read again after the handler: it may have changed the person's language.
+        wanted = (frozenset(person.roles), update_locale(data))
         if known != wanted and (wanted[0] or known is not None):
             await set_person_menu(bot, chat.id, *wanted)
         return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.reachability import mark_reachable
 from bot.domain.clock import Clock
-from bot.i18n import resolve_locale
 from bot.services.people import person_for_user
+from handlers.ui.context import Handler, update_locale
 from storage.db import (
     SessionMaker,
     StatementCount,
@@ -42,8 +42,6 @@ REDACTED_HANDLERS = (
     "handlers.public.",
     "handlers.common.start.start_with_feedback_link",
 )
-
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 PENDING_UPDATE = "qingfeng_pending_update"  # session.info: the update id not yet recorded
@@ -178,11 +176,7 @@ class DbContextMiddleware(BaseMiddleware):
             data["session"] = session
             data["person"] = person
             data["person_id"] = person.id if person else None
-            data["locale"] = resolve_locale(
-                person.language if person else None,
-                user.language_code if user else None,
-                data["settings"].default_locale,
-            )
+            data["locale"] = update_locale(data)
             bot: Bot | None = data.get("bot")
             if bot is not None:
                 _commit_before_speaking(bot)

@@ -12,11 +12,25 @@ from bot.domain.grading import FACTORS, factor_key, level_key, suggestion
 from bot.domain.risk_workflow import RiskState
 from bot.services import review as review_service
 from bot.services import review_subject as subject
-from bot.services.review import ReviewConfig, Situation
+from bot.services.review import Decision, ReviewConfig, Situation
+from handlers.ui.context import Ctx
 from handlers.ui.labels import NOTE_KIND, RISK_STATE, RISK_TYPE, label
 from storage.models.org import Person, Post, Unit
 
 NOTES_SHOWN = 5
+
+
+def review_config(ctx: Ctx) -> ReviewConfig:
+    """The review's settings (tiers, windows) for this update."""
+    return ReviewConfig.from_settings(ctx.settings)
+
+
+async def review_move(ctx: Ctx, risk_id: int, decision: Decision) -> Situation:
+    """The update's person takes one review move on a risk (the service checks and refuses)."""
+    return await review_service.transition(
+        ctx.session, ctx.clock, review_config(ctx), actor=ctx.person, risk_id=risk_id,
+        decision=decision,
+    )  # fmt: skip
 
 
 async def render_card(

@@ -18,8 +18,9 @@ from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
 from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import unit_choices
-from handlers.ui.query import message_of
+from handlers.ui.pickers import buttons, unit_choices
+from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.routes import presses
 from handlers.ui.steps import asking_again
 from storage.models.org import Unit
 
@@ -34,11 +35,7 @@ class CategoryFlow(StatesGroup):
 
 
 def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("categories.reset"), callback_data=CategoryCb(action=CategoryAction.RESET)
-    )
-    return builder.as_markup()
+    return buttons((_("categories.reset"), CategoryCb(action=CategoryAction.RESET)))
 
 
 register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)
@@ -62,19 +59,13 @@ async def start(message: Message, state: FSMContext, session: AsyncSession) -> N
 async def unit_page(
     query: CallbackQuery, callback_data: CategoryCb, session: AsyncSession
 ) -> None:
-    await query.answer()
-    await message_of(query).edit_reply_markup(
-        reply_markup=await _units(session, max(0, callback_data.id))
-    )
+    await show_choices(query, await _units(session, max(0, callback_data.id)))
 
 
 async def choose_unit(
     query: CallbackQuery, callback_data: CategoryCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    unit = await session.get(Unit, callback_data.id)
-    if unit is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    unit = await pressed_record(session, Unit, callback_data.id)
     await query.answer()
     await state.update_data(unit_id=unit.id)
     await state.set_state(CategoryFlow.scope)
@@ -133,17 +124,13 @@ async def reset(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("categories"))
-    router.callback_query.register(
-        unit_page, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.PAGE)
-    )
-    router.callback_query.register(
-        choose_unit, CategoryFlow.unit, CategoryCb.filter(F.action == CategoryAction.UNIT)
-    )
-    router.callback_query.register(
-        choose_scope, CategoryFlow.scope, CategoryCb.filter(F.action == CategoryAction.SCOPE)
-    )
-    router.callback_query.register(
-        reset, CategoryFlow.names, CategoryCb.filter(F.action == CategoryAction.RESET)
+    presses(
+        router,
+        CategoryCb,
+        (unit_page, CategoryAction.PAGE, CategoryFlow.unit),
+        (choose_unit, CategoryAction.UNIT, CategoryFlow.unit),
+        (choose_scope, CategoryAction.SCOPE, CategoryFlow.scope),
+        (reset, CategoryAction.RESET, CategoryFlow.names),
     )
     router.message.register(enter_names, CategoryFlow.names, F.text, ~F.text.startswith("/"))
     router.message.register(reask, CategoryFlow.names, ~F.text)

@@ -20,7 +20,8 @@ from handlers.callbacks import InviteAction, InviteCb
 from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
 from handlers.ui.pickers import unit_choices
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.routes import presses
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
 
@@ -58,20 +59,13 @@ async def start_invite(message: Message, state: FSMContext, session: AsyncSessio
 
 
 async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
-    await query.answer()
-    if query.message is not None:
-        await message_of(query).edit_reply_markup(
-            reply_markup=await _unit_keyboard(session, max(0, callback_data.value))
-        )
+    await show_choices(query, await _unit_keyboard(session, max(0, callback_data.value)))
 
 
 async def choose_unit(
     query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    unit = await session.get(Unit, callback_data.value)
-    if unit is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    unit = await pressed_record(session, Unit, callback_data.value)
     await query.answer()
     await state.update_data(unit_id=unit.id, roles=[])
     await state.set_state(InviteFlow.post)
@@ -130,8 +124,7 @@ async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMC
     chosen: list[str] = list((await state.get_data()).get("roles", []))
     chosen.remove(role) if role in chosen else chosen.append(role)
     await state.update_data(roles=chosen)
-    await query.answer()
-    await message_of(query).edit_reply_markup(reply_markup=_roles_keyboard(chosen))
+    await show_choices(query, _roles_keyboard(chosen))
 
 
 async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
@@ -205,26 +198,16 @@ async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) ->
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_invite, Command("invite"))
-    router.callback_query.register(
-        unit_page, InviteFlow.unit, InviteCb.filter(F.action == InviteAction.PAGE)
-    )
-    router.callback_query.register(
-        choose_unit, InviteFlow.unit, InviteCb.filter(F.action == InviteAction.UNIT)
-    )
-    router.callback_query.register(
-        choose_post, InviteFlow.post, InviteCb.filter(F.action == InviteAction.POST)
-    )
-    router.callback_query.register(
-        toggle_role, InviteFlow.roles, InviteCb.filter(F.action == InviteAction.ROLE)
-    )
-    router.callback_query.register(
-        roles_done, InviteFlow.roles, InviteCb.filter(F.action == InviteAction.ROLES_DONE)
+    presses(
+        router,
+        InviteCb,
+        (unit_page, InviteAction.PAGE, InviteFlow.unit),
+        (choose_unit, InviteAction.UNIT, InviteFlow.unit),
+        (choose_post, InviteAction.POST, InviteFlow.post),
+        (toggle_role, InviteAction.ROLE, InviteFlow.roles),
+        (roles_done, InviteAction.ROLES_DONE, InviteFlow.roles),
+        (abort, InviteAction.ABORT, InviteFlow.confirm),
+        (create, InviteAction.CREATE, InviteFlow.confirm),
     )
     router.message.register(enter_name, InviteFlow.name, F.text)
-    router.callback_query.register(
-        abort, InviteFlow.confirm, InviteCb.filter(F.action == InviteAction.ABORT)
-    )
-    router.callback_query.register(
-        create, InviteFlow.confirm, InviteCb.filter(F.action == InviteAction.CREATE)
-    )
     return router

@@ -31,14 +31,14 @@ from handlers.register_ui import (
     ask,
     day,
     quote,
-    reask,
     register_prompt,
 )
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, show_choices
+from handlers.ui.routes import text_steps
 from handlers.ui.steps import TextStep, finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
@@ -142,10 +142,7 @@ async def start_add(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
 
 
 async def unit_page(query: CallbackQuery, callback_data: RuleCb, ctx: Ctx) -> None:
-    await query.answer()
-    await message_of(query).edit_reply_markup(
-        reply_markup=await _unit_keyboard(ctx, max(0, callback_data.id))
-    )
+    await show_choices(query, await _unit_keyboard(ctx, max(0, callback_data.id)))
 
 
 async def choose_unit(
@@ -231,10 +228,5 @@ def create_router() -> Router:
         choose_matter, AddRule.matter, RuleCb.filter(F.action == RuleAction.MATTER)
     )
     TITLE.register(router)
-    for step, handler in (
-        (AddRule.kind, enter_kind),
-        (AddRule.issued, enter_issued),
-    ):
-        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, step, ~F.text)
+    text_steps(router, (AddRule.kind, enter_kind), (AddRule.issued, enter_issued))
     return router

@@ -10,16 +10,15 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.digest_rules import HOURS_OFFERED, Frequency, SubscriptionAction
 from bot.domain.roles import Role
 from bot.services.stats import subscriptions
 from bot.services.stats.scope import may_see_overview
 from handlers.callbacks import DigestAction, DigestCb
-from handlers.ui.query import message_of
-from storage.models.org import Person
+from handlers.ui.context import Ctx
+from handlers.ui.pager import Page
+from handlers.ui.query import show_page
 
 FREQUENCIES = tuple(Frequency)
 FREQUENCY_KEYS = {
@@ -35,8 +34,8 @@ def _button(key: str, action: DigestAction, value: int = 0, hour: int = 0) -> In
     return InlineKeyboardButton(text=_(key), callback_data=data)
 
 
-async def _screen(session: AsyncSession, person: Person) -> tuple[str, InlineKeyboardMarkup]:
-    sub = await subscriptions.subscription_of(session, person)
+async def _screen(ctx: Ctx) -> Page:
+    sub = await subscriptions.subscription_of(ctx.session, ctx.person)
     if sub is None:
         text = _("digest.status.none")
     else:
@@ -53,16 +52,26 @@ async def _screen(session: AsyncSession, person: Person) -> tuple[str, InlineKey
         rows.append([_button("digest.btn.pause", DigestAction.PAUSE)])
     elif sub is not None:
         rows.append([_button("digest.btn.resume", DigestAction.RESUME)])
-    if person.has_role(Role.ADMIN):
+    if ctx.person.has_role(Role.ADMIN):
         rows.append([_button("digest.btn.unit_leaders", DigestAction.UNITS)])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def show(message: Message, session: AsyncSession, person: Person | None) -> None:
-    if person is None or not may_see_overview(person):
+async def _edit(query: CallbackQuery, text: str, *rows: list[InlineKeyboardButton]) -> None:
+    """Answer the press and edit its message to `text` with `rows` of buttons."""
+    await show_page(query, text, InlineKeyboardMarkup(inline_keyboard=list(rows)))
+
+
+async def _show_screen(query: CallbackQuery, ctx: Ctx, said: str | None = None) -> None:
+    """The subscription screen in the pressed message; `said`, the press's answer."""
+    await show_page(query, *await _screen(ctx), said=said)
+
+
+async def show(message: Message, ctx: Ctx) -> None:
+    if not may_see_overview(ctx.person):
         await message.answer(_("overview.not_allowed"))
         return
-    text, keyboard = await _screen(session, person)
+    text, keyboard = await _screen(ctx)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -81,64 +90,46 @@ async def ask_hour(query: CallbackQuery, callback_data: DigestCb) -> None:
         for hour in HOURS_OFFERED
     ]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append([_button("digest.btn.back", DigestAction.BACK)])
-    await query.answer()
-    await message_of(query).edit_text(
-        _("digest.ask_hour").format(frequency=when),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
-    )
+    await _edit(query, _("digest.ask_hour").format(frequency=when), *rows, [_back()])
 
 
-async def choose_hour(
-    query: CallbackQuery,
-    callback_data: DigestCb,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-) -> None:
+async def choose_hour(query: CallbackQuery, callback_data: DigestCb, ctx: Ctx) -> None:
     index = callback_data.value if 0 <= callback_data.value < len(FREQUENCIES) else -1
     frequency = FREQUENCIES[index].value if index >= 0 else ""
-    sub = await subscriptions.subscribe(session, clock, person, frequency, callback_data.hour)
-    assert person is not None
-    text, keyboard = await _screen(session, person)
-    when = _(FREQUENCY_KEYS[Frequency(sub.frequency)])
-    await query.answer(_("digest.saved").format(frequency=when, hour=sub.hour))
-    await message_of(query).edit_text(text, reply_markup=keyboard)
-
-
-async def pause_or_resume(
-    query: CallbackQuery,
-    callback_data: DigestCb,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-) -> None:
-    action = (
-        SubscriptionAction.PAUSE
-        if callback_data.action is DigestAction.PAUSE
-        else SubscriptionAction.RESUME
+    sub = await subscriptions.subscribe(
+        ctx.session, ctx.clock, ctx.person, frequency, callback_data.hour
     )
-    await subscriptions.move(session, clock, person, action)
-    assert person is not None
-    text, keyboard = await _screen(session, person)
-    await query.answer()
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    when = _(FREQUENCY_KEYS[Frequency(sub.frequency)])
+    await _show_screen(query, ctx, _("digest.saved").format(frequency=when, hour=sub.hour))
 
 
-async def back(query: CallbackQuery, session: AsyncSession, person: Person | None) -> None:
-    if person is None or not may_see_overview(person):
+MOVES = {
+    DigestAction.PAUSE: SubscriptionAction.PAUSE,
+    DigestAction.RESUME: SubscriptionAction.RESUME,
+}
+
+
+async def pause_or_resume(query: CallbackQuery, callback_data: DigestCb, ctx: Ctx) -> None:
+    await subscriptions.move(ctx.session, ctx.clock, ctx.person, MOVES[callback_data.action])
+    await _show_screen(query, ctx)
+
+
+async def back(query: CallbackQuery, ctx: Ctx) -> None:
+    if not may_see_overview(ctx.person):
         await query.answer(_("overview.not_allowed"), show_alert=True)
         return
-    text, keyboard = await _screen(session, person)
-    await query.answer()
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await _show_screen(query, ctx)
 
 
-async def unit_page(
-    query: CallbackQuery, callback_data: DigestCb, session: AsyncSession, person: Person | None
-) -> None:
+def _back() -> InlineKeyboardButton:
+    return _button("digest.btn.back", DigestAction.BACK)
+
+
+async def unit_page(query: CallbackQuery, callback_data: DigestCb, ctx: Ctx) -> None:
     offset = max(0, callback_data.value)
-    units, total = await subscriptions.units_with_leaders(session, person, offset, UNITS_PER_PAGE)
+    units, total = await subscriptions.units_with_leaders(
+        ctx.session, ctx.person, offset, UNITS_PER_PAGE
+    )
     rows = [
         [
             InlineKeyboardButton(
@@ -155,30 +146,16 @@ async def unit_page(
         turns.append(_button("overview.btn.next", DigestAction.UNITS, offset + UNITS_PER_PAGE))
     if turns:
         rows.append(turns)
-    rows.append([_button("digest.btn.back", DigestAction.BACK)])
     key = "digest.pick_unit" if total else "digest.no_leaders"
-    await query.answer()
-    await message_of(query).edit_text(
-        _(key), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    await _edit(query, _(key), *rows, [_back()])
+
+
+async def subscribe_unit(query: CallbackQuery, callback_data: DigestCb, ctx: Ctx) -> None:
+    added = await subscriptions.subscribe_unit_leaders(
+        ctx.session, ctx.clock, ctx.person, callback_data.value
     )
-
-
-async def subscribe_unit(
-    query: CallbackQuery,
-    callback_data: DigestCb,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-) -> None:
-    added = await subscriptions.subscribe_unit_leaders(session, clock, person, callback_data.value)
     names = "、".join(p.name for p in added) or "—"
-    await query.answer()
-    await message_of(query).edit_text(
-        _("digest.unit_done").format(n=len(added), names=escape(names)),
-        reply_markup=InlineKeyboardMarkup(
-            inline_keyboard=[[_button("digest.btn.back", DigestAction.BACK)]]
-        ),
-    )
+    await _edit(query, _("digest.unit_done").format(n=len(added), names=escape(names)), [_back()])
 
 
 def create_router() -> Router:

@@ -17,18 +17,15 @@ from aiogram.types import (
     Message,
 )
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.register_rules import local_today
 from bot.services.stats.chart import has_data, render_chart
 from bot.services.stats.overview import Overview
 from bot.services.stats.render import overview_text, ranking_text, scope_title
 from bot.services.stats.scope import overview_for
-from bot.settings import Settings
 from handlers.callbacks import OverviewAction, OverviewCb
-from handlers.ui.query import message_of
-from storage.models.org import Person
+from handlers.ui.context import Ctx
+from handlers.ui.query import bot_of, message_of
 
 UNITS_PER_PAGE = 12
 
@@ -87,36 +84,27 @@ def _up_button(ov: Overview, unit_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("overview.btn.up"), callback_data=data)
 
 
-async def _load(
-    session: AsyncSession, person: Person | None, unit_id: int, clock: Clock, settings: Settings
-) -> Overview:
+async def _load(ctx: Ctx, unit_id: int) -> Overview:
     return await overview_for(
-        session,
-        person,
+        ctx.session,
+        ctx.person,
         unit_id or None,
-        today=local_today(clock.now(), settings.timezone),
-        review_limit_days=settings.review_reminder_days,
-        answer_days=settings.feedback_answer_days,
+        today=local_today(ctx.clock.now(), ctx.settings.timezone),
+        review_limit_days=ctx.settings.review_reminder_days,
+        answer_days=ctx.settings.feedback_answer_days,
     )
 
 
-async def show_overview(
-    message: Message,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-    settings: Settings,
-    locale: str,
-) -> None:
-    ov = await _load(session, person, 0, clock, settings)
+async def show_overview(message: Message, ctx: Ctx, locale: str) -> None:
+    ov = await _load(ctx, 0)
     await send_chart(message, ov, None, locale)
-    text = overview_text(ov, None, locale, review_limit_days=settings.review_reminder_days)
+    text = overview_text(ov, None, locale, review_limit_days=ctx.settings.review_reminder_days)
     await message.answer(text, reply_markup=overview_keyboard(ov, None))
 
 
 async def send_chart(message: Message, ov: Overview, unit_id: int | None, locale: str) -> None:
     """The chart as a photo, drawn in a worker thread (it takes a few hundred ms)."""
-    await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)  # type: ignore[union-attr]
+    await bot_of(message).send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
     if not has_data(ov, unit_id):
         # Nothing to draw: say so in words rather than send blank axes.
         await message.answer(_("chart.empty_text").format(unit=scope_title(ov, unit_id, locale)))
@@ -126,48 +114,25 @@ async def send_chart(message: Message, ov: Overview, unit_id: int | None, locale
     await message.answer_photo(BufferedInputFile(png, "overview.png"), caption=caption)
 
 
-async def chart(
-    query: CallbackQuery,
-    callback_data: OverviewCb,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-    settings: Settings,
-    locale: str,
-) -> None:
-    ov = await _load(session, person, callback_data.unit_id, clock, settings)
+async def chart(query: CallbackQuery, callback_data: OverviewCb, ctx: Ctx, locale: str) -> None:
+    ov = await _load(ctx, callback_data.unit_id)
     await query.answer()
     await send_chart(message_of(query), ov, callback_data.unit_id or None, locale)
 
 
-async def drill(
-    query: CallbackQuery,
-    callback_data: OverviewCb,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-    settings: Settings,
-    locale: str,
-) -> None:
-    ov = await _load(session, person, callback_data.unit_id, clock, settings)
+async def drill(query: CallbackQuery, callback_data: OverviewCb, ctx: Ctx, locale: str) -> None:
+    ov = await _load(ctx, callback_data.unit_id)
     unit_id = callback_data.unit_id or None
-    text = overview_text(ov, unit_id, locale, review_limit_days=settings.review_reminder_days)
+    days = ctx.settings.review_reminder_days
+    text = overview_text(ov, unit_id, locale, review_limit_days=days)
     await query.answer()
     await message_of(query).edit_text(
         text, reply_markup=overview_keyboard(ov, unit_id, callback_data.page)
     )
 
 
-async def ranking(
-    query: CallbackQuery,
-    callback_data: OverviewCb,
-    session: AsyncSession,
-    person: Person | None,
-    clock: Clock,
-    settings: Settings,
-    locale: str,
-) -> None:
-    ov = await _load(session, person, callback_data.unit_id, clock, settings)
+async def ranking(query: CallbackQuery, callback_data: OverviewCb, ctx: Ctx, locale: str) -> None:
+    ov = await _load(ctx, callback_data.unit_id)
     unit_id = callback_data.unit_id or None
     back = OverviewCb(action=OverviewAction.UNIT, unit_id=callback_data.unit_id).pack()
     keyboard = InlineKeyboardMarkup(

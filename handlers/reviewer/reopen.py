@@ -13,22 +13,20 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.services import regrading
 from bot.services import review as review_service
-from bot.services.review import ReviewConfig
-from bot.settings import Settings
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
-from handlers.review_cards import render_card
+from handlers.review_cards import render_card, review_config
+from handlers.ui.card_steps import ask_on_card, card_of, next_after
+from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted, fitted
+from handlers.ui.pager import Page
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
-from storage.models.org import Person
 
 # Refusals of the typed reason itself: the prompt stays and the reviewer types again.
 RETRY_KEYS = frozenset({"review.comment_too_long", "workflow.comment_required"})
@@ -38,48 +36,40 @@ class ReopenFlow(StatesGroup):
     reason = State()
 
 
-def _config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings)
+def _to_inbox(builder: InlineKeyboardBuilder | None = None) -> InlineKeyboardBuilder:
+    """`builder` (or a new one) with the "back to the inbox" button."""
+    builder = builder or InlineKeyboardBuilder()
+    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
+    return builder
 
 
-async def _view(
-    session: AsyncSession, settings: Settings, person: Person, after: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    config = _config(settings)
-    ids = await regrading.active_in_scope(session, config, person)
-    builder = InlineKeyboardBuilder()
-    later = [i for i in ids if i > after]
-    candidates = later or ids
-    risk_id = candidates[0] if candidates else None
+async def _view(ctx: Ctx, after: int) -> Page:
+    config = review_config(ctx)
+    ids = await regrading.active_in_scope(ctx.session, config, ctx.person)
+    risk_id = next_after(ids, after)
     if risk_id is None:
-        builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-        return _("reopen.none"), builder.as_markup()
-    sit = await review_service.situation(session, config, risk_id)
-    text = await render_card(session, sit, _, config)
-    v = sit.review.version
+        return _("reopen.none"), _to_inbox().as_markup()
+    sit = await review_service.situation(ctx.session, config, risk_id)
+    text = await render_card(ctx.session, sit, _, config)
+    builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("reopen.btn.reopen"), callback_data=ReopenCb(a=ReopenAction.ASK, r=risk_id, v=v)
+        text=_("reopen.btn.reopen"),
+        callback_data=ReopenCb(a=ReopenAction.ASK, r=risk_id, v=sit.review.version),
     )
     if len(ids) > 1:
         builder.button(
             text=_("review.btn.skip"), callback_data=ReopenCb(a=ReopenAction.NEXT, r=risk_id)
         )
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-    builder.adjust(2)
+    _to_inbox(builder).adjust(2)
     title = _("reopen.title").format(n=len(ids))
     return f"{title}\n\n{text}", builder.as_markup()
 
 
 async def show_next(
-    query: CallbackQuery,
-    callback_data: ReopenCb,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    query: CallbackQuery, callback_data: ReopenCb, state: FSMContext, ctx: Ctx
 ) -> None:
     await state.clear()
-    text, keyboard = await _view(session, settings, person, callback_data.r)
+    text, keyboard = await _view(ctx, callback_data.r)
     await query.answer()
     await edit_fitted(
         message_of(query), text, reply_markup=keyboard, name=f"risk-{callback_data.r}"
@@ -87,56 +77,33 @@ async def show_next(
 
 
 async def ask_reason(
-    query: CallbackQuery,
-    callback_data: ReopenCb,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    query: CallbackQuery, callback_data: ReopenCb, state: FSMContext, ctx: Ctx
 ) -> None:
     await regrading.check_reopen(
-        session, _config(settings), actor=person, risk_id=callback_data.r,
+        ctx.session, review_config(ctx), actor=ctx.person, risk_id=callback_data.r,
         expected_version=callback_data.v,
     )  # fmt: skip
-    await query.answer()
-    message = query.message
-    await state.set_state(ReopenFlow.reason)
-    await state.update_data(
-        risk=callback_data.r,
-        version=callback_data.v,
-        card_chat=message.chat.id if message else None,
-        card_message=message.message_id if message else None,
-    )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-    await message_of(query).edit_text(_("reopen.ask_reason"), reply_markup=builder.as_markup())
+    await ask_on_card(
+        query, state, ReopenFlow.reason, _("reopen.ask_reason"), _to_inbox().as_markup(),
+        risk=callback_data.r, version=callback_data.v,
+    )  # fmt: skip
 
 
-async def receive_reason(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def receive_reason(message: Message, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     data = await state.get_data()
     risk_id = int(data["risk"])
     async with ends_step(state, mend=RETRY_KEYS):
         await regrading.reopen(
-            session, clock, _config(settings), actor=person, risk_id=risk_id,
+            ctx.session, ctx.clock, review_config(ctx), actor=ctx.person, risk_id=risk_id,
             reason=message.text, expected_version=data.get("version"),
         )  # fmt: skip
     await state.clear()
-    text, keyboard = await _view(session, settings, person, risk_id)
+    text, keyboard = await _view(ctx, risk_id)
     text = f"{_('reopen.done').format(id=risk_id)}\n\n{text}"
-    if data.get("card_chat") and data.get("card_message"):
+    card = card_of(data)
+    if card is not None:
         await bot.edit_message_text(
-            text=fitted(text)[0],
-            chat_id=data["card_chat"],
-            message_id=data["card_message"],
-            reply_markup=keyboard,
+            text=fitted(text)[0], chat_id=card[0], message_id=card[1], reply_markup=keyboard
         )
     else:
         await answer_fitted(message, text, reply_markup=keyboard, name=f"risk-{risk_id}")

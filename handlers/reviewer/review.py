@@ -8,32 +8,29 @@ message is edited with the outcome and the next item.
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import local_time
-from bot.domain.clock import Clock
 from bot.domain.grading import LEVELS, level_key
 from bot.domain.risk_workflow import Action, RiskState
 from bot.services import review as review_service
-from bot.services.review import Decision, InboxKind, ReviewConfig
-from bot.settings import Settings
+from bot.services.review import Decision, InboxKind, Situation
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
-from handlers.review_cards import render_card
+from handlers.review_cards import render_card, review_config, review_move
+from handlers.ui.card_steps import ask_on_card, drop_card_keyboard, next_after
+from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted
 from handlers.ui.labels import INBOX_KIND, label
-from handlers.ui.query import message_of
+from handlers.ui.pager import Page
+from handlers.ui.pickers import buttons
+from handlers.ui.query import message_of, show_choices, show_page
 from handlers.ui.steps import ends_step
-from storage.models.org import Person
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
 RETRY_KEYS = frozenset(
@@ -54,22 +51,21 @@ PRIMARY: dict[RiskState, Action] = {
 }
 
 
-def _config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings)
+def _to_inbox() -> InlineKeyboardMarkup:
+    """The one "back to the inbox" button under a question."""
+    return buttons((_("review.btn.inbox"), ReviewCb(a=ReviewAction.INBOX)))
 
 
-async def _inbox(
-    session: AsyncSession, settings: Settings, person: Person
-) -> tuple[str, InlineKeyboardMarkup]:
-    items = await review_service.inbox(session, _config(settings), person)
-    closes = await review_service.social_closes_at(session, items[InboxKind.SOCIAL])
-    until = local_time.day(closes, settings.timezone) if closes else None
+async def _inbox(ctx: Ctx) -> Page:
+    items = await review_service.inbox(ctx.session, review_config(ctx), ctx.person)
+    closes = await review_service.social_closes_at(ctx.session, items[InboxKind.SOCIAL])
+    until = local_time.day(closes, ctx.settings.timezone) if closes else None
     return _inbox_text_and_keyboard(items, social_until=until)
 
 
 def _inbox_text_and_keyboard(
     items: dict[InboxKind, list[int]], *, social_until: str | None = None
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> Page:
     builder = InlineKeyboardBuilder()
     lines = [_("review.inbox_title")]
     for kind in InboxKind:
@@ -91,20 +87,16 @@ def _inbox_text_and_keyboard(
     return "\n".join(lines), builder.as_markup()
 
 
-async def show_inbox(
-    message: Message, state: FSMContext, session: AsyncSession, person: Person, settings: Settings
-) -> None:
+async def show_inbox(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    text, keyboard = await _inbox(session, settings, person)
+    text, keyboard = await _inbox(ctx)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def _card(
-    session: AsyncSession, settings: Settings, person: Person, risk_id: int, kind: str
-) -> tuple[str, InlineKeyboardMarkup]:
-    config = _config(settings)
-    sit = await review_service.situation(session, config, risk_id)
-    text = await render_card(session, sit, _, config)
+async def _card(ctx: Ctx, risk_id: int, kind: str) -> Page:
+    config = review_config(ctx)
+    sit = await review_service.situation(ctx.session, config, risk_id)
+    text = await render_card(ctx.session, sit, _, config)
     v = sit.review.version
     primary = PRIMARY.get(sit.state)
     offered: list[tuple[str, ReviewAction]] = []
@@ -129,35 +121,23 @@ async def _card(
     return text, builder.as_markup()
 
 
-async def _next_in_kind(
-    session: AsyncSession, settings: Settings, person: Person, kind: str, after: int
-) -> int | None:
+async def _next_in_kind(ctx: Ctx, kind: str, after: int) -> int | None:
     try:
         inbox_kind = InboxKind(kind)
     except ValueError:
         return None
-    ids = (await review_service.inbox(session, _config(settings), person))[inbox_kind]
-    later = [i for i in ids if i > after]
-    candidates = later or ids
-    return candidates[0] if candidates else None
+    ids = (await review_service.inbox(ctx.session, review_config(ctx), ctx.person))[inbox_kind]
+    return next_after(ids, after)
 
 
 async def _show_next_or_inbox(
-    query_or_message: CallbackQuery | Message,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-    kind: str,
-    after: int,
-    *,
-    prefix: str = "",
+    query_or_message: CallbackQuery | Message, ctx: Ctx, kind: str, after: int, *, prefix: str = ""
 ) -> None:
-    next_id = await _next_in_kind(session, settings, person, kind, after)
+    next_id = await _next_in_kind(ctx, kind, after)
     if next_id is None:
-        text, keyboard = await _inbox(session, settings, person)
+        text, keyboard = await _inbox(ctx)
     else:
-        text, keyboard = await _card(session, settings, person, next_id, kind)
+        text, keyboard = await _card(ctx, next_id, kind)
     text = f"{prefix}\n\n{text}" if prefix else text
     name = f"risk-{next_id}"
     if isinstance(query_or_message, CallbackQuery):
@@ -166,32 +146,15 @@ async def _show_next_or_inbox(
         await answer_fitted(query_or_message, text, reply_markup=keyboard, name=name)
 
 
-async def back_to_inbox(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def back_to_inbox(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    await query.answer()
-    text, keyboard = await _inbox(session, settings, person)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, *await _inbox(ctx))
 
 
-async def next_in_kind(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def next_in_kind(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) -> None:
     """A kind's first card (its button carries no risk), or the one after a skipped card."""
     await query.answer()
-    await _show_next_or_inbox(
-        query, bot, session, settings, person, callback_data.k, callback_data.r
-    )
+    await _show_next_or_inbox(query, ctx, callback_data.k, callback_data.r)
 
 
 # The one-tap decisions: the move (None: what "approve" means at the card's step) and the
@@ -203,90 +166,54 @@ DECISIONS: dict[ReviewAction, tuple[Action | None, str]] = {
 }
 
 
-async def decide(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def _primary(ctx: Ctx, risk_id: int) -> tuple[Situation, Action]:
+    """The card's situation, and what "approve" means at its step."""
+    sit = await review_service.situation(ctx.session, review_config(ctx), risk_id)
+    return sit, PRIMARY.get(sit.state, Action.APPROVE)
+
+
+async def decide(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) -> None:
     """Approve, close social review or withdraw: the move, then the next card in the kind."""
     action, done_key = DECISIONS[callback_data.a]
     if action is None:
-        sit = await review_service.situation(session, _config(settings), callback_data.r)
-        action = PRIMARY.get(sit.state, Action.APPROVE)
+        action = (await _primary(ctx, callback_data.r))[1]
     decision = Decision(action, expected_version=callback_data.v)
-    await _decide(query, callback_data, bot, session, clock, settings, person, decision, done_key)
+    await _decide(query, callback_data, ctx, decision, done_key)
 
 
 async def _decide(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-    decision: Decision,
-    done_key: str,
+    query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx, decision: Decision, done_key: str
 ) -> None:
     # A stale or forbidden move is refused by the service: errors.py says why, nothing changes.
-    await review_service.transition(
-        session, clock, _config(settings), actor=person, risk_id=callback_data.r, decision=decision
-    )
+    await review_move(ctx, callback_data.r, decision)
     await query.answer(_(done_key))
-    await _show_next_or_inbox(
-        query, bot, session, settings, person, callback_data.k, callback_data.r, prefix=_(done_key)
-    )
+    await _show_next_or_inbox(query, ctx, callback_data.k, callback_data.r, prefix=_(done_key))
 
 
-async def pick_level(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, settings: Settings,
-    person: Person,
-) -> None:  # fmt: skip
-    sit = await review_service.situation(session, _config(settings), callback_data.r)
-    action = PRIMARY.get(sit.state, Action.APPROVE)
-    await _may(session, settings, person, callback_data, action)
-    await query.answer()
+async def pick_level(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) -> None:
+    await _may(ctx, callback_data, (await _primary(ctx, callback_data.r))[1])
     builder = InlineKeyboardBuilder()
     for level in LEVELS:
         builder.button(
             text=_(level_key(level)),
-            callback_data=ReviewCb(
-                a=ReviewAction.SET_LEVEL,
-                r=callback_data.r,
-                v=callback_data.v,
-                k=callback_data.k,
-                lv=level,
+            callback_data=callback_data.model_copy(
+                update={"a": ReviewAction.SET_LEVEL, "lv": level}
             ),
         )
     builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
     builder.adjust(3, 1)
-    await message_of(query).edit_reply_markup(reply_markup=builder.as_markup())
+    await show_choices(query, builder.as_markup())
 
 
 async def set_level(
-    query: CallbackQuery,
-    callback_data: ReviewCb,
-    state: FSMContext,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, ctx: Ctx
 ) -> None:
-    sit = await review_service.situation(session, _config(settings), callback_data.r)
-    action = PRIMARY.get(sit.state, Action.APPROVE)
+    sit, action = await _primary(ctx, callback_data.r)
     if callback_data.lv == sit.review.suggested_level:
-        await _decide(
-            query, callback_data, bot, session, clock, settings, person,
-            Decision(action, level=callback_data.lv, expected_version=callback_data.v),
-            "review.done.approved",
-        )  # fmt: skip
+        decision = Decision(action, level=callback_data.lv, expected_version=callback_data.v)
+        await _decide(query, callback_data, ctx, decision, "review.done.approved")
         return
-    await _may(session, settings, person, callback_data, action)
+    await _may(ctx, callback_data, action)
     await _ask_comment(query, state, callback_data, action, "review.ask_level_reason")
 
 
@@ -297,49 +224,38 @@ WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
 }
 
 
-async def _may(
-    session: AsyncSession, settings: Settings, person: Person, cb: ReviewCb, action: Action
-) -> None:
+async def _may(ctx: Ctx, cb: ReviewCb, action: Action) -> None:
     await review_service.check_may(
-        session, _config(settings), actor=person, risk_id=cb.r, action=action,
+        ctx.session, review_config(ctx), actor=ctx.person, risk_id=cb.r, action=action,
         expected_version=cb.v,
     )  # fmt: skip
 
 
 async def ask_comment(
-    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, session: AsyncSession,
-    settings: Settings, person: Person,
-) -> None:  # fmt: skip
+    query: CallbackQuery, callback_data: ReviewCb, state: FSMContext, ctx: Ctx
+) -> None:
     action, prompt_key = WITH_COMMENT[callback_data.a]
-    await _may(session, settings, person, callback_data, action)
+    await _may(ctx, callback_data, action)
     await _ask_comment(query, state, callback_data, action, prompt_key)
 
 
 async def _ask_comment(
-    query: CallbackQuery, state: FSMContext, callback_data: ReviewCb, action: Action,
-    prompt_key: str,
-) -> None:  # fmt: skip
-    await query.answer()
-    await state.set_state(ReviewFlow.comment)
-    message = query.message
-    await state.update_data(
-        risk=callback_data.r,
-        version=callback_data.v,
-        kind=callback_data.k,
-        level=callback_data.lv or None,
-        action=action.value,
-        card_chat=message.chat.id if message else None,
-        card_message=message.message_id if message else None,
-    )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("review.btn.inbox"), callback_data=ReviewCb(a=ReviewAction.INBOX))
-    await message_of(query).edit_text(_(prompt_key), reply_markup=builder.as_markup())
+    query: CallbackQuery, state: FSMContext, cb: ReviewCb, action: Action, prompt_key: str
+) -> None:
+    await ask_on_card(
+        query, state, ReviewFlow.comment, _(prompt_key), _to_inbox(),
+        risk=cb.r, version=cb.v, kind=cb.k, level=cb.lv or None, action=action.value,
+    )  # fmt: skip
 
 
-async def receive_comment(
-    message: Message, state: FSMContext, bot: Bot, session: AsyncSession, clock: Clock,
-    settings: Settings, person: Person,
-) -> None:  # fmt: skip
+# What the reviewer is told after a typed decision, by its move.
+DONE_AFTER_COMMENT = {
+    Action.RETURN.value: "review.done.returned",
+    Action.REPROPOSE.value: "review.done.reproposed",
+}
+
+
+async def receive_comment(message: Message, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     data = await state.get_data()
     decision = Decision(
         Action(data["action"]),
@@ -348,17 +264,10 @@ async def receive_comment(
         expected_version=data.get("version"),
     )
     async with ends_step(state, mend=RETRY_KEYS):
-        await review_service.transition(
-            session, clock, _config(settings), actor=person, risk_id=int(data["risk"]),
-            decision=decision,
-        )  # fmt: skip
+        await review_move(ctx, int(data["risk"]), decision)
     await state.clear()
     risk_id = int(data["risk"])
-    done = {
-        Action.RETURN.value: "review.done.returned",
-        Action.REPROPOSE.value: "review.done.reproposed",
-    }.get(data["action"], "review.done.approved")
-    said = _(done)
+    said = _(DONE_AFTER_COMMENT.get(data["action"], "review.done.approved"))
     if data.get("level"):
         said = _("review.done.level_set").format(
             risk_id=risk_id,
@@ -367,14 +276,8 @@ async def receive_comment(
         )
     # The prompt above the reviewer's words keeps its text and loses its button; what was
     # decided, and the next card, come below them.
-    if data.get("card_chat") and data.get("card_message"):
-        with suppress(TelegramBadRequest):
-            await bot.edit_message_reply_markup(
-                chat_id=data["card_chat"], message_id=data["card_message"], reply_markup=None
-            )
-    await _show_next_or_inbox(
-        message, bot, session, settings, person, data.get("kind", ""), risk_id, prefix=said
-    )
+    await drop_card_keyboard(bot, data)
+    await _show_next_or_inbox(message, ctx, data.get("kind", ""), risk_id, prefix=said)
 
 
 async def comment_not_text(message: Message) -> None:

@@ -21,14 +21,13 @@ from bot.domain.ids import parse_id
 from bot.domain.risk_workflow import Action
 from bot.services import review as review_service
 from bot.services import review_subject as subject
-from bot.services.review import Decision, ReviewConfig
-from bot.settings import Settings
+from bot.services.review import Decision
 from handlers.callbacks import PeerAction, PeerCb
-from handlers.review_cards import render_card
+from handlers.review_cards import render_card, review_config, review_move
 from handlers.ui.context import Ctx
 from handlers.ui.fit import edit_fitted
 from handlers.ui.labels import RISK_STATE, history_action, label, list_label
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, show_page
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -39,12 +38,8 @@ class PeerFlow(StatesGroup):
     comment = State()
 
 
-def _config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings)
-
-
 async def _list(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
-    ids = await review_service.peer_items(ctx.session, _config(ctx.settings), ctx.person)
+    ids = await review_service.peer_items(ctx.session, review_config(ctx), ctx.person)
     builder = InlineKeyboardBuilder()
     for risk_id in ids:
         risk = await subject.get_risk(ctx.session, risk_id)
@@ -62,7 +57,7 @@ async def show_peer(message: Message, state: FSMContext, ctx: Ctx) -> None:
 
 
 async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    config = _config(ctx.settings)
+    config = review_config(ctx)
     sit = await review_service.situation(ctx.session, config, risk_id)
     text = await render_card(ctx.session, sit, _, config)
     builder = InlineKeyboardBuilder()
@@ -77,7 +72,7 @@ async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
 
 async def open_item(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:
     if callback_data.r not in await review_service.peer_items(
-        ctx.session, _config(ctx.settings), ctx.person
+        ctx.session, review_config(ctx), ctx.person
     ):
         await query.answer(_("peer.not_open"), show_alert=True)
         return
@@ -90,20 +85,11 @@ async def open_item(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> No
 
 async def back_to_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    await query.answer()
-    text, keyboard = await _list(ctx)
-    await message_of(query).edit_text(text, reply_markup=keyboard)
+    await show_page(query, *await _list(ctx))
 
 
 async def agree(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:
-    await review_service.transition(
-        ctx.session,
-        ctx.clock,
-        _config(ctx.settings),
-        actor=ctx.person,
-        risk_id=callback_data.r,
-        decision=Decision(Action.AGREE),
-    )
+    await review_move(ctx, callback_data.r, Decision(Action.AGREE))
     await query.answer(_("peer.done.agreed"))
     text, keyboard = await _list(ctx)
     await message_of(query).edit_text(f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard)
@@ -116,7 +102,7 @@ async def ask_comment(
     ctx: Ctx,
 ) -> None:
     if callback_data.r not in await review_service.peer_items(
-        ctx.session, _config(ctx.settings), ctx.person
+        ctx.session, review_config(ctx), ctx.person
     ):
         await query.answer(_("peer.not_open"), show_alert=True)
         return
@@ -130,14 +116,7 @@ async def receive_comment(message: Message, state: FSMContext, ctx: Ctx) -> None
     data = await state.get_data()
     # A comment too long or empty: typed again; any other refusal ends the step.
     async with ends_step(state, mend=("review.comment_too_long", "workflow.comment_required")):
-        await review_service.transition(
-            ctx.session,
-            ctx.clock,
-            _config(ctx.settings),
-            actor=ctx.person,
-            risk_id=int(data["risk"]),
-            decision=Decision(Action.COMMENT, comment=message.text),
-        )
+        await review_move(ctx, int(data["risk"]), Decision(Action.COMMENT, comment=message.text))
     await state.clear()
     text, keyboard = await _list(ctx)
     await message.answer(f"{_('peer.done.commented')}\n\n{text}", reply_markup=keyboard)
@@ -155,9 +134,7 @@ async def show_history(message: Message, command: CommandObject, ctx: Ctx) -> No
     if risk_id is None:  # not a number any record could have: as for an unknown record
         raise ServiceError("history.not_found")
     try:
-        rows = await review_service.history(
-            ctx.session, _config(ctx.settings), ctx.person, risk_id
-        )
+        rows = await review_service.history(ctx.session, review_config(ctx), ctx.person, risk_id)
     except ServiceError:
         # Not found and not visible read the same: no hint that the record exists.
         raise ServiceError("history.not_found") from None

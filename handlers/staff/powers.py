@@ -16,7 +16,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.errors import ServiceError
 from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SUBJECT_MAX
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
@@ -34,7 +33,6 @@ from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.steps import TextStep, abort_flow, chosen_index, end_flow, next_step
 from handlers.ui.trail import answer_choice
-from storage.models.org import Post
 from storage.models.register import Power, PowerScope
 
 SCOPES = (PowerScope.EXTERNAL.value, PowerScope.INTERNAL.value)
@@ -125,10 +123,7 @@ register_prompt(PowerEdit.category, "powers.ask_category", category_keyboard)
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:
-    session, person = screen.session, screen.person
-    post = await session.get(Post, person.post_id) if person.post_id else None
-    if post is None:
-        raise ServiceError("register.no_post")
+    session, post = screen.session, await screen.own_post()
     items, total = await power_service.powers_of_post(
         session, post, offset=offset, limit=PAGE_SIZE
     )
@@ -215,9 +210,7 @@ async def open_power(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> 
 
 
 async def start_add(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
-    post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
-    if post is None:
-        raise ServiceError("register.no_post")
+    post = await ctx.own_post()
     await state.clear()
     await next_step(query, state, PowerFlow.name, post_name=post.name, unit_id=post.unit_id)
 

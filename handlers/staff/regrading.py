@@ -29,13 +29,15 @@ from handlers.register_ui import (
     day,
     level_label,
     quote,
-    reask,
     register_prompt,
 )
 from handlers.staff.risks import factor_keyboard, factor_prompt_key
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
+from handlers.ui.pickers import buttons
 from handlers.ui.query import message_of
+from handlers.ui.routes import button_steps
+from handlers.ui.routes import reask_typed as reask_typed  # regrading_measures asks with it
 from handlers.ui.trail import answer_choice
 
 
@@ -111,19 +113,13 @@ async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
                 deadline=day(measure.deadline),
             )
         )
-    builder = InlineKeyboardBuilder()
     submit_key = "regrading.btn.submit" if shown.changed else "regrading.btn.confirm"
-    builder.button(text=_(submit_key), callback_data=RegradeCb(a=RegradeAction.CONFIRM, r=risk.id))
-    builder.button(
-        text=_("regrading.btn.factors"),
-        callback_data=RegradeCb(a=RegradeAction.FACTORS, r=risk.id),
+    keyboard = buttons(
+        (_(submit_key), RegradeCb(a=RegradeAction.CONFIRM, r=risk.id)),
+        (_("regrading.btn.factors"), RegradeCb(a=RegradeAction.FACTORS, r=risk.id)),
+        (_("regrading.btn.measures"), RegradeCb(a=RegradeAction.MEASURES, r=risk.id)),
     )
-    builder.button(
-        text=_("regrading.btn.measures"),
-        callback_data=RegradeCb(a=RegradeAction.MEASURES, r=risk.id),
-    )
-    builder.adjust(1)
-    return "\n".join(lines), builder.as_markup()
+    return "\n".join(lines), keyboard
 
 
 async def send_card(
@@ -233,10 +229,6 @@ async def save_factors(
     await send_card(message_of(query), ctx, callback_data.r, prefix=done)
 
 
-async def reask_typed(message: Message, state: FSMContext) -> None:
-    await ask(message, state, prefix=_("register.use_buttons"))
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RegradeCb.filter
@@ -250,7 +242,5 @@ def create_router() -> Router:
     router.callback_query.register(
         choose_factor, Regrade.factor, RiskCb.filter(F.action == RiskAction.FACTOR)
     )
-    for step in (Regrade.factor, Regrade.factor_confirm):
-        router.message.register(reask, step, ~F.text)
-        router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
+    button_steps(router, Regrade.factor, Regrade.factor_confirm)
     return router

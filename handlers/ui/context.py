@@ -13,7 +13,7 @@ A screen renders from it too (a paged list's view, a card): `Screen` is the same
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +22,24 @@ from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.errors import ServiceError
+from bot.i18n import resolve_locale
 from bot.settings import Settings
-from storage.models.org import Person
+from storage.models.org import Person, Post
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]  # a middleware's next step
+
+
+def update_locale(data: Mapping[str, Any]) -> str:
+    """The language the update's person reads, from the middleware data: their own choice,
+    else their Telegram app's, else the default (`bot.i18n.resolve_locale`)."""
+    person = data.get("person")
+    user = data.get("event_from_user")
+    return resolve_locale(
+        person.language if person else None,
+        user.language_code if user else None,
+        data["settings"].default_locale,
+    )
 
 
 @dataclass(frozen=True)
@@ -35,16 +51,18 @@ class Ctx:
     settings: Settings
     clock: Clock
 
+    async def own_post(self) -> Post:
+        """The person's own post; without one, the refusal that they have none."""
+        post = await self.session.get(Post, self.person.post_id) if self.person.post_id else None
+        if post is None:
+            raise ServiceError("register.no_post")
+        return post
+
 
 class ContextMiddleware(BaseMiddleware):
     """Adds `ctx` to the handler's data when the update has a person (every private chat)."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         person = data.get("person")
         if person is not None and "session" in data:
             data["ctx"] = Ctx(data["session"], person, data["settings"], data["clock"])

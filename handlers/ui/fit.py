@@ -9,6 +9,8 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -33,17 +35,24 @@ async def answer_fitted(
     message: Message, text: str, *, reply_markup: InlineKeyboardMarkup | None = None, name: str
 ) -> None:
     """Send the card as a new message; when cut, the full text follows as a file."""
-    shown, cut = fitted(text)
-    await message.answer(shown, reply_markup=reply_markup)
-    if cut:
-        await send_full_text(message, text, name)
+    await _show_fitted(message, message.answer, text, reply_markup, name)
 
 
 async def edit_fitted(
     message: Message, text: str, *, reply_markup: InlineKeyboardMarkup | None = None, name: str
 ) -> None:
     """Show the card in the pressed message; when cut, the full text follows as a file."""
+    await _show_fitted(message, message.edit_text, text, reply_markup, name)
+
+
+async def _show_fitted(
+    message: Message,
+    show: Callable[..., Awaitable[object]],
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None,
+    name: str,
+) -> None:
     shown, cut = fitted(text)
-    await message.edit_text(shown, reply_markup=reply_markup)
+    await show(shown, reply_markup=reply_markup)
     if cut:
         await send_full_text(message, text, name)

@@ -125,6 +125,18 @@ def choices(
     return _markup([buttons[at : at + columns] for at in range(0, len(buttons), columns)])
 
 
+def buttons(*table: tuple[str, CallbackData], columns: int = 1) -> InlineKeyboardMarkup:
+    """A keyboard from a table of `(text, callback data)`, `columns` to a row. Usage::
+
+    buttons((_("things.save"), ThingCb(action=SAVE)), (_("things.abort"), ThingCb(action=ABORT)))
+    """
+    builder = InlineKeyboardBuilder()
+    for text, data in table:
+        builder.button(text=text, callback_data=data)
+    builder.adjust(columns)
+    return builder.as_markup()
+
+
 def paged(
     items: Sequence[Sequence[object]],
     *,

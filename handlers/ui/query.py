@@ -1,11 +1,16 @@
-"""The message a pressed button sits on."""
+"""The message a pressed button sits on, and the record it names."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from aiogram import Bot
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import ServiceError
+
+T = TypeVar("T")
 
 
 def message_of(query: CallbackQuery) -> Message:
@@ -28,3 +33,27 @@ def bot_of(event: Message | CallbackQuery) -> Bot:
     if event.bot is None:
         raise RuntimeError("an update without its bot")
     return event.bot
+
+
+async def show_choices(query: CallbackQuery, keyboard: InlineKeyboardMarkup) -> None:
+    """Answer a press and show `keyboard` under the same question (a picker's ‹ ›, a toggle).
+    Usage: ``await show_choices(query, await _units(session, offset))``."""
+    await query.answer()
+    await message_of(query).edit_reply_markup(reply_markup=keyboard)
+
+
+async def show_page(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None, said: str | None = None
+) -> None:
+    """Answer a press (with `said`, when given) and edit its message into `text` and `keyboard`:
+    a screen shown in place. Usage: ``await show_page(query, *await _inbox(ctx))``."""
+    await query.answer(said)
+    await message_of(query).edit_text(text, reply_markup=keyboard)
+
+
+async def pressed_record(session: AsyncSession, model: type[T], record_id: int) -> T:
+    """The row a button names; one that is gone is refused as a stale button."""
+    record = await session.get(model, record_id)
+    if record is None:
+        raise ServiceError("fallback.stale_button")
+    return record

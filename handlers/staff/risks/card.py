@@ -27,6 +27,7 @@ from handlers.register_ui import (
 from handlers.staff.risks.keyboards import button, today_of
 from handlers.ui.cards import send_card
 from handlers.ui.context import Ctx
+from handlers.ui.labels import N_
 from handlers.ui.pager import Page, Screen
 from storage.models.org import Person
 from storage.models.register import Power, RiskPoint
@@ -79,6 +80,29 @@ async def risk_card(ctx: Ctx, risk: RiskPoint, today: date) -> str:
     return "\n".join(lines)
 
 
+# What the holder may do at each state, first on the card (editing, resubmitting, re-grading
+# and withdrawing follow, by their own rules).
+HOLDER_ACTIONS: dict[RiskState, tuple[tuple[str, RiskAction], ...]] = {
+    RiskState.PROPOSED: (
+        (N_("risks.accept"), RiskAction.ACCEPT),
+        (N_("risks.dispute"), RiskAction.DISPUTE),
+    ),
+    RiskState.DRAFT: ((N_("risks.assess"), RiskAction.ASSESS),),
+    RiskState.COLLECTIVE_DISCUSSION: ((N_("risks.discuss"), RiskAction.DISCUSS),),
+    RiskState.SELF_REVIEW: ((N_("risks.self_ok"), RiskAction.SELF_OK),),
+}
+NOT_WITHDRAWN_FROM = frozenset(
+    {
+        RiskState.PROPOSED,
+        RiskState.DISPUTED,
+        RiskState.APPROVED,
+        RiskState.PUBLICISED,
+        RiskState.WITHDRAWN,
+        RiskState.REGRADING_DUE,
+    }
+)
+
+
 def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     status = RiskState(risk.status)
@@ -86,34 +110,21 @@ def _card_buttons(risk: RiskPoint, person: Person) -> InlineKeyboardMarkup:
         status is RiskState.PROPOSED and person.post_id == risk.post_id
     )
     if holder:
-        if status is RiskState.PROPOSED:
-            button(builder, _("risks.accept"), RiskAction.ACCEPT, id=risk.id)
-            button(builder, _("risks.dispute"), RiskAction.DISPUTE, id=risk.id)
-        if status is RiskState.DRAFT:
-            button(builder, _("risks.assess"), RiskAction.ASSESS, id=risk.id)
-        if status is RiskState.COLLECTIVE_DISCUSSION:
-            button(builder, _("risks.discuss"), RiskAction.DISCUSS, id=risk.id)
-        if status is RiskState.SELF_REVIEW:
-            button(builder, _("risks.self_ok"), RiskAction.SELF_OK, id=risk.id)
+        offered = list(HOLDER_ACTIONS.get(status, ()))
         if status in risk_service.EDITABLE_STATES:
-            button(builder, _("risks.edit_description"), RiskAction.EDIT, id=risk.id)
+            offered.append((N_("risks.edit_description"), RiskAction.EDIT))
         if status is RiskState.RETURNED:
             # Back to the review after a return (edited or not).
-            button(builder, _("risks.resubmit"), RiskAction.RESUBMIT, id=risk.id)
+            offered.append((N_("risks.resubmit"), RiskAction.RESUBMIT))
+        for key, action in offered:
+            button(builder, _(key), action, id=risk.id)
         if status is RiskState.REGRADING_DUE:
             # 定期调整: confirm or revise factors and measures on the re-grading card.
             builder.button(
                 text=_("regrading.btn.open"),
                 callback_data=RegradeCb(a=RegradeAction.OPEN, r=risk.id),
             )
-        if status not in (
-            RiskState.PROPOSED,
-            RiskState.DISPUTED,
-            RiskState.APPROVED,
-            RiskState.PUBLICISED,
-            RiskState.WITHDRAWN,
-            RiskState.REGRADING_DUE,
-        ):
+        if status not in NOT_WITHDRAWN_FROM:
             button(builder, _("risks.withdraw"), RiskAction.WITHDRAW, id=risk.id)
     builder.adjust(1)
     return builder.as_markup()

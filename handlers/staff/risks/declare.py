@@ -38,10 +38,9 @@ from handlers.staff.risks.declare_measures import start_measure
 from handlers.staff.risks.keyboards import Declare, button, power_keyboard
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
-from handlers.ui.query import message_of
+from handlers.ui.query import message_of, show_choices
 from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
-from storage.models.org import Post
 from storage.models.register import Power, RiskPoint
 
 FACTOR_VALUES = range(1, 6)
@@ -50,9 +49,7 @@ FACTOR_VALUES = range(1, 6)
 
 
 async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
-    post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
-    if post is None:
-        raise ServiceError("register.no_post")
+    post = await ctx.own_post()
     items, _total = await power_service.powers_of_post(ctx.session, post, limit=200)
     await state.clear()
     powers = [[p.id, p.name] for p in items]
@@ -70,8 +67,7 @@ async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> No
 
 async def power_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     data = await state.update_data(power_offset=max(0, callback_data.value))
-    await query.answer()
-    await message_of(query).edit_reply_markup(reply_markup=power_keyboard(data))
+    await show_choices(query, power_keyboard(data))
 
 
 async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:

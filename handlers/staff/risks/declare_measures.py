@@ -26,10 +26,10 @@ from handlers.staff.risks.keyboards import (
 )
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE
-from handlers.ui.query import message_of
+from handlers.ui.query import show_choices
 from handlers.ui.steps import next_step, quick_pick_deadline, typed, typed_deadline
 from handlers.ui.trail import answer_choice
-from storage.models.org import Person, Post
+from storage.models.org import Person
 
 # --- declaring: measures --------------------------------------------------------------------
 
@@ -82,8 +82,7 @@ async def responsible_page(
 ) -> None:
     unit_id = (await state.get_data()).get("unit_id")
     data = await load_people(state, ctx, unit_id, max(0, callback_data.value))
-    await query.answer()
-    await message_of(query).edit_reply_markup(reply_markup=responsible_keyboard(data))
+    await show_choices(query, responsible_keyboard(data))
 
 
 async def choose_responsible(
@@ -95,9 +94,7 @@ async def choose_responsible(
     data = await state.get_data()
     current = dict(data.get("current", {}))
     if callback_data.id:
-        post = await ctx.session.get(Post, ctx.person.post_id) if ctx.person.post_id else None
-        if post is None:
-            raise ServiceError("register.no_post")
+        post = await ctx.own_post()
         chosen = await risk_service.responsible_person(
             ctx.session, post, ctx.person, callback_data.id
         )
@@ -141,8 +138,7 @@ async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
 
 async def rule_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     data = await state.update_data(rule_offset=max(0, callback_data.value))
-    await query.answer()
-    await message_of(query).edit_reply_markup(reply_markup=rule_keyboard(data))
+    await show_choices(query, rule_keyboard(data))
 
 
 async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from aiogram.fsm.context import FSMContext
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -24,11 +24,10 @@ from bot.domain.register_rules import (
 from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
-    ask,
     register_prompt,
     risk_type_label,
 )
-from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, QUICK_PICK, label
+from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, N_, QUICK_PICK, label
 from handlers.ui.pickers import choices, paged, paged_stored
 
 QUICK_PICKS = tuple(QuickPick)
@@ -70,19 +69,39 @@ def _risk_cb(action: RiskAction, field: str) -> Callable[[int], RiskCb]:
     return lambda number: RiskCb(action=action, **{field: number})
 
 
-def power_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return paged_stored(
-        data.get("powers", []),
-        data.get("power_offset", 0),
-        choose=_risk_cb(RiskAction.POWER, "id"),
-        page=_risk_cb(RiskAction.POWER_PAGE, "value"),
-        last=_("risks.no_power"),
-    )
+def _stored_picker(
+    items: str, offset: str, choose: RiskAction, page: RiskAction, none: str
+) -> Callable[[dict[str, Any]], InlineKeyboardMarkup]:
+    """A step's keyboard over a list kept in the flow's data (`items`, paged at `offset`),
+    each pressing `choose` with its id; `none` (a message key) chooses none of them."""
+
+    def keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+        return paged_stored(
+            data.get(items, []),
+            data.get(offset, 0),
+            choose=_risk_cb(choose, "id"),
+            page=_risk_cb(page, "value"),
+            last=_(none),
+        )
+
+    return keyboard
+
+
+power_keyboard = _stored_picker(
+    "powers", "power_offset", RiskAction.POWER, RiskAction.POWER_PAGE, N_("risks.no_power")
+)
+rule_keyboard = _stored_picker(
+    "rules", "rule_offset", RiskAction.RULE, RiskAction.RULE_PAGE, N_("risks.no_rule")
+)
+
+
+def risk_type_choices(press: Callable[[int], CallbackData]) -> InlineKeyboardMarkup:
+    """The risk types, two to a row, each pressing `press(its index in RISK_TYPES)`."""
+    return choices([risk_type_label(value) for value in RISK_TYPES], press, columns=2)
 
 
 def type_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    labels = [risk_type_label(value) for value in RISK_TYPES]
-    return choices(labels, _risk_cb(RiskAction.TYPE, "value"), columns=2)
+    return risk_type_choices(_risk_cb(RiskAction.TYPE, "value"))
 
 
 def focus_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -121,16 +140,6 @@ def deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return choices(labels, _risk_cb(RiskAction.QUICK, "value"), columns=3)
 
 
-def rule_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return paged_stored(
-        data.get("rules", []),
-        data.get("rule_offset", 0),
-        choose=_risk_cb(RiskAction.RULE, "id"),
-        page=_risk_cb(RiskAction.RULE_PAGE, "value"),
-        last=_("risks.no_rule"),
-    )
-
-
 def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     button(builder, _("risks.add_measure"), RiskAction.MORE)
@@ -161,7 +170,3 @@ def stale(query: CallbackQuery) -> Any:
 
 def today_of(clock: Clock, settings: Settings) -> date:
     return local_today(clock.now(), settings.timezone)
-
-
-async def reask_typed(message: Message, state: FSMContext) -> None:
-    await ask(message, state, prefix=_("register.use_buttons"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain.errors import ServiceError
 from bot.services import risks as risk_service
 from handlers.callbacks import ListName, RiskAction, RiskCb
 from handlers.register_ui import (
@@ -15,16 +14,12 @@ from handlers.register_ui import (
 from handlers.ui.labels import list_label
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
-from storage.models.org import Post
 
 # --- the list and the card ------------------------------------------------------------------
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:
-    session, person = screen.session, screen.person
-    post = await session.get(Post, person.post_id) if person.post_id else None
-    if post is None:
-        raise ServiceError("register.no_post")
+    session, person, post = screen.session, screen.person, await screen.own_post()
     items, total = await risk_service.risks_of_post(
         session, person, post.id, offset=offset, limit=PAGE_SIZE
     )

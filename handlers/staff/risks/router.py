@@ -12,7 +12,6 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from handlers.callbacks import RiskAction, RiskCb
-from handlers.register_ui import reask
 from handlers.staff.risks.actions import (
     ONE_TAP,
     accept,
@@ -38,77 +37,54 @@ from handlers.staff.risks.declare import (
     start_declare,
     submit,
 )
-
-# What the re-grading screens reuse from the declaration.
 from handlers.staff.risks.declare_measures import (
     choose_responsible,
     choose_rule,
     enter_deadline,
     enter_measure,
-    load_people,
     more_measures,
     quick_pick,
     responsible_page,
     rule_page,
 )
-from handlers.staff.risks.keyboards import (
-    Declare,
-    RiskStep,
-    deadline_keyboard,
-    factor_keyboard,
-    factor_prompt_key,
-    reask_typed,
-    responsible_keyboard,
-)
+from handlers.staff.risks.keyboards import Declare, RiskStep
 from handlers.staff.risks.listing import RISKS
-
-__all__ = [
-    "create_router",
-    "deadline_keyboard",
-    "factor_keyboard",
-    "factor_prompt_key",
-    "load_people",
-    "responsible_keyboard",
-    "responsible_page",
-]
+from handlers.ui.routes import button_steps, presses, text_steps
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RiskCb.filter
     RISKS.register(router, command="risks")
-    router.callback_query.register(open_risk, cb(F.action == RiskAction.OPEN))
-    router.callback_query.register(start_declare, cb(F.action == RiskAction.DECLARE))
-    router.callback_query.register(
-        power_page, Declare.power, cb(F.action == RiskAction.POWER_PAGE)
+    presses(
+        router,
+        RiskCb,
+        (open_risk, RiskAction.OPEN),
+        (start_declare, RiskAction.DECLARE),
+        (power_page, RiskAction.POWER_PAGE, Declare.power),
+        (choose_power, RiskAction.POWER, Declare.power),
+        (choose_type, RiskAction.TYPE, Declare.risk_type),
+        (choose_focus, RiskAction.FOCUS, Declare.focus),
+        (choose_factor, RiskAction.FACTOR, Declare.factor),
+        (choose_responsible, RiskAction.WHO, Declare.responsible),
+        (responsible_page, RiskAction.WHO_PAGE, Declare.responsible),
+        (quick_pick, RiskAction.QUICK, Declare.deadline),
+        (rule_page, RiskAction.RULE_PAGE, Declare.rule),
+        (choose_rule, RiskAction.RULE, Declare.rule),
+        (more_measures, RiskAction.MORE, Declare.more),
+        (measures_done, RiskAction.DONE, Declare.more),
+        (submit, RiskAction.SAVE, Declare.confirm),
+        (abort, RiskAction.ABORT, Declare.confirm),
+        (accept, RiskAction.ACCEPT),
+        (start_assess, RiskAction.ASSESS),
+        (resubmit, RiskAction.RESUBMIT),
     )
-    router.callback_query.register(choose_power, Declare.power, cb(F.action == RiskAction.POWER))
-    router.callback_query.register(choose_type, Declare.risk_type, cb(F.action == RiskAction.TYPE))
-    router.callback_query.register(choose_focus, Declare.focus, cb(F.action == RiskAction.FOCUS))
-    router.callback_query.register(
-        choose_factor, Declare.factor, cb(F.action == RiskAction.FACTOR)
-    )
-    router.callback_query.register(
-        choose_responsible, Declare.responsible, cb(F.action == RiskAction.WHO)
-    )
-    router.callback_query.register(
-        responsible_page, Declare.responsible, cb(F.action == RiskAction.WHO_PAGE)
-    )
-    router.callback_query.register(quick_pick, Declare.deadline, cb(F.action == RiskAction.QUICK))
-    router.callback_query.register(rule_page, Declare.rule, cb(F.action == RiskAction.RULE_PAGE))
-    router.callback_query.register(choose_rule, Declare.rule, cb(F.action == RiskAction.RULE))
-    router.callback_query.register(more_measures, Declare.more, cb(F.action == RiskAction.MORE))
-    router.callback_query.register(measures_done, Declare.more, cb(F.action == RiskAction.DONE))
-    router.callback_query.register(submit, Declare.confirm, cb(F.action == RiskAction.SAVE))
-    router.callback_query.register(abort, Declare.confirm, cb(F.action == RiskAction.ABORT))
-    router.callback_query.register(accept, cb(F.action == RiskAction.ACCEPT))
     router.callback_query.register(
         start_step, cb(F.action.in_({RiskAction.DISPUTE, RiskAction.DISCUSS, RiskAction.EDIT}))
     )
     router.callback_query.register(one_tap, cb(F.action.in_(set(ONE_TAP))))
-    router.callback_query.register(start_assess, cb(F.action == RiskAction.ASSESS))
-    router.callback_query.register(resubmit, cb(F.action == RiskAction.RESUBMIT))
-    text_steps = (
+    text_steps(
+        router,
         (Declare.description, enter_description),
         (Declare.measure_action, enter_measure),
         (Declare.deadline, enter_deadline),
@@ -117,11 +93,9 @@ def create_router() -> Router:
         (RiskStep.discussion_summary, enter_discussion_summary),
         (RiskStep.description, enter_new_description),
     )
-    for step, handler in text_steps:
-        router.message.register(handler, step, F.text, ~F.text.startswith("/"))
-        router.message.register(reask, step, ~F.text)
     # Button-only steps: anything typed (or sent) gets the question and its buttons again.
-    for step in (
+    button_steps(
+        router,
         Declare.power,
         Declare.risk_type,
         Declare.focus,
@@ -130,7 +104,5 @@ def create_router() -> Router:
         Declare.rule,
         Declare.more,
         Declare.confirm,
-    ):
-        router.message.register(reask, step, ~F.text)
-        router.message.register(reask_typed, step, F.text, ~F.text.startswith("/"))
+    )
     return router
