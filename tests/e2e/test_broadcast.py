@@ -18,9 +18,7 @@ REVIEWER_FINANCE = 100008
 async def test_broadcast_to_reviewers_previewed_confirmed_and_delivered(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    reviewer = await kit.persona_for(REVIEWER_HEALTH)
-    staff = await kit.persona_for(STAFF)
+    admin, reviewer, staff = await kit.personas_for(ADMIN, REVIEWER_HEALTH, STAFF)
     await admin.send("/broadcast")
     await tap(admin, zh("broadcast.audience_reviewers"))
     await tap(admin, zh("broadcast.all_units"))
@@ -46,8 +44,7 @@ async def test_broadcast_to_reviewers_previewed_confirmed_and_delivered(
 async def test_broadcast_report_counts_a_blocked_reviewer_and_unreachable_lists_them(
     kit: SandboxClient, bot_running: RunningBot, sessionmaker: SessionMaker
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    blocked = await kit.persona_for(REVIEWER_FINANCE)
+    admin, blocked = await kit.personas_for(ADMIN, REVIEWER_FINANCE)
     await blocked.block()
     await admin.send("/unreachable")
     await admin.expect(zh("unreachable.none"))
@@ -86,9 +83,7 @@ async def test_broadcast_report_counts_a_blocked_reviewer_and_unreachable_lists_
 async def test_broadcast_cancelled_and_refused_to_others(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    staff = await kit.persona_for(STAFF)
-    citizen = await kit.persona_for(CITIZEN)
+    admin, staff, citizen = await kit.personas_for(ADMIN, STAFF, CITIZEN)
     await admin.send("/broadcast")
     await tap(admin, zh("broadcast.audience_staff"))
     await tap(admin, zh("broadcast.all_units"))

@@ -1,5 +1,6 @@
 """What the grading end-to-end tests do through the UI, shared by test_grading and
-test_regrading: press a button as soon as it shows, declare a risk, open an inbox section."""
+test_regrading: press a button as soon as it shows, declare a risk, open an inbox section,
+decide or return a record from it, open a risk's card."""
 
 from __future__ import annotations
 
@@ -89,6 +90,37 @@ async def open_inbox_kind(reviewer: Persona, kind_key: str, locale: str = "zh") 
     await reviewer.send("/review")
     await reviewer.expect(plain("review.inbox_title", locale))
     await tap(reviewer, translate(kind_key, locale))
+
+
+async def decide_in_inbox(
+    reviewer: Persona, kind_key: str, title: str, button_key: str, done_key: str
+) -> None:
+    """Open an inbox section, see the record `title`, press a decision, see it done."""
+    await open_inbox_kind(reviewer, kind_key)
+    await reviewer.expect(title)
+    await tap(reviewer, zh(button_key))
+    await reviewer.expect(zh(done_key))
+
+
+async def approve_in_inbox(reviewer: Persona, kind_key: str, title: str) -> None:
+    await decide_in_inbox(reviewer, kind_key, title, "review.btn.approve", "review.done.approved")
+
+
+async def return_in_inbox(reviewer: Persona, kind_key: str, title: str, comment: str) -> None:
+    """Return the record `title` from an inbox section with `comment`."""
+    await open_inbox_kind(reviewer, kind_key)
+    await reviewer.expect(title)
+    await tap(reviewer, zh("review.btn.return"))
+    await reviewer.expect(zh("review.ask_return_comment"))
+    await reviewer.send(comment)
+    await reviewer.expect(zh("review.done.returned"))
+
+
+async def open_risk_card(staff: Persona, title: str) -> None:
+    """/risks, then the risk `title`: its card shows."""
+    await staff.send("/risks")
+    await tap(staff, title)
+    await staff.expect(f"风险表现：{title}")
 
 
 async def choose_language(persona: Persona, locale: str) -> None:
