@@ -24,12 +24,13 @@ import storage.base
 
 
 @dataclass(frozen=True)
-class Ref:
-    """A foreign key from `column` to `target.id`."""
-
+class Ref:  # a foreign key from `column` to `target.id`
     column: str
     target: str
     ondelete: str | None = None
+
+    def constraint(self, table_name: str) -> sa.ForeignKeyConstraint:
+        return fk(table_name, self.column, self.target, ondelete=self.ondelete)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Table:
         refs = [item for item in self.items if isinstance(item, Ref)]
         return [
             *columns,
-            *(fk(self.name, ref.column, ref.target, ondelete=ref.ondelete) for ref in refs),
+            *(ref.constraint(self.name) for ref in refs),
             sa.PrimaryKeyConstraint(*self.key, name=op.f(f"pk_{self.name}")),
             *(
                 sa.UniqueConstraint(*names, name=op.f(f"uq_{self.name}_{'_'.join(names)}"))
