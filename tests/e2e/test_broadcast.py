@@ -8,7 +8,7 @@ from sqlalchemy import update
 from storage.db import SessionMaker
 from storage.models.org import Person
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import tap, zh
+from tests.kit.grading_ui import start_broadcast, tap, zh
 from tests.kit.persona import SandboxClient
 
 ADMIN, REVIEWER_HEALTH, STAFF, STAFF_EN, CITIZEN = 100001, 100004, 100005, 100010, 100101
@@ -19,9 +19,7 @@ async def test_broadcast_to_reviewers_previewed_confirmed_and_delivered(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     admin, reviewer, staff = await kit.personas_for(ADMIN, REVIEWER_HEALTH, STAFF)
-    await admin.send("/broadcast")
-    await tap(admin, zh("broadcast.audience_reviewers"))
-    await tap(admin, zh("broadcast.all_units"))
+    await start_broadcast(admin, "broadcast.audience_reviewers")
     await admin.expect(zh("broadcast.ask_text", limit=1).split("（")[0])
     await admin.send_sticker()
     await admin.expect(zh("broadcast.need_text"))
@@ -48,9 +46,7 @@ async def test_broadcast_report_counts_a_blocked_reviewer_and_unreachable_lists_
     await blocked.block()
     await admin.send("/unreachable")
     await admin.expect(zh("unreachable.none"))
-    await admin.send("/broadcast")
-    await tap(admin, zh("broadcast.audience_reviewers"))
-    await tap(admin, zh("broadcast.all_units"))
+    await start_broadcast(admin, "broadcast.audience_reviewers")
     await admin.send("请核对本科室的权力清单。")
     preview = await admin.expect("群发预览")
     await tap(admin, zh("broadcast.send"))
@@ -84,9 +80,7 @@ async def test_broadcast_cancelled_and_refused_to_others(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     admin, staff, citizen = await kit.personas_for(ADMIN, STAFF, CITIZEN)
-    await admin.send("/broadcast")
-    await tap(admin, zh("broadcast.audience_staff"))
-    await tap(admin, zh("broadcast.all_units"))
+    await start_broadcast(admin, "broadcast.audience_staff")
     await admin.send("这条不会发出")
     await admin.expect("群发预览")
     await tap(admin, zh("broadcast.abort"))

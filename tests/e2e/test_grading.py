@@ -17,6 +17,7 @@ from tests.kit.grading_ui import (
     open_inbox_kind,
     open_risk_card,
     return_in_inbox,
+    score_and_add_measure,
     tap,
     zh,
 )
@@ -137,11 +138,7 @@ async def test_a_leadership_risk_goes_to_the_commission(
     await leader.send("干预工程招投标")
     await tap(leader, zh("register.risk_type.moral"))
     await tap(leader, zh("risks.no_focus"))
-    for _ in range(5):
-        await tap(leader, zh("risks.scale.5"))
-    await leader.expect(zh("risks.ask_measure"))
-    await leader.send("重大事项集体决策")
-    await tap(leader, zh("risks.responsible_me"))
+    await score_and_add_measure(leader, 5, "重大事项集体决策")
     await tap(leader, zh("risks.quick.year"))
     await tap(leader, zh("risks.measures_done"))
     await tap(leader, zh("risks.submit"))

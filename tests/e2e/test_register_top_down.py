@@ -14,7 +14,7 @@ from handlers.callbacks import MeasureCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import open_risk_card, tap, zh
+from tests.kit.grading_ui import open_risk_card, score_and_add_measure, tap, zh
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.uow import unit_of_work
 
@@ -53,11 +53,7 @@ async def test_proposals_disputed_and_confirmed_then_the_measure_reported(
     accepted = await staff.expect_message()
     assert zh("risks.assess") in accepted.buttons
     await tap(staff, zh("risks.assess"))
-    for _ in range(5):
-        await tap(staff, zh("risks.scale.3"))
-    await staff.expect(zh("risks.ask_measure"))
-    await staff.send("限时办结")
-    await tap(staff, zh("risks.responsible_me"))
+    await score_and_add_measure(staff, 3, "限时办结")
     await staff.send("12月31日")
     await tap(staff, zh("risks.measures_done"))
     await tap(staff, zh("risks.submit"))

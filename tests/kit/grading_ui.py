@@ -1,6 +1,6 @@
 """What the grading end-to-end tests do through the UI, shared by test_grading and
 test_regrading: press a button as soon as it shows, declare a risk, open an inbox section,
-decide or return a record from it, open a risk's card."""
+decide or return a record from it, open a risk's card, score a risk, start a broadcast."""
 
 from __future__ import annotations
 
@@ -57,11 +57,7 @@ async def declare(
     await staff.send(description)
     await tap(staff, say(f"register.risk_type.{risk_type}"))
     await tap(staff, say("risks.no_focus"))
-    for _ in range(5):
-        await tap(staff, say(f"risks.scale.{factor}"))
-    await staff.expect(say("risks.ask_measure"))
-    await staff.send(measure)
-    await tap(staff, say("risks.responsible_me"))
+    await score_and_add_measure(staff, factor, measure, locale)
     await tap(staff, say(f"risks.quick.{deadline}"))
     await tap(staff, say("risks.measures_done"))
     await tap(staff, say("risks.submit"))
@@ -69,6 +65,24 @@ async def declare(
     found = re.search(r"#(\d+)", submitted.text)
     assert found is not None
     return int(found.group(1))
+
+
+async def score_and_add_measure(
+    persona: Persona, factor: int, measure: str, locale: str = "zh"
+) -> None:
+    """Every factor at `factor`, then a first measure, with the persona responsible."""
+    for _ in range(5):
+        await tap(persona, translate(f"risks.scale.{factor}", locale))
+    await persona.expect(translate("risks.ask_measure", locale))
+    await persona.send(measure)
+    await tap(persona, translate("risks.responsible_me", locale))
+
+
+async def start_broadcast(admin: Persona, audience_key: str) -> None:
+    """/broadcast to `audience_key`'s people in all units, up to the text question."""
+    await admin.send("/broadcast")
+    await tap(admin, zh(audience_key))
+    await tap(admin, zh("broadcast.all_units"))
 
 
 async def declare_low_risk(staff: Persona, description: str) -> int:
