@@ -140,6 +140,15 @@ def fk(
     )
 
 
+def acted(act: str, *, done: bool = False) -> list[sa.Column[Any]]:
+    """Who did `act` and when: `<act>_by_id` (kept when the person goes) and `<act>_at`, which
+    is set once the act is `done` (NOT NULL) or stays empty until then."""
+    return [
+        sa.Column(f"{act}_by_id", sa.Integer(), nullable=True),
+        sa.Column(f"{act}_at", storage.base.UTCDateTime(timezone=True), nullable=not done),
+    ]
+
+
 def timestamps() -> list[sa.Column[Any]]:
     return [
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),

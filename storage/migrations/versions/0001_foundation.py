@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 import storage.base
-from storage.migrations.columns import create, drop, ix, ref, table
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -71,8 +71,7 @@ TABLES = (
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=True),
         sa.Column("roles", sa.String(length=100), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        *acted("created", done=True),
         sa.Column("expires_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("used_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("used_by_id", sa.Integer(), nullable=True),

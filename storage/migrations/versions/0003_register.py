@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 import storage.base
-from storage.migrations.columns import create, drop, ix, ref, table, timestamps
+from storage.migrations.columns import acted, create, drop, ix, ref, table, timestamps
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -37,8 +37,7 @@ TABLES = (
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("review_comment", sa.Text(), nullable=True),
-        sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
-        sa.Column("reviewed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("reviewed"),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         *timestamps(),
         ref("created_by_id", "people"),
@@ -54,8 +53,7 @@ TABLES = (
         sa.Column("kind", sa.String(length=50), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=True),
         sa.Column("major_matter", sa.String(length=20), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        *acted("created", done=True),
         ref("created_by_id", "people"),
         ref("unit_id", "units"),
         indexes=[ix("unit_id")],

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 import storage.base
-from storage.migrations.columns import create, drop, ix, ref, table
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -22,8 +22,7 @@ TABLES = (
         sa.Column("reviewed_reason", sa.Text(), nullable=True),
         sa.Column("final_level", sa.Integer(), nullable=True),
         sa.Column("level_reason", sa.Text(), nullable=True),
-        sa.Column("approved_by_id", sa.Integer(), nullable=True),
-        sa.Column("approved_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("approved"),
         sa.Column("publicised_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("regrading_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         ref("approved_by_id", "people"),

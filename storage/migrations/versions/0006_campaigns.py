@@ -2,8 +2,7 @@
 
 import sqlalchemy as sa
 
-import storage.base
-from storage.migrations.columns import create, drop, ix, ref, table
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -15,10 +14,8 @@ TABLES = (
         sa.Column("requirement", sa.String(length=20), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_by_id", sa.Integer(), nullable=True),
-        sa.Column("closed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("created", done=True),
+        *acted("closed"),
         ref("closed_by_id", "people"),
         ref("created_by_id", "people"),
         indexes=[ix("status")],

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 import storage.base
-from storage.migrations.columns import create, drop, ix, ref, table
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -20,8 +20,7 @@ TABLES = (
         sa.Column("opened_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("announced_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        *acted("created", done=True),
         ref("created_by_id", "people"),
         indexes=[ix("status"), ix("ends_at")],
     ),

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 import storage.base
-from storage.migrations.columns import create, drop, ix, ref, table
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0010"
 # 0009 is the publicity branch's; the merge re-chains this one if needed.
@@ -41,8 +41,7 @@ TABLES = (
         sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("responded_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("answer", sa.Text(), nullable=True),
-        sa.Column("answered_by_id", sa.Integer(), nullable=True),
-        sa.Column("answered_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("answered"),
         sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
         sa.Column("hidden_reason", sa.Text(), nullable=True),
         sa.Column("rating", sa.String(length=12), nullable=True),
@@ -52,8 +51,7 @@ TABLES = (
         sa.Column("disposition", sa.String(length=12), nullable=True),
         sa.Column("disposition_note", sa.Text(), nullable=True),
         sa.Column("follow_up_on", sa.Date(), nullable=True),
-        sa.Column("disposed_by_id", sa.Integer(), nullable=True),
-        sa.Column("disposed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("disposed"),
         ref("answered_by_id", "people"),
         ref("disposed_by_id", "people"),
         ref("duplicate_of_id", "feedback"),

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from storage.base import UTCDateTime
-from storage.migrations.columns import create, drop, ix, ref, table
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0011"
 down_revision: str | None = "0010"  # re-chained after publicity (0009) and feedback (0010)
@@ -19,8 +19,7 @@ TABLES = (
         sa.Column("last_period", sa.String(length=20), nullable=True),
         sa.Column("last_headline", sa.JSON(), nullable=True),
         sa.Column("last_sent_at", UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        *acted("created", done=True),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         ref("person_id", "people", ondelete="CASCADE"),
         ref("created_by_id", "people", ondelete="SET NULL"),
