@@ -11,7 +11,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,11 @@ from aiogram.methods.base import TelegramType
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.pacing_middleware import SENDING_METHODS
+from bot.delivery.outbox import enqueue
 from bot.settings import Settings
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.migrate import upgrade
+from storage.models.org import Person
 
 TOKEN = "123456:BENCH-token"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,18 +62,18 @@ def make_bot(url: str) -> Bot:
     )
 
 
+_Next = NextRequestMiddlewareType[TelegramType]
+_Method = TelegramMethod[TelegramType]
+_Response = Response[TelegramType]
+
+
 class CallLog(BaseRequestMiddleware):
     """Records when each sending call went on the wire (installed inside the pacing one)."""
 
     def __init__(self) -> None:
         self.times: list[float] = []
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
+    async def __call__(self, make_request: _Next, bot: Bot, method: _Method) -> _Response:
         if method.__api_method__.lower() in SENDING_METHODS:
             self.times.append(time.monotonic())
         return await make_request(bot, method)
@@ -169,3 +171,33 @@ async def migrated(url: str) -> tuple[AsyncEngine, SessionMaker]:
 
 def temp_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="qingfeng-bench-")
+
+
+async def enqueue_each(
+    sessionmaker: SessionMaker,
+    chats: Iterable[int],
+    text: str,
+    *,
+    settings: Settings,
+    dedup_key: str | None = None,
+    **fields: Any,
+) -> None:
+    """One outbox message to each chat, one `enqueue()` at a time, in one transaction; `text`
+    and `dedup_key` are templates with `{chat}` in them."""
+    async with sessionmaker() as session, session.begin():
+        for chat in chats:
+            key = dedup_key.format(chat=chat) if dedup_key else None
+            await enqueue(
+                session,
+                chat_id=chat,
+                text=text.format(chat=chat),
+                dedup_key=key,
+                settings=settings,
+                **fields,
+            )
+
+
+async def add_recipients(sessionmaker: SessionMaker, chats: Iterable[int]) -> None:
+    """The people a broadcast goes to (the unreachable check looks them up), named R<chat>."""
+    async with sessionmaker() as session, session.begin():
+        session.add_all(Person(telegram_id=c, name=f"R{c}") for c in chats)

@@ -33,8 +33,8 @@ from aiohttp import web
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from bench import PROJECT_ROOT, free_port
-from bot.delivery.outbox import PRIORITY_BULK, enqueue
+from bench import PROJECT_ROOT, enqueue_each, free_port
+from bot.delivery.outbox import PRIORITY_BULK
 from bot.demo import PERSONAS, seed_demo
 from bot.domain.clock import Clock
 from bot.sandbox import WORLD_KEY, create_sandbox_app
@@ -275,17 +275,15 @@ async def _failover(
     assert await leads(http, second) is False, "two leaders"
     await wait_for(_true(lambda: bool(world.webhook.url)), 30, "the webhook is registered")
 
-    async with sessionmaker() as session, session.begin():
-        for chat in chats:
-            await enqueue(
-                session,
-                chat_id=chat,
-                text=f"{BROADCAST} {chat}",
-                kind="broadcast",
-                priority=PRIORITY_BULK,
-                batch_id="cluster",
-                settings=settings,
-            )
+    await enqueue_each(
+        sessionmaker,
+        chats,
+        BROADCAST + " {chat}",
+        kind="broadcast",
+        priority=PRIORITY_BULK,
+        batch_id="cluster",
+        settings=settings,
+    )
     started = time.monotonic()
     answered = await greet(kit)
     admin = await kit.persona_for(ADMIN)

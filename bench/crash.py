@@ -32,11 +32,11 @@ from bench import (
     TOKEN,
     bench_settings,
     database_url,
+    enqueue_each,
     free_port,
     migrated,
     temp_folder,
 )
-from bot.delivery.outbox import enqueue
 from bot.sandbox import WORLD_KEY, create_sandbox_app
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
@@ -132,15 +132,9 @@ async def run(recipients: int, kill_after: float) -> dict[str, Any]:
         await web.TCPSite(runner, "127.0.0.1", port).start()
         api = f"http://127.0.0.1:{port}"
 
-        async with sessionmaker() as session, session.begin():
-            for chat in chats:
-                await enqueue(
-                    session,
-                    chat_id=chat,
-                    text=f"crash test {chat}",
-                    kind="bench.crash",
-                    settings=settings,
-                )
+        await enqueue_each(
+            sessionmaker, chats, "crash test {chat}", kind="bench.crash", settings=settings
+        )
         env = child_env(url, api)
         log = folder / "sender.log"
 

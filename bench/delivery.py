@@ -34,9 +34,11 @@ from sqlalchemy import func, select
 
 from bench import (
     CallLog,
+    add_recipients,
     bench_settings,
     control,
     database_url,
+    enqueue_each,
     free_port,
     make_bot,
     migrated,
@@ -47,7 +49,7 @@ from bench import (
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import install_pacing
 from bot.app.sender import OutboxSender
-from bot.delivery.outbox import batch_progress, enqueue
+from bot.delivery.outbox import batch_progress
 from bot.domain.clock import Clock
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
@@ -114,19 +116,16 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
                 blocked_users=blocked,
             )
 
-            async with sessionmaker() as session, session.begin():
-                session.add_all(Person(telegram_id=c, name=f"R{c}") for c in chats)
+            await add_recipients(sessionmaker, chats)
             started = time.monotonic()
-            async with sessionmaker() as session, session.begin():
-                for chat in chats:
-                    await enqueue(
-                        session,
-                        chat_id=chat,
-                        text=f"<b>通知</b> broadcast to {chat}",
-                        kind="bench.broadcast",
-                        batch_id=BATCH,
-                        settings=settings,
-                    )
+            await enqueue_each(
+                sessionmaker,
+                chats,
+                "<b>通知</b> broadcast to {chat}",
+                kind="bench.broadcast",
+                batch_id=BATCH,
+                settings=settings,
+            )
             enqueue_seconds = time.monotonic() - started
             print(f"enqueued {recipients} rows in one transaction in {enqueue_seconds:.1f}s")
 

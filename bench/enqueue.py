@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench import bench_settings, database_url, migrated, temp_folder
-from bot.delivery.outbox import Outgoing, enqueue, enqueue_many
-from storage.models.org import Person
+from bench import add_recipients, bench_settings, database_url, enqueue_each, migrated, temp_folder
+from bot.delivery.outbox import Outgoing, enqueue_many
 from storage.models.outbox import OutboxMessage
 
 FIRST_ID = 500_000_001
@@ -32,17 +31,18 @@ async def run(rows: int) -> dict[str, Any]:
         settings = bench_settings(url)
         engine, sessionmaker = await migrated(url)
         chats = list(range(FIRST_ID, FIRST_ID + rows))
-        async with sessionmaker() as session, session.begin():
-            # Recipients exist, as in a broadcast (the unreachable check looks them up).
-            session.add_all(Person(telegram_id=c, name=f"R{c}") for c in chats)
+        await add_recipients(sessionmaker, chats)
 
         started = time.monotonic()
-        async with sessionmaker() as session, session.begin():
-            for chat in chats:
-                await enqueue(
-                    session, chat_id=chat, text=f"<b>通知</b> to {chat}", kind="bench",
-                    batch_id="single", dedup_key=f"single:{chat}", settings=settings,
-                )  # fmt: skip
+        await enqueue_each(
+            sessionmaker,
+            chats,
+            "<b>通知</b> to {chat}",
+            kind="bench",
+            batch_id="single",
+            dedup_key="single:{chat}",
+            settings=settings,
+        )
         single = time.monotonic() - started
 
         started = time.monotonic()

@@ -22,12 +22,12 @@ import json
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert, literal, select, text, union_all
+from sqlalchemy import func, insert, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import bench_settings, load_average, spread, temp_folder, timed
@@ -42,27 +42,13 @@ from storage.migrate import upgrade
 from storage.models.digest import DigestSubscription
 from storage.models.org import Person, Post, RoleAssignment
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
+from tests.kit.db import counting, own_schema
 
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 MONDAY = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: weekly digests due
 TODAY = MONDAY.date()
-
-
-@contextlib.contextmanager
-def counting(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement sent to the database while inside (executemany batches count once)."""
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 @contextlib.asynccontextmanager
@@ -76,20 +62,9 @@ async def database(backend: str, name: str, folder: Path) -> AsyncIterator[Async
         finally:
             await engine.dispose()
         return
-    schema = f"qf_bench_stats_{os.getpid()}_{name}"
-    admin = make_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
-    try:
+    async with own_schema(POSTGRES_URL, f"qf_bench_stats_{os.getpid()}_{name}") as engine:
         await upgrade(engine)
         yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 async def bare_aggregate(sessionmaker: SessionMaker) -> None:

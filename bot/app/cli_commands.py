@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -13,7 +14,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.invitation_rules import deep_link
 from bot.domain.roles import parse_roles
-from bot.i18n import translate
+from bot.i18n import N_, translate
 from bot.settings import Settings
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker, unit_of_work
@@ -147,24 +148,31 @@ async def _db_check(engine: AsyncEngine, settings: Settings) -> int:
 
 
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.backup import BackupError, backup
+    from bot.app.backup import backup
 
-    try:
-        await backup(settings.database_url, args.file)
-    except BackupError as error:
-        raise CliError(translate(error.key, settings.default_locale, **error.values)) from None
-    say("cli.backup_done", settings, file=str(args.file))
-    return 0
+    return await _file_step(backup, args, settings, N_("cli.backup_done"))
 
 
 async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.backup import BackupError, restore
+    from bot.app.backup import restore
+
+    return await _file_step(restore, args, settings, N_("cli.restore_done"))
+
+
+async def _file_step(
+    step: Callable[[str, Path], Awaitable[None]],
+    args: argparse.Namespace,
+    settings: Settings,
+    done_key: str,
+) -> int:
+    """A backup or a restore of the database to or from `args.file`; a refusal is the CLI's."""
+    from bot.app.backup import BackupError
 
     try:
-        await restore(settings.database_url, args.file)
+        await step(settings.database_url, args.file)
     except BackupError as error:
         raise CliError(translate(error.key, settings.default_locale, **error.values)) from None
-    say("cli.restore_done", settings, file=str(args.file))
+    say(done_key, settings, file=str(args.file))
     return 0
 
 

@@ -51,8 +51,7 @@ def use_button_packer(packer: ButtonPacker) -> None:
 
 
 def keyboard(buttons: Sequence[Button], locale: str) -> dict[str, Any]:
-    """The inline keyboard (Bot API JSON, one button a row) for `buttons`, labelled in
-    `locale`."""
+    """The inline keyboard (Bot API JSON, a button a row) for `buttons`, in `locale`."""
     if not _packer:
         raise RuntimeError("no button packer wired: call use_button_packer() at start-up")
     pack = _packer[0]
@@ -144,16 +143,17 @@ async def enqueue(
         now=now,
         batch_id=batch_id,
     )
-    statement = (
-        insert_for(session)(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    message_id = (await session.execute(statement)).scalar_one_or_none()
-    if message_id is not None:
-        session.info[SESSION_FLAG] = True
-    return message_id
+    return await insert_row(session, values)
+
+
+async def insert_row(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """INSERT … ON CONFLICT (dedup_key) DO NOTHING: the id, or None (the key was used)."""
+    statement = insert_for(session)(OutboxMessage).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
+    row_id = (await session.execute(statement.returning(OutboxMessage.id))).scalar_one_or_none()
+    if row_id is not None:
+        session.info[SESSION_FLAG] = True  # the sender is woken after the commit
+    return row_id
 
 
 def insert_for(session: AsyncSession) -> Any:

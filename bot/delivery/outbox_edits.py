@@ -7,15 +7,8 @@ from typing import Any
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import (
-    PRIORITY_BULK,
-    SESSION_FLAG,
-    insert_for,
-    render_payload,
-    row_values,
-)
+from bot.delivery.outbox import PRIORITY_BULK, insert_row, render_payload, row_values
 from bot.domain.clock import Clock
-from storage.models.outbox import OutboxMessage
 
 
 async def enqueue_edit(
@@ -51,13 +44,4 @@ async def enqueue_edit(
         now=now,
         batch_id=None,
     )
-    statement = (
-        insert_for(session)(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    row_id = (await session.execute(statement)).scalar_one_or_none()
-    if row_id is not None:
-        session.info[SESSION_FLAG] = True
-    return row_id
+    return await insert_row(session, values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.register_rules import DEFAULT_FOCUS_PROGRAMMES
 from bot.domain.risk_workflow import RiskState
 
 # The seed's figures for one district.
@@ -9,13 +10,9 @@ POWERS_EXTERNAL, POWERS_INTERNAL = 1232, 193
 RISKS_BY_LEVEL = {1: 683, 2: 937, 3: 731}
 LEADERSHIP_RISKS, LEADERSHIP_MEASURES = 50, 75
 ORDINARY_MEASURES = 2525  # 2,301 ordinary risk points, 224 of them with a second measure
+# The six programmes offered by default, then the district's own.
 FOCUS_PROGRAMMES = (
-    "粮食综合直补",
-    "退耕还林补贴",
-    "家电下乡补贴",
-    "扶贫救济",
-    "农村低保",
-    "合作医疗",
+    *DEFAULT_FOCUS_PROGRAMMES,
     "农机购置补贴",
     "良种补贴",
     "危房改造",

@@ -47,11 +47,7 @@ class Persona:
             "first_name": self.first_name,
             "language_code": self.language_code,
         }
-        if self.last_name:
-            user["last_name"] = self.last_name
-        if self.username:
-            user["username"] = self.username
-        return user
+        return self._with_names(user)
 
     def chat_json(self) -> dict[str, Any]:
         chat: dict[str, Any] = {
@@ -59,11 +55,15 @@ class Persona:
             "type": "private",
             "first_name": self.first_name,
         }
+        return self._with_names(chat)
+
+    def _with_names(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """`fields` with the last name and username added where the person has them."""
         if self.last_name:
-            chat["last_name"] = self.last_name
+            fields["last_name"] = self.last_name
         if self.username:
-            chat["username"] = self.username
-        return chat
+            fields["username"] = self.username
+        return fields
 
 
 @dataclass

@@ -33,33 +33,9 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
+from tests.kit.clocks import ManualMonotonic
 
 TOKEN = "123456:DELIVERY-test"
-
-
-class VirtualMonotonic:
-    """A monotonic clock that only moves when told (or when the pacer 'sleeps')."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def retune(self, **overrides: Any) -> None:
-        """New delivery settings, and a fresh pacer from them behind the same middleware."""
-        self.settings = tuned(self.settings, **overrides)
-        self.pacer = Pacer.from_settings(
-            self.settings, clock=self.pacer.clock, sleep=self.pacer.sleep
-        )
-        self.middleware.pacer = self.pacer
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
 
 
 class LocalSession(AiohttpSession):
@@ -143,7 +119,7 @@ class Harness:
         """Move both clocks (the monotonic one only when it is virtual)."""
         assert isinstance(self.clock, FakeClock)
         self.clock.advance(timedelta(seconds=seconds))
-        if isinstance(self.mono, VirtualMonotonic):
+        if isinstance(self.mono, ManualMonotonic):
             self.mono.advance(seconds)
 
 
@@ -190,7 +166,7 @@ async def harness(
     delivery_settings: Settings, sessionmaker: SessionMaker, clock: FakeClock
 ) -> AsyncIterator[Harness]:
     """Virtual monotonic time: flood limits and pacing move with `harness.advance()`."""
-    mono = VirtualMonotonic()
+    mono = ManualMonotonic()
     async for h in _harness(delivery_settings, sessionmaker, clock, mono, mono.sleep):
         yield h
 

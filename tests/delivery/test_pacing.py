@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.app.pacing import Budget, Limits, Pacer, SlidingWindow, TokenBucket
 from bot.sandbox.limits import FloodConfig, FloodLimiter
-from tests.delivery.conftest import VirtualMonotonic
+from tests.kit.clocks import ManualMonotonic
 
 LIMITS = Limits(global_rate=30, chat_rate=1, chat_burst=3, group_per_minute=20)
 
@@ -96,7 +96,7 @@ def test_a_429_pauses_the_chat_when_it_was_busy_else_everything() -> None:
 
 
 async def test_bulk_keeps_a_reserve_so_a_reply_goes_at_once() -> None:
-    mono = VirtualMonotonic()
+    mono = ManualMonotonic()
     pacer = Pacer(LIMITS, interactive_reserve=3, clock=mono, sleep=mono.sleep)
     start = mono()
     sent = 0

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from storage.db import SessionMaker
 from storage.models.org import Person
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import tap, zh
+from tests.kit.grading_ui import start_broadcast, tap, zh
 from tests.kit.persona import SandboxClient
 
 ADMIN, REVIEWER_HEALTH, STAFF, STAFF_EN, CITIZEN = 100001, 100004, 100005, 100010, 100101
@@ -18,12 +18,8 @@ REVIEWER_FINANCE = 100008
 async def test_broadcast_to_reviewers_previewed_confirmed_and_delivered(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    reviewer = await kit.persona_for(REVIEWER_HEALTH)
-    staff = await kit.persona_for(STAFF)
-    await admin.send("/broadcast")
-    await tap(admin, zh("broadcast.audience_reviewers"))
-    await tap(admin, zh("broadcast.all_units"))
+    admin, reviewer, staff = await kit.personas_for(ADMIN, REVIEWER_HEALTH, STAFF)
+    await start_broadcast(admin, "broadcast.audience_reviewers")
     await admin.expect(zh("broadcast.ask_text", limit=1).split("（")[0])
     await admin.send_sticker()
     await admin.expect(zh("broadcast.need_text"))
@@ -46,14 +42,11 @@ async def test_broadcast_to_reviewers_previewed_confirmed_and_delivered(
 async def test_broadcast_report_counts_a_blocked_reviewer_and_unreachable_lists_them(
     kit: SandboxClient, bot_running: RunningBot, sessionmaker: SessionMaker
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    blocked = await kit.persona_for(REVIEWER_FINANCE)
+    admin, blocked = await kit.personas_for(ADMIN, REVIEWER_FINANCE)
     await blocked.block()
     await admin.send("/unreachable")
     await admin.expect(zh("unreachable.none"))
-    await admin.send("/broadcast")
-    await tap(admin, zh("broadcast.audience_reviewers"))
-    await tap(admin, zh("broadcast.all_units"))
+    await start_broadcast(admin, "broadcast.audience_reviewers")
     await admin.send("请核对本科室的权力清单。")
     preview = await admin.expect("群发预览")
     await tap(admin, zh("broadcast.send"))
@@ -86,12 +79,8 @@ async def test_broadcast_report_counts_a_blocked_reviewer_and_unreachable_lists_
 async def test_broadcast_cancelled_and_refused_to_others(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    staff = await kit.persona_for(STAFF)
-    citizen = await kit.persona_for(CITIZEN)
-    await admin.send("/broadcast")
-    await tap(admin, zh("broadcast.audience_staff"))
-    await tap(admin, zh("broadcast.all_units"))
+    admin, staff, citizen = await kit.personas_for(ADMIN, STAFF, CITIZEN)
+    await start_broadcast(admin, "broadcast.audience_staff")
     await admin.send("这条不会发出")
     await admin.expect("群发预览")
     await tap(admin, zh("broadcast.abort"))

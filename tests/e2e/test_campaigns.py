@@ -61,9 +61,7 @@ async def create_health_campaign(admin: Persona, name: str, deadline: str) -> No
 async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    staff = await kit.persona_for(STAFF)
-    colleague = await kit.persona_for(COLLEAGUE)
+    admin, staff, colleague = await kit.personas_for(ADMIN, STAFF, COLLEAGUE)
     runner: JobRunner = bot_running.dp["job_runner"]
 
     # Bad input on the way gets a hint and the same question; nothing is stored.
@@ -138,9 +136,7 @@ async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
 async def test_reminders_in_each_language_and_a_missed_offset_made_up_once(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    emily = await kit.persona_for(STAFF_EN)
-    staff = await kit.persona_for(STAFF)
+    admin, emily, staff = await kit.personas_for(ADMIN, STAFF_EN, STAFF)
     runner: JobRunner = bot_running.dp["job_runner"]
     # Emily chose English (what the bot writes to someone unprompted follows that choice).
     await emily.send("/language")
@@ -195,8 +191,7 @@ async def _grant_unit_admin(sessionmaker: SessionMaker, telegram_id: int, path: 
 async def test_authority_non_admins_forged_buttons_and_scope(
     kit: SandboxClient, bot_running: RunningBot, sessionmaker: SessionMaker
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    staff = await kit.persona_for(STAFF)
+    admin, staff = await kit.personas_for(ADMIN, STAFF)
     # A commission campaign over 财政局, outside the health bureau.
     await admin.send("/campaign")
     await tap(admin, zh("campaign.new"))

@@ -157,9 +157,7 @@ async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated
     settings: Settings,
 ) -> None:
     codes = await _open_round(sessionmaker, clock, settings)
-    citizen = await kit.persona_for(CITIZEN)
-    dept = await kit.persona_for(DEPT)
-    other = await kit.persona_for(OTHER)
+    citizen, dept, other = await kit.personas_for(CITIZEN, DEPT, OTHER)
 
     # A sticker where text is asked, then too short a text: told why, nothing stored.
     await citizen.send(f"/start fb_{codes['医政审批岗']}")
@@ -230,10 +228,7 @@ async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
     settings: Settings,
 ) -> None:
     codes = await _open_round(sessionmaker, clock, settings)
-    alex = await kit.persona_for(ALEX)
-    bureau = await kit.persona_for(BUREAU)
-    dept = await kit.persona_for(DEPT)
-    admin = await kit.persona_for(ADMIN)
+    alex, bureau, dept, admin = await kit.personas_for(ALEX, BUREAU, DEPT, ADMIN)
     text = "Reimbursement claims take far too long and nobody explains why"
     receipt = await _give(
         alex, codes["报销审核岗"], "feedback.kind.comment", text, t=en, sign=True, phone=True
@@ -396,8 +391,7 @@ async def test_anonymity_scan_finds_the_sender_nowhere_an_official_looks(
     codes = await _open_round(sessionmaker, clock, settings)
     secret_id, secret_name, secret_user = 987654321, "匿名测试者", "anon_tester_1958"
     citizen = await kit.persona(secret_name, username=secret_user, user_id=secret_id)
-    dept = await kit.persona_for(DEPT)
-    admin = await kit.persona_for(ADMIN)
+    dept, admin = await kit.personas_for(DEPT, ADMIN)
     receipt = await _give(
         citizen, codes["医政审批岗"], "feedback.kind.objection", OBJECTION, photo=True
     )

@@ -34,10 +34,9 @@ async def invite_up_to_the_name(admin: Persona) -> None:
 async def test_citizens_and_staff_at_once_each_in_their_language(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    citizen_zh = await kit.persona_for(CITIZEN_ZH)
-    citizen_en = await kit.persona_for(CITIZEN_EN)
-    staff = await kit.persona_for(STAFF)
-    admin = await kit.persona_for(ADMIN)
+    citizen_zh, citizen_en, staff, admin = await kit.personas_for(
+        CITIZEN_ZH, CITIZEN_EN, STAFF, ADMIN
+    )
     for persona in (citizen_zh, citizen_en, staff, admin):
         await persona.send("/start")
     welcome = await citizen_zh.expect("清风")
@@ -99,8 +98,7 @@ async def test_language_switch_sticks(kit: SandboxClient, bot_running: RunningBo
 async def test_cancel_unknown_text_and_wrong_types(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    citizen = await kit.persona_for(CITIZEN_EN)
+    admin, citizen = await kit.personas_for(ADMIN, CITIZEN_EN)
     await invite_up_to_the_name(admin)
     await admin.send_sticker()
     await admin.expect("请按上面的提示回答")

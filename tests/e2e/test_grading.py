@@ -11,9 +11,13 @@ from bot.domain.clock import FakeClock
 from bot.scheduling.runner import JobRunner
 from tests.e2e.conftest import RunningBot
 from tests.kit.grading_ui import (
+    approve_in_inbox,
     declare_low_risk,
     declare_with_factors,
     open_inbox_kind,
+    open_risk_card,
+    return_in_inbox,
+    score_and_add_measure,
     tap,
     zh,
 )
@@ -26,11 +30,9 @@ DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER = 100004, 100003, 100008  # 周�
 async def test_a_level_three_risk_goes_through_every_step(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    colleague = await kit.persona_for(COLLEAGUE)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
-    outsider = await kit.persona_for(OTHER_REVIEWER)
+    staff, colleague, dept, bureau, outsider = await kit.personas_for(
+        STAFF, COLLEAGUE, DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER
+    )
     runner: JobRunner = bot_running.dp["job_runner"]
 
     risk_id = await declare_low_risk(staff, "窗口受理时优亲厚友")
@@ -94,9 +96,7 @@ async def test_the_responsible_person_is_reminded_before_and_after_a_deadline(
 async def test_a_return_loop_and_a_level_set_with_a_reason(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    staff, dept, bureau = await kit.personas_for(STAFF, DEPT_REVIEWER, BUREAU_REVIEWER)
     runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await declare_low_risk(staff, "档案调阅不登记")
     clock.advance(timedelta(days=5, minutes=1))
@@ -104,24 +104,14 @@ async def test_a_return_loop_and_a_level_set_with_a_reason(
     await dept.expect(f"#{risk_id}", timeout=20)
 
     # 退回: the department returns it with a comment; the holder reads it and resubmits.
-    await open_inbox_kind(dept, "review.kind.graded")
-    await dept.expect("档案调阅不登记")
-    await tap(dept, zh("review.btn.return"))
-    await dept.expect(zh("review.ask_return_comment"))
-    await dept.send("请补充调阅审批环节")
-    await dept.expect(zh("review.done.returned"))
+    await return_in_inbox(dept, "review.kind.graded", "档案调阅不登记", "请补充调阅审批环节")
     await staff.expect("请补充调阅审批环节", timeout=20)
-    await staff.send("/risks")
-    await tap(staff, "档案调阅不登记")
-    await staff.expect("风险表现：档案调阅不登记")
+    await open_risk_card(staff, "档案调阅不登记")
     await tap(staff, zh("risks.resubmit"))
     await staff.expect(zh("risks.resubmitted"))
 
     # Back to the department, then the bureau sets 二级 instead of the suggested 三级.
-    await open_inbox_kind(dept, "review.kind.graded")
-    await dept.expect("档案调阅不登记")
-    await tap(dept, zh("review.btn.approve"))
-    await dept.expect(zh("review.done.approved"))
+    await approve_in_inbox(dept, "review.kind.graded", "档案调阅不登记")
     await open_inbox_kind(bureau, "review.kind.approval")
     await bureau.expect("档案调阅不登记")
     await tap(bureau, zh("review.btn.set_level"))
@@ -148,11 +138,7 @@ async def test_a_leadership_risk_goes_to_the_commission(
     await leader.send("干预工程招投标")
     await tap(leader, zh("register.risk_type.moral"))
     await tap(leader, zh("risks.no_focus"))
-    for _ in range(5):
-        await tap(leader, zh("risks.scale.5"))
-    await leader.expect(zh("risks.ask_measure"))
-    await leader.send("重大事项集体决策")
-    await tap(leader, zh("risks.responsible_me"))
+    await score_and_add_measure(leader, 5, "重大事项集体决策")
     await tap(leader, zh("risks.quick.year"))
     await tap(leader, zh("risks.measures_done"))
     await tap(leader, zh("risks.submit"))
@@ -171,10 +157,7 @@ async def test_a_leadership_risk_goes_to_the_commission(
     await leader.expect(zh("risks.to_committee"))
     # 常委定: the commission decides.
     await commission.expect("常委定", timeout=20)
-    await open_inbox_kind(commission, "review.kind.approval")
-    await commission.expect("干预工程招投标")
-    await tap(commission, zh("review.btn.approve"))
-    await commission.expect(zh("review.done.approved"))
+    await approve_in_inbox(commission, "review.kind.approval", "干预工程招投标")
     approved = await leader.expect("组织审定为", timeout=20)
     assert "一级" in approved.text
 
@@ -182,10 +165,9 @@ async def test_a_leadership_risk_goes_to_the_commission(
 async def test_a_level_one_risk_is_decided_by_the_commission_and_a_stale_card_does_nothing(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    commission = await kit.persona_for(100001)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    staff, commission, dept, bureau = await kit.personas_for(
+        STAFF, 100001, DEPT_REVIEWER, BUREAU_REVIEWER
+    )
     runner: JobRunner = bot_running.dp["job_runner"]
 
     # A level-3 item both the department and the bureau above it may review: the bureau's
@@ -196,20 +178,14 @@ async def test_a_level_one_risk_is_decided_by_the_commission_and_a_stale_card_do
     await runner.tick()
     await open_inbox_kind(bureau, "review.kind.graded")
     stale = await bureau.expect("借阅资料不归还")
-    await open_inbox_kind(dept, "review.kind.graded")
-    await dept.expect("借阅资料不归还")
-    await tap(dept, zh("review.btn.approve"))
-    await dept.expect(zh("review.done.approved"))
+    await approve_in_inbox(dept, "review.kind.graded", "借阅资料不归还")
     await bureau.press_data(stale.message_id, stale.callback_data_for(zh("review.btn.approve")))
     refused = await bureau.expect_notice(re.compile(r"\S"))  # an alert saying why
     assert refused["show_alert"]
 
     # The level-1 item is routed past the unit to the commission, for both decisions.
     await commission.expect(f"#{high}", timeout=20)
-    await open_inbox_kind(commission, "review.kind.graded")
-    await commission.expect("审批中索要财物")
-    await tap(commission, zh("review.btn.approve"))
-    await commission.expect(zh("review.done.approved"))
+    await approve_in_inbox(commission, "review.kind.graded", "审批中索要财物")
     await open_inbox_kind(commission, "review.kind.approval")
     card = await commission.expect("风险表现")
     if "审批中索要财物" not in card.text:  # the commission sees every unit's items: skip on

@@ -9,7 +9,7 @@ import re
 from bot.i18n import translate
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_grading import BUREAU_REVIEWER, COLLEAGUE, DEPT_REVIEWER, STAFF
-from tests.kit.grading_ui import declare_with_factors, open_inbox_kind, tap, zh
+from tests.kit.grading_ui import approve_in_inbox, declare_with_factors, open_inbox_kind, tap, zh
 from tests.kit.persona import SandboxClient
 
 
@@ -20,10 +20,9 @@ def en(key: str, **values: object) -> str:
 async def test_a_level_two_risk_is_reviewed_and_approved_by_the_bureau(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    colleague = await kit.persona_for(COLLEAGUE)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    staff, colleague, dept, bureau = await kit.personas_for(
+        STAFF, COLLEAGUE, DEPT_REVIEWER, BUREAU_REVIEWER
+    )
 
     # Every factor 3: the rule suggests 二级 and says why on the holder's confirmation.
     risk_id = await declare_with_factors(staff, "许可证延续审查走过场", 3)
@@ -64,10 +63,7 @@ async def test_a_level_two_risk_is_reviewed_and_approved_by_the_bureau(
     # The bureau passes the graded review and then gives organisational approval.
     await tap(bureau, zh("review.btn.approve"))
     await bureau.expect(zh("review.done.approved"))
-    await open_inbox_kind(bureau, "review.kind.approval")
-    await bureau.expect("许可证延续审查走过场")
-    await tap(bureau, zh("review.btn.approve"))
-    await bureau.expect(zh("review.done.approved"))
+    await approve_in_inbox(bureau, "review.kind.approval", "许可证延续审查走过场")
 
     notice = en(
         "review.notice.approved",

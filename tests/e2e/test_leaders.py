@@ -127,8 +127,7 @@ async def test_weekly_digests_arrive_once_at_their_hour_in_each_language(
         assert emily is not None
         session.add(RoleAssignment(person_id=emily.id, role="leader", unit_id=emily.unit_id))
         await session.commit()
-    leader = await kit.persona_for(LEADER)
-    english = await kit.persona_for(STAFF_EN)
+    leader, english = await kit.personas_for(LEADER, STAFF_EN)
 
     await leader.send("/digest")
     await leader.expect("您尚未订阅")

@@ -18,9 +18,7 @@ MEASURES = 8
 async def test_a_risk_at_every_limit_is_declared_peer_reviewed_and_reviewed(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    colleague = await kit.persona_for(COLLEAGUE)
-    dept = await kit.persona_for(DEPT_REVIEWER)
+    staff, colleague, dept = await kit.personas_for(STAFF, COLLEAGUE, DEPT_REVIEWER)
 
     await staff.send("/risks")
     await tap(staff, zh("risks.declare"))

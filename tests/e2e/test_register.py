@@ -88,9 +88,9 @@ async def test_two_powers_and_a_risk_with_two_measures(
 async def test_reviewer_returns_a_power_and_the_holder_sees_why(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    staff = await kit.persona_for(STAFF_BY_LOCALE["zh"])
-    reviewer = await kit.persona_for(REVIEWER)
-    outsider = await kit.persona_for(STAFF_BY_LOCALE["en"])
+    staff, reviewer, outsider = await kit.personas_for(
+        STAFF_BY_LOCALE["zh"], REVIEWER, STAFF_BY_LOCALE["en"]
+    )
     await add_power(staff, "zh", "医疗机构执业许可")
 
     await outsider.send("/powerreview")

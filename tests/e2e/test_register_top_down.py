@@ -14,7 +14,7 @@ from handlers.callbacks import MeasureCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import tap, zh
+from tests.kit.grading_ui import open_risk_card, score_and_add_measure, tap, zh
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.uow import unit_of_work
 
@@ -33,18 +33,14 @@ async def propose(reviewer: Persona, description: str) -> None:
 async def test_proposals_disputed_and_confirmed_then_the_measure_reported(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
 ) -> None:
-    reviewer = await kit.persona_for(REVIEWER)
-    staff = await kit.persona_for(STAFF)
-    outsider = await kit.persona_for(OUTSIDER)
+    reviewer, staff, outsider = await kit.personas_for(REVIEWER, STAFF, OUTSIDER)
     await propose(reviewer, "收受红包")
     await staff.expect("收受红包", timeout=20)  # the holder is told
     await propose(reviewer, "审批超时限")
     await staff.expect("审批超时限", timeout=20)
 
     # Dispute one, with a reason the reviewer hears.
-    await staff.send("/risks")
-    await tap(staff, "收受红包")
-    await staff.expect("风险表现：收受红包")
+    await open_risk_card(staff, "收受红包")
     await tap(staff, zh("risks.dispute"))
     await staff.expect(zh("risks.ask_dispute_reason"))
     await staff.send("本岗位不经手现金")
@@ -52,18 +48,12 @@ async def test_proposals_disputed_and_confirmed_then_the_measure_reported(
     await reviewer.expect("本岗位不经手现金", timeout=20)
 
     # Confirm the other: it becomes the post's own, graded, with a measure.
-    await staff.send("/risks")
-    await tap(staff, "审批超时限")
-    await staff.expect("风险表现：审批超时限")
+    await open_risk_card(staff, "审批超时限")
     await tap(staff, zh("risks.accept"))
     accepted = await staff.expect_message()
     assert zh("risks.assess") in accepted.buttons
     await tap(staff, zh("risks.assess"))
-    for _ in range(5):
-        await tap(staff, zh("risks.scale.3"))
-    await staff.expect(zh("risks.ask_measure"))
-    await staff.send("限时办结")
-    await tap(staff, zh("risks.responsible_me"))
+    await score_and_add_measure(staff, 3, "限时办结")
     await staff.send("12月31日")
     await tap(staff, zh("risks.measures_done"))
     await tap(staff, zh("risks.submit"))

@@ -28,7 +28,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, RiskPoint
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import declare_low_risk, open_inbox_kind, tap, zh
+from tests.kit.grading_ui import approve_in_inbox, declare_low_risk, open_inbox_kind, tap, zh
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.uow import unit_of_work
 
@@ -47,8 +47,7 @@ async def approve_level_three(
 ) -> int:
     """Declared by the holder, social review closed on schedule, 分级评审 by the department,
     组织审定 by the bureau — all through the UI."""
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    dept, bureau = await kit.personas_for(DEPT_REVIEWER, BUREAU_REVIEWER)
     risk_id = await declare_low_risk(staff, description)
     clock.advance(timedelta(days=5, minutes=1))
     await runner.tick()
@@ -98,9 +97,7 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
     sessionmaker: SessionMaker,
     settings: Settings,
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
+    staff, dept, bureau = await kit.personas_for(STAFF, DEPT_REVIEWER, BUREAU_REVIEWER)
     runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await approve_level_three(kit, runner, clock, staff, "窗口受理优亲厚友")
     await publicise(sessionmaker, clock, settings, risk_id)
@@ -160,14 +157,8 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
     await dept.send("/review")
     dept_inbox = await dept.expect("审核待办")
     assert zh("review.kind.graded") not in " ".join(dept_inbox.buttons)
-    await open_inbox_kind(bureau, "review.kind.graded")
-    await bureau.expect("办理结果每周公示")
-    await tap(bureau, zh("review.btn.approve"))
-    await bureau.expect(zh("review.done.approved"))
-    await open_inbox_kind(bureau, "review.kind.approval")
-    await bureau.expect("窗口受理优亲厚友")
-    await tap(bureau, zh("review.btn.approve"))
-    await bureau.expect(zh("review.done.approved"))
+    await approve_in_inbox(bureau, "review.kind.graded", "办理结果每周公示")
+    await approve_in_inbox(bureau, "review.kind.approval", "窗口受理优亲厚友")
     approved = await staff.expect(f"#{risk_id}「窗口受理优亲厚友」已组织审定为二级", timeout=20)
     assert approved.text
     assert await status_of(sessionmaker, risk_id) == RiskState.APPROVED.value
@@ -185,10 +176,9 @@ async def test_a_reviewer_reopens_an_active_risk_and_the_holder_confirms_it_unch
     sessionmaker: SessionMaker,
     settings: Settings,
 ) -> None:
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT_REVIEWER)
-    bureau = await kit.persona_for(BUREAU_REVIEWER)
-    outsider = await kit.persona_for(OTHER_REVIEWER)
+    staff, dept, bureau, outsider = await kit.personas_for(
+        STAFF, DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER
+    )
     runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await approve_level_three(kit, runner, clock, staff, "档案调阅不登记")
     await publicise(sessionmaker, clock, settings, risk_id)
@@ -253,8 +243,7 @@ async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
     sessionmaker: SessionMaker,
     settings: Settings,
 ) -> None:
-    emily = await kit.persona_for(ENGLISH_STAFF)
-    commission = await kit.persona_for(COMMISSION)
+    emily, commission = await kit.personas_for(ENGLISH_STAFF, COMMISSION)
     runner: JobRunner = bot_running.dp["job_runner"]
     config = ReviewConfig.from_settings(settings)
     # She never chose a language: her Telegram app says English, and the bot keeps that from

@@ -66,8 +66,7 @@ async def test_commission_confirms_the_year_and_a_later_change_leaves_it_alone(
 ) -> None:
     await set_language(sessionmaker, BUREAU_HEAD, head_locale)
     await declare(sessionmaker, clock, settings, STAFF, "审批中收受申请人好处")
-    commission = await kit.persona_for(COMMISSION)
-    head = await kit.persona_for(BUREAU_HEAD)
+    commission, head = await kit.personas_for(COMMISSION, BUREAU_HEAD)
 
     await commission.send("/assessment 2026")
     ranking = await commission.expect("2026 年度廉政风险防控考核 · 排名")

@@ -13,8 +13,7 @@ ADMIN, REVIEWER, STAFF = 100001, 100004, 100005
 async def test_a_reviewer_registers_a_rule_that_staff_then_see(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    reviewer = await kit.persona_for(REVIEWER)
-    staff = await kit.persona_for(STAFF)
+    reviewer, staff = await kit.personas_for(REVIEWER, STAFF)
     await reviewer.send("/rules")
     await tap(reviewer, zh("rules.add"))
     await reviewer.expect(zh("rules.ask_unit"))
@@ -36,8 +35,7 @@ async def test_a_reviewer_registers_a_rule_that_staff_then_see(
 async def test_the_commission_sets_a_bureaus_categories_and_staff_pick_from_them(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
-    admin = await kit.persona_for(ADMIN)
-    staff = await kit.persona_for(STAFF)
+    admin, staff = await kit.personas_for(ADMIN, STAFF)
     await staff.send("/categories")
     await staff.expect("需要相应的角色")
     await admin.send("/categories")

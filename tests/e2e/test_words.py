@@ -11,7 +11,14 @@ from datetime import UTC, datetime, timedelta
 from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from tests.e2e.conftest import RunningBot
-from tests.kit.grading_ui import declare, declare_low_risk, open_inbox_kind, tap, zh
+from tests.kit.grading_ui import (
+    declare,
+    declare_low_risk,
+    open_inbox_kind,
+    return_in_inbox,
+    tap,
+    zh,
+)
 from tests.kit.persona import SandboxClient
 
 ADMIN, STAFF, COLLEAGUE, DEPT = 100001, 100005, 100006, 100004  # 李纪委, 王芳, 陈明, 周科长
@@ -32,8 +39,7 @@ async def test_peer_card_and_history_speak_words_in_local_time(
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
 ) -> None:
     clock.set(EVENING_UTC)
-    staff = await kit.persona_for(STAFF)
-    colleague = await kit.persona_for(COLLEAGUE)
+    staff, colleague = await kit.personas_for(STAFF, COLLEAGUE)
     risk_id = await declare_low_risk(
         staff, "现场核验时接受宴请并在验收报告中隐瞒发现的质量问题和安全隐患"
     )
@@ -75,9 +81,7 @@ async def test_a_window_in_social_review_says_when_it_closes_and_the_commission_
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
 ) -> None:
     clock.set(MORNING_UTC)  # five days on: 2026-03-07 10:00 in Shanghai
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT)
-    admin = await kit.persona_for(ADMIN)
+    staff, dept, admin = await kit.personas_for(STAFF, DEPT, ADMIN)
     risk_id = await declare_low_risk(staff, "窗口受理时优亲厚友")
     confirmation = await staff.last_bot_message()
     assert (
@@ -106,8 +110,7 @@ async def test_a_changed_level_is_said_below_the_reason_and_a_return_shows_on_th
     kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
 ) -> None:
     clock.set(MORNING_UTC)
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT)
+    staff, dept = await kit.personas_for(STAFF, DEPT)
     first = await declare_low_risk(staff, "窗口受理时优亲厚友")
     second = await declare_low_risk(staff, "收费时不开票据")
     for _ in (first, second):  # the reviewer closes both windows early
@@ -128,12 +131,7 @@ async def test_a_changed_level_is_said_below_the_reason_and_a_return_shows_on_th
         "review.done.level_set", risk_id=first, level="二级", reason="涉及群众切身利益，应从严"
     ) in (decided.text)
 
-    await open_inbox_kind(dept, "review.kind.graded")
-    await dept.expect("收费时不开票据")
-    await tap(dept, zh("review.btn.return"))
-    await dept.expect(zh("review.ask_return_comment"))
-    await dept.send("请补充票据管理措施")
-    await dept.expect(zh("review.done.returned"))
+    await return_in_inbox(dept, "review.kind.graded", "收费时不开票据", "请补充票据管理措施")
     await staff.expect("请补充票据管理措施", timeout=20)  # the notice
     await staff.send("/risks")
     await tap(staff, "收费时不开票据")
@@ -148,8 +146,7 @@ async def test_a_submitted_power_tells_its_reviewer_with_a_button(
     from tests.e2e.test_register import add_power
 
     clock.set(MORNING_UTC)
-    staff = await kit.persona_for(STAFF)
-    dept = await kit.persona_for(DEPT)
+    staff, dept = await kit.personas_for(STAFF, DEPT)
     await add_power(staff, "zh", "医疗机构执业许可")
     notice = await dept.expect("医疗机构执业许可", timeout=20)
     assert zh("powers.notice.open") in notice.buttons

@@ -4,12 +4,10 @@ measures and a chart; the register is counted once per run however many are due.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo import seed_demo
@@ -26,22 +24,9 @@ from storage.db import SessionMaker
 from storage.models.digest import DigestSubscription, OutboxFile
 from storage.models.org import Person, Unit
 from storage.models.outbox import OutboxMessage
+from tests.kit.db import counting
 
 MONDAY = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai
-
-
-@contextmanager
-def counting(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def people(sessionmaker: SessionMaker) -> dict[str, Person]:

@@ -99,6 +99,37 @@ async def _submit(
         return receipt
 
 
+async def _answer(
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    config: FeedbackConfig,
+    who: Person,
+    feedback_id: int,
+    text: str,
+) -> None:
+    """`who` answers the item (committed)."""
+    async with sessionmaker() as session:
+        await answering.answer(session, clock, config, who, feedback_id=feedback_id, text=text)
+        await session.commit()
+
+
+async def _rate(
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    config: FeedbackConfig,
+    citizen: Person,
+    feedback_id: int,
+    rating: Rating,
+) -> tracking.OwnView:
+    """The citizen rates the answer (committed); their view of the item after it."""
+    async with sessionmaker() as session:
+        view = await tracking.rate(
+            session, clock, config, citizen, feedback_id=feedback_id, rating=rating
+        )
+        await session.commit()
+        return view
+
+
 async def test_anonymous_feedback_is_routed_to_the_tier_and_names_nobody(
     sessionmaker: SessionMaker, clock: FakeClock, config: FeedbackConfig, world: World
 ) -> None:
@@ -238,27 +269,13 @@ async def test_unsatisfied_goes_once_to_the_tier_above(
 ) -> None:
     receipt = await _submit(sessionmaker, clock, config, world.citizen, world.item_id)
     dept = await dept_reviewer(sessionmaker)
-    async with sessionmaker() as session:
-        await answering.answer(
-            session,
-            clock,
-            config,
-            dept,
-            feedback_id=receipt.feedback_id,
-            text="已核实，材料要求符合规定",
-        )
-        await session.commit()
-    async with sessionmaker() as session:
-        view = await tracking.rate(
-            session,
-            clock,
-            config,
-            world.citizen,
-            feedback_id=receipt.feedback_id,
-            rating=Rating.UNSATISFIED,
-        )
-        assert view.state == State.RECEIVED.value and view.first_answer
-        await session.commit()
+    await _answer(
+        sessionmaker, clock, config, dept, receipt.feedback_id, "已核实，材料要求符合规定"
+    )
+    view = await _rate(
+        sessionmaker, clock, config, world.citizen, receipt.feedback_id, Rating.UNSATISFIED
+    )
+    assert view.state == State.RECEIVED.value and view.first_answer
     bureau = await load(sessionmaker, world.org.reviewer_id)
     assert any(receipt.code in t for t in await queued_to(sessionmaker, bureau.id))
     async with sessionmaker() as session:
@@ -266,16 +283,7 @@ async def test_unsatisfied_goes_once_to_the_tier_above(
             await answering.answer(
                 session, clock, config, dept, feedback_id=receipt.feedback_id, text="再解释一次"
             )
-    async with sessionmaker() as session:
-        await answering.answer(
-            session,
-            clock,
-            config,
-            bureau,
-            feedback_id=receipt.feedback_id,
-            text="局里复核后将简化材料",
-        )
-        await session.commit()
+    await _answer(sessionmaker, clock, config, bureau, receipt.feedback_id, "局里复核后将简化材料")
     async with sessionmaker() as session:
         view = await tracking.rate(
             session,

@@ -12,7 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
+from sqlalchemy import Column, Integer, MetaData, Table, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.models  # noqa: F401  (fills Base.metadata)
@@ -20,6 +20,7 @@ from storage import migrate
 from storage.base import Base
 from storage.db import make_engine
 from tests.conftest import BACKENDS, PG_URL
+from tests.kit.db import own_schema
 
 
 def revisions() -> list[str]:
@@ -39,18 +40,8 @@ async def empty_engine(
         yield engine
         await engine.dispose()
         return
-    schema = f"qf_stairway_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL or "")
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL or "", connect_args={"server_settings": {"search_path": schema}})
-    try:
+    async with own_schema(PG_URL or "", f"qf_stairway_{uuid.uuid4().hex[:12]}") as engine:
         yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 async def tables(engine: AsyncEngine) -> set[str]:

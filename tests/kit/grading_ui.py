@@ -1,5 +1,6 @@
 """What the grading end-to-end tests do through the UI, shared by test_grading and
-test_regrading: press a button as soon as it shows, declare a risk, open an inbox section."""
+test_regrading: press a button as soon as it shows, declare a risk, open an inbox section,
+decide or return a record from it, open a risk's card, score a risk, start a broadcast."""
 
 from __future__ import annotations
 
@@ -56,11 +57,7 @@ async def declare(
     await staff.send(description)
     await tap(staff, say(f"register.risk_type.{risk_type}"))
     await tap(staff, say("risks.no_focus"))
-    for _ in range(5):
-        await tap(staff, say(f"risks.scale.{factor}"))
-    await staff.expect(say("risks.ask_measure"))
-    await staff.send(measure)
-    await tap(staff, say("risks.responsible_me"))
+    await score_and_add_measure(staff, factor, measure, locale)
     await tap(staff, say(f"risks.quick.{deadline}"))
     await tap(staff, say("risks.measures_done"))
     await tap(staff, say("risks.submit"))
@@ -68,6 +65,24 @@ async def declare(
     found = re.search(r"#(\d+)", submitted.text)
     assert found is not None
     return int(found.group(1))
+
+
+async def score_and_add_measure(
+    persona: Persona, factor: int, measure: str, locale: str = "zh"
+) -> None:
+    """Every factor at `factor`, then a first measure, with the persona responsible."""
+    for _ in range(5):
+        await tap(persona, translate(f"risks.scale.{factor}", locale))
+    await persona.expect(translate("risks.ask_measure", locale))
+    await persona.send(measure)
+    await tap(persona, translate("risks.responsible_me", locale))
+
+
+async def start_broadcast(admin: Persona, audience_key: str) -> None:
+    """/broadcast to `audience_key`'s people in all units, up to the text question."""
+    await admin.send("/broadcast")
+    await tap(admin, zh(audience_key))
+    await tap(admin, zh("broadcast.all_units"))
 
 
 async def declare_low_risk(staff: Persona, description: str) -> int:
@@ -89,6 +104,37 @@ async def open_inbox_kind(reviewer: Persona, kind_key: str, locale: str = "zh") 
     await reviewer.send("/review")
     await reviewer.expect(plain("review.inbox_title", locale))
     await tap(reviewer, translate(kind_key, locale))
+
+
+async def decide_in_inbox(
+    reviewer: Persona, kind_key: str, title: str, button_key: str, done_key: str
+) -> None:
+    """Open an inbox section, see the record `title`, press a decision, see it done."""
+    await open_inbox_kind(reviewer, kind_key)
+    await reviewer.expect(title)
+    await tap(reviewer, zh(button_key))
+    await reviewer.expect(zh(done_key))
+
+
+async def approve_in_inbox(reviewer: Persona, kind_key: str, title: str) -> None:
+    await decide_in_inbox(reviewer, kind_key, title, "review.btn.approve", "review.done.approved")
+
+
+async def return_in_inbox(reviewer: Persona, kind_key: str, title: str, comment: str) -> None:
+    """Return the record `title` from an inbox section with `comment`."""
+    await open_inbox_kind(reviewer, kind_key)
+    await reviewer.expect(title)
+    await tap(reviewer, zh("review.btn.return"))
+    await reviewer.expect(zh("review.ask_return_comment"))
+    await reviewer.send(comment)
+    await reviewer.expect(zh("review.done.returned"))
+
+
+async def open_risk_card(staff: Persona, title: str) -> None:
+    """/risks, then the risk `title`: its card shows."""
+    await staff.send("/risks")
+    await tap(staff, title)
+    await staff.expect(f"风险表现：{title}")
 
 
 async def choose_language(persona: Persona, locale: str) -> None:

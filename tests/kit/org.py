@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
@@ -26,19 +27,32 @@ class Org:
     other_post_id: int  # 局长 in the bureau
 
 
+async def health_units(
+    session: AsyncSession, *other_bureaus: str
+) -> tuple[Unit, Unit, Unit, list[Unit]]:
+    """长安区 ─ 卫生局 ─ 医政科, and the district's other bureaus named (made beside 卫生局),
+    flushed in that order: district, bureaus, department."""
+    district = Unit(name="长安区", kind="district", path="长安区")
+    session.add(district)
+    await session.flush()
+    bureau = Unit(name="卫生局", kind="bureau", path="长安区/卫生局", parent_id=district.id)
+    others = [
+        Unit(name=name, kind="bureau", path=f"长安区/{name}", parent_id=district.id)
+        for name in other_bureaus
+    ]
+    session.add_all([bureau, *others])
+    await session.flush()
+    department = Unit(
+        name="医政科", kind="department", path="长安区/卫生局/医政科", parent_id=bureau.id
+    )
+    session.add(department)
+    await session.flush()
+    return district, bureau, department, others
+
+
 async def make_org(sessionmaker: SessionMaker) -> Org:
     async with unit_of_work(sessionmaker) as session:
-        district = Unit(name="长安区", kind="district", path="长安区")
-        session.add(district)
-        await session.flush()
-        bureau = Unit(name="卫生局", kind="bureau", path="长安区/卫生局", parent_id=district.id)
-        session.add(bureau)
-        await session.flush()
-        department = Unit(
-            name="医政科", kind="department", path="长安区/卫生局/医政科", parent_id=bureau.id
-        )
-        session.add(department)
-        await session.flush()
+        district, bureau, department, _ = await health_units(session)
         post = Post(unit_id=department.id, name="医政审批岗")
         other = Post(unit_id=bureau.id, name="局长", is_leadership=True)
         session.add_all([post, other])

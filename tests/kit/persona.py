@@ -174,6 +174,10 @@ class SandboxClient:
         """Adopt a persona that already exists (e.g. one of the demo's)."""
         return Persona(self, await self.request("GET", f"/api/personas/{user_id}"))
 
+    async def personas_for(self, *user_ids: int) -> list[Persona]:
+        """Adopt several existing personas at once, in the order given."""
+        return [await self.persona_for(user_id) for user_id in user_ids]
+
     async def personas(self) -> list[dict[str, Any]]:
         return list((await self.request("GET", "/api/personas"))["personas"])
 

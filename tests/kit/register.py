@@ -13,6 +13,7 @@ from bot.domain.roles import Role
 from bot.services.people import add_admin
 from storage.db import SessionMaker
 from storage.models.org import Person, Post, RoleAssignment, Unit
+from tests.kit.org import health_units
 from tests.kit.uow import unit_of_work
 
 
@@ -65,18 +66,7 @@ async def make_people(
     sessionmaker: SessionMaker, clock: Clock, *, language: str | None = "zh", base: int = 7100
 ) -> People:
     async with unit_of_work(sessionmaker) as session:
-        district = Unit(name="长安区", kind="district", path="长安区")
-        session.add(district)
-        await session.flush()
-        bureau = Unit(name="卫生局", kind="bureau", path="长安区/卫生局", parent_id=district.id)
-        other = Unit(name="财政局", kind="bureau", path="长安区/财政局", parent_id=district.id)
-        session.add_all([bureau, other])
-        await session.flush()
-        department = Unit(
-            name="医政科", kind="department", path="长安区/卫生局/医政科", parent_id=bureau.id
-        )
-        session.add(department)
-        await session.flush()
+        district, bureau, department, (other,) = await health_units(session, "财政局")
         post = Post(unit_id=department.id, name="医政审批岗")
         leader_post = Post(unit_id=bureau.id, name="局长", is_leadership=True)
         other_post = Post(unit_id=other.id, name="会计岗")

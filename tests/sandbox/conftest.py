@@ -15,30 +15,18 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.sandbox import WORLD_KEY, World, create_sandbox_app
+from tests.kit.clocks import ManualMonotonic
 from tests.kit.persona import SandboxClient
 from tests.sandbox.echo_bot import create_echo_dispatcher
 
 TOKEN = "123456:TEST-token_abc"
 
 
-class ManualClock:
-    """A monotonic clock the test moves by hand, for the flood limiter."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @dataclass
 class Sandbox:
     url: str
     app: web.Application
-    clock: ManualClock
+    clock: ManualMonotonic
 
     @property
     def world(self) -> World:
@@ -47,7 +35,7 @@ class Sandbox:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    clock = ManualClock()
+    clock = ManualMonotonic()
     app = create_sandbox_app(TOKEN, world=World(TOKEN, "qingfeng_bot", clock=clock))
     server = TestServer(app)
     await server.start_server()

@@ -20,14 +20,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.i18n import translate
 from bot.services import audit
-from bot.services.campaigns.progress import (
-    check_deadline,
-    check_name,
-    check_requirement,
-    compute_progress,
-    get_for,
-    progress_of,
-)
+from bot.services.campaigns import progress as campaign_progress
 from bot.services.campaigns.scope import KIND, check_units, plan_of, today_of
 from bot.settings import Settings
 from storage.models.campaign import Campaign, CampaignUnit
@@ -55,10 +48,10 @@ async def preview(
     deadline: date,
 ) -> Preview:
     ids = await check_units(session, actor, unit_ids)
-    kind = check_requirement(requirement)
+    kind = campaign_progress.check_requirement(requirement)
     today = today_of(clock, settings)
-    check_deadline(deadline, today)
-    progress = await compute_progress(session, ids, kind, deadline, clock.now())
+    campaign_progress.check_deadline(deadline, today)
+    progress = await campaign_progress.compute_progress(session, ids, kind, deadline, clock.now())
     plan = plan_of(settings)
     first = due_reminder(plan, deadline, today)
     later = [deadline - timedelta(days=d) for d in plan.days_before]
@@ -80,9 +73,9 @@ async def create_campaign(
     """Create an active campaign; nobody is told now — the reminder job takes it from here."""
     ids = await check_units(session, actor, unit_ids)
     campaign = Campaign(
-        name=check_name(name),
-        requirement=check_requirement(requirement).value,
-        deadline=check_deadline(deadline, today_of(clock, settings)),
+        name=campaign_progress.check_name(name),
+        requirement=campaign_progress.check_requirement(requirement).value,
+        deadline=campaign_progress.check_deadline(deadline, today_of(clock, settings)),
         status=CampaignStatus.ACTIVE.value,
         created_by_id=actor.id,
         created_at=clock.now(),
@@ -115,7 +108,7 @@ async def close_campaign(
     session: AsyncSession, clock: Clock, *, actor: Person, campaign_id: int
 ) -> Campaign:
     """Close it: no reminder goes out any more, pending ones included."""
-    campaign = await get_for(session, actor, campaign_id)
+    campaign = await campaign_progress.get_for(session, actor, campaign_id)
     if campaign.status != CampaignStatus.ACTIVE.value:
         raise ServiceError("campaign.already_closed")
     campaign.status = CampaignStatus.CLOSED.value
@@ -154,7 +147,7 @@ async def remind(session: AsyncSession, clock: Clock, settings: Settings, now: d
     campaigns = await campaigns_repo.in_status(session, CampaignStatus.ACTIVE.value)
     for campaign in campaigns:
         due = due_reminder(plan, campaign.deadline, today)
-        progress = await progress_of(session, campaign)
+        progress = await campaign_progress.progress_of(session, campaign)
         posts = [post for unit in progress.units for post in unit.posts]
         done = [person.id for post in posts if post.done for person in post.holders]
         await _cancel_pending(session, campaign.id, "work done", done)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,14 +21,19 @@ from bot.domain.feedback_figures import Figures, Row, summarise
 from storage.models.feedback import Feedback
 
 
-async def _rows(
-    session: AsyncSession,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    unit_ids: Collection[int] | None,
-    round_id: int | None,
-) -> list[Row]:
+class Window(TypedDict, total=False):
+    """Which items count: created in [since, until), in `unit_ids` (None: all units), or in
+    one publicity round; a bound left out (or None) does not narrow."""
+
+    since: datetime | None
+    until: datetime | None
+    unit_ids: Collection[int] | None
+    round_id: int | None
+
+
+async def _rows(session: AsyncSession, window: Window) -> list[Row]:
+    since, until = window.get("since"), window.get("until")
+    unit_ids, round_id = window.get("unit_ids"), window.get("round_id")
     query = select(
         Feedback.unit_id,
         Feedback.kind,
@@ -53,31 +59,19 @@ async def _rows(
 
 
 async def feedback_figures(
-    session: AsyncSession,
-    *,
-    answer_period: timedelta,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    unit_ids: Collection[int] | None = None,
-    round_id: int | None = None,
+    session: AsyncSession, *, answer_period: timedelta, **window: Unpack[Window]
 ) -> Figures:
-    """Figures of the items created in [since, until) in `unit_ids` (None: all units), or in
-    one publicity round. `answer_period` is `timedelta(days=settings.feedback_answer_days)`."""
-    rows = await _rows(session, since=since, until=until, unit_ids=unit_ids, round_id=round_id)
+    """Figures of the items in the window (see `Window`). `answer_period` is
+    `timedelta(days=settings.feedback_answer_days)`."""
+    rows = await _rows(session, window)
     return summarise(rows, answer_period)
 
 
 async def figures_by_unit(
-    session: AsyncSession,
-    *,
-    answer_period: timedelta,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    unit_ids: Collection[int] | None = None,
-    round_id: int | None = None,
+    session: AsyncSession, *, answer_period: timedelta, **window: Unpack[Window]
 ) -> dict[int, Figures]:
     """The same figures per unit (the unit of each risk's post), for the units that had any."""
-    rows = await _rows(session, since=since, until=until, unit_ids=unit_ids, round_id=round_id)
+    rows = await _rows(session, window)
     per_unit: dict[int, list[Row]] = {}
     for row in rows:
         per_unit.setdefault(row.unit_id, []).append(row)

@@ -1,51 +1,32 @@
-"""risk register: powers, categories, focus programmes, rules, risk points, measures, reports
-
-Revision ID: 0003
-Revises: 0002
-"""
-
-from collections.abc import Sequence
+"""risk register: powers, categories, focus programmes, rules, risk points, measures, reports"""
 
 import sqlalchemy as sa
-from alembic import op
 
 import storage.base
-from storage.migrations.columns import fk, pk, timestamps
+from storage.migrations.columns import acted, create, drop, ix, ref, table, timestamps
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "focus_programmes",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        pk("focus_programmes"),
-        sa.UniqueConstraint("name", name=op.f("uq_focus_programmes_name")),
-    )
-    op.create_table(
+        unique=[("name",)],
+    ),
+    table(
         "power_categories",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("name", sa.String(length=50), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        fk("power_categories", "unit_id", "units", ondelete="CASCADE"),
-        pk("power_categories"),
-        sa.UniqueConstraint(
-            "unit_id", "scope", "name", name=op.f("uq_power_categories_unit_id_scope_name")
-        ),
-    )
-    with op.batch_alter_table("power_categories", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_power_categories_unit_id"), ["unit_id"], unique=False)
-
-    op.create_table(
+        ref("unit_id", "units", ondelete="CASCADE"),
+        unique=[("unit_id", "scope", "name")],
+        indexes=[ix("unit_id")],
+    ),
+    table(
         "powers",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -56,40 +37,29 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("review_comment", sa.Text(), nullable=True),
-        sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
-        sa.Column("reviewed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("reviewed"),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         *timestamps(),
-        fk("powers", "created_by_id", "people"),
-        fk("powers", "post_id", "posts"),
-        fk("powers", "reviewed_by_id", "people"),
-        fk("powers", "unit_id", "units"),
-        pk("powers"),
-    )
-    with op.batch_alter_table("powers", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_powers_post_id"), ["post_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_powers_unit_id"), ["unit_id"], unique=False)
-
-    op.create_table(
+        ref("created_by_id", "people"),
+        ref("post_id", "posts"),
+        ref("reviewed_by_id", "people"),
+        ref("unit_id", "units"),
+        indexes=[ix("post_id"), ix("unit_id")],
+    ),
+    table(
         "rules",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("kind", sa.String(length=50), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=True),
         sa.Column("major_matter", sa.String(length=20), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        fk("rules", "created_by_id", "people"),
-        fk("rules", "unit_id", "units"),
-        pk("rules"),
-    )
-    with op.batch_alter_table("rules", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_rules_unit_id"), ["unit_id"], unique=False)
-
-    op.create_table(
+        *acted("created", done=True),
+        ref("created_by_id", "people"),
+        ref("unit_id", "units"),
+        indexes=[ix("unit_id")],
+    ),
+    table(
         "risk_points",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("power_id", sa.Integer(), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),
@@ -112,20 +82,18 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         *timestamps(),
         sa.Column("regrade_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        fk("risk_points", "created_by_id", "people"),
-        fk("risk_points", "post_id", "posts"),
-        fk("risk_points", "power_id", "powers"),
-        fk("risk_points", "proposed_by_id", "people"),
-        pk("risk_points"),
-    )
-    with op.batch_alter_table("risk_points", schema=None) as batch_op:
-        batch_op.create_index("ix_risk_points_post_status", ["post_id", "status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_risk_points_power_id"), ["power_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_risk_points_status"), ["status"], unique=False)
-
-    op.create_table(
+        ref("created_by_id", "people"),
+        ref("post_id", "posts"),
+        ref("power_id", "powers"),
+        ref("proposed_by_id", "people"),
+        indexes=[
+            ix("post_id", "status", name="ix_risk_points_post_status"),
+            ix("power_id"),
+            ix("status"),
+        ],
+    ),
+    table(
         "control_measures",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("risk_id", sa.Integer(), nullable=False),
         sa.Column("action", sa.Text(), nullable=False),
         sa.Column("responsible_id", sa.Integer(), nullable=True),
@@ -134,62 +102,28 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("rule_id", sa.Integer(), nullable=True),
         *timestamps(),
-        fk("control_measures", "responsible_id", "people"),
-        fk("control_measures", "risk_id", "risk_points", ondelete="CASCADE"),
-        fk("control_measures", "rule_id", "rules"),
-        pk("control_measures"),
-    )
-    with op.batch_alter_table("control_measures", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_control_measures_responsible_id"), ["responsible_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_control_measures_risk_id"), ["risk_id"], unique=False)
-
-    op.create_table(
+        ref("responsible_id", "people"),
+        ref("risk_id", "risk_points", ondelete="CASCADE"),
+        ref("rule_id", "rules"),
+        indexes=[ix("responsible_id"), ix("risk_id")],
+    ),
+    table(
         "measure_reports",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("measure_id", sa.Integer(), nullable=False),
         sa.Column("reporter_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        fk("measure_reports", "measure_id", "control_measures", ondelete="CASCADE"),
-        fk("measure_reports", "reporter_id", "people"),
-        pk("measure_reports"),
-    )
-    with op.batch_alter_table("measure_reports", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_measure_reports_measure_id"), ["measure_id"], unique=False
-        )
+        ref("measure_id", "control_measures", ondelete="CASCADE"),
+        ref("reporter_id", "people"),
+        indexes=[ix("measure_id")],
+    ),
+)
+
+
+def upgrade() -> None:
+    create(*TABLES)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("measure_reports", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_measure_reports_measure_id"))
-
-    op.drop_table("measure_reports")
-    with op.batch_alter_table("control_measures", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_control_measures_risk_id"))
-        batch_op.drop_index(batch_op.f("ix_control_measures_responsible_id"))
-
-    op.drop_table("control_measures")
-    with op.batch_alter_table("risk_points", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_risk_points_status"))
-        batch_op.drop_index(batch_op.f("ix_risk_points_power_id"))
-        batch_op.drop_index("ix_risk_points_post_status")
-
-    op.drop_table("risk_points")
-    with op.batch_alter_table("rules", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_rules_unit_id"))
-
-    op.drop_table("rules")
-    with op.batch_alter_table("powers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_powers_unit_id"))
-        batch_op.drop_index(batch_op.f("ix_powers_post_id"))
-
-    op.drop_table("powers")
-    with op.batch_alter_table("power_categories", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_power_categories_unit_id"))
-
-    op.drop_table("power_categories")
-    op.drop_table("focus_programmes")
+    drop(*TABLES)

@@ -1,25 +1,15 @@
-"""grading workflow: risk reviews (per-risk review bookkeeping) and review notes (timeline)
-
-Revision ID: 0004
-Revises: 0003
-"""
-
-from collections.abc import Sequence
+"""grading workflow: risk reviews (per-risk review bookkeeping) and review notes (timeline)"""
 
 import sqlalchemy as sa
-from alembic import op
 
 import storage.base
-from storage.migrations.columns import fk, pk
+from storage.migrations.columns import acted, create, drop, ix, ref, table
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "risk_reviews",
         sa.Column("risk_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -32,44 +22,32 @@ def upgrade() -> None:
         sa.Column("reviewed_reason", sa.Text(), nullable=True),
         sa.Column("final_level", sa.Integer(), nullable=True),
         sa.Column("level_reason", sa.Text(), nullable=True),
-        sa.Column("approved_by_id", sa.Integer(), nullable=True),
-        sa.Column("approved_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        *acted("approved"),
         sa.Column("publicised_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("regrading_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        fk("risk_reviews", "approved_by_id", "people"),
-        fk("risk_reviews", "risk_id", "risk_points", ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("risk_id", name=op.f("pk_risk_reviews")),
-    )
-    with op.batch_alter_table("risk_reviews", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_risk_reviews_regrading_due_at"), ["regrading_due_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_risk_reviews_social_closes_at"), ["social_closes_at"], unique=False
-        )
-
-    op.create_table(
+        ref("approved_by_id", "people"),
+        ref("risk_id", "risk_points", ondelete="CASCADE"),
+        key=("risk_id",),
+        indexes=[ix("regrading_due_at"), ix("social_closes_at")],
+    ),
+    table(
         "review_notes",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("risk_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("state", sa.String(length=30), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        fk("review_notes", "author_id", "people"),
-        fk("review_notes", "risk_id", "risk_points", ondelete="CASCADE"),
-        pk("review_notes"),
-    )
-    with op.batch_alter_table("review_notes", schema=None) as batch_op:
-        batch_op.create_index("ix_review_notes_risk", ["risk_id", "id"], unique=False)
+        ref("author_id", "people"),
+        ref("risk_id", "risk_points", ondelete="CASCADE"),
+        indexes=[ix("risk_id", "id", name="ix_review_notes_risk")],
+    ),
+)
+
+
+def upgrade() -> None:
+    create(*TABLES)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("review_notes", schema=None) as batch_op:
-        batch_op.drop_index("ix_review_notes_risk")
-    op.drop_table("review_notes")
-    with op.batch_alter_table("risk_reviews", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_risk_reviews_social_closes_at"))
-        batch_op.drop_index(batch_op.f("ix_risk_reviews_regrading_due_at"))
-    op.drop_table("risk_reviews")
+    drop(*TABLES)

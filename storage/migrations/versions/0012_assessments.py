@@ -1,40 +1,27 @@
-"""the annual assessment: a row per year, frozen results per unit once confirmed
-
-Revision ID: 0012
-Revises: 0011
-"""
-
-from collections.abc import Sequence
+"""the annual assessment: a row per year, frozen results per unit once confirmed"""
 
 import sqlalchemy as sa
-from alembic import op
 
 from storage.base import UTCDateTime
-from storage.migrations.columns import fk, pk
+from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0012"
 down_revision: str | None = "0011"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "assessments",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("weights", sa.JSON(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
         sa.Column("confirmed_at", UTCDateTime(), nullable=True),
-        fk("assessments", "confirmed_by_id", "people"),
-        pk("assessments"),
-        sa.UniqueConstraint("year", name=op.f("uq_assessments_year")),
-    )
-    op.create_table(
+        ref("confirmed_by_id", "people"),
+        unique=[("year",)],
+    ),
+    table(
         "assessment_results",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("assessment_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
@@ -43,23 +30,17 @@ def upgrade() -> None:
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.Column("score_tenths", sa.Integer(), nullable=True),
         sa.Column("rank", sa.Integer(), nullable=True),
-        fk("assessment_results", "assessment_id", "assessments", ondelete="CASCADE"),
-        fk("assessment_results", "unit_id", "units"),
-        pk("assessment_results"),
-        sa.UniqueConstraint("year", "unit_id", name=op.f("uq_assessment_results_year_unit_id")),
-    )
-    with op.batch_alter_table("assessment_results", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_assessment_results_assessment_id"), ["assessment_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_assessment_results_unit_id"), ["unit_id"], unique=False
-        )
+        ref("assessment_id", "assessments", ondelete="CASCADE"),
+        ref("unit_id", "units"),
+        unique=[("year", "unit_id")],
+        indexes=[ix("assessment_id"), ix("unit_id")],
+    ),
+)
+
+
+def upgrade() -> None:
+    create(*TABLES)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessment_results", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_assessment_results_unit_id"))
-        batch_op.drop_index(batch_op.f("ix_assessment_results_assessment_id"))
-    op.drop_table("assessment_results")
-    op.drop_table("assessments")
+    drop(*TABLES)

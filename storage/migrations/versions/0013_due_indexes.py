@@ -1,17 +1,9 @@
-"""indexes on the columns the scheduled scans look for what is due by
-
-Revision ID: 0013
-Revises: 0012
-"""
-
-from collections.abc import Sequence
+"""indexes on the columns the scheduled scans look for what is due by"""
 
 from alembic import op
 
 revision: str = "0013"
 down_revision: str | None = "0012"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
