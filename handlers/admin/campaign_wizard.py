@@ -26,9 +26,11 @@ from handlers.admin.campaign_ui import (
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.register_ui import refusal
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once
 from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import ends_step
+from storage.models.campaign import Campaign
 
 # --- the wizard ---------------------------------------------------------------------------------
 
@@ -265,16 +267,11 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
 async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     try:
-        campaign = await service.create_campaign(
-            ctx.session,
-            ctx.clock,
-            ctx.settings,
-            actor=ctx.person,
-            name=data["name"],
-            unit_ids=data["units"],
-            requirement=data["requirement"],
+        campaign = await create_once(state, ctx, Campaign, lambda: service.create_campaign(
+            ctx.session, ctx.clock, ctx.settings, actor=ctx.person, name=data["name"],
+            unit_ids=data["units"], requirement=data["requirement"],
             deadline=date.fromisoformat(data["deadline"]),
-        )
+        ))  # fmt: skip
     except (KeyError, ValueError):
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)

@@ -27,8 +27,10 @@ from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once, draft_key
 from handlers.ui.pickers import PAGE_SIZE, page_nav
 from handlers.ui.query import message_of
+from storage.models.publicity import PublicityRound
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
 
@@ -283,9 +285,12 @@ async def date_not_text(message: Message) -> None:
 async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     draft = _draft(await state.get_data())
     config = PublicityConfig.from_settings(ctx.settings)
+    key = await draft_key(state)
     # FSM first: with SQLite its own connection could not write after ours did.
     await state.clear()
-    rnd = await rounds.create_round(ctx.session, ctx.clock, config, actor=ctx.person, draft=draft)
+    rnd = await create_once(state, ctx, PublicityRound, lambda: rounds.create_round(
+        ctx.session, ctx.clock, config, actor=ctx.person, draft=draft
+    ), key=key)  # fmt: skip
     await query.answer()
     if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= ctx.clock.now():
         text = _("publicity.created_opening").format(id=rnd.id)

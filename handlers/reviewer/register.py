@@ -35,10 +35,13 @@ from handlers.register_ui import (
     risk_type_label,
 )
 from handlers.staff.powers import card as power_card
+from handlers.ui.context import Ctx
+from handlers.ui.once import create_once
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import bot_of, message_of
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Person, Post, Unit
+from storage.models.register import RiskPoint
 
 
 class ReturnPower(StatesGroup):
@@ -251,18 +254,17 @@ async def enter_description(message: Message, state: FSMContext) -> None:
 
 
 async def choose_type(
-    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext,
-    session: AsyncSession,
-    clock: Clock, person: Person, settings: Settings,
-) -> None:  # fmt: skip
+    query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext, ctx: Ctx
+) -> None:
     if not 0 <= callback_data.value < len(RISK_TYPES):
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    await finish_step(state, risk_service.propose_risk(
-        session, clock, actor=person, post_id=data["post_id"], description=data["description"],
-        risk_type=RISK_TYPES[callback_data.value], settings=settings,
-    ))  # fmt: skip
+    await finish_step(state, create_once(state, ctx, RiskPoint, lambda: risk_service.propose_risk(
+        ctx.session, ctx.clock, actor=ctx.person, post_id=data["post_id"],
+        description=data["description"], risk_type=RISK_TYPES[callback_data.value],
+        settings=ctx.settings,
+    )))  # fmt: skip
     await query.answer()
     await message_of(query).edit_text(_("propose.sent"))
 
