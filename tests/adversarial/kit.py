@@ -171,3 +171,51 @@ async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> R
                 if button.text == label and button.callback_data:
                     return await press(dp, bot, telegram_id, button.callback_data)
     raise AssertionError(f"no button {label!r} for {telegram_id}")
+
+
+async def tap_first(dp: Dispatcher, bot: MockedBot, telegram_id: int) -> Reply:
+    """Press the first button of the newest keyboard in this chat."""
+    for method in reversed(bot.sent(telegram_id)):
+        rows = getattr(getattr(method, "reply_markup", None), "inline_keyboard", None) or []
+        for row in rows:
+            for button in row:
+                if button.callback_data:
+                    return await press(dp, bot, telegram_id, button.callback_data)
+    raise AssertionError(f"no button for {telegram_id}")
+
+
+class Killed(BaseException):
+    """The process dies here: not an Exception, so no handler or error router catches it."""
+
+
+class KillAt:
+    """Raise `Killed` at the `n`th data-changing statement (or at the commit after the last)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.sync_engine
+        self.n = 0
+        self.seen = 0
+        self.fired = False
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+
+    def arm(self, n: int) -> None:
+        self.n, self.seen, self.fired = n, 0, False
+
+    def _tick(self) -> None:
+        if self.n and not self.fired:
+            self.seen += 1
+            if self.seen == self.n:
+                self.fired = True
+                raise Killed()
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            self._tick()
+
+    def _commit(self, _conn: Any) -> None:
+        self._tick()
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)

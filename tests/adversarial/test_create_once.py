@@ -36,7 +36,7 @@ from storage.models.feedback import Feedback
 from storage.models.invitation import Invitation
 from storage.models.publicity import PublicityItem, PublicityRound
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint, Rule
-from tests.adversarial.kit import Reply, Tally, Tracebacks, press, say, tap
+from tests.adversarial.kit import Reply, Tally, Tracebacks, press, say, tap, tap_first
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.publicity import approved_risks
 from tests.kit.register import People
@@ -172,17 +172,6 @@ async def walk_regrade_measure(dp: Dispatcher, bot: MockedBot, staff: int, world
 
 async def confirm_regrade_measure(dp: Dispatcher, bot: MockedBot, staff: int, _: dict) -> Reply:
     return await press(dp, bot, staff, RiskCb(action="quick", value=1).pack())
-
-
-async def tap_first(dp: Dispatcher, bot: MockedBot, telegram_id: int) -> Reply:
-    """Press the first button of the newest keyboard in this chat."""
-    for method in reversed(bot.sent(telegram_id)):
-        rows = getattr(getattr(method, "reply_markup", None), "inline_keyboard", None) or []
-        for row in rows:
-            for button in row:
-                if button.callback_data:
-                    return await press(dp, bot, telegram_id, button.callback_data)
-    raise AssertionError(f"no button for {telegram_id}")
 
 
 # The handler that makes the record → its flow. A new "create" handler fails
