@@ -5,7 +5,7 @@ back, and the counts printed at the end of the run.
 its connection and kept only if that connection commits (a refusal's rolled-back flush is no
 write). `Tally` counts inputs tried, refused correctly, tracebacks, unintended writes and
 messages lost; each test records its tally in `COUNTS_DIR`, and the run's total is printed by
-`tests/adversarial/conftest.py` at the end (under pytest-xdist too).
+`tests/conftest.py` (`summarise`) at the end (under pytest-xdist too).
 """
 
 from __future__ import annotations
