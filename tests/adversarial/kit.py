@@ -10,11 +10,13 @@ messages lost; each test records its tally in `COUNTS_DIR`, and the run's total 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,3 +221,23 @@ class KillAt:
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._statement)
         event.remove(self.engine, "commit", self._commit)
+
+
+@contextlib.contextmanager
+def crash_watch(
+    engine: AsyncEngine, request: Any, label: str
+) -> Iterator[tuple[Tally, KillAt, Tracebacks]]:
+    """A crash test's tally and fault hook; tracebacks logged meanwhile are counted, and the
+    tally is saved and printed at the end. Usage::
+
+        with crash_watch(engine, request, "review crashes") as (tally, kill, crashes): ...
+    """
+    tally, kill, crashes = Tally(), KillAt(engine), Tracebacks()
+    logging.getLogger().addHandler(crashes)
+    try:
+        yield tally, kill, crashes
+    finally:
+        logging.getLogger().removeHandler(crashes)
+        kill.close()
+        tally.save(request.node.nodeid)
+        print(f"{label}: {tally}")

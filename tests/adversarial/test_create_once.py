@@ -92,56 +92,78 @@ def saying(text: str) -> Callable[..., Awaitable[Reply]]:
     return confirm
 
 
-async def walk_power(dp: Dispatcher, bot: MockedBot, staff: int, _: dict) -> None:
-    await say(dp, bot, staff, "/powers")
-    await tap(dp, bot, staff, zh("powers.add"))
-    await say(dp, bot, staff, "医疗机构设置审批")
-    await say(dp, bot, staff, "审批设置申请")
-    await tap_first(dp, bot, staff)  # "this post"
-    await say(dp, bot, staff, "《医疗机构管理条例》")
-    await tap(dp, bot, staff, zh("register.scope.external"))
-    await tap_first(dp, bot, staff)  # a category
+def scripted(*steps: tuple[str, str]) -> Callable[..., Awaitable[None]]:
+    """A walk as a person takes it: ("say", text), ("tap", a button's caption) or ("first", "")
+    for the first button of the newest keyboard."""
+
+    async def walk(dp: Dispatcher, bot: MockedBot, telegram_id: int, _: dict) -> None:
+        for verb, value in steps:
+            if verb == "say":
+                await say(dp, bot, telegram_id, value)
+            elif verb == "tap":
+                await tap(dp, bot, telegram_id, value)
+            else:
+                await tap_first(dp, bot, telegram_id)
+
+    return walk
 
 
-async def walk_rule(dp: Dispatcher, bot: MockedBot, reviewer: int, _: dict) -> None:
-    await say(dp, bot, reviewer, "/rules")
-    await tap(dp, bot, reviewer, zh("rules.add"))
-    await tap(dp, bot, reviewer, "长安区/卫生局/医政科")
-    await say(dp, bot, reviewer, "医政审批集体研究制度")
-    await tap(dp, bot, reviewer, zh("rules.skip"))
-    await say(dp, bot, reviewer, "2027-03-01")
+walk_power = scripted(
+    ("say", "/powers"),
+    ("tap", zh("powers.add")),
+    ("say", "医疗机构设置审批"),
+    ("say", "审批设置申请"),
+    ("first", ""),  # "this post"
+    ("say", "《医疗机构管理条例》"),
+    ("tap", zh("register.scope.external")),
+    ("first", ""),  # a category
+)
 
 
-async def walk_propose(dp: Dispatcher, bot: MockedBot, reviewer: int, _: dict) -> None:
-    await say(dp, bot, reviewer, "/propose")
-    await tap_first(dp, bot, reviewer)  # 医政审批岗
-    await say(dp, bot, reviewer, "审批超时限")
+walk_rule = scripted(
+    ("say", "/rules"),
+    ("tap", zh("rules.add")),
+    ("tap", "长安区/卫生局/医政科"),
+    ("say", "医政审批集体研究制度"),
+    ("tap", zh("rules.skip")),
+    ("say", "2027-03-01"),
+)
 
 
-async def walk_invite(dp: Dispatcher, bot: MockedBot, admin: int, _: dict) -> None:
-    await say(dp, bot, admin, "/invite")
-    await tap(dp, bot, admin, "长安区/卫生局/医政科")
-    await tap(dp, bot, admin, "医政审批岗")
-    await tap(dp, bot, admin, zh("invite.roles_done"))
-    await say(dp, bot, admin, "吴新")
+walk_propose = scripted(
+    ("say", "/propose"),
+    ("first", ""),  # 医政审批岗
+    ("say", "审批超时限"),
+)
 
 
-async def walk_campaign(dp: Dispatcher, bot: MockedBot, admin: int, _: dict) -> None:
-    await say(dp, bot, admin, "/campaign")
-    await tap(dp, bot, admin, zh("campaign.new"))
-    await say(dp, bot, admin, "风险排查")
-    await tap(dp, bot, admin, "▫️ 长安区/卫生局")
-    await tap(dp, bot, admin, zh("campaign.units_done"))
-    await tap(dp, bot, admin, zh("campaign.req.risks"))
-    await tap_first(dp, bot, admin)  # 7 天后
+walk_invite = scripted(
+    ("say", "/invite"),
+    ("tap", "长安区/卫生局/医政科"),
+    ("tap", "医政审批岗"),
+    ("tap", zh("invite.roles_done")),
+    ("say", "吴新"),
+)
 
 
-async def walk_round(dp: Dispatcher, bot: MockedBot, admin: int, _: dict) -> None:
-    await say(dp, bot, admin, "/publicity")
-    await tap(dp, bot, admin, zh("publicity.admin.new"))
-    await tap(dp, bot, admin, zh("publicity.scope_all"))
-    await tap(dp, bot, admin, zh("publicity.active_no"))
-    await tap(dp, bot, admin, zh("publicity.start_now"))
+walk_campaign = scripted(
+    ("say", "/campaign"),
+    ("tap", zh("campaign.new")),
+    ("say", "风险排查"),
+    ("tap", "▫️ 长安区/卫生局"),
+    ("tap", zh("campaign.units_done")),
+    ("tap", zh("campaign.req.risks")),
+    ("first", ""),  # 7 天后
+)
+
+
+walk_round = scripted(
+    ("say", "/publicity"),
+    ("tap", zh("publicity.admin.new")),
+    ("tap", zh("publicity.scope_all")),
+    ("tap", zh("publicity.active_no")),
+    ("tap", zh("publicity.start_now")),
+)
 
 
 async def walk_feedback(dp: Dispatcher, bot: MockedBot, citizen: int, world: dict) -> None:
@@ -157,10 +179,11 @@ async def confirm_feedback(dp: Dispatcher, bot: MockedBot, citizen: int, _: dict
     return await press(dp, bot, citizen, FeedbackCb(action=FeedbackAction.CONFIRM).pack())
 
 
-async def walk_report(dp: Dispatcher, bot: MockedBot, staff: int, _: dict) -> None:
-    await say(dp, bot, staff, "/measures")
-    await tap_first(dp, bot, staff)  # the measure
-    await tap_first(dp, bot, staff)  # report it as in progress
+walk_report = scripted(
+    ("say", "/measures"),
+    ("first", ""),  # the measure
+    ("first", ""),  # report it as in progress
+)
 
 
 async def walk_regrade_measure(dp: Dispatcher, bot: MockedBot, staff: int, world: dict) -> None:

@@ -24,7 +24,7 @@ from bot.i18n import translate
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, RiskPoint
 from storage.models.review import RiskReview
-from tests.adversarial.kit import KillAt, Killed, Tally, Tracebacks, WriteWatch, say, tap
+from tests.adversarial.kit import Killed, Tally, Tracebacks, WriteWatch, crash_watch, say, tap
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People, make_people
 from tests.kit.uow import unit_of_work
@@ -163,11 +163,7 @@ async def test_a_crash_at_every_write_of_a_declaration_leaves_one_risk(
     people: People, request: pytest.FixtureRequest,
 ) -> None:  # fmt: skip
     staff = people.staff
-    tally = Tally()
-    kill = KillAt(engine)
-    crashes = Tracebacks()
-    logging.getLogger().addHandler(crashes)
-    try:
+    with crash_watch(engine, request, "crashes") as (tally, kill, crashes):
         n = 0
         while True:
             n += 1
@@ -212,10 +208,5 @@ async def test_a_crash_at_every_write_of_a_declaration_leaves_one_risk(
             if not fired:  # the submit made fewer writes than n: every point was tried
                 break
             assert n < 60
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        kill.close()
-        tally.save(request.node.nodeid)
-    print(f"crashes: {tally}")
     assert tally.tried > 5
     tally.assert_clean()

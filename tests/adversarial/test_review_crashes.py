@@ -14,7 +14,6 @@ kind, audit actions, notices queued): no duplicate, nothing lost, and never "une
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
-from tests.adversarial.kit import KillAt, Killed, Reply, Tally, Tracebacks, press, say, tap
+from tests.adversarial.kit import Killed, Reply, crash_watch, press, say, tap
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People
 from tests.kit.regrading import DEPT_REVIEWER, make_regrading_org
@@ -218,9 +217,7 @@ async def test_a_crash_at_every_write_of_a_review_decision_loses_and_repeats_not
     dp: Dispatcher, engine: AsyncEngine, sessionmaker: SessionMaker, clock: FakeClock,
     settings: Settings, org: People, request: pytest.FixtureRequest, name: str,
 ) -> None:  # fmt: skip
-    tally, kill, crashes = Tally(), KillAt(engine), Tracebacks()
-    logging.getLogger().addHandler(crashes)
-    try:
+    with crash_watch(engine, request, "review crashes") as (tally, kill, crashes):
         for step in [STEPS[name]]:
             who = step.who(org)
             # The decision uninterrupted, for the picture every crashed one must end in.
@@ -273,10 +270,5 @@ async def test_a_crash_at_every_write_of_a_review_decision_loses_and_repeats_not
                 if not fired:  # the decision made fewer writes than n: every point was tried
                     break
                 assert n < 60
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        kill.close()
-        tally.save(request.node.nodeid)
-    print(f"review crashes: {tally}")
     assert tally.tried > 3
     tally.assert_clean()
