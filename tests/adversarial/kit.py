@@ -80,6 +80,21 @@ class Tally:
         if len(self.problems) < 30:
             self.problems.append(what)
 
+    def judge(self, what: str, *, crashed: bool, wrote: bool, answered: bool) -> None:
+        """Count one input: a traceback, a write, no clear answer, or refused correctly."""
+        self.tried += 1
+        if crashed:
+            self.tracebacks += 1
+            self.problem(f"{what}: traceback")
+        elif wrote:
+            self.unintended_writes += 1
+            self.problem(f"{what}: wrote")
+        elif not answered:
+            self.lost += 1
+            self.problem(f"{what}: no clear answer")
+        else:
+            self.refused += 1
+
     def save(self, name: str) -> None:
         COUNTS_DIR.mkdir(parents=True, exist_ok=True)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -239,5 +254,21 @@ def crash_watch(
     finally:
         logging.getLogger().removeHandler(crashes)
         kill.close()
+        tally.save(request.node.nodeid)
+        print(f"{label}: {tally}")
+
+
+@contextlib.contextmanager
+def watching(
+    engine: AsyncEngine, request: Any, label: str
+) -> Iterator[tuple[Tally, Tracebacks, WriteWatch]]:
+    """An input test's tally, traceback log and write watch; saved and printed at the end."""
+    tally, crashes, watch = Tally(), Tracebacks(), WriteWatch(engine)
+    logging.getLogger().addHandler(crashes)
+    try:
+        yield tally, crashes, watch
+    finally:
+        logging.getLogger().removeHandler(crashes)
+        watch.close()
         tally.save(request.node.nodeid)
         print(f"{label}: {tally}")

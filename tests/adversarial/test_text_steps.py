@@ -21,7 +21,7 @@ from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage.db import SessionMaker
-from tests.adversarial.kit import Reply, Tally, Tracebacks, WriteWatch, say
+from tests.adversarial.kit import Reply, say, watching
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import make_people
 
@@ -92,34 +92,20 @@ async def test_each_text_step_refuses_empty_blank_zero_width_and_over_long_input
     types what no step accepts: each gets an answer, no traceback, no write, and the step
     stays where it was."""
     people = await make_people(sessionmaker, clock, base=7700)
-    tally, crashes, watch = Tally(), Tracebacks(), WriteWatch(engine)
-    logging.getLogger().addHandler(crashes)
     key = StorageKey(bot_id=bot.id, chat_id=people.admin, user_id=people.admin)
-    try:
+    with watching(engine, request, "text steps (each)") as (tally, crashes, watch):
         for step in sorted(NOT_YET_COVERED - UNSEEDED):
             for text in HOSTILE:
                 await fsm_storage.set_state(key, step)
                 try:
                     reply = await say(dp, bot, people.admin, text)
-                except Exception as error:  # counted and named below
+                except Exception as error:  # counted as a traceback below
                     crashes.records.append(logging.makeLogRecord({"msg": repr(error)}))
                     reply = Reply([], [])
-                tally.tried += 1
                 stays = await fsm_storage.get_state(key) in (step, None)
-                if crashes.take():
-                    tally.tracebacks += 1
-                    tally.problem(f"{step} {text[:8]!r}: traceback")
-                elif watch.take():
-                    tally.unintended_writes += 1
-                    tally.problem(f"{step} {text[:8]!r}: wrote")
-                elif not reply.texts or reply.unexpected or not stays:
-                    tally.lost += 1
-                    tally.problem(f"{step} {text[:8]!r}: {reply}")
-                else:
-                    tally.refused += 1
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        watch.close()
-        tally.save(request.node.nodeid)
-    print(f"text steps (each): {tally}")
+                tally.judge(
+                    f"{step} {text[:8]!r}", crashed=bool(crashes.take()),
+                    wrote=bool(watch.take()),
+                    answered=bool(reply.texts) and not reply.unexpected and stays,
+                )  # fmt: skip
     tally.assert_clean()
