@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -25,6 +26,7 @@ from storage import migrate
 from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.fsm import FullKeyBuilder, SQLStorage
+from tests.kit.mocked_bot import MockedBot
 from tests.kit.uow import unit_of_work
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -158,6 +160,38 @@ async def fsm_storage(sessionmaker: SessionMaker, backend: str) -> AsyncIterator
     keys = [key async for key in storage.redis.scan_iter(f"{prefix}:*")]
     if keys:
         await storage.redis.delete(*keys)
+    await storage.close()
+
+
+@pytest.fixture
+def bot() -> MockedBot:
+    """A recording bot, no network (tests/dispatcher, tests/adversarial)."""
+    return MockedBot()
+
+
+@pytest.fixture
+def dp(
+    settings: Settings, sessionmaker: SessionMaker, clock: FakeClock, fsm_storage: BaseStorage
+) -> Dispatcher:
+    """The real dispatcher over the test database and FSM storage."""
+    from bot.app.wiring import create_dispatcher  # the whole bot: only for tests that use it
+
+    return create_dispatcher(settings, sessionmaker, clock=clock, storage=fsm_storage)
+
+
+@pytest.fixture
+async def fresh_storage(
+    fsm_storage: BaseStorage, sessionmaker: SessionMaker
+) -> AsyncIterator[BaseStorage]:
+    """A second storage object over the same backend, as a restarted process would make."""
+    if not REDIS_URL:
+        yield SQLStorage(sessionmaker)
+        return
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    assert isinstance(fsm_storage, RedisStorage)
+    storage = RedisStorage.from_url(REDIS_URL, key_builder=fsm_storage.key_builder)
+    yield storage
     await storage.close()
 
 

@@ -32,6 +32,7 @@ from handlers.admin.campaign_ui import (
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.register_ui import ask, register_prompt
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once
 from handlers.ui.pickers import PAGE_SIZE, choices, unit_names
 from handlers.ui.steps import (
     StepOver,
@@ -43,6 +44,7 @@ from handlers.ui.steps import (
     next_step,
 )
 from handlers.ui.trail import answer_choice, ask_below
+from storage.models.campaign import Campaign
 
 # --- the wizard ---------------------------------------------------------------------------------
 
@@ -253,16 +255,11 @@ async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     async with ends_step(state):  # created or refused, the wizard is over
         try:
-            campaign = await service.create_campaign(
-                ctx.session,
-                ctx.clock,
-                ctx.settings,
-                actor=ctx.person,
-                name=data["name"],
-                unit_ids=data["units"],
-                requirement=data["requirement"],
+            campaign = await create_once(state, ctx, Campaign, lambda: service.create_campaign(
+                ctx.session, ctx.clock, ctx.settings, actor=ctx.person, name=data["name"],
+                unit_ids=data["units"], requirement=data["requirement"],
                 deadline=date.fromisoformat(data["deadline"]),
-            )
+            ))  # fmt: skip
         except (KeyError, ValueError):
             raise StepOver("fallback.stale_button") from None
     text, keyboard = await card_view(ctx.session, campaign)

@@ -19,9 +19,11 @@ from bot.services.people import NAME_MAX
 from handlers.callbacks import InviteAction, InviteCb
 from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
+from handlers.ui.once import create_once
 from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of, pressed_record, show_choices
 from handlers.ui.routes import presses
+from storage.models.invitation import Invitation
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
 
@@ -173,16 +175,11 @@ async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) ->
         await state.clear()
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
-    invitation = await create_invitation(
-        ctx.session,
-        ctx.clock,
-        actor=ctx.person,
-        unit=unit,
-        post=post,
-        roles=[Role(r) for r in data["roles"]],
-        name=data["name"],
+    invitation = await create_once(state, ctx, Invitation, lambda: create_invitation(
+        ctx.session, ctx.clock, actor=ctx.person, unit=unit, post=post,
+        roles=[Role(r) for r in data["roles"]], name=data["name"],
         ttl_days=ctx.settings.invitation_ttl_days,
-    )
+    ))  # fmt: skip
     await state.clear()
     await query.answer()
     me = await bot.me()

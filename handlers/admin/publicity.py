@@ -31,10 +31,12 @@ from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
 from handlers.register_ui import ask, register_prompt
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once
 from handlers.ui.pickers import PAGE_SIZE, page_nav, unit_names
 from handlers.ui.query import message_of
 from handlers.ui.steps import asking_again, chosen_index, end_flow, next_step
 from handlers.ui.trail import answer_choice, ask_below
+from storage.models.publicity import PublicityRound
 
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
 
@@ -281,7 +283,9 @@ async def date_not_text(message: Message, state: FSMContext) -> None:
 async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     draft = _draft(await state.get_data())
     config = PublicityConfig.from_settings(ctx.settings)
-    rnd = await rounds.create_round(ctx.session, ctx.clock, config, actor=ctx.person, draft=draft)
+    rnd = await create_once(state, ctx, PublicityRound, lambda: rounds.create_round(
+        ctx.session, ctx.clock, config, actor=ctx.person, draft=draft
+    ))  # fmt: skip
     if rnd.status == RoundState.SCHEDULED.value and rnd.starts_at <= ctx.clock.now():
         text = _("publicity.created_opening").format(id=rnd.id)
     elif rnd.status == RoundState.OPEN.value:

@@ -35,6 +35,7 @@ from handlers.register_ui import (
 )
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
+from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of, show_choices
@@ -201,11 +202,11 @@ async def choose_matter(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     data = await state.get_data()
-    rule = await finish_step(state, add_rule(
+    rule = await finish_step(state, create_once(state, ctx, Rule, lambda: add_rule(
         ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], title=data["title"],
         kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if
         data.get("issued") else None, major_matter=MATTERS[callback_data.value].value,
-    ))  # fmt: skip
+    )))  # fmt: skip
     await query.answer()
     await message_of(query).edit_text(_("rules.added").format(title=quote(rule.title)))
 

@@ -37,7 +37,9 @@ from bot.settings import Settings
 from handlers.callbacks import FeedbackAction, FeedbackCb
 from handlers.register_ui import refusal
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once, draft_key
 from handlers.ui.query import message_of
+from storage.models.feedback import Feedback
 from storage.models.org import Person
 
 KINDS = list(Kind)
@@ -302,6 +304,11 @@ async def _back_to_preview(
     await _edit(bot, data, *_preview(data, person))
 
 
+async def _submit(ctx: Ctx, draft: submit.Draft) -> Feedback:
+    receipt = await submit.submit(ctx.session, ctx.clock, _config(ctx.settings), ctx.person, draft)
+    return await ctx.session.get_one(Feedback, receipt.feedback_id)
+
+
 async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     data = await _stale(query, state, FeedbackFlow.preview)
     if data is None:
@@ -320,12 +327,10 @@ async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -
     # The conversation ends before the write: on SQLite the FSM's own connection could not
     # write while this update's transaction holds the lock. Every refusal comes before any
     # write, so a refused draft is put back as it was.
-    step = await state.get_state()
+    step, key = await state.get_state(), await draft_key(state)
     await state.clear()
     try:
-        receipt = await submit.submit(
-            ctx.session, ctx.clock, _config(ctx.settings), ctx.person, draft
-        )
+        feedback = await create_once(state, ctx, Feedback, lambda: _submit(ctx, draft), key=key)
     except ServiceError:
         await state.set_state(step)
         await state.set_data(data)
@@ -334,7 +339,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -
     await _edit(
         bot,
         data,
-        _("feedback.flow.done").format(code=receipt.code, days=ctx.settings.feedback_answer_days),
+        _("feedback.flow.done").format(code=feedback.code, days=ctx.settings.feedback_answer_days),
     )
 
 

@@ -28,12 +28,14 @@ from handlers.register_ui import ask, quote, register_prompt
 from handlers.staff.powers import card as power_card
 from handlers.staff.risks.keyboards import risk_type_choices
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once
 from handlers.ui.pager import Page
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import bot_of, message_of, show_choices, show_page
 from handlers.ui.routes import presses
 from handlers.ui.steps import TextStep, chosen_index, finish_step
 from storage.models.org import Post, Unit
+from storage.models.register import RiskPoint
 
 
 class ReturnPower(StatesGroup):
@@ -206,10 +208,10 @@ async def choose_type(
 ) -> None:
     risk_type = RISK_TYPES[chosen_index(callback_data.value, RISK_TYPES)]
     data = await state.get_data()
-    await finish_step(state, risk_service.propose_risk(
+    await finish_step(state, create_once(state, ctx, RiskPoint, lambda: risk_service.propose_risk(
         ctx.session, ctx.clock, actor=ctx.person, post_id=data["post_id"],
         description=data["description"], risk_type=risk_type, settings=ctx.settings,
-    ))  # fmt: skip
+    )))  # fmt: skip
     await query.answer()
     await message_of(query).edit_text(_("propose.sent"))
 

@@ -24,6 +24,7 @@ from handlers.register_ui import (
 )
 from handlers.ui.context import Ctx
 from handlers.ui.labels import list_label
+from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
@@ -123,10 +124,12 @@ async def choose_status(
 async def enter_note(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     note = typed(message.text, NOTE_MAX)
-    measure = await finish_step(state, risk_service.report_measure(
-        ctx.session, ctx.clock, actor=ctx.person, measure_id=data["measure_id"],
-        status=data["status"], note=note, settings=ctx.settings,
-    ))  # fmt: skip
+    measure = await finish_step(state, create_once(state, ctx, ControlMeasure, lambda: (
+        risk_service.report_measure(
+            ctx.session, ctx.clock, actor=ctx.person, measure_id=data["measure_id"],
+            status=data["status"], note=note, settings=ctx.settings,
+        )
+    )))  # fmt: skip
     await message.answer(
         _("measures.reported").format(
             action=quote(measure.action), status=measure_status_label(measure.status)

@@ -29,6 +29,7 @@ from handlers.register_ui import (
 from handlers.ui.cards import send_card
 from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
+from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
 from handlers.ui.steps import TextStep, abort_flow, chosen_index, end_flow, next_step
@@ -261,9 +262,9 @@ async def save(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
         category=data["category"],
         scope=data["scope"],
     )
-    power = await power_service.add_power(
+    power = await create_once(state, ctx, Power, lambda: power_service.add_power(
         ctx.session, ctx.clock, actor=ctx.person, draft=draft, settings=ctx.settings
-    )
+    ))  # fmt: skip
     await end_flow(query, state, _("powers.saved").format(name=quote(power.name)))
 
 

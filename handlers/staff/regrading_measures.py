@@ -45,8 +45,10 @@ from handlers.staff.risks import (
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
 from handlers.ui.context import Ctx
+from handlers.ui.once import create_once
 from handlers.ui.steps import ends_step, next_step, quick_pick_deadline, typed, typed_deadline
 from handlers.ui.trail import answer_choice, drop_keyboard
+from storage.models.register import ControlMeasure
 
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
@@ -270,19 +272,16 @@ async def _add(message: Message, state: FSMContext, ctx: Ctx, deadline: date) ->
         deadline=deadline,
         responsible_id=data.get("new_responsible"),
     )
+    add = create_once(state, ctx, ControlMeasure, lambda: regrading.add_measure(
+        ctx.session, ctx.clock, config_of(ctx.settings), actor=ctx.person,
+        risk_id=int(data["risk_id"]), draft=draft,
+    ))  # fmt: skip
     await _save(
         message,
         state,
         ctx,
         int(data["risk_id"]),
-        regrading.add_measure(
-            ctx.session,
-            ctx.clock,
-            config_of(ctx.settings),
-            actor=ctx.person,
-            risk_id=int(data["risk_id"]),
-            draft=draft,
-        ),
+        add,
         reask_on=("register.date_",),
         done=_("regrading.measure_added"),
     )

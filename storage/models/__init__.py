@@ -7,6 +7,7 @@ from storage.models.campaign import Campaign, CampaignUnit
 from storage.models.digest import DigestSubscription, OutboxFile
 from storage.models.feedback import Feedback, FeedbackLookupMiss, FeedbackSender
 from storage.models.fsm import FsmRecord
+from storage.models.idempotency import IdempotencyKey
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage, OutboxStatus
@@ -43,6 +44,7 @@ __all__ = [
     "FeedbackSender",
     "FocusProgramme",
     "FsmRecord",
+    "IdempotencyKey",
     "Invitation",
     "JobState",
     "MeasureReport",

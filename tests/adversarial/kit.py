@@ -5,16 +5,18 @@ back, and the counts printed at the end of the run.
 its connection and kept only if that connection commits (a refusal's rolled-back flush is no
 write). `Tally` counts inputs tried, refused correctly, tracebacks, unintended writes and
 messages lost; each test records its tally in `COUNTS_DIR`, and the run's total is printed by
-`tests/adversarial/conftest.py` at the end (under pytest-xdist too).
+`tests/conftest.py` (`summarise`) at the end (under pytest-xdist too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,21 @@ class Tally:
     def problem(self, what: str) -> None:
         if len(self.problems) < 30:
             self.problems.append(what)
+
+    def judge(self, what: str, *, crashed: bool, wrote: bool, answered: bool) -> None:
+        """Count one input: a traceback, a write, no clear answer, or refused correctly."""
+        self.tried += 1
+        if crashed:
+            self.tracebacks += 1
+            self.problem(f"{what}: traceback")
+        elif wrote:
+            self.unintended_writes += 1
+            self.problem(f"{what}: wrote")
+        elif not answered:
+            self.lost += 1
+            self.problem(f"{what}: no clear answer")
+        else:
+            self.refused += 1
 
     def save(self, name: str) -> None:
         COUNTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -171,3 +188,87 @@ async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> R
                 if button.text == label and button.callback_data:
                     return await press(dp, bot, telegram_id, button.callback_data)
     raise AssertionError(f"no button {label!r} for {telegram_id}")
+
+
+async def tap_first(dp: Dispatcher, bot: MockedBot, telegram_id: int) -> Reply:
+    """Press the first button of the newest keyboard in this chat."""
+    for method in reversed(bot.sent(telegram_id)):
+        rows = getattr(getattr(method, "reply_markup", None), "inline_keyboard", None) or []
+        for row in rows:
+            for button in row:
+                if button.callback_data:
+                    return await press(dp, bot, telegram_id, button.callback_data)
+    raise AssertionError(f"no button for {telegram_id}")
+
+
+class Killed(BaseException):
+    """The process dies here: not an Exception, so no handler or error router catches it."""
+
+
+class KillAt:
+    """Raise `Killed` at the `n`th data-changing statement (or at the commit after the last)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.sync_engine
+        self.n = 0
+        self.seen = 0
+        self.fired = False
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+
+    def arm(self, n: int) -> None:
+        self.n, self.seen, self.fired = n, 0, False
+
+    def _tick(self) -> None:
+        if self.n and not self.fired:
+            self.seen += 1
+            if self.seen == self.n:
+                self.fired = True
+                raise Killed()
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            self._tick()
+
+    def _commit(self, _conn: Any) -> None:
+        self._tick()
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
+
+
+@contextlib.contextmanager
+def crash_watch(
+    engine: AsyncEngine, request: Any, label: str
+) -> Iterator[tuple[Tally, KillAt, Tracebacks]]:
+    """A crash test's tally and fault hook; tracebacks logged meanwhile are counted, and the
+    tally is saved and printed at the end. Usage::
+
+        with crash_watch(engine, request, "review crashes") as (tally, kill, crashes): ...
+    """
+    tally, kill, crashes = Tally(), KillAt(engine), Tracebacks()
+    logging.getLogger().addHandler(crashes)
+    try:
+        yield tally, kill, crashes
+    finally:
+        logging.getLogger().removeHandler(crashes)
+        kill.close()
+        tally.save(request.node.nodeid)
+        print(f"{label}: {tally}")
+
+
+@contextlib.contextmanager
+def watching(
+    engine: AsyncEngine, request: Any, label: str
+) -> Iterator[tuple[Tally, Tracebacks, WriteWatch]]:
+    """An input test's tally, traceback log and write watch; saved and printed at the end."""
+    tally, crashes, watch = Tally(), Tracebacks(), WriteWatch(engine)
+    logging.getLogger().addHandler(crashes)
+    try:
+        yield tally, crashes, watch
+    finally:
+        logging.getLogger().removeHandler(crashes)
+        watch.close()
+        tally.save(request.node.nodeid)
+        print(f"{label}: {tally}")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from aiogram import Dispatcher
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import FakeClock
@@ -24,7 +24,7 @@ from bot.i18n import translate
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, RiskPoint
 from storage.models.review import RiskReview
-from tests.adversarial.kit import Tally, Tracebacks, WriteWatch, say, tap
+from tests.adversarial.kit import Killed, Tally, Tracebacks, WriteWatch, crash_watch, say, tap
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People, make_people
 from tests.kit.uow import unit_of_work
@@ -155,43 +155,6 @@ async def test_every_text_step_refuses_bad_input_and_keeps_good_input(
     tally.assert_clean()
 
 
-class Killed(BaseException):
-    """The process dies here: not an Exception, so no handler or error router catches it."""
-
-
-class KillAt:
-    """Raise `Killed` at the `n`th data-changing statement (or at the commit after the last)."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine.sync_engine
-        self.n = 0
-        self.seen = 0
-        self.fired = False
-        event.listen(self.engine, "before_cursor_execute", self._statement)
-        event.listen(self.engine, "commit", self._commit)
-
-    def arm(self, n: int) -> None:
-        self.n, self.seen, self.fired = n, 0, False
-
-    def _tick(self) -> None:
-        if self.n and not self.fired:
-            self.seen += 1
-            if self.seen == self.n:
-                self.fired = True
-                raise Killed()
-
-    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            self._tick()
-
-    def _commit(self, _conn: Any) -> None:
-        self._tick()
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._statement)
-        event.remove(self.engine, "commit", self._commit)
-
-
 MEASURES = 2
 
 
@@ -200,11 +163,7 @@ async def test_a_crash_at_every_write_of_a_declaration_leaves_one_risk(
     people: People, request: pytest.FixtureRequest,
 ) -> None:  # fmt: skip
     staff = people.staff
-    tally = Tally()
-    kill = KillAt(engine)
-    crashes = Tracebacks()
-    logging.getLogger().addHandler(crashes)
-    try:
+    with crash_watch(engine, request, "crashes") as (tally, kill, crashes):
         n = 0
         while True:
             n += 1
@@ -249,10 +208,5 @@ async def test_a_crash_at_every_write_of_a_declaration_leaves_one_risk(
             if not fired:  # the submit made fewer writes than n: every point was tried
                 break
             assert n < 60
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        kill.close()
-        tally.save(request.node.nodeid)
-    print(f"crashes: {tally}")
     assert tally.tried > 5
     tally.assert_clean()
