@@ -32,7 +32,7 @@ import time
 import uuid
 from typing import Any, Protocol
 
-from bot.app.pacing import ChatKey, Limits, MonotonicClock, Pacer, Sleep, is_group
+from bot.app.pacing import ChatKey, Limits, MonotonicClock, Pacer, Sleep, Verdict, is_group
 
 log = logging.getLogger(__name__)
 
@@ -203,49 +203,23 @@ class SharedPacer(Pacer):
         self._down_logged = 0.0
         self._pauses: set[asyncio.Task[str]] = set()
 
-    async def _take(self, chat: ChatKey | None, keep: float) -> tuple[str, float]:
+    async def _take(self, chat: ChatKey | None, keep: float) -> tuple[Verdict, float]:
+        """`Pacer`'s one check, asked of Redis (this process's 429 pauses first, no trip)."""
         local = max(self.budget.chat_wait(chat, self.clock()), self.global_pause())
         if local > 0:
             return ("chat" if self.global_pause() <= 0 else "global"), local
         try:
-            return await self.shared.take(chat, keep=keep)
+            verdict, wait = await self.shared.take(chat, keep=keep)
         except Exception as error:  # redis.exceptions.RedisError, OSError: wait, never unpaced
             now = self.clock()
             if now - self._down_logged > 60:
                 self._down_logged = now
                 log.warning("pacing: Redis is unreachable (%s); sends wait", error)
             return "global", RETRY_WHEN_DOWN
-
-    async def _acquire_interactive(self, chat: ChatKey | None) -> None:
-        while True:
-            verdict, wait = await self._take(chat, 0.0)
-            if verdict == "ok":
-                self.budget.charge(chat, self.clock())
-                return
-            if verdict == "chat":
-                await self.sleep(wait)
-                continue
-            self._interactive_starved += 1
-            try:
-                await self.sleep(wait)
-            finally:
-                self._interactive_starved -= 1
-
-    async def _acquire_bulk(self, chat: ChatKey | None) -> None:
-        while True:
-            async with self._bulk_turn:
-                while True:
-                    if self._interactive_starved:
-                        await self.sleep(1 / self.limits.global_rate)
-                        continue
-                    verdict, wait = await self._take(chat, self.reserve)
-                    if verdict == "ok":
-                        self.budget.charge(chat, self.clock())
-                        return
-                    if verdict == "chat":
-                        break  # wait for the chat outside the queue: others go meanwhile
-                    await self.sleep(max(wait, 1 / self.limits.global_rate))
-            await self.sleep(wait)
+        if verdict == "ok":
+            self.budget.charge(chat, self.clock())  # this process's view, for 429 pauses
+            return "ok", 0.0
+        return ("chat" if verdict == "chat" else "global"), wait
 
     def on_retry_after(self, chat: ChatKey | None, seconds: float) -> str:
         """Pause here at once, and for every replica through Redis (in the background)."""
