@@ -198,7 +198,7 @@ def _had_other_send(limiter: TokenBucket | SlidingWindow, now: float, window: fl
     return len(taken) >= 2 and taken[-2] > now - window
 
 
-class _PacingSettings(Protocol):
+class PacingSettings(Protocol):
     delivery_global_rate: float
     delivery_chat_rate: float
     delivery_chat_burst: float
@@ -230,7 +230,7 @@ class Pacer:
     @classmethod
     def from_settings(
         cls,
-        settings: _PacingSettings,
+        settings: PacingSettings,
         *,
         clock: MonotonicClock = time.monotonic,
         sleep: Sleep = asyncio.sleep,

@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from typing import Any, Protocol
 
-from bot.app.pacing import ChatKey, Limits, MonotonicClock, Pacer, Sleep, Verdict, is_group
+from bot.app.pacing import ChatKey, Limits, Pacer, PacingSettings, Verdict, is_group
 
 log = logging.getLogger(__name__)
 
@@ -188,17 +187,9 @@ class SharedPacer(Pacer):
     asks `chat_wait()` and `global_pause()` without a round trip); the limits themselves are
     only Redis's."""
 
-    def __init__(
-        self,
-        shared: SharedBudget,
-        *,
-        interactive_reserve: float = 3.0,
-        clock: MonotonicClock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        super().__init__(
-            shared.limits, interactive_reserve=interactive_reserve, clock=clock, sleep=sleep
-        )
+    def __init__(self, shared: SharedBudget, **options: Any) -> None:
+        """`options`: `Pacer`'s keywords (interactive_reserve, clock, sleep)."""
+        super().__init__(shared.limits, **options)
         self.shared = shared
         self._down_logged = 0.0
         self._pauses: set[asyncio.Task[str]] = set()
@@ -235,15 +226,9 @@ class SharedPacer(Pacer):
             log.warning("pacing: a 429 pause was not shared: %s", task.exception())
 
 
-class _Settings(Protocol):
+class _Settings(PacingSettings, Protocol):
     redis_url: str | None
     redis_prefix: str
-    delivery_global_rate: float
-    delivery_chat_rate: float
-    delivery_chat_burst: float
-    delivery_group_per_minute: int
-    delivery_interactive_reserve: float
-    delivery_timing_margin: float
 
 
 def make_pacer(settings: _Settings) -> Pacer:
