@@ -84,6 +84,9 @@ def database_url(folder: Path) -> str:
     return os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
 
 
+SANDBOX_PIDS: dict[str, int] = {}  # the running sandbox processes' pids, by URL
+
+
 @contextlib.asynccontextmanager
 async def sandbox_process(port: int) -> AsyncIterator[str]:
     """The sandbox in its own process (so it doesn't share our event loop); yields its URL."""
@@ -94,6 +97,7 @@ async def sandbox_process(port: int) -> AsyncIterator[str]:
         cwd=PROJECT_ROOT,
     )
     url = f"http://127.0.0.1:{port}"
+    SANDBOX_PIDS[url] = process.pid
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(1200):  # up to a minute: a loaded machine starts it slowly
@@ -104,6 +108,7 @@ async def sandbox_process(port: int) -> AsyncIterator[str]:
                 await asyncio.sleep(0.05)
         yield url
     finally:
+        SANDBOX_PIDS.pop(url, None)
         process.terminate()
         await process.wait()
 

@@ -33,8 +33,8 @@ from aiohttp import web
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from bench import PROJECT_ROOT, enqueue_each, free_port
-from bot.delivery.outbox import PRIORITY_BULK
+from bench import PROJECT_ROOT, free_port
+from bot.delivery.outbox import Outgoing, enqueue_many
 from bot.demo import PERSONAS, seed_demo
 from bot.domain.clock import Clock
 from bot.sandbox import WORLD_KEY, create_sandbox_app
@@ -107,7 +107,14 @@ async def fresh_database(server_url: str) -> AsyncIterator[str]:
 
 
 def replica_env(
-    database_url: str, redis_url: str, prefix: str, api: str, port: int, rate: float, first: bool
+    database_url: str,
+    redis_url: str,
+    prefix: str,
+    api: str,
+    port: int,
+    rate: float,
+    first: bool,
+    margin: float = 0.1,
 ) -> dict[str, str]:
     return {
         "BOT_TOKEN": SANDBOX_TOKEN,
@@ -123,6 +130,7 @@ def replica_env(
         "WEBHOOK_PORT": str(port),
         "WEBHOOK_REGISTER": "true" if first else "false",
         "DELIVERY_GLOBAL_RATE": str(rate),
+        "DELIVERY_TIMING_MARGIN": str(margin),
         "DELIVERY_CONCURRENCY": str(CONCURRENCY),
         "DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
         "DELIVERY_REQUEST_TIMEOUT": "5",
@@ -206,9 +214,11 @@ async def run_cluster(
     recipients: int = 3000,
     rate: float = 100.0,
     kill_after: float = 0.3,
+    margin: float = 0.1,
     log_dir: Path | None = None,
 ) -> dict[str, Any]:
     """One failover run; the figures as a dict (see `bench.cluster` for their meaning)."""
+    t0 = time.monotonic()
     prefix = f"qf_cluster_{uuid.uuid4().hex[:12]}"
     async with fresh_database(pg_url) as database_url:
         engine = make_engine(database_url)
@@ -236,7 +246,9 @@ async def run_cluster(
         replicas = []
         for i, name in enumerate(("a", "b")):
             replica_port = free_port()
-            env = replica_env(database_url, redis_url, prefix, api, replica_port, rate, i == 0)
+            env = replica_env(
+                database_url, redis_url, prefix, api, replica_port, rate, i == 0, margin
+            )
             process = BotProcess(env, cwd=PROJECT_ROOT, log_path=logs / f"{prefix}-{name}.log")
             replicas.append(Replica(name, replica_port, process))
         set_replicas(world, [f"{r.url}/balancer/hook" for r in replicas])
@@ -246,7 +258,7 @@ async def run_cluster(
                 SandboxClient(api) as kit,
             ):
                 return await _failover(
-                    world, http, kit, replicas, sessionmaker, settings, chats, rate, kill_after
+                    world, http, kit, replicas, sessionmaker, settings, chats, rate, kill_after, t0
                 )
         finally:
             for replica in replicas:
@@ -266,40 +278,47 @@ async def _failover(
     chats: list[int],
     rate: float,
     kill_after: float,
+    t0: float,
 ) -> dict[str, Any]:
-    first, second = replicas
-    await first.process.start()
-    await wait_for(lambda: leads(http, first), 240, "the first replica leads")
-    await second.process.start()
-    await wait_for(lambda: _answers(http, second), 240, "the second replica serves")
+    phase = {"setup": time.monotonic() - t0}
+    # Both start at once (most of a start is importing aiogram); either may take the lead.
+    await asyncio.gather(*(replica.process.start() for replica in replicas))
+    for replica in replicas:
+        await wait_for(lambda r=replica: _answers(http, r), 240, f"replica {replica.name} serves")
+    await wait_for(lambda: _leader(http, replicas), 60, "a replica leads")
+    first = await _leader(http, replicas)
+    assert first is not None
+    (second,) = [replica for replica in replicas if replica is not first]
     assert await leads(http, second) is False, "two leaders"
     await wait_for(_true(lambda: bool(world.webhook.url)), 30, "the webhook is registered")
+    phase["started"] = time.monotonic() - t0
 
-    await enqueue_each(
-        sessionmaker,
-        chats,
-        BROADCAST + " {chat}",
-        kind="broadcast",
-        priority=PRIORITY_BULK,
-        batch_id="cluster",
-        settings=settings,
-    )
+    async with sessionmaker() as session, session.begin():
+        broadcast = [Outgoing(chat_id=chat, text=f"{BROADCAST} {chat}") for chat in chats]
+        await enqueue_many(
+            session, broadcast, kind="broadcast", batch_id="cluster", settings=settings
+        )
     started = time.monotonic()
+    phase["enqueued"] = started - t0
     answered = await greet(kit)
     admin = await kit.persona_for(ADMIN)
     await begin_invitation(admin)
+    phase["conversing"] = time.monotonic() - t0
     kill_at = int(len(chats) * kill_after)
     await wait_for(_true(lambda: sum(broadcast_deliveries(world).values()) >= kill_at),
-                   len(chats) / 5 + 60, "the broadcast is under way", step=0.02)  # fmt: skip
+                   len(chats) / 5 + 60, "the broadcast is under way", step=0.05)  # fmt: skip
+    delivered_at_kill = len(broadcast_deliveries(world))
 
     await first.process.kill()  # SIGKILL: no goodbye, its lock's connection just closes
     killed = time.monotonic()
+    phase["killed"] = killed - t0
     in_flight = await count_rows(sessionmaker, OutboxStatus.SENDING)
     await wait_for(lambda: leads(http, second), 60, "the second replica takes the lead", 0.05)
     takeover = time.monotonic() - killed
 
     finished = await finish_invitation(kit, admin)
     answered += await greet(kit)
+    phase["conversed"] = time.monotonic() - t0
     await wait_for(
         _true(lambda: count_rows(sessionmaker, OutboxStatus.PENDING, OutboxStatus.SENDING), True),
         len(chats) / 5 + LEASE_SECONDS + 60,
@@ -307,7 +326,8 @@ async def _failover(
         step=0.5,
     )
     total = time.monotonic() - started
-    await second.process.stop()
+    phase["finished"] = time.monotonic() - t0
+    await second.process.kill()  # done: what follows reads the database and the sandbox
 
     per_chat = broadcast_deliveries(world)
     async with sessionmaker() as session:
@@ -325,6 +345,7 @@ async def _failover(
         "lost": len(set(chats) - set(per_chat)),
         "sent_twice": sum(1 for n in per_chat.values() if n > 1),
         "in_flight_at_kill": in_flight,
+        "delivered_at_kill": delivered_at_kill,
         "in_flight_bound": CONCURRENCY,
         "peak_rate": peak,
         "rate_limit": rate,
@@ -338,6 +359,7 @@ async def _failover(
         "welcomes_expected": 2 * len(CITIZENS),
         "row_statuses": statuses,
         "total_s": round(total, 1),
+        "phases": {k: round(v, 1) for k, v in phase.items()},
     }
 
 
@@ -349,6 +371,13 @@ def _true(check: Any, negate: bool = False) -> Any:
         return not value if negate else bool(value)
 
     return predicate
+
+
+async def _leader(http: aiohttp.ClientSession, replicas: list[Replica]) -> Replica | None:
+    """The one replica whose /metrics says it leads (None: none does yet)."""
+    leading = [replica for replica in replicas if await leads(http, replica)]
+    assert len(leading) <= 1, f"two leaders: {[replica.name for replica in leading]}"
+    return leading[0] if leading else None
 
 
 async def _answers(http: aiohttp.ClientSession, replica: Replica) -> bool:

@@ -1,14 +1,18 @@
 """Conversational updates: Qingfeng against a bare aiogram echo bot, through the sandbox.
 
     python -m bench.updates [--personas 100] [--rate 200] [--seconds 10] [--runs 3]
-                            [--databases sqlite,postgresql] [--scale 1]
+                            [--databases sqlite,postgresql] [--scale 1] [--replicas 1,2]
 
 Builds a database of the seed's size with the generator (`python -m bot demo seed-scale`),
 binds `--personas` of its staff to sandbox personas, then for each target in turn (the echo
 bot, Qingfeng on each database) and each run: starts it as a child process, times start-up to
 its first answer, takes each step once alone (statements and connections per update kind
 from the bot's JSON log), then drives the mix (`/start`, `/help`, `/risks`, a page button) at
-`--rate` a second and then closed loop. Last line: one JSON object.
+`--rate` a second and then closed loop. On PostgreSQL, then, Qingfeng as `--replicas` webhook
+replicas (one, then two), the sandbox delivering to them round robin as a load balancer
+would: `two_replicas_ratio` is two replicas' closed-loop updates a second over one's. Each run
+prints the CPU each process used in the closed loop (in cores), and the machine's. Last line:
+one JSON object.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import aiohttp
 from bench import TOKEN, control, free_port, sandbox_process, temp_folder
 from bench.updates.database import prepare_database
 from bench.updates.driver import Driver
-from bench.updates.processes import Target, echo, qingfeng
+from bench.updates.processes import Target, echo, qingfeng, qingfeng_replicas
 from bench.updates.report import RunFigures, measure_run, print_summary, summary_json
 
 # The bot's own pacing (Telegram's 30 messages a second, 1 a second per chat) would measure
@@ -59,6 +63,30 @@ async def measure_target(
     return runs
 
 
+async def measure_replicas(
+    http: aiohttp.ClientSession,
+    api: str,
+    database_url: str,
+    counts: list[int],
+    user_ids: list[int],
+    folder: Path,
+    args: argparse.Namespace,
+) -> dict[str, list[RunFigures]]:
+    """Each run: one replica, then two (so each pair of runs meets about the same load)."""
+    results: dict[str, list[RunFigures]] = {f"postgresql-webhook-{n}": [] for n in counts}
+    for number in range(args.runs):
+        for count in counts:
+            name = f"postgresql-webhook-{count}"
+            target = qingfeng_replicas(
+                name, count, api, TOKEN, database_url, folder / f"run{number}", **UNPACED
+            )
+            figures = await measure_run(target, Driver(http, api, user_ids), http, api, args)
+            print(f"  {name} run {number + 1}: {figures.line()}", flush=True)
+            print(f"    closed-loop CPU in cores: {figures.closed_cpu}", flush=True)
+            results[name].append(figures)
+    return results
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, list[RunFigures]] = {}
     with temp_folder() as tmp:
@@ -89,6 +117,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     user_ids,
                     args,
                 )
+            postgres = databases.get("postgresql")
+            if postgres and args.replicas:
+                counts = [int(n) for n in args.replicas.split(",")]
+                print(f"Qingfeng on postgresql as {counts} webhook replicas, in turn", flush=True)
+                results.update(await measure_replicas(http, api, postgres.url, counts, user_ids,
+                                                      folder, args))  # fmt: skip
             for database in databases.values():
                 await database.drop()
     print_summary(results, args)
@@ -103,6 +137,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--replicas", default="1,2", help="webhook replica counts on PostgreSQL ('' for none)"
+    )
     args = parser.parse_args()
     result = asyncio.run(run(args))
     print(json.dumps(result, ensure_ascii=False))

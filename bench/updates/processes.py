@@ -1,7 +1,8 @@
 """Bot processes under test: started, watched (CPU, RSS from /proc) and stopped.
 
-A `Target` is one or more processes polling the same sandbox (Qingfeng, the echo bot, two
-replicas of Qingfeng on one PostgreSQL): the driver does not care which.
+A `Target` is one or more processes answering the same sandbox (Qingfeng or the echo bot
+polling, one or two replicas of Qingfeng on one PostgreSQL behind the sandbox's round-robin
+webhook delivery): the driver does not care which.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import PROJECT_ROOT
+import aiohttp
+
+from bench import PROJECT_ROOT, control, free_port
 
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
 @dataclass
@@ -58,8 +67,7 @@ class Process:
         return self.process.pid
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+        return cpu_seconds(self.pid)
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -90,12 +98,27 @@ class Target:
     name: str
     processes: list[Process] = field(default_factory=list)
     logs_updates: bool = True  # one JSON line per update handled (Qingfeng's update log)
+    # Webhook replicas: each one's hook URL (the sandbox delivers to them round robin) and
+    # base URL (its /healthz); empty for a polling target.
+    hooks: list[str] = field(default_factory=list)
+    bases: list[str] = field(default_factory=list)
 
-    async def start(self) -> None:
+    async def start(self, http: aiohttp.ClientSession, api: str) -> None:
+        if self.hooks:
+            await control(http, api, "PUT", "/webhook/replicas", urls=self.hooks)
         await asyncio.gather(*(p.start() for p in self.processes))
+        for base in self.bases:  # an update sent before a replica listens would be dropped
+            await _wait_healthy(http, base)
 
-    async def stop(self) -> None:
+    async def stop(self, http: aiohttp.ClientSession, api: str, token: str) -> None:
         await asyncio.gather(*(p.stop() for p in self.processes))
+        if self.hooks:  # the next target may poll: no webhook, no replicas
+            await control(http, api, "PUT", "/webhook/replicas", urls=[])
+            async with http.post(f"{api}/bot{token}/deleteWebhook") as resp:
+                await resp.read()
+
+    def cpu_by_process(self) -> list[float]:
+        return [p.cpu_seconds() for p in self.processes]
 
     def cpu_seconds(self) -> float:
         return sum(p.cpu_seconds() for p in self.processes)
@@ -127,6 +150,48 @@ def qingfeng(
     if profile:
         argv[1:1] = ["-m", "cProfile", "-o", str(Path(profile) / f"{log_path.stem}.prof")]
     return Target(name, [Process(argv, environment, log_path)])
+
+
+WEBHOOK_SECRET = "bench-updates-shared-secret"
+
+
+def qingfeng_replicas(
+    name: str, count: int, api: str, token: str, database_url: str, folder: Path, **env: str
+) -> Target:
+    """`count` replicas of `python -m bot run` serving webhooks, one database; the sandbox
+    stands for the load balancer (the URL registered) and delivers round robin."""
+    target = Target(name)
+    for i in range(count):
+        port = free_port()
+        one = qingfeng(
+            name,
+            api,
+            token,
+            database_url,
+            folder / f"{name}-{i}.log",
+            REPLICAS=str(count),
+            WEBHOOK_URL=f"{api}/balancer/hook",
+            WEBHOOK_SECRET=WEBHOOK_SECRET,
+            WEBHOOK_HOST="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+            WEBHOOK_REGISTER="true" if i == 0 else "false",
+            **env,
+        )
+        target.processes += one.processes
+        target.bases.append(f"http://127.0.0.1:{port}")
+        target.hooks.append(f"http://127.0.0.1:{port}/balancer/hook")
+    return target
+
+
+async def _wait_healthy(http: aiohttp.ClientSession, base: str, timeout: float = 240) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with http.get(f"{base}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                if r.status == 200:
+                    return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{base} did not answer /healthz within {timeout:g} s")
 
 
 def echo(api: str, token: str, log_path: Path) -> Target:

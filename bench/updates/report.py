@@ -13,11 +13,14 @@ from typing import Any
 
 import aiohttp
 
-from bench import percentile
+from bench import SANDBOX_PIDS, TOKEN, percentile
 from bench.updates.driver import STEPS, Driver, Sample, wait_first_answer
-from bench.updates.processes import Target
+from bench.updates.processes import Target, cpu_seconds
 
 ALONE_ROUNDS = 3
+# The webhook targets' names (PostgreSQL, behind the sandbox's round-robin delivery).
+ONE_REPLICA = "postgresql-webhook-1"
+TWO_REPLICAS = "postgresql-webhook-2"
 PLAIN_COMMANDS = ("start", "help", "risks")
 
 
@@ -40,6 +43,9 @@ class RunFigures:
     closed_p95_ms: float = 0.0
     failed: int = 0
     errors_logged: int = 0
+    # In the closed loop: each bot process's CPU (cores busy, 1 = one core), the sandbox's,
+    # this driver's, and the whole machine's (all processes, every helper's too).
+    closed_cpu: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
         processing = (
@@ -112,7 +118,7 @@ async def measure_run(
 ) -> RunFigures:
     load = os.getloadavg()
     spawned = time.monotonic()
-    await target.start()
+    await target.start(http, api)
     try:
         startup = await wait_first_answer(http, api, spawned)
         await asyncio.sleep(1.0)
@@ -137,9 +143,11 @@ async def measure_run(
             figures.processing_p95_ms = round(percentile(times, 0.95), 2)
             figures.errors_logged += sum(1 for e in logged if e.get("outcome") == "error")
 
+        gauge = CpuGauge(target, api)
         began = time.monotonic()
         closed = await driver.closed_loop(args.seconds)
         elapsed = time.monotonic() - began
+        figures.closed_cpu = gauge.read(elapsed)
         figures.closed_updates_per_s = round(len(closed) / elapsed, 1)
         figures.closed_p95_ms = round(percentile([s.seconds * 1000 for s in closed], 0.95), 1)
         figures.failed = sum(1 for s in fixed + closed if not s.ok)
@@ -147,8 +155,41 @@ async def measure_run(
             1 for e in _updates(target.new_log_entries()) if e.get("outcome") == "error"
         )
     finally:
-        await target.stop()
+        await target.stop(http, api, TOKEN)
     return figures
+
+
+class CpuGauge:
+    """CPU used from its creation to `read()`: per bot process, the sandbox, this driver, and
+    the machine (from /proc/stat: how many of its cores were busy, whoever used them)."""
+
+    def __init__(self, target: Target, api: str) -> None:
+        self.target = target
+        self.sandbox = SANDBOX_PIDS.get(api)
+        self.bots = target.cpu_by_process()
+        self.sandbox_cpu = cpu_seconds(self.sandbox) if self.sandbox else 0.0
+        self.driver = time.process_time()
+        self.machine = _machine_busy()
+
+    def read(self, elapsed: float) -> dict[str, Any]:
+        bots = [b - a for a, b in zip(self.bots, self.target.cpu_by_process(), strict=True)]
+        before, after = self.machine, _machine_busy()
+        busy, total = after[0] - before[0], after[1] - before[1]
+        sandbox = cpu_seconds(self.sandbox) - self.sandbox_cpu if self.sandbox else 0.0
+        return {
+            "bots": [round(b / elapsed, 2) for b in bots],
+            "sandbox": round(sandbox / elapsed, 2),
+            "driver": round((time.process_time() - self.driver) / elapsed, 2),
+            "machine_busy_cores": round(busy / total * (os.cpu_count() or 1), 2) if total else 0,
+        }
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat's first line."""
+    with open("/proc/stat") as stat:
+        values = [float(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0.0)  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 def _spread(values: list[float]) -> str:
@@ -195,6 +236,7 @@ def print_summary(results: dict[str, list[RunFigures]], args: argparse.Namespace
             f"  closed loop throughput        {_spread([r.closed_updates_per_s for r in runs])} /s"
         )
         print(f"  closed loop p95               {_spread([r.closed_p95_ms for r in runs])} ms")
+        print(f"  closed loop CPU (cores)       {[r.closed_cpu for r in runs]}")
         print(f"  failed updates                {[r.failed for r in runs]}")
 
 
@@ -227,6 +269,7 @@ def _target_json(runs: list[RunFigures], echo: list[RunFigures]) -> dict[str, An
         "startup_s": _median([r.startup_s for r in runs]),
         "startup_ratio": round(_median([r.startup_s for r in runs]) / echo_startup, 2),
         "rss_mb": _median([r.rss_mb for r in runs]),
+        "closed_cpu": [r.closed_cpu for r in runs],
     }
 
 
@@ -250,5 +293,28 @@ def summary_json(results: dict[str, list[RunFigures]], args: argparse.Namespace)
             ),
         },
         "targets": targets,
+        **_replicas_json(results),
         "load_average": list(os.getloadavg()),
+    }
+
+
+def _replicas_json(results: dict[str, list[RunFigures]]) -> dict[str, Any]:
+    """Two webhook replicas against one (closed-loop updates a second): the ratio of the
+    medians, and each run's ratio against the one-replica run just before it (same load)."""
+    one, two = results.get(ONE_REPLICA), results.get(TWO_REPLICAS)
+    if not one or not two:
+        return {}
+    median_one = _median([r.closed_updates_per_s for r in one]) or 1.0
+    per_run = [
+        round(b.closed_updates_per_s / a.closed_updates_per_s, 3)
+        for a, b in zip(one, two, strict=False)
+        if a.closed_updates_per_s
+    ]
+    ratio = _median([r.closed_updates_per_s for r in two]) / median_one
+    return {
+        "two_replicas_ratio": round(ratio, 3),
+        "two_replicas_ratio_runs": per_run,
+        "two_replicas_ratio_min_median_max": [min(per_run), _median(per_run), max(per_run)]
+        if per_run
+        else [],
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 
 from aiogram import Bot
 
@@ -22,25 +23,36 @@ from storage.db import SessionMaker
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class DeliveryParts:
+    """What the leader's loops are built from, taken once at start-up: the Bot they speak
+    through (its sends paced by `pacer`), the database, the settings, the clock."""
+
+    bot: Bot
+    sessionmaker: SessionMaker
+    settings: Settings
+    pacer: Pacer
+    clock: Clock
+
+    def sender(self) -> OutboxSender:
+        return OutboxSender(
+            self.bot, self.sessionmaker, self.settings, pacer=self.pacer, clock=self.clock
+        )
+
+    def updater(self, keyboard: KeyboardFactory) -> ProgressUpdater:
+        return ProgressUpdater(
+            self.bot, self.sessionmaker, self.settings, keyboard, clock=self.clock
+        )
+
+
 class LeaderDuties:
-    """`start()` when this replica takes the lead, `stop()` when it loses it (or shuts down)."""
+    """`start()` when this replica takes the lead, `stop()` when it loses it (or shuts down):
+    a fresh sender and progress updater from `parts` each time, and the scheduler's tick."""
 
     def __init__(
-        self,
-        bot: Bot,
-        sessionmaker: SessionMaker,
-        settings: Settings,
-        *,
-        pacer: Pacer,
-        clock: Clock,
-        keyboard: KeyboardFactory,
-        runner: JobRunner | None = None,
+        self, parts: DeliveryParts, *, keyboard: KeyboardFactory, runner: JobRunner | None = None
     ) -> None:
-        self.bot = bot
-        self.sessionmaker = sessionmaker
-        self.settings = settings
-        self.pacer = pacer
-        self.clock = clock
+        self.parts = parts
         self.keyboard = keyboard
         self.runner = runner
         self.sender: OutboxSender | None = None
@@ -48,13 +60,9 @@ class LeaderDuties:
         self._tick: asyncio.Task[list[str]] | None = None
 
     async def start(self) -> None:
-        self.sender = OutboxSender(
-            self.bot, self.sessionmaker, self.settings, pacer=self.pacer, clock=self.clock
-        )
+        self.sender = self.parts.sender()
         await self.sender.start()
-        self.updater = ProgressUpdater(
-            self.bot, self.sessionmaker, self.settings, self.keyboard, clock=self.clock
-        )
+        self.updater = self.parts.updater(self.keyboard)
         await self.updater.start()
         if self.runner is not None:
             self._tick = asyncio.create_task(self.runner.tick(), name="leader-first-tick")

@@ -21,11 +21,13 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 ChatKey = int | str
 MonotonicClock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+# What one check says: admitted (and charged), or which limit refused.
+Verdict = Literal["ok", "chat", "global"]
 # Idle per-chat limiters are dropped past this many, so a broadcast doesn't grow memory for good.
 _PRUNE_ABOVE = 5000
 
@@ -196,7 +198,7 @@ def _had_other_send(limiter: TokenBucket | SlidingWindow, now: float, window: fl
     return len(taken) >= 2 and taken[-2] > now - window
 
 
-class _PacingSettings(Protocol):
+class PacingSettings(Protocol):
     delivery_global_rate: float
     delivery_chat_rate: float
     delivery_chat_burst: float
@@ -228,7 +230,7 @@ class Pacer:
     @classmethod
     def from_settings(
         cls,
-        settings: _PacingSettings,
+        settings: PacingSettings,
         *,
         clock: MonotonicClock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -254,41 +256,54 @@ class Pacer:
         else:
             await self._acquire_interactive(chat)
 
+    async def _take(self, chat: ChatKey | None, keep: float) -> tuple[Verdict, float]:
+        """The one check a send makes: ("ok", 0) when admitted and charged, else the limit
+        that refused ("chat" or "global") and the seconds until it might admit. Bulk sends
+        leave `keep` tokens for replies. `SharedPacer` asks Redis here instead."""
+        now = self.clock()
+        chat_wait = self.budget.chat_wait(chat, now)
+        if chat_wait > 0:
+            return "chat", chat_wait
+        global_wait = self.budget.global_wait(now, keep)
+        if global_wait > 0:
+            return "global", global_wait
+        self.budget.charge(chat, now)
+        return "ok", 0.0
+
     async def _acquire_interactive(self, chat: ChatKey | None) -> None:
         while True:
-            now = self.clock()
-            chat_wait = self.budget.chat_wait(chat, now)
-            global_wait = self.budget.global_wait(now)
-            if chat_wait <= 0 and global_wait <= 0:
-                self.budget.charge(chat, now)
+            verdict, wait = await self._take(chat, 0.0)
+            if verdict == "ok":
                 return
-            if chat_wait > 0:
-                await self.sleep(chat_wait)
+            if verdict == "chat":
+                await self.sleep(wait)
                 continue
             self._interactive_starved += 1
             try:
-                await self.sleep(global_wait)
+                await self.sleep(wait)
             finally:
                 self._interactive_starved -= 1
 
     async def _acquire_bulk(self, chat: ChatKey | None) -> None:
         while True:
             # Wait for the chat outside the queue, so one busy chat doesn't hold up the rest.
-            chat_wait = self.budget.chat_wait(chat, self.clock())
-            if chat_wait > 0:
-                await self.sleep(chat_wait)
+            wait = self.chat_wait(chat)
+            if wait > 0:
+                await self.sleep(wait)
                 continue
             async with self._bulk_turn:
                 while True:
-                    now = self.clock()
-                    if self.budget.chat_wait(chat, now) > 0:
-                        break  # an interactive reply took the chat's turn: queue again
-                    wait = self.budget.global_wait(now, keep=self.reserve)
-                    if wait <= 0 and not self._interactive_starved:
-                        self.budget.charge(chat, now)
+                    if self._interactive_starved:  # a reply held back goes first
+                        await self.sleep(1 / self.limits.global_rate)
+                        continue
+                    verdict, wait = await self._take(chat, self.reserve)
+                    if verdict == "ok":
                         return
+                    if verdict == "chat":
+                        break  # a reply took the chat's turn: wait outside the queue
                     # Poll a token's time at most: a starved reply may go first meanwhile.
                     await self.sleep(max(wait, 1 / self.limits.global_rate))
+            await self.sleep(wait)
 
     def on_retry_after(self, chat: ChatKey | None, seconds: float) -> str:
         """Record a 429; returns what was paused ("chat" or "global")."""

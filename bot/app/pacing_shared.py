@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from typing import Any, Protocol
 
-from bot.app.pacing import ChatKey, Limits, MonotonicClock, Pacer, Sleep, is_group
+from bot.app.pacing import ChatKey, Limits, Pacer, PacingSettings, Verdict, is_group
 
 log = logging.getLogger(__name__)
 
@@ -188,64 +187,30 @@ class SharedPacer(Pacer):
     asks `chat_wait()` and `global_pause()` without a round trip); the limits themselves are
     only Redis's."""
 
-    def __init__(
-        self,
-        shared: SharedBudget,
-        *,
-        interactive_reserve: float = 3.0,
-        clock: MonotonicClock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        super().__init__(
-            shared.limits, interactive_reserve=interactive_reserve, clock=clock, sleep=sleep
-        )
+    def __init__(self, shared: SharedBudget, **options: Any) -> None:
+        """`options`: `Pacer`'s keywords (interactive_reserve, clock, sleep)."""
+        super().__init__(shared.limits, **options)
         self.shared = shared
         self._down_logged = 0.0
         self._pauses: set[asyncio.Task[str]] = set()
 
-    async def _take(self, chat: ChatKey | None, keep: float) -> tuple[str, float]:
+    async def _take(self, chat: ChatKey | None, keep: float) -> tuple[Verdict, float]:
+        """`Pacer`'s one check, asked of Redis (this process's 429 pauses first, no trip)."""
         local = max(self.budget.chat_wait(chat, self.clock()), self.global_pause())
         if local > 0:
             return ("chat" if self.global_pause() <= 0 else "global"), local
         try:
-            return await self.shared.take(chat, keep=keep)
+            verdict, wait = await self.shared.take(chat, keep=keep)
         except Exception as error:  # redis.exceptions.RedisError, OSError: wait, never unpaced
             now = self.clock()
             if now - self._down_logged > 60:
                 self._down_logged = now
                 log.warning("pacing: Redis is unreachable (%s); sends wait", error)
             return "global", RETRY_WHEN_DOWN
-
-    async def _acquire_interactive(self, chat: ChatKey | None) -> None:
-        while True:
-            verdict, wait = await self._take(chat, 0.0)
-            if verdict == "ok":
-                self.budget.charge(chat, self.clock())
-                return
-            if verdict == "chat":
-                await self.sleep(wait)
-                continue
-            self._interactive_starved += 1
-            try:
-                await self.sleep(wait)
-            finally:
-                self._interactive_starved -= 1
-
-    async def _acquire_bulk(self, chat: ChatKey | None) -> None:
-        while True:
-            async with self._bulk_turn:
-                while True:
-                    if self._interactive_starved:
-                        await self.sleep(1 / self.limits.global_rate)
-                        continue
-                    verdict, wait = await self._take(chat, self.reserve)
-                    if verdict == "ok":
-                        self.budget.charge(chat, self.clock())
-                        return
-                    if verdict == "chat":
-                        break  # wait for the chat outside the queue: others go meanwhile
-                    await self.sleep(max(wait, 1 / self.limits.global_rate))
-            await self.sleep(wait)
+        if verdict == "ok":
+            self.budget.charge(chat, self.clock())  # this process's view, for 429 pauses
+            return "ok", 0.0
+        return ("chat" if verdict == "chat" else "global"), wait
 
     def on_retry_after(self, chat: ChatKey | None, seconds: float) -> str:
         """Pause here at once, and for every replica through Redis (in the background)."""
@@ -261,15 +226,9 @@ class SharedPacer(Pacer):
             log.warning("pacing: a 429 pause was not shared: %s", task.exception())
 
 
-class _Settings(Protocol):
+class _Settings(PacingSettings, Protocol):
     redis_url: str | None
     redis_prefix: str
-    delivery_global_rate: float
-    delivery_chat_rate: float
-    delivery_chat_burst: float
-    delivery_group_per_minute: int
-    delivery_interactive_reserve: float
-    delivery_timing_margin: float
 
 
 def make_pacer(settings: _Settings) -> Pacer:

@@ -17,7 +17,7 @@ from aiogram.fsm.strategy import FSMStrategy
 
 from bot.app import metrics
 from bot.app.leader import Leadership
-from bot.app.leader_duties import LeaderDuties
+from bot.app.leader_duties import DeliveryParts, LeaderDuties
 from bot.app.pacing_middleware import install_pacing
 from bot.app.pacing_shared import make_pacer
 from bot.delivery.outbox import use_button_packer
@@ -132,11 +132,7 @@ async def _start_delivery(
     pacer = make_pacer(settings)
     install_pacing(bot, pacer)
     duties = LeaderDuties(
-        bot,
-        sessionmaker,
-        settings,
-        pacer=pacer,
-        clock=clock,
+        DeliveryParts(bot, sessionmaker, settings, pacer, clock),
         keyboard=progress_keyboard,
         runner=dispatcher.workflow_data.get("job_runner"),
     )

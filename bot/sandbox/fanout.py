@@ -4,8 +4,9 @@ With `set_replicas(world, urls)` (the replicas' own URLs; the registered URL sta
 balancer), pending updates go to them in turn, up to `max_connections` on the wire at once
 but never two of one chat (so a chat's updates keep their order, as Telegram keeps them). A
 failed delivery (connection refused, a replica killed mid-request, a non-2xx answer) is
-retried on the next replica, with the backoff of `bot.sandbox.webhook`; after its `ATTEMPTS`
-tries it is dropped and recorded as Telegram does. `delivered_to(world)` counts per URL.
+retried on the next replica in the list (never the one that just failed while another is
+there), with the backoff of `bot.sandbox.webhook`; after its `ATTEMPTS` tries it is dropped
+and recorded as Telegram does. `delivered_to(world)` counts per URL.
 Kept beside the world (like `bot.sandbox.send_log`), not in it.
 """
 
@@ -114,11 +115,12 @@ async def _deliver(
     attempts: int,
     backoff: float,
 ) -> None:
+    first = next(turn)  # its turn; a retry goes to the replica after the one that failed
     for attempt in range(attempts):
         urls = replicas(world)
         if not urls or world.closing:
             return
-        url = urls[next(turn) % len(urls)]
+        url = urls[(first + attempt) % len(urls)]
         if await deliver(update, url):
             counts = fanout(world).delivered_to
             counts[url] = counts.get(url, 0) + 1
