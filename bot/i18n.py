@@ -9,6 +9,7 @@ comes from a dict of literal keys marked with `N_` (see `bot.domain.keys`).
 from __future__ import annotations
 
 import gettext
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,9 @@ def compile_catalogs() -> None:
 
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=locale)
-        tmp_path = mo_path.with_suffix(".mo.tmp")
+        # A name of this process's own: parallel processes (the test workers, replicas
+        # starting together) each write theirs and swap it in; none reads half a file.
+        tmp_path = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         try:
             with tmp_path.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
@@ -53,7 +56,7 @@ def compile_catalogs() -> None:
             if mo_path.exists():
                 continue  # installed read-only: the build's compiled copy serves
             raise
-        tmp_path.replace(mo_path)  # atomic: parallel processes never read half a file
+        tmp_path.replace(mo_path)  # atomic
 
 
 @lru_cache(maxsize=1)

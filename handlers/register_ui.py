@@ -7,7 +7,7 @@ a flow resumed after a restart can be re-asked from its state alone.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -21,12 +21,13 @@ from bot.domain.errors import ServiceError
 from bot.domain.grading import level_key
 from handlers.ui.labels import MEASURE_STATUS, RISK_STATE, RISK_TYPE, SCOPE, label
 from handlers.ui.query import message_of
+from handlers.ui.refusals import StepOver
 from handlers.ui.trail import ask_below
 
 # State name → (prompt key, keyboard builder or None). Filled by each flow module.
 Keyboard = Callable[[dict[str, Any]], InlineKeyboardMarkup | None]
 # The key may depend on the flow's data (the factor being asked, say).
-Prompt = tuple[str | Callable[[dict[str, Any]], str], Keyboard | None]
+Prompt = tuple[str | Callable[[dict[str, Any]], str], Keyboard | None, dict[str, Any]]
 PROMPTS: dict[str, Prompt] = {}
 
 
@@ -90,12 +91,14 @@ def register_prompt(
     state: State | str,
     key: str | Callable[[dict[str, Any]], str],
     keyboard: Keyboard | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> None:
-    """Register the question asked at `state` (a step of a StatesGroup, or its name)."""
+    """Register the question asked at `state` (a step of a StatesGroup, or its name); `values`
+    fill the placeholders known in advance (a limit), the flow's `_prompt_values` the rest."""
     name = state if isinstance(state, str) else state.state
     if name is None:
         raise ValueError("register_prompt: the state is not in a StatesGroup yet")
-    PROMPTS[name] = (key, keyboard)
+    PROMPTS[name] = (key, keyboard, dict(values or {}))
 
 
 async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> bool:
@@ -104,14 +107,17 @@ async def ask(message: Message, state: FSMContext, *, prefix: str | None = None)
     current = await state.get_state()
     if current is None or current not in PROMPTS:
         return False
-    key, keyboard = PROMPTS[current]
+    key, keyboard, fixed = PROMPTS[current]
     data = await state.get_data()
     # Values may come from a person or a file (a category, a post's name): escaped here, once.
     values = {
         name: html.quote(value) if isinstance(value, str) else value
-        for name, value in data.get("_prompt_values", {}).items()
+        for name, value in {**fixed, **data.get("_prompt_values", {})}.items()
     }
-    text = _(key if isinstance(key, str) else key(data)).format(**values)
+    try:
+        text = _(key if isinstance(key, str) else key(data)).format(**values)
+    except KeyError:  # the step's data is gone (a conversation from an older version)
+        raise StepOver("fallback.stale_flow") from None
     if prefix:
         text = prefix + "\n\n" + text
     await ask_below(message, state, text, keyboard(data) if keyboard else None)

@@ -184,12 +184,11 @@ async def fresh_storage(
     fsm_storage: BaseStorage, sessionmaker: SessionMaker
 ) -> AsyncIterator[BaseStorage]:
     """A second storage object over the same backend, as a restarted process would make."""
-    if not REDIS_URL:
-        yield SQLStorage(sessionmaker)
-        return
     from aiogram.fsm.storage.redis import RedisStorage
 
-    assert isinstance(fsm_storage, RedisStorage)
+    if not isinstance(fsm_storage, RedisStorage):
+        yield SQLStorage(sessionmaker)
+        return
     storage = RedisStorage.from_url(REDIS_URL, key_builder=fsm_storage.key_builder)
     yield storage
     await storage.close()

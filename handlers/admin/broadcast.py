@@ -73,14 +73,14 @@ def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 register_prompt(BroadcastFlow.audience, "broadcast.ask_audience", _audience_keyboard)
-register_prompt(BroadcastFlow.text, "broadcast.ask_text")
+register_prompt(BroadcastFlow.text, "broadcast.ask_text", values={"limit": service.TEXT_MAX})
 
 
 async def start(message: Message, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(BroadcastFlow.audience)
     # The batch id is fixed now: confirming twice (a double press) enqueues once.
-    await state.update_data(batch=uuid.uuid4().hex, _prompt_values={"limit": service.TEXT_MAX})
+    await state.update_data(batch=uuid.uuid4().hex)
     await ask(message, state)
 
 

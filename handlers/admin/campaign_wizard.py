@@ -73,14 +73,14 @@ def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(CampaignFlow.name, "campaign.ask_name")
+register_prompt(CampaignFlow.name, "campaign.ask_name", values={"limit": NAME_MAX})
 register_prompt(CampaignFlow.requirement, "campaign.ask_requirement", _requirement_keyboard)
 register_prompt(CampaignFlow.deadline, "campaign.ask_deadline", _deadline_keyboard)
 
 
 async def new(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await next_step(query, state, CampaignFlow.name, _prompt_values={"limit": NAME_MAX})
+    await next_step(query, state, CampaignFlow.name)
 
 
 async def enter_name(message: Message, state: FSMContext, ctx: Ctx) -> None:

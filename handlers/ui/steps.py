@@ -46,30 +46,12 @@ from bot.domain.register_rules import DateRefused, QuickPick, parse_deadline, qu
 from bot.services.powers import text_or_refuse
 from handlers.register_ui import Keyboard, ask, reask, register_prompt
 from handlers.ui.labels import DATE_REFUSED
+from handlers.ui.refusals import AskAgain as AskAgain
+from handlers.ui.refusals import StepOver as StepOver
 from handlers.ui.trail import answer_choice
 
 QUICK_PICKS = tuple(QuickPick)
 T = TypeVar("T")
-
-
-class AskAgain(ServiceError):
-    """A refusal of what the person typed: answered with the step's question again."""
-
-    @classmethod
-    def of(cls, refusal: ServiceError) -> AskAgain:
-        return cls(refusal.key, **refusal.values)
-
-
-class StepOver(ServiceError):
-    """A refusal that ends the conversation's step: errors.py clears the state, then answers.
-
-    The state is cleared there, after the update's unit of work was rolled back (the state is
-    kept in the same transaction, so a clear inside the handler would be undone with it).
-    """
-
-    @classmethod
-    def of(cls, refusal: ServiceError) -> StepOver:
-        return cls(refusal.key, **refusal.values)
 
 
 def typed(text: str | None, limit: int, *, required: bool = True) -> str:

@@ -140,6 +140,7 @@ async def test_a_conversation_survives_killing_the_bot(
     await admin.expect("t.me/", timeout=30)
 
 
+@SQLITE_ONLY
 async def test_webhook_mode_answers_through_the_sandbox(
     kit: SandboxClient, bot_process: BotProcess
 ) -> None:
