@@ -52,7 +52,7 @@ async def test_every_question_shows_a_hostile_value_as_typed(
     i18n = get_i18n()
     storage = MemoryStorage()
     checked = 0
-    for number, (state_name, (key, _keyboard)) in enumerate(sorted(register_ui.PROMPTS.items())):
+    for number, (state_name, (key, *_)) in enumerate(sorted(register_ui.PROMPTS.items())):
         if not isinstance(key, str):
             continue
         with i18n.context(), i18n.use_locale("zh"):
