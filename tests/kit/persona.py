@@ -116,6 +116,7 @@ class SandboxClient:
         self.base_url = base_url.rstrip("/")
         self._session = session
         self._own_session = session is None
+        self._closed = False
 
     async def __aenter__(self) -> SandboxClient:
         return self
@@ -124,6 +125,7 @@ class SandboxClient:
         await self.close()
 
     async def close(self) -> None:
+        self._closed = True
         if self._own_session and self._session is not None:
             await self._session.close()
             self._session = None
@@ -139,6 +141,8 @@ class SandboxClient:
         wait: float = 0,
     ) -> Any:
         """One control-API call; raises SandboxError on an error answer."""
+        if self._closed:  # a session opened now would never be closed
+            raise SandboxError(f"{method} {path}: the sandbox client is already closed")
         if self._session is None:
             self._session = aiohttp.ClientSession()
         timeout = aiohttp.ClientTimeout(total=wait + 30)
