@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,15 +247,9 @@ def crash_watch(
 
         with crash_watch(engine, request, "review crashes") as (tally, kill, crashes): ...
     """
-    tally, kill, crashes = Tally(), KillAt(engine), Tracebacks()
-    logging.getLogger().addHandler(crashes)
-    try:
+    kill, crashes = KillAt(engine), Tracebacks()
+    with _tallied(request, label, crashes, kill.close) as tally:
         yield tally, kill, crashes
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        kill.close()
-        tally.save(request.node.nodeid)
-        print(f"{label}: {tally}")
 
 
 @contextlib.contextmanager
@@ -263,12 +257,22 @@ def watching(
     engine: AsyncEngine, request: Any, label: str
 ) -> Iterator[tuple[Tally, Tracebacks, WriteWatch]]:
     """An input test's tally, traceback log and write watch; saved and printed at the end."""
-    tally, crashes, watch = Tally(), Tracebacks(), WriteWatch(engine)
+    crashes, watch = Tracebacks(), WriteWatch(engine)
+    with _tallied(request, label, crashes, watch.close) as tally:
+        yield tally, crashes, watch
+
+
+@contextlib.contextmanager
+def _tallied(
+    request: Any, label: str, crashes: Tracebacks, close: Callable[[], None]
+) -> Iterator[Tally]:
+    """A tally with tracebacks counted meanwhile; `close` the hook, save and print at the end."""
+    tally = Tally()
     logging.getLogger().addHandler(crashes)
     try:
-        yield tally, crashes, watch
+        yield tally
     finally:
         logging.getLogger().removeHandler(crashes)
-        watch.close()
+        close()
         tally.save(request.node.nodeid)
         print(f"{label}: {tally}")
