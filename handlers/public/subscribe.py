@@ -132,7 +132,6 @@ async def save(
         if callback_data.action is A.OFF
         else Choice(bool(data.get("all")), tuple(data.get("units", [])))
     )
-    # FSM first: with SQLite its own connection could not write after ours did.
     await state.update_data({DATA_KEY: None})
     saved = await subscriptions.save(ctx.session, ctx.clock, ctx.person, choice)
     key = "subscribe.done_off" if saved.empty else "subscribe.done"
