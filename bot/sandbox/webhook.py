@@ -32,10 +32,20 @@ BACKOFF = 0.2
 ANSWER_TIMEOUT = 10.0
 
 
-async def deliver_forever(world: World, session: aiohttp.ClientSession) -> None:
-    """Keep the bot's webhook fed while one is set."""
+async def deliver_forever(world: World) -> None:
+    """Keep the bot's webhook fed while one is set. The HTTP session lives only while a
+    webhook is set: a sandbox the bot polls never opens one."""
     while not world.closing:
-        if world.webhook.url and replicas(world):
+        if not world.webhook.url:
+            await world.update_signal.wait(3600)
+            continue
+        async with aiohttp.ClientSession() as session:
+            await _deliver_while_set(world, session)
+
+
+async def _deliver_while_set(world: World, session: aiohttp.ClientSession) -> None:
+    while not world.closing and world.webhook.url:
+        if replicas(world):
             await deliver_round_robin(
                 world,
                 functools.partial(_deliver_to, world, session),
@@ -43,7 +53,7 @@ async def deliver_forever(world: World, session: aiohttp.ClientSession) -> None:
                 backoff=BACKOFF,
             )
             continue
-        if not world.webhook.url or not world.updates:
+        if not world.updates:
             await world.update_signal.wait(3600)
             continue
         update = world.updates[0]
@@ -112,10 +122,9 @@ async def run_webhook_reply(world: World, body: bytes) -> None:
 
 async def webhook_ctx(app: web.Application, world: World) -> AsyncIterator[None]:
     """cleanup_ctx: run the delivery loop for the app's lifetime."""
-    async with aiohttp.ClientSession() as session:
-        task = asyncio.create_task(deliver_forever(world, session))
-        yield
-        world.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    task = asyncio.create_task(deliver_forever(world))
+    yield
+    world.close()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
