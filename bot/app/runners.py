@@ -93,8 +93,10 @@ def create_webhook_app(
     app = web.Application()
     if readiness is not None:
         add_health_routes(app, readiness)
-    CheckedRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    # The dispatcher's hooks first: at shutdown its updates in hand finish before the request
+    # handler closes the bot's session (aiohttp runs on_shutdown callbacks in order).
     setup_application(app, dp, bot=bot)
+    CheckedRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
     return app
 
 

@@ -29,6 +29,7 @@ from bot.scheduling.scheduler import attach_scheduler
 from bot.settings import Settings
 from handlers.admin.broadcast import progress_keyboard
 from handlers.command_menu import MenuKeeper, set_default_menus
+from handlers.in_flight import InFlightUpdates
 from handlers.middlewares import DbContextMiddleware, PersonLocaleMiddleware, UpdateLogMiddleware
 from handlers.notice_buttons import pack_button
 from handlers.setup import build_router
@@ -36,6 +37,9 @@ from storage.db import SessionMaker
 from storage.fsm import FullKeyBuilder, SQLStorage
 
 log = logging.getLogger(__name__)
+
+# How long shutdown waits for the updates in hand (within docker's default 10 s stop timeout).
+UPDATE_GRACE_SECONDS = 8.0
 
 
 class MissingToken(RuntimeError):
@@ -87,6 +91,9 @@ def create_dispatcher(
         clock=clock or Clock(),
         **workflow_data,
     )
+    in_flight = InFlightUpdates()
+    dp["in_flight"] = in_flight
+    dp.update.outer_middleware(in_flight)
     update_log = UpdateLogMiddleware(observe=metrics.observe_update)
     dp.update.outer_middleware(update_log)
     # aiogram's FSM middleware reads the state in a call of its own, before the update's
@@ -103,6 +110,8 @@ def create_dispatcher(
     dp.include_router(build_router())
     dp.startup.register(_on_startup)
     dp.startup.register(_start_delivery)
+    # Shutdown hooks run in this order: the updates in hand finish, then delivery stops.
+    dp.shutdown.register(_finish_updates)
     dp.shutdown.register(_stop_delivery)
     jobs = [metrics.instrument_job(job) for job in all_jobs(settings)]
     runner = JobRunner(jobs, sessionmaker, dp["clock"], settings)
@@ -143,6 +152,12 @@ async def _start_delivery(
     dispatcher["leadership"] = leadership
     await leadership.start()
     await duties.first_tick()
+
+
+async def _finish_updates(in_flight: InFlightUpdates) -> None:
+    """aiogram stops taking updates but neither waits for nor stops the ones it is handling:
+    let them finish before delivery stops and the bot's session closes."""
+    await in_flight.finish(UPDATE_GRACE_SECONDS)
 
 
 async def _stop_delivery(dispatcher: Dispatcher) -> None:

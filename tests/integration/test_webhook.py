@@ -117,3 +117,38 @@ async def test_a_malformed_body_with_the_secret_is_400_and_one_log_line(
     lines = [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}]
     assert len(lines) == 1 and "webhook body refused" in lines[0].getMessage(), lines
     assert lines[0].exc_info is None  # one line, no traceback
+
+
+async def test_shutdown_lets_a_webhook_update_finish_before_the_session_closes(
+    dp: Dispatcher, bot: MockedBot
+) -> None:
+    """The request handler closes the bot's session at shutdown; the dispatcher's own
+    shutdown (which waits for the updates in hand) must come first."""
+    from aiogram import F
+    from aiogram.types import Message
+
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[str] = []
+    seen_at_close: list[list[str]] = []
+
+    async def slow(message: Message) -> None:
+        started.set()
+        await release.wait()
+        finished.append(message.text or "")
+
+    dp.message.register(slow, F.text == "/slow")
+    close = bot.session.close
+
+    async def recording_close() -> None:
+        seen_at_close.append(list(finished))
+        await close()
+
+    bot.session.close = recording_close  # type: ignore[method-assign]
+    app = create_webhook_app(dp, bot, SECRET, PATH)
+    async with TestClient(TestServer(app)) as client:
+        headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+        response = await client.post(PATH, data=body(9311, "/slow"), headers=headers)
+        assert response.status == 200
+        await asyncio.wait_for(started.wait(), 10)
+        asyncio.get_running_loop().call_later(0.2, release.set)
+    assert seen_at_close == [["/slow"]]
