@@ -27,7 +27,7 @@ from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.fsm import FullKeyBuilder, SQLStorage
 from tests.kit.mocked_bot import MockedBot
-from tests.kit.uow import unit_of_work
+from tests.kit.uow import ServiceCall, unit_of_work
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -139,6 +139,12 @@ def settings(database_url: str, backend: str) -> Settings:
         "bot_username": "qingfeng_bot",
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def call(clock: FakeClock, settings: Settings) -> ServiceCall:
+    """A use case called with this test's clock and settings (see tests/kit/uow.py)."""
+    return ServiceCall(clock, settings)
 
 
 @pytest.fixture
