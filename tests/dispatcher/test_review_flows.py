@@ -31,18 +31,15 @@ from storage.models.review import ReviewNote, RiskReview
 from tests.dispatcher.helpers import last_alert, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People
-from tests.kit.regrading import DEPT_REVIEWER, make_regrading_org
+from tests.kit.regrading import (
+    DEPT_REVIEWER,
+    regrading_org,  # noqa: F401  (a fixture)
+)
 from tests.kit.uow import unit_of_work
 
 LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
 MID = dict.fromkeys(LOW, 3)
 HIGH = dict.fromkeys(LOW, 5)
-
-
-@pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    """The register kit's organisation with the department reviewer 周审核."""
-    return await make_regrading_org(sessionmaker, clock)
 
 
 class Flow(NamedTuple):

@@ -33,19 +33,10 @@ from tests.kit.regrading import (
     approved_risk,
     dept_reviewer,
     due_risk,
-    make_regrading_org,
+    regrading_config,  # noqa: F401  (a fixture)
+    regrading_org,  # noqa: F401  (a fixture)
 )
 from tests.kit.uow import unit_of_work
-
-
-@pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    return await make_regrading_org(sessionmaker, clock)
-
-
-@pytest.fixture
-def config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
 
 
 async def status_of(sessionmaker: SessionMaker, risk_id: int) -> str:
