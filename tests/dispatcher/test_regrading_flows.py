@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
-from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import RegradeCb, RiskCb
 from handlers.staff.regrading import Regrade
@@ -23,19 +21,11 @@ from tests.dispatcher.helpers import last_alert, press, zh
 from tests.kit.mocked_bot import MockedBot, message_update, user
 from tests.kit.register import People
 from tests.kit.regrading import (
-    due_risk,
+    due_risk_id,  # noqa: F401  (a fixture)
     regrading_config,  # noqa: F401  (a fixture)
     regrading_org,  # noqa: F401  (a fixture)
 )
 from tests.kit.uow import unit_of_work
-
-
-@pytest.fixture
-async def risk_id(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
-) -> int:
-    """王芳's risk, approved and now due for re-grading."""
-    return await due_risk(sessionmaker, clock, config, org)
 
 
 async def test_revising_the_factors_survives_a_restart(

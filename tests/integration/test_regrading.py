@@ -35,7 +35,7 @@ from tests.kit.regrading import (
     LOW,
     approved_risk,
     dept_reviewer,
-    due_risk,
+    due_risk_id,  # noqa: F401  (a fixture)
     regrading_config,  # noqa: F401  (a fixture)
     regrading_org,  # noqa: F401  (a fixture)
 )
@@ -68,9 +68,8 @@ def test_the_notice_button_unpacks_as_the_card_callback() -> None:
 
 
 async def test_revised_factors_route_the_resubmission_by_the_new_level(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People, risk_id: int
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
     async with unit_of_work(sessionmaker) as session:
         grade = await regrading.revise_factors(
@@ -130,9 +129,8 @@ async def test_only_the_holder_revises_and_only_while_due(
 
 
 async def test_measures_are_edited_added_and_removed_but_never_the_last(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People, risk_id: int
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
     async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
@@ -253,9 +251,8 @@ async def test_regrading_reminders_are_sent_once_and_stop_after_resubmission(
     config: ReviewConfig,
     org: People,
     settings: Settings,
+    risk_id: int,
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
-
     async def run() -> list[OutboxMessage]:
         for _ in range(2):  # twice: the second run finds everything sent
             await run_job(remind_regrading, sessionmaker, clock, settings)

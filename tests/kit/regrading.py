@@ -97,3 +97,11 @@ async def regrading_org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
 def regrading_config(settings: Settings) -> ReviewConfig:
     """The review's settings with no social review window (records go straight on)."""
     return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
+
+
+@pytest.fixture(name="risk_id")
+async def due_risk_id(
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+) -> int:
+    """王芳's risk, approved and now due for re-grading."""
+    return await due_risk(sessionmaker, clock, config, org)
