@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from functools import partial
@@ -25,9 +24,10 @@ from handlers.notice_buttons import pack_button
 from storage import migrate
 from storage.base import Base
 from storage.db import SessionMaker, make_engine, make_sessionmaker
-from storage.fsm import FullKeyBuilder, SQLStorage
+from storage.fsm import SQLStorage
+from tests.kit.db import own_redis_storage
 from tests.kit.mocked_bot import MockedBot
-from tests.kit.uow import unit_of_work
+from tests.kit.uow import ServiceCall, unit_of_work
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -142,25 +142,20 @@ def settings(database_url: str, backend: str) -> Settings:
 
 
 @pytest.fixture
+def call(clock: FakeClock, settings: Settings) -> ServiceCall:
+    """A use case called with this test's clock and settings (see tests/kit/uow.py)."""
+    return ServiceCall(clock, settings)
+
+
+@pytest.fixture
 async def fsm_storage(sessionmaker: SessionMaker, backend: str) -> AsyncIterator[BaseStorage]:
     """On PostgreSQL, Redis when TEST_REDIS_URL is set (as a deployment with several replicas
     runs); otherwise the database, so CI runs every flow on both storages."""
     if not REDIS_URL or backend != "postgres":
-        storage: BaseStorage = SQLStorage(sessionmaker)
-        yield storage
+        yield SQLStorage(sessionmaker)
         return
-    from aiogram.fsm.storage.redis import RedisStorage
-
-    prefix = f"qf_test_{uuid.uuid4().hex}"
-    storage = RedisStorage.from_url(
-        REDIS_URL,
-        key_builder=FullKeyBuilder(prefix=prefix),
-    )
-    yield storage
-    keys = [key async for key in storage.redis.scan_iter(f"{prefix}:*")]
-    if keys:
-        await storage.redis.delete(*keys)
-    await storage.close()
+    async with own_redis_storage(REDIS_URL) as storage:
+        yield storage
 
 
 @pytest.fixture

@@ -52,6 +52,15 @@ async def _press(dp: Dispatcher, bot: MockedBot, message_id: int, **data: object
     await dp.feed_update(bot, callback_update(user(CITIZEN), packed, message_id=message_id))
 
 
+async def _choose_kind(dp: Dispatcher, bot: MockedBot, item_id: int, kind: int) -> int:
+    """The citizen opens the flow from an item and picks the `kind`-th kind: the flow's
+    message id (every later step edits it)."""
+    await _press(dp, bot, 1, action=FeedbackAction.START, item_id=item_id)
+    flow = _flow_message_id(bot)
+    await _press(dp, bot, flow, action=FeedbackAction.KIND, item_id=item_id, value=kind)
+    return flow
+
+
 async def test_the_flow_survives_a_restart_and_edits_one_message(
     dp: Dispatcher,
     bot: MockedBot,
@@ -61,9 +70,7 @@ async def test_the_flow_survives_a_restart_and_edits_one_message(
     item_id: int,
     fresh_storage: BaseStorage,
 ) -> None:
-    await _press(dp, bot, 1, action=FeedbackAction.START, item_id=item_id)
-    flow = _flow_message_id(bot)
-    await _press(dp, bot, flow, action=FeedbackAction.KIND, item_id=item_id, value=0)
+    flow = await _choose_kind(dp, bot, item_id, 0)
     assert _last_edit(bot).message_id == flow
     await dp.feed_update(bot, message_update(user(CITIZEN), sticker=True))
     assert bot.last_text(CITIZEN) == translate("feedback.flow.text_only", "zh")
@@ -92,16 +99,9 @@ async def test_the_flow_survives_a_restart_and_edits_one_message(
 
 
 async def test_a_confirm_refused_keeps_the_draft(
-    dp: Dispatcher,
-    bot: MockedBot,
-    sessionmaker: SessionMaker,
-    settings: Settings,
-    clock: FakeClock,
-    item_id: int,
+    dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, item_id: int
 ) -> None:
-    await _press(dp, bot, 1, action=FeedbackAction.START, item_id=item_id)
-    flow = _flow_message_id(bot)
-    await _press(dp, bot, flow, action=FeedbackAction.KIND, item_id=item_id, value=1)
+    flow = await _choose_kind(dp, bot, item_id, 1)
     await dp.feed_update(bot, message_update(user(CITIZEN), TEXT))
     await _press(dp, bot, flow, action=FeedbackAction.FILES_DONE)
     # The round closes while the person reads the preview.

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
 from bot.domain.clock import FakeClock
-from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import RegradeCb, RiskCb
 from handlers.staff.regrading import Regrade
@@ -22,18 +20,12 @@ from storage.models.register import ControlMeasure, RiskPoint
 from tests.dispatcher.helpers import last_alert, press, zh
 from tests.kit.mocked_bot import MockedBot, message_update, user
 from tests.kit.register import People
-from tests.kit.regrading import due_risk, make_regrading_org
+from tests.kit.regrading import (
+    due_risk_id,  # noqa: F401  (a fixture)
+    regrading_config,  # noqa: F401  (a fixture)
+    regrading_org,  # noqa: F401  (a fixture)
+)
 from tests.kit.uow import unit_of_work
-
-
-@pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    return await make_regrading_org(sessionmaker, clock)
-
-
-@pytest.fixture
-def config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
 
 
 async def test_revising_the_factors_survives_a_restart(
@@ -43,10 +35,9 @@ async def test_revising_the_factors_survives_a_restart(
     sessionmaker: SessionMaker,
     clock: FakeClock,
     settings: Settings,
-    config: ReviewConfig,
     fresh_storage: BaseStorage,
+    risk_id: int,
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     await press(dp, bot, org.staff, RegradeCb(a="open", r=risk_id).pack())
     assert "现风险等级：三级" in bot.last_text(org.staff)
     await press(dp, bot, org.staff, RegradeCb(a="f", r=risk_id).pack())
@@ -79,14 +70,8 @@ async def test_revising_the_factors_survives_a_restart(
 
 
 async def test_someone_else_cannot_open_or_submit_the_card(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    config: ReviewConfig,
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, risk_id: int
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     for data in (RegradeCb(a="open", r=risk_id), RegradeCb(a="ok", r=risk_id)):
         await press(dp, bot, org.colleague, data.pack())
         assert last_alert(bot) == zh("register.not_found")
@@ -96,14 +81,8 @@ async def test_someone_else_cannot_open_or_submit_the_card(
 
 
 async def test_a_measure_gets_a_new_deadline_and_responsible_then_one_is_removed(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    config: ReviewConfig,
+    dp: Dispatcher, bot: MockedBot, org: People, sessionmaker: SessionMaker, risk_id: int
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     async with unit_of_work(sessionmaker) as session:
         first = (await session.get(RiskPoint, risk_id)).measures[0].id  # type: ignore[union-attr]
     staff = org.staff

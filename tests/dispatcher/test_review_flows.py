@@ -6,6 +6,7 @@ a stale card refused without change."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import pytest
 from aiogram import Dispatcher
@@ -30,7 +31,10 @@ from storage.models.review import ReviewNote, RiskReview
 from tests.dispatcher.helpers import last_alert, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People
-from tests.kit.regrading import DEPT_REVIEWER, make_regrading_org
+from tests.kit.regrading import (
+    DEPT_REVIEWER,
+    regrading_org,  # noqa: F401  (a fixture)
+)
 from tests.kit.uow import unit_of_work
 
 LOW = dict.fromkeys(("importance", "discretion", "public", "likelihood", "harm"), 1)
@@ -38,10 +42,28 @@ MID = dict.fromkeys(LOW, 3)
 HIGH = dict.fromkeys(LOW, 5)
 
 
+class Flow(NamedTuple):
+    """What every flow here works with: the dispatcher and its bot, the organisation, the
+    database, the clock and the settings."""
+
+    dp: Dispatcher
+    bot: MockedBot
+    org: People
+    sessionmaker: SessionMaker
+    clock: FakeClock
+    settings: Settings
+
+
 @pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    """The register kit's organisation with the department reviewer 周审核."""
-    return await make_regrading_org(sessionmaker, clock)
+def flow(
+    dp: Dispatcher,
+    bot: MockedBot,
+    org: People,
+    sessionmaker: SessionMaker,
+    clock: FakeClock,
+    settings: Settings,
+) -> Flow:
+    return Flow(dp, bot, org, sessionmaker, clock, settings)
 
 
 def buttons(markup: object) -> dict[str, str]:
@@ -94,6 +116,15 @@ async def run_social_scan(
     await run_job(review_scans.close_social_reviews, sessionmaker, clock, settings)
 
 
+async def graded_card(flow: Flow) -> tuple[int, dict[str, str]]:
+    """A level-3 risk declared, its social review closed five days on, and its card opened by
+    the department's reviewer (the risk's id and the card's buttons)."""
+    risk_id = await declare(flow.sessionmaker, flow.clock, flow.org, LOW, flow.settings)
+    flow.clock.advance(timedelta(days=5, minutes=1))
+    await run_social_scan(flow.sessionmaker, flow.clock, flow.settings)
+    return risk_id, await open_card(flow.dp, flow.bot, DEPT_REVIEWER, "graded")
+
+
 async def open_card(dp: Dispatcher, bot: MockedBot, telegram_id: int, kind: str) -> dict[str, str]:
     await say(dp, bot, telegram_id, "/review")
     inbox = shown(bot, telegram_id)
@@ -102,14 +133,8 @@ async def open_card(dp: Dispatcher, bot: MockedBot, telegram_id: int, kind: str)
     return buttons(shown(bot, telegram_id).reply_markup)
 
 
-async def test_level_three_through_every_step_to_approved(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> None:
+async def test_level_three_through_every_step_to_approved(flow: Flow) -> None:
+    dp, bot, org, sessionmaker, clock, settings = flow
     risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     status, review = await state_of(sessionmaker, risk_id)
     assert status == "social_review" and review is not None and review.suggested_level == 3
@@ -154,18 +179,9 @@ async def test_level_three_through_every_step_to_approved(
     assert (await state_of(sessionmaker, risk_id))[0] == "regrading_due"
 
 
-async def test_return_with_comment_and_resubmission(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
-    clock.advance(timedelta(days=5, minutes=1))
-    await run_social_scan(sessionmaker, clock, settings)
-    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+async def test_return_with_comment_and_resubmission(flow: Flow) -> None:
+    dp, bot, org, sessionmaker, *_ = flow
+    risk_id, actions = await graded_card(flow)
     await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.return")])
     assert zh("review.ask_return_comment") in shown(bot, DEPT_REVIEWER).text
     await say(dp, bot, DEPT_REVIEWER, "措施不够具体，请补充时限")
@@ -192,18 +208,9 @@ async def test_return_with_comment_and_resubmission(
     assert (await state_of(sessionmaker, risk_id))[0] == "org_approval"
 
 
-async def test_override_level_needs_a_reason(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
-    clock.advance(timedelta(days=5, minutes=1))
-    await run_social_scan(sessionmaker, clock, settings)
-    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+async def test_override_level_needs_a_reason(flow: Flow) -> None:
+    dp, bot, org, sessionmaker, *_ = flow
+    risk_id, actions = await graded_card(flow)
     await press(dp, bot, DEPT_REVIEWER, actions[zh("review.btn.approve")])
     actions = await open_card(dp, bot, org.reviewer, "approval")
     await press(dp, bot, org.reviewer, actions[zh("review.btn.set_level")])
@@ -220,18 +227,9 @@ async def test_override_level_needs_a_reason(
     assert review.final_level == 2 and review.level_reason == "涉及大额资金，提级管理"
 
 
-async def test_reviewer_of_another_unit_and_a_stale_card_are_refused(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> None:
-    risk_id = await declare(sessionmaker, clock, org, LOW, settings)
-    clock.advance(timedelta(days=5, minutes=1))
-    await run_social_scan(sessionmaker, clock, settings)
-    actions = await open_card(dp, bot, DEPT_REVIEWER, "graded")
+async def test_reviewer_of_another_unit_and_a_stale_card_are_refused(flow: Flow) -> None:
+    dp, bot, org, sessionmaker, *_ = flow
+    risk_id, actions = await graded_card(flow)
     approve = actions[zh("review.btn.approve")]
     # 财政局's reviewer sees nothing of it and a forged button does nothing.
     await say(dp, bot, org.other_reviewer, "/review")
@@ -255,18 +253,11 @@ async def test_reviewer_of_another_unit_and_a_stale_card_are_refused(
     [(MID, 2, "reviewer"), (HIGH, 1, "admin")],
 )
 async def test_levels_two_and_one_are_routed_up(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-    factors: dict[str, int],
-    level: int,
-    reviewer_of: str,
+    flow: Flow, factors: dict[str, int], level: int, reviewer_of: str
 ) -> None:
     """Level 2 → the bureau (unit) reviewer, level 1 → the commission; the department's
     reviewer sees neither at graded review."""
+    dp, bot, org, sessionmaker, clock, settings = flow
     risk_id = await declare(sessionmaker, clock, org, factors, settings)
     _, review_row = await state_of(sessionmaker, risk_id)
     assert review_row is not None and review_row.suggested_level == level
@@ -286,13 +277,9 @@ async def test_levels_two_and_one_are_routed_up(
 
 
 async def test_colleague_comments_and_agrees_during_social_review_and_reads_history(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
+    flow: Flow,
 ) -> None:
+    dp, bot, org, sessionmaker, clock, settings = flow
     risk_id = await declare(sessionmaker, clock, org, LOW, settings)
     # The holder does not review their own record.
     await say(dp, bot, org.staff, "/peer")
@@ -330,13 +317,9 @@ async def test_colleague_comments_and_agrees_during_social_review_and_reads_hist
 
 
 async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withdrawn(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
+    flow: Flow,
 ) -> None:
+    dp, bot, org, sessionmaker, clock, settings = flow
     async with unit_of_work(sessionmaker) as session:
         reviewer = await session.get(Person, org.reviewer_id)
         staff = await session.get(Person, org.staff_id)
@@ -353,15 +336,9 @@ async def test_a_disputed_proposal_waits_in_the_proposers_inbox_and_can_be_withd
     assert (await state_of(sessionmaker, proposal.id))[0] == "withdrawn"
 
 
-async def test_leadership_record_is_fixed_by_the_commission(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> None:
+async def test_leadership_record_is_fixed_by_the_commission(flow: Flow) -> None:
     """集体议 → 自己审 → 常委定: after the leader's two steps, the commission approves."""
+    dp, bot, org, sessionmaker, clock, settings = flow
     risk_id = await declare(
         sessionmaker, clock, org, MID, settings, actor_id=org.leader_id,
         description="干预下属审批", risk_type="moral", measure="重大事项集体决策",

@@ -75,8 +75,18 @@ async def kit(sandbox: Sandbox) -> AsyncIterator[SandboxClient]:
 
 @dataclass
 class RunningBot:
+    """The bot polling the sandbox, and the clock, database and settings of the test it runs
+    for (its own settings differ only in pointing its API at the sandbox and in pacing)."""
+
     bot: Bot
     dp: Dispatcher
+    clock: FakeClock
+    sessionmaker: SessionMaker
+    settings: Settings
+
+    def context(self) -> tuple[FakeClock, SessionMaker, Settings]:
+        """`clock, sessionmaker, settings = bot_running.context()`."""
+        return self.clock, self.sessionmaker, self.settings
 
 
 @pytest.fixture
@@ -106,7 +116,7 @@ async def bot_running(
     )
     await kit.wait_bot_alive(timeout=20)
     try:
-        yield RunningBot(bot, dp)
+        yield RunningBot(bot, dp, clock, sessionmaker, settings)
     finally:
         with contextlib.suppress(RuntimeError):
             await dp.stop_polling()

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.domain.clock import FakeClock
 from bot.domain.roles import Role
 from bot.i18n import translate
 from bot.sandbox.bot_process import BotProcess
@@ -59,8 +58,9 @@ async def create_health_campaign(admin: Persona, name: str, deadline: str) -> No
 
 
 async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
+    clock, sessionmaker, _ = bot_running.context()
     admin, staff, colleague = await kit.personas_for(ADMIN, STAFF, COLLEAGUE)
     runner: JobRunner = bot_running.dp["job_runner"]
 
@@ -134,8 +134,9 @@ async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
 
 
 async def test_reminders_in_each_language_and_a_missed_offset_made_up_once(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
+    clock, sessionmaker, _ = bot_running.context()
     admin, emily, staff = await kit.personas_for(ADMIN, STAFF_EN, STAFF)
     runner: JobRunner = bot_running.dp["job_runner"]
     # Emily chose English (what the bot writes to someone unprompted follows that choice).
@@ -189,8 +190,9 @@ async def _grant_unit_admin(sessionmaker: SessionMaker, telegram_id: int, path: 
 
 
 async def test_authority_non_admins_forged_buttons_and_scope(
-    kit: SandboxClient, bot_running: RunningBot, sessionmaker: SessionMaker
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
+    sessionmaker = bot_running.sessionmaker
     admin, staff = await kit.personas_for(ADMIN, STAFF)
     # A commission campaign over 财政局, outside the health bureau.
     await admin.send("/campaign")

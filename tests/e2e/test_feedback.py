@@ -137,6 +137,14 @@ async def _answer(reviewer: Persona, code: str, answer: str, t: object = zh) -> 
     await reviewer.expect(tr("feedback.inbox.done_answered"))  # type: ignore[operator]
 
 
+@pytest.fixture
+async def codes(
+    bot_running: RunningBot, sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+) -> dict[str, str]:
+    """The round `_open_round` opens, once the bot runs."""
+    return await _open_round(sessionmaker, clock, settings)
+
+
 async def _feedback_id(sessionmaker: SessionMaker, code: str) -> int:
     async with sessionmaker() as session:
         feedback_id = await session.scalar(select(Feedback.id).where(Feedback.code == code))
@@ -150,13 +158,8 @@ async def _audit_count(sessionmaker: SessionMaker) -> int:
 
 
 async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
+    kit: SandboxClient, codes: dict[str, str], sessionmaker: SessionMaker
 ) -> None:
-    codes = await _open_round(sessionmaker, clock, settings)
     citizen, dept, other = await kit.personas_for(CITIZEN, DEPT, OTHER)
 
     # A sticker where text is asked, then too short a text: told why, nothing stored.
@@ -221,13 +224,8 @@ async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated
 
 
 async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
+    kit: SandboxClient, codes: dict[str, str], sessionmaker: SessionMaker
 ) -> None:
-    codes = await _open_round(sessionmaker, clock, settings)
     alex, bureau, dept, admin = await kit.personas_for(ALEX, BUREAU, DEPT, ADMIN)
     text = "Reimbursement claims take far too long and nobody explains why"
     receipt = await _give(
@@ -263,13 +261,8 @@ async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
 
 
 async def test_a_misconduct_report_reaches_the_commission_only(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
+    kit: SandboxClient, codes: dict[str, str]
 ) -> None:
-    codes = await _open_round(sessionmaker, clock, settings)
     citizen = await kit.persona_for(CITIZEN)
     officials = [await kit.persona_for(i) for i in (DEPT, BUREAU, STAFF)]
     admin = await kit.persona_for(ADMIN)
@@ -292,12 +285,11 @@ async def test_a_misconduct_report_reaches_the_commission_only(
 
 async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
     kit: SandboxClient,
+    codes: dict[str, str],
     bot_running: RunningBot,
     sessionmaker: SessionMaker,
     clock: FakeClock,
-    settings: Settings,
 ) -> None:
-    codes = await _open_round(sessionmaker, clock, settings)
     runner: JobRunner = bot_running.dp["job_runner"]
     citizen = await kit.persona_for(CITIZEN)
     dept, bureau, admin = [await kit.persona_for(i) for i in (DEPT, BUREAU, ADMIN)]

@@ -91,12 +91,9 @@ async def regrading_reminders(sessionmaker: SessionMaker) -> int:
 
 
 async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    clock: FakeClock,
-    sessionmaker: SessionMaker,
-    settings: Settings,
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
+    clock, sessionmaker, settings = bot_running.context()
     staff, dept, bureau = await kit.personas_for(STAFF, DEPT_REVIEWER, BUREAU_REVIEWER)
     runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await approve_level_three(kit, runner, clock, staff, "窗口受理优亲厚友")
@@ -170,12 +167,9 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
 
 
 async def test_a_reviewer_reopens_an_active_risk_and_the_holder_confirms_it_unchanged(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    clock: FakeClock,
-    sessionmaker: SessionMaker,
-    settings: Settings,
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
+    clock, sessionmaker, settings = bot_running.context()
     staff, dept, bureau, outsider = await kit.personas_for(
         STAFF, DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER
     )
@@ -237,12 +231,9 @@ async def test_a_reviewer_reopens_an_active_risk_and_the_holder_confirms_it_unch
 
 
 async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
-    kit: SandboxClient,
-    bot_running: RunningBot,
-    clock: FakeClock,
-    sessionmaker: SessionMaker,
-    settings: Settings,
+    kit: SandboxClient, bot_running: RunningBot
 ) -> None:
+    clock, sessionmaker, settings = bot_running.context()
     emily, commission = await kit.personas_for(ENGLISH_STAFF, COMMISSION)
     runner: JobRunner = bot_running.dp["job_runner"]
     config = ReviewConfig.from_settings(settings)

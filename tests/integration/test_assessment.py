@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assessment import AssessmentState, Count, Indicator
 from bot.domain.clock import FakeClock
@@ -90,6 +91,25 @@ def config(settings: Settings) -> assessment.AssessmentConfig:
     return assessment.AssessmentConfig.from_settings(settings)
 
 
+async def confirm(
+    session: AsyncSession,
+    clock: FakeClock,
+    settings: Settings,
+    actor: Person | None,
+    year: int = 2026,
+) -> assessment.YearAssessment:
+    """The year confirmed by `actor`, as the commission's button does (today is TODAY)."""
+    return await assessment.confirm(
+        session,
+        clock,
+        actor=actor,
+        year=year,
+        today=TODAY,
+        config=config(settings),
+        settings=settings,
+    )
+
+
 async def test_live_counts_per_unit_with_no_data_where_there_is_none(
     sessionmaker: SessionMaker, org: People, settings: Settings
 ) -> None:
@@ -114,36 +134,12 @@ async def test_only_the_commission_confirms_and_only_once(
     async with sessionmaker() as session:
         staff = await session.get(Person, org.staff_id)
         with pytest.raises(NotAllowed):
-            await assessment.confirm(
-                session,
-                clock,
-                actor=staff,
-                year=2026,
-                today=TODAY,
-                config=config(settings),
-                settings=settings,
-            )
+            await confirm(session, clock, settings, staff)
         admin = await session.get(Person, org.admin_id)
-        await assessment.confirm(
-            session,
-            clock,
-            actor=admin,
-            year=2026,
-            today=TODAY,
-            config=config(settings),
-            settings=settings,
-        )
+        await confirm(session, clock, settings, admin)
         await session.commit()
         with pytest.raises(ServiceError) as again:
-            await assessment.confirm(
-                session,
-                clock,
-                actor=admin,
-                year=2026,
-                today=TODAY,
-                config=config(settings),
-                settings=settings,
-            )
+            await confirm(session, clock, settings, admin)
         assert again.value.key == "assessment.already_confirmed"
 
 
@@ -152,15 +148,7 @@ async def test_confirmed_year_is_frozen_audited_and_told_to_unit_heads(
 ) -> None:
     async with sessionmaker() as session:
         admin = await session.get(Person, org.admin_id)
-        frozen = await assessment.confirm(
-            session,
-            clock,
-            actor=admin,
-            year=2026,
-            today=TODAY,
-            config=config(settings),
-            settings=settings,
-        )
+        frozen = await confirm(session, clock, settings, admin)
         await session.commit()
     before = frozen.result(org.other_unit_id)
     assert before is not None and before.counts[Indicator.COVERAGE] == Count(0, 1)
@@ -212,56 +200,34 @@ async def test_last_year_beside_this_year_and_the_report_shows_a_confirmed_year(
     from bot.domain.report_period import year_period
     from bot.i18n import translate
     from bot.services.assessment_text import card_text
-    from bot.services.reports.build import build_report
+    from bot.services.reports.build import ReportData, build_report
     from bot.services.reports.pdf import render_pdf
     from bot.services.stats.overview import Scope
 
     def zh(key: str, /, **values: object) -> str:
         return translate(key, "zh", **values)
 
-    async with sessionmaker() as session:
-        admin = await session.get(Person, org.admin_id)
-        period = year_period(2026, TODAY)
-        before = await build_report(
+    async def report() -> ReportData:  # the district's report for 2026, in Chinese
+        return await build_report(
             session,
             Scope.district(),
-            period,
+            year_period(2026, TODAY),
             locale="zh",
             now=clock.now(),
             timezone=settings.timezone,
             answer_days=settings.feedback_answer_days,
         )
+
+    async with sessionmaker() as session:
+        admin = await session.get(Person, org.admin_id)
+        before = await report()
         assert before.report.assessment is None  # a draft year is not in the report
-        await assessment.confirm(
-            session,
-            clock,
-            actor=admin,
-            year=2025,
-            today=TODAY,
-            config=config(settings),
-            settings=settings,
-        )
-        await assessment.confirm(
-            session,
-            clock,
-            actor=admin,
-            year=2026,
-            today=TODAY,
-            config=config(settings),
-            settings=settings,
-        )
+        await confirm(session, clock, settings, admin, year=2025)
+        await confirm(session, clock, settings, admin)
         await session.commit()
         last = await assessment.confirmed(session, 2025)
         this = await assessment.confirmed(session, 2026)
-        data = await build_report(
-            session,
-            Scope.district(),
-            period,
-            locale="zh",
-            now=clock.now(),
-            timezone=settings.timezone,
-            answer_days=settings.feedback_answer_days,
-        )
+        data = await report()
     assert last is not None and this is not None
     health, previous = this.result(org.bureau_id), last.result(org.bureau_id)
     assert health is not None and previous is not None
@@ -295,13 +261,5 @@ async def test_a_year_to_come_or_long_gone_is_refused(
         admin = await session.get(Person, org.admin_id)
         for year in (2027, 1999):
             with pytest.raises(ServiceError) as refused:
-                await assessment.confirm(
-                    session,
-                    clock,
-                    actor=admin,
-                    year=year,
-                    today=TODAY,
-                    config=config(settings),
-                    settings=settings,
-                )
+                await confirm(session, clock, settings, admin, year=year)
             assert refused.value.key == "assessment.bad_year"

@@ -111,7 +111,7 @@ async def test_closing_cancels_pending_reminders_and_stops_new_ones(
 
 
 async def test_done_per_requirement_from_the_register(
-    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
     clock.set(MORNING)
     people = await make_people(sessionmaker, clock)

@@ -3,10 +3,14 @@ answering and refusing other tiers, tracking, rating, misconduct, reopening, the
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assessment import Count, Indicator
 from bot.domain.clock import FakeClock
@@ -308,15 +312,8 @@ async def test_unsatisfied_goes_once_to_the_tier_above(
 async def test_misconduct_reaches_the_commission_only_and_is_never_public(
     sessionmaker: SessionMaker, clock: FakeClock, config: FeedbackConfig, world: World
 ) -> None:
-    receipt = await _submit(
-        sessionmaker,
-        clock,
-        config,
-        world.citizen,
-        world.item_id,
-        kind=Kind.MISCONDUCT,
-        text="该岗位有人收受好处费后优先办理",
-    )
+    citizen_says = partial(_submit, sessionmaker, clock, config, world.citizen, world.item_id)
+    receipt = await citizen_says(kind=Kind.MISCONDUCT, text="该岗位有人收受好处费后优先办理")
     dept = await dept_reviewer(sessionmaker)
     for person_id in (dept.id, world.org.reviewer_id, world.org.staff_id):
         assert not await told(sessionmaker, person_id, receipt.code)
@@ -365,20 +362,24 @@ async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
             await session.commit()
             return taken
 
+    def dispose(session: AsyncSession, disposition: Disposition, **more: Any) -> Awaitable[Any]:
+        return answering.dispose(
+            session,
+            clock,
+            config,
+            admin,
+            feedback_id=receipt.feedback_id,
+            disposition=disposition,
+            **more,
+        )
+
     assert await climb() == []
     clock.advance(timedelta(days=4, hours=1))
     assert await climb() == [(receipt.feedback_id, Step.REMINDER)]
     assert await climb() == []
     async with sessionmaker() as session:
         with pytest.raises(ServiceError) as early:
-            await answering.dispose(
-                session,
-                clock,
-                config,
-                admin,
-                feedback_id=receipt.feedback_id,
-                disposition=Disposition.INTERVIEW,
-            )
+            await dispose(session, Disposition.INTERVIEW)
         assert early.value.key == "feedback.not_overdue"
     clock.advance(timedelta(days=1))
     assert await climb() == [(receipt.feedback_id, Step.OVERDUE)]
@@ -392,26 +393,11 @@ async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
 
     async with sessionmaker() as session:
         with pytest.raises(ServiceError) as no_date:
-            await answering.dispose(
-                session,
-                clock,
-                config,
-                admin,
-                feedback_id=receipt.feedback_id,
-                disposition=Disposition.RECTIFY,
-            )
+            await dispose(session, Disposition.RECTIFY)
         assert no_date.value.key == "feedback.follow_up_required"
     async with sessionmaker() as session:
         follow = (clock.now() + timedelta(days=14)).date()
-        await answering.dispose(
-            session,
-            clock,
-            config,
-            admin,
-            feedback_id=receipt.feedback_id,
-            disposition=Disposition.RECTIFY,
-            follow_up_on=follow,
-        )
+        await dispose(session, Disposition.RECTIFY, follow_up_on=follow)
         await session.commit()
     async with sessionmaker() as session:
         rows = await review_service.history(
@@ -426,15 +412,8 @@ async def test_figures_by_kind_state_unit_and_period(
 ) -> None:
     start = clock.now()
     first = await _submit(sessionmaker, clock, config, world.citizen, world.item_id)
-    await _submit(
-        sessionmaker,
-        clock,
-        config,
-        world.citizen,
-        world.item_id,
-        kind=Kind.COMMENT,
-        text="建议在窗口张贴材料清单，方便群众",
-    )
+    citizen_says = partial(_submit, sessionmaker, clock, config, world.citizen, world.item_id)
+    await citizen_says(kind=Kind.COMMENT, text="建议在窗口张贴材料清单，方便群众")
     dept = await dept_reviewer(sessionmaker)
     clock.advance(timedelta(days=2))
     async with sessionmaker() as session:

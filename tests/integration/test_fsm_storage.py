@@ -3,7 +3,6 @@ database storage on every test database, and for Redis when TEST_REDIS_URL is se
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import TypedDict
 
@@ -17,6 +16,7 @@ from storage.db import SessionMaker, in_update_session
 from storage.fsm import FullKeyBuilder, SQLStorage
 from storage.models.fsm import FsmRecord
 from tests.conftest import BACKENDS, REDIS_URL
+from tests.kit.db import own_redis_storage
 
 # Each storage once per test database; Redis once, beside SQLite (its own server, whatever
 # the database), so no variant is collected only to be skipped.
@@ -40,15 +40,8 @@ async def storage(
     if request.param == "sql":
         yield SQLStorage(sessionmaker)
         return
-    from aiogram.fsm.storage.redis import RedisStorage
-
-    prefix = f"qf_test_{uuid.uuid4().hex}"
-    redis_storage = RedisStorage.from_url(REDIS_URL or "", key_builder=FullKeyBuilder(prefix))
-    yield redis_storage
-    keys = [key async for key in redis_storage.redis.scan_iter(f"{prefix}:*")]
-    if keys:
-        await redis_storage.redis.delete(*keys)
-    await redis_storage.close()
+    async with own_redis_storage(REDIS_URL or "") as redis_storage:
+        yield redis_storage
 
 
 @pytest.fixture

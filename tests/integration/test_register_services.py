@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -12,14 +13,13 @@ from bot.domain.errors import NotAllowed, ServiceError
 from bot.services import powers, risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.services.rules_register import add_rule, rules_for_unit
-from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, RiskPoint
 from tests.kit.register import People, make_people
-from tests.kit.uow import unit_of_work
+from tests.kit.uow import ServiceCall, unit_of_work
 
 FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm": 4}
 SOON = date(2026, 12, 31)
@@ -60,43 +60,21 @@ async def count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
 
 
 async def test_power_inventory_review_and_notice(
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    org: People,
-    settings: Settings,
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
-        power = await powers.add_power(
-            session, clock, actor=staff, draft=power_draft(), settings=settings
-        )
+        power = await call(session, powers.add_power, actor=staff, draft=power_draft())
         assert power.status == "submitted" and power.post_id == org.post_id
     async with unit_of_work(sessionmaker) as session:
+        review = partial(call, session, powers.review_power, power_id=power.id)
         outsider = await session.get(Person, org.other_reviewer_id)
         with pytest.raises(NotAllowed):
-            await powers.review_power(
-                session, clock, actor=outsider, power_id=power.id, confirm=True, settings=settings
-            )
+            await review(actor=outsider, confirm=True)
         reviewer = await session.get(Person, org.reviewer_id)
         with pytest.raises(ServiceError, match=r"register.text_empty"):
-            await powers.review_power(
-                session,
-                clock,
-                actor=reviewer,
-                power_id=power.id,
-                confirm=False,
-                comment=" ",
-                settings=settings,
-            )
-        returned = await powers.review_power(
-            session,
-            clock,
-            actor=reviewer,
-            power_id=power.id,
-            confirm=False,
-            comment="补充条款",
-            settings=settings,
-        )
+            await review(actor=reviewer, confirm=False, comment=" ")
+        returned = await review(actor=reviewer, confirm=False, comment="补充条款")
         assert returned.status == "returned" and returned.review_comment == "补充条款"
     async with unit_of_work(sessionmaker) as session:
         # The reviewer heard of the submission; the submitter hears of the return.
@@ -109,20 +87,16 @@ async def test_power_inventory_review_and_notice(
         assert "补充条款" in notice.payload["text"]
         staff = await session.get(Person, org.staff_id)
         change = {"field": "legal_basis", "value": "第九、十条"}
-        edited = await powers.edit_power(
-            session, clock, actor=staff, power_id=power.id, settings=settings, **change
-        )
+        edited = await call(session, powers.edit_power, actor=staff, power_id=power.id, **change)
         assert edited.status == "submitted"  # back to review
         reviewer = await session.get(Person, org.reviewer_id)
-        await powers.review_power(
-            session, clock, actor=reviewer, power_id=power.id, confirm=True, settings=settings
-        )
+        await call(session, powers.review_power, actor=reviewer, power_id=power.id, confirm=True)
         # Confirmed: no more edits, a second decision is stale.
         with pytest.raises(ServiceError, match=r"register.power_is_confirmed"):
             await powers.withdraw_power(session, clock, actor=staff, power_id=power.id)
         with pytest.raises(ServiceError, match=r"register.power_is_confirmed"):
-            await powers.review_power(
-                session, clock, actor=reviewer, power_id=power.id, confirm=True, settings=settings
+            await call(
+                session, powers.review_power, actor=reviewer, power_id=power.id, confirm=True
             )
         totals = await powers.counts(session, unit_ids=[org.department_id])
         assert totals.by_scope == {"external": 1}
@@ -138,25 +112,16 @@ async def test_power_inventory_review_and_notice(
 
 
 async def test_power_of_another_unit_is_invisible(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
-        power = await powers.add_power(
-            session, clock, actor=staff, draft=power_draft(), settings=settings
-        )
+        power = await call(session, powers.add_power, actor=staff, draft=power_draft())
         outsider = await session.get(Person, org.outsider_id)
         forged = {"field": "name", "value": "x"}  # an edit of someone else's power
         for attempt in (
             powers.get_visible(session, outsider, power.id),
-            powers.edit_power(
-                session,
-                clock,
-                actor=outsider,
-                power_id=power.id,
-                settings=settings,
-                **forged,
-            ),
+            call(session, powers.edit_power, actor=outsider, power_id=power.id, **forged),
             powers.withdraw_power(session, clock, actor=outsider, power_id=power.id),
         ):
             with pytest.raises(ServiceError, match=r"register.not_found"):
@@ -168,7 +133,7 @@ async def test_power_of_another_unit_is_invisible(
 
 
 async def test_categories_configurable_per_unit(
-    sessionmaker: SessionMaker, clock: FakeClock, org: People, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         assert "行政处罚" in await powers.categories_for(session, org.department_id, "external")
@@ -194,58 +159,31 @@ async def test_categories_configurable_per_unit(
                 session, clock, actor=staff, unit_id=org.bureau_id, scope="external", names=[]
             )
         with pytest.raises(ServiceError, match=r"register.bad_category"):
-            await powers.add_power(
-                session, clock, actor=staff, draft=power_draft(), settings=settings
-            )
+            await call(session, powers.add_power, actor=staff, draft=power_draft())
 
 
 async def test_declaration_is_all_or_nothing(
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    org: People,
-    settings: Settings,
+    sessionmaker: SessionMaker, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
+        declare = partial(call, session, risks.declare_risk, actor=staff)
         past = MeasureDraft("过期措施", date(2026, 1, 1))
         with pytest.raises(ServiceError, match=r"register.date_past"):
-            await risks.declare_risk(
-                session,
-                clock,
-                actor=staff,
-                draft=risk_draft(MeasureDraft("好", SOON), past),
-                settings=settings,
-            )
+            await declare(draft=risk_draft(MeasureDraft("好", SOON), past))
         outsider_measure = MeasureDraft("交给外单位", SOON, responsible_id=org.outsider_id)
         with pytest.raises(ServiceError, match=r"register.bad_responsible"):
-            await risks.declare_risk(
-                session, clock, actor=staff, draft=risk_draft(outsider_measure), settings=settings
-            )
+            await declare(draft=risk_draft(outsider_measure))
         with pytest.raises(ServiceError, match=r"register.text_too_long"):
-            await risks.declare_risk(
-                session,
-                clock,
-                actor=staff,
-                draft=risk_draft(description="长" * 1001),
-                settings=settings,
-            )
+            await declare(draft=risk_draft(description="长" * 1001))
         with pytest.raises(ServiceError, match=r"register.bad_factors"):
-            await risks.declare_risk(
-                session,
-                clock,
-                actor=staff,
-                draft=risk_draft(factors=FACTORS | {"harm": 6}),
-                settings=settings,
-            )
+            await declare(draft=risk_draft(factors=FACTORS | {"harm": 6}))
     assert await count(sessionmaker, RiskPoint) == 0
     assert await count(sessionmaker, ControlMeasure) == 0
 
 
 async def test_declare_with_two_measures(
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    org: People,
-    settings: Settings,
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
@@ -258,16 +196,15 @@ async def test_declare_with_two_measures(
             title="卫生局“三重一大”集体决策制度",
             major_matter="decision",
         )
-        risk = await risks.declare_risk(
+        risk = await call(
             session,
-            clock,
+            risks.declare_risk,
             actor=staff,
             draft=risk_draft(
                 MeasureDraft("审批结果公示", SOON, rule_id=rule.id),
                 MeasureDraft("双人复核", date(2027, 3, 31), responsible_id=org.colleague_id),
                 focus_programme="合作医疗",
             ),
-            settings=settings,
         )
         assert risk.status == "social_review"  # the review took it up
         assert risk.suggested_level in (1, 2)
@@ -281,13 +218,8 @@ async def test_declare_with_two_measures(
             title="财政局制度",
         )
         with pytest.raises(ServiceError, match=r"register.bad_rule"):
-            await risks.declare_risk(
-                session,
-                clock,
-                actor=staff,
-                draft=risk_draft(MeasureDraft("x", SOON, rule_id=other.id)),
-                settings=settings,
-            )
+            draft = risk_draft(MeasureDraft("x", SOON, rule_id=other.id))
+            await call(session, risks.declare_risk, actor=staff, draft=draft)
         rules, total = await rules_for_unit(session, org.department_id)
         assert total == 1 and rules[0].id == rule.id
     async with unit_of_work(sessionmaker) as session:
@@ -297,90 +229,53 @@ async def test_declare_with_two_measures(
         with pytest.raises(ServiceError, match=r"register.not_found"):
             await risks.risks_of_post(session, outsider, org.post_id)
         with pytest.raises(ServiceError, match=r"register.not_found"):
-            await risks.withdraw_risk(
-                session, clock, actor=outsider, risk_id=risk.id, settings=settings
-            )
+            await call(session, risks.withdraw_risk, actor=outsider, risk_id=risk.id)
         staff = await session.get(Person, org.staff_id)
+        describe = partial(
+            call, session, risks.edit_risk, actor=staff, risk_id=risk.id, field="description"
+        )
         # The review has taken it up (social review): the holder no longer edits it there.
         with pytest.raises(ServiceError, match=r"register.risk_locked"):
-            await risks.edit_risk(
-                session,
-                clock,
-                actor=staff,
-                risk_id=risk.id,
-                field="description",
-                value="新描述",
-                settings=settings,
-            )
-        withdrawn = await risks.withdraw_risk(
-            session, clock, actor=staff, risk_id=risk.id, settings=settings
-        )
+            await describe(value="新描述")
+        withdrawn = await call(session, risks.withdraw_risk, actor=staff, risk_id=risk.id)
         assert withdrawn.status == "withdrawn"
         with pytest.raises(ServiceError, match=r"register.risk_locked"):
-            await risks.edit_risk(
-                session,
-                clock,
-                actor=staff,
-                risk_id=risk.id,
-                field="description",
-                value="再改",
-                settings=settings,
-            )
+            await describe(value="再改")
 
 
 async def test_top_down_confirmed_and_disputed(
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    org: People,
-    settings: Settings,
+    sessionmaker: SessionMaker, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         reviewer = await session.get(Person, org.reviewer_id)
         other_reviewer = await session.get(Person, org.other_reviewer_id)
+        propose = partial(call, session, risks.propose_risk, post_id=org.post_id)
         with pytest.raises(NotAllowed):
-            await risks.propose_risk(
-                session, clock, actor=other_reviewer, post_id=org.post_id,
-                description="x", risk_type="duty", settings=settings)  # fmt: skip
-        first = await risks.propose_risk(
-            session, clock, actor=reviewer, post_id=org.post_id,
-            description="审批超时限", risk_type="process", settings=settings)  # fmt: skip
-        second = await risks.propose_risk(
-            session, clock, actor=reviewer, post_id=org.post_id,
-            description="收受红包", risk_type="moral", settings=settings)  # fmt: skip
+            await propose(actor=other_reviewer, description="x", risk_type="duty")
+        first = await propose(actor=reviewer, description="审批超时限", risk_type="process")
+        second = await propose(actor=reviewer, description="收受红包", risk_type="moral")
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
         assert [r.id for r in await risks.proposals_for(session, staff)] == [first.id, second.id]
         colleague = await session.get(Person, org.colleague_id)
+        answer = partial(call, session, risks.answer_proposal)
         with pytest.raises(ServiceError, match=r"register.not_found"):
-            await risks.answer_proposal(
-                session, clock, actor=colleague, risk_id=first.id, accept=True, settings=settings
-            )
-        accepted = await risks.answer_proposal(
-            session, clock, actor=staff, risk_id=first.id, accept=True, settings=settings
-        )
+            await answer(actor=colleague, risk_id=first.id, accept=True)
+        accepted = await answer(actor=staff, risk_id=first.id, accept=True)
         assert accepted.status == "draft" and accepted.created_by_id == org.staff_id
         with pytest.raises(ServiceError, match=r"register.text_empty"):
-            await risks.answer_proposal(
-                session, clock, actor=staff, risk_id=second.id, accept=False, settings=settings
-            )
-        disputed = await risks.answer_proposal(
-            session,
-            clock,
-            actor=staff,
-            risk_id=second.id,
-            accept=False,
-            reason="本岗位不经手现金",
-            settings=settings,
+            await answer(actor=staff, risk_id=second.id, accept=False)
+        disputed = await answer(
+            actor=staff, risk_id=second.id, accept=False, reason="本岗位不经手现金"
         )
         assert disputed.status == "disputed"
         # Stale: answering again is refused by the state machine.
         with pytest.raises(ServiceError, match=r"workflow.illegal.disputed"):
-            await risks.answer_proposal(
-                session, clock, actor=staff, risk_id=second.id, accept=True, settings=settings
-            )
-        done = await risks.complete_draft(
-            session, clock, actor=staff, risk_id=first.id, factors=FACTORS,
-            measures=[MeasureDraft("限时办结", SOON)], settings=settings)  # fmt: skip
+            await answer(actor=staff, risk_id=second.id, accept=True)
+        measures = [MeasureDraft("限时办结", SOON)]
+        done = await call(
+            session, risks.complete_draft, actor=staff, risk_id=first.id, factors=FACTORS,
+            measures=measures)  # fmt: skip
         assert done.status == "social_review" and len(done.measures) == 1
         texts = [
             m.payload["text"]
@@ -392,32 +287,19 @@ async def test_top_down_confirmed_and_disputed(
 
 
 async def test_leadership_three_steps(
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    org: People,
-    settings: Settings,
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         leader = await session.get(Person, org.leader_id)
-        risk = await risks.declare_risk(
-            session, clock, actor=leader, draft=risk_draft(), settings=settings
-        )
+        risk = await call(session, risks.declare_risk, actor=leader, draft=risk_draft())
         assert risk.status == "collective_discussion"
         with pytest.raises(ServiceError, match=r"workflow.illegal.collective_discussion"):
-            await risks.confirm_self_review(
-                session, clock, actor=leader, risk_id=risk.id, settings=settings
-            )
+            await call(session, risks.confirm_self_review, actor=leader, risk_id=risk.id)
+        discuss = partial(call, session, risks.record_discussion, actor=leader, risk_id=risk.id)
         with pytest.raises(ServiceError, match=r"register.date_future"):
-            await risks.record_discussion(
-                session, clock, actor=leader, risk_id=risk.id,
-                held_on=date(2027, 1, 1), summary="班子会议", settings=settings)  # fmt: skip
-        await risks.record_discussion(
-            session, clock, actor=leader, risk_id=risk.id,
-            held_on=date(2026, 11, 20), summary="班子会议集体研究，同意",
-            settings=settings)  # fmt: skip
-        done = await risks.confirm_self_review(
-            session, clock, actor=leader, risk_id=risk.id, settings=settings
-        )
+            await discuss(held_on=date(2027, 1, 1), summary="班子会议")
+        await discuss(held_on=date(2026, 11, 20), summary="班子会议集体研究，同意")
+        done = await call(session, risks.confirm_self_review, actor=leader, risk_id=risk.id)
         assert done.status == "standing_committee" and done.self_reviewed_at == clock.now()
         to_admin = await session.scalar(
             select(OutboxMessage).where(OutboxMessage.chat_id == org.admin)
@@ -426,54 +308,27 @@ async def test_leadership_three_steps(
 
 
 async def test_measure_report_and_overdue(
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    org: People,
-    settings: Settings,
+    sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
         staff = await session.get(Person, org.staff_id)
-        risk = await risks.declare_risk(
+        risk = await call(
             session,
-            clock,
+            risks.declare_risk,
             actor=staff,
             draft=risk_draft(
                 MeasureDraft("公示", date(2026, 11, 30)),
                 MeasureDraft("复核", date(2026, 11, 30), responsible_id=org.colleague_id),
             ),
-            settings=settings,
         )
         first, second = (m.id for m in risk.measures)
+        report = partial(call, session, risks.report_measure)
         outsider = await session.get(Person, org.outsider_id)
         with pytest.raises(ServiceError, match=r"register.not_found"):
-            await risks.report_measure(
-                session,
-                clock,
-                actor=outsider,
-                measure_id=first,
-                status="done",
-                note="x",
-                settings=settings,
-            )
+            await report(actor=outsider, measure_id=first, status="done", note="x")
         colleague = await session.get(Person, org.colleague_id)
-        await risks.report_measure(
-            session,
-            clock,
-            actor=colleague,
-            measure_id=second,
-            status="done",
-            note="已复核",
-            settings=settings,
-        )
-        await risks.report_measure(
-            session,
-            clock,
-            actor=staff,
-            measure_id=first,
-            status="in_progress",
-            note="进行中",
-            settings=settings,
-        )
+        await report(actor=colleague, measure_id=second, status="done", note="已复核")
+        await report(actor=staff, measure_id=first, status="in_progress", note="进行中")
     clock.advance(timedelta(days=5))
     async with unit_of_work(sessionmaker) as session:
         overdue = await risks.overdue_measures(session, date(2026, 12, 1))

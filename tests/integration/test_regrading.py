@@ -3,7 +3,10 @@ route the resubmission; a reopen needs authority and a reason; reminders are sen
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -32,20 +35,23 @@ from tests.kit.regrading import (
     LOW,
     approved_risk,
     dept_reviewer,
-    due_risk,
-    make_regrading_org,
+    due_risk_id,  # noqa: F401  (a fixture)
+    regrading_config,  # noqa: F401  (a fixture)
+    regrading_org,  # noqa: F401  (a fixture)
 )
 from tests.kit.uow import unit_of_work
 
 
-@pytest.fixture
-async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    return await make_regrading_org(sessionmaker, clock)
-
-
-@pytest.fixture
-def config(settings: Settings) -> ReviewConfig:
-    return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
+async def refusal(
+    sessionmaker: SessionMaker, step: Callable[..., Awaitable[object]], **kw: Any
+) -> str:
+    """The key of the refusal `step(session, **kw)` meets; its unit of work is rolled back,
+    as the update middleware rolls back a refused update."""
+    async with unit_of_work(sessionmaker) as session:
+        with pytest.raises(ServiceError) as refused:
+            await step(session, **kw)
+        await session.rollback()
+    return refused.value.key
 
 
 async def status_of(sessionmaker: SessionMaker, risk_id: int) -> str:
@@ -62,9 +68,8 @@ def test_the_notice_button_unpacks_as_the_card_callback() -> None:
 
 
 async def test_revised_factors_route_the_resubmission_by_the_new_level(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People, risk_id: int
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
     async with unit_of_work(sessionmaker) as session:
         grade = await regrading.revise_factors(
@@ -100,12 +105,10 @@ async def test_only_the_holder_revises_and_only_while_due(
     risk_id = await approved_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
     colleague = await load(sessionmaker, org.colleague_id)
-    async with unit_of_work(sessionmaker) as session:
-        with pytest.raises(ServiceError) as refused:
-            await regrading.revise_factors(
-                session, clock, config, actor=staff, risk_id=risk_id, factors=HIGH
-            )
-        assert refused.value.key == "workflow.illegal.approved"
+    revise = partial(regrading.revise_factors, clock=clock, config=config, risk_id=risk_id)
+    assert await refusal(sessionmaker, revise, actor=staff, factors=HIGH) == (
+        "workflow.illegal.approved"
+    )
     async with unit_of_work(sessionmaker) as session:
         await review_service.mark_publicised(session, clock, config, risk_ids=[risk_id])
     clock.advance(config.regrading_period + timedelta(hours=1))
@@ -115,13 +118,7 @@ async def test_only_the_holder_revises_and_only_while_due(
         (colleague, HIGH, "register.not_found"),
         (staff, LOW | {"harm": 6}, "register.bad_factors"),
     ):
-        async with unit_of_work(sessionmaker) as session:
-            with pytest.raises(ServiceError) as refused:
-                await regrading.revise_factors(
-                    session, clock, config, actor=actor, risk_id=risk_id, factors=factors
-                )
-            assert refused.value.key == key
-            await session.rollback()
+        assert await refusal(sessionmaker, revise, actor=actor, factors=factors) == key
     async with unit_of_work(sessionmaker) as session:
         with pytest.raises(ServiceError):
             await regrading.resubmit(session, clock, config, actor=colleague, risk_id=risk_id)
@@ -132,9 +129,8 @@ async def test_only_the_holder_revises_and_only_while_due(
 
 
 async def test_measures_are_edited_added_and_removed_but_never_the_last(
-    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People, risk_id: int
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
     staff = await load(sessionmaker, org.staff_id)
     async with unit_of_work(sessionmaker) as session:
         risk = await session.get(RiskPoint, risk_id)
@@ -147,21 +143,12 @@ async def test_measures_are_edited_added_and_removed_but_never_the_last(
         (change(deadline=today - timedelta(days=1)), "register.date_past"),
         (change(responsible_id=org.outsider_id), "register.bad_responsible"),
     )
+    mine = {"clock": clock, "config": config, "actor": staff, "risk_id": risk_id}
     for bad, key in refusals:
-        async with unit_of_work(sessionmaker) as session:
-            with pytest.raises(ServiceError) as refused:
-                await regrading.revise_measure(
-                    session, clock, config, actor=staff, risk_id=risk_id, measure_id=first,
-                    change=bad,
-                )  # fmt: skip
-            assert refused.value.key == key
-            await session.rollback()
-    async with unit_of_work(sessionmaker) as session:
-        with pytest.raises(ServiceError) as refused:
-            await regrading.remove_measure(
-                session, clock, config, actor=staff, risk_id=risk_id, measure_id=first
-            )
-        assert refused.value.key == "regrading.last_measure"
+        revise = partial(regrading.revise_measure, **mine, measure_id=first)
+        assert await refusal(sessionmaker, revise, change=bad) == key
+    remove = partial(regrading.remove_measure, **mine, measure_id=first)
+    assert await refusal(sessionmaker, remove) == "regrading.last_measure"
     async with unit_of_work(sessionmaker) as session:
         await regrading.revise_measure(
             session, clock, config, actor=staff, risk_id=risk_id, measure_id=first,
@@ -228,13 +215,8 @@ async def test_a_reopen_needs_authority_a_fresh_card_and_a_reason(
         (bureau, "  ", "workflow.comment_required"),
         (bureau, "长" * 501, "review.comment_too_long"),
     ):
-        async with unit_of_work(sessionmaker) as session:
-            with pytest.raises(ServiceError) as refused:
-                await regrading.reopen(
-                    session, clock, config, actor=actor, risk_id=risk_id, reason=reason
-                )
-            assert refused.value.key == key
-            await session.rollback()
+        reopen = partial(regrading.reopen, clock=clock, config=config, risk_id=risk_id)
+        assert await refusal(sessionmaker, reopen, actor=actor, reason=reason) == key
     assert await status_of(sessionmaker, risk_id) == RiskState.PUBLICISED.value
     async with unit_of_work(sessionmaker) as session:
         await regrading.reopen(
@@ -269,9 +251,8 @@ async def test_regrading_reminders_are_sent_once_and_stop_after_resubmission(
     config: ReviewConfig,
     org: People,
     settings: Settings,
+    risk_id: int,
 ) -> None:
-    risk_id = await due_risk(sessionmaker, clock, config, org)
-
     async def run() -> list[OutboxMessage]:
         for _ in range(2):  # twice: the second run finds everything sent
             await run_job(remind_regrading, sessionmaker, clock, settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
@@ -14,6 +15,7 @@ from bot.services import review as review_service
 from bot.services import risks
 from bot.services.review import Decision, ReviewConfig
 from bot.services.risks import MeasureDraft, RiskDraft
+from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person, RoleAssignment
 from tests.kit.register import People, load, make_people
@@ -81,3 +83,25 @@ async def due_risk(
     async with unit_of_work(sessionmaker) as session:
         assert await review_service.mark_regrading_due(session, clock, config) == [risk_id]
     return risk_id
+
+
+# Fixtures for the re-grading tests, imported by the modules that use them (pytest finds a
+# fixture by the name it is registered under).
+@pytest.fixture(name="org")
+async def regrading_org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
+    """The register kit's organisation with the department reviewer 周审核."""
+    return await make_regrading_org(sessionmaker, clock)
+
+
+@pytest.fixture(name="config")
+def regrading_config(settings: Settings) -> ReviewConfig:
+    """The review's settings with no social review window (records go straight on)."""
+    return ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
+
+
+@pytest.fixture(name="risk_id")
+async def due_risk_id(
+    sessionmaker: SessionMaker, clock: FakeClock, config: ReviewConfig, org: People
+) -> int:
+    """王芳's risk, approved and now due for re-grading."""
+    return await due_risk(sessionmaker, clock, config, org)

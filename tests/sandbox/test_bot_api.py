@@ -47,29 +47,19 @@ async def test_wrong_token_is_401(sandbox: Sandbox) -> None:
             await other.get_me()
     finally:
         await other.session.close()
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(f"{sandbox.url}/bot1:x/getMe") as resp,
-    ):
-        assert resp.status == 401
-        assert await resp.json() == {
-            "ok": False,
-            "error_code": 401,
-            "description": "Unauthorized",
-        }
+    unauthorized = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    assert await _answer("GET", f"{sandbox.url}/bot1:x/getMe") == (401, unauthorized)
+
+
+async def _answer(method: str, url: str) -> tuple[int, object]:
+    """The HTTP status and the JSON body the sandbox answers a raw request with."""
+    async with aiohttp.ClientSession() as http, http.request(method, url) as resp:
+        return resp.status, await resp.json()
 
 
 async def test_unknown_method_is_404(sandbox: Sandbox) -> None:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{sandbox.url}/bot{TOKEN}/sendTelepathy") as resp,
-    ):
-        assert resp.status == 404
-        assert await resp.json() == {
-            "ok": False,
-            "error_code": 404,
-            "description": "Not Found",
-        }
+    not_found = {"ok": False, "error_code": 404, "description": "Not Found"}
+    assert await _answer("POST", f"{sandbox.url}/bot{TOKEN}/sendTelepathy") == (404, not_found)
 
 
 async def test_params_from_query_form_and_json(sandbox: Sandbox) -> None:

@@ -1,8 +1,5 @@
 """outbox and delivery"""
 
-import sqlalchemy as sa
-
-import storage.base
 from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0002"
@@ -10,23 +7,25 @@ down_revision: str | None = "0001"
 
 OUTBOX = table(
     "outbox",
-    sa.Column("chat_id", sa.BigInteger(), nullable=False),
-    sa.Column("person_id", sa.Integer(), nullable=True),
-    sa.Column("kind", sa.String(length=60), nullable=False),
-    sa.Column("priority", sa.Integer(), nullable=False),
-    sa.Column("dedup_key", sa.String(length=200), nullable=True),
-    sa.Column("payload", sa.JSON(), nullable=False),
-    sa.Column("urgent", sa.Boolean(), nullable=False),
-    sa.Column("status", sa.String(length=12), nullable=False),
-    sa.Column("attempts", sa.Integer(), nullable=False),
-    sa.Column("throttled", sa.Integer(), nullable=False),
-    sa.Column("next_attempt_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column("lease_until", storage.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column("last_error", sa.Text(), nullable=True),
-    sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column("sent_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
-    sa.Column("batch_id", sa.String(length=64), nullable=True),
+    """
+        chat_id              bigint
+        person_id            int?
+        kind                 str(60)
+        priority             int
+        dedup_key            str(200)?
+        payload              json
+        urgent               bool
+        status               str(12)
+        attempts             int
+        throttled            int
+        next_attempt_at      datetime
+        lease_until          datetime?
+        last_error           text?
+        created_at           datetime
+        sent_at              datetime?
+        telegram_message_id  bigint?
+        batch_id             str(64)?
+    """,
     ref("person_id", "people", ondelete="SET NULL"),
     unique=[("dedup_key",)],
     indexes=[

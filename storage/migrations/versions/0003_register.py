@@ -1,9 +1,6 @@
 """risk register: powers, categories, focus programmes, rules, risk points, measures, reports"""
 
-import sqlalchemy as sa
-
-import storage.base
-from storage.migrations.columns import acted, create, drop, ix, ref, table, timestamps
+from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -11,35 +8,43 @@ down_revision: str | None = "0002"
 TABLES = (
     table(
         "focus_programmes",
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
+        """
+            name      str(100)
+            position  int
+        """,
         unique=[("name",)],
     ),
     table(
         "power_categories",
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("scope", sa.String(length=10), nullable=False),
-        sa.Column("name", sa.String(length=50), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
+        """
+            unit_id   int
+            scope     str(10)
+            name      str(50)
+            position  int
+        """,
         ref("unit_id", "units", ondelete="CASCADE"),
         unique=[("unit_id", "scope", "name")],
         indexes=[ix("unit_id")],
     ),
     table(
         "powers",
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("post_id", sa.Integer(), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("subject", sa.String(length=200), nullable=False),
-        sa.Column("legal_basis", sa.Text(), nullable=False),
-        sa.Column("category", sa.String(length=50), nullable=False),
-        sa.Column("scope", sa.String(length=10), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("review_comment", sa.Text(), nullable=True),
-        *acted("reviewed"),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        *timestamps(),
+        """
+            unit_id         int
+            post_id         int?
+            name            str(200)
+            content         text
+            subject         str(200)
+            legal_basis     text
+            category        str(50)
+            scope           str(10)
+            status          str(20)
+            review_comment  text?
+            reviewed_by_id  int?
+            reviewed_at     datetime?
+            created_by_id   int?
+            created_at      datetime
+            updated_at      datetime
+        """,
         ref("created_by_id", "people"),
         ref("post_id", "posts"),
         ref("reviewed_by_id", "people"),
@@ -48,40 +53,46 @@ TABLES = (
     ),
     table(
         "rules",
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("kind", sa.String(length=50), nullable=False),
-        sa.Column("issued_on", sa.Date(), nullable=True),
-        sa.Column("major_matter", sa.String(length=20), nullable=False),
-        *acted("created", done=True),
+        """
+            unit_id        int
+            title          str(300)
+            kind           str(50)
+            issued_on      date?
+            major_matter   str(20)
+            created_by_id  int?
+            created_at     datetime
+        """,
         ref("created_by_id", "people"),
         ref("unit_id", "units"),
         indexes=[ix("unit_id")],
     ),
     table(
         "risk_points",
-        sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("power_id", sa.Integer(), nullable=True),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("risk_type", sa.String(length=20), nullable=False),
-        sa.Column("focus_programme", sa.String(length=100), nullable=True),
-        sa.Column("importance", sa.SmallInteger(), nullable=True),
-        sa.Column("discretion", sa.SmallInteger(), nullable=True),
-        sa.Column("public", sa.SmallInteger(), nullable=True),
-        sa.Column("likelihood", sa.SmallInteger(), nullable=True),
-        sa.Column("harm", sa.SmallInteger(), nullable=True),
-        sa.Column("suggested_level", sa.SmallInteger(), nullable=True),
-        sa.Column("level", sa.SmallInteger(), nullable=True),
-        sa.Column("status", sa.String(length=30), nullable=False),
-        sa.Column("discussion_date", sa.Date(), nullable=True),
-        sa.Column("discussion_summary", sa.Text(), nullable=True),
-        sa.Column("self_reviewed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("origin", sa.String(length=10), nullable=False),
-        sa.Column("proposed_by_id", sa.Integer(), nullable=True),
-        sa.Column("dispute_reason", sa.Text(), nullable=True),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        *timestamps(),
-        sa.Column("regrade_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        """
+            post_id             int
+            power_id            int?
+            description         text
+            risk_type           str(20)
+            focus_programme     str(100)?
+            importance          smallint?
+            discretion          smallint?
+            public              smallint?
+            likelihood          smallint?
+            harm                smallint?
+            suggested_level     smallint?
+            level               smallint?
+            status              str(30)
+            discussion_date     date?
+            discussion_summary  text?
+            self_reviewed_at    datetime?
+            origin              str(10)
+            proposed_by_id      int?
+            dispute_reason      text?
+            created_by_id       int?
+            created_at          datetime
+            updated_at          datetime
+            regrade_due_at      datetime?
+        """,
         ref("created_by_id", "people"),
         ref("post_id", "posts"),
         ref("power_id", "powers"),
@@ -94,14 +105,17 @@ TABLES = (
     ),
     table(
         "control_measures",
-        sa.Column("risk_id", sa.Integer(), nullable=False),
-        sa.Column("action", sa.Text(), nullable=False),
-        sa.Column("responsible_id", sa.Integer(), nullable=True),
-        sa.Column("responsible_name", sa.String(length=100), nullable=False),
-        sa.Column("deadline", sa.Date(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("rule_id", sa.Integer(), nullable=True),
-        *timestamps(),
+        """
+            risk_id           int
+            action            text
+            responsible_id    int?
+            responsible_name  str(100)
+            deadline          date
+            status            str(20)
+            rule_id           int?
+            created_at        datetime
+            updated_at        datetime
+        """,
         ref("responsible_id", "people"),
         ref("risk_id", "risk_points", ondelete="CASCADE"),
         ref("rule_id", "rules"),
@@ -109,11 +123,13 @@ TABLES = (
     ),
     table(
         "measure_reports",
-        sa.Column("measure_id", sa.Integer(), nullable=False),
-        sa.Column("reporter_id", sa.Integer(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        """
+            measure_id   int
+            reporter_id  int?
+            status       str(20)
+            note         text
+            at           datetime
+        """,
         ref("measure_id", "control_measures", ondelete="CASCADE"),
         ref("reporter_id", "people"),
         indexes=[ix("measure_id")],

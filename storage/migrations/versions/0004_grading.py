@@ -1,9 +1,6 @@
 """grading workflow: risk reviews (per-risk review bookkeeping) and review notes (timeline)"""
 
-import sqlalchemy as sa
-
-import storage.base
-from storage.migrations.columns import acted, create, drop, ix, ref, table
+from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -11,20 +8,23 @@ down_revision: str | None = "0003"
 TABLES = (
     table(
         "risk_reviews",
-        sa.Column("risk_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("suggested_level", sa.Integer(), nullable=True),
-        sa.Column("suggested_score", sa.String(length=8), nullable=True),
-        sa.Column("social_opened_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("social_closes_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("returned_from", sa.String(length=30), nullable=True),
-        sa.Column("reviewed_level", sa.Integer(), nullable=True),
-        sa.Column("reviewed_reason", sa.Text(), nullable=True),
-        sa.Column("final_level", sa.Integer(), nullable=True),
-        sa.Column("level_reason", sa.Text(), nullable=True),
-        *acted("approved"),
-        sa.Column("publicised_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("regrading_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        """
+            risk_id           int
+            version           int
+            suggested_level   int?
+            suggested_score   str(8)?
+            social_opened_at  datetime?
+            social_closes_at  datetime?
+            returned_from     str(30)?
+            reviewed_level    int?
+            reviewed_reason   text?
+            final_level       int?
+            level_reason      text?
+            approved_by_id    int?
+            approved_at       datetime?
+            publicised_at     datetime?
+            regrading_due_at  datetime?
+        """,
         ref("approved_by_id", "people"),
         ref("risk_id", "risk_points", ondelete="CASCADE"),
         key=("risk_id",),
@@ -32,12 +32,14 @@ TABLES = (
     ),
     table(
         "review_notes",
-        sa.Column("risk_id", sa.Integer(), nullable=False),
-        sa.Column("author_id", sa.Integer(), nullable=True),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("state", sa.String(length=30), nullable=False),
-        sa.Column("text", sa.Text(), nullable=True),
-        sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        """
+            risk_id    int
+            author_id  int?
+            kind       str(20)
+            state      str(30)
+            text       text?
+            at         datetime
+        """,
         ref("author_id", "people"),
         ref("risk_id", "risk_points", ondelete="CASCADE"),
         indexes=[ix("risk_id", "id", name="ix_review_notes_risk")],

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 
-import storage.base
 from storage.migrations.columns import create, drop, ix, table
 
 revision: str = "0005"
@@ -11,15 +10,17 @@ down_revision: str | None = "0004"
 TABLES = (
     table(
         "job_states",
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("last_run_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("running_until", storage.base.UTCDateTime(timezone=True), nullable=True),
+        """
+            name           str(100)
+            last_run_at    datetime?
+            running_until  datetime?
+        """,
         key=("name",),
     ),
     table(
         "processed_updates",
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("seen_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        "seen_at datetime",
         key=("update_id",),
         indexes=[ix("seen_at")],
     ),

@@ -1,8 +1,6 @@
 """campaigns and the units in their scope"""
 
-import sqlalchemy as sa
-
-from storage.migrations.columns import acted, create, drop, ix, ref, table
+from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -10,20 +8,26 @@ down_revision: str | None = "0005"
 TABLES = (
     table(
         "campaigns",
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("requirement", sa.String(length=20), nullable=False),
-        sa.Column("deadline", sa.Date(), nullable=False),
-        sa.Column("status", sa.String(length=10), nullable=False),
-        *acted("created", done=True),
-        *acted("closed"),
+        """
+            name           str(100)
+            requirement    str(20)
+            deadline       date
+            status         str(10)
+            created_by_id  int?
+            created_at     datetime
+            closed_by_id   int?
+            closed_at      datetime?
+        """,
         ref("closed_by_id", "people"),
         ref("created_by_id", "people"),
         indexes=[ix("status")],
     ),
     table(
         "campaign_units",
-        sa.Column("campaign_id", sa.Integer(), nullable=False),
-        sa.Column("unit_id", sa.Integer(), nullable=False),
+        """
+            campaign_id  int
+            unit_id      int
+        """,
         ref("campaign_id", "campaigns", ondelete="CASCADE"),
         ref("unit_id", "units"),
         key=("campaign_id", "unit_id"),

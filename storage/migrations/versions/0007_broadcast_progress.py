@@ -1,8 +1,5 @@
 """broadcast progress messages; when and why a person became unreachable"""
 
-import sqlalchemy as sa
-
-import storage.base
 from storage.migrations.columns import add_columns, create, drop, drop_columns, ix, table
 
 revision: str = "0007"
@@ -11,13 +8,15 @@ down_revision: str | None = "0006"
 
 PROGRESS = table(
     "broadcast_progress",
-    sa.Column("batch_id", sa.String(length=64), nullable=False),
-    sa.Column("chat_id", sa.BigInteger(), nullable=False),
-    sa.Column("message_id", sa.BigInteger(), nullable=False),
-    sa.Column("locale", sa.String(length=8), nullable=False),
-    sa.Column("shown", sa.String(length=80), nullable=True),
-    sa.Column("edited_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column("finished_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+    """
+        batch_id     str(64)
+        chat_id      bigint
+        message_id   bigint
+        locale       str(8)
+        shown        str(80)?
+        edited_at    datetime?
+        finished_at  datetime?
+    """,
     key=("batch_id",),
     indexes=[ix("finished_at")],
 )
@@ -27,8 +26,10 @@ def upgrade() -> None:
     create(PROGRESS)
     add_columns(
         "people",
-        sa.Column("unreachable_since", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("unreachable_reason", sa.Text(), nullable=True),
+        """
+            unreachable_since   datetime?
+            unreachable_reason  text?
+        """,
     )
 
 

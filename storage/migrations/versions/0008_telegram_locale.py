@@ -1,7 +1,5 @@
 """the locale a person's Telegram app asks for, for notices"""
 
-import sqlalchemy as sa
-
 from storage.migrations.columns import add_columns, drop_columns
 
 revision: str = "0008"
@@ -9,7 +7,7 @@ down_revision: str | None = "0007"
 
 
 def upgrade() -> None:
-    add_columns("people", sa.Column("telegram_locale", sa.String(length=8), nullable=True))
+    add_columns("people", "telegram_locale str(8)?")
 
 
 def downgrade() -> None:

@@ -1,9 +1,6 @@
 """citizens feedback, its senders kept apart, /track misses"""
 
-import sqlalchemy as sa
-
-import storage.base
-from storage.migrations.columns import acted, create, drop, ix, ref, table
+from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0010"
 # 0009 is the publicity branch's; the merge re-chains this one if needed.
@@ -12,46 +9,52 @@ down_revision: str | None = "0009"
 TABLES = (
     table(
         "feedback_lookup_misses",
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        """
+            person_id  int
+            at         datetime
+        """,
         ref("person_id", "people", ondelete="CASCADE"),
         indexes=[ix("person_id", "at", name="ix_feedback_lookup_misses_person_at")],
     ),
     table(
         "feedback",
-        sa.Column("code", sa.String(length=12), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("round_id", sa.Integer(), nullable=False),
-        sa.Column("risk_id", sa.Integer(), nullable=False),
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("level", sa.Integer(), nullable=True),
-        sa.Column("kind", sa.String(length=12), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("evidence", sa.JSON(), nullable=False),
-        sa.Column("anonymous", sa.Boolean(), nullable=False),
-        sa.Column("signed_name", sa.String(length=100), nullable=True),
-        sa.Column("signed_phone", sa.String(length=32), nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("route_tier", sa.String(length=12), nullable=False),
-        sa.Column("route_unit_id", sa.Integer(), nullable=True),
-        sa.Column("waiting_since", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ladder_step", sa.Integer(), nullable=False),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("responded_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("answer", sa.Text(), nullable=True),
-        *acted("answered"),
-        sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
-        sa.Column("hidden_reason", sa.Text(), nullable=True),
-        sa.Column("rating", sa.String(length=12), nullable=True),
-        sa.Column("rated_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("appealed", sa.Boolean(), nullable=False),
-        sa.Column("first_answer", sa.Text(), nullable=True),
-        sa.Column("disposition", sa.String(length=12), nullable=True),
-        sa.Column("disposition_note", sa.Text(), nullable=True),
-        sa.Column("follow_up_on", sa.Date(), nullable=True),
-        *acted("disposed"),
+        """
+            code              str(12)
+            item_id           int
+            round_id          int
+            risk_id           int
+            unit_id           int
+            level             int?
+            kind              str(12)
+            text              text
+            evidence          json
+            anonymous         bool
+            signed_name       str(100)?
+            signed_phone      str(32)?
+            status            str(12)
+            version           int
+            route_tier        str(12)
+            route_unit_id     int?
+            waiting_since     datetime
+            due_at            datetime
+            ladder_step       int
+            created_at        datetime
+            responded_at      datetime?
+            answer            text?
+            answered_by_id    int?
+            answered_at       datetime?
+            duplicate_of_id   int?
+            hidden_reason     text?
+            rating            str(12)?
+            rated_at          datetime?
+            appealed          bool
+            first_answer      text?
+            disposition       str(12)?
+            disposition_note  text?
+            follow_up_on      date?
+            disposed_by_id    int?
+            disposed_at       datetime?
+        """,
         ref("answered_by_id", "people"),
         ref("disposed_by_id", "people"),
         ref("duplicate_of_id", "feedback"),
@@ -71,10 +74,12 @@ TABLES = (
     ),
     table(
         "feedback_senders",
-        sa.Column("feedback_id", sa.Integer(), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("text_key", sa.String(length=64), nullable=False),
-        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        """
+            feedback_id  int
+            person_id    int
+            text_key     str(64)
+            created_at   datetime
+        """,
         ref("feedback_id", "feedback", ondelete="CASCADE"),
         ref("person_id", "people", ondelete="CASCADE"),
         key=("feedback_id",),

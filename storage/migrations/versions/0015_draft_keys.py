@@ -1,6 +1,5 @@
 """idempotent declarations: a risk point carries the key of the draft it was declared from"""
 
-import sqlalchemy as sa
 from alembic import op
 
 from storage.migrations.columns import add_columns, drop_columns
@@ -10,7 +9,7 @@ down_revision: str | None = "0013"
 
 
 def upgrade() -> None:
-    add_columns("risk_points", sa.Column("draft_key", sa.String(length=32), nullable=True))
+    add_columns("risk_points", "draft_key str(32)?")
     # NULLs are distinct on SQLite and PostgreSQL: records without a draft never collide.
     op.create_index(
         "uq_risk_points_creator_draft",

@@ -1,9 +1,7 @@
 """people.started_at: when a person first opened the bot (a first /start welcomes)"""
 
-import sqlalchemy as sa
 from alembic import op
 
-from storage.base import UTCDateTime
 from storage.migrations.columns import add_columns, drop_columns
 
 revision: str = "0017"
@@ -11,7 +9,7 @@ down_revision: str | None = "0015"
 
 
 def upgrade() -> None:
-    add_columns("people", sa.Column("started_at", UTCDateTime(), nullable=True))
+    add_columns("people", "started_at datetime?")
     # Whoever already has a chat with the bot has started it (invited people, citizens).
     op.execute(
         "UPDATE people SET started_at = created_at"

@@ -1,17 +1,9 @@
-"""covering indexes for the overview's counts (every column each count reads, in its order)
-
-Revision ID: 0018
-Revises: 0017
-"""
-
-from collections.abc import Sequence
+"""covering indexes for the overview's counts (every column each count reads, in its order)"""
 
 from alembic import op
 
 revision: str = "0018"
 down_revision: str | None = "0017"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # The overview (bot/services/stats/counts.py) reads each big table once, grouped per unit:
 # with these the database scans an index in group order and never reads a table row.

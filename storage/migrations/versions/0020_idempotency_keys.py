@@ -1,39 +1,28 @@
-"""idempotency_keys: the record each confirmed draft made (a second press returns it)
+"""idempotency_keys: the record each confirmed draft made (a second press returns it)"""
 
-Revision ID: 0020
-Revises: 0017
-"""
-
-from collections.abc import Sequence
-
-import sqlalchemy as sa
-from alembic import op
-
-from storage.base import UTCDateTime
+from storage.migrations.columns import create, drop, ix, ref, table
 
 revision: str = "0020"
 down_revision: str | None = "0018"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+
+KEYS = table(
+    "idempotency_keys",
+    """
+        person_id  int
+        key        str(32)
+        kind       str(40)
+        record_id  int?
+        created_at datetime
+    """,
+    ref("person_id", "people", ondelete="CASCADE"),
+    key=("person_id", "key"),
+    indexes=[ix("created_at")],
+)
 
 
 def upgrade() -> None:
-    op.create_table(
-        "idempotency_keys",
-        sa.Column(
-            "person_id",
-            sa.Integer(),
-            sa.ForeignKey("people.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("key", sa.String(length=32), primary_key=True),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("record_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-    )
-    op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+    create(KEYS)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotency_keys_created_at", table_name="idempotency_keys")
-    op.drop_table("idempotency_keys")
+    drop(KEYS)
