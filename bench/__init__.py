@@ -29,7 +29,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app.pacing_middleware import SENDING_METHODS
+from bot.app.pacing import SENDING_METHODS
 from bot.delivery.outbox import enqueue
 from bot.settings import Settings
 from storage.db import SessionMaker, make_engine, make_sessionmaker

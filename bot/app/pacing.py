@@ -31,6 +31,36 @@ Verdict = Literal["ok", "chat", "global"]
 # Idle per-chat limiters are dropped past this many, so a broadcast doesn't grow memory for good.
 _PRUNE_ABOVE = 5000
 
+# The methods Telegram throttles: sends, copies, forwards and edits (lower-case API names).
+SENDING_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendsticker",
+        "sendvoice",
+        "sendaudio",
+        "sendvideo",
+        "sendvideonote",
+        "sendanimation",
+        "sendmediagroup",
+        "sendlocation",
+        "sendvenue",
+        "sendcontact",
+        "sendpoll",
+        "senddice",
+        "sendinvoice",
+        "copymessage",
+        "copymessages",
+        "forwardmessage",
+        "forwardmessages",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+        "editmessagemedia",
+    }
+)
+
 
 class TokenBucket:
     """`rate` tokens a second up to `capacity`; a send costs one token."""

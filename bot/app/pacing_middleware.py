@@ -21,39 +21,9 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.app.pacing import ChatKey, Pacer
+from bot.app.pacing import SENDING_METHODS, ChatKey, Pacer
 
 log = logging.getLogger(__name__)
-
-# The methods Telegram throttles: sends, copies, forwards and edits (lower-case API names).
-SENDING_METHODS = frozenset(
-    {
-        "sendmessage",
-        "sendphoto",
-        "senddocument",
-        "sendsticker",
-        "sendvoice",
-        "sendaudio",
-        "sendvideo",
-        "sendvideonote",
-        "sendanimation",
-        "sendmediagroup",
-        "sendlocation",
-        "sendvenue",
-        "sendcontact",
-        "sendpoll",
-        "senddice",
-        "sendinvoice",
-        "copymessage",
-        "copymessages",
-        "forwardmessage",
-        "forwardmessages",
-        "editmessagetext",
-        "editmessagecaption",
-        "editmessagereplymarkup",
-        "editmessagemedia",
-    }
-)
 
 _bulk: ContextVar[bool] = ContextVar("qingfeng_bulk_sending", default=False)
 

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from bot.domain.errors import ServiceError
+from bot.domain.keys import N_
+from bot.domain.state_table import MoveTable
 
 
 class Indicator(StrEnum):
@@ -197,9 +198,9 @@ TRANSITIONS: dict[tuple[AssessmentState, AssessmentAction], AssessmentState] = {
 }
 
 
+_MOVES = MoveTable(TRANSITIONS, N_("assessment.already_confirmed"))
+
+
 def next_state(state: AssessmentState, action: AssessmentAction) -> AssessmentState:
     """The state after `action`; a move the table lacks is refused (a stale button too)."""
-    target = TRANSITIONS.get((state, action))
-    if target is None:
-        raise ServiceError("assessment.already_confirmed")
-    return target
+    return _MOVES.after(state, action)

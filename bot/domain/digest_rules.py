@@ -14,6 +14,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import ServiceError
+from bot.domain.keys import N_
+from bot.domain.state_table import MoveTable
 
 HOURS_OFFERED: tuple[int, ...] = (7, 8, 9, 10, 12, 14, 17, 18)
 
@@ -48,12 +50,12 @@ TRANSITIONS: dict[tuple[SubscriptionState, SubscriptionAction], SubscriptionStat
 }
 
 
+_MOVES = MoveTable(TRANSITIONS, N_("digest.already"))
+
+
 def next_state(state: str, action: SubscriptionAction) -> SubscriptionState:
     """The state after `action`, or a refusal (a stale button: already paused, say)."""
-    target = TRANSITIONS.get((SubscriptionState(state), action))
-    if target is None:
-        raise ServiceError("digest.already", state=state)
-    return target
+    return _MOVES.after(SubscriptionState(state), action, state=state)
 
 
 def check_hour(hour: int) -> int:

@@ -23,6 +23,8 @@ from datetime import date, time
 from enum import StrEnum
 
 from bot.domain.errors import ServiceError
+from bot.domain.keys import N_
+from bot.domain.state_table import MoveTable
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units, Telegram's limit for a text message
 CODE_BYTES = 9  # 72 random bits → 12 URL-safe characters
@@ -59,12 +61,12 @@ TRANSITIONS: dict[tuple[RoundState, RoundAction], RoundState] = {
 }
 
 
+_MOVES = MoveTable(TRANSITIONS, N_("publicity.illegal"))
+
+
 def check(state: RoundState, action: RoundAction) -> RoundState:
     """The state `action` leads to from `state`, or a refusal."""
-    target = TRANSITIONS.get((state, action))
-    if target is None:
-        raise ServiceError("publicity.illegal")
-    return target
+    return _MOVES.after(state, action)
 
 
 def new_code() -> str:

@@ -23,77 +23,15 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The same buckets, window and method list as the bot's own pacer: one model of Telegram's
+# limits (tests/delivery/test_pacing.py checks the arithmetic on its own).
+from bot.app.pacing import SENDING_METHODS, SlidingWindow, TokenBucket
+
 Clock = Callable[[], float]
-
-SENDING_METHODS = frozenset(
-    {
-        "sendmessage",
-        "sendphoto",
-        "senddocument",
-        "sendsticker",
-        "sendvoice",
-        "sendaudio",
-        "sendvideo",
-        "sendanimation",
-        "sendmediagroup",
-        "sendlocation",
-        "sendcontact",
-        "sendpoll",
-        "copymessage",
-        "forwardmessage",
-        "editmessagetext",
-        "editmessagecaption",
-        "editmessagereplymarkup",
-        "editmessagemedia",
-    }
-)
-
-
-class TokenBucket:
-    """Refills ``rate`` tokens a second up to ``capacity``; one call costs one token."""
-
-    def __init__(self, rate: float, capacity: float, now: float) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self.tokens = capacity
-        self.updated = now
-
-    def _refill(self, now: float) -> None:
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-
-    def wait_needed(self, now: float) -> float:
-        """Seconds until one token is available (0 when one is available now)."""
-        self._refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1
-
-
-class SlidingWindow:
-    """At most ``limit`` calls in any ``window`` seconds."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self.calls: deque[float] = deque()
-
-    def wait_needed(self, now: float) -> float:
-        while self.calls and self.calls[0] <= now - self.window:
-            self.calls.popleft()
-        if len(self.calls) < self.limit:
-            return 0.0
-        return self.calls[len(self.calls) - self.limit] + self.window - now
-
-    def take(self, now: float) -> None:
-        self.calls.append(now)
 
 
 @dataclass

@@ -6,10 +6,12 @@ from __future__ import annotations
 import mimetypes
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox import content
 from bot.sandbox.files import StoredFile, tiny_png
+from bot.sandbox.html_check import ParsedText
 from bot.sandbox.method_kit import (
     CHAT_ACTIONS,
     NOT_MODIFIED,
@@ -192,44 +194,37 @@ async def send_chat_action(world: World, params: Params) -> Any:
 
 @method("editMessageText")
 async def edit_message_text(world: World, params: Params) -> Any:
-    chat_id = edit_target(world, params)
-    parsed = content.message_text(params)
-    markup = content.reply_markup(params, inline_only=True)
-    stored = bot_message(world, chat_id, params.integer("message_id"))
-    if stored.kind != "text":
-        raise bad_request("there is no text in the message to edit")
-    data = stored.data
-    if (
-        data.get("text") == parsed.text
-        and (data.get("entities") or []) == parsed.entities
-        and inline_of(stored.markup) == markup
-    ):
-        raise bad_request(NOT_MODIFIED)
-    gate(world, chat_id)
-    data.pop("entities", None)
-    data.update(content.text_fields(parsed, "text"))
-    return finish_edit(world, stored, markup)
+    return edit_words(world, params, content.message_text, "text")
 
 
 @method("editMessageCaption")
 async def edit_message_caption(world: World, params: Params) -> Any:
+    return edit_words(world, params, content.caption, "caption")
+
+
+def edit_words(
+    world: World, params: Params, parse: Callable[[Params], ParsedText], field: str
+) -> dict[str, Any]:
+    """A text message's text or a media message's caption (`field`), edited alike."""
+    entities = "entities" if field == "text" else "caption_entities"
     chat_id = edit_target(world, params)
-    parsed = content.caption(params)
+    parsed = parse(params)
     markup = content.reply_markup(params, inline_only=True)
     stored = bot_message(world, chat_id, params.integer("message_id"))
-    if stored.kind == "text":
-        raise bad_request("there is no caption in the message to edit")
+    if (stored.kind == "text") != (field == "text"):
+        raise bad_request(f"there is no {field} in the message to edit")
     data = stored.data
     if (
-        data.get("caption", "") == parsed.text
-        and (data.get("caption_entities") or []) == parsed.entities
+        data.get(field, "") == parsed.text
+        and (data.get(entities) or []) == parsed.entities
         and inline_of(stored.markup) == markup
     ):
         raise bad_request(NOT_MODIFIED)
     gate(world, chat_id)
-    data.pop("caption", None)
-    data.pop("caption_entities", None)
-    data.update(content.text_fields(parsed, "caption"))
+    # The old words go first: an emptied caption leaves no field behind.
+    data.pop(field, None)
+    data.pop(entities, None)
+    data.update(content.text_fields(parsed, field))
     return finish_edit(world, stored, markup)
 
 

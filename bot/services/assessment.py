@@ -49,7 +49,8 @@ from bot.services.campaigns import admin_scope
 from bot.services.stats.overview import Scope, overview
 from bot.settings import Settings
 from storage.models.assessment import Assessment, AssessmentResult
-from storage.models.org import Person, RoleAssignment
+from storage.models.org import Person
+from storage.repositories import people
 
 # The result types live in their own module (the texts use them too); callers take them here.
 __all__ = ["UnitResult", "YearAssessment"]
@@ -271,20 +272,8 @@ def _tenths(value: Fraction | None) -> int | None:
 
 async def heads_of(session: AsyncSession, unit_ids: list[int]) -> dict[int, list[Person]]:
     """The leaders of each unit (their leader role is scoped to it), by unit id."""
-    rows = await session.execute(
-        select(RoleAssignment.unit_id, Person)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(
-            RoleAssignment.role == Role.LEADER.value,
-            RoleAssignment.unit_id.in_(unit_ids),
-            Person.active.is_(True),
-        )
-        .order_by(Person.id)
-    )
     out: dict[int, list[Person]] = {}
-    for unit_id, person in rows.all():
-        if unit_id is None:  # unreachable: the IN above matches no unscoped role
-            continue
+    for unit_id, person in await people.holding_in_units(session, Role.LEADER.value, unit_ids):
         out.setdefault(unit_id, []).append(person)
     return out
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,6 +124,25 @@ async def active_with_roles(
         .order_by(Person.id, RoleAssignment.id)
     )
     return [(person, role, unit_id) for person, role, unit_id in rows]
+
+
+async def holding_in_units(
+    session: AsyncSession, role: str, unit_ids: Collection[int]
+) -> list[tuple[int, Person]]:
+    """(unit id, person) for each active person whose `role` is scoped to one of `unit_ids`,
+    by person id: someone holding it in two of those units comes twice."""
+    rows = await session.execute(
+        select(RoleAssignment.unit_id, Person)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(
+            RoleAssignment.role == role,
+            RoleAssignment.unit_id.in_(unit_ids),
+            Person.active.is_(True),
+        )
+        .order_by(Person.id)
+    )
+    # The IN above matches no unscoped role; the check only narrows the type.
+    return [(unit_id, person) for unit_id, person in rows.all() if unit_id is not None]
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:

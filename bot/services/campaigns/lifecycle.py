@@ -81,16 +81,10 @@ async def create_campaign(
         created_at=clock.now(),
         units=[CampaignUnit(unit_id=unit_id) for unit_id in ids],
     )
-    session.add(campaign)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        action="campaign.create",
-        entity=campaign,
-        after=audit.snapshot(campaign, "name", "requirement", "deadline") | {"units": ids},
-    )
+    await audit.record_new(
+        session, clock, campaign, actor=actor, action="campaign.create",
+        fields=("name", "requirement", "deadline"), extra={"units": ids},
+    )  # fmt: skip
     return campaign
 
 

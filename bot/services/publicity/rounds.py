@@ -132,15 +132,8 @@ async def create_round(
         created_by_id=actor.id if actor else None,
         created_at=now,
     )
-    session.add(rnd)
-    await session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=actor,
-        action="publicity.create",
-        entity=rnd,
-        after=audit.snapshot(rnd, *SNAPSHOT),
+    await audit.record_new(
+        session, clock, rnd, actor=actor, action="publicity.create", fields=SNAPSHOT
     )
     if starts <= now:
         waiting = await candidates(

@@ -26,6 +26,7 @@ from bot.services.campaigns import admin_scope, subtree_ids
 from bot.services.stats.scope import may_see_overview
 from storage.models.digest import DigestSubscription
 from storage.models.org import Person, RoleAssignment, Unit
+from storage.repositories import people
 
 DEFAULT_FREQUENCY, DEFAULT_HOUR = Frequency.WEEKLY, 9
 
@@ -162,18 +163,9 @@ async def subscribe_unit_leaders(
     units = await subtree_ids(session, [unit_id])
     if not units:
         raise ServiceError("overview.unit_gone")
-    leaders = (
-        await session.scalars(
-            select(Person)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(
-                RoleAssignment.role == Role.LEADER.value,
-                RoleAssignment.unit_id.in_(units),
-                Person.active.is_(True),
-            )
-            .order_by(Person.id)
-        )
-    ).all()
+    leaders = [
+        person for _, person in await people.holding_in_units(session, Role.LEADER.value, units)
+    ]
     added = []
     for leader in leaders:
         if await subscription_of(session, leader) is None:
