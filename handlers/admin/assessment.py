@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -21,6 +21,9 @@ from bot.services.assessment_text import card_text, ranking_text
 from handlers.callbacks import AssessmentAction, AssessmentCb
 from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
+
+PRESSES = Presses(AssessmentCb)
 
 
 def tr(key: str, /, **values: Any) -> str:
@@ -98,6 +101,7 @@ async def show(message: Message, command: CommandObject, ctx: Ctx) -> None:
     await message.answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(AssessmentAction.PAGE)
 async def turn_page(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
     await service.require_commission(ctx.session, ctx.person)
     text, keyboard = await _screen(ctx, callback_data.year, callback_data.page)
@@ -105,6 +109,7 @@ async def turn_page(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx)
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
+@PRESSES.on(AssessmentAction.CONFIRM)
 async def ask_confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
     await service.require_commission(ctx.session, ctx.person)
     builder = InlineKeyboardBuilder()
@@ -124,6 +129,7 @@ async def ask_confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ct
     )
 
 
+@PRESSES.on(AssessmentAction.CONFIRM_YES)
 async def confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
     today = local_today(ctx.clock.now(), ctx.settings.timezone)
     config = service.AssessmentConfig.from_settings(ctx.settings)
@@ -143,9 +149,6 @@ async def confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    cb = AssessmentCb.filter
     router.message.register(show, Command("assessment"))
-    router.callback_query.register(turn_page, cb(F.action == AssessmentAction.PAGE))
-    router.callback_query.register(ask_confirm, cb(F.action == AssessmentAction.CONFIRM))
-    router.callback_query.register(confirm, cb(F.action == AssessmentAction.CONFIRM_YES))
+    PRESSES.register(router)
     return router

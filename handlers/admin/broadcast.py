@@ -30,8 +30,9 @@ from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from handlers.callbacks import BroadcastAction, BroadcastCb
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import Step, ask
 from handlers.ui.context import Ctx
+from handlers.ui.labels import AUDIENCE, label
 from handlers.ui.pickers import unit_choices
 from handlers.ui.query import message_of
 from handlers.ui.steps import abort_flow, asking_again, chosen_index, ends_step, next_step
@@ -41,21 +42,8 @@ from storage.models.org import Unit
 AUDIENCES: tuple[Audience, ...] = tuple(Audience)
 
 
-class BroadcastFlow(StatesGroup):
-    audience = State()
-    unit = State()
-    text = State()
-    confirm = State()
-
-
 def audience_label(audience: Audience) -> str:
-    labels = {
-        Audience.STAFF: _("broadcast.audience_staff"),
-        Audience.REVIEWERS: _("broadcast.audience_reviewers"),
-        Audience.LEADERS: _("broadcast.audience_leaders"),
-        Audience.MEMBERS: _("broadcast.audience_members"),
-    }
-    return labels[audience]
+    return label(AUDIENCE, audience)
 
 
 def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -72,8 +60,11 @@ def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(BroadcastFlow.audience, "broadcast.ask_audience", _audience_keyboard)
-register_prompt(BroadcastFlow.text, "broadcast.ask_text", values={"limit": service.TEXT_MAX})
+class BroadcastFlow(StatesGroup):
+    audience = Step("broadcast.ask_audience", _audience_keyboard)
+    unit = State()
+    text = Step("broadcast.ask_text", values={"limit": service.TEXT_MAX})
+    confirm = State()
 
 
 async def start(message: Message, state: FSMContext) -> None:

@@ -29,45 +29,31 @@ from handlers.admin.campaign_wizard import (
     units_page,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
+from handlers.ui.routes import presses
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, Command("campaign"))
-    router.callback_query.register(show_list, CampaignCb.filter(F.action == CampaignAction.LIST))
-    router.callback_query.register(new, CampaignCb.filter(F.action == CampaignAction.NEW))
-    router.message.register(enter_name, CampaignFlow.name, F.text)
-    router.message.register(not_text, CampaignFlow.name)
-    router.callback_query.register(
-        toggle_unit, CampaignFlow.units, CampaignCb.filter(F.action == CampaignAction.TOGGLE)
+    for step, typed in ((CampaignFlow.name, enter_name), (CampaignFlow.deadline, enter_deadline)):
+        router.message.register(typed, step, F.text)
+        router.message.register(not_text, step)
+    presses(
+        router,
+        CampaignCb,
+        (show_list, CampaignAction.LIST),
+        (new, CampaignAction.NEW),
+        (toggle_unit, CampaignAction.TOGGLE, CampaignFlow.units),
+        (units_page, CampaignAction.PAGE, CampaignFlow.units),
+        (all_units, CampaignAction.ALL, CampaignFlow.units),
+        (units_done, CampaignAction.UNITS_DONE, CampaignFlow.units),
+        (choose_requirement, CampaignAction.REQ, CampaignFlow.requirement),
+        (quick_deadline, CampaignAction.DAYS, CampaignFlow.deadline),
+        (create, CampaignAction.CREATE, CampaignFlow.confirm),
+        (abort, CampaignAction.ABORT, StateFilter(CampaignFlow)),
+        (open_card, CampaignAction.OPEN),
+        (names, CampaignAction.NAMES),
+        (ask_close, CampaignAction.CLOSE),
+        (close, CampaignAction.CLOSE_YES),
     )
-    router.callback_query.register(
-        units_page, CampaignFlow.units, CampaignCb.filter(F.action == CampaignAction.PAGE)
-    )
-    router.callback_query.register(
-        all_units, CampaignFlow.units, CampaignCb.filter(F.action == CampaignAction.ALL)
-    )
-    router.callback_query.register(
-        units_done, CampaignFlow.units, CampaignCb.filter(F.action == CampaignAction.UNITS_DONE)
-    )
-    router.callback_query.register(
-        choose_requirement,
-        CampaignFlow.requirement,
-        CampaignCb.filter(F.action == CampaignAction.REQ),
-    )
-    router.message.register(enter_deadline, CampaignFlow.deadline, F.text)
-    router.message.register(not_text, CampaignFlow.deadline)
-    router.callback_query.register(
-        quick_deadline, CampaignFlow.deadline, CampaignCb.filter(F.action == CampaignAction.DAYS)
-    )
-    router.callback_query.register(
-        create, CampaignFlow.confirm, CampaignCb.filter(F.action == CampaignAction.CREATE)
-    )
-    router.callback_query.register(
-        abort, StateFilter(CampaignFlow), CampaignCb.filter(F.action == CampaignAction.ABORT)
-    )
-    router.callback_query.register(open_card, CampaignCb.filter(F.action == CampaignAction.OPEN))
-    router.callback_query.register(names, CampaignCb.filter(F.action == CampaignAction.NAMES))
-    router.callback_query.register(ask_close, CampaignCb.filter(F.action == CampaignAction.CLOSE))
-    router.callback_query.register(close, CampaignCb.filter(F.action == CampaignAction.CLOSE_YES))
     return router

@@ -9,7 +9,6 @@ choice is made; a typed name or deadline stays as the admin's own message.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from aiogram import html
 from aiogram.fsm.context import FSMContext
@@ -17,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.campaign_rules import NAME_MAX, Requirement
+from bot.domain.campaign_rules import Requirement
 from bot.domain.errors import ServiceError
 from bot.services import campaigns as service
 from handlers.admin.campaign_card import card_view
@@ -25,15 +24,16 @@ from handlers.admin.campaign_ui import (
     QUICK_DAYS,
     REQUIREMENTS,
     CampaignFlow,
+    abort_button,
     button,
     edit,
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import ask
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
-from handlers.ui.pickers import PAGE_SIZE, choices, unit_names
+from handlers.ui.pickers import PAGE_SIZE, unit_names
 from handlers.ui.steps import (
     StepOver,
     abort_flow,
@@ -47,35 +47,6 @@ from handlers.ui.trail import answer_choice, ask_below
 from storage.models.campaign import Campaign
 
 # --- the wizard ---------------------------------------------------------------------------------
-
-
-def _abort_button() -> tuple[str, CampaignCb]:
-    return _("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)
-
-
-def _requirement_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return choices(
-        [requirement_label(requirement) for requirement in REQUIREMENTS],
-        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
-        extra=[_abort_button()],
-    )
-
-
-def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for days in QUICK_DAYS:
-        builder.button(
-            text=_("campaign.in_days").format(days=days),
-            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
-        )
-    builder.button(text=_("campaign.abort"), callback_data=_abort_button()[1])
-    builder.adjust(len(QUICK_DAYS), 1)
-    return builder.as_markup()
-
-
-register_prompt(CampaignFlow.name, "campaign.ask_name", values={"limit": NAME_MAX})
-register_prompt(CampaignFlow.requirement, "campaign.ask_requirement", _requirement_keyboard)
-register_prompt(CampaignFlow.deadline, "campaign.ask_deadline", _deadline_keyboard)
 
 
 async def new(query: CallbackQuery, state: FSMContext) -> None:
@@ -120,7 +91,7 @@ async def _units_keyboard(ctx: Ctx, chosen: list[int], offset: int) -> InlineKey
     builder.row(button(_("campaign.all_in_scope"), CampaignCb(action=CampaignAction.ALL)))
     builder.row(
         button(_("campaign.units_done"), CampaignCb(action=CampaignAction.UNITS_DONE)),
-        button(*_abort_button()),
+        button(*abort_button()),
     )
     return builder.as_markup()
 
@@ -223,7 +194,7 @@ async def _preview(
     builder.button(
         text=_("campaign.create"), callback_data=CampaignCb(action=CampaignAction.CREATE)
     )
-    builder.button(text=_("campaign.abort"), callback_data=_abort_button()[1])
+    builder.button(text=_("campaign.abort"), callback_data=abort_button()[1])
     return text, builder.as_markup()
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
-from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.register_ui import Step, ask, quote, reask, scope_label
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import buttons, unit_choices
 from handlers.ui.query import message_of, pressed_record, show_choices
@@ -28,17 +28,14 @@ SCOPES = ("external", "internal")
 SEPARATORS = re.compile(r"[\n,，、;；]+")
 
 
-class CategoryFlow(StatesGroup):
-    unit = State()
-    scope = State()
-    names = State()
-
-
 def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     return buttons((_("categories.reset"), CategoryCb(action=CategoryAction.RESET)))
 
 
-register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)
+class CategoryFlow(StatesGroup):
+    unit = State()
+    scope = State()
+    names = Step("categories.ask_names", _reset_keyboard)
 
 
 async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:

@@ -26,13 +26,7 @@ from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from handlers.callbacks import ListName, RuleAction, RuleCb
-from handlers.register_ui import (
-    alert,
-    ask,
-    day,
-    quote,
-    register_prompt,
-)
+from handlers.register_ui import Step, alert, ask, day, quote
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.once import create_once
@@ -45,14 +39,6 @@ from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
 MATTERS = tuple(MajorMatter)
-
-
-class AddRule(StatesGroup):
-    unit = State()
-    title = State()
-    kind = State()
-    issued = State()
-    matter = State()
 
 
 def _skip_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -68,12 +54,17 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
+class AddRule(StatesGroup):
+    unit = State()
+    title = State()  # asked by TITLE
+    kind = Step("rules.ask_kind", _skip_keyboard)
+    issued = Step("rules.ask_issued", _skip_keyboard)
+    matter = Step("rules.ask_matter", _matter_keyboard)
+
+
 TITLE = TextStep(
     AddRule.title, "rules.ask_title", RULE_TITLE_MAX, field="title", following=AddRule.kind
 )
-register_prompt(AddRule.kind, "rules.ask_kind", _skip_keyboard)
-register_prompt(AddRule.issued, "rules.ask_issued", _skip_keyboard)
-register_prompt(AddRule.matter, "rules.ask_matter", _matter_keyboard)
 
 
 def _may_add(person: Person) -> bool:

@@ -39,12 +39,16 @@ from handlers.register_ui import refusal
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once, draft_key
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
 from storage.models.feedback import Feedback
 from storage.models.org import Person
 
 KINDS = list(Kind)
 LINK_ENTITIES = {"url", "text_link"}
 DESCRIPTION_SHOWN = 300
+
+
+PRESSES = Presses(FeedbackCb)
 
 
 class FeedbackFlow(StatesGroup):
@@ -99,6 +103,7 @@ async def _begin(state: FSMContext, item: PublicItem, chat_id: int, message_id: 
     await state.update_data(item=item.item_id, chat=chat_id, msg=message_id, files=[], anon=True)
 
 
+@PRESSES.on(FeedbackAction.START)
 async def start_from_card(
     query: CallbackQuery,
     callback_data: FeedbackCb,
@@ -135,6 +140,7 @@ async def _stale(query: CallbackQuery, state: FSMContext, step: State) -> dict[s
     return data
 
 
+@PRESSES.on(FeedbackAction.KIND)
 async def choose_kind(
     query: CallbackQuery, callback_data: FeedbackCb, state: FSMContext, bot: Bot
 ) -> None:
@@ -240,6 +246,7 @@ def _preview(data: dict[str, Any], person: Person) -> tuple[str, InlineKeyboardM
     return text, builder.as_markup()
 
 
+@PRESSES.on(FeedbackAction.FILES_DONE)
 async def files_done(query: CallbackQuery, state: FSMContext, bot: Bot, person: Person) -> None:
     data = await _stale(query, state, FeedbackFlow.files)
     if data is None:
@@ -249,6 +256,7 @@ async def files_done(query: CallbackQuery, state: FSMContext, bot: Bot, person: 
     await _edit(bot, data, *_preview(data, person))
 
 
+@PRESSES.on(FeedbackAction.TOGGLE_ANON)
 async def toggle_anonymous(
     query: CallbackQuery, state: FSMContext, bot: Bot, person: Person
 ) -> None:
@@ -264,6 +272,7 @@ async def toggle_anonymous(
     await _edit(bot, data, *_preview(data, person))
 
 
+@PRESSES.on(FeedbackAction.PHONE)
 async def ask_phone(query: CallbackQuery, state: FSMContext) -> None:
     data = await _stale(query, state, FeedbackFlow.preview)
     if data is None:
@@ -309,6 +318,7 @@ async def _submit(ctx: Ctx, draft: submit.Draft) -> Feedback:
     return await ctx.session.get_one(Feedback, receipt.feedback_id)
 
 
+@PRESSES.on(FeedbackAction.CONFIRM)
 async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     data = await _stale(query, state, FeedbackFlow.preview)
     if data is None:
@@ -343,6 +353,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -
     )
 
 
+@PRESSES.on(FeedbackAction.CANCEL)
 async def cancel(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
     data = await state.get_data()
     message = query.message
@@ -356,14 +367,7 @@ async def cancel(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    a = FeedbackCb.filter
-    router.callback_query.register(start_from_card, a(F.action == FeedbackAction.START))
-    router.callback_query.register(choose_kind, a(F.action == FeedbackAction.KIND))
-    router.callback_query.register(files_done, a(F.action == FeedbackAction.FILES_DONE))
-    router.callback_query.register(toggle_anonymous, a(F.action == FeedbackAction.TOGGLE_ANON))
-    router.callback_query.register(ask_phone, a(F.action == FeedbackAction.PHONE))
-    router.callback_query.register(confirm, a(F.action == FeedbackAction.CONFIRM))
-    router.callback_query.register(cancel, a(F.action == FeedbackAction.CANCEL))
+    PRESSES.register(router)
     router.message.register(receive_text, FeedbackFlow.text, F.text, ~F.text.startswith("/"))
     router.message.register(text_only, FeedbackFlow.text, ~F.text)
     router.message.register(receive_file, FeedbackFlow.files, F.photo | F.document)

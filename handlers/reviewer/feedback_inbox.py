@@ -7,7 +7,7 @@ are in `feedback_replies`, the card both show in `feedback_ui`.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -25,7 +25,10 @@ from handlers.callbacks import InboxAction, InboxCb
 from handlers.reviewer import feedback_replies
 from handlers.reviewer.feedback_ui import DISPOSITIONS, card_view, fb_config, inbox_view
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
 from storage.models.org import Person
+
+PRESSES = Presses(InboxCb)
 
 
 async def show_inbox(
@@ -36,6 +39,7 @@ async def show_inbox(
     await message.answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(InboxAction.NEXT)
 async def show_next(
     query: CallbackQuery,
     callback_data: InboxCb,
@@ -50,6 +54,7 @@ async def show_next(
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
+@PRESSES.on(InboxAction.FILE)
 async def show_file(
     query: CallbackQuery, callback_data: InboxCb, session: AsyncSession, person: Person, bot: Bot
 ) -> None:
@@ -66,6 +71,7 @@ async def show_file(
         await bot.send_document(chat_id, file["file_id"], caption=caption)
 
 
+@PRESSES.on(InboxAction.REOPEN)
 async def ask_reopen(
     query: CallbackQuery, callback_data: InboxCb, session: AsyncSession, person: Person
 ) -> None:
@@ -91,6 +97,7 @@ async def ask_reopen(
     )
 
 
+@PRESSES.on(InboxAction.REOPEN_OK)
 async def reopen(
     query: CallbackQuery,
     callback_data: InboxCb,
@@ -109,6 +116,7 @@ async def reopen(
     await message_of(query).edit_text(f"{done}\n\n{text}", reply_markup=keyboard)
 
 
+@PRESSES.on(InboxAction.OPEN)
 async def open_card(
     query: CallbackQuery,
     callback_data: InboxCb,
@@ -124,6 +132,7 @@ async def open_card(
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
+@PRESSES.on(InboxAction.DISPOSE)
 async def ask_disposition(
     query: CallbackQuery, callback_data: InboxCb, session: AsyncSession, person: Person
 ) -> None:
@@ -153,13 +162,7 @@ async def ask_disposition(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    a = InboxCb.filter
     router.message.register(show_inbox, Command("feedback"))
-    router.callback_query.register(show_next, a(F.action == InboxAction.NEXT))
-    router.callback_query.register(open_card, a(F.action == InboxAction.OPEN))
-    router.callback_query.register(show_file, a(F.action == InboxAction.FILE))
-    router.callback_query.register(ask_reopen, a(F.action == InboxAction.REOPEN))
-    router.callback_query.register(reopen, a(F.action == InboxAction.REOPEN_OK))
-    router.callback_query.register(ask_disposition, a(F.action == InboxAction.DISPOSE))
+    PRESSES.register(router)
     router.include_router(feedback_replies.create_router())
     return router

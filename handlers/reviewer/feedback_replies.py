@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -25,7 +25,7 @@ from bot.domain.feedback import Action, Disposition
 from bot.services.feedback import answering
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import Step, ask
 from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
 from handlers.ui.steps import chosen_index, ends_step, next_step
 from handlers.ui.trail import answer_choice, drop_keyboard
@@ -59,10 +59,6 @@ DONE = {
 CHECKED = {"answer": Action.ANSWER, "duplicate": Action.MARK_DUPLICATE, "hide": Action.HIDE}
 
 
-class ReplyFlow(StatesGroup):
-    text = State()
-
-
 def _back_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -72,7 +68,8 @@ def _back_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(ReplyFlow.text, lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
+class ReplyFlow(StatesGroup):
+    text = Step(lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
 
 
 async def _ask(query: CallbackQuery, state: FSMContext, what: str, callback_data: InboxCb) -> None:

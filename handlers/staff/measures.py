@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -16,11 +16,11 @@ from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
 from bot.services import risks as risk_service
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
+    Step,
     day,
     measure_status_label,
     quote,
     reask,
-    register_prompt,
 )
 from handlers.ui.context import Ctx
 from handlers.ui.labels import list_label
@@ -39,10 +39,7 @@ REPORT_STATUSES = (
 
 
 class MeasureReportFlow(StatesGroup):
-    note = State()
-
-
-register_prompt(MeasureReportFlow.note, "measures.ask_note")
+    note = Step("measures.ask_note")
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:

@@ -35,13 +35,10 @@ from handlers.register_ui import (
     day,
     quote,
     reask,
-    register_prompt,
 )
 from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
 from handlers.staff.risks import (
-    deadline_keyboard,
     load_people,
-    responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
 from handlers.ui.context import Ctx
@@ -52,13 +49,6 @@ from storage.models.register import ControlMeasure
 
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
-
-register_prompt(Regrade.measure_text, "regrading.ask_measure_text")
-register_prompt(Regrade.measure_deadline, "risks.ask_deadline", deadline_keyboard)
-register_prompt(Regrade.measure_responsible, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Regrade.add_action, "risks.ask_measure")
-register_prompt(Regrade.add_responsible, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Regrade.add_deadline, "risks.ask_deadline", deadline_keyboard)
 
 
 # --- the measures ------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Text steps: ask a question, take typed text, ask again when it is refused.
 
-A step's question is registered once (`TextStep`, or `register_prompt` for a step with buttons),
-so any refusal can ask it again from the state alone, after a restart too. Handlers do not catch
-refusals: a refusal of what was typed is raised as `AskAgain`, and `handlers/errors.py` answers it
-with the refusal and the same question (the update's writes are rolled back, the step stays).
+A step's question is registered once (`TextStep`, or a `Step` declared in the StatesGroup for a
+step with buttons), so any refusal can ask it again from the state alone, after a restart too.
+Handlers do not catch refusals: a refusal of what was typed is raised as `AskAgain`, and
+`handlers/errors.py` answers it with the refusal and the same question (the update's writes are
+rolled back, the step stays).
 
 Usage::
 

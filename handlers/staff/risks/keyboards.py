@@ -23,39 +23,13 @@ from bot.domain.register_rules import (
 )
 from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
-from handlers.register_ui import (
-    register_prompt,
-    risk_type_label,
-)
+from handlers.register_ui import Step, risk_type_label
 from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, N_, QUICK_PICK, label
 from handlers.ui.pickers import choices, paged, paged_stored
 
 QUICK_PICKS = tuple(QuickPick)
 YEAR = re.compile(r"\d{4}")
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-class Declare(StatesGroup):
-    power = State()
-    description = State()
-    risk_type = State()
-    focus = State()
-    factor = State()
-    measure_action = State()
-    responsible = State()
-    deadline = State()
-    rule = State()
-    more = State()
-    confirm = State()
-
-
-class RiskStep(StatesGroup):
-    """Single-question steps started from a risk card."""
-
-    dispute_reason = State()
-    discussion_date = State()
-    discussion_summary = State()
-    description = State()
 
 
 def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **values: int) -> None:
@@ -148,20 +122,28 @@ def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(Declare.power, "risks.ask_power", power_keyboard)
-register_prompt(Declare.description, "risks.ask_description")
-register_prompt(Declare.risk_type, "risks.ask_type", type_keyboard)
-register_prompt(Declare.focus, "risks.ask_focus", focus_keyboard)
-register_prompt(Declare.factor, factor_prompt_key, factor_keyboard)
-register_prompt(Declare.measure_action, "risks.ask_measure")
-register_prompt(Declare.responsible, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Declare.deadline, "risks.ask_deadline", deadline_keyboard)
-register_prompt(Declare.rule, "risks.ask_rule", rule_keyboard)
-register_prompt(Declare.more, "risks.ask_more", more_keyboard)
-register_prompt(RiskStep.dispute_reason, "risks.ask_dispute_reason")
-register_prompt(RiskStep.discussion_date, "risks.ask_discussion_date")
-register_prompt(RiskStep.discussion_summary, "risks.ask_discussion_summary")
-register_prompt(RiskStep.description, "risks.ask_description")
+# The steps, each with its question and keyboard (defined above).
+class Declare(StatesGroup):
+    power = Step("risks.ask_power", power_keyboard)
+    description = Step("risks.ask_description")
+    risk_type = Step("risks.ask_type", type_keyboard)
+    focus = Step("risks.ask_focus", focus_keyboard)
+    factor = Step(factor_prompt_key, factor_keyboard)
+    measure_action = Step("risks.ask_measure")
+    responsible = Step("risks.ask_responsible", responsible_keyboard)
+    deadline = Step("risks.ask_deadline", deadline_keyboard)
+    rule = Step("risks.ask_rule", rule_keyboard)
+    more = Step("risks.ask_more", more_keyboard)
+    confirm = State()
+
+
+class RiskStep(StatesGroup):
+    """Single-question steps started from a risk card."""
+
+    dispute_reason = Step("risks.ask_dispute_reason")
+    discussion_date = Step("risks.ask_discussion_date")
+    discussion_summary = Step("risks.ask_discussion_summary")
+    description = Step("risks.ask_description")
 
 
 def stale(query: CallbackQuery) -> Any:
