@@ -10,11 +10,9 @@ The parent router admits admins only; the service checks again (a forged button 
 from __future__ import annotations
 
 import uuid
-from contextlib import suppress
 from typing import Any
 
 from aiogram import F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -33,8 +31,8 @@ from handlers.callbacks import BroadcastAction, BroadcastCb
 from handlers.register_ui import Step, ask
 from handlers.ui.context import Ctx
 from handlers.ui.labels import AUDIENCE, label
-from handlers.ui.pickers import unit_choices
-from handlers.ui.query import message_of
+from handlers.ui.pickers import UnitPicker
+from handlers.ui.query import edit_in_place, message_of
 from handlers.ui.steps import abort_flow, asking_again, chosen_index, ends_step, next_step
 from handlers.ui.trail import answer_choice, ask_below
 from storage.models.org import Unit
@@ -75,14 +73,12 @@ async def start(message: Message, state: FSMContext) -> None:
     await ask(message, state)
 
 
+UNITS = UnitPicker(BroadcastCb, BroadcastAction.UNIT, BroadcastAction.PAGE)
+
+
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    return await unit_choices(
-        session,
-        offset,
-        choose=lambda unit_id: BroadcastCb(action=BroadcastAction.UNIT, value=unit_id),
-        page=lambda at: BroadcastCb(action=BroadcastAction.PAGE, value=at),
-        extra=[(_("broadcast.all_units"), BroadcastCb(action=BroadcastAction.UNIT, value=0))],
-    )
+    everyone = BroadcastCb(action=BroadcastAction.UNIT, value=0)  # unit 0: all units
+    return await UNITS.keyboard(session, offset, [(_("broadcast.all_units"), everyone)])
 
 
 async def choose_audience(
@@ -204,8 +200,7 @@ async def refresh(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) ->
     await service.progress(ctx.session, ctx.person, callback_data.batch)
     await query.answer()
     text, keyboard = await _progress_view(ctx.session, callback_data.batch)
-    with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 async def stop(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) -> None:
@@ -215,8 +210,7 @@ async def stop(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) -> No
     )
     await query.answer(_("broadcast.stopped").format(count=cancelled))
     text, keyboard = await _progress_view(ctx.session, callback_data.batch)
-    with suppress(TelegramBadRequest):
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 def create_router() -> Router:

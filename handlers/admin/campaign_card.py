@@ -17,12 +17,12 @@ from handlers.admin.campaign_ui import (
     CARD_UNITS,
     NAME_BUTTONS,
     NAMES_LISTED,
-    button,
-    edit,
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.ui.context import Ctx
+from handlers.ui.pickers import button
+from handlers.ui.query import edit_in_place
 from storage.models.campaign import Campaign
 
 # --- the list -----------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ async def show_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     text, keyboard = await _list_view(ctx)
     await state.clear()
     await query.answer()
-    await edit(query, text, keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 # --- the card -----------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ async def open_card(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -
     campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
     await query.answer(_("campaign.refreshed") if callback_data.value else None)
     text, keyboard = await card_view(ctx.session, campaign)
-    await edit(query, text, keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 async def names(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
@@ -142,7 +142,7 @@ async def names(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> No
         text=_("campaign.back"),
         callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
-    await edit(query, "\n".join(lines), builder.as_markup())
+    await edit_in_place(query, "\n".join(lines), builder.as_markup())
 
 
 async def ask_close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
@@ -159,7 +159,7 @@ async def ask_close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -
         text=_("campaign.close_no"),
         callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
-    await edit(
+    await edit_in_place(
         query,
         _("campaign.close_confirm").format(name=html.quote(campaign.name)),
         builder.as_markup(),
@@ -172,4 +172,4 @@ async def close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> No
     )
     await query.answer(_("campaign.closed"))
     text, keyboard = await card_view(ctx.session, campaign)
-    await edit(query, text, keyboard)
+    await edit_in_place(query, text, keyboard)

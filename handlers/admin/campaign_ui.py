@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Any
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -16,7 +14,6 @@ from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.register_ui import Step
 from handlers.ui.labels import REQUIREMENT, label
 from handlers.ui.pickers import choices
-from handlers.ui.query import message_of
 
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)
 QUICK_DAYS = (7, 14, 30)
@@ -59,12 +56,3 @@ class CampaignFlow(StatesGroup):
     requirement = Step("campaign.ask_requirement", _requirement_keyboard)
     deadline = Step("campaign.ask_deadline", _deadline_keyboard)
     confirm = State()
-
-
-async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await message_of(query).edit_text(text, reply_markup=keyboard)
-
-
-def button(text: str, data: CampaignCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())

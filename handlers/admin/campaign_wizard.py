@@ -25,15 +25,14 @@ from handlers.admin.campaign_ui import (
     REQUIREMENTS,
     CampaignFlow,
     abort_button,
-    button,
-    edit,
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.register_ui import ask
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
-from handlers.ui.pickers import PAGE_SIZE, unit_names
+from handlers.ui.pickers import PAGE_SIZE, button, unit_names
+from handlers.ui.query import edit_in_place
 from handlers.ui.steps import (
     StepOver,
     abort_flow,
@@ -98,7 +97,7 @@ async def _units_keyboard(ctx: Ctx, chosen: list[int], offset: int) -> InlineKey
 
 async def _show_units(query: CallbackQuery, ctx: Ctx, chosen: list[int], offset: int) -> None:
     keyboard = await _units_keyboard(ctx, chosen, offset)
-    await edit(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
+    await edit_in_place(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
 
 
 async def toggle_unit(

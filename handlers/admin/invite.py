@@ -20,7 +20,7 @@ from handlers.callbacks import InviteAction, InviteCb
 from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
 from handlers.ui.once import create_once
-from handlers.ui.pickers import unit_choices
+from handlers.ui.pickers import UnitPicker
 from handlers.ui.query import message_of, pressed_record, show_choices
 from handlers.ui.routes import Presses
 from storage.models.invitation import Invitation
@@ -42,19 +42,13 @@ def role_label(role: Role) -> str:
     return label(ROLE, role)
 
 
-async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    return await unit_choices(
-        session,
-        offset,
-        choose=lambda unit_id: InviteCb(action=InviteAction.UNIT, value=unit_id),
-        page=lambda at: InviteCb(action=InviteAction.PAGE, value=at),
-    )
+UNITS = UnitPicker(InviteCb, InviteAction.UNIT, InviteAction.PAGE)
 
 
 async def start_invite(message: Message, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()
     await state.set_state(InviteFlow.unit)
-    keyboard = await _unit_keyboard(session, 0)
+    keyboard = await UNITS.keyboard(session, 0)
     if not keyboard.inline_keyboard:
         await state.clear()
         await message.answer(_("invite.no_units"))
@@ -64,7 +58,7 @@ async def start_invite(message: Message, state: FSMContext, session: AsyncSessio
 
 @PRESSES.on(InviteAction.PAGE, InviteFlow.unit)
 async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
-    await show_choices(query, await _unit_keyboard(session, max(0, callback_data.value)))
+    await show_choices(query, await UNITS.keyboard(session, max(0, callback_data.value)))
 
 
 @PRESSES.on(InviteAction.UNIT, InviteFlow.unit)

@@ -6,17 +6,15 @@ asked, change nothing."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +30,8 @@ from handlers.public.texts import level_counts, when
 from handlers.register_ui import Step, ask
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
-from handlers.ui.pickers import PAGE_SIZE, page_nav, unit_names
-from handlers.ui.query import message_of
+from handlers.ui.pickers import PAGE_SIZE, button, page_nav, unit_names
+from handlers.ui.query import edit_in_place
 from handlers.ui.routes import Presses, presses
 from handlers.ui.steps import asking_again, chosen_index, end_flow, next_step
 from handlers.ui.trail import answer_choice, ask_below
@@ -48,21 +46,12 @@ PRESSES = Presses(RoundWizardCb)
 def _kb(*rows: list[tuple[str, RoundWizardCb]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for row in rows:
-        builder.row(*[_button(text, data) for text, data in row])
+        builder.row(*[button(text, data) for text, data in row])
     return builder.as_markup()
-
-
-def _button(text: str, data: RoundWizardCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def _abort() -> tuple[str, RoundWizardCb]:
     return _("publicity.wizard.abort"), RoundWizardCb(action=A.ABORT)
-
-
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    with suppress(TelegramBadRequest):  # "message is not modified"
-        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def menu(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -136,11 +125,11 @@ async def _units_keyboard(
     for unit in units:
         mark = "✅" if unit.id in chosen else "▫️"
         data = RoundWizardCb(action=A.TOGGLE, value=unit.id)
-        builder.row(_button(f"{mark} {unit.name}"[:60], data))
+        builder.row(button(f"{mark} {unit.name}"[:60], data))
     page_nav(builder, offset, total, lambda at: RoundWizardCb(action=A.PAGE, value=at))
     builder.row(
-        _button(_("publicity.units_done"), RoundWizardCb(action=A.UNITS_DONE)),
-        _button(*_abort()),
+        button(_("publicity.units_done"), RoundWizardCb(action=A.UNITS_DONE)),
+        button(*_abort()),
     )
     return builder.as_markup()
 
@@ -152,7 +141,7 @@ async def _show_units(
     chosen = list(data.get("units", []))
     await state.update_data(offset=offset)
     keyboard = await _units_keyboard(session, chosen, offset)
-    await _edit(query, _("publicity.ask_units").format(count=len(chosen)), keyboard)
+    await edit_in_place(query, _("publicity.ask_units").format(count=len(chosen)), keyboard)
 
 
 @PRESSES.on(A.SCOPE_ALL, RoundFlow.scope)

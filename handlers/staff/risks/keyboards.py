@@ -25,7 +25,7 @@ from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import Step, risk_type_label
 from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, N_, QUICK_PICK, label
-from handlers.ui.pickers import choices, paged, paged_stored
+from handlers.ui.pickers import choices, paged, paged_stored, pressing
 
 QUICK_PICKS = tuple(QuickPick)
 YEAR = re.compile(r"\d{4}")
@@ -39,10 +39,6 @@ def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **valu
 # --- step keyboards (built from the flow's data, so a resumed flow gets them back) ---------
 
 
-def _risk_cb(action: RiskAction, field: str) -> Callable[[int], RiskCb]:
-    return lambda number: RiskCb(action=action, **{field: number})
-
-
 def _stored_picker(
     items: str, offset: str, choose: RiskAction, page: RiskAction, none: str
 ) -> Callable[[dict[str, Any]], InlineKeyboardMarkup]:
@@ -53,8 +49,8 @@ def _stored_picker(
         return paged_stored(
             data.get(items, []),
             data.get(offset, 0),
-            choose=_risk_cb(choose, "id"),
-            page=_risk_cb(page, "value"),
+            choose=pressing(RiskCb, choose, "id"),
+            page=pressing(RiskCb, page),
             last=_(none),
         )
 
@@ -75,7 +71,7 @@ def risk_type_choices(press: Callable[[int], CallbackData]) -> InlineKeyboardMar
 
 
 def type_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return risk_type_choices(_risk_cb(RiskAction.TYPE, "value"))
+    return risk_type_choices(pressing(RiskCb, RiskAction.TYPE))
 
 
 def focus_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -103,15 +99,15 @@ def responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
         data.get("people", []),
         offset=data.get("people_offset", 0),
         total=data.get("people_total", 0),
-        choose=_risk_cb(RiskAction.WHO, "id"),
-        page=_risk_cb(RiskAction.WHO_PAGE, "value"),
+        choose=pressing(RiskCb, RiskAction.WHO, "id"),
+        page=pressing(RiskCb, RiskAction.WHO_PAGE),
         first=_("risks.responsible_me"),
     )
 
 
 def deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     labels = [label(QUICK_PICK, pick) for pick in QUICK_PICKS]
-    return choices(labels, _risk_cb(RiskAction.QUICK, "value"), columns=3)
+    return choices(labels, pressing(RiskCb, RiskAction.QUICK), columns=3)
 
 
 def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
