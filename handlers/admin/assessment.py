@@ -15,7 +15,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain.assessment import AssessmentState
 from bot.domain.errors import ServiceError
 from bot.domain.ids import parse_id
-from bot.domain.register_rules import local_today
 from bot.services import assessment as service
 from bot.services.assessment_text import card_text, ranking_text
 from handlers.callbacks import AssessmentAction, AssessmentCb
@@ -42,7 +41,7 @@ def parse_year(args: str | None, today: date) -> int:
 
 
 async def _screen(ctx: Ctx, year: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     config = service.AssessmentConfig.from_settings(ctx.settings)
     service.check_year(year, today)
     this = await service.for_year(ctx.session, year, today=today, config=config)
@@ -96,7 +95,7 @@ def _keyboard(this: service.YearAssessment, page: int) -> InlineKeyboardMarkup:
 
 async def show(message: Message, command: CommandObject, ctx: Ctx) -> None:
     await service.require_commission(ctx.session, ctx.person)
-    year = parse_year(command.args, local_today(ctx.clock.now(), ctx.settings.timezone))
+    year = parse_year(command.args, ctx.today())
     text, keyboard = await _screen(ctx, year, 0)
     await message.answer(text, reply_markup=keyboard)
 
@@ -131,7 +130,7 @@ async def ask_confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ct
 
 @PRESSES.on(AssessmentAction.CONFIRM_YES)
 async def confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     config = service.AssessmentConfig.from_settings(ctx.settings)
     await service.confirm(
         ctx.session,

@@ -10,26 +10,12 @@ which is persistent, so a restart mid-way resumes where the admin was.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 
-from handlers.admin.campaign_card import ask_close, close, names, open_card, show_list, start
+from handlers.admin import campaign_card, campaign_wizard
+from handlers.admin.campaign_card import start
 from handlers.admin.campaign_ui import CampaignFlow
-from handlers.admin.campaign_wizard import (
-    abort,
-    all_units,
-    choose_requirement,
-    create,
-    enter_deadline,
-    enter_name,
-    new,
-    not_text,
-    quick_deadline,
-    toggle_unit,
-    units_done,
-    units_page,
-)
-from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.ui.routes import presses
+from handlers.admin.campaign_wizard import enter_deadline, enter_name, not_text
 
 
 def create_router() -> Router:
@@ -38,22 +24,6 @@ def create_router() -> Router:
     for step, typed in ((CampaignFlow.name, enter_name), (CampaignFlow.deadline, enter_deadline)):
         router.message.register(typed, step, F.text)
         router.message.register(not_text, step)
-    presses(
-        router,
-        CampaignCb,
-        (show_list, CampaignAction.LIST),
-        (new, CampaignAction.NEW),
-        (toggle_unit, CampaignAction.TOGGLE, CampaignFlow.units),
-        (units_page, CampaignAction.PAGE, CampaignFlow.units),
-        (all_units, CampaignAction.ALL, CampaignFlow.units),
-        (units_done, CampaignAction.UNITS_DONE, CampaignFlow.units),
-        (choose_requirement, CampaignAction.REQ, CampaignFlow.requirement),
-        (quick_deadline, CampaignAction.DAYS, CampaignFlow.deadline),
-        (create, CampaignAction.CREATE, CampaignFlow.confirm),
-        (abort, CampaignAction.ABORT, StateFilter(CampaignFlow)),
-        (open_card, CampaignAction.OPEN),
-        (names, CampaignAction.NAMES),
-        (ask_close, CampaignAction.CLOSE),
-        (close, CampaignAction.CLOSE_YES),
-    )
+    campaign_card.PRESSES.register(router)
+    campaign_wizard.PRESSES.register(router)
     return router

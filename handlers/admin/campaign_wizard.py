@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from aiogram import html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -33,6 +34,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
 from handlers.ui.pickers import PAGE_SIZE, button, unit_names
 from handlers.ui.query import edit_in_place
+from handlers.ui.routes import Presses
 from handlers.ui.steps import (
     StepOver,
     abort_flow,
@@ -48,6 +50,10 @@ from storage.models.campaign import Campaign
 # --- the wizard ---------------------------------------------------------------------------------
 
 
+PRESSES = Presses(CampaignCb)
+
+
+@PRESSES.on(CampaignAction.NEW)
 async def new(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await next_step(query, state, CampaignFlow.name)
@@ -100,6 +106,7 @@ async def _show_units(query: CallbackQuery, ctx: Ctx, chosen: list[int], offset:
     await edit_in_place(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
 
 
+@PRESSES.on(CampaignAction.TOGGLE, CampaignFlow.units)
 async def toggle_unit(
     query: CallbackQuery,
     callback_data: CampaignCb,
@@ -119,6 +126,7 @@ async def toggle_unit(
     await _show_units(query, ctx, chosen, max(0, callback_data.cid))
 
 
+@PRESSES.on(CampaignAction.PAGE, CampaignFlow.units)
 async def units_page(
     query: CallbackQuery,
     callback_data: CampaignCb,
@@ -138,17 +146,20 @@ async def _units_chosen(
     await next_step(query, state, CampaignFlow.requirement, chosen=chosen, units=units)
 
 
+@PRESSES.on(CampaignAction.ALL, CampaignFlow.units)
 async def all_units(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = await service.top_units_in_scope(ctx.session, ctx.person)
     await _units_chosen(query, state, ctx, units, None)
 
 
+@PRESSES.on(CampaignAction.UNITS_DONE, CampaignFlow.units)
 async def units_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = list((await state.get_data()).get("units", []))
     names = await unit_names(ctx.session, units) if units else ""
     await _units_chosen(query, state, ctx, units, names)
 
 
+@PRESSES.on(CampaignAction.REQ, CampaignFlow.requirement)
 async def choose_requirement(
     query: CallbackQuery, callback_data: CampaignCb, state: FSMContext
 ) -> None:
@@ -199,11 +210,12 @@ async def _preview(
 
 async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
     async with asking_again():  # a refused date: why, and the same question with its buttons
-        deadline = service.check_deadline(message.text, service.today_of(ctx.clock, ctx.settings))
+        deadline = service.check_deadline(message.text, ctx.today())
         text, keyboard = await _preview(state, ctx, deadline)
     await ask_below(message, state, text, keyboard)
 
 
+@PRESSES.on(CampaignAction.DAYS, CampaignFlow.deadline)
 async def quick_deadline(
     query: CallbackQuery,
     callback_data: CampaignCb,
@@ -212,15 +224,17 @@ async def quick_deadline(
 ) -> None:
     if callback_data.value not in QUICK_DAYS:
         raise ServiceError("fallback.stale_button")
-    deadline = service.today_of(ctx.clock, ctx.settings) + timedelta(days=callback_data.value)
+    deadline = ctx.today() + timedelta(days=callback_data.value)
     text, keyboard = await _preview(state, ctx, deadline)  # a refusal: an alert, step kept
     await ask_below(await answer_choice(query), state, text, keyboard)
 
 
+@PRESSES.on(CampaignAction.ABORT, StateFilter(CampaignFlow))
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await abort_flow(query, state)
 
 
+@PRESSES.on(CampaignAction.CREATE, CampaignFlow.confirm)
 async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     async with ends_step(state):  # created or refused, the wizard is over

@@ -125,9 +125,9 @@ async def _edit(bot: Bot, data: dict[str, Any], text: str, markup: Any = None) -
     )
 
 
-async def _stale(query: CallbackQuery, state: FSMContext, step: State) -> dict[str, Any] | None:
-    """The flow's data when this button belongs to the step the person is at, else None
-    (told why: a button of a finished or other flow changes nothing)."""
+async def _at_step(query: CallbackQuery, state: FSMContext, step: State) -> dict[str, Any]:
+    """The flow's data when this button belongs to the step the person is at; else refused
+    as stale (errors.py says so: a button of a finished or other flow changes nothing)."""
     data = await state.get_data()
     message = query.message
     if (
@@ -135,8 +135,7 @@ async def _stale(query: CallbackQuery, state: FSMContext, step: State) -> dict[s
         or message is None
         or data.get("msg") != message.message_id
     ):
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return None
+        raise ServiceError("feedback.flow.stale")
     return data
 
 
@@ -144,12 +143,9 @@ async def _stale(query: CallbackQuery, state: FSMContext, step: State) -> dict[s
 async def choose_kind(
     query: CallbackQuery, callback_data: FeedbackCb, state: FSMContext, bot: Bot
 ) -> None:
-    data = await _stale(query, state, FeedbackFlow.kind)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.kind)
     if not 0 <= callback_data.value < len(KINDS) or callback_data.item_id != data["item"]:
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return
+        raise ServiceError("feedback.flow.stale")
     kind = KINDS[callback_data.value]
     await state.update_data(kind=kind.value)
     await state.set_state(FeedbackFlow.text)
@@ -248,9 +244,7 @@ def _preview(data: dict[str, Any], person: Person) -> tuple[str, InlineKeyboardM
 
 @PRESSES.on(FeedbackAction.FILES_DONE)
 async def files_done(query: CallbackQuery, state: FSMContext, bot: Bot, person: Person) -> None:
-    data = await _stale(query, state, FeedbackFlow.files)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.files)
     await state.set_state(FeedbackFlow.preview)
     await query.answer()
     await _edit(bot, data, *_preview(data, person))
@@ -260,9 +254,7 @@ async def files_done(query: CallbackQuery, state: FSMContext, bot: Bot, person: 
 async def toggle_anonymous(
     query: CallbackQuery, state: FSMContext, bot: Bot, person: Person
 ) -> None:
-    data = await _stale(query, state, FeedbackFlow.preview)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.preview)
     anonymous = not data.get("anon", True)
     await state.update_data(anon=anonymous, phone=None if anonymous else data.get("phone"))
     data = await state.get_data()
@@ -274,9 +266,7 @@ async def toggle_anonymous(
 
 @PRESSES.on(FeedbackAction.PHONE)
 async def ask_phone(query: CallbackQuery, state: FSMContext) -> None:
-    data = await _stale(query, state, FeedbackFlow.preview)
-    if data is None:
-        return
+    await _at_step(query, state, FeedbackFlow.preview)
     await state.set_state(FeedbackFlow.phone)
     await query.answer()
     keyboard = ReplyKeyboardMarkup(
@@ -320,9 +310,7 @@ async def _submit(ctx: Ctx, draft: submit.Draft) -> Feedback:
 
 @PRESSES.on(FeedbackAction.CONFIRM)
 async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
-    data = await _stale(query, state, FeedbackFlow.preview)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.preview)
     draft = submit.Draft(
         item_id=int(data["item"]),
         kind=Kind(data["kind"]),
@@ -358,8 +346,7 @@ async def cancel(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
     data = await state.get_data()
     message = query.message
     if message is None or data.get("msg") != message.message_id:
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return
+        raise ServiceError("feedback.flow.stale")
     await state.clear()
     await query.answer()
     await _edit(bot, data, _("feedback.flow.cancelled"))

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
+from bot.domain.register_rules import NOTE_MAX, is_overdue
 from bot.services import risks as risk_service
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
@@ -43,7 +43,7 @@ class MeasureReportFlow(StatesGroup):
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:
-    today = local_today(screen.clock.now(), screen.settings.timezone)
+    today = screen.today()
     items, total = await risk_service.measures_of(
         screen.session, screen.person, offset=offset, limit=PAGE_SIZE
     )
@@ -78,7 +78,7 @@ MEASURES = Pager(ListName.MEASURES, _list_page)
 async def open_measure(query: CallbackQuery, callback_data: MeasureCb, ctx: Ctx) -> None:
     measure = await risk_service.reportable_measure(ctx.session, ctx.person, callback_data.id)
     await query.answer()
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     text = _("measures.card").format(
         action=quote(measure.action),
         risk=quote(measure.risk.description),

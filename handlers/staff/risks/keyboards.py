@@ -5,27 +5,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.clock import Clock
 from bot.domain.grading import FACTORS
 from bot.domain.register_rules import (
     RISK_TYPES,
     QuickPick,
-    local_today,
 )
-from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import Step, risk_type_label
 from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, N_, QUICK_PICK, label
 from handlers.ui.pickers import choices, paged, paged_stored, pressing
+from handlers.ui.query import show_choices
 
 QUICK_PICKS = tuple(QuickPick)
 YEAR = re.compile(r"\d{4}")
@@ -39,30 +38,39 @@ def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **valu
 # --- step keyboards (built from the flow's data, so a resumed flow gets them back) ---------
 
 
-def _stored_picker(
-    items: str, offset: str, choose: RiskAction, page: RiskAction, none: str
-) -> Callable[[dict[str, Any]], InlineKeyboardMarkup]:
-    """A step's keyboard over a list kept in the flow's data (`items`, paged at `offset`),
-    each pressing `choose` with its id; `none` (a message key) chooses none of them."""
+@dataclass(frozen=True)
+class StoredPicker:
+    """A step's choice over a list kept in the flow's data (`items`, paged at `offset`), each
+    pressing `choose` with its id; `none` (a message key) chooses none of them."""
 
-    def keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    items: str
+    offset: str
+    choose: RiskAction
+    page: RiskAction
+    none: str
+
+    def keyboard(self, data: dict[str, Any]) -> InlineKeyboardMarkup:
         return paged_stored(
-            data.get(items, []),
-            data.get(offset, 0),
-            choose=pressing(RiskCb, choose, "id"),
-            page=pressing(RiskCb, page),
-            last=_(none),
+            data.get(self.items, []),
+            data.get(self.offset, 0),
+            choose=pressing(RiskCb, self.choose, "id"),
+            page=pressing(RiskCb, self.page),
+            last=_(self.none),
         )
 
-    return keyboard
+    async def turn(self, query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
+        """‹ ›: the same question, its list at the page pressed."""
+        data = await state.update_data({self.offset: max(0, callback_data.value)})
+        await show_choices(query, self.keyboard(data))
 
 
-power_keyboard = _stored_picker(
+POWERS = StoredPicker(
     "powers", "power_offset", RiskAction.POWER, RiskAction.POWER_PAGE, N_("risks.no_power")
 )
-rule_keyboard = _stored_picker(
+RULES = StoredPicker(
     "rules", "rule_offset", RiskAction.RULE, RiskAction.RULE_PAGE, N_("risks.no_rule")
 )
+power_keyboard, rule_keyboard = POWERS.keyboard, RULES.keyboard
 
 
 def risk_type_choices(press: Callable[[int], CallbackData]) -> InlineKeyboardMarkup:
@@ -144,7 +152,3 @@ class RiskStep(StatesGroup):
 
 def stale(query: CallbackQuery) -> Any:
     return query.answer(_("fallback.stale_button"), show_alert=True)
-
-
-def today_of(clock: Clock, settings: Settings) -> date:
-    return local_today(clock.now(), settings.timezone)
