@@ -101,10 +101,13 @@ def register_prompt(
     PROMPTS[name] = (key, keyboard, dict(values or {}))
 
 
-class Step(State):
-    """A flow step declared with its question: ``power = Step("risks.ask_power", keyboard)`` in
-    the StatesGroup registers the question (`register_prompt`) as soon as the group names the
-    step, so a step and its question are written once, side by side."""
+class Question(State):
+    """A flow step declared with its question, in its StatesGroup::
+
+        power = Question("risks.ask_power", power_keyboard)
+
+    registers the question (`register_prompt`) as soon as the group names the step, so a step
+    and its question are written once, side by side."""
 
     def __init__(
         self,

@@ -28,7 +28,7 @@ from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from handlers.callbacks import BroadcastAction, BroadcastCb
-from handlers.register_ui import Step, ask
+from handlers.register_ui import Question, ask
 from handlers.ui.context import Ctx
 from handlers.ui.labels import AUDIENCE, label
 from handlers.ui.pickers import UnitPicker
@@ -59,9 +59,9 @@ def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 class BroadcastFlow(StatesGroup):
-    audience = Step("broadcast.ask_audience", _audience_keyboard)
+    audience = Question("broadcast.ask_audience", _audience_keyboard)
     unit = State()
-    text = Step("broadcast.ask_text", values={"limit": service.TEXT_MAX})
+    text = Question("broadcast.ask_text", values={"limit": service.TEXT_MAX})
     confirm = State()
 
 

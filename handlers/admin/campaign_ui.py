@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.campaign_rules import NAME_MAX, Requirement
 from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.register_ui import Step
+from handlers.register_ui import Question
 from handlers.ui.labels import REQUIREMENT, label
 from handlers.ui.pickers import choices
 
@@ -51,8 +51,8 @@ def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 class CampaignFlow(StatesGroup):
-    name = Step("campaign.ask_name", values={"limit": NAME_MAX})
+    name = Question("campaign.ask_name", values={"limit": NAME_MAX})
     units = State()  # asked by the wizard: its toggles edit the question in place
-    requirement = Step("campaign.ask_requirement", _requirement_keyboard)
-    deadline = Step("campaign.ask_deadline", _deadline_keyboard)
+    requirement = Question("campaign.ask_requirement", _requirement_keyboard)
+    deadline = Question("campaign.ask_deadline", _deadline_keyboard)
     confirm = State()

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
-from handlers.register_ui import Step, ask, quote, reask, scope_label
+from handlers.register_ui import Question, ask, quote, reask, scope_label
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import UnitPicker, buttons
 from handlers.ui.query import message_of, pressed_record, show_choices
@@ -35,7 +35,7 @@ def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
 class CategoryFlow(StatesGroup):
     unit = State()
     scope = State()
-    names = Step("categories.ask_names", _reset_keyboard)
+    names = Question("categories.ask_names", _reset_keyboard)
 
 
 UNITS = UnitPicker(CategoryCb, CategoryAction.UNIT, CategoryAction.PAGE, field="id")

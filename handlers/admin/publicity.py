@@ -27,7 +27,7 @@ from bot.services.publicity.scope import Preview
 from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
-from handlers.register_ui import Step, ask
+from handlers.register_ui import Question, ask
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
 from handlers.ui.pickers import PAGE_SIZE, button, page_nav, unit_names
@@ -103,11 +103,11 @@ def _start_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 class RoundFlow(StatesGroup):
-    scope = Step("publicity.ask_scope", _scope_keyboard)
+    scope = Question("publicity.ask_scope", _scope_keyboard)
     units = State()
-    active = Step("publicity.ask_active", _active_keyboard)
-    start = Step("publicity.ask_start", _start_keyboard)
-    date = Step("publicity.ask_date", lambda _data: _kb([_abort()]))
+    active = Question("publicity.ask_active", _active_keyboard)
+    start = Question("publicity.ask_start", _start_keyboard)
+    date = Question("publicity.ask_date", lambda _data: _kb([_abort()]))
     preview = State()
 
 

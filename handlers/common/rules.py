@@ -25,7 +25,7 @@ from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from handlers.callbacks import ListName, RuleAction, RuleCb
-from handlers.register_ui import Step, alert, ask, day, quote
+from handlers.register_ui import Question, alert, ask, day, quote
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.once import create_once
@@ -56,9 +56,9 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 class AddRule(StatesGroup):
     unit = State()
     title = State()  # asked by TITLE
-    kind = Step("rules.ask_kind", _skip_keyboard)
-    issued = Step("rules.ask_issued", _skip_keyboard)
-    matter = Step("rules.ask_matter", _matter_keyboard)
+    kind = Question("rules.ask_kind", _skip_keyboard)
+    issued = Question("rules.ask_issued", _skip_keyboard)
+    matter = Question("rules.ask_matter", _matter_keyboard)
 
 
 TITLE = TextStep(

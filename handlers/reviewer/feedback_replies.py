@@ -24,7 +24,7 @@ from bot.domain.feedback import Action, Disposition
 from bot.services.feedback import answering
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
-from handlers.register_ui import Step, ask
+from handlers.register_ui import Question, ask
 from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
 from handlers.ui.context import Ctx
 from handlers.ui.steps import chosen_index, ends_step, next_step
@@ -69,7 +69,7 @@ def _back_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 
 class ReplyFlow(StatesGroup):
-    text = Step(lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
+    text = Question(lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
 
 
 async def _ask(query: CallbackQuery, state: FSMContext, what: str, callback_data: InboxCb) -> None:

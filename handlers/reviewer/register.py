@@ -24,7 +24,7 @@ from bot.services import risks as risk_service
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
-from handlers.register_ui import Step, ask, quote
+from handlers.register_ui import Question, ask, quote
 from handlers.staff.powers import card as power_card
 from handlers.staff.risks.keyboards import risk_type_choices
 from handlers.ui.context import Ctx
@@ -51,7 +51,7 @@ def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
 class Propose(StatesGroup):
     post = State()
     description = State()  # asked by DESCRIPTION
-    risk_type = Step("risks.ask_type", _type_keyboard)
+    risk_type = Question("risks.ask_type", _type_keyboard)
 
 
 RETURN_COMMENT = TextStep(ReturnPower.comment, "review_powers.ask_comment", COMMENT_MAX)

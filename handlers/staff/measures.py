@@ -16,7 +16,7 @@ from bot.domain.register_rules import NOTE_MAX, is_overdue
 from bot.services import risks as risk_service
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
-    Step,
+    Question,
     day,
     measure_status_label,
     quote,
@@ -39,7 +39,7 @@ REPORT_STATUSES = (
 
 
 class MeasureReportFlow(StatesGroup):
-    note = Step("measures.ask_note")
+    note = Question("measures.ask_note")
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:

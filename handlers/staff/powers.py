@@ -20,7 +20,7 @@ from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SU
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
 from handlers.callbacks import ListName, PowerAction, PowerCb
-from handlers.register_ui import Step, quote, reask, scope_label
+from handlers.register_ui import Question, quote, reask, scope_label
 from handlers.ui.cards import send_card
 from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
@@ -66,14 +66,14 @@ class PowerFlow(StatesGroup):
     content = State()
     subject = State()
     legal_basis = State()
-    scope = Step("powers.ask_scope", _scope_keyboard)
-    category = Step("powers.ask_category", category_keyboard)
+    scope = Question("powers.ask_scope", _scope_keyboard)
+    category = Question("powers.ask_category", category_keyboard)
     confirm = State()
 
 
 class PowerEdit(StatesGroup):
-    value = Step("powers.ask_new_value")
-    category = Step("powers.ask_category", category_keyboard)
+    value = Question("powers.ask_new_value")
+    category = Question("powers.ask_category", category_keyboard)
 
 
 def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:

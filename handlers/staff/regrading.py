@@ -24,7 +24,7 @@ from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
-from handlers.register_ui import Step, ask, day, level_label, quote
+from handlers.register_ui import Question, ask, day, level_label, quote
 from handlers.staff.risks import (
     deadline_keyboard,
     factor_keyboard,
@@ -62,14 +62,14 @@ def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 # The factor steps are asked here, the measure steps in `regrading_measures`.
 class Regrade(StatesGroup):
-    factor = Step(factor_prompt_key, factor_keyboard)
-    factor_confirm = Step("regrading.factors_preview", _factor_confirm_keyboard)
-    measure_text = Step("regrading.ask_measure_text")
-    measure_deadline = Step("risks.ask_deadline", deadline_keyboard)
-    measure_responsible = Step("risks.ask_responsible", responsible_keyboard)
-    add_action = Step("risks.ask_measure")
-    add_responsible = Step("risks.ask_responsible", responsible_keyboard)
-    add_deadline = Step("risks.ask_deadline", deadline_keyboard)
+    factor = Question(factor_prompt_key, factor_keyboard)
+    factor_confirm = Question("regrading.factors_preview", _factor_confirm_keyboard)
+    measure_text = Question("regrading.ask_measure_text")
+    measure_deadline = Question("risks.ask_deadline", deadline_keyboard)
+    measure_responsible = Question("risks.ask_responsible", responsible_keyboard)
+    add_action = Question("risks.ask_measure")
+    add_responsible = Question("risks.ask_responsible", responsible_keyboard)
+    add_deadline = Question("risks.ask_deadline", deadline_keyboard)
 
 
 def config_of(settings: Settings) -> ReviewConfig:

@@ -1,7 +1,8 @@
 """Text steps: ask a question, take typed text, ask again when it is refused.
 
-A step's question is registered once (`TextStep`, or a `Step` declared in the StatesGroup for a
-step with buttons), so any refusal can ask it again from the state alone, after a restart too.
+A step's question is registered once (`TextStep`, or a `Question` declared in the StatesGroup
+for a step with buttons), so any refusal can ask it again from the state alone, after a
+restart too.
 Handlers do not catch refusals: a refusal of what was typed is raised as `AskAgain`, and
 `handlers/errors.py` answers it with the refusal and the same question (the update's writes are
 rolled back, the step stays).

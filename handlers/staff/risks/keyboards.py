@@ -21,7 +21,7 @@ from bot.domain.register_rules import (
     QuickPick,
 )
 from handlers.callbacks import RiskAction, RiskCb
-from handlers.register_ui import Step, risk_type_label
+from handlers.register_ui import Question, risk_type_label
 from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, N_, QUICK_PICK, label
 from handlers.ui.pickers import choices, paged, paged_stored, pressing
 from handlers.ui.query import show_choices
@@ -128,26 +128,26 @@ def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 # The steps, each with its question and keyboard (defined above).
 class Declare(StatesGroup):
-    power = Step("risks.ask_power", power_keyboard)
-    description = Step("risks.ask_description")
-    risk_type = Step("risks.ask_type", type_keyboard)
-    focus = Step("risks.ask_focus", focus_keyboard)
-    factor = Step(factor_prompt_key, factor_keyboard)
-    measure_action = Step("risks.ask_measure")
-    responsible = Step("risks.ask_responsible", responsible_keyboard)
-    deadline = Step("risks.ask_deadline", deadline_keyboard)
-    rule = Step("risks.ask_rule", rule_keyboard)
-    more = Step("risks.ask_more", more_keyboard)
+    power = Question("risks.ask_power", power_keyboard)
+    description = Question("risks.ask_description")
+    risk_type = Question("risks.ask_type", type_keyboard)
+    focus = Question("risks.ask_focus", focus_keyboard)
+    factor = Question(factor_prompt_key, factor_keyboard)
+    measure_action = Question("risks.ask_measure")
+    responsible = Question("risks.ask_responsible", responsible_keyboard)
+    deadline = Question("risks.ask_deadline", deadline_keyboard)
+    rule = Question("risks.ask_rule", rule_keyboard)
+    more = Question("risks.ask_more", more_keyboard)
     confirm = State()
 
 
 class RiskStep(StatesGroup):
     """Single-question steps started from a risk card."""
 
-    dispute_reason = Step("risks.ask_dispute_reason")
-    discussion_date = Step("risks.ask_discussion_date")
-    discussion_summary = Step("risks.ask_discussion_summary")
-    description = Step("risks.ask_description")
+    dispute_reason = Question("risks.ask_dispute_reason")
+    discussion_date = Question("risks.ask_discussion_date")
+    discussion_summary = Question("risks.ask_discussion_summary")
+    description = Question("risks.ask_description")
 
 
 def stale(query: CallbackQuery) -> Any:
