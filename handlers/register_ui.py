@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import html
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -99,6 +99,28 @@ def register_prompt(
     if name is None:
         raise ValueError("register_prompt: the state is not in a StatesGroup yet")
     PROMPTS[name] = (key, keyboard, dict(values or {}))
+
+
+class Question(State):
+    """A flow step declared with its question, in its StatesGroup::
+
+        power = Question("risks.ask_power", power_keyboard)
+
+    registers the question (`register_prompt`) as soon as the group names the step, so a step
+    and its question are written once, side by side."""
+
+    def __init__(
+        self,
+        key: str | Callable[[dict[str, Any]], str],
+        keyboard: Keyboard | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self._question = (key, keyboard, values)
+
+    def set_parent(self, group: type[StatesGroup]) -> None:
+        super().set_parent(group)
+        register_prompt(self, *self._question)
 
 
 async def ask(message: Message, state: FSMContext, *, prefix: str | None = None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -15,12 +15,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain.assessment import AssessmentState
 from bot.domain.errors import ServiceError
 from bot.domain.ids import parse_id
-from bot.domain.register_rules import local_today
 from bot.services import assessment as service
 from bot.services.assessment_text import card_text, ranking_text
 from handlers.callbacks import AssessmentAction, AssessmentCb
 from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
+
+PRESSES = Presses(AssessmentCb)
 
 
 def tr(key: str, /, **values: Any) -> str:
@@ -39,7 +41,7 @@ def parse_year(args: str | None, today: date) -> int:
 
 
 async def _screen(ctx: Ctx, year: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     config = service.AssessmentConfig.from_settings(ctx.settings)
     service.check_year(year, today)
     this = await service.for_year(ctx.session, year, today=today, config=config)
@@ -93,11 +95,12 @@ def _keyboard(this: service.YearAssessment, page: int) -> InlineKeyboardMarkup:
 
 async def show(message: Message, command: CommandObject, ctx: Ctx) -> None:
     await service.require_commission(ctx.session, ctx.person)
-    year = parse_year(command.args, local_today(ctx.clock.now(), ctx.settings.timezone))
+    year = parse_year(command.args, ctx.today())
     text, keyboard = await _screen(ctx, year, 0)
     await message.answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(AssessmentAction.PAGE)
 async def turn_page(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
     await service.require_commission(ctx.session, ctx.person)
     text, keyboard = await _screen(ctx, callback_data.year, callback_data.page)
@@ -105,6 +108,7 @@ async def turn_page(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx)
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
+@PRESSES.on(AssessmentAction.CONFIRM)
 async def ask_confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
     await service.require_commission(ctx.session, ctx.person)
     builder = InlineKeyboardBuilder()
@@ -124,8 +128,9 @@ async def ask_confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ct
     )
 
 
+@PRESSES.on(AssessmentAction.CONFIRM_YES)
 async def confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -> None:
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     config = service.AssessmentConfig.from_settings(ctx.settings)
     await service.confirm(
         ctx.session,
@@ -143,9 +148,6 @@ async def confirm(query: CallbackQuery, callback_data: AssessmentCb, ctx: Ctx) -
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    cb = AssessmentCb.filter
     router.message.register(show, Command("assessment"))
-    router.callback_query.register(turn_page, cb(F.action == AssessmentAction.PAGE))
-    router.callback_query.register(ask_confirm, cb(F.action == AssessmentAction.CONFIRM))
-    router.callback_query.register(confirm, cb(F.action == AssessmentAction.CONFIRM_YES))
+    PRESSES.register(router)
     return router

@@ -10,11 +10,9 @@ The parent router admits admins only; the service checks again (a forged button 
 from __future__ import annotations
 
 import uuid
-from contextlib import suppress
 from typing import Any
 
 from aiogram import F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -30,10 +28,11 @@ from bot.services import broadcast as service
 from bot.services import broadcast_progress as progress_service
 from bot.services.broadcast import Audience
 from handlers.callbacks import BroadcastAction, BroadcastCb
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import Question, ask
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import unit_choices
-from handlers.ui.query import message_of
+from handlers.ui.labels import AUDIENCE, label
+from handlers.ui.pickers import UnitPicker
+from handlers.ui.query import edit_in_place, message_of
 from handlers.ui.steps import abort_flow, asking_again, chosen_index, ends_step, next_step
 from handlers.ui.trail import answer_choice, ask_below
 from storage.models.org import Unit
@@ -41,21 +40,8 @@ from storage.models.org import Unit
 AUDIENCES: tuple[Audience, ...] = tuple(Audience)
 
 
-class BroadcastFlow(StatesGroup):
-    audience = State()
-    unit = State()
-    text = State()
-    confirm = State()
-
-
 def audience_label(audience: Audience) -> str:
-    labels = {
-        Audience.STAFF: _("broadcast.audience_staff"),
-        Audience.REVIEWERS: _("broadcast.audience_reviewers"),
-        Audience.LEADERS: _("broadcast.audience_leaders"),
-        Audience.MEMBERS: _("broadcast.audience_members"),
-    }
-    return labels[audience]
+    return label(AUDIENCE, audience)
 
 
 def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -72,8 +58,11 @@ def _audience_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(BroadcastFlow.audience, "broadcast.ask_audience", _audience_keyboard)
-register_prompt(BroadcastFlow.text, "broadcast.ask_text", values={"limit": service.TEXT_MAX})
+class BroadcastFlow(StatesGroup):
+    audience = Question("broadcast.ask_audience", _audience_keyboard)
+    unit = State()
+    text = Question("broadcast.ask_text", values={"limit": service.TEXT_MAX})
+    confirm = State()
 
 
 async def start(message: Message, state: FSMContext) -> None:
@@ -84,14 +73,12 @@ async def start(message: Message, state: FSMContext) -> None:
     await ask(message, state)
 
 
+UNITS = UnitPicker(BroadcastCb, BroadcastAction.UNIT, BroadcastAction.PAGE)
+
+
 async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    return await unit_choices(
-        session,
-        offset,
-        choose=lambda unit_id: BroadcastCb(action=BroadcastAction.UNIT, value=unit_id),
-        page=lambda at: BroadcastCb(action=BroadcastAction.PAGE, value=at),
-        extra=[(_("broadcast.all_units"), BroadcastCb(action=BroadcastAction.UNIT, value=0))],
-    )
+    everyone = BroadcastCb(action=BroadcastAction.UNIT, value=0)  # unit 0: all units
+    return await UNITS.keyboard(session, offset, [(_("broadcast.all_units"), everyone)])
 
 
 async def choose_audience(
@@ -213,8 +200,7 @@ async def refresh(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) ->
     await service.progress(ctx.session, ctx.person, callback_data.batch)
     await query.answer()
     text, keyboard = await _progress_view(ctx.session, callback_data.batch)
-    with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 async def stop(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) -> None:
@@ -224,8 +210,7 @@ async def stop(query: CallbackQuery, callback_data: BroadcastCb, ctx: Ctx) -> No
     )
     await query.answer(_("broadcast.stopped").format(count=cancelled))
     text, keyboard = await _progress_view(ctx.session, callback_data.batch)
-    with suppress(TelegramBadRequest):
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 def create_router() -> Router:

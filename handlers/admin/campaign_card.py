@@ -17,15 +17,19 @@ from handlers.admin.campaign_ui import (
     CARD_UNITS,
     NAME_BUTTONS,
     NAMES_LISTED,
-    button,
-    edit,
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
 from handlers.ui.context import Ctx
+from handlers.ui.pickers import button, buttons
+from handlers.ui.query import edit_in_place
+from handlers.ui.routes import Presses
 from storage.models.campaign import Campaign
 
 # --- the list -----------------------------------------------------------------------------------
+
+
+PRESSES = Presses(CampaignCb)
 
 
 async def _list_view(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
@@ -50,11 +54,12 @@ async def start(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await message.answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(CampaignAction.LIST)
 async def show_list(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     text, keyboard = await _list_view(ctx)
     await state.clear()
     await query.answer()
-    await edit(query, text, keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
 # --- the card -----------------------------------------------------------------------------------
@@ -108,13 +113,15 @@ async def card_view(session: AsyncSession, campaign: Campaign) -> tuple[str, Inl
     return "\n".join(lines), builder.as_markup()
 
 
+@PRESSES.on(CampaignAction.OPEN)
 async def open_card(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
     campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
     await query.answer(_("campaign.refreshed") if callback_data.value else None)
     text, keyboard = await card_view(ctx.session, campaign)
-    await edit(query, text, keyboard)
+    await edit_in_place(query, text, keyboard)
 
 
+@PRESSES.on(CampaignAction.NAMES)
 async def names(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
     campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
     progress = await service.progress_of(ctx.session, campaign)
@@ -142,34 +149,29 @@ async def names(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> No
         text=_("campaign.back"),
         callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
     )
-    await edit(query, "\n".join(lines), builder.as_markup())
+    await edit_in_place(query, "\n".join(lines), builder.as_markup())
 
 
+@PRESSES.on(CampaignAction.CLOSE)
 async def ask_close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
     campaign = await service.get_for(ctx.session, ctx.person, callback_data.cid)
     if campaign.status != CampaignStatus.ACTIVE.value:
         raise ServiceError("campaign.already_closed")
     await query.answer()
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("campaign.close_yes"),
-        callback_data=CampaignCb(action=CampaignAction.CLOSE_YES, cid=campaign.id),
+    keyboard = buttons(
+        (_("campaign.close_yes"), CampaignCb(action=CampaignAction.CLOSE_YES, cid=campaign.id)),
+        (_("campaign.close_no"), CampaignCb(action=CampaignAction.OPEN, cid=campaign.id)),
+        columns=2,
     )
-    builder.button(
-        text=_("campaign.close_no"),
-        callback_data=CampaignCb(action=CampaignAction.OPEN, cid=campaign.id),
-    )
-    await edit(
-        query,
-        _("campaign.close_confirm").format(name=html.quote(campaign.name)),
-        builder.as_markup(),
-    )
+    text = _("campaign.close_confirm").format(name=html.quote(campaign.name))
+    await edit_in_place(query, text, keyboard)
 
 
+@PRESSES.on(CampaignAction.CLOSE_YES)
 async def close(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> None:
     campaign = await service.close_campaign(
         ctx.session, ctx.clock, actor=ctx.person, campaign_id=callback_data.cid
     )
     await query.answer(_("campaign.closed"))
     text, keyboard = await card_view(ctx.session, campaign)
-    await edit(query, text, keyboard)
+    await edit_in_place(query, text, keyboard)

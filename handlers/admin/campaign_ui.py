@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+from typing import Any
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.campaign_rules import Requirement
-from bot.domain.errors import ServiceError
-from handlers.callbacks import CampaignCb
-from handlers.register_ui import refusal
-from handlers.ui.query import message_of
+from bot.domain.campaign_rules import NAME_MAX, Requirement
+from handlers.callbacks import CampaignAction, CampaignCb
+from handlers.register_ui import Question
+from handlers.ui.labels import REQUIREMENT, label
+from handlers.ui.pickers import choices
 
 REQUIREMENTS: tuple[Requirement, ...] = tuple(Requirement)
 QUICK_DAYS = (7, 14, 30)
@@ -22,32 +22,37 @@ CARD_UNITS = 30  # unit lines on a card (a message holds 4096 characters)
 NAMES_LISTED = 60  # missing posts listed for one unit
 
 
-class CampaignFlow(StatesGroup):
-    name = State()
-    units = State()
-    requirement = State()
-    deadline = State()
-    confirm = State()
-
-
 def requirement_label(requirement: Requirement) -> str:
-    labels = {
-        Requirement.POWERS: _("campaign.req.powers"),
-        Requirement.RISKS: _("campaign.req.risks"),
-        Requirement.MEASURES: _("campaign.req.measures"),
-        Requirement.REGRADING: _("campaign.req.regrading"),
-    }
-    return labels[requirement]
+    return label(REQUIREMENT, requirement)
 
 
-async def alert(query: CallbackQuery, error: ServiceError) -> None:
-    await query.answer(refusal(error), show_alert=True)
+def abort_button() -> tuple[str, CampaignCb]:
+    return _("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)
 
 
-async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    with suppress(TelegramBadRequest):  # "message is not modified" when nothing moved
-        await message_of(query).edit_text(text, reply_markup=keyboard)
+def _requirement_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    return choices(
+        [requirement_label(requirement) for requirement in REQUIREMENTS],
+        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
+        extra=[abort_button()],
+    )
 
 
-def button(text: str, data: CampaignCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for days in QUICK_DAYS:
+        builder.button(
+            text=_("campaign.in_days").format(days=days),
+            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
+        )
+    builder.button(text=_("campaign.abort"), callback_data=abort_button()[1])
+    builder.adjust(len(QUICK_DAYS), 1)
+    return builder.as_markup()
+
+
+class CampaignFlow(StatesGroup):
+    name = Question("campaign.ask_name", values={"limit": NAME_MAX})
+    units = State()  # asked by the wizard: its toggles edit the question in place
+    requirement = Question("campaign.ask_requirement", _requirement_keyboard)
+    deadline = Question("campaign.ask_deadline", _deadline_keyboard)
+    confirm = State()

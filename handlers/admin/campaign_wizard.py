@@ -9,15 +9,15 @@ choice is made; a typed name or deadline stays as the admin's own message.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from aiogram import html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.campaign_rules import NAME_MAX, Requirement
+from bot.domain.campaign_rules import Requirement
 from bot.domain.errors import ServiceError
 from bot.services import campaigns as service
 from handlers.admin.campaign_card import card_view
@@ -25,15 +25,16 @@ from handlers.admin.campaign_ui import (
     QUICK_DAYS,
     REQUIREMENTS,
     CampaignFlow,
-    button,
-    edit,
+    abort_button,
     requirement_label,
 )
 from handlers.callbacks import CampaignAction, CampaignCb
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import ask
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
-from handlers.ui.pickers import PAGE_SIZE, choices, unit_names
+from handlers.ui.pickers import PAGE_SIZE, button, unit_names
+from handlers.ui.query import edit_in_place
+from handlers.ui.routes import Presses
 from handlers.ui.steps import (
     StepOver,
     abort_flow,
@@ -49,35 +50,10 @@ from storage.models.campaign import Campaign
 # --- the wizard ---------------------------------------------------------------------------------
 
 
-def _abort_button() -> tuple[str, CampaignCb]:
-    return _("campaign.abort"), CampaignCb(action=CampaignAction.ABORT)
+PRESSES = Presses(CampaignCb)
 
 
-def _requirement_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return choices(
-        [requirement_label(requirement) for requirement in REQUIREMENTS],
-        lambda index: CampaignCb(action=CampaignAction.REQ, value=index),
-        extra=[_abort_button()],
-    )
-
-
-def _deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for days in QUICK_DAYS:
-        builder.button(
-            text=_("campaign.in_days").format(days=days),
-            callback_data=CampaignCb(action=CampaignAction.DAYS, value=days),
-        )
-    builder.button(text=_("campaign.abort"), callback_data=_abort_button()[1])
-    builder.adjust(len(QUICK_DAYS), 1)
-    return builder.as_markup()
-
-
-register_prompt(CampaignFlow.name, "campaign.ask_name", values={"limit": NAME_MAX})
-register_prompt(CampaignFlow.requirement, "campaign.ask_requirement", _requirement_keyboard)
-register_prompt(CampaignFlow.deadline, "campaign.ask_deadline", _deadline_keyboard)
-
-
+@PRESSES.on(CampaignAction.NEW)
 async def new(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await next_step(query, state, CampaignFlow.name)
@@ -120,16 +96,17 @@ async def _units_keyboard(ctx: Ctx, chosen: list[int], offset: int) -> InlineKey
     builder.row(button(_("campaign.all_in_scope"), CampaignCb(action=CampaignAction.ALL)))
     builder.row(
         button(_("campaign.units_done"), CampaignCb(action=CampaignAction.UNITS_DONE)),
-        button(*_abort_button()),
+        button(*abort_button()),
     )
     return builder.as_markup()
 
 
 async def _show_units(query: CallbackQuery, ctx: Ctx, chosen: list[int], offset: int) -> None:
     keyboard = await _units_keyboard(ctx, chosen, offset)
-    await edit(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
+    await edit_in_place(query, _("campaign.ask_units").format(count=len(chosen)), keyboard)
 
 
+@PRESSES.on(CampaignAction.TOGGLE, CampaignFlow.units)
 async def toggle_unit(
     query: CallbackQuery,
     callback_data: CampaignCb,
@@ -149,6 +126,7 @@ async def toggle_unit(
     await _show_units(query, ctx, chosen, max(0, callback_data.cid))
 
 
+@PRESSES.on(CampaignAction.PAGE, CampaignFlow.units)
 async def units_page(
     query: CallbackQuery,
     callback_data: CampaignCb,
@@ -168,17 +146,20 @@ async def _units_chosen(
     await next_step(query, state, CampaignFlow.requirement, chosen=chosen, units=units)
 
 
+@PRESSES.on(CampaignAction.ALL, CampaignFlow.units)
 async def all_units(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = await service.top_units_in_scope(ctx.session, ctx.person)
     await _units_chosen(query, state, ctx, units, None)
 
 
+@PRESSES.on(CampaignAction.UNITS_DONE, CampaignFlow.units)
 async def units_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     units = list((await state.get_data()).get("units", []))
     names = await unit_names(ctx.session, units) if units else ""
     await _units_chosen(query, state, ctx, units, names)
 
 
+@PRESSES.on(CampaignAction.REQ, CampaignFlow.requirement)
 async def choose_requirement(
     query: CallbackQuery, callback_data: CampaignCb, state: FSMContext
 ) -> None:
@@ -223,17 +204,18 @@ async def _preview(
     builder.button(
         text=_("campaign.create"), callback_data=CampaignCb(action=CampaignAction.CREATE)
     )
-    builder.button(text=_("campaign.abort"), callback_data=_abort_button()[1])
+    builder.button(text=_("campaign.abort"), callback_data=abort_button()[1])
     return text, builder.as_markup()
 
 
 async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
     async with asking_again():  # a refused date: why, and the same question with its buttons
-        deadline = service.check_deadline(message.text, service.today_of(ctx.clock, ctx.settings))
+        deadline = service.check_deadline(message.text, ctx.today())
         text, keyboard = await _preview(state, ctx, deadline)
     await ask_below(message, state, text, keyboard)
 
 
+@PRESSES.on(CampaignAction.DAYS, CampaignFlow.deadline)
 async def quick_deadline(
     query: CallbackQuery,
     callback_data: CampaignCb,
@@ -242,15 +224,17 @@ async def quick_deadline(
 ) -> None:
     if callback_data.value not in QUICK_DAYS:
         raise ServiceError("fallback.stale_button")
-    deadline = service.today_of(ctx.clock, ctx.settings) + timedelta(days=callback_data.value)
+    deadline = ctx.today() + timedelta(days=callback_data.value)
     text, keyboard = await _preview(state, ctx, deadline)  # a refusal: an alert, step kept
     await ask_below(await answer_choice(query), state, text, keyboard)
 
 
+@PRESSES.on(CampaignAction.ABORT, StateFilter(CampaignFlow))
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await abort_flow(query, state)
 
 
+@PRESSES.on(CampaignAction.CREATE, CampaignFlow.confirm)
 async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     async with ends_step(state):  # created or refused, the wizard is over

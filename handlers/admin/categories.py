@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import powers as power_service
 from handlers.callbacks import CategoryAction, CategoryCb
-from handlers.register_ui import ask, quote, reask, register_prompt, scope_label
+from handlers.register_ui import Question, ask, quote, reask, scope_label
 from handlers.ui.context import Ctx
-from handlers.ui.pickers import buttons, unit_choices
+from handlers.ui.pickers import UnitPicker, buttons
 from handlers.ui.query import message_of, pressed_record, show_choices
 from handlers.ui.routes import presses
 from handlers.ui.steps import asking_again
@@ -28,38 +28,29 @@ SCOPES = ("external", "internal")
 SEPARATORS = re.compile(r"[\n,，、;；]+")
 
 
-class CategoryFlow(StatesGroup):
-    unit = State()
-    scope = State()
-    names = State()
-
-
 def _reset_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     return buttons((_("categories.reset"), CategoryCb(action=CategoryAction.RESET)))
 
 
-register_prompt(CategoryFlow.names, "categories.ask_names", _reset_keyboard)
+class CategoryFlow(StatesGroup):
+    unit = State()
+    scope = State()
+    names = Question("categories.ask_names", _reset_keyboard)
 
 
-async def _units(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    return await unit_choices(
-        session,
-        offset,
-        choose=lambda unit_id: CategoryCb(action=CategoryAction.UNIT, id=unit_id),
-        page=lambda at: CategoryCb(action=CategoryAction.PAGE, id=at),
-    )
+UNITS = UnitPicker(CategoryCb, CategoryAction.UNIT, CategoryAction.PAGE, field="id")
 
 
 async def start(message: Message, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()
     await state.set_state(CategoryFlow.unit)
-    await message.answer(_("categories.ask_unit"), reply_markup=await _units(session, 0))
+    await message.answer(_("categories.ask_unit"), reply_markup=await UNITS.keyboard(session, 0))
 
 
 async def unit_page(
     query: CallbackQuery, callback_data: CategoryCb, session: AsyncSession
 ) -> None:
-    await show_choices(query, await _units(session, max(0, callback_data.id)))
+    await show_choices(query, await UNITS.keyboard(session, max(0, callback_data.id)))
 
 
 async def choose_unit(

@@ -20,12 +20,14 @@ from handlers.callbacks import InviteAction, InviteCb
 from handlers.ui.context import Ctx
 from handlers.ui.labels import ROLE, label
 from handlers.ui.once import create_once
-from handlers.ui.pickers import unit_choices
+from handlers.ui.pickers import UnitPicker
 from handlers.ui.query import message_of, pressed_record, show_choices
-from handlers.ui.routes import presses
+from handlers.ui.routes import Presses
 from storage.models.invitation import Invitation
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
+
+PRESSES = Presses(InviteCb)
 
 
 class InviteFlow(StatesGroup):
@@ -40,19 +42,13 @@ def role_label(role: Role) -> str:
     return label(ROLE, role)
 
 
-async def _unit_keyboard(session: AsyncSession, offset: int) -> InlineKeyboardMarkup:
-    return await unit_choices(
-        session,
-        offset,
-        choose=lambda unit_id: InviteCb(action=InviteAction.UNIT, value=unit_id),
-        page=lambda at: InviteCb(action=InviteAction.PAGE, value=at),
-    )
+UNITS = UnitPicker(InviteCb, InviteAction.UNIT, InviteAction.PAGE)
 
 
 async def start_invite(message: Message, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()
     await state.set_state(InviteFlow.unit)
-    keyboard = await _unit_keyboard(session, 0)
+    keyboard = await UNITS.keyboard(session, 0)
     if not keyboard.inline_keyboard:
         await state.clear()
         await message.answer(_("invite.no_units"))
@@ -60,10 +56,12 @@ async def start_invite(message: Message, state: FSMContext, session: AsyncSessio
     await message.answer(_("invite.ask_unit"), reply_markup=keyboard)
 
 
+@PRESSES.on(InviteAction.PAGE, InviteFlow.unit)
 async def unit_page(query: CallbackQuery, callback_data: InviteCb, session: AsyncSession) -> None:
-    await show_choices(query, await _unit_keyboard(session, max(0, callback_data.value)))
+    await show_choices(query, await UNITS.keyboard(session, max(0, callback_data.value)))
 
 
+@PRESSES.on(InviteAction.UNIT, InviteFlow.unit)
 async def choose_unit(
     query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
 ) -> None:
@@ -101,6 +99,7 @@ def _roles_keyboard(chosen: list[str]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@PRESSES.on(InviteAction.POST, InviteFlow.post)
 async def choose_post(
     query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
 ) -> None:
@@ -118,6 +117,7 @@ async def choose_post(
     )
 
 
+@PRESSES.on(InviteAction.ROLE, InviteFlow.roles)
 async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMContext) -> None:
     if not 0 <= callback_data.value < len(ASSIGNABLE_ROLES):
         await query.answer(_("fallback.stale_button"), show_alert=True)
@@ -129,6 +129,7 @@ async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMC
     await show_choices(query, _roles_keyboard(chosen))
 
 
+@PRESSES.on(InviteAction.ROLES_DONE, InviteFlow.roles)
 async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
     if not (await state.get_data()).get("roles"):
         await query.answer(_("invite.no_roles"), show_alert=True)
@@ -161,12 +162,14 @@ async def enter_name(message: Message, state: FSMContext, session: AsyncSession)
     )
 
 
+@PRESSES.on(InviteAction.ABORT, InviteFlow.confirm)
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
     await message_of(query).edit_text(_("cancel.done"))
 
 
+@PRESSES.on(InviteAction.CREATE, InviteFlow.confirm)
 async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) -> None:
     data = await state.get_data()
     unit = await ctx.session.get(Unit, data["unit_id"])
@@ -195,16 +198,6 @@ async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) ->
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_invite, Command("invite"))
-    presses(
-        router,
-        InviteCb,
-        (unit_page, InviteAction.PAGE, InviteFlow.unit),
-        (choose_unit, InviteAction.UNIT, InviteFlow.unit),
-        (choose_post, InviteAction.POST, InviteFlow.post),
-        (toggle_role, InviteAction.ROLE, InviteFlow.roles),
-        (roles_done, InviteAction.ROLES_DONE, InviteFlow.roles),
-        (abort, InviteAction.ABORT, InviteFlow.confirm),
-        (create, InviteAction.CREATE, InviteFlow.confirm),
-    )
+    PRESSES.register(router)
     router.message.register(enter_name, InviteFlow.name, F.text)
     return router

@@ -6,17 +6,15 @@ asked, change nothing."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +27,12 @@ from bot.services.publicity.scope import Preview
 from handlers.callbacks import RoundWizardAction as A
 from handlers.callbacks import RoundWizardCb
 from handlers.public.texts import level_counts, when
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import Question, ask
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
-from handlers.ui.pickers import PAGE_SIZE, page_nav, unit_names
-from handlers.ui.query import message_of
+from handlers.ui.pickers import PAGE_SIZE, button, page_nav, unit_names
+from handlers.ui.query import edit_in_place
+from handlers.ui.routes import Presses, presses
 from handlers.ui.steps import asking_again, chosen_index, end_flow, next_step
 from handlers.ui.trail import answer_choice, ask_below
 from storage.models.publicity import PublicityRound
@@ -41,33 +40,18 @@ from storage.models.publicity import PublicityRound
 PREVIEW_UNITS = 25  # units listed by name in the preview; the rest are summed
 
 
-class RoundFlow(StatesGroup):
-    scope = State()
-    units = State()
-    active = State()
-    start = State()
-    date = State()
-    preview = State()
+PRESSES = Presses(RoundWizardCb)
 
 
 def _kb(*rows: list[tuple[str, RoundWizardCb]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for row in rows:
-        builder.row(*[_button(text, data) for text, data in row])
+        builder.row(*[button(text, data) for text, data in row])
     return builder.as_markup()
-
-
-def _button(text: str, data: RoundWizardCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def _abort() -> tuple[str, RoundWizardCb]:
     return _("publicity.wizard.abort"), RoundWizardCb(action=A.ABORT)
-
-
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    with suppress(TelegramBadRequest):  # "message is not modified"
-        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def menu(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -118,12 +102,16 @@ def _start_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
-register_prompt(RoundFlow.scope, "publicity.ask_scope", _scope_keyboard)
-register_prompt(RoundFlow.active, "publicity.ask_active", _active_keyboard)
-register_prompt(RoundFlow.start, "publicity.ask_start", _start_keyboard)
-register_prompt(RoundFlow.date, "publicity.ask_date", lambda _data: _kb([_abort()]))
+class RoundFlow(StatesGroup):
+    scope = Question("publicity.ask_scope", _scope_keyboard)
+    units = State()
+    active = Question("publicity.ask_active", _active_keyboard)
+    start = Question("publicity.ask_start", _start_keyboard)
+    date = Question("publicity.ask_date", lambda _data: _kb([_abort()]))
+    preview = State()
 
 
+@PRESSES.on(A.NEW)
 async def new(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await next_step(query, state, RoundFlow.scope)
@@ -137,11 +125,11 @@ async def _units_keyboard(
     for unit in units:
         mark = "✅" if unit.id in chosen else "▫️"
         data = RoundWizardCb(action=A.TOGGLE, value=unit.id)
-        builder.row(_button(f"{mark} {unit.name}"[:60], data))
+        builder.row(button(f"{mark} {unit.name}"[:60], data))
     page_nav(builder, offset, total, lambda at: RoundWizardCb(action=A.PAGE, value=at))
     builder.row(
-        _button(_("publicity.units_done"), RoundWizardCb(action=A.UNITS_DONE)),
-        _button(*_abort()),
+        button(_("publicity.units_done"), RoundWizardCb(action=A.UNITS_DONE)),
+        button(*_abort()),
     )
     return builder.as_markup()
 
@@ -153,13 +141,15 @@ async def _show_units(
     chosen = list(data.get("units", []))
     await state.update_data(offset=offset)
     keyboard = await _units_keyboard(session, chosen, offset)
-    await _edit(query, _("publicity.ask_units").format(count=len(chosen)), keyboard)
+    await edit_in_place(query, _("publicity.ask_units").format(count=len(chosen)), keyboard)
 
 
+@PRESSES.on(A.SCOPE_ALL, RoundFlow.scope)
 async def scope_all(query: CallbackQuery, state: FSMContext) -> None:
     await next_step(query, state, RoundFlow.active, all_units=True, units=[])
 
 
+@PRESSES.on(A.SCOPE_PICK, RoundFlow.scope)
 async def scope_pick(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     await state.update_data(all_units=False, units=[], offset=0)
     await state.set_state(RoundFlow.units)
@@ -168,6 +158,7 @@ async def scope_pick(query: CallbackQuery, state: FSMContext, session: AsyncSess
     await ask_below(message, state, _("publicity.ask_units").format(count=0), keyboard)
 
 
+@PRESSES.on(A.TOGGLE, RoundFlow.units)
 async def toggle(
     query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext, session: AsyncSession
 ) -> None:
@@ -185,6 +176,7 @@ async def toggle(
     await _show_units(query, state, session, int(data.get("offset", 0)))
 
 
+@PRESSES.on(A.PAGE, RoundFlow.units)
 async def page(
     query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext, session: AsyncSession
 ) -> None:
@@ -192,6 +184,7 @@ async def page(
     await _show_units(query, state, session, max(0, callback_data.value))
 
 
+@PRESSES.on(A.UNITS_DONE, RoundFlow.units)
 async def units_done(query: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     units = (await state.get_data()).get("units")
     if not units:
@@ -200,11 +193,13 @@ async def units_done(query: CallbackQuery, state: FSMContext, session: AsyncSess
     await next_step(query, state, RoundFlow.active, chosen=names)
 
 
+@PRESSES.on(A.ACTIVE, RoundFlow.active)
 async def active(query: CallbackQuery, callback_data: RoundWizardCb, state: FSMContext) -> None:
     value = chosen_index(callback_data.value, (False, True))
     await next_step(query, state, RoundFlow.start, include_active=value == 1)
 
 
+@PRESSES.on(A.START_DATE, RoundFlow.start)
 async def start_date(query: CallbackQuery, state: FSMContext) -> None:
     await next_step(query, state, RoundFlow.date)
 
@@ -261,6 +256,7 @@ async def _ask_confirm(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await ask_below(message, state, text, _confirm_keyboard())
 
 
+@PRESSES.on(A.START_NOW, RoundFlow.start)
 async def start_now(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.update_data(starts_at=None)
     await _ask_confirm(await answer_choice(query), state, ctx)
@@ -280,6 +276,7 @@ async def date_not_text(message: Message, state: FSMContext) -> None:
     await ask(message, state, prefix=_("publicity.need_text"))
 
 
+@PRESSES.on(A.CONFIRM, RoundFlow.preview)
 async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     draft = _draft(await state.get_data())
     config = PublicityConfig.from_settings(ctx.settings)
@@ -301,6 +298,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await end_flow(query, state, text)
 
 
+@PRESSES.on(A.ABORT, StateFilter(RoundFlow))
 async def abort(query: CallbackQuery, state: FSMContext) -> None:
     await end_flow(query, state, _("publicity.wizard.cancelled"))
 
@@ -315,20 +313,9 @@ def create_router() -> Router:
 
     router = Router(name=__name__)
     router.message.register(menu, Command("publicity"))
-    cb = RoundWizardCb.filter
-    router.callback_query.register(new, cb(F.action == A.NEW))
-    router.callback_query.register(rounds_view, cb(F.action == A.BROWSE))
-    router.callback_query.register(abort, cb(F.action == A.ABORT), StateFilter(RoundFlow))
-    router.callback_query.register(scope_all, cb(F.action == A.SCOPE_ALL), RoundFlow.scope)
-    router.callback_query.register(scope_pick, cb(F.action == A.SCOPE_PICK), RoundFlow.scope)
-    router.callback_query.register(toggle, cb(F.action == A.TOGGLE), RoundFlow.units)
-    router.callback_query.register(page, cb(F.action == A.PAGE), RoundFlow.units)
-    router.callback_query.register(units_done, cb(F.action == A.UNITS_DONE), RoundFlow.units)
-    router.callback_query.register(active, cb(F.action == A.ACTIVE), RoundFlow.active)
-    router.callback_query.register(start_now, cb(F.action == A.START_NOW), RoundFlow.start)
-    router.callback_query.register(start_date, cb(F.action == A.START_DATE), RoundFlow.start)
-    router.callback_query.register(confirm, cb(F.action == A.CONFIRM), RoundFlow.preview)
-    router.callback_query.register(stale, cb())
+    PRESSES.register(router)
+    presses(router, RoundWizardCb, (rounds_view, A.BROWSE))
+    router.callback_query.register(stale, RoundWizardCb.filter())
     router.message.register(enter_date, RoundFlow.date, F.text)
     router.message.register(date_not_text, RoundFlow.date)
     return router

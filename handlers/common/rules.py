@@ -19,20 +19,13 @@ from bot.domain.register_rules import (
     RULE_KIND_MAX,
     RULE_TITLE_MAX,
     DateRefused,
-    local_today,
     parse_date,
 )
 from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from handlers.callbacks import ListName, RuleAction, RuleCb
-from handlers.register_ui import (
-    alert,
-    ask,
-    day,
-    quote,
-    register_prompt,
-)
+from handlers.register_ui import Question, alert, ask, day, quote
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.once import create_once
@@ -40,19 +33,11 @@ from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of, show_choices
 from handlers.ui.routes import text_steps
-from handlers.ui.steps import TextStep, finish_step, typed
+from handlers.ui.steps import TextStep, chosen_index, finish_step, typed
 from storage.models.org import Person, Unit
 from storage.models.register import MajorMatter, Rule
 
 MATTERS = tuple(MajorMatter)
-
-
-class AddRule(StatesGroup):
-    unit = State()
-    title = State()
-    kind = State()
-    issued = State()
-    matter = State()
 
 
 def _skip_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -68,12 +53,17 @@ def _matter_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
+class AddRule(StatesGroup):
+    unit = State()
+    title = State()  # asked by TITLE
+    kind = Question("rules.ask_kind", _skip_keyboard)
+    issued = Question("rules.ask_issued", _skip_keyboard)
+    matter = Question("rules.ask_matter", _matter_keyboard)
+
+
 TITLE = TextStep(
     AddRule.title, "rules.ask_title", RULE_TITLE_MAX, field="title", following=AddRule.kind
 )
-register_prompt(AddRule.kind, "rules.ask_kind", _skip_keyboard)
-register_prompt(AddRule.issued, "rules.ask_issued", _skip_keyboard)
-register_prompt(AddRule.matter, "rules.ask_matter", _matter_keyboard)
 
 
 def _may_add(person: Person) -> bool:
@@ -172,7 +162,7 @@ async def enter_kind(message: Message, state: FSMContext) -> None:
 
 
 async def enter_issued(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     try:
         issued = parse_date(message.text or "", today)
         if issued > today:
@@ -198,14 +188,12 @@ async def choose_matter(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    if not 0 <= callback_data.value < len(MATTERS):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    matter = MATTERS[chosen_index(callback_data.value, MATTERS)]
     data = await state.get_data()
     rule = await finish_step(state, create_once(state, ctx, Rule, lambda: add_rule(
         ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], title=data["title"],
         kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if
-        data.get("issued") else None, major_matter=MATTERS[callback_data.value].value,
+        data.get("issued") else None, major_matter=matter.value,
     )))  # fmt: skip
     await query.answer()
     await message_of(query).edit_text(_("rules.added").format(title=quote(rule.title)))

@@ -18,7 +18,6 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain.register_rules import local_today
 from bot.services.stats.chart import has_data, render_chart
 from bot.services.stats.overview import Overview
 from bot.services.stats.render import overview_text, ranking_text, scope_title
@@ -89,7 +88,7 @@ async def _load(ctx: Ctx, unit_id: int) -> Overview:
         ctx.session,
         ctx.person,
         unit_id or None,
-        today=local_today(ctx.clock.now(), ctx.settings.timezone),
+        today=ctx.today(),
         review_limit_days=ctx.settings.review_reminder_days,
         answer_days=ctx.settings.feedback_answer_days,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from aiogram import F, Router, html
+from aiogram import Router, html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -22,10 +22,14 @@ from handlers.callbacks import BrowseAction, BrowseCb, FeedbackAction, FeedbackC
 from handlers.public.texts import when
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, page_nav
+from handlers.ui.routes import Presses
 
 DESCRIPTION_MAX = 1500
 MEASURE_MAX = 300
 MEASURES_MAX = 10
+
+
+PRESSES = Presses(BrowseCb)
 
 
 def _b(text: str, data: BrowseCb | FeedbackCb) -> InlineKeyboardButton:
@@ -65,10 +69,12 @@ async def command(message: Message, ctx: Ctx) -> None:
     await _rounds(message, ctx)
 
 
+@PRESSES.on(BrowseAction.ROUNDS)
 async def rounds_view(query: CallbackQuery, ctx: Ctx) -> None:
     await _rounds(query, ctx)
 
 
+@PRESSES.on(BrowseAction.ROUND)
 async def round_view(query: CallbackQuery, callback_data: BrowseCb, session: AsyncSession) -> None:
     offset = max(0, callback_data.page)
     units, total = await browse.round_units(session, callback_data.round_id, offset, PAGE_SIZE)
@@ -169,6 +175,8 @@ async def _card(
     )
 
 
+@PRESSES.on(BrowseAction.UNIT)
+@PRESSES.on(BrowseAction.CARD)
 async def unit_view(query: CallbackQuery, callback_data: BrowseCb, ctx: Ctx) -> None:
     await _card(query, ctx, callback_data.round_id, callback_data.unit_id, callback_data.page)
 
@@ -192,10 +200,5 @@ def create_router() -> Router:
     """Everyone's /publicity (the commission's own /publicity is handled before this)."""
     router = Router(name=__name__)
     router.message.register(command, Command("publicity"))
-    cb = BrowseCb.filter
-    router.callback_query.register(rounds_view, cb(F.action == BrowseAction.ROUNDS))
-    router.callback_query.register(round_view, cb(F.action == BrowseAction.ROUND))
-    router.callback_query.register(
-        unit_view, cb(F.action.in_({BrowseAction.UNIT, BrowseAction.CARD}))
-    )
+    PRESSES.register(router)
     return router

@@ -39,12 +39,16 @@ from handlers.register_ui import refusal
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once, draft_key
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
 from storage.models.feedback import Feedback
 from storage.models.org import Person
 
 KINDS = list(Kind)
 LINK_ENTITIES = {"url", "text_link"}
 DESCRIPTION_SHOWN = 300
+
+
+PRESSES = Presses(FeedbackCb)
 
 
 class FeedbackFlow(StatesGroup):
@@ -99,6 +103,7 @@ async def _begin(state: FSMContext, item: PublicItem, chat_id: int, message_id: 
     await state.update_data(item=item.item_id, chat=chat_id, msg=message_id, files=[], anon=True)
 
 
+@PRESSES.on(FeedbackAction.START)
 async def start_from_card(
     query: CallbackQuery,
     callback_data: FeedbackCb,
@@ -120,9 +125,9 @@ async def _edit(bot: Bot, data: dict[str, Any], text: str, markup: Any = None) -
     )
 
 
-async def _stale(query: CallbackQuery, state: FSMContext, step: State) -> dict[str, Any] | None:
-    """The flow's data when this button belongs to the step the person is at, else None
-    (told why: a button of a finished or other flow changes nothing)."""
+async def _at_step(query: CallbackQuery, state: FSMContext, step: State) -> dict[str, Any]:
+    """The flow's data when this button belongs to the step the person is at; else refused
+    as stale (errors.py says so: a button of a finished or other flow changes nothing)."""
     data = await state.get_data()
     message = query.message
     if (
@@ -130,20 +135,17 @@ async def _stale(query: CallbackQuery, state: FSMContext, step: State) -> dict[s
         or message is None
         or data.get("msg") != message.message_id
     ):
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return None
+        raise ServiceError("feedback.flow.stale")
     return data
 
 
+@PRESSES.on(FeedbackAction.KIND)
 async def choose_kind(
     query: CallbackQuery, callback_data: FeedbackCb, state: FSMContext, bot: Bot
 ) -> None:
-    data = await _stale(query, state, FeedbackFlow.kind)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.kind)
     if not 0 <= callback_data.value < len(KINDS) or callback_data.item_id != data["item"]:
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return
+        raise ServiceError("feedback.flow.stale")
     kind = KINDS[callback_data.value]
     await state.update_data(kind=kind.value)
     await state.set_state(FeedbackFlow.text)
@@ -240,21 +242,19 @@ def _preview(data: dict[str, Any], person: Person) -> tuple[str, InlineKeyboardM
     return text, builder.as_markup()
 
 
+@PRESSES.on(FeedbackAction.FILES_DONE)
 async def files_done(query: CallbackQuery, state: FSMContext, bot: Bot, person: Person) -> None:
-    data = await _stale(query, state, FeedbackFlow.files)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.files)
     await state.set_state(FeedbackFlow.preview)
     await query.answer()
     await _edit(bot, data, *_preview(data, person))
 
 
+@PRESSES.on(FeedbackAction.TOGGLE_ANON)
 async def toggle_anonymous(
     query: CallbackQuery, state: FSMContext, bot: Bot, person: Person
 ) -> None:
-    data = await _stale(query, state, FeedbackFlow.preview)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.preview)
     anonymous = not data.get("anon", True)
     await state.update_data(anon=anonymous, phone=None if anonymous else data.get("phone"))
     data = await state.get_data()
@@ -264,10 +264,9 @@ async def toggle_anonymous(
     await _edit(bot, data, *_preview(data, person))
 
 
+@PRESSES.on(FeedbackAction.PHONE)
 async def ask_phone(query: CallbackQuery, state: FSMContext) -> None:
-    data = await _stale(query, state, FeedbackFlow.preview)
-    if data is None:
-        return
+    await _at_step(query, state, FeedbackFlow.preview)
     await state.set_state(FeedbackFlow.phone)
     await query.answer()
     keyboard = ReplyKeyboardMarkup(
@@ -309,10 +308,9 @@ async def _submit(ctx: Ctx, draft: submit.Draft) -> Feedback:
     return await ctx.session.get_one(Feedback, receipt.feedback_id)
 
 
+@PRESSES.on(FeedbackAction.CONFIRM)
 async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
-    data = await _stale(query, state, FeedbackFlow.preview)
-    if data is None:
-        return
+    data = await _at_step(query, state, FeedbackFlow.preview)
     draft = submit.Draft(
         item_id=int(data["item"]),
         kind=Kind(data["kind"]),
@@ -343,12 +341,12 @@ async def confirm(query: CallbackQuery, state: FSMContext, bot: Bot, ctx: Ctx) -
     )
 
 
+@PRESSES.on(FeedbackAction.CANCEL)
 async def cancel(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
     data = await state.get_data()
     message = query.message
     if message is None or data.get("msg") != message.message_id:
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return
+        raise ServiceError("feedback.flow.stale")
     await state.clear()
     await query.answer()
     await _edit(bot, data, _("feedback.flow.cancelled"))
@@ -356,14 +354,7 @@ async def cancel(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    a = FeedbackCb.filter
-    router.callback_query.register(start_from_card, a(F.action == FeedbackAction.START))
-    router.callback_query.register(choose_kind, a(F.action == FeedbackAction.KIND))
-    router.callback_query.register(files_done, a(F.action == FeedbackAction.FILES_DONE))
-    router.callback_query.register(toggle_anonymous, a(F.action == FeedbackAction.TOGGLE_ANON))
-    router.callback_query.register(ask_phone, a(F.action == FeedbackAction.PHONE))
-    router.callback_query.register(confirm, a(F.action == FeedbackAction.CONFIRM))
-    router.callback_query.register(cancel, a(F.action == FeedbackAction.CANCEL))
+    PRESSES.register(router)
     router.message.register(receive_text, FeedbackFlow.text, F.text, ~F.text.startswith("/"))
     router.message.register(text_only, FeedbackFlow.text, ~F.text)
     router.message.register(receive_file, FeedbackFlow.files, F.photo | F.document)

@@ -3,10 +3,7 @@ same command shows the choice and changes it. Pending toggles live in FSM data u
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -22,7 +19,7 @@ from handlers.callbacks import SubscribeAction as A
 from handlers.callbacks import SubscribeCb
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, page_nav
-from handlers.ui.query import message_of
+from handlers.ui.query import edit_in_place
 from storage.models.org import Unit
 
 DATA_KEY = "subscribe"  # FSM data: {"all": bool, "units": [ids], "offset": int}
@@ -77,12 +74,6 @@ async def _view(session: AsyncSession, data: dict) -> tuple[str, InlineKeyboardM
     return text, builder.as_markup()
 
 
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    await query.answer()
-    with suppress(TelegramBadRequest):
-        await message_of(query).edit_text(text, reply_markup=keyboard)
-
-
 async def command(message: Message, state: FSMContext, ctx: Ctx) -> None:
     saved = await subscriptions.choice_of(ctx.session, ctx.person)
     data = {"all": saved.all_units, "units": list(saved.unit_ids), "offset": 0}
@@ -117,7 +108,8 @@ async def change(
         data["units"] = units
     await state.update_data({DATA_KEY: data})
     text, keyboard = await _view(ctx.session, data)
-    await _edit(query, text, keyboard)
+    await query.answer()
+    await edit_in_place(query, text, keyboard)
 
 
 async def save(
@@ -135,7 +127,8 @@ async def save(
     await state.update_data({DATA_KEY: None})
     saved = await subscriptions.save(ctx.session, ctx.clock, ctx.person, choice)
     key = "subscribe.done_off" if saved.empty else "subscribe.done"
-    await _edit(query, _(key).format(choice=await _describe(ctx.session, saved)), None)
+    await query.answer()
+    await edit_in_place(query, _(key).format(choice=await _describe(ctx.session, saved)), None)
 
 
 NONE = subscriptions.NONE

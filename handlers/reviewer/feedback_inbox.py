@@ -7,7 +7,7 @@ are in `feedback_replies`, the card both show in `feedback_ui`.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,7 +15,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.feedback import DISPOSITION_KEYS, Action
 from bot.services.feedback import answering
@@ -24,8 +23,12 @@ from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
 from handlers.reviewer import feedback_replies
 from handlers.reviewer.feedback_ui import DISPOSITIONS, card_view, fb_config, inbox_view
+from handlers.ui.context import Ctx
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
 from storage.models.org import Person
+
+PRESSES = Presses(InboxCb)
 
 
 async def show_inbox(
@@ -36,24 +39,21 @@ async def show_inbox(
     await message.answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(InboxAction.NEXT)
 async def show_next(
-    query: CallbackQuery,
-    callback_data: InboxCb,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    query: CallbackQuery, callback_data: InboxCb, state: FSMContext, ctx: Ctx
 ) -> None:
     await state.clear()
-    text, keyboard = await inbox_view(session, settings, person, callback_data.feedback_id)
+    text, keyboard = await inbox_view(
+        ctx.session, ctx.settings, ctx.person, callback_data.feedback_id
+    )
     await query.answer()
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def show_file(
-    query: CallbackQuery, callback_data: InboxCb, session: AsyncSession, person: Person, bot: Bot
-) -> None:
-    card = await answering.card(session, person, callback_data.feedback_id)
+@PRESSES.on(InboxAction.FILE)
+async def show_file(query: CallbackQuery, callback_data: InboxCb, bot: Bot, ctx: Ctx) -> None:
+    card = await answering.card(ctx.session, ctx.person, callback_data.feedback_id)
     if not 0 <= callback_data.value < len(card.evidence):
         raise ServiceError("feedback.flow.stale")
     file = card.evidence[callback_data.value]
@@ -66,13 +66,13 @@ async def show_file(
         await bot.send_document(chat_id, file["file_id"], caption=caption)
 
 
-async def ask_reopen(
-    query: CallbackQuery, callback_data: InboxCb, session: AsyncSession, person: Person
-) -> None:
+@PRESSES.on(InboxAction.REOPEN)
+async def ask_reopen(query: CallbackQuery, callback_data: InboxCb, ctx: Ctx) -> None:
+    feedback_id = callback_data.feedback_id
     await answering.check_may(
-        session, person, callback_data.feedback_id, Action.REOPEN_RISK, callback_data.version
+        ctx.session, ctx.person, feedback_id, Action.REOPEN_RISK, callback_data.version
     )
-    card = await answering.card(session, person, callback_data.feedback_id)
+    card = await answering.card(ctx.session, ctx.person, feedback_id)
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("feedback.btn.reopen_confirm"),
@@ -91,43 +91,34 @@ async def ask_reopen(
     )
 
 
-async def reopen(
-    query: CallbackQuery,
-    callback_data: InboxCb,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+@PRESSES.on(InboxAction.REOPEN_OK)
+async def reopen(query: CallbackQuery, callback_data: InboxCb, ctx: Ctx) -> None:
     item = await answering.reopen_risk(
-        session, clock, fb_config(settings), ReviewConfig.from_settings(settings), person,
-        feedback_id=callback_data.feedback_id, expected_version=callback_data.version,
+        ctx.session, ctx.clock, fb_config(ctx.settings), ReviewConfig.from_settings(ctx.settings),
+        ctx.person, feedback_id=callback_data.feedback_id, expected_version=callback_data.version,
     )  # fmt: skip
     await query.answer(_("feedback.inbox.done_reopened").format(risk_id=item.risk_id))
-    text, keyboard = await inbox_view(session, settings, person, item.id)
+    text, keyboard = await inbox_view(ctx.session, ctx.settings, ctx.person, item.id)
     done = _("feedback.inbox.done_reopened").format(risk_id=item.risk_id)
     await message_of(query).edit_text(f"{done}\n\n{text}", reply_markup=keyboard)
 
 
+@PRESSES.on(InboxAction.OPEN)
 async def open_card(
-    query: CallbackQuery,
-    callback_data: InboxCb,
-    state: FSMContext,
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
+    query: CallbackQuery, callback_data: InboxCb, state: FSMContext, ctx: Ctx
 ) -> None:
     await state.clear()
-    total = len(await answering.inbox(session, person))
-    text, keyboard = await card_view(session, settings, person, callback_data.feedback_id, total)
+    total = len(await answering.inbox(ctx.session, ctx.person))
+    text, keyboard = await card_view(
+        ctx.session, ctx.settings, ctx.person, callback_data.feedback_id, total
+    )
     await query.answer()
     await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
-async def ask_disposition(
-    query: CallbackQuery, callback_data: InboxCb, session: AsyncSession, person: Person
-) -> None:
-    card = await answering.card(session, person, callback_data.feedback_id)
+@PRESSES.on(InboxAction.DISPOSE)
+async def ask_disposition(query: CallbackQuery, callback_data: InboxCb, ctx: Ctx) -> None:
+    card = await answering.card(ctx.session, ctx.person, callback_data.feedback_id)
     if not card.can_dispose or card.version != callback_data.version:
         raise ServiceError("feedback.stale")
     builder = InlineKeyboardBuilder()
@@ -153,13 +144,7 @@ async def ask_disposition(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    a = InboxCb.filter
     router.message.register(show_inbox, Command("feedback"))
-    router.callback_query.register(show_next, a(F.action == InboxAction.NEXT))
-    router.callback_query.register(open_card, a(F.action == InboxAction.OPEN))
-    router.callback_query.register(show_file, a(F.action == InboxAction.FILE))
-    router.callback_query.register(ask_reopen, a(F.action == InboxAction.REOPEN))
-    router.callback_query.register(reopen, a(F.action == InboxAction.REOPEN_OK))
-    router.callback_query.register(ask_disposition, a(F.action == InboxAction.DISPOSE))
+    PRESSES.register(router)
     router.include_router(feedback_replies.create_router())
     return router

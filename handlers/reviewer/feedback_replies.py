@@ -13,20 +13,20 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.feedback import Action, Disposition
 from bot.services.feedback import answering
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
-from handlers.register_ui import ask, register_prompt
+from handlers.register_ui import Question, ask
 from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
+from handlers.ui.context import Ctx
 from handlers.ui.steps import chosen_index, ends_step, next_step
 from handlers.ui.trail import answer_choice, drop_keyboard
 from storage.models.org import Person
@@ -59,10 +59,6 @@ DONE = {
 CHECKED = {"answer": Action.ANSWER, "duplicate": Action.MARK_DUPLICATE, "hide": Action.HIDE}
 
 
-class ReplyFlow(StatesGroup):
-    text = State()
-
-
 def _back_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -72,7 +68,8 @@ def _back_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(ReplyFlow.text, lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
+class ReplyFlow(StatesGroup):
+    text = Question(lambda data: PROMPTS[str(data.get("what"))], _back_keyboard)
 
 
 async def _ask(query: CallbackQuery, state: FSMContext, what: str, callback_data: InboxCb) -> None:
@@ -102,16 +99,10 @@ def _asker(what: str) -> Any:
 
 
 async def choose_disposition(
-    query: CallbackQuery,
-    callback_data: InboxCb,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
+    query: CallbackQuery, callback_data: InboxCb, state: FSMContext, ctx: Ctx
 ) -> None:
     index = chosen_index(callback_data.value, DISPOSITIONS)
-    card = await answering.card(session, person, callback_data.feedback_id)
+    card = await answering.card(ctx.session, ctx.person, callback_data.feedback_id)
     if not card.can_dispose or card.version != callback_data.version:
         raise ServiceError("feedback.stale")
     disposition = DISPOSITIONS[index]
@@ -119,11 +110,12 @@ async def choose_disposition(
         await _ask(query, state, disposition.value, callback_data)
         return
     await answering.dispose(
-        session, clock, fb_config(settings), person, feedback_id=card.feedback_id,
-        disposition=disposition, expected_version=callback_data.version,
+        ctx.session, ctx.clock, fb_config(ctx.settings), ctx.person,
+        feedback_id=card.feedback_id, disposition=disposition,
+        expected_version=callback_data.version,
     )  # fmt: skip
     message = await answer_choice(query)
-    await _after(message, session, settings, person, "interview", card.feedback_id)
+    await _after(message, ctx.session, ctx.settings, ctx.person, "interview", card.feedback_id)
 
 
 def _parse_date(text: str) -> date:
@@ -133,16 +125,8 @@ def _parse_date(text: str) -> date:
         raise ServiceError("feedback.bad_date") from None
 
 
-async def _apply(
-    what: str,
-    text: str,
-    data: dict[str, Any],
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
-    config = fb_config(settings)
+async def _apply(what: str, text: str, data: dict[str, Any], ctx: Ctx) -> None:
+    session, clock, person, config = ctx.session, ctx.clock, ctx.person, fb_config(ctx.settings)
     common: dict[str, Any] = {
         "feedback_id": int(data["feedback"]),
         "expected_version": data.get("version"),
@@ -164,22 +148,15 @@ async def _apply(
         )
 
 
-async def receive_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    person: Person,
-) -> None:
+async def receive_text(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     what = str(data.get("what"))
     # A refusal of the typed text asks the same question again; any other ends the step.
     async with ends_step(state, mend=RETRY_KEYS):
-        await _apply(what, message.text or "", data, session, clock, settings, person)
+        await _apply(what, message.text or "", data, ctx)
     await drop_keyboard(message, state)  # the question's "back" is spent
     await state.clear()
-    await _after(message, session, settings, person, what, int(data["feedback"]))
+    await _after(message, ctx.session, ctx.settings, ctx.person, what, int(data["feedback"]))
 
 
 async def _after(

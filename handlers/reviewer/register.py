@@ -24,7 +24,7 @@ from bot.services import risks as risk_service
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.register_files import export_register
 from handlers.callbacks import RegisterReviewAction, RegisterReviewCb
-from handlers.register_ui import ask, quote, register_prompt
+from handlers.register_ui import Question, ask, quote
 from handlers.staff.powers import card as power_card
 from handlers.staff.risks.keyboards import risk_type_choices
 from handlers.ui.context import Ctx
@@ -32,24 +32,26 @@ from handlers.ui.once import create_once
 from handlers.ui.pager import Page
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import bot_of, message_of, show_choices, show_page
-from handlers.ui.routes import presses
+from handlers.ui.routes import Presses
 from handlers.ui.steps import TextStep, chosen_index, finish_step
 from storage.models.org import Post, Unit
 from storage.models.register import RiskPoint
+
+PRESSES = Presses(RegisterReviewCb)
 
 
 class ReturnPower(StatesGroup):
     comment = State()
 
 
-class Propose(StatesGroup):
-    post = State()
-    description = State()
-    risk_type = State()
-
-
 def _type_keyboard(_data: dict[str, object]) -> InlineKeyboardMarkup:
     return risk_type_choices(lambda index: _cb(RegisterReviewAction.TYPE, value=index))
+
+
+class Propose(StatesGroup):
+    post = State()
+    description = State()  # asked by DESCRIPTION
+    risk_type = Question("risks.ask_type", _type_keyboard)
 
 
 RETURN_COMMENT = TextStep(ReturnPower.comment, "review_powers.ask_comment", COMMENT_MAX)
@@ -60,7 +62,6 @@ DESCRIPTION = TextStep(
     field="description",
     following=Propose.risk_type,
 )
-register_prompt(Propose.risk_type, "risks.ask_type", _type_keyboard)
 
 
 def _cb(action: RegisterReviewAction, id: int = 0, value: int = 0) -> RegisterReviewCb:
@@ -94,6 +95,7 @@ async def show_inbox(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await message.answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(RegisterReviewAction.PAGE)
 async def inbox_page(query: CallbackQuery, callback_data: RegisterReviewCb, ctx: Ctx) -> None:
     await show_page(query, *await _inbox(ctx, max(0, callback_data.id)))
 
@@ -101,6 +103,7 @@ async def inbox_page(query: CallbackQuery, callback_data: RegisterReviewCb, ctx:
 CONFIRM_OR_RETURN = (RegisterReviewAction.CONFIRM, RegisterReviewAction.RETURN)
 
 
+@PRESSES.on(RegisterReviewAction.OPEN)
 async def open_power(query: CallbackQuery, callback_data: RegisterReviewCb, ctx: Ctx) -> None:
     power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
     await query.answer()
@@ -117,6 +120,7 @@ async def open_power(query: CallbackQuery, callback_data: RegisterReviewCb, ctx:
     await message_of(query).answer(header + "\n" + power_card(power), reply_markup=keyboard)
 
 
+@PRESSES.on(RegisterReviewAction.CONFIRM)
 async def confirm_power(query: CallbackQuery, callback_data: RegisterReviewCb, ctx: Ctx) -> None:
     power = await power_service.review_power(
         ctx.session, ctx.clock, actor=ctx.person, power_id=callback_data.id, confirm=True,
@@ -126,6 +130,7 @@ async def confirm_power(query: CallbackQuery, callback_data: RegisterReviewCb, c
     await message_of(query).edit_text(_("review_powers.confirmed").format(name=quote(power.name)))
 
 
+@PRESSES.on(RegisterReviewAction.RETURN)
 async def start_return(
     query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext, ctx: Ctx
 ) -> None:
@@ -186,10 +191,12 @@ async def start_propose(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await message.answer(_("propose.ask_post"), reply_markup=keyboard)
 
 
+@PRESSES.on(RegisterReviewAction.POST_PAGE, Propose.post)
 async def post_page(query: CallbackQuery, callback_data: RegisterReviewCb, ctx: Ctx) -> None:
     await show_choices(query, await _post_keyboard(ctx, max(0, callback_data.id)))
 
 
+@PRESSES.on(RegisterReviewAction.POST, Propose.post)
 async def choose_post(
     query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext, ctx: Ctx
 ) -> None:
@@ -203,6 +210,7 @@ async def choose_post(
     await ask(message_of(query), state)
 
 
+@PRESSES.on(RegisterReviewAction.TYPE, Propose.risk_type)
 async def choose_type(
     query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext, ctx: Ctx
 ) -> None:
@@ -241,17 +249,7 @@ def create_router() -> Router:
     router.message.register(show_inbox, Command("powerreview"))
     router.message.register(start_propose, Command("propose"))
     router.message.register(export, Command("export"))
-    presses(
-        router,
-        RegisterReviewCb,
-        (inbox_page, RegisterReviewAction.PAGE),
-        (open_power, RegisterReviewAction.OPEN),
-        (confirm_power, RegisterReviewAction.CONFIRM),
-        (start_return, RegisterReviewAction.RETURN),
-        (post_page, RegisterReviewAction.POST_PAGE, Propose.post),
-        (choose_post, RegisterReviewAction.POST, Propose.post),
-        (choose_type, RegisterReviewAction.TYPE, Propose.risk_type),
-    )
+    PRESSES.register(router)
     RETURN_COMMENT.register(router, enter_comment)
     DESCRIPTION.register(router)
     return router

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.register_rules import NOTE_MAX, is_overdue, local_today
+from bot.domain.register_rules import NOTE_MAX, is_overdue
 from bot.services import risks as risk_service
 from handlers.callbacks import ListName, MeasureAction, MeasureCb
 from handlers.register_ui import (
+    Question,
     day,
     measure_status_label,
     quote,
     reask,
-    register_prompt,
 )
 from handlers.ui.context import Ctx
 from handlers.ui.labels import list_label
@@ -39,14 +39,11 @@ REPORT_STATUSES = (
 
 
 class MeasureReportFlow(StatesGroup):
-    note = State()
-
-
-register_prompt(MeasureReportFlow.note, "measures.ask_note")
+    note = Question("measures.ask_note")
 
 
 async def _list_page(screen: Screen, offset: int) -> Page:
-    today = local_today(screen.clock.now(), screen.settings.timezone)
+    today = screen.today()
     items, total = await risk_service.measures_of(
         screen.session, screen.person, offset=offset, limit=PAGE_SIZE
     )
@@ -81,7 +78,7 @@ MEASURES = Pager(ListName.MEASURES, _list_page)
 async def open_measure(query: CallbackQuery, callback_data: MeasureCb, ctx: Ctx) -> None:
     measure = await risk_service.reportable_measure(ctx.session, ctx.person, callback_data.id)
     await query.answer()
-    today = local_today(ctx.clock.now(), ctx.settings.timezone)
+    today = ctx.today()
     text = _("measures.card").format(
         action=quote(measure.action),
         risk=quote(measure.risk.description),

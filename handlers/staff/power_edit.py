@@ -22,7 +22,7 @@ from handlers.staff.powers import EDIT_FIELDS, LIMITS, PowerEdit, card
 from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, label
 from handlers.ui.query import message_of
-from handlers.ui.steps import ends_step, finish_step, typed
+from handlers.ui.steps import chosen_index, ends_step, finish_step, typed
 from storage.models.register import Power
 
 # --- editing and withdrawing ------------------------------------------------------------------
@@ -34,11 +34,8 @@ async def start_edit(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    if not 0 <= callback_data.value < len(EDIT_FIELDS):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    field = EDIT_FIELDS[chosen_index(callback_data.value, EDIT_FIELDS)]
     power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
-    field = EDIT_FIELDS[callback_data.value]
     await query.answer()
     await state.clear()
     await state.update_data(

@@ -20,18 +20,14 @@ from bot.domain.register_rules import CONTENT_MAX, LEGAL_BASIS_MAX, NAME_MAX, SU
 from bot.services import powers as power_service
 from bot.services.powers import PowerDraft
 from handlers.callbacks import ListName, PowerAction, PowerCb
-from handlers.register_ui import (
-    quote,
-    reask,
-    register_prompt,
-    scope_label,
-)
+from handlers.register_ui import Question, quote, reask, scope_label
 from handlers.ui.cards import send_card
 from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, POWER_STATUS, label
 from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices
+from handlers.ui.routes import Presses, presses
 from handlers.ui.steps import TextStep, abort_flow, chosen_index, end_flow, next_step
 from handlers.ui.trail import answer_choice
 from storage.models.register import Power, PowerScope
@@ -47,19 +43,7 @@ LIMITS = {
 }
 
 
-class PowerFlow(StatesGroup):
-    name = State()
-    content = State()
-    subject = State()
-    legal_basis = State()
-    scope = State()
-    category = State()
-    confirm = State()
-
-
-class PowerEdit(StatesGroup):
-    value = State()
-    category = State()
+PRESSES = Presses(PowerCb)
 
 
 def _scope_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -75,6 +59,21 @@ def category_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
         lambda index: PowerCb(action=PowerAction.CAT, value=index),
         columns=2,
     )
+
+
+class PowerFlow(StatesGroup):
+    name = State()  # the typed steps' questions are in TEXT_STEPS below
+    content = State()
+    subject = State()
+    legal_basis = State()
+    scope = Question("powers.ask_scope", _scope_keyboard)
+    category = Question("powers.ask_category", category_keyboard)
+    confirm = State()
+
+
+class PowerEdit(StatesGroup):
+    value = Question("powers.ask_new_value")
+    category = Question("powers.ask_category", category_keyboard)
 
 
 def _subject_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -114,10 +113,6 @@ TEXT_STEPS = (
         following=PowerFlow.scope,
     ),
 )
-register_prompt(PowerFlow.scope, "powers.ask_scope", _scope_keyboard)
-register_prompt(PowerFlow.category, "powers.ask_category", category_keyboard)
-register_prompt(PowerEdit.value, "powers.ask_new_value")
-register_prompt(PowerEdit.category, "powers.ask_category", category_keyboard)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -202,6 +197,7 @@ class PowerCard:
 POWER_CARD = PowerCard()
 
 
+@PRESSES.on(PowerAction.OPEN)
 async def open_power(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> None:
     power = await power_service.get_visible(ctx.session, ctx.person, callback_data.id)
     await send_card(query, POWER_CARD, ctx, power)
@@ -210,17 +206,20 @@ async def open_power(query: CallbackQuery, callback_data: PowerCb, ctx: Ctx) -> 
 # --- adding ---------------------------------------------------------------------------------
 
 
+@PRESSES.on(PowerAction.ADD)
 async def start_add(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     post = await ctx.own_post()
     await state.clear()
     await next_step(query, state, PowerFlow.name, post_name=post.name, unit_id=post.unit_id)
 
 
+@PRESSES.on(PowerAction.SUBJECT_POST, PowerFlow.subject)
 async def subject_is_post(query: CallbackQuery, state: FSMContext) -> None:
     subject = (await state.get_data()).get("post_name", "")
     await next_step(query, state, PowerFlow.legal_basis, subject=subject)
 
 
+@PRESSES.on(PowerAction.SCOPE, PowerFlow.scope)
 async def choose_scope(
     query: CallbackQuery, callback_data: PowerCb, state: FSMContext, session: AsyncSession
 ) -> None:
@@ -230,6 +229,7 @@ async def choose_scope(
     await next_step(query, state, PowerFlow.category, scope=scope, categories=categories)
 
 
+@PRESSES.on(PowerAction.CAT, PowerFlow.category)
 async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: FSMContext) -> None:
     categories = (await state.get_data()).get("categories", [])
     category = categories[chosen_index(callback_data.value, categories)]
@@ -252,6 +252,7 @@ async def choose_category(query: CallbackQuery, callback_data: PowerCb, state: F
     )
 
 
+@PRESSES.on(PowerAction.SAVE, PowerFlow.confirm)
 async def save(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     draft = PowerDraft(
@@ -271,23 +272,8 @@ async def save(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     POWERS.register(router, command="powers")
-    router.callback_query.register(open_power, PowerCb.filter(F.action == PowerAction.OPEN))
-    router.callback_query.register(start_add, PowerCb.filter(F.action == PowerAction.ADD))
-    router.callback_query.register(
-        subject_is_post, PowerFlow.subject, PowerCb.filter(F.action == PowerAction.SUBJECT_POST)
-    )
-    router.callback_query.register(
-        choose_scope, PowerFlow.scope, PowerCb.filter(F.action == PowerAction.SCOPE)
-    )
-    router.callback_query.register(
-        choose_category, PowerFlow.category, PowerCb.filter(F.action == PowerAction.CAT)
-    )
-    router.callback_query.register(
-        save, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.SAVE)
-    )
-    router.callback_query.register(
-        abort_flow, PowerFlow.confirm, PowerCb.filter(F.action == PowerAction.ABORT)
-    )
+    PRESSES.register(router)
+    presses(router, PowerCb, (abort_flow, PowerAction.ABORT, PowerFlow.confirm))
     for step in TEXT_STEPS:
         step.register(router)
     # Button steps: typed text gets the question (and its buttons) again.

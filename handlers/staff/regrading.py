@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -24,32 +24,22 @@ from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
-from handlers.register_ui import (
-    ask,
-    day,
-    level_label,
-    quote,
-    register_prompt,
+from handlers.register_ui import Question, ask, day, level_label, quote
+from handlers.staff.risks import (
+    deadline_keyboard,
+    factor_keyboard,
+    factor_prompt_key,
+    responsible_keyboard,
 )
-from handlers.staff.risks import factor_keyboard, factor_prompt_key
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
 from handlers.ui.pickers import buttons
 from handlers.ui.query import message_of
-from handlers.ui.routes import button_steps
+from handlers.ui.routes import Presses, button_steps, presses
 from handlers.ui.routes import reask_typed as reask_typed  # regrading_measures asks with it
 from handlers.ui.trail import answer_choice
 
-
-class Regrade(StatesGroup):
-    factor = State()
-    factor_confirm = State()
-    measure_text = State()
-    measure_deadline = State()
-    measure_responsible = State()
-    add_action = State()
-    add_responsible = State()
-    add_deadline = State()
+PRESSES = Presses(RegradeCb, field="a")
 
 
 def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -70,8 +60,16 @@ def _factor_confirm_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(Regrade.factor, factor_prompt_key, factor_keyboard)
-register_prompt(Regrade.factor_confirm, "regrading.factors_preview", _factor_confirm_keyboard)
+# The factor steps are asked here, the measure steps in `regrading_measures`.
+class Regrade(StatesGroup):
+    factor = Question(factor_prompt_key, factor_keyboard)
+    factor_confirm = Question("regrading.factors_preview", _factor_confirm_keyboard)
+    measure_text = Question("regrading.ask_measure_text")
+    measure_deadline = Question("risks.ask_deadline", deadline_keyboard)
+    measure_responsible = Question("risks.ask_responsible", responsible_keyboard)
+    add_action = Question("risks.ask_measure")
+    add_responsible = Question("risks.ask_responsible", responsible_keyboard)
+    add_deadline = Question("risks.ask_deadline", deadline_keyboard)
 
 
 def config_of(settings: Settings) -> ReviewConfig:
@@ -130,6 +128,7 @@ async def send_card(
     await answer_fitted(message, text, reply_markup=keyboard, name=f"risk-{risk_id}")
 
 
+@PRESSES.on(RegradeAction.OPEN)
 async def open_card(
     query: CallbackQuery,
     callback_data: RegradeCb,
@@ -142,6 +141,7 @@ async def open_card(
     await message_of(query).answer(text, reply_markup=keyboard)
 
 
+@PRESSES.on(RegradeAction.CONFIRM)
 async def submit(
     query: CallbackQuery,
     callback_data: RegradeCb,
@@ -164,6 +164,7 @@ async def submit(
 # --- revising the factors -------------------------------------------------------------------
 
 
+@PRESSES.on(RegradeAction.FACTORS)
 async def start_factors(
     query: CallbackQuery,
     callback_data: RegradeCb,
@@ -205,6 +206,7 @@ async def choose_factor(
     await ask(message, state, prefix=quote(explain(grade, _, config.rule)))
 
 
+@PRESSES.on(RegradeAction.SAVE_FACTORS, Regrade.factor_confirm)
 async def save_factors(
     query: CallbackQuery,
     callback_data: RegradeCb,
@@ -231,16 +233,8 @@ async def save_factors(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    cb = RegradeCb.filter
-    router.callback_query.register(open_card, cb(F.a == RegradeAction.OPEN))
-    router.callback_query.register(submit, cb(F.a == RegradeAction.CONFIRM))
-    router.callback_query.register(start_factors, cb(F.a == RegradeAction.FACTORS))
-    router.callback_query.register(
-        save_factors, Regrade.factor_confirm, cb(F.a == RegradeAction.SAVE_FACTORS)
-    )
+    PRESSES.register(router)
     # The declaration's factor keyboard sends its own callbacks; here they answer our step.
-    router.callback_query.register(
-        choose_factor, Regrade.factor, RiskCb.filter(F.action == RiskAction.FACTOR)
-    )
+    presses(router, RiskCb, (choose_factor, RiskAction.FACTOR, Regrade.factor))
     button_steps(router, Regrade.factor, Regrade.factor_confirm)
     return router

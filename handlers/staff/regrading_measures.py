@@ -19,49 +19,42 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import (
     MEASURE_MAX,
     QuickPick,
-    local_today,
 )
 from bot.services import regrading
 from bot.services.risks import MeasureDraft
-from bot.settings import Settings
 from handlers.callbacks import RegradeAction, RegradeCb, RiskAction, RiskCb
 from handlers.register_ui import (
     ask,
     day,
     quote,
     reask,
-    register_prompt,
 )
 from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
 from handlers.staff.risks import (
-    deadline_keyboard,
     load_people,
-    responsible_keyboard,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
 )
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
-from handlers.ui.steps import ends_step, next_step, quick_pick_deadline, typed, typed_deadline
+from handlers.ui.pickers import buttons
+from handlers.ui.steps import DeadlineStep, ends_step, next_step, typed
 from handlers.ui.trail import answer_choice, drop_keyboard
 from storage.models.register import ControlMeasure
 
 QUICK_PICKS = tuple(QuickPick)
 SHORT = 24  # characters of a measure's text on its button
 
-register_prompt(Regrade.measure_text, "regrading.ask_measure_text")
-register_prompt(Regrade.measure_deadline, "risks.ask_deadline", deadline_keyboard)
-register_prompt(Regrade.measure_responsible, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Regrade.add_action, "risks.ask_measure")
-register_prompt(Regrade.add_responsible, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Regrade.add_deadline, "risks.ask_deadline", deadline_keyboard)
-
 
 # --- the measures ------------------------------------------------------------------
+
+
+def _short(text: str) -> str:
+    """A measure's text on its button: the first SHORT characters."""
+    return text if len(text) <= SHORT else text[:SHORT] + "…"
 
 
 async def list_measures(
@@ -73,23 +66,19 @@ async def list_measures(
     shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
     await state.clear()
     message = await answer_choice(query)
-    builder = InlineKeyboardBuilder()
-    for number, measure in enumerate(shown.sit.risk.measures, start=1):
-        short = measure.action if len(measure.action) <= SHORT else measure.action[:SHORT] + "…"
-        builder.button(
-            text=f"✏️ {number}. {short}",
-            callback_data=RegradeCb(a=RegradeAction.MEASURE, r=callback_data.r, m=measure.id),
-        )
-    builder.button(
-        text=_("regrading.btn.add_measure"),
-        callback_data=RegradeCb(a=RegradeAction.ADD_MEASURE, r=callback_data.r),
+    r = callback_data.r
+    keyboard = buttons(
+        *[
+            (
+                f"✏️ {number}. {_short(measure.action)}",
+                RegradeCb(a=RegradeAction.MEASURE, r=r, m=measure.id),
+            )
+            for number, measure in enumerate(shown.sit.risk.measures, start=1)
+        ],
+        (_("regrading.btn.add_measure"), RegradeCb(a=RegradeAction.ADD_MEASURE, r=r)),
+        (_("regrading.btn.back"), RegradeCb(a=RegradeAction.OPEN, r=r)),
     )
-    builder.button(
-        text=_("regrading.btn.back"),
-        callback_data=RegradeCb(a=RegradeAction.OPEN, r=callback_data.r),
-    )
-    builder.adjust(1)
-    await message.answer(_("regrading.measures_title"), reply_markup=builder.as_markup())
+    await message.answer(_("regrading.measures_title"), reply_markup=keyboard)
 
 
 async def one_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) -> None:
@@ -191,10 +180,6 @@ async def enter_measure_text(message: Message, state: FSMContext, ctx: Ctx) -> N
     await _change(message, state, ctx, regrading.MeasureChange(action=text))
 
 
-def _today(clock: Clock, settings: Settings) -> date:
-    return local_today(clock.now(), settings.timezone)
-
-
 async def _deadline_chosen(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:
     """Typed or picked, a deadline ends its step: the new measure's, or a measure's revision."""
     if await state.get_state() == Regrade.add_deadline.state:
@@ -204,19 +189,7 @@ async def _deadline_chosen(message: Message, state: FSMContext, ctx: Ctx, deadli
     await _change(message, state, ctx, change)
 
 
-async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    deadline = typed_deadline(message.text, _today(ctx.clock, ctx.settings))
-    await _deadline_chosen(message, state, ctx, deadline)
-
-
-async def quick_pick(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    state: FSMContext,
-    ctx: Ctx,
-) -> None:
-    deadline = quick_pick_deadline(callback_data.value, _today(ctx.clock, ctx.settings))
-    await _deadline_chosen(await answer_choice(query), state, ctx, deadline)
+DEADLINE = DeadlineStep(_deadline_chosen)
 
 
 async def choose_measure_responsible(
@@ -307,7 +280,7 @@ def create_router() -> Router:
     )
     router.callback_query.register(remove_measure, cb(F.a == RegradeAction.MEASURE_REMOVE))
     for step in (Regrade.measure_deadline, Regrade.add_deadline):
-        router.callback_query.register(quick_pick, step, rk(F.action == RiskAction.QUICK))
+        router.callback_query.register(DEADLINE.pressed, step, rk(F.action == RiskAction.QUICK))
     for step in (Regrade.measure_responsible, Regrade.add_responsible):
         router.callback_query.register(responsible_page, step, rk(F.action == RiskAction.WHO_PAGE))
         router.message.register(reask, step, ~F.text)
@@ -320,9 +293,9 @@ def create_router() -> Router:
     )
     text_steps = (
         (Regrade.measure_text, enter_measure_text),
-        (Regrade.measure_deadline, enter_deadline),
+        (Regrade.measure_deadline, DEADLINE.typed),
         (Regrade.add_action, enter_new_measure),
-        (Regrade.add_deadline, enter_deadline),
+        (Regrade.add_deadline, DEADLINE.typed),
     )
     for step, handler in text_steps:
         router.message.register(handler, step, F.text, ~F.text.startswith("/"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
+from bot.domain.register_rules import local_today
 from bot.i18n import resolve_locale
 from bot.settings import Settings
 from storage.models.org import Person, Post
@@ -50,6 +52,10 @@ class Ctx:
     person: Person
     settings: Settings
     clock: Clock
+
+    def today(self) -> date:
+        """Today in the configured TIMEZONE (deadlines and due dates are local days)."""
+        return local_today(self.clock.now(), self.settings.timezone)
 
     async def own_post(self) -> Post:
         """The person's own post; without one, the refusal that they have none."""

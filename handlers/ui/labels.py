@@ -109,6 +109,18 @@ MATTER = {
     "project": N_("rules.matter.project"),
     "none": N_("rules.matter.none"),
 }
+REQUIREMENT = {  # a campaign's (bot.domain.campaign_rules.Requirement)
+    "powers": N_("campaign.req.powers"),
+    "risks": N_("campaign.req.risks"),
+    "measures": N_("campaign.req.measures"),
+    "regrading": N_("campaign.req.regrading"),
+}
+AUDIENCE = {  # a broadcast's (bot.services.broadcast.Audience)
+    "staff": N_("broadcast.audience_staff"),
+    "reviewers": N_("broadcast.audience_reviewers"),
+    "leaders": N_("broadcast.audience_leaders"),
+    "members": N_("broadcast.audience_members"),
+}
 LANGUAGE = {"zh": N_("language.name_zh"), "en": N_("language.name_en")}
 ROLE = {
     "admin": N_("roles.admin"),

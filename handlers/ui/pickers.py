@@ -22,6 +22,8 @@ the index against its list, the service checks the id). Usage::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
@@ -34,6 +36,7 @@ from handlers.ui.labels import list_label
 from storage.repositories import org as org_repo
 
 T = TypeVar("T")
+Press = Callable[[int], CallbackData]  # a number (index, id, offset) → the button's data
 
 PAGE_SIZE = 8  # choices on one page
 LABEL_MAX = 60  # characters of a button's text (one line; a list's own labels are shorter)
@@ -177,25 +180,38 @@ def paged_stored(
     )
 
 
-async def unit_choices(
-    session: AsyncSession,
-    offset: int,
-    *,
-    choose: Callable[[int], CallbackData],
-    page: Callable[[int], CallbackData],
-    extra: Sequence[tuple[str, CallbackData]] = (),
-) -> InlineKeyboardMarkup:
-    """One page of every unit (by path), each pressing `choose(unit_id)`; ‹ › turn `page`."""
-    units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
-    return paged_choices(
-        units,
-        total,
-        offset,
-        label=lambda unit: unit.path,
-        choose=lambda unit: choose(unit.id),
-        page=page,
-        extra=extra,
-    )
+def pressing(cb: type[CallbackData], action: StrEnum, field: str = "value") -> Press:
+    """What a picker's button packs for a number (an index, an id, an offset):
+    `cb(action=action, <field>=number)`."""
+    return lambda number: cb(**{"action": action, field: number})
+
+
+@dataclass(frozen=True)
+class UnitPicker:
+    """A flow's choice among every unit (by path), a page at a time: a unit's button packs
+    `cb(action=choose, <field>=its id)`, ‹ › `cb(action=page, <field>=the offset)`.
+    Usage: ``UNITS = UnitPicker(InviteCb, InviteAction.UNIT, InviteAction.PAGE)``, then
+    ``await UNITS.keyboard(session, offset)``."""
+
+    cb: type[CallbackData]
+    choose: StrEnum
+    page: StrEnum
+    field: str = "value"
+
+    async def keyboard(
+        self, session: AsyncSession, offset: int, extra: Sequence[tuple[str, CallbackData]] = ()
+    ) -> InlineKeyboardMarkup:
+        units, total = await org_repo.units_page(session, offset, PAGE_SIZE)
+        choose = pressing(self.cb, self.choose, self.field)
+        return paged_choices(
+            units,
+            total,
+            offset,
+            label=lambda unit: unit.path,
+            choose=lambda unit: choose(unit.id),
+            page=pressing(self.cb, self.page, self.field),
+            extra=extra,
+        )
 
 
 async def unit_names(session: AsyncSession, unit_ids: Sequence[int]) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TypeVar
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +51,15 @@ async def show_page(
     a screen shown in place. Usage: ``await show_page(query, *await _inbox(ctx))``."""
     await query.answer(said)
     await message_of(query).edit_text(text, reply_markup=keyboard)
+
+
+async def edit_in_place(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Edit the pressed message into `text` and `keyboard`, where pressing again may change
+    nothing (a refresh, a double tap): Telegram's "message is not modified" is let pass."""
+    with suppress(TelegramBadRequest):
+        await message_of(query).edit_text(text, reply_markup=keyboard)
 
 
 async def pressed_record(session: AsyncSession, model: type[T], record_id: int) -> T:

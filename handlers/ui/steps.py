@@ -1,9 +1,11 @@
 """Text steps: ask a question, take typed text, ask again when it is refused.
 
-A step's question is registered once (`TextStep`, or `register_prompt` for a step with buttons),
-so any refusal can ask it again from the state alone, after a restart too. Handlers do not catch
-refusals: a refusal of what was typed is raised as `AskAgain`, and `handlers/errors.py` answers it
-with the refusal and the same question (the update's writes are rolled back, the step stays).
+A step's question is registered once (`TextStep`, or a `Question` declared in the StatesGroup
+for a step with buttons), so any refusal can ask it again from the state alone, after a
+restart too.
+Handlers do not catch refusals: a refusal of what was typed is raised as `AskAgain`, and
+`handlers/errors.py` answers it with the refusal and the same question (the update's writes are
+rolled back, the step stays).
 
 Usage::
 
@@ -44,7 +46,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import DateRefused, QuickPick, parse_deadline, quick_deadline
 from bot.services.powers import text_or_refuse
+from handlers.callbacks import RiskCb
 from handlers.register_ui import Keyboard, ask, reask, register_prompt
+from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED
 from handlers.ui.refusals import AskAgain as AskAgain
 from handlers.ui.refusals import StepOver as StepOver
@@ -194,6 +198,29 @@ async def end_flow(
 async def abort_flow(query: CallbackQuery, state: FSMContext) -> None:
     """A flow's "abort" button: the flow ends, nothing is kept."""
     await end_flow(query, state, _("cancel.done"))
+
+
+# What follows a deadline step, typed or pressed: (the message to answer below, state, ctx, date).
+DeadlineChosen = Callable[[Message, FSMContext, Ctx, date], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DeadlineStep:
+    """A deadline asked by typing ("2027-03-31", "3月31日", …) or by a quick pick (end of month /
+    quarter / year, `RiskAction.QUICK`): either way it goes on to `chosen`.
+    Usage: ``DEADLINE = DeadlineStep(_set_deadline)``, routing `DEADLINE.typed` and
+    `DEADLINE.pressed`."""
+
+    chosen: DeadlineChosen
+
+    async def typed(self, message: Message, state: FSMContext, ctx: Ctx) -> None:
+        await self.chosen(message, state, ctx, typed_deadline(message.text, ctx.today()))
+
+    async def pressed(
+        self, query: CallbackQuery, callback_data: RiskCb, state: FSMContext, ctx: Ctx
+    ) -> None:
+        deadline = quick_pick_deadline(callback_data.value, ctx.today())
+        await self.chosen(await answer_choice(query), state, ctx, deadline)
 
 
 def chosen_index(index: int, options: Sized) -> int:

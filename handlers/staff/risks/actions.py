@@ -32,11 +32,11 @@ from handlers.staff.risks.keyboards import (
     Declare,
     RiskStep,
     button,
-    today_of,
 )
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, N_, label
 from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Post
 from storage.models.register import RiskPoint
@@ -44,6 +44,10 @@ from storage.models.register import RiskPoint
 # --- actions from the card ------------------------------------------------------------------
 
 
+PRESSES = Presses(RiskCb)
+
+
+@PRESSES.on(RiskAction.ACCEPT)
 async def accept(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
     risk = await risk_service.answer_proposal(
         ctx.session,
@@ -99,7 +103,7 @@ async def enter_dispute_reason(message: Message, state: FSMContext, ctx: Ctx) ->
 
 
 async def enter_discussion_date(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    today = today_of(ctx.clock, ctx.settings)
+    today = ctx.today()
     try:
         text = message.text or ""
         held_on = parse_date(text, today)
@@ -141,6 +145,7 @@ async def enter_new_description(message: Message, state: FSMContext, ctx: Ctx) -
     await message.answer(_("risks.edited"))
 
 
+@PRESSES.on(RiskAction.ASSESS)
 async def start_assess(
     query: CallbackQuery,
     callback_data: RiskCb,
@@ -188,6 +193,7 @@ async def one_tap(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None
         await message_of(query).answer(_(done_key))
 
 
+@PRESSES.on(RiskAction.RESUBMIT)
 async def resubmit(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
     """A returned record (or one due for re-grading) goes back to the review."""
     await review_service.transition(

@@ -24,13 +24,16 @@ from handlers.register_ui import (
     risk_type_label,
     state_label,
 )
-from handlers.staff.risks.keyboards import button, today_of
+from handlers.staff.risks.keyboards import button
 from handlers.ui.cards import send_card
 from handlers.ui.context import Ctx
 from handlers.ui.labels import N_
 from handlers.ui.pager import Page, Screen
+from handlers.ui.routes import Presses
 from storage.models.org import Person
 from storage.models.register import Power, RiskPoint
+
+PRESSES = Presses(RiskCb)
 
 
 async def risk_card(ctx: Ctx, risk: RiskPoint, today: date) -> str:
@@ -134,7 +137,7 @@ class RiskCard:
     """The risk card: what the record says, and what its holder may do next."""
 
     async def render(self, screen: Screen, risk: RiskPoint) -> Page:
-        today = today_of(screen.clock, screen.settings)
+        today = screen.today()
         text = await risk_card(screen, risk, today)
         return text, _card_buttons(risk, screen.person)
 
@@ -142,6 +145,7 @@ class RiskCard:
 RISK_CARD = RiskCard()
 
 
+@PRESSES.on(RiskAction.OPEN)
 async def open_risk(query: CallbackQuery, callback_data: RiskCb, ctx: Ctx) -> None:
     risk = await risk_service.get_visible(ctx.session, ctx.person, callback_data.id)
     await send_card(query, RISK_CARD, ctx, risk)

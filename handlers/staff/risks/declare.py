@@ -35,10 +35,11 @@ from handlers.register_ui import (
     risk_type_label,
 )
 from handlers.staff.risks.declare_measures import start_measure
-from handlers.staff.risks.keyboards import Declare, button, power_keyboard
+from handlers.staff.risks.keyboards import POWERS, Declare, button
 from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
-from handlers.ui.query import message_of, show_choices
+from handlers.ui.query import message_of
+from handlers.ui.routes import Presses
 from handlers.ui.steps import abort_flow, chosen_index, end_flow, next_step, typed
 from handlers.ui.trail import answer_choice
 from storage.models.register import Power, RiskPoint
@@ -48,6 +49,10 @@ FACTOR_VALUES = range(1, 6)
 # --- declaring: identify ------------------------------------------------------------------
 
 
+PRESSES = Presses(RiskCb)
+
+
+@PRESSES.on(RiskAction.DECLARE)
 async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     post = await ctx.own_post()
     items, _total = await power_service.powers_of_post(ctx.session, post, limit=200)
@@ -65,11 +70,10 @@ async def start_declare(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> No
     )
 
 
-async def power_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
-    data = await state.update_data(power_offset=max(0, callback_data.value))
-    await show_choices(query, power_keyboard(data))
+PRESSES.on(RiskAction.POWER_PAGE, Declare.power)(POWERS.turn)
 
 
+@PRESSES.on(RiskAction.POWER, Declare.power)
 async def choose_power(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     known = {power_id for power_id, _name in (await state.get_data()).get("powers", [])}
     if callback_data.id and callback_data.id not in known:
@@ -84,6 +88,7 @@ async def enter_description(message: Message, state: FSMContext) -> None:
     await ask(message, state)
 
 
+@PRESSES.on(RiskAction.TYPE, Declare.risk_type)
 async def choose_type(
     query: CallbackQuery, callback_data: RiskCb, state: FSMContext, session: AsyncSession
 ) -> None:
@@ -92,6 +97,7 @@ async def choose_type(
     await next_step(query, state, Declare.focus, risk_type=risk_type, focus_list=focus_list)
 
 
+@PRESSES.on(RiskAction.FOCUS, Declare.focus)
 async def choose_focus(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     focus_list = (await state.get_data()).get("focus_list", [])
     index = chosen_index(callback_data.value, [None, *focus_list])  # 0: not a focus programme
@@ -102,6 +108,7 @@ async def choose_focus(query: CallbackQuery, callback_data: RiskCb, state: FSMCo
 # --- declaring: the five factors -----------------------------------------------------------
 
 
+@PRESSES.on(RiskAction.FACTOR, Declare.factor)
 async def choose_factor(
     query: CallbackQuery,
     callback_data: RiskCb,
@@ -126,6 +133,7 @@ async def choose_factor(
     )
 
 
+@PRESSES.on(RiskAction.DONE, Declare.more)
 async def measures_done(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await answer_choice(query)
     data = await state.get_data()
@@ -187,6 +195,7 @@ def _drafts(data: dict[str, Any]) -> list[MeasureDraft]:
     ]
 
 
+@PRESSES.on(RiskAction.SAVE, Declare.confirm)
 async def submit(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     if data.get("risk_id"):
@@ -230,4 +239,4 @@ async def _submitted(session: AsyncSession, settings: Settings, risk: RiskPoint)
     return _("risks.submitted").format(id=risk.id, level=level)
 
 
-abort = abort_flow
+abort = PRESSES.on(RiskAction.ABORT, Declare.confirm)(abort_flow)

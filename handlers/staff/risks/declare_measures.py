@@ -14,24 +14,27 @@ from bot.domain.register_rules import (
     MEASURE_MAX,
 )
 from bot.services import risks as risk_service
-from handlers.callbacks import RiskCb
+from handlers.callbacks import RiskAction, RiskCb
 from handlers.register_ui import (
     ask,
 )
 from handlers.staff.risks.keyboards import (
+    RULES,
     Declare,
     responsible_keyboard,
-    rule_keyboard,
-    today_of,
 )
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import show_choices
-from handlers.ui.steps import next_step, quick_pick_deadline, typed, typed_deadline
+from handlers.ui.routes import Presses
+from handlers.ui.steps import DeadlineStep, next_step, typed
 from handlers.ui.trail import answer_choice
 from storage.models.org import Person
 
 # --- declaring: measures --------------------------------------------------------------------
+
+
+PRESSES = Presses(RiskCb)
 
 
 async def start_measure(
@@ -74,6 +77,7 @@ async def load_people(
     )
 
 
+@PRESSES.on(RiskAction.WHO_PAGE, Declare.responsible)
 async def responsible_page(
     query: CallbackQuery,
     callback_data: RiskCb,
@@ -85,6 +89,7 @@ async def responsible_page(
     await show_choices(query, responsible_keyboard(data))
 
 
+@PRESSES.on(RiskAction.WHO, Declare.responsible)
 async def choose_responsible(
     query: CallbackQuery,
     callback_data: RiskCb,
@@ -104,14 +109,14 @@ async def choose_responsible(
     await next_step(query, state, Declare.deadline, current=current)
 
 
-async def _set_deadline(
-    message: Message, state: FSMContext, session: AsyncSession, deadline: date
-) -> None:
+async def _set_deadline(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:
     data = await state.get_data()
     current = dict(data.get("current", {}))
     current["deadline"] = deadline.isoformat()
     rules = (
-        await risk_service.rules_in_force(session, data["unit_id"]) if data.get("unit_id") else []
+        await risk_service.rules_in_force(ctx.session, data["unit_id"])
+        if data.get("unit_id")
+        else []
     )
     await state.update_data(current=current, rules=[[r.id, r.title] for r in rules], rule_offset=0)
     if not rules:
@@ -121,26 +126,14 @@ async def _set_deadline(
     await ask(message, state)
 
 
-async def quick_pick(
-    query: CallbackQuery,
-    callback_data: RiskCb,
-    state: FSMContext,
-    ctx: Ctx,
-) -> None:
-    deadline = quick_pick_deadline(callback_data.value, today_of(ctx.clock, ctx.settings))
-    await _set_deadline(await answer_choice(query), state, ctx.session, deadline)
+DEADLINE = DeadlineStep(_set_deadline)
+PRESSES.on(RiskAction.QUICK, Declare.deadline)(DEADLINE.pressed)
 
 
-async def enter_deadline(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    deadline = typed_deadline(message.text, today_of(ctx.clock, ctx.settings))
-    await _set_deadline(message, state, ctx.session, deadline)
+PRESSES.on(RiskAction.RULE_PAGE, Declare.rule)(RULES.turn)
 
 
-async def rule_page(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
-    data = await state.update_data(rule_offset=max(0, callback_data.value))
-    await show_choices(query, rule_keyboard(data))
-
-
+@PRESSES.on(RiskAction.RULE, Declare.rule)
 async def choose_rule(query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
     rules = {rule_id: title for rule_id, title in (await state.get_data()).get("rules", [])}
     if callback_data.id and callback_data.id not in rules:
@@ -159,6 +152,7 @@ async def _finish_measure(message: Message, state: FSMContext, rule: list[Any] |
     await ask(message, state)
 
 
+@PRESSES.on(RiskAction.MORE, Declare.more)
 async def more_measures(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     if len((await state.get_data()).get("measures", [])) >= risk_service.MEASURES_MAX:
         raise ServiceError("register.measures_too_many", limit=risk_service.MEASURES_MAX)

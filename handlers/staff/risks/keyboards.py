@@ -5,57 +5,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.clock import Clock
 from bot.domain.grading import FACTORS
 from bot.domain.register_rules import (
     RISK_TYPES,
     QuickPick,
-    local_today,
 )
-from bot.settings import Settings
 from handlers.callbacks import RiskAction, RiskCb
-from handlers.register_ui import (
-    register_prompt,
-    risk_type_label,
-)
+from handlers.register_ui import Question, risk_type_label
 from handlers.ui.labels import FACTOR_QUESTION, FACTOR_SCALE, N_, QUICK_PICK, label
-from handlers.ui.pickers import choices, paged, paged_stored
+from handlers.ui.pickers import choices, paged, paged_stored, pressing
+from handlers.ui.query import show_choices
 
 QUICK_PICKS = tuple(QuickPick)
 YEAR = re.compile(r"\d{4}")
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-class Declare(StatesGroup):
-    power = State()
-    description = State()
-    risk_type = State()
-    focus = State()
-    factor = State()
-    measure_action = State()
-    responsible = State()
-    deadline = State()
-    rule = State()
-    more = State()
-    confirm = State()
-
-
-class RiskStep(StatesGroup):
-    """Single-question steps started from a risk card."""
-
-    dispute_reason = State()
-    discussion_date = State()
-    discussion_summary = State()
-    description = State()
 
 
 def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **values: int) -> None:
@@ -65,34 +38,39 @@ def button(builder: InlineKeyboardBuilder, text: str, action: RiskAction, **valu
 # --- step keyboards (built from the flow's data, so a resumed flow gets them back) ---------
 
 
-def _risk_cb(action: RiskAction, field: str) -> Callable[[int], RiskCb]:
-    return lambda number: RiskCb(action=action, **{field: number})
+@dataclass(frozen=True)
+class StoredPicker:
+    """A step's choice over a list kept in the flow's data (`items`, paged at `offset`), each
+    pressing `choose` with its id; `none` (a message key) chooses none of them."""
 
+    items: str
+    offset: str
+    choose: RiskAction
+    page: RiskAction
+    none: str
 
-def _stored_picker(
-    items: str, offset: str, choose: RiskAction, page: RiskAction, none: str
-) -> Callable[[dict[str, Any]], InlineKeyboardMarkup]:
-    """A step's keyboard over a list kept in the flow's data (`items`, paged at `offset`),
-    each pressing `choose` with its id; `none` (a message key) chooses none of them."""
-
-    def keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
+    def keyboard(self, data: dict[str, Any]) -> InlineKeyboardMarkup:
         return paged_stored(
-            data.get(items, []),
-            data.get(offset, 0),
-            choose=_risk_cb(choose, "id"),
-            page=_risk_cb(page, "value"),
-            last=_(none),
+            data.get(self.items, []),
+            data.get(self.offset, 0),
+            choose=pressing(RiskCb, self.choose, "id"),
+            page=pressing(RiskCb, self.page),
+            last=_(self.none),
         )
 
-    return keyboard
+    async def turn(self, query: CallbackQuery, callback_data: RiskCb, state: FSMContext) -> None:
+        """‹ ›: the same question, its list at the page pressed."""
+        data = await state.update_data({self.offset: max(0, callback_data.value)})
+        await show_choices(query, self.keyboard(data))
 
 
-power_keyboard = _stored_picker(
+POWERS = StoredPicker(
     "powers", "power_offset", RiskAction.POWER, RiskAction.POWER_PAGE, N_("risks.no_power")
 )
-rule_keyboard = _stored_picker(
+RULES = StoredPicker(
     "rules", "rule_offset", RiskAction.RULE, RiskAction.RULE_PAGE, N_("risks.no_rule")
 )
+power_keyboard, rule_keyboard = POWERS.keyboard, RULES.keyboard
 
 
 def risk_type_choices(press: Callable[[int], CallbackData]) -> InlineKeyboardMarkup:
@@ -101,7 +79,7 @@ def risk_type_choices(press: Callable[[int], CallbackData]) -> InlineKeyboardMar
 
 
 def type_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
-    return risk_type_choices(_risk_cb(RiskAction.TYPE, "value"))
+    return risk_type_choices(pressing(RiskCb, RiskAction.TYPE))
 
 
 def focus_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -129,15 +107,15 @@ def responsible_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
         data.get("people", []),
         offset=data.get("people_offset", 0),
         total=data.get("people_total", 0),
-        choose=_risk_cb(RiskAction.WHO, "id"),
-        page=_risk_cb(RiskAction.WHO_PAGE, "value"),
+        choose=pressing(RiskCb, RiskAction.WHO, "id"),
+        page=pressing(RiskCb, RiskAction.WHO_PAGE),
         first=_("risks.responsible_me"),
     )
 
 
 def deadline_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     labels = [label(QUICK_PICK, pick) for pick in QUICK_PICKS]
-    return choices(labels, _risk_cb(RiskAction.QUICK, "value"), columns=3)
+    return choices(labels, pressing(RiskCb, RiskAction.QUICK), columns=3)
 
 
 def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -148,25 +126,29 @@ def more_keyboard(_data: dict[str, Any]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-register_prompt(Declare.power, "risks.ask_power", power_keyboard)
-register_prompt(Declare.description, "risks.ask_description")
-register_prompt(Declare.risk_type, "risks.ask_type", type_keyboard)
-register_prompt(Declare.focus, "risks.ask_focus", focus_keyboard)
-register_prompt(Declare.factor, factor_prompt_key, factor_keyboard)
-register_prompt(Declare.measure_action, "risks.ask_measure")
-register_prompt(Declare.responsible, "risks.ask_responsible", responsible_keyboard)
-register_prompt(Declare.deadline, "risks.ask_deadline", deadline_keyboard)
-register_prompt(Declare.rule, "risks.ask_rule", rule_keyboard)
-register_prompt(Declare.more, "risks.ask_more", more_keyboard)
-register_prompt(RiskStep.dispute_reason, "risks.ask_dispute_reason")
-register_prompt(RiskStep.discussion_date, "risks.ask_discussion_date")
-register_prompt(RiskStep.discussion_summary, "risks.ask_discussion_summary")
-register_prompt(RiskStep.description, "risks.ask_description")
+# The steps, each with its question and keyboard (defined above).
+class Declare(StatesGroup):
+    power = Question("risks.ask_power", power_keyboard)
+    description = Question("risks.ask_description")
+    risk_type = Question("risks.ask_type", type_keyboard)
+    focus = Question("risks.ask_focus", focus_keyboard)
+    factor = Question(factor_prompt_key, factor_keyboard)
+    measure_action = Question("risks.ask_measure")
+    responsible = Question("risks.ask_responsible", responsible_keyboard)
+    deadline = Question("risks.ask_deadline", deadline_keyboard)
+    rule = Question("risks.ask_rule", rule_keyboard)
+    more = Question("risks.ask_more", more_keyboard)
+    confirm = State()
+
+
+class RiskStep(StatesGroup):
+    """Single-question steps started from a risk card."""
+
+    dispute_reason = Question("risks.ask_dispute_reason")
+    discussion_date = Question("risks.ask_discussion_date")
+    discussion_summary = Question("risks.ask_discussion_summary")
+    description = Question("risks.ask_description")
 
 
 def stale(query: CallbackQuery) -> Any:
     return query.answer(_("fallback.stale_button"), show_alert=True)
-
-
-def today_of(clock: Clock, settings: Settings) -> date:
-    return local_today(clock.now(), settings.timezone)

@@ -12,73 +12,31 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from handlers.callbacks import RiskAction, RiskCb
+from handlers.staff.risks import actions, card, declare, declare_measures
 from handlers.staff.risks.actions import (
     ONE_TAP,
-    accept,
     enter_discussion_date,
     enter_discussion_summary,
     enter_dispute_reason,
     enter_new_description,
     one_tap,
-    resubmit,
-    start_assess,
     start_step,
 )
-from handlers.staff.risks.card import open_risk
-from handlers.staff.risks.declare import (
-    abort,
-    choose_factor,
-    choose_focus,
-    choose_power,
-    choose_type,
-    enter_description,
-    measures_done,
-    power_page,
-    start_declare,
-    submit,
-)
-from handlers.staff.risks.declare_measures import (
-    choose_responsible,
-    choose_rule,
-    enter_deadline,
-    enter_measure,
-    more_measures,
-    quick_pick,
-    responsible_page,
-    rule_page,
-)
+from handlers.staff.risks.declare import enter_description
+from handlers.staff.risks.declare_measures import DEADLINE, enter_measure
 from handlers.staff.risks.keyboards import Declare, RiskStep
 from handlers.staff.risks.listing import RISKS
-from handlers.ui.routes import button_steps, presses, text_steps
+from handlers.ui.routes import button_steps, text_steps
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     cb = RiskCb.filter
     RISKS.register(router, command="risks")
-    presses(
-        router,
-        RiskCb,
-        (open_risk, RiskAction.OPEN),
-        (start_declare, RiskAction.DECLARE),
-        (power_page, RiskAction.POWER_PAGE, Declare.power),
-        (choose_power, RiskAction.POWER, Declare.power),
-        (choose_type, RiskAction.TYPE, Declare.risk_type),
-        (choose_focus, RiskAction.FOCUS, Declare.focus),
-        (choose_factor, RiskAction.FACTOR, Declare.factor),
-        (choose_responsible, RiskAction.WHO, Declare.responsible),
-        (responsible_page, RiskAction.WHO_PAGE, Declare.responsible),
-        (quick_pick, RiskAction.QUICK, Declare.deadline),
-        (rule_page, RiskAction.RULE_PAGE, Declare.rule),
-        (choose_rule, RiskAction.RULE, Declare.rule),
-        (more_measures, RiskAction.MORE, Declare.more),
-        (measures_done, RiskAction.DONE, Declare.more),
-        (submit, RiskAction.SAVE, Declare.confirm),
-        (abort, RiskAction.ABORT, Declare.confirm),
-        (accept, RiskAction.ACCEPT),
-        (start_assess, RiskAction.ASSESS),
-        (resubmit, RiskAction.RESUBMIT),
-    )
+    card.PRESSES.register(router)
+    declare.PRESSES.register(router)
+    declare_measures.PRESSES.register(router)
+    actions.PRESSES.register(router)
     router.callback_query.register(
         start_step, cb(F.action.in_({RiskAction.DISPUTE, RiskAction.DISCUSS, RiskAction.EDIT}))
     )
@@ -87,7 +45,7 @@ def create_router() -> Router:
         router,
         (Declare.description, enter_description),
         (Declare.measure_action, enter_measure),
-        (Declare.deadline, enter_deadline),
+        (Declare.deadline, DEADLINE.typed),
         (RiskStep.dispute_reason, enter_dispute_reason),
         (RiskStep.discussion_date, enter_discussion_date),
         (RiskStep.discussion_summary, enter_discussion_summary),
