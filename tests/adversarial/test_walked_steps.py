@@ -1,0 +1,252 @@
+"""The text steps of the wizards, each walked there through the dispatcher by one generic
+walker, fed hostile input, then given valid input that must be kept exactly as typed.
+
+A wizard is written once as a script (`Wizard`): what its person says and taps, with a `Slot`
+for each text step holding what a person would type or tap there. Walking to one step runs
+the script with that slot left to the test. There, what no step accepts (empty, blank,
+zero-width, over-long, emoji past the limit in UTF-16 units) gets a clear answer, no
+traceback, the step kept, and changes nothing (every table hashed before and after); then
+HTML (`<b>x</b> & <i>`) and emoji are taken (a date step: a date), the rest of the script
+runs to the record, and what the record keeps is exactly what was typed, shown escaped
+(every message sent parses as Telegram's HTML). `test_text_steps.py` lists these steps as
+covered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.campaign_rules import NAME_MAX as CAMPAIGN_NAME_MAX
+from bot.domain.clock import FakeClock
+from bot.domain.feedback import TEXT_MAX as FEEDBACK_MAX
+from bot.domain.register_rules import (
+    CONTENT_MAX,
+    LEGAL_BASIS_MAX,
+    MEASURE_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    RULE_KIND_MAX,
+    RULE_TITLE_MAX,
+    SUBJECT_MAX,
+)  # fmt: skip
+from bot.services.people import NAME_MAX as PERSON_NAME_MAX
+from bot.services.review import ReviewConfig
+from bot.settings import Settings
+from handlers.callbacks import FeedbackAction, FeedbackCb, RegradeCb, RiskCb
+from storage.db import SessionMaker
+from storage.models.campaign import Campaign
+from storage.models.feedback import Feedback
+from storage.models.invitation import Invitation
+from storage.models.register import ControlMeasure, MeasureReport, Power, Rule
+from tests.adversarial.kit import (
+    Action,
+    Reply,
+    act,
+    parses_as_html,
+    say,
+    since,
+    tables_digest,
+    watching,
+)  # fmt: skip
+from tests.adversarial.test_wizard_text_steps import kept, refused, zh
+from tests.kit.feedback import make_citizen, open_round
+from tests.kit.mocked_bot import MockedBot
+from tests.kit.publicity import approved_risks
+from tests.kit.register import People
+from tests.kit.regrading import DEPT_REVIEWER, due_risk, make_regrading_org
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A text step in a script: `usual` is what a person does there on the way to another
+    step; walking to this one, `reach` is done instead and the test types."""
+
+    state: str
+    usual: Sequence[Action]
+    column: Any  # where the record keeps the text (read from the newest row)
+    limit: int
+    reach: Sequence[Action] = ()
+    date: str = ""  # a date step: the valid input (and what is kept), instead of HTML/emoji
+
+
+@dataclass(frozen=True)
+class Wizard:
+    who: str  # a People attribute, "dept" (周审核) or "citizen" (a fresh one each walk)
+    script: Sequence[Action | Slot]
+
+
+@dataclass
+class World:
+    people: People
+    values: dict[str, int] = field(default_factory=dict)  # ids the scripts press with
+    citizens: int = 0
+
+
+def _saying(text: str) -> list[Action]:
+    return [("say", text)]
+
+
+POWER = Wizard("staff", [
+    ("say", "/powers"), ("tap", zh("powers.add")),
+    Slot("PowerFlow:name", _saying("医疗机构设置审批"), Power.name, NAME_MAX),
+    Slot("PowerFlow:content", _saying("审批设置申请"), Power.content, CONTENT_MAX),
+    Slot("PowerFlow:subject", [("first", "")], Power.subject, SUBJECT_MAX),  # "this post"
+    Slot("PowerFlow:legal_basis", _saying("《医疗机构管理条例》"), Power.legal_basis,
+         LEGAL_BASIS_MAX),
+    ("tap", zh("register.scope.external")), ("first", ""), ("tap", zh("powers.save")),
+])  # fmt: skip
+
+RULE = Wizard("reviewer", [
+    ("say", "/rules"), ("tap", zh("rules.add")), ("tap", "长安区/卫生局/医政科"),
+    Slot("AddRule:title", _saying("医政审批集体研究制度"), Rule.title, RULE_TITLE_MAX),
+    Slot("AddRule:kind", [("tap", zh("rules.skip"))], Rule.kind, RULE_KIND_MAX),
+    Slot("AddRule:issued", _saying("2027-03-01"), Rule.issued_on, 20, date="2026-03-01"),
+    ("tap", zh("rules.matter.decision")),
+])  # fmt: skip
+
+INVITE = Wizard("admin", [
+    ("say", "/invite"), ("tap", "长安区/卫生局/医政科"), ("tap", "医政审批岗"),
+    ("tap", zh("invite.roles_done")),
+    Slot("InviteFlow:name", _saying("吴新"), Invitation.name, PERSON_NAME_MAX),
+    ("tap", zh("invite.create")),
+])  # fmt: skip
+
+CAMPAIGN = Wizard("admin", [
+    ("say", "/campaign"), ("tap", zh("campaign.new")),
+    Slot("CampaignFlow:name", _saying("风险排查"), Campaign.name, CAMPAIGN_NAME_MAX),
+    ("tap", "▫️ 长安区/卫生局"), ("tap", zh("campaign.units_done")),
+    ("tap", zh("campaign.req.risks")),
+    Slot("CampaignFlow:deadline", [("first", "")], Campaign.deadline, 20, date="2028-06-30"),
+    ("tap", zh("campaign.create")),
+])  # fmt: skip
+
+FEEDBACK = Wizard("citizen", [
+    ("press", lambda w: FeedbackCb(action=FeedbackAction.START, item_id=w.values["item"])),
+    ("press", lambda w: FeedbackCb(action=FeedbackAction.KIND, item_id=w.values["item"])),
+    Slot("FeedbackFlow:text", _saying("窗口办理时间太长，群众要来回跑好几趟"), Feedback.text,
+         FEEDBACK_MAX),
+    ("press", lambda _w: FeedbackCb(action=FeedbackAction.FILES_DONE)),
+    ("press", lambda _w: FeedbackCb(action=FeedbackAction.CONFIRM)),
+])  # fmt: skip
+
+REPORT = Wizard("staff", [
+    ("say", "/measures"), ("first", ""), ("first", ""),  # the measure, reported in progress
+    Slot("MeasureReportFlow:note", _saying("已全部限时办结"), MeasureReport.note, NOTE_MAX),
+])  # fmt: skip
+
+REGRADE_MEASURE = Wizard("staff", [
+    ("press", lambda w: RegradeCb(a="open", r=w.values["due"])),
+    ("press", lambda w: RegradeCb(a="add", r=w.values["due"])),
+    Slot("Regrade:add_action", _saying("每月抽查十件"), ControlMeasure.action, MEASURE_MAX),
+    ("press", lambda _w: RiskCb(action="who")),
+    Slot("Regrade:add_deadline", [("press", lambda _w: RiskCb(action="quick", value=1))],
+         ControlMeasure.deadline, 20, date="2028-06-30"),
+])  # fmt: skip
+
+WIZARDS = [POWER, RULE, INVITE, CAMPAIGN, FEEDBACK, REPORT, REGRADE_MEASURE]
+SLOTS: dict[str, tuple[Wizard, Slot]] = {
+    part.state: (wizard, part)
+    for wizard in WIZARDS
+    for part in wizard.script
+    if isinstance(part, Slot)
+}
+
+
+def split(wizard: Wizard, state: str) -> tuple[list[Action], list[Action]]:
+    """The script up to the step (its `reach` included) and after it, other slots as usual."""
+    before: list[Action] = []
+    after: list[Action] = []
+    into = before
+    for part in wizard.script:
+        if isinstance(part, Slot) and part.state == state:
+            before += part.reach
+            into = after
+        elif isinstance(part, Slot):
+            into += part.usual
+        else:
+            into.append(part)
+    return before, after
+
+
+@pytest.fixture
+async def world(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) -> World:
+    """The 长安区 organisation: a risk due for re-grading, one open to citizens' feedback."""
+    people = await make_regrading_org(sessionmaker, clock)
+    config = ReviewConfig.from_settings(settings.model_copy(update={"social_review_days": 0}))
+    due = await due_risk(sessionmaker, clock, config, people)
+    (public,) = await approved_risks(sessionmaker, people.post_id, 1, level=3, prefix="公示")
+    items = await open_round(sessionmaker, clock, [public])
+    return World(people, {"due": due, "item": items[public][0]})
+
+
+async def person(world: World, sessionmaker: SessionMaker, clock: FakeClock, who: str) -> int:
+    if who == "dept":
+        return DEPT_REVIEWER
+    if who == "citizen":
+        world.citizens += 1
+        telegram_id = 890000 + world.citizens
+        await make_citizen(sessionmaker, clock, telegram_id, f"市民{world.citizens}")
+        return telegram_id
+    return int(getattr(world.people, who))
+
+
+async def newest(sessionmaker: SessionMaker, column: Any) -> str | None:
+    async with sessionmaker() as session:
+        value = await session.scalar(select(column).order_by(column.class_.id.desc()).limit(1))
+    return None if value is None else str(value)
+
+
+@pytest.mark.parametrize("state", sorted(SLOTS))
+async def test_a_walked_step_refuses_bad_input_unchanged_and_keeps_valid_input_as_typed(
+    dp: Dispatcher, fsm_storage: BaseStorage, engine: AsyncEngine, sessionmaker: SessionMaker,
+    clock: FakeClock, world: World, request: pytest.FixtureRequest, state: str,
+) -> None:  # fmt: skip
+    wizard, slot = SLOTS[state]
+    before, after = split(wizard, state)
+    typed_inputs = [slot.date] if slot.date else kept(slot.limit)
+    with watching(engine, request, f"walked step {state}") as (tally, crashes, watch):
+        for turn, typed in enumerate(typed_inputs):
+            bot = MockedBot()
+            who = await person(world, sessionmaker, clock, wizard.who)
+            key = StorageKey(bot_id=bot.id, chat_id=who, user_id=who)
+            await act(dp, bot, who, before, world)
+            assert await fsm_storage.get_state(key) == state, (state, bot.sent(who)[-1:])
+            crashes.take(), watch.take()
+            for bad in refused(slot.limit) if turn == 0 else []:
+                unchanged = await tables_digest(engine)
+                reply = await say(dp, bot, who, bad)
+                tally.judge(
+                    f"{state} {bad[:8]!r}", crashed=bool(crashes.take()),
+                    wrote=bool(watch.take()) or await tables_digest(engine) != unchanged,
+                    answered=bool(reply.texts) and not reply.unexpected
+                    and await fsm_storage.get_state(key) == state,
+                )  # fmt: skip
+            start = len(bot.recording.requests)
+            await say(dp, bot, who, typed)
+            last: Reply = await act(dp, bot, who, after, world)
+            texts = [*since(bot, start, who).texts, *last.texts]
+            stored = await newest(sessionmaker, slot.column)
+            shown = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            tally.tried += 1
+            if crashes.take():
+                tally.tracebacks += 1
+                tally.problem(f"{state} {typed[:8]!r}: traceback")
+            elif (
+                stored != typed
+                or not all(parses_as_html(said) for said in texts)
+                or (typed != shown and any(typed in said for said in texts))
+            ):
+                tally.lost += 1
+                tally.problem(f"{state} {typed[:8]!r}: stored {stored!r}, shown {texts}")
+            else:
+                tally.refused += 1
+            watch.take()
+    tally.assert_clean()
