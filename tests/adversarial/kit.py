@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import json
 import logging
 import os
@@ -94,6 +95,29 @@ class Tally:
         elif not answered:
             self.lost += 1
             self.problem(f"{what}: no clear answer")
+        else:
+            self.refused += 1
+
+    def kept(
+        self, what: str, typed: str, stored: str | None, texts: list[str], *, crashed: bool,
+        echoes: bool = False,
+    ) -> None:  # fmt: skip
+        """Count one valid input: it must be stored exactly as typed, and what was sent back
+        must parse as Telegram's HTML, never show it raw (unescaped) and, if the step
+        `echoes` it, show it escaped."""
+        self.tried += 1
+        shown = html.escape(typed, quote=False)
+        if crashed:
+            self.tracebacks += 1
+            self.problem(f"{what}: traceback")
+        elif (
+            stored != typed
+            or not all(parses_as_html(said) for said in texts)
+            or (echoes and not any(shown in said for said in texts))
+            or (typed != shown and any(typed in said for said in texts))
+        ):
+            self.lost += 1
+            self.problem(f"{what}: stored {stored!r}, shown {texts}")
         else:
             self.refused += 1
 
