@@ -218,7 +218,7 @@ async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> R
 
 # One thing a person does: ("say", text), ("tap", a button's caption), ("first", "") for the
 # first button of the newest keyboard, ("press", callback data, or a function of the world
-# giving it).
+# giving it), ("do", an async function of the world: what the world does meanwhile).
 Action = tuple[str, Any]
 
 
@@ -234,6 +234,8 @@ async def act(
             await tap(dp, bot, telegram_id, value)
         elif verb == "first":
             await tap_first(dp, bot, telegram_id)
+        elif verb == "do":
+            await value(world)
         else:
             data = value(world) if callable(value) else value
             await press(dp, bot, telegram_id, data if isinstance(data, str) else data.pack())

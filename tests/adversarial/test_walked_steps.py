@@ -14,9 +14,11 @@ covered here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Dispatcher
@@ -28,6 +30,7 @@ from bot.domain.campaign_rules import NAME_MAX as CAMPAIGN_NAME_MAX
 from bot.domain.clock import FakeClock
 from bot.domain.feedback import TEXT_MAX as FEEDBACK_MAX
 from bot.domain.register_rules import (
+    COMMENT_MAX,
     CONTENT_MAX,
     LEGAL_BASIS_MAX,
     MEASURE_MAX,
@@ -38,13 +41,23 @@ from bot.domain.register_rules import (
     SUBJECT_MAX,
 )  # fmt: skip
 from bot.services.people import NAME_MAX as PERSON_NAME_MAX
+from bot.services.powers import PowerDraft, add_power, categories_for
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
-from handlers.callbacks import FeedbackAction, FeedbackCb, RegradeCb, RiskCb
+from handlers.callbacks import (
+    FeedbackAction,
+    FeedbackCb,
+    PowerCb,
+    RegisterReviewCb,
+    RegradeCb,
+    RiskCb,
+)  # fmt: skip
 from storage.db import SessionMaker
 from storage.models.campaign import Campaign
 from storage.models.feedback import Feedback
 from storage.models.invitation import Invitation
+from storage.models.org import Person
+from storage.models.publicity import PublicityRound
 from storage.models.register import ControlMeasure, MeasureReport, Power, Rule
 from tests.adversarial.kit import (
     Action,
@@ -60,6 +73,7 @@ from tests.kit.mocked_bot import MockedBot
 from tests.kit.publicity import approved_risks
 from tests.kit.register import People
 from tests.kit.regrading import DEPT_REVIEWER, due_risk, make_regrading_org
+from tests.kit.uow import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,8 @@ class Slot:
     limit: int
     reach: Sequence[Action] = ()
     date: str = ""  # a date step: the valid input (and what is kept), instead of HTML/emoji
+    row: str = ""  # the record's id in World.values (else the newest row is read)
+    as_text: Callable[[Any], str] = str  # what is kept, as the person typed it
 
 
 @dataclass(frozen=True)
@@ -84,8 +100,30 @@ class Wizard:
 @dataclass
 class World:
     people: People
+    sessionmaker: SessionMaker
+    clock: FakeClock
+    settings: Settings
     values: dict[str, int] = field(default_factory=dict)  # ids the scripts press with
     citizens: int = 0
+
+
+async def fresh_power(world: World) -> None:
+    """A power of 王芳's post, submitted for review (each walk edits or returns its own)."""
+    async with unit_of_work(world.sessionmaker) as session:
+        staff = await session.get(Person, world.people.staff_id)
+        assert staff is not None
+        (category, *_) = await categories_for(session, world.people.department_id, "external")
+        power = await add_power(
+            session, world.clock, actor=staff, settings=world.settings,
+            draft=PowerDraft(name="医疗机构执业登记", content="执业登记", subject="医政科",
+                             legal_basis="《医疗机构管理条例》", category=category,
+                             scope="external"),
+        )  # fmt: skip
+        world.values["power"] = power.id
+
+
+def local_day(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 def _saying(text: str) -> list[Action]:
@@ -149,7 +187,39 @@ REGRADE_MEASURE = Wizard("staff", [
          ControlMeasure.deadline, 20, date="2028-06-30"),
 ])  # fmt: skip
 
-WIZARDS = [POWER, RULE, INVITE, CAMPAIGN, FEEDBACK, REPORT, REGRADE_MEASURE]
+EDIT_POWER = Wizard("staff", [
+    ("do", fresh_power),
+    ("press", lambda w: PowerCb(action="edit", id=w.values["power"], value=0)),  # its name
+    Slot("PowerEdit:value", _saying("医疗机构执业变更登记"), Power.name, NAME_MAX, row="power"),
+])  # fmt: skip
+
+RETURN_POWER = Wizard("reviewer", [
+    ("do", fresh_power),
+    ("press", lambda w: RegisterReviewCb(action="return", id=w.values["power"])),
+    Slot("ReturnPower:comment", _saying("请补充法律依据的具体条款"), Power.review_comment,
+         COMMENT_MAX, row="power"),
+])  # fmt: skip
+
+REVISE_MEASURE = Wizard("staff", [
+    ("press", lambda w: RegradeCb(a="open", r=w.values["due"])),
+    ("press", lambda w: RegradeCb(a="mt", r=w.values["due"], m=w.values["measure"])),
+    Slot("Regrade:measure_text", _saying("双人受理、交叉复核"), ControlMeasure.action,
+         MEASURE_MAX, row="measure"),
+    ("press", lambda w: RegradeCb(a="md", r=w.values["due"], m=w.values["measure"])),
+    Slot("Regrade:measure_deadline", _saying("2028-03-31"), ControlMeasure.deadline, 20,
+         date="2028-06-30", row="measure"),
+])  # fmt: skip
+
+ROUND = Wizard("admin", [
+    ("say", "/publicity"), ("tap", zh("publicity.admin.new")),
+    ("tap", zh("publicity.scope_all")), ("tap", zh("publicity.active_no")),
+    Slot("RoundFlow:date", [("tap", zh("publicity.start_now"))], PublicityRound.starts_at, 20,
+         reach=[("tap", zh("publicity.start_date"))], date="2028-01-10", as_text=local_day),
+    ("first", ""),  # 确认开启 / 确认发布
+])  # fmt: skip
+
+WIZARDS = [POWER, RULE, INVITE, CAMPAIGN, FEEDBACK, REPORT, REGRADE_MEASURE, EDIT_POWER,
+           RETURN_POWER, REVISE_MEASURE, ROUND]  # fmt: skip
 SLOTS: dict[str, tuple[Wizard, Slot]] = {
     part.state: (wizard, part)
     for wizard in WIZARDS
@@ -182,7 +252,12 @@ async def world(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
     due = await due_risk(sessionmaker, clock, config, people)
     (public,) = await approved_risks(sessionmaker, people.post_id, 1, level=3, prefix="公示")
     items = await open_round(sessionmaker, clock, [public])
-    return World(people, {"due": due, "item": items[public][0]})
+    async with unit_of_work(sessionmaker) as session:
+        measure = await session.scalar(
+            select(ControlMeasure.id).where(ControlMeasure.risk_id == due)
+        )
+    values = {"due": due, "item": items[public][0], "measure": int(measure or 0)}
+    return World(people, sessionmaker, clock, settings, values)
 
 
 async def person(world: World, sessionmaker: SessionMaker, clock: FakeClock, who: str) -> int:
@@ -196,10 +271,15 @@ async def person(world: World, sessionmaker: SessionMaker, clock: FakeClock, who
     return int(getattr(world.people, who))
 
 
-async def newest(sessionmaker: SessionMaker, column: Any) -> str | None:
-    async with sessionmaker() as session:
-        value = await session.scalar(select(column).order_by(column.class_.id.desc()).limit(1))
-    return None if value is None else str(value)
+async def kept_of(world: World, slot: Slot) -> str | None:
+    """What the record keeps of the typed text: its row's, or the newest row's."""
+    record = slot.column.class_
+    query = select(slot.column).order_by(record.id.desc()).limit(1)
+    if slot.row:
+        query = query.where(record.id == world.values[slot.row])
+    async with world.sessionmaker() as session:
+        value = await session.scalar(query)
+    return None if value is None else slot.as_text(value)
 
 
 @pytest.mark.parametrize("state", sorted(SLOTS))
@@ -231,7 +311,7 @@ async def test_a_walked_step_refuses_bad_input_unchanged_and_keeps_valid_input_a
             await say(dp, bot, who, typed)
             await act(dp, bot, who, after, world)
             tally.kept(
-                f"{state} {typed[:8]!r}", typed, await newest(sessionmaker, slot.column),
+                f"{state} {typed[:8]!r}", typed, await kept_of(world, slot),
                 since(bot, start, who).texts, crashed=bool(crashes.take()),
             )  # fmt: skip
             watch.take()
