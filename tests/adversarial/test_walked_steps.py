@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.campaign_rules import NAME_MAX as CAMPAIGN_NAME_MAX
 from bot.domain.clock import FakeClock
+from bot.domain.feedback import REASON_MAX, Kind
 from bot.domain.feedback import TEXT_MAX as FEEDBACK_MAX
 from bot.domain.register_rules import (
     COMMENT_MAX,
@@ -40,6 +41,8 @@ from bot.domain.register_rules import (
     RULE_TITLE_MAX,
     SUBJECT_MAX,
 )  # fmt: skip
+from bot.services.feedback import submit
+from bot.services.feedback.config import FeedbackConfig
 from bot.services.people import NAME_MAX as PERSON_NAME_MAX
 from bot.services.powers import PowerDraft, add_power, categories_for
 from bot.services.review import ReviewConfig
@@ -47,6 +50,8 @@ from bot.settings import Settings
 from handlers.callbacks import (
     FeedbackAction,
     FeedbackCb,
+    InboxAction,
+    InboxCb,
     PowerCb,
     RegisterReviewCb,
     RegradeCb,
@@ -88,6 +93,7 @@ class Slot:
     reach: Sequence[Action] = ()
     date: str = ""  # a date step: the valid input (and what is kept), instead of HTML/emoji
     row: str = ""  # the record's id in World.values (else the newest row is read)
+    label: str = ""  # which of a step's uses (one state asking for different texts)
     as_text: Callable[[Any], str] = str  # what is kept, as the person typed it
 
 
@@ -120,6 +126,21 @@ async def fresh_power(world: World) -> None:
                              scope="external"),
         )  # fmt: skip
         world.values["power"] = power.id
+
+
+async def fresh_feedback(world: World) -> None:
+    """A citizen's objection to the public risk, waiting for 周审核's answer."""
+    world.citizens += 1
+    citizen = await make_citizen(
+        world.sessionmaker, world.clock, 891000 + world.citizens, f"市民{world.citizens}"
+    )
+    draft = submit.Draft(item_id=world.values["item"], kind=Kind.OBJECTION,
+                         text="窗口办理时间太长，群众要来回跑好几趟")  # fmt: skip
+    async with unit_of_work(world.sessionmaker) as session:
+        receipt = await submit.submit(
+            session, world.clock, FeedbackConfig.from_settings(world.settings), citizen, draft
+        )
+    world.values["feedback"] = receipt.feedback_id
 
 
 def local_day(moment: datetime) -> str:
@@ -218,23 +239,31 @@ ROUND = Wizard("admin", [
     ("first", ""),  # 确认开启 / 确认发布
 ])  # fmt: skip
 
-WIZARDS = [POWER, RULE, INVITE, CAMPAIGN, FEEDBACK, REPORT, REGRADE_MEASURE, EDIT_POWER,
-           RETURN_POWER, REVISE_MEASURE, ROUND]  # fmt: skip
+HIDE_FEEDBACK = Wizard("dept", [
+    ("do", fresh_feedback),
+    ("press", lambda w: InboxCb(action=InboxAction.OPEN, feedback_id=w.values["feedback"])),
+    ("tap", zh("feedback.btn.hide")),
+    Slot("ReplyFlow:text", _saying("内容与公示事项无关"), Feedback.hidden_reason, REASON_MAX,
+         row="feedback", label="hide"),
+])  # fmt: skip
+
+WIZARDS = [POWER, RULE, INVITE, CAMPAIGN, FEEDBACK, HIDE_FEEDBACK, REPORT, REGRADE_MEASURE,
+           EDIT_POWER, RETURN_POWER, REVISE_MEASURE, ROUND]  # fmt: skip
 SLOTS: dict[str, tuple[Wizard, Slot]] = {
-    part.state: (wizard, part)
+    f"{part.state} ({part.label})" if part.label else part.state: (wizard, part)
     for wizard in WIZARDS
     for part in wizard.script
     if isinstance(part, Slot)
 }
 
 
-def split(wizard: Wizard, state: str) -> tuple[list[Action], list[Action]]:
+def split(wizard: Wizard, slot: Slot) -> tuple[list[Action], list[Action]]:
     """The script up to the step (its `reach` included) and after it, other slots as usual."""
     before: list[Action] = []
     after: list[Action] = []
     into = before
     for part in wizard.script:
-        if isinstance(part, Slot) and part.state == state:
+        if part is slot:
             before += part.reach
             into = after
         elif isinstance(part, Slot):
@@ -282,15 +311,16 @@ async def kept_of(world: World, slot: Slot) -> str | None:
     return None if value is None else slot.as_text(value)
 
 
-@pytest.mark.parametrize("state", sorted(SLOTS))
+@pytest.mark.parametrize("name", sorted(SLOTS))
 async def test_a_walked_step_refuses_bad_input_unchanged_and_keeps_valid_input_as_typed(
     dp: Dispatcher, fsm_storage: BaseStorage, engine: AsyncEngine, sessionmaker: SessionMaker,
-    clock: FakeClock, world: World, request: pytest.FixtureRequest, state: str,
+    clock: FakeClock, world: World, request: pytest.FixtureRequest, name: str,
 ) -> None:  # fmt: skip
-    wizard, slot = SLOTS[state]
-    before, after = split(wizard, state)
+    wizard, slot = SLOTS[name]
+    state = slot.state
+    before, after = split(wizard, slot)
     typed_inputs = [slot.date] if slot.date else kept(slot.limit)
-    with watching(engine, request, f"walked step {state}") as (tally, crashes, watch):
+    with watching(engine, request, f"walked step {name}") as (tally, crashes, watch):
         for turn, typed in enumerate(typed_inputs):
             bot = MockedBot()
             who = await person(world, sessionmaker, clock, wizard.who)
@@ -302,7 +332,7 @@ async def test_a_walked_step_refuses_bad_input_unchanged_and_keeps_valid_input_a
                 unchanged = await tables_digest(engine)
                 reply = await say(dp, bot, who, bad)
                 tally.judge(
-                    f"{state} {bad[:8]!r}", crashed=bool(crashes.take()),
+                    f"{name} {bad[:8]!r}", crashed=bool(crashes.take()),
                     wrote=bool(watch.take()) or await tables_digest(engine) != unchanged,
                     answered=bool(reply.texts) and not reply.unexpected
                     and await fsm_storage.get_state(key) == state,
@@ -311,7 +341,7 @@ async def test_a_walked_step_refuses_bad_input_unchanged_and_keeps_valid_input_a
             await say(dp, bot, who, typed)
             await act(dp, bot, who, after, world)
             tally.kept(
-                f"{state} {typed[:8]!r}", typed, await kept_of(world, slot),
+                f"{name} {typed[:8]!r}", typed, await kept_of(world, slot),
                 since(bot, start, who).texts, crashed=bool(crashes.take()),
             )  # fmt: skip
             watch.take()
