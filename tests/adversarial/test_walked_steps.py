@@ -2,8 +2,10 @@
 walker, fed hostile input, then given valid input that must be kept exactly as typed.
 
 A wizard is written once as a script (`Wizard`): what its person says and taps, with a `Slot`
-for each text step holding what a person would type or tap there. Walking to one step runs
-the script with that slot left to the test. There, what no step accepts (empty, blank,
+for each text step holding what a person would type or tap there (a `label` tells apart one
+state asking for different texts, as the feedback reply's hide reason); `do` actions make
+the record a walk acts on. Walking to one step runs the script with that slot left to the
+test. There, what no step accepts (empty, blank,
 zero-width, over-long, emoji past the limit in UTF-16 units) gets a clear answer, no
 traceback, the step kept, and changes nothing (every table hashed before and after); then
 HTML (`<b>x</b> & <i>`) and emoji are taken (a date step: a date), the rest of the script
@@ -14,9 +16,9 @@ covered here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +35,7 @@ from bot.domain.feedback import TEXT_MAX as FEEDBACK_MAX
 from bot.domain.register_rules import (
     COMMENT_MAX,
     CONTENT_MAX,
+    DESCRIPTION_MAX,
     LEGAL_BASIS_MAX,
     MEASURE_MAX,
     NAME_MAX,
@@ -41,17 +44,22 @@ from bot.domain.register_rules import (
     RULE_TITLE_MAX,
     SUBJECT_MAX,
 )  # fmt: skip
+from bot.services import review as review_service
+from bot.services import risks
 from bot.services.feedback import submit
 from bot.services.feedback.config import FeedbackConfig
 from bot.services.people import NAME_MAX as PERSON_NAME_MAX
 from bot.services.powers import PowerDraft, add_power, categories_for
 from bot.services.review import ReviewConfig
+from bot.services.review.model import COMMENT_MAX as REVIEW_COMMENT_MAX
+from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
 from handlers.callbacks import (
     FeedbackAction,
     FeedbackCb,
     InboxAction,
     InboxCb,
+    PeerCb,
     PowerCb,
     RegisterReviewCb,
     RegradeCb,
@@ -63,7 +71,8 @@ from storage.models.feedback import Feedback
 from storage.models.invitation import Invitation
 from storage.models.org import Person
 from storage.models.publicity import PublicityRound
-from storage.models.register import ControlMeasure, MeasureReport, Power, Rule
+from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint, Rule
+from storage.models.review import ReviewNote
 from tests.adversarial.kit import (
     Action,
     act,
@@ -77,7 +86,7 @@ from tests.kit.feedback import make_citizen, open_round
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.publicity import approved_risks
 from tests.kit.register import People
-from tests.kit.regrading import DEPT_REVIEWER, due_risk, make_regrading_org
+from tests.kit.regrading import DEPT_REVIEWER, LOW, due_risk, make_regrading_org
 from tests.kit.uow import unit_of_work
 
 
@@ -141,6 +150,59 @@ async def fresh_feedback(world: World) -> None:
             session, world.clock, FeedbackConfig.from_settings(world.settings), citizen, draft
         )
     world.values["feedback"] = receipt.feedback_id
+
+
+def declared_by(who: str) -> Callable[[World], Awaitable[None]]:
+    """A fresh risk point declared by `who` (王芳: to 社会评议; 陈局长: to 集体议)."""
+
+    async def declare(world: World) -> None:
+        world.citizens += 1  # a counter: each record's own description
+        async with unit_of_work(world.sessionmaker) as session:
+            actor = await session.get(Person, getattr(world.people, f"{who}_id"))
+            assert actor is not None
+            risk = await risks.declare_risk(
+                session, world.clock, actor=actor, settings=world.settings,
+                draft=RiskDraft(description=f"审批中收受好处（{world.citizens}）",
+                                risk_type="duty", factors=LOW, measures=[MeasureDraft(
+                                    "审批结果公示", date(2028, 12, 31))]),
+            )  # fmt: skip
+            world.values["risk"] = risk.id
+
+    return declare
+
+
+async def in_social_review(world: World) -> None:
+    """王芳's fresh record, open to her colleagues' 社会评议."""
+    await declared_by("staff")(world)
+    config = ReviewConfig.from_settings(world.settings)
+    async with unit_of_work(world.sessionmaker) as session:
+        await review_service.open_submitted(session, world.clock, config)
+
+
+async def proposed(world: World) -> None:
+    """A risk point 刘审核 proposes for 王芳's post (hers to accept or dispute)."""
+    world.citizens += 1
+    async with unit_of_work(world.sessionmaker) as session:
+        actor = await session.get(Person, world.people.reviewer_id)
+        assert actor is not None
+        risk = await risks.propose_risk(
+            session, world.clock, actor=actor, post_id=world.people.post_id,
+            description=f"审批超时限（{world.citizens}）", risk_type="process",
+            settings=world.settings,
+        )  # fmt: skip
+        world.values["risk"] = risk.id
+
+
+async def accepted(world: World) -> None:
+    """Such a proposal 王芳 accepted: her draft, its description hers to edit."""
+    await proposed(world)
+    async with unit_of_work(world.sessionmaker) as session:
+        staff = await session.get(Person, world.people.staff_id)
+        assert staff is not None
+        await risks.answer_proposal(
+            session, world.clock, actor=staff, risk_id=world.values["risk"], accept=True,
+            settings=world.settings,
+        )  # fmt: skip
 
 
 def local_day(moment: datetime) -> str:
@@ -247,8 +309,38 @@ HIDE_FEEDBACK = Wizard("dept", [
          row="feedback", label="hide"),
 ])  # fmt: skip
 
+EDIT_RISK = Wizard("staff", [
+    ("do", accepted),
+    ("press", lambda w: RiskCb(action="edit", id=w.values["risk"])),
+    Slot("RiskStep:description", _saying("审批中违规收受好处"), RiskPoint.description,
+         DESCRIPTION_MAX, row="risk"),
+])  # fmt: skip
+
+DISPUTE = Wizard("staff", [
+    ("do", proposed),
+    ("press", lambda w: RiskCb(action="dispute", id=w.values["risk"])),
+    Slot("RiskStep:dispute_reason", _saying("本岗位不办理该事项"), RiskPoint.dispute_reason,
+         COMMENT_MAX, row="risk"),
+])  # fmt: skip
+
+DISCUSS = Wizard("leader", [
+    ("do", declared_by("leader")),
+    ("press", lambda w: RiskCb(action="discuss", id=w.values["risk"])),
+    Slot("RiskStep:discussion_date", _saying("2026-11-20"), RiskPoint.discussion_date, 20,
+         date="2026-11-02", row="risk"),
+    Slot("RiskStep:discussion_summary", _saying("班子集体研究通过"),
+         RiskPoint.discussion_summary, DESCRIPTION_MAX, row="risk"),
+])  # fmt: skip
+
+PEER = Wizard("colleague", [
+    ("do", in_social_review),
+    ("press", lambda w: PeerCb(a="comment", r=w.values["risk"])),
+    Slot("PeerFlow:comment", _saying("措施可再细化"), ReviewNote.text, REVIEW_COMMENT_MAX),
+])  # fmt: skip
+
 WIZARDS = [POWER, RULE, INVITE, CAMPAIGN, FEEDBACK, HIDE_FEEDBACK, REPORT, REGRADE_MEASURE,
-           EDIT_POWER, RETURN_POWER, REVISE_MEASURE, ROUND]  # fmt: skip
+           EDIT_POWER, RETURN_POWER, REVISE_MEASURE, ROUND, EDIT_RISK, DISPUTE, DISCUSS,
+           PEER]  # fmt: skip
 SLOTS: dict[str, tuple[Wizard, Slot]] = {
     f"{part.state} ({part.label})" if part.label else part.state: (wizard, part)
     for wizard in WIZARDS
