@@ -202,7 +202,8 @@ def summarise(terminalreporter: Any) -> None:
             total[name] = total.get(name, 0) + value
     shutil.rmtree(COUNTS_DIR, ignore_errors=True)
     line = ", ".join(f"{name.replace('_', ' ')} {total[name]}" for name in COUNTS)
-    terminalreporter.write_sep("-", f"adversarial: {line}")
+    clean = not any(total[name] for name in COUNTS[2:])  # only the first two may be non-zero
+    terminalreporter.write_sep("-", f"adversarial: {line}", green=clean, red=not clean)
 
 
 async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> Reply:
