@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"
     invitation_ttl_days: int = Field(default=14, ge=1, le=365)
+    # A confirmed draft's key (a second press returns the first record) is kept this long.
+    idempotency_keys_kept_days: int = Field(default=30, ge=1, le=3650)
 
     log_level: str = "INFO"
     # "text": one key=value line per update; "json": every log line is one JSON object.

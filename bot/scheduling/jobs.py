@@ -15,6 +15,7 @@ from bot.scheduling.feedback_ladder import climb_feedback_ladder, prune_track_mi
 from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
+from bot.services.once import prune_keys
 from bot.settings import Settings
 from storage.models.processed_update import ProcessedUpdate
 
@@ -39,6 +40,11 @@ async def prune_processed_updates(ctx: JobContext) -> None:
     await ctx.session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < ctx.now - PROCESSED_UPDATES_KEPT)
     )
+
+
+async def prune_idempotency_keys(ctx: JobContext) -> None:
+    """Keys of confirmed drafts older than `IDEMPOTENCY_KEYS_KEPT_DAYS`."""
+    await prune_keys(ctx.session, ctx.now, timedelta(days=ctx.settings.idempotency_keys_kept_days))
 
 
 def all_jobs(settings: Settings) -> list[PeriodicJob]:
@@ -66,4 +72,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("feedback_prune_misses", Every(timedelta(hours=6)), prune_track_misses),
         PeriodicJob("send_digests", Every(DIGESTS_EVERY), send_digests),
         PeriodicJob("prune_outbox_files", Every(timedelta(hours=6)), prune_outbox_files),
+        PeriodicJob("prune_idempotency_keys", Every(timedelta(hours=6)), prune_idempotency_keys),
     ]

@@ -9,6 +9,7 @@ step, a double tap on two replicas, a replayed update) returns that record uncha
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,3 +59,12 @@ async def _earlier(
 ) -> R | None:
     record_id = await idempotency.made_from(session, person_id, key, kind)
     return None if record_id is None else await session.get(model, record_id)
+
+
+async def prune_keys(session: AsyncSession, now: datetime, kept: timedelta) -> int:
+    """Forget the keys of drafts confirmed longer than `kept` ago (`IDEMPOTENCY_KEYS_KEPT_DAYS`).
+
+    A press of such an old confirm again makes a new record: the retention must outlast any
+    crash-and-retry or replay, which come within minutes; conversations left on a confirm step
+    for longer are the price of a table that does not grow forever."""
+    return await idempotency.prune(session, now - kept)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.idempotency import IdempotencyKey
@@ -46,3 +46,11 @@ async def point(session: AsyncSession, person_id: int, key: str, record_id: int)
         .where(IdempotencyKey.person_id == person_id, IdempotencyKey.key == key)
         .values(record_id=record_id)
     )
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Forget keys claimed before `before` (one statement, on the indexed `created_at`)."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < before)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ messages lost; each test records its tally in `COUNTS_DIR`, and the run's total 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import html
 import json
 import logging
 import os
@@ -23,10 +25,11 @@ from typing import Any
 
 from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import translate
+from storage.base import Base
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 
 COUNTS_DIR = Path(__file__).resolve().parents[2] / "build" / "adversarial"
@@ -95,6 +98,29 @@ class Tally:
         else:
             self.refused += 1
 
+    def kept(
+        self, what: str, typed: str, stored: str | None, texts: list[str], *, crashed: bool,
+        echoes: bool = False,
+    ) -> None:  # fmt: skip
+        """Count one valid input: it must be stored exactly as typed, and what was sent back
+        must parse as Telegram's HTML, never show it raw (unescaped) and, if the step
+        `echoes` it, show it escaped."""
+        self.tried += 1
+        shown = html.escape(typed, quote=False)
+        if crashed:
+            self.tracebacks += 1
+            self.problem(f"{what}: traceback")
+        elif (
+            stored != typed
+            or not all(parses_as_html(said) for said in texts)
+            or (echoes and not any(shown in said for said in texts))
+            or (typed != shown and any(typed in said for said in texts))
+        ):
+            self.lost += 1
+            self.problem(f"{what}: stored {stored!r}, shown {texts}")
+        else:
+            self.refused += 1
+
     def save(self, name: str) -> None:
         COUNTS_DIR.mkdir(parents=True, exist_ok=True)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -138,7 +164,7 @@ class Reply:
         return any(text in UNEXPECTED for text in [*self.answers, *self.texts])
 
 
-def _since(bot: MockedBot, start: int, chat_id: int) -> Reply:
+def since(bot: MockedBot, start: int, chat_id: int) -> Reply:
     answers: list[str] = []
     texts: list[str] = []
     for method in bot.recording.requests[start:]:
@@ -154,13 +180,13 @@ def _since(bot: MockedBot, start: int, chat_id: int) -> Reply:
 async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> Reply:
     start = len(bot.recording.requests)
     await dp.feed_update(bot, callback_update(user(telegram_id), data))
-    return _since(bot, start, telegram_id)
+    return since(bot, start, telegram_id)
 
 
 async def say(dp: Dispatcher, bot: MockedBot, telegram_id: int, text: str) -> Reply:
     start = len(bot.recording.requests)
     await dp.feed_update(bot, message_update(user(telegram_id), text))  # type: ignore[arg-type]
-    return _since(bot, start, telegram_id)
+    return since(bot, start, telegram_id)
 
 
 COUNTS = ("tried", "refused", "tracebacks", "unintended_writes", "lost")
@@ -176,7 +202,8 @@ def summarise(terminalreporter: Any) -> None:
             total[name] = total.get(name, 0) + value
     shutil.rmtree(COUNTS_DIR, ignore_errors=True)
     line = ", ".join(f"{name.replace('_', ' ')} {total[name]}" for name in COUNTS)
-    terminalreporter.write_sep("-", f"adversarial: {line}")
+    clean = not any(total[name] for name in COUNTS[2:])  # only the first two may be non-zero
+    terminalreporter.write_sep("-", f"adversarial: {line}", green=clean, red=not clean)
 
 
 async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> Reply:
@@ -188,6 +215,32 @@ async def tap(dp: Dispatcher, bot: MockedBot, telegram_id: int, label: str) -> R
                 if button.text == label and button.callback_data:
                     return await press(dp, bot, telegram_id, button.callback_data)
     raise AssertionError(f"no button {label!r} for {telegram_id}")
+
+
+# One thing a person does: ("say", text), ("tap", a button's caption), ("first", "") for the
+# first button of the newest keyboard, ("press", callback data, or a function of the world
+# giving it), ("do", an async function of the world: what the world does meanwhile).
+Action = tuple[str, Any]
+
+
+async def act(
+    dp: Dispatcher, bot: MockedBot, telegram_id: int, actions: Any, world: Any = None
+) -> Reply:
+    """Do `actions` (a sequence of `Action`) in turn; what they got back, together."""
+    start = len(bot.recording.requests)
+    for verb, value in actions:
+        if verb == "say":
+            await say(dp, bot, telegram_id, value)
+        elif verb == "tap":
+            await tap(dp, bot, telegram_id, value)
+        elif verb == "first":
+            await tap_first(dp, bot, telegram_id)
+        elif verb == "do":
+            await value(world)
+        else:
+            data = value(world) if callable(value) else value
+            await press(dp, bot, telegram_id, data if isinstance(data, str) else data.pack())
+    return since(bot, start, telegram_id)
 
 
 async def tap_first(dp: Dispatcher, bot: MockedBot, telegram_id: int) -> Reply:
@@ -276,3 +329,39 @@ def _tallied(
         close()
         tally.save(request.node.nodeid)
         print(f"{label}: {tally}")
+
+
+async def tables_digest(engine: AsyncEngine) -> str:
+    """Every committed row of every domain table, hashed: equal before and after an input
+    means it changed nothing (the machinery's bookkeeping, `NOT_A_WRITE`, left out)."""
+    digest = hashlib.sha256()
+    async with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            if table.name in NOT_A_WRITE:
+                continue
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = await connection.execute(select(table).order_by(*order))
+            for row in rows:
+                digest.update(repr((table.name, tuple(row))).encode())
+    return digest.hexdigest()
+
+
+# The tags Telegram's HTML parse mode knows (https://core.telegram.org/bots/api#html-style).
+TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                 "span", "tg-spoiler", "tg-emoji", "blockquote"}  # fmt: skip
+_ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+
+
+_TAG = re.compile(r"<(/?)([a-z-]+)(?:\s[^<>]*)?>")
+
+
+def parses_as_html(text: str) -> bool:
+    """Whether Telegram would take `text` in HTML parse mode (known tags, each closed in
+    order, no other `<`, every & an entity), rather than answer "can't parse entities"."""
+    open_tags: list[str] = []
+    for closing, tag in _TAG.findall(text):
+        if tag not in TELEGRAM_TAGS or (closing and (not open_tags or open_tags.pop() != tag)):
+            return False
+        if not closing:
+            open_tags.append(tag)
+    return not (open_tags or "<" in _TAG.sub("", text) or _ENTITY.search(text))

@@ -19,6 +19,7 @@ from bot.app import cli
 from bot.services.register_files import REGISTER_HEADER_ZH
 from bot.services.tabular import write_table
 from bot.settings import get_settings
+from tests.adversarial.kit import Tally
 
 UNITS = "单位,类型,岗位,领导岗位\n长安区/卫生局/医政科,科室,医政审批岗,否\n"
 FACTORS = ("权力重要程度", "自由裁量权", "社会关注度", "发生概率", "危害程度")
@@ -48,11 +49,10 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         assert cli.main(["import", "units", str(units)]) == 0
         yield path
     get_settings.cache_clear()
-    print(
-        f"\nadversarial imports: inputs tried {COUNTS['tried']}, refused correctly "
-        f"{COUNTS['refused']}, tracebacks {COUNTS['tracebacks']}, "
-        f"unintended writes {COUNTS['writes']}"
-    )
+    # Into the run's counts line (`kit.summarise`), with every other adversarial test's.
+    tally = Tally(COUNTS["tried"], COUNTS["refused"], COUNTS["tracebacks"], COUNTS["writes"])
+    tally.save(__name__)
+    print(f"\nadversarial imports: {tally}")
 
 
 @pytest.fixture

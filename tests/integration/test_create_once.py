@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import FakeClock
 from bot.domain.errors import ServiceError
+from bot.scheduling.jobs import all_jobs
+from bot.scheduling.runner import JobRunner
 from bot.services.once import create_once
+from bot.settings import Settings
 from storage.db import SessionMaker
+from storage.models.idempotency import IdempotencyKey
 from storage.models.register import Power, Rule
 from tests.kit.register import People, make_people
 from tests.kit.uow import unit_of_work
@@ -112,3 +117,34 @@ async def test_two_presses_at_once_make_one_record(
         await first_session.close()
         await second_session.close()
     assert (len(made), await rules(sessionmaker)) == (1, 1)
+
+
+async def test_the_scheduled_prune_forgets_old_keys_and_keeps_fresh_ones(
+    sessionmaker: SessionMaker, clock: FakeClock, people: People, settings: Settings
+) -> None:
+    """Past IDEMPOTENCY_KEYS_KEPT_DAYS a key goes; a younger one stays, and its confirm
+    pressed again still returns the first record."""
+    kept = timedelta(days=settings.idempotency_keys_kept_days)
+    made: list[int] = []
+
+    async def confirm(key: str) -> tuple[Rule, bool]:
+        async with unit_of_work(sessionmaker) as session:
+            return await create_once(
+                session, clock, person_id=people.staff_id, key=key, model=Rule,
+                create=maker(session, people, made),
+            )  # fmt: skip
+
+    old, _ = await confirm("o" * 32)
+    clock.advance(kept - timedelta(hours=1))
+    fresh, _ = await confirm(KEY)
+    clock.advance(timedelta(hours=2))  # the old key is now past retention, the fresh one not
+    (prune,) = [job for job in all_jobs(settings) if job.name == "prune_idempotency_keys"]
+    assert await JobRunner([prune], sessionmaker, clock, settings).tick() == [prune.name]
+
+    async with unit_of_work(sessionmaker) as session:
+        left = (await session.scalars(select(IdempotencyKey.key))).all()
+    assert left == [KEY]
+    again, new = await confirm(KEY)
+    assert (again.id, new) == (fresh.id, False)
+    assert (len(made), await rules(sessionmaker)) == (2, 2)
+    assert old.id != fresh.id
