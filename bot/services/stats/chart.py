@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
 
 UNITS_DRAWN = 16  # more units than this: the largest, and the rest as one bar
-WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.8, 100  # 800 x 480 pixels: a phone's width, the text as large
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 x 600 pixels
 BAR = 0.4  # half a bar's height, in rows
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f")  # 一级, 二级, 三级
 COVERAGE_COLOUR = "#2e86c1"
@@ -162,5 +162,5 @@ def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
         )
     figure.suptitle(title, fontproperties=font)
     # Fixed margins, not tight_layout (which draws the figure twice): room for unit names.
-    figure.subplots_adjust(left=0.19, right=0.98, top=0.87, bottom=0.07, wspace=0.06)
+    figure.subplots_adjust(left=0.16, right=0.98, top=0.88, bottom=0.08, wspace=0.06)
     return _png(figure)
