@@ -154,9 +154,10 @@ def total(items: Iterable[Figures]) -> Figures:
         zip(_SUMMED, map(sum, zip(*map(_summed_values, parts), strict=True)), strict=True)
     )
     for name in _MAPS:
-        merged: dict[str, int] = {}
-        for part in parts:
-            for key, n in part.__dict__[name].items():
+        maps = [m for m in (part.__dict__[name] for part in parts) if m]
+        merged: dict[str, int] = dict(maps[0]) if maps else {}
+        for more in maps[1:]:
+            for key, n in more.items():
                 merged[key] = merged.get(key, 0) + n
         values[name] = merged
     values["pending_longest_days"] = max(p.pending_longest_days for p in parts)
@@ -290,8 +291,9 @@ def roll_up(own: Mapping[int, Figures], parents: Mapping[int, int | None]) -> di
 
     # Deepest first, so each unit's children are complete before the unit is summed.
     subtree: dict[int, Figures] = {}
+    nothing = Figures()  # one shared empty value, not one built per unit
     for unit in sorted(parents, key=depth_of, reverse=True):
-        own_figures = own.get(unit, Figures())
+        own_figures = own.get(unit) or nothing
         kids = children[unit]
         subtree[unit] = total([own_figures, *(subtree[k] for k in kids)]) if kids else own_figures
     return subtree

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 UNITS_DRAWN = 16  # more units than this: the largest, and the rest as one bar
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 x 600 pixels
+BAR = 0.4  # half a bar's height, in rows
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f")  # 一级, 二级, 三级
 COVERAGE_COLOUR = "#2e86c1"
 
@@ -94,51 +95,72 @@ def _draw_empty(figure: Any, title: str, locale: str, font: Any) -> None:
     )  # fmt: skip
 
 
+def _stacked_bars(ax: Any, positions: list[int], rows: list[tuple[int, ...]]) -> float:
+    """The levels' stacked bars as one collection per level (a few artists, not a rectangle
+    each); returns the longest bar's length."""
+    from matplotlib.collections import PolyCollection
+
+    left = [0] * len(rows)
+    for level in range(3):
+        boxes = []
+        for i, (y, counts) in enumerate(zip(positions, rows, strict=True)):
+            x0, x1 = left[i], left[i] + counts[level]
+            boxes.append(((x0, y - BAR), (x1, y - BAR), (x1, y + BAR), (x0, y + BAR)))
+            left[i] = x1
+        ax.add_collection(PolyCollection(boxes, facecolors=LEVEL_COLOURS[level], linewidths=0))
+    return max(left, default=0)
+
+
 def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
     """The chart of the units under `unit_id` (None: the scope's top) as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FixedLocator, MaxNLocator
 
     font = cjk_font()
     title = translate(
         "chart.title", locale, unit=_unit_name(ov, unit_id, locale), date=ov.today.isoformat()
     )
-    if not has_data(ov, unit_id):
+    bars = _bars(ov, unit_id, locale)  # once: each call scans the overview's units
+    if not any(sum(counts) for _, counts, _ in bars):
         empty = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
         FigureCanvasAgg(empty)
         _draw_empty(empty, title, locale, font)
         return _png(empty)
-    bars = _bars(ov, unit_id, locale)
     labels = [label for label, _, _ in bars]
     positions = list(range(len(bars)))[::-1]  # first unit at the top
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     FigureCanvasAgg(figure)
-    levels_ax, coverage_ax = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
-    left = [0] * len(bars)
-    for level in range(3):
-        values = [counts[level] for _, counts, _ in bars]
-        levels_ax.barh(
-            positions,
-            values,
-            left=left,
-            color=LEVEL_COLOURS[level],
-            label=translate(("chart.level1", "chart.level2", "chart.level3")[level], locale),
-        )
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    levels_ax.set_yticks(positions, labels, fontproperties=font)
-    levels_ax.set_title(translate("chart.risks_title", locale), fontproperties=font)
-    levels_ax.legend(prop=font, loc="lower right")
+    levels_ax, coverage_ax = figure.subplots(1, 2, width_ratios=(3, 2))
+    longest = _stacked_bars(levels_ax, positions, [counts for _, counts, _ in bars])
+    levels_ax.set_xlim(0, max(longest, 1) * 1.04)
+    levels_ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     coverage_ax.barh(positions, [c * 100 for _, _, c in bars], color=COVERAGE_COLOUR)
     coverage_ax.set_xlim(0, 100)
-    coverage_ax.set_title(translate("chart.coverage_title", locale), fontproperties=font)
+    coverage_ax.xaxis.set_major_locator(FixedLocator([0, 50, 100]))
+    for ax in (levels_ax, coverage_ax):  # the same rows on both sides
+        ax.set_ylim(-0.6, len(bars) - 0.4)
+    levels_ax.set_yticks(positions, labels, fontproperties=font)
+    coverage_ax.set_yticks([])  # the names once, on the left
+    levels_ax.legend(
+        handles=[
+            Patch(color=colour, label=translate(key, locale))
+            for colour, key in zip(
+                LEVEL_COLOURS, ("chart.level1", "chart.level2", "chart.level3"), strict=True
+            )
+        ],
+        prop=font,
+        loc="lower right",
+    )
+    # A title at a fixed height: matplotlib otherwise measures the axes' ticks to place it.
+    levels_ax.set_title(translate("chart.risks_title", locale), fontproperties=font, y=1.0)
+    coverage_ax.set_title(translate("chart.coverage_title", locale), fontproperties=font, y=1.0)
     for position, (_, _, share) in zip(positions, bars, strict=True):
         coverage_ax.text(
             min(share * 100 + 1, 88), position, f"{share * 100:.0f}%", va="center", fontsize=8
         )
-    for ax in (levels_ax, coverage_ax):
-        for tick in ax.get_xticklabels():
-            tick.set_fontproperties(font)
     figure.suptitle(title, fontproperties=font)
     # Fixed margins, not tight_layout (which draws the figure twice): room for unit names.
-    figure.subplots_adjust(left=0.16, right=0.98, top=0.88, bottom=0.08, wspace=0.08)
+    figure.subplots_adjust(left=0.16, right=0.98, top=0.88, bottom=0.08, wspace=0.06)
     return _png(figure)
