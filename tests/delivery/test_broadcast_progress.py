@@ -4,6 +4,7 @@ as success, a final report once nothing is pending, and a restarted updater carr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -66,6 +67,21 @@ def updater(bot: FakeBot, sessionmaker: SessionMaker, settings: Settings, clock:
     return ProgressUpdater(bot, sessionmaker, tuned, keyboard, clock=clock)  # type: ignore[arg-type]
 
 
+Watch = Callable[..., tuple[FakeBot, ProgressUpdater]]
+
+
+@pytest.fixture
+def watch(sessionmaker: SessionMaker, settings: Settings, clock: FakeClock) -> Watch:
+    """`bot, progress = watch(*errors)`: an updater editing through a fake bot that raises
+    `errors` first."""
+
+    def start(*errors: Exception) -> tuple[FakeBot, ProgressUpdater]:
+        bot = FakeBot(errors=list(errors))
+        return bot, updater(bot, sessionmaker, settings, clock)
+
+    return start
+
+
 async def _set(sessionmaker: SessionMaker, chat_id: int, status: str, error: str | None = None):  # type: ignore[no-untyped-def]
     async with sessionmaker() as session, session.begin():
         await session.execute(
@@ -77,10 +93,9 @@ async def _set(sessionmaker: SessionMaker, chat_id: int, status: str, error: str
 
 @pytest.mark.usefixtures("batch")
 async def test_edits_only_when_counts_move_and_at_most_once_per_interval(
-    sessionmaker: SessionMaker, settings: Settings, clock: FakeClock
+    sessionmaker: SessionMaker, clock: FakeClock, watch: Watch
 ) -> None:
-    bot = FakeBot()
-    progress = updater(bot, sessionmaker, settings, clock)
+    bot, progress = watch()
     assert await progress.run_once() == 1  # first pass shows the counts
     assert bot.edits[0]["chat_id"] == ADMIN_CHAT
     assert bot.edits[0]["message_id"] == PROGRESS_MESSAGE
@@ -101,10 +116,9 @@ async def test_edits_only_when_counts_move_and_at_most_once_per_interval(
 
 @pytest.mark.usefixtures("batch")
 async def test_final_report_groups_failures_counts_unreachable_and_ends_the_updates(
-    sessionmaker: SessionMaker, settings: Settings, clock: FakeClock
+    sessionmaker: SessionMaker, clock: FakeClock, watch: Watch
 ) -> None:
-    bot = FakeBot()
-    progress = updater(bot, sessionmaker, settings, clock)
+    bot, progress = watch()
     await progress.run_once()
     async with sessionmaker() as session, session.begin():
         session.add(Person(telegram_id=2, name="Gone"))
@@ -131,15 +145,12 @@ async def test_final_report_groups_failures_counts_unreachable_and_ends_the_upda
 
 @pytest.mark.usefixtures("batch")
 async def test_not_modified_counts_as_shown_and_a_transient_error_is_retried(
-    sessionmaker: SessionMaker, settings: Settings, clock: FakeClock
+    sessionmaker: SessionMaker, clock: FakeClock, watch: Watch
 ) -> None:
-    bot = FakeBot(
-        errors=[
-            TelegramServerError(METHOD, "Internal Server Error"),
-            TelegramBadRequest(METHOD, "Bad Request: message is not modified"),
-        ]
+    bot, progress = watch(
+        TelegramServerError(METHOD, "Internal Server Error"),
+        TelegramBadRequest(METHOD, "Bad Request: message is not modified"),
     )
-    progress = updater(bot, sessionmaker, settings, clock)
     assert await progress.run_once() == 0  # 5xx: nothing recorded, the next pass retries
     async with unit_of_work(sessionmaker) as session:
         row = await session.get(BroadcastProgress, BATCH)
@@ -154,10 +165,9 @@ async def test_not_modified_counts_as_shown_and_a_transient_error_is_retried(
 
 @pytest.mark.usefixtures("batch")
 async def test_a_message_that_cannot_be_edited_is_given_up(
-    sessionmaker: SessionMaker, settings: Settings, clock: FakeClock
+    sessionmaker: SessionMaker, watch: Watch
 ) -> None:
-    bot = FakeBot(errors=[TelegramBadRequest(METHOD, "Bad Request: message to edit not found")])
-    progress = updater(bot, sessionmaker, settings, clock)
+    _, progress = watch(TelegramBadRequest(METHOD, "Bad Request: message to edit not found"))
     await progress.run_once()
     async with unit_of_work(sessionmaker) as session:
         row = await session.get(BroadcastProgress, BATCH)

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SetMyCommands
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import translate
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
@@ -18,6 +19,12 @@ COMMAND_LINE = re.compile(r"^/(\w+) — ", re.MULTILINE)
 def listed_commands(text: str) -> list[str]:
     """The commands a /help (or welcome) text lists, in order."""
     return COMMAND_LINE.findall(text)
+
+
+def buttons(markup: object) -> dict[str, str]:
+    """Button text → callback data of an inline keyboard."""
+    assert isinstance(markup, InlineKeyboardMarkup), markup
+    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
 
 
 def callback_answers(bot: MockedBot) -> list[AnswerCallbackQuery]:

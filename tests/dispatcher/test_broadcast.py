@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from aiogram import Dispatcher
 from aiogram.methods import EditMessageText, SendMessage
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.delivery.outbox import PRIORITY_BULK
@@ -18,17 +17,12 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
-from tests.dispatcher.helpers import press, say, zh
+from tests.dispatcher.helpers import buttons, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.org import Org, make_admin, make_org, make_person
 from tests.kit.uow import unit_of_work
 
 ADMIN, STAFF_IN, STAFF_OUT, REVIEWER, CITIZEN = 9001, 7101, 7102, 7103, 7104
-
-
-def buttons(markup: object) -> dict[str, str]:
-    assert isinstance(markup, InlineKeyboardMarkup), markup
-    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
 
 
 def last_markup(bot: MockedBot, chat_id: int) -> dict[str, str]:

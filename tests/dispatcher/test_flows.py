@@ -9,7 +9,6 @@ from aiogram import Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import EditMessageText, SendMessage
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
@@ -21,7 +20,7 @@ from handlers.admin.invite import InviteFlow
 from handlers.callbacks import InviteCb
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
-from tests.dispatcher.helpers import last_alert
+from tests.dispatcher.helpers import buttons, last_alert
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
 from tests.kit.org import (
     Org,
@@ -44,12 +43,6 @@ def press(data: InviteCb) -> str:
 
 def state_of(dp: Dispatcher, bot: MockedBot, telegram_id: int) -> FSMContext:
     return dp.fsm.get_context(bot=bot, chat_id=telegram_id, user_id=telegram_id)
-
-
-def buttons(markup: object) -> dict[str, str]:
-    """Button text → callback data of an inline keyboard."""
-    assert isinstance(markup, InlineKeyboardMarkup)
-    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
 
 
 @pytest.fixture

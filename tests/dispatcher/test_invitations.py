@@ -54,6 +54,11 @@ async def db_picture(sessionmaker: SessionMaker) -> dict[str, Any]:
         }
 
 
+async def invite(sessionmaker: SessionMaker, clock: FakeClock, **details: Any) -> str:
+    """The code of an invitation into a fresh organisation (see make_invitation)."""
+    return await make_invitation(sessionmaker, clock, await make_org(sessionmaker), **details)
+
+
 async def test_an_invitation_binds_the_account(
     dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
@@ -95,8 +100,7 @@ async def test_an_invitation_binds_the_account(
 async def test_an_admin_invitation_gives_the_admin_menu_in_english(
     dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    org = await make_org(sessionmaker)
-    code = await make_invitation(sessionmaker, clock, org, roles=(Role.ADMIN,), name="Li")
+    code = await invite(sessionmaker, clock, roles=(Role.ADMIN,), name="Li")
     await dp.feed_update(bot, message_update(user(6002, language_code="en"), f"/start {code}"))
     assert "Li" in bot.last_text(6002) and "医政科" in bot.last_text(6002)
     (menu,) = menus_set(bot)
@@ -113,8 +117,7 @@ async def _first_contact(dp: Dispatcher, bot: MockedBot, telegram_id: int) -> No
 async def test_a_bad_code_gets_its_message_and_changes_nothing(
     dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock, kind: str
 ) -> None:
-    org = await make_org(sessionmaker)
-    code = await make_invitation(sessionmaker, clock, org, ttl_days=14)
+    code = await invite(sessionmaker, clock, ttl_days=14)
     if kind == "used":
         await dp.feed_update(bot, message_update(user(6010), f"/start {code}"))
     elif kind == "expired":
@@ -139,8 +142,7 @@ async def test_a_bad_code_gets_its_message_and_changes_nothing(
 async def test_a_used_code_is_refused_to_the_same_person_too(
     dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    org = await make_org(sessionmaker)
-    code = await make_invitation(sessionmaker, clock, org)
+    code = await invite(sessionmaker, clock)
     await dp.feed_update(bot, message_update(user(6020), f"/start {code}"))
     before = await db_picture(sessionmaker)
     await dp.feed_update(bot, message_update(user(6020), f"/start {code}"))
@@ -151,8 +153,7 @@ async def test_a_used_code_is_refused_to_the_same_person_too(
 async def test_a_bound_person_is_welcomed_back_by_name(
     dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker, clock: FakeClock
 ) -> None:
-    org = await make_org(sessionmaker)
-    code = await make_invitation(sessionmaker, clock, org)
+    code = await invite(sessionmaker, clock)
     await dp.feed_update(bot, message_update(user(6030), f"/start {code}"))
     await dp.feed_update(bot, message_update(user(6030), "/start"))
     text = bot.last_text(6030)

@@ -7,7 +7,6 @@ import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import SendDocument, SendMessage
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
@@ -16,7 +15,7 @@ from bot.settings import Settings
 from handlers.callbacks import PowerCb, RegisterReviewCb, RiskCb
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, Power, RiskPoint
-from tests.dispatcher.helpers import last_alert, press, say, zh
+from tests.dispatcher.helpers import buttons, last_alert, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People, make_people
 from tests.kit.uow import unit_of_work
@@ -25,11 +24,6 @@ from tests.kit.uow import unit_of_work
 @pytest.fixture
 async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
     return await make_people(sessionmaker, clock)
-
-
-def buttons(markup: object) -> dict[str, str]:
-    assert isinstance(markup, InlineKeyboardMarkup), markup
-    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
 
 
 def last(bot: MockedBot, chat_id: int) -> SendMessage:

@@ -11,7 +11,6 @@ from typing import NamedTuple
 import pytest
 from aiogram import Dispatcher
 from aiogram.methods import EditMessageText, SendMessage
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
@@ -28,7 +27,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
-from tests.dispatcher.helpers import last_alert, press, say, zh
+from tests.dispatcher.helpers import buttons, last_alert, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People
 from tests.kit.regrading import (
@@ -64,11 +63,6 @@ def flow(
     settings: Settings,
 ) -> Flow:
     return Flow(dp, bot, org, sessionmaker, clock, settings)
-
-
-def buttons(markup: object) -> dict[str, str]:
-    assert isinstance(markup, InlineKeyboardMarkup), markup
-    return {b.text: str(b.callback_data) for row in markup.inline_keyboard for b in row}
 
 
 def shown(bot: MockedBot, chat_id: int) -> SendMessage | EditMessageText:

@@ -44,11 +44,24 @@ async def _count(sessionmaker: SessionMaker, model: type, *where: object) -> int
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
 
 
+Register = tuple[People, list[int]]
+
+
+@pytest.fixture
+async def register(sessionmaker: SessionMaker, clock: FakeClock) -> Register:
+    """The kit's people and the ids of their approved risks (see _setup)."""
+    return await _setup(sessionmaker, clock)
+
+
+@pytest.fixture
+def config(settings: Settings) -> PublicityConfig:
+    return config_of(settings)
+
+
 async def test_open_now_publicises_posts_and_tells_subscribers_once(
-    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock, register: Register, config: PublicityConfig
 ) -> None:
-    people, ids = await _setup(sessionmaker, clock)
-    config = config_of(settings)
+    people, ids = register
     async with sessionmaker() as session:
         citizen = await load(sessionmaker, people.colleague_id)
         await subscriptions.save(
@@ -106,10 +119,9 @@ async def test_open_now_publicises_posts_and_tells_subscribers_once(
 
 
 async def test_close_edits_sent_posts_and_summarises_once(
-    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock, register: Register, config: PublicityConfig
 ) -> None:
-    people, _ids = await _setup(sessionmaker, clock)
-    config = config_of(settings)
+    people, _ids = register
     admin = await load(sessionmaker, people.admin_id)
     async with sessionmaker() as session:
         rnd = await rounds.create_round(
@@ -150,10 +162,9 @@ async def test_close_edits_sent_posts_and_summarises_once(
 
 
 async def test_refusals_change_nothing(
-    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock, register: Register, config: PublicityConfig
 ) -> None:
-    people, _ids = await _setup(sessionmaker, clock)
-    config = config_of(settings)
+    people, _ids = register
     staff = await load(sessionmaker, people.staff_id)
     admin = await load(sessionmaker, people.admin_id)
     async with sessionmaker() as session:
@@ -171,10 +182,9 @@ async def test_refusals_change_nothing(
 
 
 async def test_a_scheduled_round_opens_on_its_date(
-    sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
+    sessionmaker: SessionMaker, clock: FakeClock, register: Register, config: PublicityConfig
 ) -> None:
-    people, _ids = await _setup(sessionmaker, clock)
-    config = config_of(settings)
+    people, _ids = register
     admin = await load(sessionmaker, people.admin_id)
     later = clock.now() + timedelta(days=2)
     async with sessionmaker() as session:

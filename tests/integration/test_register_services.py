@@ -7,6 +7,7 @@ from functools import partial
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import FakeClock
 from bot.domain.errors import NotAllowed, ServiceError
@@ -17,7 +18,7 @@ from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
-from storage.models.register import ControlMeasure, RiskPoint
+from storage.models.register import ControlMeasure, Power, RiskPoint
 from tests.kit.register import People, make_people
 from tests.kit.uow import ServiceCall, unit_of_work
 
@@ -52,6 +53,15 @@ def risk_draft(*measures: MeasureDraft, **changes: object) -> RiskDraft:
     return RiskDraft(**values)  # type: ignore[arg-type]
 
 
+async def staff_power(
+    session: AsyncSession, call: ServiceCall, org: People
+) -> tuple[Person, Power]:
+    """王芳 (staff) inventories a power: she and the power, submitted."""
+    staff = await session.get(Person, org.staff_id)
+    assert staff is not None
+    return staff, await call(session, powers.add_power, actor=staff, draft=power_draft())
+
+
 async def count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
     async with unit_of_work(sessionmaker) as session:
         return int(
@@ -63,8 +73,7 @@ async def test_power_inventory_review_and_notice(
     sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
-        staff = await session.get(Person, org.staff_id)
-        power = await call(session, powers.add_power, actor=staff, draft=power_draft())
+        staff, power = await staff_power(session, call, org)
         assert power.status == "submitted" and power.post_id == org.post_id
     async with unit_of_work(sessionmaker) as session:
         review = partial(call, session, powers.review_power, power_id=power.id)
@@ -115,8 +124,7 @@ async def test_power_of_another_unit_is_invisible(
     sessionmaker: SessionMaker, clock: FakeClock, org: People, call: ServiceCall
 ) -> None:
     async with unit_of_work(sessionmaker) as session:
-        staff = await session.get(Person, org.staff_id)
-        power = await call(session, powers.add_power, actor=staff, draft=power_draft())
+        _, power = await staff_power(session, call, org)
         outsider = await session.get(Person, org.outsider_id)
         forged = {"field": "name", "value": "x"}  # an edit of someone else's power
         for attempt in (
