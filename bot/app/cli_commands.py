@@ -62,6 +62,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import startup
     from bot.app.health import Readiness
+    from bot.app.heap import freeze_startup_heap
     from bot.app.runners import run_polling, run_webhook
     from bot.app.wiring import MissingToken, create_bot, create_dispatcher
 
@@ -96,6 +97,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         dp = create_dispatcher(settings, make_sessionmaker(engine))
         readiness = Readiness.from_settings(settings, engine, bot)
+        freeze_startup_heap()  # everything loaded so far lives as long as the process
         if settings.webhook_url:
             await run_webhook(dp, bot, settings, readiness)
         else:
