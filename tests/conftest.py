@@ -189,8 +189,12 @@ async def fresh_storage(
     await storage.close()
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     """The adversarial suite's counts (inputs tried, refused, tracebacks, writes, lost)."""
+    if hasattr(config, "workerinput"):
+        return  # a pytest-xdist worker: it would take (and lose) the others' counts too
     from tests.adversarial.kit import summarise
 
     summarise(terminalreporter)

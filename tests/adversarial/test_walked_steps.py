@@ -270,18 +270,22 @@ REGRADE_MEASURE = Wizard("staff", [
          ControlMeasure.deadline, 20, date="2028-06-30"),
 ])  # fmt: skip
 
-EDIT_POWER = Wizard("staff", [
-    ("do", fresh_power),
-    ("press", lambda w: PowerCb(action="edit", id=w.values["power"], value=0)),  # its name
-    Slot("PowerEdit:value", _saying("医疗机构执业变更登记"), Power.name, NAME_MAX, row="power"),
-])  # fmt: skip
 
-RETURN_POWER = Wizard("reviewer", [
-    ("do", fresh_power),
-    ("press", lambda w: RegisterReviewCb(action="return", id=w.values["power"])),
+def on_record(who: str, make: Any, button: Any, slot: Slot) -> Wizard:
+    """A one-question wizard: a record is made (`make`), `who` presses its `button`."""
+    return Wizard(who, [("do", make), ("press", button), slot])
+
+
+EDIT_POWER = on_record(
+    "staff", fresh_power, lambda w: PowerCb(action="edit", id=w.values["power"], value=0),
+    Slot("PowerEdit:value", _saying("医疗机构执业变更登记"), Power.name, NAME_MAX, row="power"),
+)  # fmt: skip
+
+RETURN_POWER = on_record(
+    "reviewer", fresh_power, lambda w: RegisterReviewCb(action="return", id=w.values["power"]),
     Slot("ReturnPower:comment", _saying("请补充法律依据的具体条款"), Power.review_comment,
          COMMENT_MAX, row="power"),
-])  # fmt: skip
+)  # fmt: skip
 
 REVISE_MEASURE = Wizard("staff", [
     ("press", lambda w: RegradeCb(a="open", r=w.values["due"])),
@@ -309,19 +313,17 @@ HIDE_FEEDBACK = Wizard("dept", [
          row="feedback", label="hide"),
 ])  # fmt: skip
 
-EDIT_RISK = Wizard("staff", [
-    ("do", accepted),
-    ("press", lambda w: RiskCb(action="edit", id=w.values["risk"])),
+EDIT_RISK = on_record(
+    "staff", accepted, lambda w: RiskCb(action="edit", id=w.values["risk"]),
     Slot("RiskStep:description", _saying("审批中违规收受好处"), RiskPoint.description,
          DESCRIPTION_MAX, row="risk"),
-])  # fmt: skip
+)  # fmt: skip
 
-DISPUTE = Wizard("staff", [
-    ("do", proposed),
-    ("press", lambda w: RiskCb(action="dispute", id=w.values["risk"])),
+DISPUTE = on_record(
+    "staff", proposed, lambda w: RiskCb(action="dispute", id=w.values["risk"]),
     Slot("RiskStep:dispute_reason", _saying("本岗位不办理该事项"), RiskPoint.dispute_reason,
          COMMENT_MAX, row="risk"),
-])  # fmt: skip
+)  # fmt: skip
 
 DISCUSS = Wizard("leader", [
     ("do", declared_by("leader")),
