@@ -54,9 +54,15 @@ async def on_error(event: ErrorEvent, state: FSMContext | None = None, **data: A
 async def answer_typed(
     message: Message, state: FSMContext | None, text: str, *, again: bool
 ) -> None:
-    """A message; for a refusal of what was typed, followed by the step's question again."""
-    if again and state is not None and await ask(message, state, prefix=text):
-        return
+    """A message; for a refusal of what was typed, followed by the step's question again
+    (unless the question itself cannot be asked, its data being gone: then the step ends)."""
+    if again and state is not None:
+        try:
+            if await ask(message, state, prefix=text):
+                return
+        except StepOver as over:
+            await state.clear()
+            text = text + "\n\n" + _(over.key).format(**over.values)
     await message.answer(text)
 
 

@@ -33,6 +33,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.labels import AUDIENCE, label
 from handlers.ui.pickers import UnitPicker
 from handlers.ui.query import edit_in_place, message_of
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import abort_flow, asking_again, chosen_index, ends_step, next_step
 from handlers.ui.trail import answer_choice, ask_below
 from storage.models.org import Unit
@@ -111,7 +112,7 @@ async def choose_unit(
 async def enter_text(message: Message, state: FSMContext, session: AsyncSession) -> None:
     async with asking_again():  # a refused text: why, and the same question
         body = service.check_text(message.text)
-    data = await state.get_data()
+    data = await step_data(state)
     audience = Audience(data["audience"])
     people = await service.recipients(session, audience, data.get("unit_id"))
     if not people:
@@ -170,7 +171,7 @@ async def _progress_view(
 
 
 async def send(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     async with ends_step(state):  # sent or refused, the flow is over
         try:
             batch_id, _count = await service.start_broadcast(

@@ -20,6 +20,7 @@ from handlers.register_ui import Question, ask, quote, reask, scope_label
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import UnitPicker, buttons
 from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.refusals import step_data
 from handlers.ui.routes import presses
 from handlers.ui.steps import asking_again
 from storage.models.org import Unit
@@ -78,7 +79,7 @@ async def choose_scope(
         await query.answer(_("fallback.stale_button"), show_alert=True)
         return
     scope = SCOPES[callback_data.value]
-    data = await state.get_data()
+    data = await step_data(state)
     current = await power_service.categories_for(session, data["unit_id"], scope)
     await query.answer()
     await state.update_data(scope=scope, _prompt_values={"current": "、".join(current)})
@@ -87,7 +88,7 @@ async def choose_scope(
 
 
 async def _save(state: FSMContext, ctx: Ctx, names: list[str]) -> list[str]:
-    data = await state.get_data()
+    data = await step_data(state)
     return await power_service.set_categories(
         ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], scope=data["scope"],
         names=names,

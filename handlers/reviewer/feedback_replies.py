@@ -27,6 +27,7 @@ from handlers.callbacks import InboxAction, InboxCb
 from handlers.register_ui import Question, ask
 from handlers.reviewer.feedback_ui import DISPOSITIONS, fb_config, inbox_view
 from handlers.ui.context import Ctx
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import chosen_index, ends_step, next_step
 from handlers.ui.trail import answer_choice, drop_keyboard
 from storage.models.org import Person
@@ -149,7 +150,7 @@ async def _apply(what: str, text: str, data: dict[str, Any], ctx: Ctx) -> None:
 
 
 async def receive_text(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     what = str(data.get("what"))
     # A refusal of the typed text asks the same question again; any other ends the step.
     async with ends_step(state, mend=RETRY_KEYS):

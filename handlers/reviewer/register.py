@@ -32,6 +32,7 @@ from handlers.ui.once import create_once
 from handlers.ui.pager import Page
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import bot_of, message_of, show_choices, show_page
+from handlers.ui.refusals import step_data
 from handlers.ui.routes import Presses
 from handlers.ui.steps import TextStep, chosen_index, finish_step
 from storage.models.org import Post, Unit
@@ -143,7 +144,7 @@ async def start_return(
 
 
 async def enter_comment(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     comment = RETURN_COMMENT.text(message)
     power = await finish_step(state, power_service.review_power(
         ctx.session, ctx.clock, actor=ctx.person, power_id=data["power_id"], confirm=False,
@@ -215,7 +216,7 @@ async def choose_type(
     query: CallbackQuery, callback_data: RegisterReviewCb, state: FSMContext, ctx: Ctx
 ) -> None:
     risk_type = RISK_TYPES[chosen_index(callback_data.value, RISK_TYPES)]
-    data = await state.get_data()
+    data = await step_data(state)
     await finish_step(state, create_once(state, ctx, RiskPoint, lambda: risk_service.propose_risk(
         ctx.session, ctx.clock, actor=ctx.person, post_id=data["post_id"],
         description=data["description"], risk_type=risk_type, settings=ctx.settings,

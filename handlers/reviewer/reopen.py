@@ -26,6 +26,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted, edit_fitted, fitted
 from handlers.ui.pager import Page
 from handlers.ui.query import message_of
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import ends_step
 
 # Refusals of the typed reason itself: the prompt stays and the reviewer types again.
@@ -90,7 +91,7 @@ async def ask_reason(
 
 
 async def receive_reason(message: Message, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     risk_id = int(data["risk"])
     async with ends_step(state, mend=RETRY_KEYS):
         await regrading.reopen(

@@ -30,6 +30,7 @@ from handlers.ui.labels import INBOX_KIND, label
 from handlers.ui.pager import Page
 from handlers.ui.pickers import buttons
 from handlers.ui.query import message_of, show_choices, show_page
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import ends_step
 
 # Refusals of the typed text itself: the prompt stays and the reviewer types again.
@@ -256,7 +257,7 @@ DONE_AFTER_COMMENT = {
 
 
 async def receive_comment(message: Message, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     decision = Decision(
         Action(data["action"]),
         comment=message.text,

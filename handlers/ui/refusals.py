@@ -5,6 +5,10 @@ Apart from `handlers.ui.steps` so that the prompts (`handlers.register_ui`) can 
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+
 from bot.domain.errors import ServiceError
 
 
@@ -26,3 +30,15 @@ class StepOver(ServiceError):
     @classmethod
     def of(cls, refusal: ServiceError) -> StepOver:
         return cls(refusal.key, **refusal.values)
+
+
+class StepData(dict[str, Any]):
+    """A step's saved data: a value it lacks (its state kept, its data lost, as after a restart
+    that kept only the state) ends the step with a word instead of a KeyError's traceback."""
+
+    def __missing__(self, key: str) -> Any:
+        raise StepOver("fallback.stale_flow")
+
+
+async def step_data(state: FSMContext) -> StepData:
+    return StepData(await state.get_data())
