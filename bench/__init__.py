@@ -174,6 +174,18 @@ async def migrated(url: str) -> tuple[AsyncEngine, SessionMaker]:
     return engine, make_sessionmaker(engine)
 
 
+def compile_project() -> None:
+    """Write the project's bytecode, as installing its wheel does (pip compiles at install).
+
+    With PYTHONDONTWRITEBYTECODE set (this machine; the Dockerfile sets it too, over an
+    installed, compiled wheel) a checkout's bot would compile its ~260 modules from source at
+    every start: seconds of start-up and megabytes of RSS that a deployment never pays."""
+    import compileall
+
+    for package in ("bot", "handlers", "storage"):
+        compileall.compile_dir(PROJECT_ROOT / package, quiet=1)
+
+
 def temp_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="qingfeng-bench-")
 

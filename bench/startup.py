@@ -38,6 +38,7 @@ from bench import (
     PROJECT_ROOT,
     TOKEN,
     bench_settings,
+    compile_project,
     free_port,
     load_average,
     migrated,
@@ -249,6 +250,7 @@ async def scan_figures(folder: Path, runs: int, scale: int) -> dict[str, float]:
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     print(f"({load_average()})")
+    compile_project()
     with temp_folder() as tmp:
         folder = Path(tmp)
         summary = await startup_figures(folder, args.runs, args.persons)

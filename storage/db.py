@@ -94,6 +94,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# How long the bot's work waits for a pooled PostgreSQL connection before it fails: long
+# enough for any backlog to drain, short of hanging for good on connections never given back.
+POOL_WAIT_SECONDS = 600.0
+
+
 def make_engine(url: str, *, pooled: bool = False, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite files are created with their folder, and their
     writers queue in this process (`storage.sqlite_writer`).
@@ -117,6 +122,10 @@ def make_engine(url: str, *, pooled: bool = False, **kwargs: Any) -> AsyncEngine
         serialise_writers(engine)
         return _install_counters(engine)
     kwargs.setdefault("pool_pre_ping", True)
+    if pooled:
+        # Past what the machine can do, an update waits its turn for a connection; the
+        # default 30 s wait failed updates queued behind a burst (QueuePool TimeoutError).
+        kwargs.setdefault("pool_timeout", POOL_WAIT_SECONDS)
     return _install_counters(create_async_engine(url, **kwargs))
 
 

@@ -27,10 +27,12 @@ log = logging.getLogger(__name__)
 
 _HOLDS = "qingfeng_holds_write_lock"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
-# A writer this long in the queue goes ahead anyway (SQLite's busy timeout then decides):
-# a connection held open across transactions, or a long unit of work holding the lock (a
-# scheduled scan), cannot stall the process's updates for good.
-QUEUE_LIMIT_SECONDS = 15.0
+# A writer that has held the lock this long is taken as stuck (a connection held open across
+# transactions, a long unit of work such as a scheduled scan), and the writers behind it go
+# ahead (SQLite's busy timeout then decides), so it cannot stall the process's updates for
+# good. A long queue that moves is not that: under load a writer waits its turn however long
+# the queue, as a writer going ahead of the holder would fail with "database is locked".
+HOLD_LIMIT_SECONDS = 15.0
 
 
 class WriterQueue:
@@ -40,7 +42,8 @@ class WriterQueue:
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
-        self._owners: dict[asyncio.Lock, asyncio.Task[Any] | None] = {}
+        # Who holds each lock, and since when (the loop's clock).
+        self._owners: dict[asyncio.Lock, tuple[asyncio.Task[Any] | None, float]] = {}
 
     def _lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -52,14 +55,34 @@ class WriterQueue:
     async def acquire(self) -> asyncio.Lock | None:
         lock = self._lock()
         task = asyncio.current_task()
-        if lock.locked() and self._owners.get(lock) is task:
+        clock = asyncio.get_running_loop().time
+        if lock.locked() and self._owners.get(lock, (None, 0.0))[0] is task:
             return None  # this task writes on a second connection: SQLite decides
+        # One place in the lock's queue for the whole wait (first come, first served); the
+        # holder is looked at each time its hold could reach the limit.
+        acquiring = asyncio.ensure_future(lock.acquire())
         try:
-            await asyncio.wait_for(lock.acquire(), QUEUE_LIMIT_SECONDS)
-        except TimeoutError:
-            log.warning("waited %ss for the SQLite write lock; going ahead", QUEUE_LIMIT_SECONDS)
-            return None
-        self._owners[lock] = task
+            while not acquiring.done():
+                holder = self._owners.get(lock)
+                held = clock() - holder[1] if holder else 0.0
+                await asyncio.wait({acquiring}, timeout=max(HOLD_LIMIT_SECONDS - held, 0.0))
+                if acquiring.done() or holder is None or self._owners.get(lock) is not holder:
+                    continue  # got it, or the lock changed hands meanwhile: the queue moves
+                acquiring.cancel()
+                await asyncio.wait({acquiring})
+                if acquiring.cancelled():
+                    log.warning(
+                        "one writer has held the SQLite write lock for %ss; going ahead",
+                        HOLD_LIMIT_SECONDS,
+                    )
+                    return None
+        except BaseException:  # this writer cancelled while waiting: leave no lock behind
+            if acquiring.done() and not acquiring.cancelled():
+                lock.release()
+            else:
+                acquiring.cancel()
+            raise
+        self._owners[lock] = (task, clock())
         return lock
 
     def release(self, lock: asyncio.Lock) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 import aiohttp
 
-from bench import TOKEN, control, free_port, sandbox_process, temp_folder
+from bench import TOKEN, compile_project, control, free_port, sandbox_process, temp_folder
 from bench.updates.database import prepare_database
 from bench.updates.driver import Driver
 from bench.updates.processes import Target, echo, qingfeng, qingfeng_replicas
@@ -89,6 +89,7 @@ async def measure_replicas(
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, list[RunFigures]] = {}
+    compile_project()
     with temp_folder() as tmp:
         folder = Path(os.environ.get("BENCH_UPDATES_FOLDER") or tmp)
         async with sandbox_process(free_port()) as api, aiohttp.ClientSession() as http:

@@ -5,8 +5,11 @@ replicas): the driver only talks to the sandbox's control API, sends a step and 
 poll) for the bot's answer in that persona's chat.
 
     driver = Driver(http, api_url, user_ids)
-    samples = await driver.fixed_rate(rate=200, seconds=10)
-    samples = await driver.closed_loop(seconds=10)
+    phase = await driver.fixed_rate(rate=200, seconds=10)
+    phase = await driver.closed_loop(seconds=10)
+
+Each phase waits for every step it started to be answered (the backlog drains): a step is
+failed only when the bot answered with its failure text, or never answered at all.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ STEPS = ("start", "help", "risks", "page")
 TEXTS = {"start": "/start", "help": "/help", "risks": "/risks"}
 # errors.unexpected in both languages: the person was told their step was lost.
 FAILURE_TEXTS = ("出了点问题", "Something went wrong")
-REPLY_TIMEOUT = 60.0
+# Past what the machine can do, updates wait in the sandbox's queue: a step is given this long
+# before it counts as never answered (lost), so a slow answer is measured, not failed.
+REPLY_TIMEOUT = 300.0
+NO_ANSWER = "no answer"
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,12 @@ class Sample:
     started: float
     seconds: float
     ok: bool
+    # Why it failed: NO_ANSWER (none within REPLY_TIMEOUT) or the failure text the bot showed.
+    reason: str = ""
+
+    @property
+    def answered(self) -> float:
+        return self.started + self.seconds
 
 
 @dataclass
@@ -47,9 +59,21 @@ class Persona:
     def next_kind(self) -> str:
         kind = STEPS[self.step_index % len(STEPS)]
         self.step_index += 1
-        if kind == "page" and self.list_message is None:
+        # A list of one page shows no page button, and a person cannot press one that is not
+        # there (pressing the page shown changes nothing, and nothing comes back).
+        if kind == "page" and (self.list_message is None or self.page_data is None):
             return "risks"
         return kind
+
+
+@dataclass(frozen=True)
+class Phase:
+    samples: list[Sample]
+    # Seconds the fixed schedule slipped at most (no persona free to take the next step).
+    slip_s: float
+    # Seconds from the last step offered (fixed rate) or the loop's end (closed loop) until
+    # the last one was answered: how long the backlog took to drain.
+    drain_s: float
 
 
 def _page_button(view: dict[str, Any]) -> str | None:
@@ -81,28 +105,34 @@ class Driver:
         kind = kind or persona.next_kind()
         base = f"/personas/{persona.user_id}"
         started = time.monotonic()
-        if kind == "page" and persona.list_message is not None:
+        if kind == "page":
+            if not (persona.list_message and persona.page_data):
+                raise RuntimeError(f"persona {persona.user_id} has no page button to press")
             sent = await self._post(
                 base + "/press",
-                {
-                    "message_id": persona.list_message,
-                    "callback_data": persona.page_data or "pg:rk:0",
-                },
+                {"message_id": persona.list_message, "callback_data": persona.page_data},
             )
         else:
             sent = await self._post(base + "/messages", {"text": TEXTS[kind]})
         after = int(sent["seq"])
-        ok = False
+        ok, reason = False, NO_ANSWER
         deadline = started + REPLY_TIMEOUT
         while time.monotonic() < deadline:
             params = {"after_seq": after, "wait": max(0.0, deadline - time.monotonic())}
             async with self.http.get(f"{self.api}/api{base}/chat", params=params) as resp:
                 view = await resp.json()
+            # A refused press is answered with an alert (a notice), not a message.
+            alerts = [n.get("text") or "" for n in view.get("notices", []) if n["seq"] > after]
+            failed = [t for t in alerts if any(mark in t for mark in FAILURE_TEXTS)]
+            if failed:
+                reason = failed[-1][:60]
+                break
             answers = [m for m in view["messages"] if m["from_bot"] and m["seq"] > after]
             if answers:
                 answer = answers[-1]
                 text = answer.get("text") or ""
                 ok = not any(mark in text for mark in FAILURE_TEXTS)
+                reason = "" if ok else text[:60]
                 if kind == "risks":
                     persona.list_message = answer["message_id"]
                 if kind in ("risks", "page"):
@@ -110,17 +140,15 @@ class Driver:
                     persona.page_data = _page_button(answer)
                 break
             after = max(after, int(view["seq"]))
-        return Sample(kind, started, time.monotonic() - started, ok)
+        return Sample(kind, started, time.monotonic() - started, ok, reason)
 
     async def one_at_a_time(self, kinds: tuple[str, ...] = STEPS) -> list[Sample]:
         """Each kind once, for the first persona, nothing else going on."""
         persona = self.personas[0]
         return [await self.step(persona, kind) for kind in kinds]
 
-    async def fixed_rate(self, rate: float, seconds: float) -> tuple[list[Sample], float]:
-        """Steps started at `rate` a second, each by a persona not waiting for an answer.
-
-        Returns the samples and the seconds the schedule slipped at most (no free persona)."""
+    async def fixed_rate(self, rate: float, seconds: float) -> Phase:
+        """Steps started at `rate` a second, each by a persona not waiting for an answer."""
         samples: list[Sample] = []
         free: asyncio.Queue[Persona] = asyncio.Queue()
         for persona in self.personas:
@@ -146,11 +174,12 @@ class Driver:
             task = asyncio.create_task(run(persona))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
+        offered = time.monotonic()
         if tasks:
             await asyncio.gather(*tasks)
-        return samples, slip
+        return Phase(samples, slip, time.monotonic() - offered)
 
-    async def closed_loop(self, seconds: float) -> list[Sample]:
+    async def closed_loop(self, seconds: float) -> Phase:
         """Every persona steps again as soon as it is answered, for `seconds`."""
         samples: list[Sample] = []
         stop_at = time.monotonic() + seconds
@@ -160,7 +189,7 @@ class Driver:
                 samples.append(await self.step(persona))
 
         await asyncio.gather(*(loop(p) for p in self.personas))
-        return samples
+        return Phase(samples, 0.0, max(0.0, time.monotonic() - stop_at))
 
 
 PROBE_USER = 9_000_000_001

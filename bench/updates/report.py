@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from bench import SANDBOX_PIDS, TOKEN, percentile
-from bench.updates.driver import STEPS, Driver, Sample, wait_first_answer
+from bench.updates.driver import NO_ANSWER, STEPS, Driver, Sample, wait_first_answer
 from bench.updates.processes import Target, cpu_seconds
 
 ALONE_ROUNDS = 3
@@ -42,6 +42,12 @@ class RunFigures:
     closed_updates_per_s: float = 0.0
     closed_p95_ms: float = 0.0
     failed: int = 0
+    # The failed steps by phase, kind and reason ("fixed page: no answer": 3): the bot's
+    # failure text told apart from a step never answered.
+    failures: dict[str, int] = field(default_factory=dict)
+    # Seconds each phase took, after its last step was offered, to answer all it was sent.
+    fixed_drain_s: float = 0.0
+    closed_drain_s: float = 0.0
     errors_logged: int = 0
     # In the closed loop: each bot process's CPU (cores busy, 1 = one core), the sandbox's,
     # this driver's, and the whole machine's (all processes, every helper's too).
@@ -59,8 +65,18 @@ class RunFigures:
             f"{max((f['p95_ms'] for f in self.fixed.values()), default=0):.1f} ms, {processing}"
             f"CPU {self.cpu_ms_per_update:.2f} ms/update; closed loop "
             f"{self.closed_updates_per_s:.0f}/s p95 {self.closed_p95_ms:.0f} ms; "
-            f"failed {self.failed}; load {self.load[0]:.2f}"
+            f"drained in {self.fixed_drain_s:.1f} / {self.closed_drain_s:.1f} s; "
+            f"failed {self.failed} {self.failures or ''}; load {self.load[0]:.2f}"
         )
+
+
+def _failures(**phases: list[Sample]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for phase, samples in phases.items():
+        for sample in samples:
+            if not sample.ok:
+                counts[f"{phase} {sample.kind}: {sample.reason}"] += 1
+    return dict(counts)
 
 
 def _updates(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -128,14 +144,16 @@ async def measure_run(
 
         cpu = target.cpu_seconds()
         began = time.monotonic()
-        fixed, slip = await driver.fixed_rate(args.rate, args.seconds)
+        phase = await driver.fixed_rate(args.rate, args.seconds)
+        fixed = phase.samples
         elapsed = time.monotonic() - began
         figures.cpu_ms_per_update = round(
             (target.cpu_seconds() - cpu) * 1000 / max(1, len(fixed)), 2
         )
         figures.fixed = _by_kind(fixed)
         figures.fixed_rate_achieved = round(len(fixed) / elapsed, 1)
-        figures.fixed_slip_s = round(slip, 2)
+        figures.fixed_slip_s = round(phase.slip_s, 2)
+        figures.fixed_drain_s = round(phase.drain_s, 2)
         logged = _updates(target.new_log_entries())
         if logged:
             times = [float(e.get("ms", 0)) for e in logged]
@@ -145,12 +163,15 @@ async def measure_run(
 
         gauge = CpuGauge(target, api)
         began = time.monotonic()
-        closed = await driver.closed_loop(args.seconds)
+        phase = await driver.closed_loop(args.seconds)
+        closed = phase.samples
         elapsed = time.monotonic() - began
+        figures.closed_drain_s = round(phase.drain_s, 2)
         figures.closed_cpu = gauge.read(elapsed)
         figures.closed_updates_per_s = round(len(closed) / elapsed, 1)
         figures.closed_p95_ms = round(percentile([s.seconds * 1000 for s in closed], 0.95), 1)
         figures.failed = sum(1 for s in fixed + closed if not s.ok)
+        figures.failures = _failures(fixed=fixed, closed=closed)
         figures.errors_logged += sum(
             1 for e in _updates(target.new_log_entries()) if e.get("outcome") == "error"
         )
@@ -237,7 +258,14 @@ def print_summary(results: dict[str, list[RunFigures]], args: argparse.Namespace
         )
         print(f"  closed loop p95               {_spread([r.closed_p95_ms for r in runs])} ms")
         print(f"  closed loop CPU (cores)       {[r.closed_cpu for r in runs]}")
+        print(
+            f"  backlog drained in            fixed {_spread([r.fixed_drain_s for r in runs])}"
+            f" s, closed loop {_spread([r.closed_drain_s for r in runs])} s"
+        )
         print(f"  failed updates                {[r.failed for r in runs]}")
+        for number, r in enumerate(runs, 1):
+            if r.failures:
+                print(f"    run {number}: {r.failures}")
 
 
 def _target_json(runs: list[RunFigures], echo: list[RunFigures]) -> dict[str, Any]:
@@ -259,6 +287,10 @@ def _target_json(runs: list[RunFigures], echo: list[RunFigures]) -> dict[str, An
         "updates_per_s": rate,
         "ratio_to_echo": round(rate / echo_rate, 3),
         "failed_updates": sum(r.failed for r in runs),
+        "unanswered_updates": sum(
+            n for r in runs for key, n in r.failures.items() if key.endswith(NO_ANSWER)
+        ),
+        "drain_s": _median([r.fixed_drain_s for r in runs]),
         "errors_logged": sum(r.errors_logged for r in runs),
         "statements_per_command": _median(statements),
         "connections_per_command": _median(connections),
