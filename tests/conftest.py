@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -28,6 +30,14 @@ from storage.fsm import SQLStorage
 from tests.kit.db import own_redis_storage
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.uow import ServiceCall, unit_of_work
+
+# Property tests judge rules, not speed: on a shared, loaded machine Hypothesis' per-example
+# deadline and its "generation is slow" check failed tests whose rules held (speed is measured
+# in bench/, never asserted in a test).
+hypothesis_settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("suite")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
