@@ -36,7 +36,9 @@ async def add_power(staff: Persona, locale: str, name: str) -> None:
     category = await staff.expect(t(locale, "powers.ask_category"))
     await tap(staff, category.buttons[0])
     await tap(staff, t(locale, "powers.save"))
-    await staff.expect(name)
+    # The saved message itself: the card above holds the name too, and matching it raced the
+    # save (a reviewer's /powerreview could come before the power was there).
+    await staff.expect(t(locale, "powers.saved", name=name))
 
 
 @pytest.mark.parametrize("locale", ["zh", "en"])
