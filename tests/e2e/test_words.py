@@ -156,8 +156,8 @@ async def test_a_submitted_power_tells_its_reviewer_with_a_button(
 
     # In English, for English staff: their power reaches its reviewer in the reviewer's words.
     emily = await kit.persona_for(100010)
+    told = await kit.persona_for(ADMIN)  # before the power: its notice may come before "saved"
     await add_power(emily, "en", "School licence")
-    told = await kit.persona_for(ADMIN)
     arrived = await told.expect("School licence", timeout=20)
     assert zh("powers.notice.open") in arrived.buttons
     assert translate("powers.notice.open", "en") != zh("powers.notice.open")
