@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from aiogram.types import TelegramObject
+from pydantic import BaseModel
 from sqlalchemy import case, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,7 +66,7 @@ def keyboard(buttons: Sequence[Button], locale: str) -> dict[str, Any]:
 def render_payload(
     text: str,
     *,
-    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    reply_markup: BaseModel | dict[str, Any] | None = None,
     photo: str | None = None,
     document: str | None = None,
     photo_file: int | None = None,
@@ -93,7 +93,7 @@ def render_payload(
         payload = {"method": "sendMessage", "text": text}
     payload["parse_mode"] = "HTML"
     if reply_markup is not None:
-        if isinstance(reply_markup, TelegramObject):
+        if isinstance(reply_markup, BaseModel):
             reply_markup = reply_markup.model_dump(mode="json", exclude_none=True)
         payload["reply_markup"] = reply_markup
     return payload
@@ -108,7 +108,7 @@ async def enqueue(
     priority: int = PRIORITY_BULK,
     dedup_key: str | None = None,
     urgent: bool = False,
-    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    reply_markup: BaseModel | dict[str, Any] | None = None,
     person_id: int | None = None,
     batch_id: str | None = None,
     not_before: datetime | None = None,
@@ -265,7 +265,7 @@ class Outgoing:
     text: str
     person_id: int | None = None
     dedup_key: str | None = None
-    reply_markup: TelegramObject | dict[str, Any] | None = None
+    reply_markup: BaseModel | dict[str, Any] | None = None
     photo_file: int | None = None  # an `OutboxFile` id: sent as a photo, `text` its caption
 
 

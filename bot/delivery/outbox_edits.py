@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import TelegramObject
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import PRIORITY_BULK, insert_row, render_payload, row_values
@@ -19,7 +19,7 @@ async def enqueue_edit(
     text: str,
     kind: str,
     dedup_key: str | None = None,
-    reply_markup: TelegramObject | dict[str, Any] | None = None,
+    reply_markup: BaseModel | dict[str, Any] | None = None,
     priority: int = PRIORITY_BULK,
     clock: Clock | None = None,
 ) -> int | None:
