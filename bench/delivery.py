@@ -6,9 +6,11 @@ reply would be sent: not through the outbox) through the same paced Bot session,
 outside the broadcast, first while idle and then during the broadcast.
 
     python -m bench.delivery [--recipients 10000] [--seed 1] [--cpu-load quiet|loaded|both]
+                             [--runs 1]
 
 `--cpu-load loaded` runs it with a second, CPU-bound process busy beside it the whole time
 (as on a shared machine); `both` runs it quiet and then loaded and reports the two.
+`--runs N` repeats that N times and prints each ratio's min / median / max with the load.
 
 The last line printed is one JSON object with the figures.
 """
@@ -21,6 +23,7 @@ import contextlib
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -254,20 +257,29 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cpu-load", choices=("quiet", "loaded", "both"), default="quiet")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     modes = {"quiet": [False], "loaded": [True], "both": [False, True]}[args.cpu_load]
-    results = [run_once(args.recipients, args.seed, loaded) for loaded in modes]
+    results = [
+        run_once(args.recipients, args.seed, loaded) for _ in range(args.runs) for loaded in modes
+    ]
     for result in results:
         report(result)
-    if len(results) > 1:
-        both = {
-            "quiet_latency_ratio_p95": results[0]["latency_ratio_p95"],
-            "loaded_latency_ratio_p95": results[1]["latency_ratio_p95"],
-            "runs": results,
-        }
-        print(json.dumps(both, ensure_ascii=False))
-    else:
+    if len(results) == 1:
         print(json.dumps(results[0], ensure_ascii=False))
+        return
+    summary: dict[str, Any] = {"runs": results}
+    for mode in ("quiet", "loaded"):
+        ratios = [r["latency_ratio_p95"] for r in results if r["cpu_load"] == mode]
+        if ratios:
+            loads = [r["load_average"][0] for r in results if r["cpu_load"] == mode]
+            summary[f"{mode}_latency_ratio_p95"] = statistics.median(ratios)
+            print(
+                f"{mode}: interactive p95 during ÷ idle over {len(ratios)} run(s), min / median"
+                f" / max {min(ratios):.2f} / {statistics.median(ratios):.2f} / {max(ratios):.2f}"
+                f"  (load {min(loads):.1f}–{max(loads):.1f})"
+            )
+    print(json.dumps(summary, ensure_ascii=False))
 
 
 def report(result: dict[str, Any]) -> None:
