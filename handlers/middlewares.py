@@ -127,14 +127,15 @@ class DbContextMiddleware(BaseMiddleware):
         self.fsm = fsm
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        context = None
-        if self.fsm is not None:
-            data["fsm_storage"] = self.fsm.storage
-            context = self.fsm.resolve_event_context(data["bot"], data)
+        fsm = self.fsm
+        if fsm is None:
+            return await self._handle(handler, event, data, None)
+        data["fsm_storage"] = fsm.storage
+        context = fsm.resolve_event_context(data["bot"], data)
         if context is None:
             return await self._handle(handler, event, data, None)
         # As aiogram's FSM middleware: the state is read only once the lock is held.
-        async with self.fsm.events_isolation.lock(key=context.key):  # type: ignore[union-attr]
+        async with fsm.events_isolation.lock(key=context.key):
             return await self._handle(handler, event, data, context)
 
     async def _handle(

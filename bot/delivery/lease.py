@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import UNREACHABLE_REASON
+from storage.affected import affected
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
@@ -126,4 +127,4 @@ async def record_outcome(session: AsyncSession, row: Claimed, **values: Any) -> 
         )
         .values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result has one
+    return bool(affected(result))

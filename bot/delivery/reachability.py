@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.affected import affected
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
@@ -36,7 +37,7 @@ async def mark_unreachable(
         )
         .values(status=OutboxStatus.CANCELLED, lease_until=None, last_error=reason)
     )
-    return int(cancelled.rowcount)  # type: ignore[attr-defined]
+    return affected(cancelled)
 
 
 async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
@@ -46,7 +47,7 @@ async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
         .where(Person.telegram_id == telegram_id, Person.unreachable.is_(True))
         .values(unreachable=False, unreachable_since=None, unreachable_reason=None)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def list_unreachable(session: AsyncSession) -> Sequence[Person]:

@@ -158,7 +158,7 @@ class Ranked:
 
 def rank(scores: Sequence[tuple[int, Fraction | None]]) -> list[Ranked]:
     """Units ordered best first (ties in the given order), those without a score last."""
-    scored = sorted((s for s in scores if s[1] is not None), key=lambda s: -s[1])  # type: ignore[operator]
+    scored = sorted(((k, v) for k, v in scores if v is not None), key=lambda s: -s[1])
     ranked: list[Ranked] = []
     for position, (key, value) in enumerate(scored, start=1):
         place = position

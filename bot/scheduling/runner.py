@@ -15,6 +15,7 @@ from bot.delivery.outbox import insert_for
 from bot.domain.clock import Clock
 from bot.domain.due import Schedule, is_due
 from bot.settings import Settings
+from storage.affected import affected
 from storage.db import SessionMaker, unit_of_work
 from storage.models.schedule import JobState
 
@@ -113,7 +114,7 @@ class JobRunner:
                 )
                 .values(running_until=now + self.LEASE)
             )
-            return bool(claimed.rowcount)  # type: ignore[attr-defined]
+            return bool(affected(claimed))
 
     async def _release(self, job: PeriodicJob, ran_at: datetime | None) -> None:
         values: dict[str, object] = {"running_until": None}

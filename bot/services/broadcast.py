@@ -29,6 +29,7 @@ from bot.domain.text_length import MESSAGE_LIMIT, is_blank, utf16_len
 from bot.services import audit
 from bot.services.broadcast_progress import track
 from bot.settings import Settings
+from storage.affected import affected
 from storage.models.broadcast import BroadcastProgress
 from storage.models.org import Person, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage, OutboxStatus
@@ -176,7 +177,7 @@ async def cancel_broadcast(
         )
         .values(status=OutboxStatus.CANCELLED.value, last_error="broadcast cancelled")
     )
-    cancelled = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    cancelled = affected(result)
     audit.record(
         session, clock, actor=actor, action="broadcast.cancel", entity=actor,
         after={"batch_id": batch_id, "cancelled": cancelled},

@@ -21,6 +21,7 @@ from bot.domain.roles import Role, can_invite, parse_roles
 from bot.domain.text_length import is_blank, utf16_len
 from bot.services import audit
 from bot.services.people import NAME_MAX, grant
+from storage.affected import affected
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
 
@@ -119,7 +120,7 @@ async def accept_invitation(
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
         .values(used_at=clock.now(), used_by_id=person.id)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if affected(claimed) != 1:
         raise ServiceError("invite.code_used")
     before = audit.snapshot(person, "name", "unit_id", "post_id") | {"roles": sorted(person.roles)}
     person.name = invitation.name

@@ -242,8 +242,8 @@ def _set_text(cell: object, text: str) -> None:
     """A text cell, whatever the text: the type is set after the value, so "=1+1" stays text."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)  # type: ignore[attr-defined]
-    cell.data_type = "s"  # type: ignore[attr-defined]
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)  # type: ignore[attr-defined]  # a Cell
+    cell.data_type = "s"  # type: ignore[attr-defined]  # (openpyxl is imported lazily)
 
 
 def display_width(text: str) -> int:

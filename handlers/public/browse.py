@@ -22,6 +22,7 @@ from handlers.callbacks import BrowseAction, BrowseCb, FeedbackAction, FeedbackC
 from handlers.public.texts import when
 from handlers.ui.context import Ctx
 from handlers.ui.pickers import PAGE_SIZE, page_nav
+from handlers.ui.query import message_of
 from handlers.ui.routes import Presses
 
 DESCRIPTION_MAX = 1500
@@ -46,9 +47,10 @@ async def _show(
     if isinstance(target, Message):
         await target.answer(text, reply_markup=keyboard)
         return
+    message = message_of(target)
     await target.answer()
     with suppress(TelegramBadRequest):  # "message is not modified"
-        await target.message.edit_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
+        await message.edit_text(text, reply_markup=keyboard)
 
 
 async def _rounds(target: CallbackQuery | Message, ctx: Ctx) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.affected import affected
 from storage.models.idempotency import IdempotencyKey
 
 
@@ -29,7 +30,7 @@ async def claim(session: AsyncSession, person_id: int, key: str, kind: str, now:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql as dialect
     else:
-        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]  # the other branch's name
     statement = (
         dialect.insert(IdempotencyKey)
         .values(person_id=person_id, key=key, kind=kind, created_at=now)
@@ -53,4 +54,4 @@ async def prune(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.created_at < before)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected(result)

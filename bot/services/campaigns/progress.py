@@ -148,7 +148,8 @@ async def compute_progress(
     records = await _records(session, post_ids, requirement)
     holders: dict[int, list[Person]] = defaultdict(list)
     for person in await people_repo.active_on_posts(session, post_ids):
-        holders[person.post_id].append(person)  # type: ignore[index]
+        if person.post_id is not None:  # holders of these posts: always set
+            holders[person.post_id].append(person)
     by_unit = {u.id: UnitProgress(u) for u in units}
     for post in posts:
         done = post_done(requirement, records[post.id], deadline=deadline, started_at=started_at)

@@ -12,6 +12,7 @@ from bot.domain.roles import Role
 from bot.services import review_subject as subject
 from bot.services.review.model import ReviewConfig, Situation
 from storage.models.org import Person
+from storage.models.register import RiskPoint
 from storage.models.review import RiskReview
 from storage.repositories import org as org_repo
 from storage.repositories import review as review_repo
@@ -41,10 +42,9 @@ async def review_row(session: AsyncSession, risk_id: int) -> RiskReview:
     return await review_repo.review_row(session, risk_id)
 
 
-def grade_of(risk: object, config: ReviewConfig) -> Grade | None:
+def grade_of(risk: RiskPoint, config: ReviewConfig) -> Grade | None:
     """The rule's grade for the risk's factors (None while factors are incomplete)."""
-    values = subject.factors(risk)  # type: ignore[arg-type]
-    return grade_for(values, subject.is_focus(risk), config)  # type: ignore[arg-type]
+    return grade_for(subject.factors(risk), subject.is_focus(risk), config)
 
 
 def grade_for(values: dict[str, int] | None, focus: bool, config: ReviewConfig) -> Grade | None:
