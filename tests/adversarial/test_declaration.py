@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -58,11 +57,6 @@ def hostile(limit: int) -> list[tuple[str, bool]]:
 @pytest.fixture
 async def people(sessionmaker: SessionMaker, clock: FakeClock) -> People:
     return await make_people(sessionmaker, clock, base=BASE)
-
-
-async def count(sessionmaker: SessionMaker, model: Any) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def to_description(dp: Dispatcher, bot: MockedBot, staff: int) -> None:

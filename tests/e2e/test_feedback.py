@@ -39,6 +39,7 @@ from tests.kit.feedback import open_round
 from tests.kit.grading_ui import tap
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.publicity import approved_risks, post_named
+from tests.kit.rows import count_rows
 
 ADMIN, BUREAU, DEPT, STAFF, OTHER = 100001, 100003, 100004, 100005, 100008
 CITIZEN, ALEX = 100101, 100102
@@ -152,11 +153,6 @@ async def _feedback_id(sessionmaker: SessionMaker, code: str) -> int:
         return feedback_id
 
 
-async def _audit_count(sessionmaker: SessionMaker) -> int:
-    async with sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(AuditLog)) or 0)
-
-
 async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated(
     kit: SandboxClient, codes: dict[str, str], sessionmaker: SessionMaker
 ) -> None:
@@ -184,13 +180,13 @@ async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated
 
     # Another branch's reviewer presses a forged "answer": told, nothing written.
     feedback_id = await _feedback_id(sessionmaker, receipt)
-    before = await _audit_count(sessionmaker)
+    before = await count_rows(sessionmaker, AuditLog)
     await other.send("/feedback")
     await other.expect(zh("feedback.inbox.empty"))
     forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
     await other.press_data((await other.last_bot_message()).message_id, forged)
     await other.expect_notice(zh("feedback.not_yours"))
-    assert await _audit_count(sessionmaker) == before
+    assert await count_rows(sessionmaker, AuditLog) == before
 
     # The department answers; the card showed the photo button and no name.
     await dept.send("/feedback")
@@ -350,7 +346,7 @@ async def test_forged_links_stale_buttons_and_risks_not_in_publicity_write_nothi
     outside = await approved_risks(sessionmaker, await post_named(sessionmaker, "招生管理岗"), 1)
     closed = await open_round(sessionmaker, clock, outside, state=RoundState.CLOSED)
     citizen = await kit.persona_for(CITIZEN)
-    before = await _audit_count(sessionmaker)
+    before = await count_rows(sessionmaker, AuditLog)
     await citizen.send("/start fb_NOSUCHCODE123")
     await citizen.expect(zh("publicity.not_found"))
     message = await citizen.last_bot_message()
@@ -366,7 +362,7 @@ async def test_forged_links_stale_buttons_and_risks_not_in_publicity_write_nothi
     await citizen.expect(zh("feedback.track.not_found"))
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Feedback)) == 0
-    assert await _audit_count(sessionmaker) == before
+    assert await count_rows(sessionmaker, AuditLog) == before
 
 
 async def test_anonymity_scan_finds_the_sender_nowhere_an_official_looks(
