@@ -23,7 +23,7 @@ from handlers.ui.labels import ROLE, label
 from handlers.ui.once import create_once
 from handlers.ui.pickers import UnitPicker
 from handlers.ui.query import message_of, pressed_record, show_choices
-from handlers.ui.refusals import StepOver, step_data
+from handlers.ui.refusals import AskAgain, StepOver, step_data
 from handlers.ui.routes import Presses
 from handlers.ui.steps import chosen_index
 from storage.models.invitation import Invitation
@@ -139,8 +139,7 @@ async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
 async def enter_name(message: Message, state: FSMContext, session: AsyncSession) -> None:
     name = "" if is_blank(message.text) else (message.text or "").strip()
     if not name or utf16_len(name) > NAME_MAX:
-        await message.answer(_("errors.name_length").format(limit=NAME_MAX))
-        return
+        raise AskAgain("errors.name_length", limit=NAME_MAX)
     data = await state.update_data(name=name)
     await state.set_state(InviteFlow.confirm)
     unit = await session.get(Unit, data["unit_id"])

@@ -71,8 +71,7 @@ async def _show_screen(query: CallbackQuery, ctx: Ctx, said: str | None = None) 
 
 async def show(message: Message, ctx: Ctx) -> None:
     if not may_see_overview(ctx.person):
-        await message.answer(_("overview.not_allowed"))
-        return
+        raise NotAllowed("overview.not_allowed")
     text, keyboard = await _screen(ctx)
     await message.answer(text, reply_markup=keyboard)
 
