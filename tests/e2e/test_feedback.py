@@ -153,6 +153,18 @@ async def _feedback_id(sessionmaker: SessionMaker, code: str) -> int:
         return feedback_id
 
 
+async def _forged_answer_refused(official: Persona, sessionmaker: SessionMaker, code: str) -> int:
+    """`official`, with nothing in their inbox, presses a forged "answer" on the item `code`:
+    told it is not theirs. Returns the item's id."""
+    feedback_id = await _feedback_id(sessionmaker, code)
+    await official.send("/feedback")
+    await official.expect(zh("feedback.inbox.empty"))
+    forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
+    await official.press_data((await official.last_bot_message()).message_id, forged)
+    await official.expect_notice(zh("feedback.not_yours"))
+    return feedback_id
+
+
 async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated(
     kit: SandboxClient, codes: dict[str, str], sessionmaker: SessionMaker
 ) -> None:
@@ -179,13 +191,8 @@ async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated
     assert "张大爷" not in notice.text and zh("feedback.kind.objection") in notice.text
 
     # Another branch's reviewer presses a forged "answer": told, nothing written.
-    feedback_id = await _feedback_id(sessionmaker, receipt)
     before = await count_rows(sessionmaker, AuditLog)
-    await other.send("/feedback")
-    await other.expect(zh("feedback.inbox.empty"))
-    forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
-    await other.press_data((await other.last_bot_message()).message_id, forged)
-    await other.expect_notice(zh("feedback.not_yours"))
+    feedback_id = await _forged_answer_refused(other, sessionmaker, receipt)
     assert await count_rows(sessionmaker, AuditLog) == before
 
     # The department answers; the card showed the photo button and no name.
@@ -230,12 +237,7 @@ async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
     await bureau.expect(receipt, timeout=20)
 
     # The department is a lower tier: its forged answer is refused.
-    feedback_id = await _feedback_id(sessionmaker, receipt)
-    await dept.send("/feedback")
-    await dept.expect(zh("feedback.inbox.empty"))
-    forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
-    await dept.press_data((await dept.last_bot_message()).message_id, forged)
-    await dept.expect_notice(zh("feedback.not_yours"))
+    await _forged_answer_refused(dept, sessionmaker, receipt)
 
     await bureau.send("/feedback")
     card = await bureau.expect(receipt)
