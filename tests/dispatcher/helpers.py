@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-import pytest
 from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SetMyCommands
 from aiogram.types import InlineKeyboardMarkup
@@ -72,16 +71,3 @@ class Flow(NamedTuple):
     sessionmaker: SessionMaker
     clock: FakeClock
     settings: Settings
-
-
-# Registered under the name tests ask for ("flow"); a test file imports `flow_fixture`.
-@pytest.fixture(name="flow")
-def flow_fixture(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> Flow:
-    return Flow(dp, bot, org, sessionmaker, clock, settings)

@@ -15,13 +15,7 @@ from handlers.staff.regrading import Regrade
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.register import ControlMeasure, RiskPoint
-from tests.dispatcher.helpers import (
-    Flow,
-    flow_fixture,  # noqa: F401  (a fixture)
-    last_alert,
-    press,
-    zh,
-)
+from tests.dispatcher.helpers import Flow, last_alert, press, zh
 from tests.kit.mocked_bot import MockedBot, message_update, user
 from tests.kit.register import People
 from tests.kit.regrading import (

@@ -26,15 +26,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
-from tests.dispatcher.helpers import (
-    Flow,
-    buttons,
-    flow_fixture,  # noqa: F401  (a fixture)
-    last_alert,
-    press,
-    say,
-    zh,
-)
+from tests.dispatcher.helpers import Flow, buttons, last_alert, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People
 from tests.kit.regrading import (
