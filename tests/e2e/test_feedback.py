@@ -284,11 +284,10 @@ async def test_a_misconduct_report_reaches_the_commission_only(
 async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
     kit: SandboxClient,
     codes: dict[str, str],
-    bot_running: RunningBot,
+    runner: JobRunner,
     sessionmaker: SessionMaker,
     clock: FakeClock,
 ) -> None:
-    runner: JobRunner = bot_running.dp["job_runner"]
     citizen = await kit.persona_for(CITIZEN)
     dept, bureau, admin = [await kit.persona_for(i) for i in (DEPT, BUREAU, ADMIN)]
     receipt = await _give(citizen, codes["医政审批岗"], "feedback.kind.comment", OBJECTION)

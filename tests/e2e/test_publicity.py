@@ -88,10 +88,9 @@ async def _eventually_count(
 
 
 async def test_the_commission_opens_a_round_the_channel_and_a_subscriber_follow_it(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
+    kit: SandboxClient, clock: FakeClock, sessionmaker: SessionMaker, runner: JobRunner
 ) -> None:
     ids = await _risks(sessionmaker)
-    runner: JobRunner = bot_running.dp["job_runner"]
     admin, citizen = await kit.persona_for(ADMIN), await kit.persona_for(CITIZEN)
     await _subscribe_to(citizen, "卫生局", "💾 保存", "已订阅")
 
@@ -172,10 +171,9 @@ async def test_citizens_browse_to_a_card_in_both_languages(
 
 
 async def test_a_scheduled_round_opens_on_its_date_and_a_sticker_changes_nothing(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
+    kit: SandboxClient, clock: FakeClock, sessionmaker: SessionMaker, runner: JobRunner
 ) -> None:
     await _risks(sessionmaker)
-    runner: JobRunner = bot_running.dp["job_runner"]
     admin = await kit.persona_for(ADMIN)
     await admin.send("/publicity")
     await tap(admin, zh("publicity.admin.new"))
