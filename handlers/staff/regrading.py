@@ -78,12 +78,16 @@ def config_of(settings: Settings) -> ReviewConfig:
     return ReviewConfig.from_settings(settings)
 
 
+async def holders_view(ctx: Ctx, risk_id: int) -> regrading.RegradingView:
+    """The due risk as its holder sees it; refused for anyone else, or once it is not due."""
+    return await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, risk_id)
+
+
 # --- the card -------------------------------------------------------------------------------
 
 
 async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    config = config_of(ctx.settings)
-    shown = await regrading.view(ctx.session, config, ctx.person, risk_id)
+    shown = await holders_view(ctx, risk_id)
     risk = shown.sit.risk
     lines = [
         _("regrading.card").format(
@@ -173,7 +177,7 @@ async def start_factors(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
+    shown = await holders_view(ctx, callback_data.r)
     await query.answer()
     await state.clear()
     await state.update_data(
