@@ -32,6 +32,7 @@ from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
 from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.refusals import step_data
 from handlers.ui.routes import text_steps
 from handlers.ui.steps import TextStep, chosen_index, finish_step, typed
 from storage.models.org import Person, Unit
@@ -186,7 +187,7 @@ async def choose_matter(
     ctx: Ctx,
 ) -> None:
     matter = MATTERS[chosen_index(callback_data.value, MATTERS)]
-    data = await state.get_data()
+    data = await step_data(state)
     rule = await finish_step(state, create_once(state, ctx, Rule, lambda: add_rule(
         ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], title=data["title"],
         kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if

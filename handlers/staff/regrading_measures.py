@@ -41,6 +41,7 @@ from handlers.staff.risks import (
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
 from handlers.ui.pickers import buttons
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import DeadlineStep, ends_step, next_step, typed
 from handlers.ui.trail import answer_choice, drop_keyboard
 from storage.models.register import ControlMeasure
@@ -131,7 +132,7 @@ async def _change(
     ctx: Ctx,
     change: regrading.MeasureChange,
 ) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     await _save(
         message,
         state,
@@ -234,7 +235,7 @@ async def choose_new_responsible(
 
 
 async def _add(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     draft = MeasureDraft(
         action=data.get("new_action", ""),
         deadline=deadline,
