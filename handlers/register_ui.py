@@ -36,10 +36,6 @@ def refusal(error: ServiceError) -> str:
     return _(error.key).format(**error.values)
 
 
-async def alert(query: CallbackQuery, error: ServiceError) -> None:
-    await query.answer(refusal(error), show_alert=True)
-
-
 # A paged list screen: offset → (text, keyboard); may refuse with a ServiceError.
 ListView = Callable[[int], Awaitable[tuple[str, InlineKeyboardMarkup]]]
 

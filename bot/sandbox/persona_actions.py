@@ -6,30 +6,16 @@ A mixin of `World` (bot/sandbox/state.py), kept apart so each file reads in one 
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.files import FileStore, fake_voice, tiny_png
-from bot.sandbox.records import Chat, Persona, StoredMessage, WorldError
+from bot.sandbox.files import fake_voice, tiny_png
+from bot.sandbox.records import StoredMessage, WorldError
+from bot.sandbox.world_parts import WorldParts
 
 
-class PersonaActions:
+class PersonaActions(WorldParts):
     """Each action stores the persona's message in their chat and queues the bot's update."""
-
-    if TYPE_CHECKING:
-        bot_id: int
-        bot_username: str
-        next_update_id: int
-        files: FileStore
-        callback_queries: dict[str, dict[str, Any]]
-
-        def persona(self, user_id: int) -> Persona: ...
-        def chat(self, chat_id: int) -> Chat: ...
-        def message(self, chat_id: int, message_id: int) -> StoredMessage | None: ...
-        def store_message(
-            self, chat_id: int, body: dict[str, Any], *, from_bot: bool
-        ) -> StoredMessage: ...
-        def add_update(self, kind: str, payload: dict[str, Any]) -> int | None: ...
 
     def persona_message(
         self, user_id: int, body: dict[str, Any], *, reply_to_message_id: int | None = None

@@ -6,21 +6,14 @@ A mixin of `World` (bot/sandbox/state.py), kept apart so each file reads in one 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.sandbox.records import Chat, Notifier, StoredMessage
+from bot.sandbox.records import StoredMessage
+from bot.sandbox.world_parts import WorldParts
 
 
-class ChatViews:
+class ChatViews(WorldParts):
     """Views and waits over the world's chats."""
-
-    if TYPE_CHECKING:
-        seq: int
-        closing: bool
-        changes: Notifier
-
-        def chat(self, chat_id: int) -> Chat: ...
-        def chat_json(self, chat_id: int) -> dict[str, Any]: ...
 
     def message_view(self, stored: StoredMessage) -> dict[str, Any]:
         data = stored.data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from storage.models.audit import AuditLog
 from storage.models.org import Person
+
+T = TypeVar("T")
 
 
 def snapshot(obj: Any, *fields: str) -> dict[str, Any]:
@@ -57,19 +59,18 @@ def record(
 async def record_new(
     session: AsyncSession,
     clock: Clock,
-    entity: Any,
+    entity: T,
     *,
     actor: Person | None,
     action: str,
     fields: tuple[str, ...],
     extra: dict[str, Any] | None = None,
     channel: str = "bot",
-) -> AuditLog:
-    """Add a new record, flush it (it gets its id) and audit its creation: `fields` as they
-    are, and `extra` (e.g. its measures) in the after picture."""
+) -> T:
+    """Add a new record, flush it (it gets its id), audit its creation (`fields` as they are,
+    and `extra`, e.g. its measures, in the after picture) and return it."""
     session.add(entity)
     await session.flush()
     after = snapshot(entity, *fields) | (extra or {})
-    return record(
-        session, clock, actor=actor, action=action, entity=entity, after=after, channel=channel
-    )
+    record(session, clock, actor=actor, action=action, entity=entity, after=after, channel=channel)
+    return entity

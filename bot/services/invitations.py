@@ -73,11 +73,10 @@ async def create_invitation(
         created_at=now,
         expires_at=expiry(now, ttl_days),
     )
-    await audit.record_new(
+    return await audit.record_new(
         session, clock, invitation, actor=actor, channel=channel, action="invitation.create",
         fields=("name", "unit_id", "post_id", "roles", "expires_at"),
     )  # fmt: skip
-    return invitation
 
 
 async def find_state(

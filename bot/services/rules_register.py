@@ -113,11 +113,10 @@ async def add_rule(
         created_by_id=actor.id if actor else None,
         created_at=clock.now(),
     )
-    await audit.record_new(
+    return await audit.record_new(
         session, clock, rule, actor=actor, channel=channel, action="rule.add",
         fields=("unit_id", "title", "kind", "issued_on", "major_matter"),
     )  # fmt: skip
-    return rule
 
 
 async def rules_for_unit(

@@ -127,8 +127,7 @@ async def names(query: CallbackQuery, callback_data: CampaignCb, ctx: Ctx) -> No
     progress = await service.progress_of(ctx.session, campaign)
     unit = next((u for u in progress.units if u.unit.id == callback_data.value), None)
     if unit is None:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+        raise ServiceError("fallback.stale_button")
     await query.answer()
     lines = [
         _("campaign.names_title").format(

@@ -22,7 +22,7 @@ from handlers.ui.pickers import UnitPicker, buttons
 from handlers.ui.query import message_of, pressed_record, show_choices
 from handlers.ui.refusals import step_data
 from handlers.ui.routes import presses
-from handlers.ui.steps import asking_again
+from handlers.ui.steps import asking_again, chosen_index
 from storage.models.org import Unit
 
 SCOPES = ("external", "internal")
@@ -75,10 +75,7 @@ async def choose_unit(
 async def choose_scope(
     query: CallbackQuery, callback_data: CategoryCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    if not 0 <= callback_data.value < len(SCOPES):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    scope = SCOPES[callback_data.value]
+    scope = SCOPES[chosen_index(callback_data.value, SCOPES)]
     data = await step_data(state)
     current = await power_service.categories_for(session, data["unit_id"], scope)
     await query.answer()

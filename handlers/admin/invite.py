@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.errors import ServiceError
 from bot.domain.invitation_rules import deep_link
 from bot.domain.roles import ASSIGNABLE_ROLES, Role
 from bot.domain.text_length import is_blank, utf16_len
@@ -22,7 +23,9 @@ from handlers.ui.labels import ROLE, label
 from handlers.ui.once import create_once
 from handlers.ui.pickers import UnitPicker
 from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.refusals import AskAgain, StepOver, step_data
 from handlers.ui.routes import Presses
+from handlers.ui.steps import chosen_index
 from storage.models.invitation import Invitation
 from storage.models.org import Post, Unit
 from storage.repositories import org as org_repo
@@ -103,12 +106,10 @@ def _roles_keyboard(chosen: list[str]) -> InlineKeyboardMarkup:
 async def choose_post(
     query: CallbackQuery, callback_data: InviteCb, state: FSMContext, session: AsyncSession
 ) -> None:
-    data = await state.get_data()
     if callback_data.value:
-        post = await session.get(Post, callback_data.value)
-        if post is None or post.unit_id != data.get("unit_id"):
-            await query.answer(_("fallback.stale_button"), show_alert=True)
-            return
+        post = await pressed_record(session, Post, callback_data.value)
+        if post.unit_id != (await step_data(state))["unit_id"]:
+            raise ServiceError("fallback.stale_button")
     await query.answer()
     await state.update_data(post_id=callback_data.value or None, roles=[Role.STAFF.value])
     await state.set_state(InviteFlow.roles)
@@ -119,10 +120,7 @@ async def choose_post(
 
 @PRESSES.on(InviteAction.ROLE, InviteFlow.roles)
 async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMContext) -> None:
-    if not 0 <= callback_data.value < len(ASSIGNABLE_ROLES):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    role = ASSIGNABLE_ROLES[callback_data.value].value
+    role = ASSIGNABLE_ROLES[chosen_index(callback_data.value, ASSIGNABLE_ROLES)].value
     chosen: list[str] = list((await state.get_data()).get("roles", []))
     chosen.remove(role) if role in chosen else chosen.append(role)
     await state.update_data(roles=chosen)
@@ -132,8 +130,7 @@ async def toggle_role(query: CallbackQuery, callback_data: InviteCb, state: FSMC
 @PRESSES.on(InviteAction.ROLES_DONE, InviteFlow.roles)
 async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
     if not (await state.get_data()).get("roles"):
-        await query.answer(_("invite.no_roles"), show_alert=True)
-        return
+        raise ServiceError("invite.no_roles")
     await query.answer()
     await state.set_state(InviteFlow.name)
     await message_of(query).edit_text(_("invite.ask_name"))
@@ -142,8 +139,7 @@ async def roles_done(query: CallbackQuery, state: FSMContext) -> None:
 async def enter_name(message: Message, state: FSMContext, session: AsyncSession) -> None:
     name = "" if is_blank(message.text) else (message.text or "").strip()
     if not name or utf16_len(name) > NAME_MAX:
-        await message.answer(_("errors.name_length").format(limit=NAME_MAX))
-        return
+        raise AskAgain("errors.name_length", limit=NAME_MAX)
     data = await state.update_data(name=name)
     await state.set_state(InviteFlow.confirm)
     unit = await session.get(Unit, data["unit_id"])
@@ -171,13 +167,11 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
 
 @PRESSES.on(InviteAction.CREATE, InviteFlow.confirm)
 async def create(query: CallbackQuery, state: FSMContext, ctx: Ctx, bot: Bot) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     unit = await ctx.session.get(Unit, data["unit_id"])
     post = await ctx.session.get(Post, data["post_id"]) if data.get("post_id") else None
     if unit is None:
-        await state.clear()
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+        raise StepOver("fallback.stale_button")
     invitation = await create_once(state, ctx, Invitation, lambda: create_invitation(
         ctx.session, ctx.clock, actor=ctx.person, unit=unit, post=post,
         roles=[Role(r) for r in data["roles"]], name=data["name"],

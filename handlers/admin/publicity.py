@@ -305,7 +305,7 @@ async def abort(query: CallbackQuery, state: FSMContext) -> None:
 
 async def stale(query: CallbackQuery) -> None:
     """A wizard button from another step, an old message, or forged: nothing happens."""
-    await query.answer(_("publicity.stale"), show_alert=True)
+    raise ServiceError("publicity.stale")
 
 
 def create_router() -> Router:

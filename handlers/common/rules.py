@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import func, select
 
-from bot.domain.errors import ServiceError
+from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.register_rules import (
     RULE_KIND_MAX,
     RULE_TITLE_MAX,
@@ -25,13 +25,14 @@ from bot.domain.roles import Role
 from bot.services.register_access import reviewed_unit_ids
 from bot.services.rules_register import add_rule, rules_for_unit
 from handlers.callbacks import ListName, RuleAction, RuleCb
-from handlers.register_ui import Question, alert, ask, day, quote
+from handlers.register_ui import Question, ask, day, quote
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, MATTER, label
 from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE, choices, paged_choices
-from handlers.ui.query import message_of, show_choices
+from handlers.ui.query import message_of, pressed_record, show_choices
+from handlers.ui.refusals import step_data
 from handlers.ui.routes import text_steps
 from handlers.ui.steps import TextStep, chosen_index, finish_step, typed
 from storage.models.org import Person, Unit
@@ -124,8 +125,7 @@ async def _unit_keyboard(ctx: Ctx, offset: int) -> InlineKeyboardMarkup:
 
 async def start_add(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     if not _may_add(ctx.person):
-        await alert(query, ServiceError("errors.not_allowed"))
-        return
+        raise NotAllowed()
     await query.answer()
     await state.clear()
     await state.set_state(AddRule.unit)
@@ -142,12 +142,10 @@ async def choose_unit(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
+    unit = await pressed_record(ctx.session, Unit, callback_data.id)
     scope = await reviewed_unit_ids(ctx.session, ctx.person)
-    if await ctx.session.get(Unit, callback_data.id) is None or (
-        scope is not None and callback_data.id not in scope
-    ):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    if scope is not None and unit.id not in scope:
+        raise ServiceError("fallback.stale_button")
     await query.answer()
     await state.update_data(unit_id=callback_data.id)
     await state.set_state(AddRule.title)
@@ -189,7 +187,7 @@ async def choose_matter(
     ctx: Ctx,
 ) -> None:
     matter = MATTERS[chosen_index(callback_data.value, MATTERS)]
-    data = await state.get_data()
+    data = await step_data(state)
     rule = await finish_step(state, create_once(state, ctx, Rule, lambda: add_rule(
         ctx.session, ctx.clock, actor=ctx.person, unit_id=data["unit_id"], title=data["title"],
         kind=data.get("kind", ""), issued_on=date.fromisoformat(data["issued"]) if

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.digest_rules import HOURS_OFFERED, Frequency, SubscriptionAction
+from bot.domain.errors import NotAllowed
 from bot.domain.roles import Role
 from bot.services.stats import subscriptions
 from bot.services.stats.scope import may_see_overview
@@ -19,6 +20,7 @@ from handlers.callbacks import DigestAction, DigestCb
 from handlers.ui.context import Ctx
 from handlers.ui.pager import Page
 from handlers.ui.query import show_page
+from handlers.ui.steps import chosen_index
 
 FREQUENCIES = tuple(Frequency)
 FREQUENCY_KEYS = {
@@ -69,17 +71,13 @@ async def _show_screen(query: CallbackQuery, ctx: Ctx, said: str | None = None) 
 
 async def show(message: Message, ctx: Ctx) -> None:
     if not may_see_overview(ctx.person):
-        await message.answer(_("overview.not_allowed"))
-        return
+        raise NotAllowed("overview.not_allowed")
     text, keyboard = await _screen(ctx)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def ask_hour(query: CallbackQuery, callback_data: DigestCb) -> None:
-    if not 0 <= callback_data.value < len(FREQUENCIES):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    when = _(FREQUENCY_KEYS[FREQUENCIES[callback_data.value]])
+    when = _(FREQUENCY_KEYS[FREQUENCIES[chosen_index(callback_data.value, FREQUENCIES)]])
     buttons = [
         InlineKeyboardButton(
             text=f"{hour}:00",
@@ -116,8 +114,7 @@ async def pause_or_resume(query: CallbackQuery, callback_data: DigestCb, ctx: Ct
 
 async def back(query: CallbackQuery, ctx: Ctx) -> None:
     if not may_see_overview(ctx.person):
-        await query.answer(_("overview.not_allowed"), show_alert=True)
-        return
+        raise NotAllowed("overview.not_allowed")
     await _show_screen(query, ctx)
 
 

@@ -35,11 +35,11 @@ from bot.services.feedback.config import FeedbackConfig
 from bot.services.publicity.lookup import PublicItem
 from bot.settings import Settings
 from handlers.callbacks import FeedbackAction, FeedbackCb
-from handlers.register_ui import refusal
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once, draft_key
 from handlers.ui.query import message_of
 from handlers.ui.routes import Presses
+from handlers.ui.steps import asking_again
 from storage.models.feedback import Feedback
 from storage.models.org import Person
 
@@ -175,13 +175,10 @@ def _files_screen(count: int) -> tuple[str, InlineKeyboardMarkup]:
 
 async def receive_text(message: Message, state: FSMContext, bot: Bot, ctx: Ctx) -> None:
     has_link = any(e.type in LINK_ENTITIES for e in message.entities or [])
-    try:
+    async with asking_again():  # a refusal keeps the question: they type again
         text = await submit.check_text(
             ctx.session, ctx.person, message.text, has_link_entity=has_link
         )
-    except ServiceError as error:  # the question stays: they type again
-        await message.answer(refusal(error))
-        return
     data = await state.get_data()
     await state.update_data(text=text)
     await state.set_state(FeedbackFlow.files)
@@ -196,8 +193,7 @@ async def receive_file(message: Message, state: FSMContext, bot: Bot) -> None:
     data = await state.get_data()
     files: list[dict[str, str]] = list(data.get("files") or [])
     if len(files) >= rules.EVIDENCE_MAX:
-        await message.answer(_("feedback.too_many_files").format(max=rules.EVIDENCE_MAX))
-        return
+        raise ServiceError("feedback.too_many_files", max=rules.EVIDENCE_MAX)
     if message.photo:
         files.append({"type": "photo", "file_id": message.photo[-1].file_id, "name": ""})
     elif message.document:
@@ -284,8 +280,7 @@ async def receive_contact(message: Message, state: FSMContext, bot: Bot, person:
     contact = message.contact
     sender = message.from_user
     if contact is None or sender is None or contact.user_id != sender.id:
-        await message.answer(_("feedback.flow.own_phone_only"))
-        return
+        raise ServiceError("feedback.flow.own_phone_only")
     await state.update_data(phone=contact.phone_number)
     await _back_to_preview(message, state, bot, person, "feedback.flow.phone_added")
 

@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import feedback as rules
 from bot.domain import local_time
+from bot.domain.errors import ServiceError
 from bot.domain.feedback import KIND_KEYS, RATING_KEYS, STATE_KEYS, Kind, Rating, State
 from bot.services.feedback import tracking
 from bot.services.feedback.config import FeedbackConfig
@@ -139,8 +140,7 @@ async def open_own(query: CallbackQuery, callback_data: TrackCb, ctx: Ctx) -> No
 
 async def rate(query: CallbackQuery, callback_data: TrackCb, ctx: Ctx) -> None:
     if not 0 <= callback_data.value < len(RATINGS):
-        await query.answer(_("feedback.flow.stale"), show_alert=True)
-        return
+        raise ServiceError("feedback.flow.stale")
     rating = RATINGS[callback_data.value]
     view = await tracking.rate(
         ctx.session, ctx.clock, FeedbackConfig.from_settings(ctx.settings), ctx.person,

@@ -118,12 +118,11 @@ async def save(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    data = await _pending(state, ctx)
-    choice = (
-        NONE
-        if callback_data.action is A.OFF
-        else Choice(bool(data.get("all")), tuple(data.get("units", [])))
-    )
+    if callback_data.action is A.OFF:
+        choice = NONE
+    else:  # the pending toggles (those saved, when a restart lost them)
+        data = await _pending(state, ctx)
+        choice = Choice(bool(data.get("all")), tuple(data.get("units", [])))
     await state.update_data({DATA_KEY: None})
     saved = await subscriptions.save(ctx.session, ctx.clock, ctx.person, choice)
     key = "subscribe.done_off" if saved.empty else "subscribe.done"

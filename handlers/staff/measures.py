@@ -28,6 +28,7 @@ from handlers.ui.once import create_once
 from handlers.ui.pager import Page, Pager, Screen
 from handlers.ui.pickers import PAGE_SIZE
 from handlers.ui.query import message_of
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import chosen_index, finish_step, next_step, typed
 from storage.models.register import ControlMeasure, MeasureStatus
 
@@ -119,7 +120,7 @@ async def choose_status(
 
 
 async def enter_note(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     note = typed(message.text, NOTE_MAX)
     measure = await finish_step(state, create_once(state, ctx, ControlMeasure, lambda: (
         risk_service.report_measure(

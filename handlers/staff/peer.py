@@ -28,6 +28,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.fit import edit_fitted
 from handlers.ui.labels import RISK_STATE, history_action, label, list_label
 from handlers.ui.query import message_of, show_page
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import ends_step
 from storage.models.org import Person
 
@@ -70,12 +71,14 @@ async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
     return text, builder.as_markup()
 
 
+async def _open_to_me(ctx: Ctx, risk_id: int) -> None:
+    """A risk this person is asked to read as a peer; any other is refused as not open."""
+    if risk_id not in await review_service.peer_items(ctx.session, review_config(ctx), ctx.person):
+        raise ServiceError("peer.not_open")
+
+
 async def open_item(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:
-    if callback_data.r not in await review_service.peer_items(
-        ctx.session, review_config(ctx), ctx.person
-    ):
-        await query.answer(_("peer.not_open"), show_alert=True)
-        return
+    await _open_to_me(ctx, callback_data.r)
     await query.answer()
     text, keyboard = await _card(ctx, callback_data.r)
     await edit_fitted(
@@ -101,11 +104,7 @@ async def ask_comment(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    if callback_data.r not in await review_service.peer_items(
-        ctx.session, review_config(ctx), ctx.person
-    ):
-        await query.answer(_("peer.not_open"), show_alert=True)
-        return
+    await _open_to_me(ctx, callback_data.r)
     await query.answer()
     await state.set_state(PeerFlow.comment)
     await state.update_data(risk=callback_data.r)
@@ -113,7 +112,7 @@ async def ask_comment(
 
 
 async def receive_comment(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     # A comment too long or empty: typed again; any other refusal ends the step.
     async with ends_step(state, mend=("review.comment_too_long", "workflow.comment_required")):
         await review_move(ctx, int(data["risk"]), Decision(Action.COMMENT, comment=message.text))

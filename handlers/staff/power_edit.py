@@ -22,6 +22,7 @@ from handlers.staff.powers import EDIT_FIELDS, LIMITS, PowerEdit, card
 from handlers.ui.context import Ctx
 from handlers.ui.labels import POWER_FIELD, label
 from handlers.ui.query import message_of
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import chosen_index, ends_step, finish_step, typed
 from storage.models.register import Power
 
@@ -60,7 +61,7 @@ async def _apply_edit(data: dict[str, Any], ctx: Ctx, value: str) -> Power:
 
 
 async def enter_new_value(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     value = typed(message.text, LIMITS.get(data["field"], NAME_MAX))
     async with ends_step(state, mend=("register.text_",)):
         power = await _apply_edit(data, ctx, value)
@@ -74,12 +75,10 @@ async def edit_category(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    data = await state.get_data()
-    categories = data.get("categories", [])
-    if not 0 <= callback_data.value < len(categories):
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    power = await finish_step(state, _apply_edit(data, ctx, categories[callback_data.value]))
+    data = await step_data(state)
+    categories = data["categories"]
+    category = categories[chosen_index(callback_data.value, categories)]
+    power = await finish_step(state, _apply_edit(data, ctx, category))
     await query.answer()
     await message_of(query).answer(_("powers.edited") + "\n\n" + card(power))
 

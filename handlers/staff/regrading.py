@@ -19,6 +19,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.domain.errors import ServiceError
 from bot.domain.grading import FACTORS, explain, factor_key, suggestion
 from bot.services import regrading
 from bot.services.review import ReviewConfig
@@ -35,6 +36,7 @@ from handlers.ui.context import Ctx
 from handlers.ui.fit import answer_fitted
 from handlers.ui.pickers import buttons
 from handlers.ui.query import message_of
+from handlers.ui.refusals import step_data
 from handlers.ui.routes import Presses, button_steps, presses
 from handlers.ui.routes import reask_typed as reask_typed  # regrading_measures asks with it
 from handlers.ui.trail import answer_choice
@@ -76,12 +78,16 @@ def config_of(settings: Settings) -> ReviewConfig:
     return ReviewConfig.from_settings(settings)
 
 
+async def holders_view(ctx: Ctx, risk_id: int) -> regrading.RegradingView:
+    """The due risk as its holder sees it; refused for anyone else, or once it is not due."""
+    return await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, risk_id)
+
+
 # --- the card -------------------------------------------------------------------------------
 
 
 async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    config = config_of(ctx.settings)
-    shown = await regrading.view(ctx.session, config, ctx.person, risk_id)
+    shown = await holders_view(ctx, risk_id)
     risk = shown.sit.risk
     lines = [
         _("regrading.card").format(
@@ -171,7 +177,7 @@ async def start_factors(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
+    shown = await holders_view(ctx, callback_data.r)
     await query.answer()
     await state.clear()
     await state.update_data(
@@ -188,11 +194,10 @@ async def choose_factor(
     query: CallbackQuery, callback_data: RiskCb, state: FSMContext, settings: Settings
 ) -> None:
     if not 1 <= callback_data.value <= 5:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
-    data = await state.get_data()
-    index = int(data.get("factor_index", 0))
-    factors = dict(data.get("factors", {}))
+        raise ServiceError("fallback.stale_button")
+    data = await step_data(state)
+    index = int(data["factor_index"])
+    factors = dict(data["factors"])
     factors[FACTORS[index].value] = callback_data.value
     message = await answer_choice(query)  # the factor's answer written into its question
     if index + 1 < len(FACTORS):
@@ -200,7 +205,7 @@ async def choose_factor(
         await ask(message, state)
         return
     config = config_of(settings)
-    grade = regrading.preview(factors, config, focus=bool(data.get("focus")))
+    grade = regrading.preview(factors, config, focus=bool(data["focus"]))
     await state.update_data(factors=factors)
     await state.set_state(Regrade.factor_confirm)
     await ask(message, state, prefix=quote(explain(grade, _, config.rule)))
@@ -213,17 +218,16 @@ async def save_factors(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    data = await state.get_data()
-    if int(data.get("risk_id", 0)) != callback_data.r:
-        await query.answer(_("fallback.stale_button"), show_alert=True)
-        return
+    data = await step_data(state)
+    if data["risk_id"] != callback_data.r:
+        raise ServiceError("fallback.stale_button")
     grade = await regrading.revise_factors(
         ctx.session,
         ctx.clock,
         config_of(ctx.settings),
         actor=ctx.person,
         risk_id=callback_data.r,
-        factors=data.get("factors", {}),
+        factors=data["factors"],
     )
     await state.clear()
     await query.answer()

@@ -33,7 +33,7 @@ from handlers.register_ui import (
     quote,
     reask,
 )
-from handlers.staff.regrading import Regrade, config_of, reask_typed, send_card
+from handlers.staff.regrading import Regrade, config_of, holders_view, reask_typed, send_card
 from handlers.staff.risks import (
     load_people,
     responsible_page,  # the declaration's colleague pager serves these steps as it is
@@ -41,6 +41,7 @@ from handlers.staff.risks import (
 from handlers.ui.context import Ctx
 from handlers.ui.once import create_once
 from handlers.ui.pickers import buttons
+from handlers.ui.refusals import step_data
 from handlers.ui.steps import DeadlineStep, ends_step, next_step, typed
 from handlers.ui.trail import answer_choice, drop_keyboard
 from storage.models.register import ControlMeasure
@@ -63,7 +64,7 @@ async def list_measures(
     state: FSMContext,
     ctx: Ctx,
 ) -> None:
-    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
+    measures = (await holders_view(ctx, callback_data.r)).sit.risk.measures
     await state.clear()
     message = await answer_choice(query)
     r = callback_data.r
@@ -73,7 +74,7 @@ async def list_measures(
                 f"✏️ {number}. {_short(measure.action)}",
                 RegradeCb(a=RegradeAction.MEASURE, r=r, m=measure.id),
             )
-            for number, measure in enumerate(shown.sit.risk.measures, start=1)
+            for number, measure in enumerate(measures, start=1)
         ],
         (_("regrading.btn.add_measure"), RegradeCb(a=RegradeAction.ADD_MEASURE, r=r)),
         (_("regrading.btn.back"), RegradeCb(a=RegradeAction.OPEN, r=r)),
@@ -82,7 +83,7 @@ async def list_measures(
 
 
 async def one_measure(query: CallbackQuery, callback_data: RegradeCb, ctx: Ctx) -> None:
-    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
+    shown = await holders_view(ctx, callback_data.r)
     measure = next((m for m in shown.sit.risk.measures if m.id == callback_data.m), None)
     if measure is None:
         raise ServiceError("regrading.measure_gone")
@@ -115,18 +116,13 @@ async def start_measure_step(
     ctx: Ctx,
 ) -> None:
     """Edit a measure's text / deadline / 责任主体, or add one: the step's question."""
-    shown = await regrading.view(ctx.session, config_of(ctx.settings), ctx.person, callback_data.r)
+    unit_id = (await holders_view(ctx, callback_data.r)).sit.unit_id
     step = STEPS[callback_data.a]
     await state.clear()
     if step is Regrade.measure_responsible:
-        await load_people(state, ctx, shown.sit.unit_id, 0)
+        await load_people(state, ctx, unit_id, 0)
     await next_step(
-        query,
-        state,
-        step,
-        risk_id=callback_data.r,
-        measure_id=callback_data.m,
-        unit_id=shown.sit.unit_id,
+        query, state, step, risk_id=callback_data.r, measure_id=callback_data.m, unit_id=unit_id
     )
 
 
@@ -136,7 +132,7 @@ async def _change(
     ctx: Ctx,
     change: regrading.MeasureChange,
 ) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     await _save(
         message,
         state,
@@ -239,7 +235,7 @@ async def choose_new_responsible(
 
 
 async def _add(message: Message, state: FSMContext, ctx: Ctx, deadline: date) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     draft = MeasureDraft(
         action=data.get("new_action", ""),
         deadline=deadline,

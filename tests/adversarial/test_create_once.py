@@ -41,6 +41,7 @@ from tests.kit.mocked_bot import MockedBot
 from tests.kit.publicity import approved_risks
 from tests.kit.register import People
 from tests.kit.regrading import due_risk, make_regrading_org
+from tests.kit.rows import count_rows
 from tests.kit.uow import unit_of_work
 
 HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
@@ -267,11 +268,6 @@ async def clears_lost(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
         yield
 
 
-async def rows(sessionmaker: SessionMaker, model: Any) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
 @pytest.fixture
 async def org(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) -> dict:
     """The 长安区 organisation; an approved risk to publicise, one due for re-grading."""
@@ -298,12 +294,12 @@ async def test_a_create_confirmed_again_returns_the_first_record(
                 async with unit_of_work(sessionmaker) as session:
                     org["item"] = await session.scalar(select(func.min(PublicityItem.id)))
             await flow.walk(dp, bot, telegram_id, org)
-            before = await rows(sessionmaker, flow.model)
+            before = await count_rows(sessionmaker, flow.model)
             async with clears_lost(monkeypatch):
                 first = await flow.confirm(dp, bot, telegram_id, org)
-            made = await rows(sessionmaker, flow.model)
+            made = await count_rows(sessionmaker, flow.model)
             again = await flow.confirm(dp, bot, telegram_id, org)
-            after = await rows(sessionmaker, flow.model)
+            after = await count_rows(sessionmaker, flow.model)
             tally.tried += 2
             if crashes.take():
                 tally.tracebacks += 1

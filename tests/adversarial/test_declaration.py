@@ -11,8 +11,6 @@ cleared)."""
 from __future__ import annotations
 
 import contextlib
-import logging
-from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -24,9 +22,18 @@ from bot.i18n import translate
 from storage.db import SessionMaker
 from storage.models.register import ControlMeasure, RiskPoint
 from storage.models.review import RiskReview
-from tests.adversarial.kit import Killed, Tally, Tracebacks, WriteWatch, crash_watch, say, tap
+from tests.adversarial.kit import (
+    Killed,
+    Tally,
+    Tracebacks,
+    WriteWatch,
+    crash_watch,
+    say,
+    tap,
+    watching,
+)
 from tests.kit.mocked_bot import MockedBot
-from tests.kit.register import People, make_people
+from tests.kit.register import make_people
 from tests.kit.uow import unit_of_work
 
 BASE = 7300
@@ -56,13 +63,9 @@ def hostile(limit: int) -> list[tuple[str, bool]]:
 
 
 @pytest.fixture
-async def people(sessionmaker: SessionMaker, clock: FakeClock) -> People:
-    return await make_people(sessionmaker, clock, base=BASE)
-
-
-async def count(sessionmaker: SessionMaker, model: Any) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+async def staff(sessionmaker: SessionMaker, clock: FakeClock) -> int:
+    """The person who declares: a staff member of the organisation the tests make."""
+    return (await make_people(sessionmaker, clock, base=BASE)).staff
 
 
 async def to_description(dp: Dispatcher, bot: MockedBot, staff: int) -> None:
@@ -114,12 +117,9 @@ async def feed(
 
 async def test_every_text_step_refuses_bad_input_and_keeps_good_input(
     dp: Dispatcher, bot: MockedBot, engine: AsyncEngine, sessionmaker: SessionMaker,
-    people: People, request: pytest.FixtureRequest,
+    staff: int, request: pytest.FixtureRequest,
 ) -> None:  # fmt: skip
-    staff = people.staff
-    tally, crashes, watch = Tally(), Tracebacks(), WriteWatch(engine)
-    logging.getLogger().addHandler(crashes)
-    try:
+    with watching(engine, request, "text steps") as (tally, crashes, watch):
         accepted = [text for text, refused in hostile(1000) if not refused]
         for kept in accepted:  # each acceptable description is a declaration of its own
             await to_description(dp, bot, staff)
@@ -146,11 +146,6 @@ async def test_every_text_step_refuses_bad_input_and_keeps_good_input(
         async with unit_of_work(sessionmaker) as session:
             stored = (await session.scalars(select(RiskPoint.description))).all()
         assert sorted(stored) == sorted(text.strip() for text in accepted)  # kept as typed
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        watch.close()
-        tally.save(request.node.nodeid)
-    print(f"text steps: {tally}")
     assert tally.tried > 30
     tally.assert_clean()
 
@@ -160,9 +155,8 @@ MEASURES = 2
 
 async def test_a_crash_at_every_write_of_a_declaration_leaves_one_risk(
     dp: Dispatcher, bot: MockedBot, engine: AsyncEngine, sessionmaker: SessionMaker,
-    people: People, request: pytest.FixtureRequest,
+    staff: int, request: pytest.FixtureRequest,
 ) -> None:  # fmt: skip
-    staff = people.staff
     with crash_watch(engine, request, "crashes") as (tally, kill, crashes):
         n = 0
         while True:

@@ -5,7 +5,6 @@ clear answer (never "unexpected error"), no traceback, and no committed write to
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from enum import Enum
@@ -20,7 +19,7 @@ from bot.services import risks
 from bot.services.risks import MeasureDraft, RiskDraft
 from bot.settings import Settings
 from storage.db import SessionMaker
-from tests.adversarial.kit import Tally, Tracebacks, WriteWatch, press
+from tests.adversarial.kit import press, watching
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import load, make_people
 from tests.kit.uow import unit_of_work
@@ -105,12 +104,8 @@ async def test_every_button_forged_or_replayed_is_refused_cleanly(
     strangers = [people.staff, people.colleague, people.leader, people.reviewer, CITIZEN]
     everyone = [*strangers, people.outsider, people.other_reviewer, people.admin]
     foreign = [world["risk"], people.other_unit_id]
-    tally = Tally()
-    watch = WriteWatch(engine)
-    crashes = Tracebacks()
-    logging.getLogger().addHandler(crashes)
     turn = itertools.count()
-    try:
+    with watching(engine, request, "presses") as (tally, crashes, watch):
         for cls in CLASSES[chunk::CHUNKS]:
             # Other people's records (by those who have no say on them), then huge ids and
             # garbage (by anyone, the record's own people and the commission included).
@@ -133,10 +128,5 @@ async def test_every_button_forged_or_replayed_is_refused_cleanly(
                     tally.problem(f"{persona} {data}: answered {reply}")
                 elif not crashed and (not writes or cls.__name__ in SELF_SERVICE):
                     tally.refused += 1
-    finally:
-        logging.getLogger().removeHandler(crashes)
-        watch.close()
-        tally.save(request.node.nodeid)
-    print(f"presses: {tally}")
     assert tally.tried > 80
     tally.assert_clean()

@@ -22,7 +22,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from sqlalchemy import select
 
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import PacingMiddleware, install_pacing
@@ -34,6 +33,7 @@ from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from tests.kit.clocks import ManualMonotonic
+from tests.kit.rows import outbox_rows
 
 TOKEN = "123456:DELIVERY-test"
 
@@ -98,8 +98,7 @@ class Harness:
         return person
 
     async def rows(self) -> list[OutboxMessage]:
-        async with self.sessionmaker() as session:
-            return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        return await outbox_rows(self.sessionmaker)
 
     async def row(self, row_id: int) -> OutboxMessage:
         async with self.sessionmaker() as session:

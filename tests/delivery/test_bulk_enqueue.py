@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from bot.delivery.outbox import (
     PRIORITY_BULK,
     PRIORITY_PERSONAL,
@@ -19,13 +17,8 @@ from bot.domain.clock import FakeClock
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
-from storage.models.outbox import OutboxMessage, OutboxStatus
-from tests.kit.uow import unit_of_work
-
-
-async def _rows(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with unit_of_work(sessionmaker) as session:
-        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+from storage.models.outbox import OutboxStatus
+from tests.kit.rows import outbox_rows
 
 
 async def test_bulk_stores_every_row_across_chunks_and_skips_used_dedup_keys(
@@ -40,7 +33,7 @@ async def test_bulk_stores_every_row_across_chunks_and_skips_used_dedup_keys(
             session, messages, kind="b", batch_id="b1", settings=settings, clock=clock, chunk=3
         )
     assert stored == 6  # k:3 was used before, the second k:5 within the call
-    rows = await _rows(sessionmaker)
+    rows = await outbox_rows(sessionmaker)
     assert sorted(r.dedup_key for r in rows) == [f"k:{i}" for i in range(7)]
     assert {r.payload["text"] for r in rows if r.dedup_key == "k:3"} == {"old"}
     assert {r.payload["text"] for r in rows if r.dedup_key == "k:5"} == {"m5"}
@@ -56,7 +49,7 @@ async def test_bulk_is_part_of_the_callers_transaction(
     async with sessionmaker() as session, session.begin():
         await enqueue_many(session, [Outgoing(chat_id=1, text="x")], kind="b", settings=settings)
         await session.rollback()
-    assert await _rows(sessionmaker) == []
+    assert await outbox_rows(sessionmaker) == []
 
 
 async def test_bulk_honours_quiet_hours_priority_urgency_and_unreachable_people(
@@ -79,7 +72,7 @@ async def test_bulk_honours_quiet_hours_priority_urgency_and_unreachable_people(
             session, [Outgoing(chat_id=78, text="y")], kind="loud", urgent=True,
             settings=settings, clock=clock,
         )  # fmt: skip
-    rows = {(r.kind, r.chat_id): r for r in await _rows(sessionmaker)}
+    rows = {(r.kind, r.chat_id): r for r in await outbox_rows(sessionmaker)}
     gone, here, loud = rows["calm", 77], rows["calm", 78], rows["loud", 78]
     assert (gone.status, gone.last_error) == (OutboxStatus.CANCELLED, UNREACHABLE_REASON)
     assert (here.status, here.last_error) == (OutboxStatus.PENDING, None)
@@ -104,7 +97,7 @@ async def test_bulk_for_people_renders_each_in_their_language(
             dedup_prefix="welcome", settings=settings,
         )  # fmt: skip
     assert stored == 2
-    rows = await _rows(sessionmaker)
+    rows = await outbox_rows(sessionmaker)
     assert [r.payload["text"] for r in rows] == [
         "&lt;A&amp;B&gt;，欢迎回来。",
         "Welcome back, &lt;A&amp;B&gt;.",

@@ -7,7 +7,6 @@ import contextlib
 from datetime import timedelta
 
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import func, select
 
 from bot.delivery.outbox import (
     PRIORITY_PERSONAL,
@@ -22,12 +21,8 @@ from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
+from tests.kit.rows import count_rows
 from tests.kit.uow import unit_of_work
-
-
-async def _count(sessionmaker: SessionMaker) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
 async def test_enqueue_is_part_of_the_callers_transaction(
@@ -40,7 +35,7 @@ async def test_enqueue_is_part_of_the_callers_transaction(
                 session, chat_id=5, text="hi", kind="test", settings=settings, clock=clock
             )
             raise RuntimeError("the change failed")
-    assert await _count(sessionmaker) == 0
+    assert await count_rows(sessionmaker, OutboxMessage) == 0
 
     markup = InlineKeyboardBuilder().button(text="Open", callback_data="open:1").as_markup()
     async with sessionmaker() as session, session.begin():
@@ -82,7 +77,7 @@ async def test_dedup_key_makes_a_second_enqueue_a_no_op(
         # The caller's transaction is still usable after the duplicate.
         third = await enqueue(session, chat_id=5, text="c", kind="other", settings=settings)
     assert first is not None and second is None and third is not None
-    assert await _count(sessionmaker) == 2
+    assert await count_rows(sessionmaker, OutboxMessage) == 2
 
 
 async def test_concurrent_enqueues_of_one_key_store_one_row(
@@ -102,7 +97,7 @@ async def test_concurrent_enqueues_of_one_key_store_one_row(
     start.set()
     results = await asyncio.gather(*tasks)
     assert sum(r is not None for r in results) == 1
-    assert await _count(sessionmaker) == 1
+    assert await count_rows(sessionmaker, OutboxMessage) == 1
 
 
 async def test_enqueue_for_an_unreachable_person_is_stored_cancelled(

@@ -4,14 +4,18 @@ over what the mocked bot recorded."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SetMyCommands
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.clock import FakeClock
 from bot.i18n import translate
+from bot.settings import Settings
+from storage.db import SessionMaker
 from tests.kit.mocked_bot import MockedBot, callback_update, message_update, user
+from tests.kit.register import People
 
 COMMAND_LINE = re.compile(r"^/(\w+) — ", re.MULTILINE)
 
@@ -55,3 +59,15 @@ async def say(
 async def press(dp: Dispatcher, bot: MockedBot, telegram_id: int, data: str) -> None:
     """`telegram_id` presses the button carrying `data`."""
     await dp.feed_update(bot, callback_update(user(telegram_id), data))
+
+
+class Flow(NamedTuple):
+    """What every flow here works with: the dispatcher and its bot, the organisation, the
+    database, the clock and the settings."""
+
+    dp: Dispatcher
+    bot: MockedBot
+    org: People
+    sessionmaker: SessionMaker
+    clock: FakeClock
+    settings: Settings

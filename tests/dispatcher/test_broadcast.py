@@ -16,10 +16,11 @@ from bot.services.broadcast import Audience
 from bot.settings import Settings
 from storage.db import SessionMaker
 from storage.models.org import Person
-from storage.models.outbox import OutboxMessage, OutboxStatus
+from storage.models.outbox import OutboxStatus
 from tests.dispatcher.helpers import buttons, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.org import Org, make_admin, make_org, make_person
+from tests.kit.rows import outbox_rows
 from tests.kit.uow import unit_of_work
 
 ADMIN, STAFF_IN, STAFF_OUT, REVIEWER, CITIZEN = 9001, 7101, 7102, 7103, 7104
@@ -31,11 +32,6 @@ def last_markup(bot: MockedBot, chat_id: int) -> dict[str, str]:
         if markup is not None:
             return buttons(markup)
     raise AssertionError("no keyboard sent")
-
-
-async def rows(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with unit_of_work(sessionmaker) as session:
-        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 @pytest.fixture
@@ -88,10 +84,10 @@ async def test_preview_confirm_progress_and_stop(
         "broadcast.preview", audience=zh("broadcast.audience_staff"), unit="长安区/卫生局",
         count=1,
     )  # fmt: skip
-    assert await rows(sessionmaker) == []  # nothing before confirming
+    assert await outbox_rows(sessionmaker) == []  # nothing before confirming
 
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.send")])
-    queued = await rows(sessionmaker)
+    queued = await outbox_rows(sessionmaker)
     assert [(r.chat_id, r.priority, r.kind) for r in queued] == [
         (STAFF_IN, PRIORITY_BULK, "broadcast")
     ]
@@ -106,7 +102,7 @@ async def test_preview_confirm_progress_and_stop(
     # Pretend the sender delivered nothing yet; refresh shows the same, stop cancels the rest.
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.refresh")])
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.stop")])
-    assert [r.status for r in await rows(sessionmaker)] == [OutboxStatus.CANCELLED]
+    assert [r.status for r in await outbox_rows(sessionmaker)] == [OutboxStatus.CANCELLED]
     # Nothing pending any more: the message is the final report, without buttons.
     assert bot.last_text(ADMIN) == zh(
         "broadcast.report", total=1, sent=0, failed=0, cancelled=1, unreachable=0
@@ -126,17 +122,17 @@ async def test_everyone_with_a_role_in_all_units_and_abort(
     )  # fmt: skip
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.abort")])
     assert bot.last_text(ADMIN) == zh("cancel.done")
-    assert await rows(sessionmaker) == []
+    assert await outbox_rows(sessionmaker) == []
 
     await to_preview(dp, bot, zh("broadcast.audience_members"), zh("broadcast.all_units"))
     await say(dp, bot, ADMIN, "通知")
     await press(dp, bot, ADMIN, last_markup(bot, ADMIN)[zh("broadcast.send")])
-    queued = await rows(sessionmaker)
+    queued = await outbox_rows(sessionmaker)
     assert sorted(r.chat_id for r in queued) == sorted([ADMIN, STAFF_IN, STAFF_OUT, REVIEWER])
     assert len({r.batch_id for r in queued}) == 1
     # A second press of the (now stale) send button sends nothing more.
     await press(dp, bot, ADMIN, "bc:send:0:")
-    assert len(await rows(sessionmaker)) == 4
+    assert len(await outbox_rows(sessionmaker)) == 4
 
 
 async def test_non_admins_and_forged_buttons_are_refused(
@@ -153,7 +149,7 @@ async def test_non_admins_and_forged_buttons_are_refused(
     ]
     for data in ("bc:audience:0:", "bc:unit:0:", "bc:send:0:", "bc:stop:0:x"):
         await press(dp, bot, STAFF_IN, data)
-    assert await rows(sessionmaker) == []
+    assert await outbox_rows(sessionmaker) == []
 
     # A real batch: a non-admin's forged stop changes nothing; the service refuses too.
     async with unit_of_work(sessionmaker) as session:
@@ -178,7 +174,7 @@ async def test_non_admins_and_forged_buttons_are_refused(
             text="hi", batch_id=batch,
         )  # fmt: skip
     await press(dp, bot, STAFF_IN, f"bc:stop:0:{batch}")
-    assert [r.status for r in await rows(sessionmaker)] == [OutboxStatus.PENDING]
+    assert [r.status for r in await outbox_rows(sessionmaker)] == [OutboxStatus.PENDING]
     # An admin's button naming no batch is stale.
     await press(dp, bot, ADMIN, "bc:refresh:0:nosuchbatch")
-    assert [r.status for r in await rows(sessionmaker)] == [OutboxStatus.PENDING]
+    assert [r.status for r in await outbox_rows(sessionmaker)] == [OutboxStatus.PENDING]

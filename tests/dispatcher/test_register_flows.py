@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.methods import SendDocument, SendMessage
+from aiogram.methods import SendDocument
 from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
@@ -26,12 +26,6 @@ async def org(sessionmaker: SessionMaker, clock: FakeClock) -> People:
     return await make_people(sessionmaker, clock)
 
 
-def last(bot: MockedBot, chat_id: int) -> SendMessage:
-    sent = [m for m in bot.sent(chat_id) if isinstance(m, SendMessage)]
-    assert sent, "nothing sent"
-    return sent[-1]
-
-
 async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     dp: Dispatcher,
     bot: MockedBot,
@@ -44,22 +38,22 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     staff = org.staff
     await say(dp, bot, staff, "/risks")
     await press(dp, bot, staff, RiskCb(action="declare").pack())
-    assert zh("risks.ask_power") in last(bot, staff).text
+    assert zh("risks.ask_power") in bot.last_sent(staff).text
     # Typed text where a button is asked: the question again, with its buttons.
     await say(dp, bot, staff, "随便打字")
-    assert zh("register.use_buttons") in last(bot, staff).text
-    assert zh("risks.no_power") in buttons(last(bot, staff).reply_markup)
+    assert zh("register.use_buttons") in bot.last_sent(staff).text
+    assert zh("risks.no_power") in buttons(bot.last_sent(staff).reply_markup)
     await press(dp, bot, staff, RiskCb(action="power", id=0).pack())
     # A sticker where text is asked: a hint and the same question.
     await say(dp, bot, staff, None, sticker=True)
-    assert zh("register.text_expected") in last(bot, staff).text
-    assert zh("risks.ask_description") in last(bot, staff).text
+    assert zh("register.text_expected") in bot.last_sent(staff).text
+    assert zh("risks.ask_description") in bot.last_sent(staff).text
     # Too long: refused with the limit, not cut.
     await say(dp, bot, staff, "长" * 1001)
-    assert zh("register.text_too_long", limit=1000) in last(bot, staff).text
-    assert zh("risks.ask_description") in last(bot, staff).text  # the same question again
+    assert zh("register.text_too_long", limit=1000) in bot.last_sent(staff).text
+    assert zh("risks.ask_description") in bot.last_sent(staff).text  # the same question again
     await say(dp, bot, staff, "审批中收受申请人好处")
-    assert zh("risks.ask_type") in last(bot, staff).text
+    assert zh("risks.ask_type") in bot.last_sent(staff).text
     # A forged button value is refused.
     await press(dp, bot, staff, RiskCb(action="type", value=99).pack())
     assert last_alert(bot) == zh("fallback.stale_button")
@@ -67,33 +61,34 @@ async def test_declaration_with_bad_input_at_every_step_and_a_restart(
     await press(dp, bot, staff, RiskCb(action="focus", value=0).pack())
     for value in (4, 4, 3):
         await press(dp, bot, staff, RiskCb(action="factor", value=value).pack())
-    assert zh("risks.ask_factor.likelihood") in last(bot, staff).text
+    assert zh("risks.ask_factor.likelihood") in bot.last_sent(staff).text
 
     # The bot restarts: a new dispatcher over the same storage resumes at the same step.
     dp2 = create_dispatcher(settings, sessionmaker, clock=clock, storage=fsm_storage)
     await say(dp2, bot, staff, "我打字了")
-    assert zh("risks.ask_factor.likelihood") in last(bot, staff).text
+    assert zh("risks.ask_factor.likelihood") in bot.last_sent(staff).text
     for value in (3, 4):
         await press(dp2, bot, staff, RiskCb(action="factor", value=value).pack())
-    shown = last(bot, staff).text
+    shown = bot.last_sent(staff).text
     assert "建议定为" in shown and zh("risks.ask_measure") in shown
     await say(dp2, bot, staff, "审批结果公示")
-    assert "张伟" in buttons(last(bot, staff).reply_markup)
+    assert "张伟" in buttons(bot.last_sent(staff).reply_markup)
     await press(dp2, bot, staff, RiskCb(action="who", id=0).pack())
     for bad, key in (("明天", "register.date_format"), ("2026-02-30", "register.date_invalid"),
                      ("2020-01-01", "register.date_past")):  # fmt: skip
         await say(dp2, bot, staff, bad)
-        assert zh(key) in last(bot, staff).text
-        assert zh("risks.ask_deadline") in last(bot, staff).text  # asked again, quick picks too
-        assert zh("risks.quick.quarter") in buttons(last(bot, staff).reply_markup)
+        assert zh(key) in bot.last_sent(staff).text
+        # Asked again, quick picks too.
+        assert zh("risks.ask_deadline") in bot.last_sent(staff).text
+        assert zh("risks.quick.quarter") in buttons(bot.last_sent(staff).reply_markup)
     await say(dp2, bot, staff, "2026年12月31日")
-    assert zh("risks.ask_more", n=1) in last(bot, staff).text
+    assert zh("risks.ask_more", n=1) in bot.last_sent(staff).text
     await press(dp2, bot, staff, RiskCb(action="more").pack())
     await say(dp2, bot, staff, "双人复核")
     await press(dp2, bot, staff, RiskCb(action="who", id=org.colleague_id).pack())
     await press(dp2, bot, staff, RiskCb(action="quick", value=1).pack())  # end of quarter
     await press(dp2, bot, staff, RiskCb(action="done").pack())
-    card = last(bot, staff).text
+    card = bot.last_sent(staff).text
     assert "审批结果公示" in card and "2026-12-31" in card and "张伟" in card
     await press(dp2, bot, staff, RiskCb(action="save").pack())
     async with unit_of_work(sessionmaker) as session:
@@ -118,9 +113,9 @@ async def test_cancel_leaves_the_declaration(
     await press(dp, bot, org.staff, RiskCb(action="declare").pack())
     await press(dp, bot, org.staff, RiskCb(action="power", id=0).pack())
     await say(dp, bot, org.staff, "/cancel")
-    assert last(bot, org.staff).text == zh("cancel.done")
+    assert bot.last_sent(org.staff).text == zh("cancel.done")
     await say(dp, bot, org.staff, "这句话不再是风险表现")
-    assert last(bot, org.staff).text == zh("fallback.unknown_text")
+    assert bot.last_sent(org.staff).text == zh("fallback.unknown_text")
 
 
 async def test_power_returned_with_a_comment_and_seen(
@@ -133,11 +128,11 @@ async def test_power_returned_with_a_comment_and_seen(
         await say(dp, bot, staff, text)
     await press(dp, bot, staff, PowerCb(action="subject_post").pack())
     await say(dp, bot, staff, "《医疗机构管理条例》第九条")
-    assert zh("powers.ask_scope") in last(bot, staff).text
+    assert zh("powers.ask_scope") in bot.last_sent(staff).text
     await press(dp, bot, staff, PowerCb(action="scope", value=0).pack())
-    assert zh("powers.ask_category") in last(bot, staff).text
+    assert zh("powers.ask_category") in bot.last_sent(staff).text
     await press(dp, bot, staff, PowerCb(action="cat", value=0).pack())
-    assert "医政审批岗" in last(bot, staff).text  # the subject defaulted to the post
+    assert "医政审批岗" in bot.last_sent(staff).text  # the subject defaulted to the post
     await press(dp, bot, staff, PowerCb(action="save").pack())
     async with unit_of_work(sessionmaker) as session:
         power = await session.scalar(select(Power))
@@ -152,14 +147,14 @@ async def test_power_returned_with_a_comment_and_seen(
     assert last_alert(bot) == zh("errors.not_allowed")
     reviewer = org.reviewer
     await say(dp, bot, reviewer, "/powerreview")
-    assert "医疗机构执业许可" in buttons(last(bot, reviewer).reply_markup)
+    assert "医疗机构执业许可" in buttons(bot.last_sent(reviewer).reply_markup)
     await press(dp, bot, reviewer, RegisterReviewCb(action="return", id=power.id).pack())
     await say(dp, bot, reviewer, None, sticker=True)
-    assert zh("register.text_expected") in last(bot, reviewer).text
+    assert zh("register.text_expected") in bot.last_sent(reviewer).text
     await say(dp, bot, reviewer, "请补充法律依据的具体条款")
-    assert last(bot, reviewer).text == zh("review_powers.returned", name="医疗机构执业许可")
+    assert bot.last_sent(reviewer).text == zh("review_powers.returned", name="医疗机构执业许可")
     await press(dp, bot, staff, PowerCb(action="open", id=power.id).pack())
-    assert "请补充法律依据的具体条款" in last(bot, staff).text
+    assert "请补充法律依据的具体条款" in bot.last_sent(staff).text
 
 
 async def test_export_as_a_document(dp: Dispatcher, bot: MockedBot, org: People) -> None:
@@ -167,7 +162,7 @@ async def test_export_as_a_document(dp: Dispatcher, bot: MockedBot, org: People)
     documents = [m for m in bot.sent(org.reviewer) if isinstance(m, SendDocument)]
     assert len(documents) == 1
     await say(dp, bot, org.staff, "/export")
-    assert last(bot, org.staff).text == zh("fallback.command_not_allowed", command="export")
+    assert bot.last_sent(org.staff).text == zh("fallback.command_not_allowed", command="export")
 
 
 async def test_top_down_leadership_and_measure_report(
@@ -187,10 +182,10 @@ async def test_top_down_leadership_and_measure_report(
             r.id for r in await session.scalars(select(RiskPoint).order_by(RiskPoint.id))
         )
     await press(dp, bot, staff, RiskCb(action="open", id=second).pack())
-    assert zh("risks.dispute") in buttons(last(bot, staff).reply_markup)
+    assert zh("risks.dispute") in buttons(bot.last_sent(staff).reply_markup)
     await press(dp, bot, staff, RiskCb(action="dispute", id=second).pack())
     await say(dp, bot, staff, "本岗位不经手现金")
-    assert last(bot, staff).text == zh("risks.disputed")
+    assert bot.last_sent(staff).text == zh("risks.disputed")
     await press(dp, bot, staff, RiskCb(action="accept", id=first).pack())
     await press(dp, bot, staff, RiskCb(action="assess", id=first).pack())
     for value in (3, 3, 3, 3, 3):
@@ -225,11 +220,11 @@ async def test_top_down_leadership_and_measure_report(
         assert risk is not None and risk.status == "collective_discussion"
     await press(dp, bot, leader, RiskCb(action="discuss", id=risk.id).pack())
     await say(dp, bot, leader, "2027-01-01")
-    assert zh("register.date_future") in last(bot, leader).text
+    assert zh("register.date_future") in bot.last_sent(leader).text
     await say(dp, bot, leader, "11月20日")
     await say(dp, bot, leader, "班子会议集体研究同意")
     await press(dp, bot, leader, RiskCb(action="self_ok", id=risk.id).pack())
-    assert last(bot, leader).text == zh("risks.to_committee")
+    assert bot.last_sent(leader).text == zh("risks.to_committee")
     async with unit_of_work(sessionmaker) as session:
         done = await session.get(RiskPoint, risk.id)
         assert done is not None and done.status == "standing_committee"
@@ -246,14 +241,15 @@ async def test_top_down_leadership_and_measure_report(
 
     clock.advance(timedelta(days=40))
     await say(dp, bot, staff, "/measures")
-    assert "限时办结" in "".join(buttons(last(bot, staff).reply_markup))
-    assert zh("measures.overdue_mark").strip() in "".join(buttons(last(bot, staff).reply_markup))
+    labels = "".join(buttons(bot.last_sent(staff).reply_markup))
+    assert "限时办结" in labels
+    assert zh("measures.overdue_mark").strip() in labels
     await press(dp, bot, staff, MeasureCb(action="open", id=measure.id).pack())
-    assert zh("measures.overdue") in last(bot, staff).text
+    assert zh("measures.overdue") in bot.last_sent(staff).text
     await press(dp, bot, org.outsider, MeasureCb(action="open", id=measure.id).pack())
     assert last_alert(bot) == zh("register.not_found")
     await press(dp, bot, staff, MeasureCb(action="status", id=measure.id, value=1).pack())
     await say(dp, bot, staff, "已全部限时办结")
-    assert "限时办结" in last(bot, staff).text
+    assert "限时办结" in bot.last_sent(staff).text
     async with unit_of_work(sessionmaker) as session:
         assert (await session.get(ControlMeasure, measure.id)).status == "done"  # type: ignore[union-attr]

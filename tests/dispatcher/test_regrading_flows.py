@@ -10,14 +10,12 @@ from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy import select
 
 from bot.app.wiring import create_dispatcher
-from bot.domain.clock import FakeClock
-from bot.settings import Settings
 from handlers.callbacks import RegradeCb, RiskCb
 from handlers.staff.regrading import Regrade
 from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.register import ControlMeasure, RiskPoint
-from tests.dispatcher.helpers import last_alert, press, zh
+from tests.dispatcher.helpers import Flow, last_alert, press, zh
 from tests.kit.mocked_bot import MockedBot, message_update, user
 from tests.kit.register import People
 from tests.kit.regrading import (
@@ -29,15 +27,9 @@ from tests.kit.uow import unit_of_work
 
 
 async def test_revising_the_factors_survives_a_restart(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-    fresh_storage: BaseStorage,
-    risk_id: int,
+    flow: Flow, fresh_storage: BaseStorage, risk_id: int
 ) -> None:
+    dp, bot, org, sessionmaker, clock, settings = flow
     await press(dp, bot, org.staff, RegradeCb(a="open", r=risk_id).pack())
     assert "现风险等级：三级" in bot.last_text(org.staff)
     await press(dp, bot, org.staff, RegradeCb(a="f", r=risk_id).pack())

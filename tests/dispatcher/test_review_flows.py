@@ -6,7 +6,6 @@ a stale card refused without change."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NamedTuple
 
 import pytest
 from aiogram import Dispatcher
@@ -27,7 +26,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import RiskPoint
 from storage.models.review import ReviewNote, RiskReview
-from tests.dispatcher.helpers import buttons, last_alert, press, say, zh
+from tests.dispatcher.helpers import Flow, buttons, last_alert, press, say, zh
 from tests.kit.mocked_bot import MockedBot
 from tests.kit.register import People
 from tests.kit.regrading import (
@@ -41,35 +40,9 @@ MID = dict.fromkeys(LOW, 3)
 HIGH = dict.fromkeys(LOW, 5)
 
 
-class Flow(NamedTuple):
-    """What every flow here works with: the dispatcher and its bot, the organisation, the
-    database, the clock and the settings."""
-
-    dp: Dispatcher
-    bot: MockedBot
-    org: People
-    sessionmaker: SessionMaker
-    clock: FakeClock
-    settings: Settings
-
-
-@pytest.fixture
-def flow(
-    dp: Dispatcher,
-    bot: MockedBot,
-    org: People,
-    sessionmaker: SessionMaker,
-    clock: FakeClock,
-    settings: Settings,
-) -> Flow:
-    return Flow(dp, bot, org, sessionmaker, clock, settings)
-
-
 def shown(bot: MockedBot, chat_id: int) -> SendMessage | EditMessageText:
     """The last message sent or edited for this chat (the card edits in place)."""
-    sent = [m for m in bot.sent(chat_id) if isinstance(m, SendMessage | EditMessageText)]
-    assert sent, "nothing sent"
-    return sent[-1]
+    return bot.last_sent(chat_id, SendMessage | EditMessageText)
 
 
 async def declare(

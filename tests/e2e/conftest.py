@@ -24,6 +24,7 @@ from bot.demo import PERSONAS, seed_demo
 from bot.domain.clock import FakeClock
 from bot.sandbox import WORLD_KEY, World, create_sandbox_app
 from bot.sandbox.bot_process import BotProcess
+from bot.scheduling.runner import JobRunner
 from bot.settings import PROJECT_ROOT, Settings
 from storage.db import SessionMaker
 from tests.kit.persona import SandboxClient
@@ -157,3 +158,9 @@ async def bot_process(
         yield process
     finally:
         await process.kill()
+
+
+@pytest.fixture
+def runner(bot_running: RunningBot) -> JobRunner:
+    """The running bot's job runner: a test ticks its scheduled jobs with it."""
+    return bot_running.dp["job_runner"]

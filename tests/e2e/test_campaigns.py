@@ -19,6 +19,7 @@ from storage.models.org import Person, RoleAssignment, Unit
 from storage.models.outbox import OutboxMessage
 from tests.e2e.conftest import SQLITE_ONLY, RunningBot
 from tests.e2e.test_grading import declare_low_risk, tap, zh
+from tests.kit.grading_ui import choose_language
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.uow import unit_of_work
 
@@ -58,11 +59,10 @@ async def create_health_campaign(admin: Persona, name: str, deadline: str) -> No
 
 
 async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
-    kit: SandboxClient, bot_running: RunningBot
+    kit: SandboxClient, bot_running: RunningBot, runner: JobRunner
 ) -> None:
     clock, sessionmaker, _ = bot_running.context()
     admin, staff, colleague = await kit.personas_for(ADMIN, STAFF, COLLEAGUE)
-    runner: JobRunner = bot_running.dp["job_runner"]
 
     # Bad input on the way gets a hint and the same question; nothing is stored.
     await admin.send("/campaign")
@@ -134,15 +134,12 @@ async def test_reminders_go_to_missing_posts_and_stop_when_done_or_closed(
 
 
 async def test_reminders_in_each_language_and_a_missed_offset_made_up_once(
-    kit: SandboxClient, bot_running: RunningBot
+    kit: SandboxClient, bot_running: RunningBot, runner: JobRunner
 ) -> None:
     clock, sessionmaker, _ = bot_running.context()
     admin, emily, staff = await kit.personas_for(ADMIN, STAFF_EN, STAFF)
-    runner: JobRunner = bot_running.dp["job_runner"]
     # Emily chose English (what the bot writes to someone unprompted follows that choice).
-    await emily.send("/language")
-    await tap(emily, "English")
-    await emily.expect("Language set to English")
+    await choose_language(emily, "en")
 
     await admin.send("/campaign")
     await tap(admin, zh("campaign.new"))
@@ -280,9 +277,7 @@ async def test_an_english_speaking_admin_sees_the_wizard_and_card_in_english(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
     admin = await kit.persona_for(ADMIN)
-    await admin.send("/language")
-    await tap(admin, "English")
-    await admin.expect("Language set to English")
+    await choose_language(admin, "en")
     await admin.send("/campaign")
     await admin.expect(translate("campaign.list_empty", "en"))
     await tap(admin, translate("campaign.new", "en"))

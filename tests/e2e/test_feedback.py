@@ -39,6 +39,7 @@ from tests.kit.feedback import open_round
 from tests.kit.grading_ui import tap
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.publicity import approved_risks, post_named
+from tests.kit.rows import count_rows
 
 ADMIN, BUREAU, DEPT, STAFF, OTHER = 100001, 100003, 100004, 100005, 100008
 CITIZEN, ALEX = 100101, 100102
@@ -152,9 +153,16 @@ async def _feedback_id(sessionmaker: SessionMaker, code: str) -> int:
         return feedback_id
 
 
-async def _audit_count(sessionmaker: SessionMaker) -> int:
-    async with sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(AuditLog)) or 0)
+async def _forged_answer_refused(official: Persona, sessionmaker: SessionMaker, code: str) -> int:
+    """`official`, with nothing in their inbox, presses a forged "answer" on the item `code`:
+    told it is not theirs. Returns the item's id."""
+    feedback_id = await _feedback_id(sessionmaker, code)
+    await official.send("/feedback")
+    await official.expect(zh("feedback.inbox.empty"))
+    forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
+    await official.press_data((await official.last_bot_message()).message_id, forged)
+    await official.expect_notice(zh("feedback.not_yours"))
+    return feedback_id
 
 
 async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated(
@@ -183,14 +191,9 @@ async def test_an_anonymous_objection_with_a_photo_is_answered_tracked_and_rated
     assert "张大爷" not in notice.text and zh("feedback.kind.objection") in notice.text
 
     # Another branch's reviewer presses a forged "answer": told, nothing written.
-    feedback_id = await _feedback_id(sessionmaker, receipt)
-    before = await _audit_count(sessionmaker)
-    await other.send("/feedback")
-    await other.expect(zh("feedback.inbox.empty"))
-    forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
-    await other.press_data((await other.last_bot_message()).message_id, forged)
-    await other.expect_notice(zh("feedback.not_yours"))
-    assert await _audit_count(sessionmaker) == before
+    before = await count_rows(sessionmaker, AuditLog)
+    feedback_id = await _forged_answer_refused(other, sessionmaker, receipt)
+    assert await count_rows(sessionmaker, AuditLog) == before
 
     # The department answers; the card showed the photo button and no name.
     await dept.send("/feedback")
@@ -234,12 +237,7 @@ async def test_alex_in_english_is_answered_by_the_bureau_and_appeals_once(
     await bureau.expect(receipt, timeout=20)
 
     # The department is a lower tier: its forged answer is refused.
-    feedback_id = await _feedback_id(sessionmaker, receipt)
-    await dept.send("/feedback")
-    await dept.expect(zh("feedback.inbox.empty"))
-    forged = InboxCb(action=InboxAction.ANSWER, feedback_id=feedback_id, version=0).pack()
-    await dept.press_data((await dept.last_bot_message()).message_id, forged)
-    await dept.expect_notice(zh("feedback.not_yours"))
+    await _forged_answer_refused(dept, sessionmaker, receipt)
 
     await bureau.send("/feedback")
     card = await bureau.expect(receipt)
@@ -286,11 +284,10 @@ async def test_a_misconduct_report_reaches_the_commission_only(
 async def test_the_ladder_climbs_once_per_step_and_the_commission_disposes(
     kit: SandboxClient,
     codes: dict[str, str],
-    bot_running: RunningBot,
+    runner: JobRunner,
     sessionmaker: SessionMaker,
     clock: FakeClock,
 ) -> None:
-    runner: JobRunner = bot_running.dp["job_runner"]
     citizen = await kit.persona_for(CITIZEN)
     dept, bureau, admin = [await kit.persona_for(i) for i in (DEPT, BUREAU, ADMIN)]
     receipt = await _give(citizen, codes["医政审批岗"], "feedback.kind.comment", OBJECTION)
@@ -350,7 +347,7 @@ async def test_forged_links_stale_buttons_and_risks_not_in_publicity_write_nothi
     outside = await approved_risks(sessionmaker, await post_named(sessionmaker, "招生管理岗"), 1)
     closed = await open_round(sessionmaker, clock, outside, state=RoundState.CLOSED)
     citizen = await kit.persona_for(CITIZEN)
-    before = await _audit_count(sessionmaker)
+    before = await count_rows(sessionmaker, AuditLog)
     await citizen.send("/start fb_NOSUCHCODE123")
     await citizen.expect(zh("publicity.not_found"))
     message = await citizen.last_bot_message()
@@ -366,7 +363,7 @@ async def test_forged_links_stale_buttons_and_risks_not_in_publicity_write_nothi
     await citizen.expect(zh("feedback.track.not_found"))
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Feedback)) == 0
-    assert await _audit_count(sessionmaker) == before
+    assert await count_rows(sessionmaker, AuditLog) == before
 
 
 async def test_anonymity_scan_finds_the_sender_nowhere_an_official_looks(

@@ -28,12 +28,11 @@ DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER = 100004, 100003, 100008  # 周�
 
 
 async def test_a_level_three_risk_goes_through_every_step(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+    kit: SandboxClient, clock: FakeClock, runner: JobRunner
 ) -> None:
     staff, colleague, dept, bureau, outsider = await kit.personas_for(
         STAFF, COLLEAGUE, DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER
     )
-    runner: JobRunner = bot_running.dp["job_runner"]
 
     risk_id = await declare_low_risk(staff, "窗口受理时优亲厚友")
     await colleague.expect("进入社会评议", timeout=20)  # the colleagues are invited
@@ -72,10 +71,9 @@ async def test_a_level_three_risk_goes_through_every_step(
 
 
 async def test_the_responsible_person_is_reminded_before_and_after_a_deadline(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+    kit: SandboxClient, clock: FakeClock, runner: JobRunner
 ) -> None:
     staff = await kit.persona_for(STAFF)
-    runner: JobRunner = bot_running.dp["job_runner"]
     await declare_low_risk(staff, "收费时不开票据")  # one measure, due at the end of the quarter
     await runner.tick()
     await staff.expect_nothing(seconds=1)  # a month away: no reminder yet
@@ -94,10 +92,9 @@ async def test_the_responsible_person_is_reminded_before_and_after_a_deadline(
 
 
 async def test_a_return_loop_and_a_level_set_with_a_reason(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+    kit: SandboxClient, clock: FakeClock, runner: JobRunner
 ) -> None:
     staff, dept, bureau = await kit.personas_for(STAFF, DEPT_REVIEWER, BUREAU_REVIEWER)
-    runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await declare_low_risk(staff, "档案调阅不登记")
     clock.advance(timedelta(days=5, minutes=1))
     await runner.tick()
@@ -163,12 +160,11 @@ async def test_a_leadership_risk_goes_to_the_commission(
 
 
 async def test_a_level_one_risk_is_decided_by_the_commission_and_a_stale_card_does_nothing(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock
+    kit: SandboxClient, clock: FakeClock, runner: JobRunner
 ) -> None:
     staff, commission, dept, bureau = await kit.personas_for(
         STAFF, 100001, DEPT_REVIEWER, BUREAU_REVIEWER
     )
-    runner: JobRunner = bot_running.dp["job_runner"]
 
     # A level-3 item both the department and the bureau above it may review: the bureau's
     # card goes stale when the department acts first.

@@ -14,7 +14,7 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.i18n import translate
 from bot.scheduling.runner import JobRunner
-from tests.e2e.conftest import RunningBot, Sandbox
+from tests.e2e.conftest import Sandbox
 from tests.kit.browser import SCREENSHOTS, layout_problems, phone_page, playwright
 from tests.kit.grading_ui import choose_language, declare, open_inbox_kind, plain
 from tests.kit.persona import SandboxClient
@@ -42,7 +42,7 @@ async def show(page: Any, name: str, expected: str, shot: str) -> None:
 async def test_every_screen_fits_a_phone(
     kit: SandboxClient,
     sandbox: Sandbox,
-    bot_running: RunningBot,
+    runner: JobRunner,
     clock: FakeClock,
     tmp_path: Path,
     locale: str,
@@ -56,7 +56,6 @@ async def test_every_screen_fits_a_phone(
         deadline="quarter", locale=locale,
     )  # fmt: skip
     # The colleagues' window closes on schedule; the department's reviewer gets the card.
-    runner: JobRunner = bot_running.dp["job_runner"]
     clock.advance(timedelta(days=5, minutes=1))
     await runner.tick()
     await dept.expect(f"#{risk_id}", timeout=20)

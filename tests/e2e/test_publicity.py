@@ -28,6 +28,7 @@ from tests.e2e.conftest import RunningBot
 from tests.kit.grading_ui import tap
 from tests.kit.persona import Persona, SandboxClient
 from tests.kit.publicity import RESPONSIBLE, approved_risks, post_named
+from tests.kit.rows import count_rows
 
 ADMIN, STAFF, CITIZEN, ALEX = 100001, 100005, 100101, 100102  # 李纪委, 王芳, 张大爷, Alex
 STAFF_NAMES = ("王芳", "郑强", "李纪委", "孙局长", "周科长", RESPONSIBLE)
@@ -75,27 +76,21 @@ async def _subscribe_to(citizen: Persona, unit: str, save: str, done: str) -> No
     await citizen.expect(done)
 
 
-async def _count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
-    async with sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
-
-
 async def _eventually_count(
     sessionmaker: SessionMaker, expected: int, model: type, *where: object
 ) -> None:
     """The reply is sent before the update's transaction commits: wait for the commit."""
     for _ in range(50):
-        if await _count(sessionmaker, model, *where) == expected:
+        if await count_rows(sessionmaker, model, *where) == expected:
             return
         await asyncio.sleep(0.1)
-    assert await _count(sessionmaker, model, *where) == expected
+    assert await count_rows(sessionmaker, model, *where) == expected
 
 
 async def test_the_commission_opens_a_round_the_channel_and_a_subscriber_follow_it(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
+    kit: SandboxClient, clock: FakeClock, sessionmaker: SessionMaker, runner: JobRunner
 ) -> None:
     ids = await _risks(sessionmaker)
-    runner: JobRunner = bot_running.dp["job_runner"]
     admin, citizen = await kit.persona_for(ADMIN), await kit.persona_for(CITIZEN)
     await _subscribe_to(citizen, "卫生局", "💾 保存", "已订阅")
 
@@ -176,10 +171,9 @@ async def test_citizens_browse_to_a_card_in_both_languages(
 
 
 async def test_a_scheduled_round_opens_on_its_date_and_a_sticker_changes_nothing(
-    kit: SandboxClient, bot_running: RunningBot, clock: FakeClock, sessionmaker: SessionMaker
+    kit: SandboxClient, clock: FakeClock, sessionmaker: SessionMaker, runner: JobRunner
 ) -> None:
     await _risks(sessionmaker)
-    runner: JobRunner = bot_running.dp["job_runner"]
     admin = await kit.persona_for(ADMIN)
     await admin.send("/publicity")
     await tap(admin, zh("publicity.admin.new"))
@@ -207,12 +201,12 @@ async def test_a_scheduled_round_opens_on_its_date_and_a_sticker_changes_nothing
     assert await kit.channel_posts() == []
     clock.set(datetime(2026, 11, 28, 0, 59, tzinfo=UTC))  # 08:59 on the 28th in Shanghai
     await runner.tick()
-    assert await _count(sessionmaker, PublicityRound, PublicityRound.status == "open") == 0
+    assert await count_rows(sessionmaker, PublicityRound, PublicityRound.status == "open") == 0
     clock.set(datetime(2026, 11, 28, 1, 1, tzinfo=UTC))  # 09:01: it opens
     await runner.tick()
     header = await kit.expect_channel_post("廉政风险点社会公示")
     assert "2 个廉政风险点" in header.text
-    assert await _count(sessionmaker, PublicityRound, PublicityRound.status == "open") == 1
+    assert await count_rows(sessionmaker, PublicityRound, PublicityRound.status == "open") == 1
 
 
 async def test_stale_and_forged_buttons_and_non_admins_change_nothing(
@@ -242,7 +236,7 @@ async def test_stale_and_forged_buttons_and_non_admins_change_nothing(
     await admin.expect(zh("publicity.wizard.cancelled"))
     await admin.press_data(units.message_id, confirm)
     await admin.expect_notice(zh("publicity.stale"))
-    assert await _count(sessionmaker, PublicityRound) == 0
+    assert await count_rows(sessionmaker, PublicityRound) == 0
     async with sessionmaker() as session:
         statuses = set(await session.scalars(select(RiskPoint.status)))
     assert statuses == {"approved"}

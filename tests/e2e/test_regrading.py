@@ -91,11 +91,10 @@ async def regrading_reminders(sessionmaker: SessionMaker) -> int:
 
 
 async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level(
-    kit: SandboxClient, bot_running: RunningBot
+    kit: SandboxClient, bot_running: RunningBot, runner: JobRunner
 ) -> None:
     clock, sessionmaker, settings = bot_running.context()
     staff, dept, bureau = await kit.personas_for(STAFF, DEPT_REVIEWER, BUREAU_REVIEWER)
-    runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await approve_level_three(kit, runner, clock, staff, "窗口受理优亲厚友")
     await publicise(sessionmaker, clock, settings, risk_id)
 
@@ -167,13 +166,12 @@ async def test_a_risk_due_again_is_revised_and_goes_to_the_tier_of_its_new_level
 
 
 async def test_a_reviewer_reopens_an_active_risk_and_the_holder_confirms_it_unchanged(
-    kit: SandboxClient, bot_running: RunningBot
+    kit: SandboxClient, bot_running: RunningBot, runner: JobRunner
 ) -> None:
     clock, sessionmaker, settings = bot_running.context()
     staff, dept, bureau, outsider = await kit.personas_for(
         STAFF, DEPT_REVIEWER, BUREAU_REVIEWER, OTHER_REVIEWER
     )
-    runner: JobRunner = bot_running.dp["job_runner"]
     risk_id = await approve_level_three(kit, runner, clock, staff, "档案调阅不登记")
     await publicise(sessionmaker, clock, settings, risk_id)
 
@@ -231,11 +229,10 @@ async def test_a_reviewer_reopens_an_active_risk_and_the_holder_confirms_it_unch
 
 
 async def test_an_english_holder_re_grades_from_risks_and_adds_a_measure(
-    kit: SandboxClient, bot_running: RunningBot
+    kit: SandboxClient, bot_running: RunningBot, runner: JobRunner
 ) -> None:
     clock, sessionmaker, settings = bot_running.context()
     emily, commission = await kit.personas_for(ENGLISH_STAFF, COMMISSION)
-    runner: JobRunner = bot_running.dp["job_runner"]
     config = ReviewConfig.from_settings(settings)
     # She never chose a language: her Telegram app says English, and the bot keeps that from
     # what she writes, so notices sent later (not replies) are in English too.

@@ -22,6 +22,7 @@ from storage.models.org import RoleAssignment
 from storage.models.outbox import OutboxMessage, OutboxStatus
 from storage.models.register import ControlMeasure, MeasureReport, Power, RiskPoint
 from tests.kit.register import People, load, make_people
+from tests.kit.rows import outbox_rows
 from tests.kit.uow import unit_of_work
 
 MORNING = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)  # 09:30 in Asia/Shanghai
@@ -46,9 +47,7 @@ async def new_campaign(
 
 
 async def reminders(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with unit_of_work(sessionmaker) as session:
-        query = select(OutboxMessage).where(OutboxMessage.kind == campaigns.KIND)
-        return list(await session.scalars(query.order_by(OutboxMessage.id)))
+    return await outbox_rows(sessionmaker, OutboxMessage.kind == campaigns.KIND)
 
 
 async def run(sessionmaker: SessionMaker, clock: FakeClock, settings: Settings) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import FakeClock
@@ -20,6 +20,7 @@ from storage.db import SessionMaker
 from storage.models.idempotency import IdempotencyKey
 from storage.models.register import Power, Rule
 from tests.kit.register import People, make_people
+from tests.kit.rows import count_rows
 from tests.kit.uow import unit_of_work
 
 KEY = "k" * 32
@@ -38,11 +39,6 @@ def maker(session: AsyncSession, people: People, made: list[int]) -> Callable[[]
         return rule
 
     return create
-
-
-async def rules(sessionmaker: SessionMaker) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(select(func.count()).select_from(Rule)) or 0)
 
 
 async def test_a_key_makes_one_record_and_returns_it_after(
@@ -72,7 +68,7 @@ async def test_a_key_makes_one_record_and_returns_it_after(
                 session, clock, person_id=people.staff_id, key=KEY, model=Power,
                 create=maker(session, people, made),  # type: ignore[arg-type]
             )  # fmt: skip
-    assert (len(made), await rules(sessionmaker)) == (2, 2)
+    assert (len(made), await count_rows(sessionmaker, Rule)) == (2, 2)
 
 
 async def test_without_a_key_it_simply_creates(
@@ -85,7 +81,7 @@ async def test_without_a_key_it_simply_creates(
                 session, clock, person_id=people.staff_id, key=None, model=Rule,
                 create=maker(session, people, made),
             )  # fmt: skip
-    assert await rules(sessionmaker) == 2
+    assert await count_rows(sessionmaker, Rule) == 2
 
 
 async def test_two_presses_at_once_make_one_record(
@@ -116,7 +112,7 @@ async def test_two_presses_at_once_make_one_record(
     finally:
         await first_session.close()
         await second_session.close()
-    assert (len(made), await rules(sessionmaker)) == (1, 1)
+    assert (len(made), await count_rows(sessionmaker, Rule)) == (1, 1)
 
 
 async def test_the_scheduled_prune_forgets_old_keys_and_keeps_fresh_ones(
@@ -146,5 +142,5 @@ async def test_the_scheduled_prune_forgets_old_keys_and_keeps_fresh_ones(
     assert left == [KEY]
     again, new = await confirm(KEY)
     assert (again.id, new) == (fresh.id, False)
-    assert (len(made), await rules(sessionmaker)) == (2, 2)
+    assert (len(made), await count_rows(sessionmaker, Rule)) == (2, 2)
     assert old.id != fresh.id

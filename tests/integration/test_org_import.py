@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.domain.clock import FakeClock
 from bot.domain.roles import Role
@@ -18,6 +18,7 @@ from storage.db import SessionMaker
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
 from tests.kit.org import audit_count
+from tests.kit.rows import count_rows
 from tests.kit.uow import unit_of_work
 
 DEMO = Path(__file__).resolve().parents[2] / "bot" / "demo"
@@ -36,11 +37,6 @@ def table(
     path = tmp_path / name
     write_table(path, header, rows)
     return path
-
-
-async def count(sessionmaker: SessionMaker, model: type) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def units_by_path(sessionmaker: SessionMaker) -> dict[str, Unit]:
@@ -88,7 +84,7 @@ async def test_the_demo_organisation_imports_twice_alike(
     async with unit_of_work(sessionmaker) as session:
         await import_units(session, clock, DEMO / "units.csv")
         first = await import_people(session, clock, DEMO / "people.csv", ttl_days=14)
-    audit_rows, people = await audit_count(sessionmaker), await count(sessionmaker, Person)
+    audit_rows, people = await audit_count(sessionmaker), await count_rows(sessionmaker, Person)
     assert first.created == people == 10
     async with unit_of_work(sessionmaker) as session:
         await import_units(session, clock, DEMO / "units.csv")
@@ -132,7 +128,7 @@ async def test_people_are_bound_or_invited_once(
         again = await import_people(session, clock, path, ttl_days=7)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert again.invitations == []
-    assert await count(sessionmaker, Invitation) == 2
+    assert await count_rows(sessionmaker, Invitation) == 2
     assert await audit_count(sessionmaker) == audit_rows
 
 
@@ -160,8 +156,8 @@ async def test_bad_unit_rows_are_reported_and_nothing_is_imported(
     # Row 1 is the header, row 2 the good row: the bad ones are rows 3, 4, ...
     assert found == [(index + 3, key) for index, (_, key) in enumerate(UNIT_PROBLEMS)]
     assert rejected.value.problems[2].values == {"value": "ministry"}
-    assert await count(sessionmaker, Unit) == 0
-    assert await count(sessionmaker, Post) == 0
+    assert await count_rows(sessionmaker, Unit) == 0
+    assert await count_rows(sessionmaker, Post) == 0
     assert await audit_count(sessionmaker) == 0
 
 
@@ -196,8 +192,8 @@ async def test_bad_people_rows_are_reported_and_nothing_is_imported(
     assert found == expected
     duplicate = rejected.value.problems[-1]
     assert duplicate.values == {"value": "700", "other": len(PEOPLE_PROBLEMS) + 1}
-    assert await count(sessionmaker, Person) == 0
-    assert await count(sessionmaker, Invitation) == 0
+    assert await count_rows(sessionmaker, Person) == 0
+    assert await count_rows(sessionmaker, Invitation) == 0
     assert await audit_count(sessionmaker) == audit_rows
 
 
@@ -226,4 +222,4 @@ async def test_unreadable_files_are_refused(
     async with unit_of_work(sessionmaker) as session:
         with pytest.raises(TableError):
             await import_units(session, clock, path)
-    assert await count(sessionmaker, Unit) == 0
+    assert await count_rows(sessionmaker, Unit) == 0

@@ -22,6 +22,7 @@ from storage.models.publicity import PublicityItem, PublicityPost, PublicityRoun
 from storage.models.register import RiskPoint
 from tests.kit.publicity import RESPONSIBLE, approved_risks
 from tests.kit.register import People, load, make_people
+from tests.kit.rows import count_rows
 
 CHANNEL = -1001000000001
 
@@ -37,11 +38,6 @@ async def _setup(sessionmaker: SessionMaker, clock: FakeClock) -> tuple[People, 
     ids = await approved_risks(sessionmaker, people.post_id, 3)
     ids += await approved_risks(sessionmaker, people.other_post_id, 2, level=1)
     return people, ids
-
-
-async def _count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
-    async with sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
 
 
 Register = tuple[People, list[int]]
@@ -85,9 +81,9 @@ async def test_open_now_publicises_posts_and_tells_subscribers_once(
         assert rnd is not None and rnd.status == RoundState.OPEN.value
         statuses = dict((await session.execute(select(RiskPoint.id, RiskPoint.status))).all())
     assert [statuses[i] for i in ids] == ["publicised"] * 3 + ["approved"] * 2
-    assert await _count(sessionmaker, PublicityItem) == 3
-    assert await _count(sessionmaker, AuditLog, AuditLog.action == "risk.publicise") == 3
-    assert await _count(sessionmaker, AuditLog, AuditLog.action == "publicity.open") == 1
+    assert await count_rows(sessionmaker, PublicityItem) == 3
+    assert await count_rows(sessionmaker, AuditLog, AuditLog.action == "risk.publicise") == 3
+    assert await count_rows(sessionmaker, AuditLog, AuditLog.action == "publicity.open") == 1
     # Header + one post for 医政科; only the bureau's subscriber is told.
     async with sessionmaker() as session:
         posts = (
@@ -145,12 +141,12 @@ async def test_close_edits_sent_posts_and_summarises_once(
                 assert rnd is not None
                 await rounds.close_round(session, clock, config, rnd)
             await session.commit()
-    edits = await _count(
+    edits = await count_rows(
         sessionmaker, OutboxMessage, OutboxMessage.kind == "publicity.post_closed"
     )
-    posts = await _count(sessionmaker, PublicityPost, PublicityPost.round_id == round_id)
+    posts = await count_rows(sessionmaker, PublicityPost, PublicityPost.round_id == round_id)
     assert edits == posts == 3  # header, 医政科, 财政局
-    summaries = await _count(
+    summaries = await count_rows(
         sessionmaker, OutboxMessage, OutboxMessage.kind == "publicity.summary"
     )
     assert summaries == 3  # the commission, 刘审核 (卫生局), 孙审核 (财政局)
@@ -178,7 +174,7 @@ async def test_refusals_change_nothing(
                 session, clock, config, actor=admin, draft=rounds.Draft(True, (), False, past)
             )
         await session.rollback()
-    assert await _count(sessionmaker, PublicityRound) == 0
+    assert await count_rows(sessionmaker, PublicityRound) == 0
 
 
 async def test_a_scheduled_round_opens_on_its_date(
@@ -239,8 +235,8 @@ async def test_a_large_round_is_opened_by_the_scheduler_in_chunks_once(
             await session.scalars(select(RiskPoint.status).where(RiskPoint.id.in_(ids)))
         )
     assert statuses == {"publicised"}
-    assert await _count(sessionmaker, AuditLog, AuditLog.action == "risk.publicise") == 5
-    assert await _count(sessionmaker, PublicityPost) == 3  # announced once
+    assert await count_rows(sessionmaker, AuditLog, AuditLog.action == "risk.publicise") == 5
+    assert await count_rows(sessionmaker, PublicityPost) == 3  # announced once
 
 
 async def test_a_unit_with_many_risks_is_split_into_posts_under_the_limit(

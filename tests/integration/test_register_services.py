@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from functools import partial
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import FakeClock
@@ -20,6 +20,7 @@ from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, Power, RiskPoint
 from tests.kit.register import People, make_people
+from tests.kit.rows import count_rows
 from tests.kit.uow import ServiceCall, unit_of_work
 
 FACTORS = {"importance": 4, "discretion": 4, "public": 3, "likelihood": 3, "harm": 4}
@@ -60,13 +61,6 @@ async def staff_power(
     staff = await session.get(Person, org.staff_id)
     assert staff is not None
     return staff, await call(session, powers.add_power, actor=staff, draft=power_draft())
-
-
-async def count(sessionmaker: SessionMaker, model: type, *where: object) -> int:
-    async with unit_of_work(sessionmaker) as session:
-        return int(
-            await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-        )
 
 
 async def test_power_inventory_review_and_notice(
@@ -186,8 +180,8 @@ async def test_declaration_is_all_or_nothing(
             await declare(draft=risk_draft(description="长" * 1001))
         with pytest.raises(ServiceError, match=r"register.bad_factors"):
             await declare(draft=risk_draft(factors=FACTORS | {"harm": 6}))
-    assert await count(sessionmaker, RiskPoint) == 0
-    assert await count(sessionmaker, ControlMeasure) == 0
+    assert await count_rows(sessionmaker, RiskPoint) == 0
+    assert await count_rows(sessionmaker, ControlMeasure) == 0
 
 
 async def test_declare_with_two_measures(

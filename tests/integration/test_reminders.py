@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from bot.domain.clock import FakeClock
 from bot.domain.due import DailyAt
 from bot.domain.risk_workflow import RiskState
@@ -15,10 +13,10 @@ from bot.scheduling.runner import JobRunner, PeriodicJob, run_job
 from bot.services import review
 from bot.settings import Settings
 from storage.db import SessionMaker
-from storage.models.outbox import OutboxMessage
 from storage.models.register import ControlMeasure, MeasureStatus, RiskPoint
 from tests.kit.org import make_org, make_person
 from tests.kit.register import make_people
+from tests.kit.rows import outbox_rows
 from tests.kit.uow import unit_of_work
 
 # 2026-11-26 09:00 in Asia/Shanghai.
@@ -56,11 +54,6 @@ async def add_measure(
         return measure.id
 
 
-async def outbox(sessionmaker: SessionMaker) -> list[OutboxMessage]:
-    async with unit_of_work(sessionmaker) as session:
-        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
 async def test_due_soon_and_overdue_measures_are_reminded_once(
     sessionmaker: SessionMaker, clock: FakeClock, settings: Settings
 ) -> None:
@@ -79,7 +72,7 @@ async def test_due_soon_and_overdue_measures_are_reminded_once(
 
     jobs = runner(sessionmaker, clock, settings)
     assert await jobs.tick() == ["remind_measures"]
-    rows = await outbox(sessionmaker)
+    rows = await outbox_rows(sessionmaker)
     assert [r.dedup_key for r in rows] == [
         f"remind:measure:{soon}:2026-11-26",
         f"remind:measure:{late}:overdue:0",
@@ -93,7 +86,7 @@ async def test_due_soon_and_overdue_measures_are_reminded_once(
 
     # Run again the same day (a second process, or a forced rerun): nothing new.
     await remind_measures_again(sessionmaker, clock, settings)
-    assert len(await outbox(sessionmaker)) == 2
+    assert len(await outbox_rows(sessionmaker)) == 2
 
 
 async def remind_measures_again(
@@ -112,11 +105,11 @@ async def test_next_days_remind_daily_until_done_and_overdue_weekly(
     late = await add_measure(sessionmaker, org.post_id, owner, TODAY - timedelta(days=1))
     jobs = runner(sessionmaker, clock, settings)
     await jobs.tick()
-    assert len(await outbox(sessionmaker)) == 2
+    assert len(await outbox_rows(sessionmaker)) == 2
 
     clock.advance(timedelta(days=1))  # `soon` is due today; `late` is 2 days late
     assert await jobs.tick() == ["remind_measures"]
-    keys = [r.dedup_key for r in await outbox(sessionmaker)]
+    keys = [r.dedup_key for r in await outbox_rows(sessionmaker)]
     assert keys[2:] == [f"remind:measure:{soon}:2026-11-27"]
 
     async with unit_of_work(sessionmaker) as session:
@@ -128,7 +121,7 @@ async def test_next_days_remind_daily_until_done_and_overdue_weekly(
     # Down for a week: one catch-up run, the overdue one reminded for its second week only.
     clock.advance(timedelta(days=7))
     assert await jobs.tick() == ["remind_measures"]
-    keys = [r.dedup_key for r in await outbox(sessionmaker)]
+    keys = [r.dedup_key for r in await outbox_rows(sessionmaker)]
     assert keys[3:] == [f"remind:measure:{late}:overdue:1"]
     assert await jobs.tick() == []
 
@@ -161,11 +154,11 @@ async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
     job = PeriodicJob("remind_reviews", DailyAt(time(9, 0)), remind_reviews)
     jobs = JobRunner([job], sessionmaker, clock, settings)
     await jobs.tick()
-    assert [r for r in await outbox(sessionmaker) if r.kind == "remind.review"] == []  # fresh
+    assert [r for r in await outbox_rows(sessionmaker) if r.kind == "remind.review"] == []  # fresh
 
     clock.advance(timedelta(days=settings.review_reminder_days))
     assert await jobs.tick() == ["remind_reviews"]
-    sent = [r for r in await outbox(sessionmaker) if r.kind == "remind.review"]
+    sent = [r for r in await outbox_rows(sessionmaker) if r.kind == "remind.review"]
     by_chat = {r.chat_id: r.payload["text"] for r in sent}
     assert set(by_chat) == reviewers | {people.admin}
     assert f"#{risk_ids[1]} " in by_chat[people.admin]
@@ -175,17 +168,21 @@ async def test_reviews_waiting_too_long_remind_who_must_act_once_a_day(
 
     # A second run the same day adds nothing; the next day reminds again.
     await run_job(remind_reviews, sessionmaker, clock, settings)
-    assert len([r for r in await outbox(sessionmaker) if r.kind == "remind.review"]) == len(sent)
-    clock.advance(timedelta(days=1))
-    await jobs.tick()
-    assert len([r for r in await outbox(sessionmaker) if r.kind == "remind.review"]) == 2 * len(
+    assert len([r for r in await outbox_rows(sessionmaker) if r.kind == "remind.review"]) == len(
         sent
     )
+    clock.advance(timedelta(days=1))
+    await jobs.tick()
+    assert len(
+        [r for r in await outbox_rows(sessionmaker) if r.kind == "remind.review"]
+    ) == 2 * len(sent)
 
     # Twice the limit: the tier above the graded review (here the commission) hears of it.
     clock.advance(timedelta(days=settings.review_reminder_days - 1))
     await jobs.tick()
-    latest = [r for r in await outbox(sessionmaker) if r.kind == "remind.review"][-len(sent) :]
+    latest = [r for r in await outbox_rows(sessionmaker) if r.kind == "remind.review"][
+        -len(sent) :
+    ]
     text = {r.chat_id: r.payload["text"] for r in latest}[people.admin]
     assert translate(
         "reminders.review_item_escalated", "zh", id=risk_ids[0], title="审批不公",

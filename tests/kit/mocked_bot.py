@@ -118,6 +118,12 @@ class MockedBot(Bot):
             and (chat_id is None or int(getattr(m, "chat_id", 0) or 0) == chat_id)
         ]
 
+    def last_sent(self, chat_id: int, kind: Any = SendMessage) -> Any:
+        """The last message of `kind` (a method class, or a union of them) sent to the chat."""
+        sent = [m for m in self.sent(chat_id) if isinstance(m, kind)]
+        assert sent, f"nothing was sent to {chat_id}"
+        return sent[-1]
+
     def last_text(self, chat_id: int) -> str:
         for method in reversed(self.sent(chat_id)):
             text = getattr(method, "text", None)

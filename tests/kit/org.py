@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -15,6 +15,7 @@ from storage.db import SessionMaker
 from storage.models.audit import AuditLog
 from storage.models.invitation import Invitation
 from storage.models.org import Person, Post, Unit
+from tests.kit.rows import count_rows
 from tests.kit.uow import unit_of_work
 
 
@@ -102,11 +103,8 @@ async def make_invitation(
 
 
 async def audit_count(sessionmaker: SessionMaker, action: str | None = None) -> int:
-    query = select(func.count()).select_from(AuditLog)
-    if action is not None:
-        query = query.where(AuditLog.action == action)
-    async with unit_of_work(sessionmaker) as session:
-        return int(await session.scalar(query) or 0)
+    where = () if action is None else (AuditLog.action == action,)
+    return await count_rows(sessionmaker, AuditLog, *where)
 
 
 async def person_by_telegram_id(sessionmaker: SessionMaker, telegram_id: int) -> Person | None:

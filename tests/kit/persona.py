@@ -154,23 +154,10 @@ class SandboxClient:
                 raise SandboxError(f"{method} {path} → {resp.status}: {body}")
             return body
 
-    async def persona(
-        self,
-        name: str,
-        lang: str = "zh-hans",
-        *,
-        username: str | None = None,
-        user_id: int | None = None,
-        title: str = "",
-    ) -> Persona:
-        """Create a persona (a fresh user id unless one is given)."""
-        body = {
-            "name": name,
-            "language_code": lang,
-            "username": username,
-            "user_id": user_id,
-            "title": title,
-        }
+    async def persona(self, name: str, lang: str = "zh-hans", **options: Any) -> Persona:
+        """Create a persona (a fresh user id unless `user_id` is given); the sandbox's other
+        options (`username`, `title`, `last_name`) pass through as they are."""
+        body = {"name": name, "language_code": lang, **options}
         info = await self.request("POST", "/api/personas", json=body)
         return Persona(self, info)
 

@@ -81,11 +81,10 @@ async def create_campaign(
         created_at=clock.now(),
         units=[CampaignUnit(unit_id=unit_id) for unit_id in ids],
     )
-    await audit.record_new(
+    return await audit.record_new(
         session, clock, campaign, actor=actor, action="campaign.create",
         fields=("name", "requirement", "deadline"), extra={"units": ids},
     )  # fmt: skip
-    return campaign
 
 
 async def _cancel_pending(

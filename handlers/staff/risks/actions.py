@@ -36,6 +36,7 @@ from handlers.staff.risks.keyboards import (
 from handlers.ui.context import Ctx
 from handlers.ui.labels import DATE_REFUSED, N_, label
 from handlers.ui.query import message_of
+from handlers.ui.refusals import step_data
 from handlers.ui.routes import Presses
 from handlers.ui.steps import finish_step, typed
 from storage.models.org import Post
@@ -85,7 +86,7 @@ async def start_step(
 
 
 async def enter_dispute_reason(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    risk_id = (await state.get_data())["risk_id"]
+    risk_id = (await step_data(state))["risk_id"]
     typed(message.text, COMMENT_MAX)
     await finish_step(
         state,
@@ -124,7 +125,7 @@ async def enter_discussion_date(message: Message, state: FSMContext, ctx: Ctx) -
 
 
 async def enter_discussion_summary(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     text = typed(message.text, DESCRIPTION_MAX)
     risk = await finish_step(state, risk_service.record_discussion(
         ctx.session, ctx.clock, actor=ctx.person, risk_id=data["risk_id"],
@@ -136,7 +137,7 @@ async def enter_discussion_summary(message: Message, state: FSMContext, ctx: Ctx
 
 
 async def enter_new_description(message: Message, state: FSMContext, ctx: Ctx) -> None:
-    data = await state.get_data()
+    data = await step_data(state)
     text = typed(message.text, DESCRIPTION_MAX)
     await finish_step(state, risk_service.edit_risk(
         ctx.session, ctx.clock, actor=ctx.person, risk_id=data["risk_id"], field="description",

@@ -148,7 +148,3 @@ class RiskStep(StatesGroup):
     discussion_date = Question("risks.ask_discussion_date")
     discussion_summary = Question("risks.ask_discussion_summary")
     description = Question("risks.ask_description")
-
-
-def stale(query: CallbackQuery) -> Any:
-    return query.answer(_("fallback.stale_button"), show_alert=True)
