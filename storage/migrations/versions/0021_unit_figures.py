@@ -1,0 +1,117 @@
+"""unit_figures: each unit's own overview figures, kept exact by a log the register's triggers write"""
+
+from alembic import op
+
+from storage.migrations.columns import create, drop, ix, table
+
+revision: str = "0021"
+down_revision: str | None = "0020"
+
+FIGURES = table(
+    "unit_figures",
+    """
+        unit_id     int
+        figures     text
+        valid_from  date?
+        valid_until date?
+        marker      int
+    """,
+    key=("unit_id",),
+)
+DIRTY = table("unit_figures_dirty", "unit_id int", indexes=[ix("unit_id")])
+
+# Per table the overview counts: the units a set of its rows (`r`) belongs to. Powers count
+# under their own unit and, for "posts with powers", under their post's.
+UNITS_OF = {
+    "posts": "SELECT r.unit_id FROM {rows} r",
+    "powers": "SELECT r.unit_id FROM {rows} r"
+    " UNION SELECT p.unit_id FROM {rows} r JOIN posts p ON p.id = r.post_id",
+    "risk_points": "SELECT p.unit_id FROM {rows} r JOIN posts p ON p.id = r.post_id",
+    "control_measures": "SELECT p.unit_id FROM {rows} r"
+    " JOIN risk_points k ON k.id = r.risk_id JOIN posts p ON p.id = k.post_id",
+    "measure_reports": "SELECT p.unit_id FROM {rows} r"
+    " JOIN control_measures m ON m.id = r.measure_id"
+    " JOIN risk_points k ON k.id = m.risk_id JOIN posts p ON p.id = k.post_id",
+}
+# The columns of each table the lookups above read.
+COLUMNS = {
+    "posts": ("unit_id",),
+    "powers": ("unit_id", "post_id"),
+    "risk_points": ("post_id",),
+    "control_measures": ("risk_id",),
+    "measure_reports": ("measure_id",),
+}
+EVENTS = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
+
+
+def _name(table_name: str, event: str) -> str:
+    return f"trg_{table_name}_unit_figures_{event.lower()}"
+
+
+def _sqlite_triggers() -> list[str]:
+    """SQLite: a row trigger; each row touched logs its unit(s) (a unit logged once a row)."""
+    out = []
+    for table_name, lookup in UNITS_OF.items():
+        for event, sides in EVENTS.items():
+            rows = " UNION ".join(
+                "SELECT " + ", ".join(f"{side}.{c} AS {c}" for c in COLUMNS[table_name])
+                for side in sides
+            )
+            units = lookup.format(rows=f"({rows})")
+            out.append(
+                f"CREATE TRIGGER {_name(table_name, event)} AFTER {event} ON {table_name} "
+                f"BEGIN INSERT INTO unit_figures_dirty (unit_id) "
+                f"SELECT DISTINCT unit_id FROM ({units}) WHERE unit_id IS NOT NULL; END"
+            )
+    return out
+
+
+def _postgres_triggers() -> list[str]:
+    """PostgreSQL: a statement trigger over the statement's rows (transition tables), so a
+    bulk insert logs each unit once, not once a row."""
+    out = []
+    for table_name, lookup in UNITS_OF.items():
+        for event, sides in EVENTS.items():
+            name = _name(table_name, event)
+            rows = " UNION ALL ".join(
+                f"SELECT {', '.join(COLUMNS[table_name])} FROM {side.lower()}_rows"
+                for side in sides
+            )
+            units = lookup.format(rows=f"({rows})")
+            out.append(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"INSERT INTO unit_figures_dirty (unit_id) SELECT DISTINCT unit_id FROM "
+                f"({units}) u WHERE unit_id IS NOT NULL; RETURN NULL; END $$"
+            )
+            referencing = " ".join(f"{side} TABLE AS {side.lower()}_rows" for side in sides)
+            out.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table_name} REFERENCING "
+                f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+    return out
+
+
+def upgrade() -> None:
+    create(FIGURES)
+    # Ids only grow (AUTOINCREMENT on SQLite, a sequence on PostgreSQL): never reused.
+    op.create_table(DIRTY.name, *DIRTY.schema_items(), sqlite_autoincrement=True)
+    op.create_index(op.f("ix_unit_figures_dirty_unit_id"), DIRTY.name, ["unit_id"])
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for statement in _postgres_triggers() if postgres else _sqlite_triggers():
+        op.execute(statement)
+    # Nothing counted yet: every unit is to be counted.
+    op.execute("INSERT INTO unit_figures_dirty (unit_id) SELECT id FROM units")
+
+
+def downgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table_name in UNITS_OF:
+        for event in EVENTS:
+            op.execute(
+                f"DROP TRIGGER {_name(table_name, event)} ON {table_name}"
+                if postgres
+                else f"DROP TRIGGER {_name(table_name, event)}"
+            )
+            if postgres:
+                op.execute(f"DROP FUNCTION {_name(table_name, event)}()")
+    drop(FIGURES, DIRTY)
