@@ -4,10 +4,11 @@
 unit's own posts, powers, risk points and measures (`figures`, JSON; pending reviews are not
 kept, they are counted live), and the days for which its overdue measures stay what was
 counted (`valid_from`..`valid_until`, open ends None: no not-done measure's deadline falls
-between). `unit_figures_dirty` is an append-only log written by database triggers (migration
-0021) on every insert, update or delete of posts, powers, risk points, control measures and
-measure reports: one row per unit touched. A unit with a log row is counted live by the
-overview until the refresh job (`bot.services.stats.summary.refresh`) recounts it.
+between). `unit_figures_dirty` is a log written by database triggers (migration 0021) on
+every insert, update or delete of posts, powers, risk points, control measures and measure
+reports: a row per unit touched (on SQLite, none while the unit has one). A unit with a log
+row is counted live by the overview until the refresh job
+(`bot.services.stats.summary.refresh`) takes its log rows and recounts it.
 """
 
 from __future__ import annotations
@@ -27,14 +28,9 @@ class UnitFigures(Base):
     figures: Mapped[str] = mapped_column(Text)  # JSON object: Figures field -> count
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
-    marker: Mapped[int] = mapped_column(Integer)  # the highest log id the count saw
 
 
 class UnitFiguresDirty(Base):
     __tablename__ = "unit_figures_dirty"
-    # Ids only grow, never reused once deleted (SQLite reuses the largest rowid otherwise):
-    # a kept row's `marker` is compared with them.
-    __table_args__ = ({"sqlite_autoincrement": True},)
-
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)

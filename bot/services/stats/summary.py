@@ -6,14 +6,13 @@ for it). A kept row is exact while its unit has no log row and `today` is inside
 `counts.Window` (the days no not-done measure turns overdue). The overview (`read`) takes
 the exact rows as they are and counts the other units with the same statements as ever,
 restricted to them; `refresh` (a periodic job, one transaction) recounts them and removes
-the log rows it saw. Pending reviews depend on the hour and are never kept: they are
+the log rows it took. Pending reviews depend on the hour and are never kept: they are
 counted live (only the waiting risk points are read).
 
-Why the log is exact: a write and its log row commit together. `refresh` reads the log
-first, then counts: whatever it saw logged is in its counts; a log row committed after it
-read stays, and the unit is counted live until the next refresh. Refreshes never overlap
-(the job's lease; on PostgreSQL also an advisory lock), and a row is replaced only by a
-count that saw as much of the log (`marker`).
+Why the log is exact: a write and its log row commit together, and `refresh` removes log
+rows and replaces kept rows in one transaction, having taken the log rows before counting
+(see `refresh`). Refreshes never overlap (the job's lease; on PostgreSQL also an advisory
+lock; on SQLite the one writer).
 """
 
 from __future__ import annotations
@@ -33,8 +32,6 @@ from storage.models.unit_figures import UnitFigures, UnitFiguresDirty
 
 # pg_advisory_xact_lock's key for refreshes (any constant of this program's own).
 REFRESH_LOCK = 7_204_511_021
-# Log rows removed per statement on PostgreSQL (by id: asyncpg takes ≤32,767 parameters).
-DELETE_CHUNK = 10_000
 
 
 def _stale(today: date) -> Any:
@@ -71,61 +68,50 @@ async def read(
 
 
 async def refresh(session: AsyncSession, *, today: date) -> int:
-    """Recount every logged unit and every row out of its window on `today`, keep the counts
-    and remove the log rows seen (flushes, never commits). Returns how many units."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
+    """Recount every logged unit and every row out of its window on `today` and keep the
+    counts (flushes, never commits). Returns how many units.
+
+    The log rows are taken first, in one DELETE … RETURNING: what it removes was committed
+    before it, so the counts after it see those writes; a log row committed later stays.
+    Readers see the log rows until this transaction commits, and then the new counts. On
+    SQLite the DELETE takes the one write lock first, so nothing is written meanwhile."""
+    if session.get_bind().dialect.name == "postgresql":  # refreshes never overlap
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFRESH_LOCK})
-    log = await counts._rows(session, select(UnitFiguresDirty.id, UnitFiguresDirty.unit_id))
-    markers: dict[int, int] = {}
-    for marker, unit_id in log:
-        markers[unit_id] = max(marker, markers.get(unit_id, 0))
-    stale = await counts._rows(
-        session, select(UnitFigures.unit_id, UnitFigures.marker).where(_stale(today))
-    )
-    for unit_id, marker in stale:
-        markers.setdefault(unit_id, marker)
-    if not markers:
+    taken = await session.execute(delete(UnitFiguresDirty).returning(UnitFiguresDirty.unit_id))
+    todo = set(taken.scalars())
+    stale = await counts._rows(session, select(UnitFigures.unit_id).where(_stale(today)))
+    todo.update(unit_id for (unit_id,) in stale)
+    if not todo:
         return 0
     values: counts.Values = defaultdict(dict)
     windows: counts.Windows = {}
-    await counts.count_kept(session, frozenset(markers), values, today=today, windows=windows)
+    await counts.count_kept(session, frozenset(todo), values, today=today, windows=windows)
     rows = [
         {
             "unit_id": unit_id,
             "figures": json.dumps(values.get(unit_id, {}), ensure_ascii=False, sort_keys=True),
             "valid_from": windows.get(unit_id, counts.Window()).first,
             "valid_until": windows.get(unit_id, counts.Window()).last,
-            "marker": marker,
         }
-        for unit_id, marker in sorted(markers.items())
+        for unit_id in sorted(todo)
     ]
-    insert = pg_insert if postgres else sqlite_insert
-    statement = insert(UnitFigures)
-    new = statement.excluded
+    upsert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
+        UnitFigures
+    )
+    new = upsert.excluded
     await session.execute(
-        statement.on_conflict_do_update(
+        upsert.on_conflict_do_update(
             index_elements=[UnitFigures.unit_id],
             set_={
                 "figures": new.figures,
                 "valid_from": new.valid_from,
                 "valid_until": new.valid_until,
-                "marker": new.marker,
             },
-            where=new.marker >= UnitFigures.marker,
         ),
         rows,
     )
-    if postgres:  # ids are not in commit order there: exactly the rows seen
-        ids = sorted(marker for marker, _unit in log)
-        for start in range(0, len(ids), DELETE_CHUNK):
-            chunk = ids[start : start + DELETE_CHUNK]
-            await session.execute(delete(UnitFiguresDirty).where(UnitFiguresDirty.id.in_(chunk)))
-    elif log:  # one writer at a time: every id up to the highest seen was seen
-        top = max(marker for marker, _unit in log)
-        await session.execute(delete(UnitFiguresDirty).where(UnitFiguresDirty.id <= top))
     await session.flush()
-    return len(markers)
+    return len(todo)
 
 
 async def kept_count(session: AsyncSession) -> int:

@@ -14,13 +14,12 @@ FIGURES = table(
         figures     text
         valid_from  date?
         valid_until date?
-        marker      int
     """,
     key=("unit_id",),
 )
 DIRTY = table("unit_figures_dirty", "unit_id int", indexes=[ix("unit_id")])
 
-# Per table the overview counts: the units a set of its rows (`r`) belongs to. Powers count
+# PostgreSQL: per table the overview counts, the units a set of its rows (`r`) belongs to. Powers count
 # under their own unit and, for "posts with powers", under their post's.
 UNITS_OF = {
     "posts": "SELECT r.unit_id FROM {rows} r",
@@ -48,27 +47,51 @@ def _name(table_name: str, event: str) -> str:
     return f"trg_{table_name}_unit_figures_{event.lower()}"
 
 
+# SQLite: per table, the unit(s) of one row (`{row}`: NEW or OLD), each a statement.
+ROW_UNITS = {
+    "posts": ("SELECT {row}.unit_id AS unit_id",),
+    "powers": (
+        "SELECT {row}.unit_id AS unit_id",
+        "SELECT unit_id FROM posts WHERE id = {row}.post_id",
+    ),
+    "risk_points": ("SELECT unit_id FROM posts WHERE id = {row}.post_id",),
+    "control_measures": (
+        "SELECT p.unit_id FROM risk_points k JOIN posts p ON p.id = k.post_id"
+        " WHERE k.id = {row}.risk_id",
+    ),
+    "measure_reports": (
+        "SELECT p.unit_id FROM control_measures m JOIN risk_points k ON k.id = m.risk_id"
+        " JOIN posts p ON p.id = k.post_id WHERE m.id = {row}.measure_id",
+    ),
+}
+
+
 def _sqlite_triggers() -> list[str]:
-    """SQLite: a row trigger; each row touched logs its unit(s) (a unit logged once a row)."""
+    """SQLite: a row trigger; each row touched logs its unit(s), unless logged already (the
+    one writer at a time makes that safe: a refresh takes the log rows and counts with the
+    write lock held, so a unit found logged is counted after this write commits)."""
     out = []
-    for table_name, lookup in UNITS_OF.items():
+    for table_name, lookups in ROW_UNITS.items():
         for event, sides in EVENTS.items():
-            rows = " UNION ".join(
-                "SELECT " + ", ".join(f"{side}.{c} AS {c}" for c in COLUMNS[table_name])
+            body = "".join(
+                "INSERT INTO unit_figures_dirty (unit_id) SELECT unit_id FROM ("
+                + lookup.format(row=side)
+                + ") u WHERE unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+                " unit_figures_dirty d WHERE d.unit_id = u.unit_id); "
                 for side in sides
+                for lookup in lookups
             )
-            units = lookup.format(rows=f"({rows})")
             out.append(
                 f"CREATE TRIGGER {_name(table_name, event)} AFTER {event} ON {table_name} "
-                f"BEGIN INSERT INTO unit_figures_dirty (unit_id) "
-                f"SELECT DISTINCT unit_id FROM ({units}) WHERE unit_id IS NOT NULL; END"
+                f"BEGIN {body}END"
             )
     return out
 
 
 def _postgres_triggers() -> list[str]:
     """PostgreSQL: a statement trigger over the statement's rows (transition tables), so a
-    bulk insert logs each unit once, not once a row."""
+    bulk insert logs each unit once, not once a row. Never skipped when a unit is logged
+    already: a refresh may be taking that log row while this write is not yet committed."""
     out = []
     for table_name, lookup in UNITS_OF.items():
         for event, sides in EVENTS.items():
@@ -92,10 +115,7 @@ def _postgres_triggers() -> list[str]:
 
 
 def upgrade() -> None:
-    create(FIGURES)
-    # Ids only grow (AUTOINCREMENT on SQLite, a sequence on PostgreSQL): never reused.
-    op.create_table(DIRTY.name, *DIRTY.schema_items(), sqlite_autoincrement=True)
-    op.create_index(op.f("ix_unit_figures_dirty_unit_id"), DIRTY.name, ["unit_id"])
+    create(FIGURES, DIRTY)
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in _postgres_triggers() if postgres else _sqlite_triggers():
         op.execute(statement)
