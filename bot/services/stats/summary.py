@@ -22,7 +22,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,8 +112,3 @@ async def refresh(session: AsyncSession, *, today: date) -> int:
     )
     await session.flush()
     return len(todo)
-
-
-async def kept_count(session: AsyncSession) -> int:
-    """How many units have a kept row (for the benchmark and tests)."""
-    return int(await session.scalar(select(func.count()).select_from(UnitFigures)) or 0)
