@@ -19,18 +19,22 @@ FIGURES = table(
 )
 DIRTY = table("unit_figures_dirty", "unit_id int", indexes=[ix("unit_id")])
 
-# PostgreSQL: per table the overview counts, the units a set of its rows (`r`) belongs to. Powers count
-# under their own unit and, for "posts with powers", under their post's.
+# PostgreSQL: per table the overview counts, the units a set of its rows (`r`) belongs to.
+# Powers count under their own unit and, for "posts with powers", under their post's. Each
+# row's unit is looked up by its parent's key (a subquery a row: index probes, never a scan
+# of the parent table, which the planner could choose for a transition table it has no
+# statistics of).
 UNITS_OF = {
     "posts": "SELECT r.unit_id FROM {rows} r",
-    "powers": "SELECT r.unit_id FROM {rows} r"
-    " UNION SELECT p.unit_id FROM {rows} r JOIN posts p ON p.id = r.post_id",
-    "risk_points": "SELECT p.unit_id FROM {rows} r JOIN posts p ON p.id = r.post_id",
-    "control_measures": "SELECT p.unit_id FROM {rows} r"
-    " JOIN risk_points k ON k.id = r.risk_id JOIN posts p ON p.id = k.post_id",
-    "measure_reports": "SELECT p.unit_id FROM {rows} r"
-    " JOIN control_measures m ON m.id = r.measure_id"
-    " JOIN risk_points k ON k.id = m.risk_id JOIN posts p ON p.id = k.post_id",
+    "powers": "SELECT r.unit_id FROM {rows} r UNION SELECT"
+    " (SELECT p.unit_id FROM posts p WHERE p.id = r.post_id) AS unit_id FROM {rows} r",
+    "risk_points": "SELECT (SELECT p.unit_id FROM posts p WHERE p.id = r.post_id) AS unit_id"
+    " FROM {rows} r",
+    "control_measures": "SELECT (SELECT p.unit_id FROM risk_points k JOIN posts p"
+    " ON p.id = k.post_id WHERE k.id = r.risk_id) AS unit_id FROM {rows} r",
+    "measure_reports": "SELECT (SELECT p.unit_id FROM control_measures m"
+    " JOIN risk_points k ON k.id = m.risk_id JOIN posts p ON p.id = k.post_id"
+    " WHERE m.id = r.measure_id) AS unit_id FROM {rows} r",
 }
 # The columns of each table the lookups above read.
 COLUMNS = {
