@@ -10,7 +10,11 @@ PostgreSQL: BENCH_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:
 fresh schemas of its own, dropped at the end. Figures are min / median / max of `--runs`
 rounds with the load average beside them (the machine is shared); each round times the
 overview, the bare aggregate and the chart one after the other, and the ratios are taken per
-round (the same load). The last line is one JSON object.
+round (the same load). The overview reads the units' kept figures (`unit_figures`, refreshed
+after the bulk load as the refresh job does); each round also writes the posts of
+`WRITTEN_UNITS` units and times the overview with those units logged (counted live), then
+their refresh. The first overview after the load (every unit logged) is printed too. The
+last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import statistics
 import time
 from collections.abc import AsyncIterator
@@ -27,13 +32,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, text, union_all
+from sqlalchemy import func, insert, literal, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import bench_settings, load_average, spread, temp_folder, timed
 from bot.app.heap import freeze_startup_heap
 from bot.demo.seed_scale import generate
-from bot.services.stats import digests
+from bot.services.stats import digests, summary
 from bot.services.stats.chart import cjk_font, render_chart
 from bot.services.stats.digests import send_due_digests
 from bot.services.stats.overview import Scope, overview
@@ -50,6 +55,8 @@ POSTGRES_URL = os.environ.get(
 )
 MONDAY = datetime(2026, 11, 30, 1, 5, tzinfo=UTC)  # 09:05 in Shanghai: weekly digests due
 TODAY = MONDAY.date()
+# Units whose records are written between two refreshes in the "units written" figure.
+WRITTEN_UNITS = 20
 
 
 @contextlib.asynccontextmanager
@@ -102,6 +109,14 @@ async def risk_aggregate(sessionmaker: SessionMaker) -> None:
         )
 
 
+async def refresh(sessionmaker: SessionMaker) -> int:
+    """What the refresh job does once a minute: recount the logged units, keep them."""
+    async with sessionmaker() as session:
+        units = await summary.refresh(session, today=TODAY)
+        await session.commit()
+    return units
+
+
 async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str, Any]:
     """`runs` rounds of: the overview, the bare aggregate, the risk aggregate, the chart —
     interleaved, so each round's ratios compare figures taken under the same load."""
@@ -110,14 +125,42 @@ async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str
         async with sessionmaker() as session:
             return await overview(session, Scope.district(), today=TODAY)
 
+    # Straight after the bulk load every unit is logged: the overview counts them all, as it
+    # did before `unit_figures`; then the refresh job's run keeps them.
+    cold_started = time.perf_counter()
     ov = await count()
+    cold = time.perf_counter() - cold_started
+    refresh_started = time.perf_counter()
+    refreshed = await refresh(sessionmaker)
+    full_refresh = time.perf_counter() - refresh_started
+    assert await count() == ov  # the kept figures are the counted ones
     await bare_aggregate(sessionmaker)  # warm both before timing
     render_chart(ov, None, "zh")
+    async with sessionmaker() as session:
+        post_ids = list(await session.scalars(select(Post.id).order_by(Post.id)))
+    rng = random.Random(7)
+
+    async def after_writes() -> None:
+        """Records of `WRITTEN_UNITS` units' posts written (values unchanged), not yet
+        refreshed: those units are counted live."""
+        async with sessionmaker() as session:
+            chosen = rng.sample(post_ids, WRITTEN_UNITS)
+            await session.execute(
+                update(Post).where(Post.id.in_(chosen)).values(is_leadership=Post.is_leadership)
+            )
+            await session.commit()
+        started = time.perf_counter()
+        await count()
+        times["logged"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        await refresh(sessionmaker)
+        times["refresh"].append(time.perf_counter() - started)
 
     async def chart() -> None:
         render_chart(ov, None, "zh")
 
-    times: dict[str, list[float]] = {"overview": [], "aggregate": [], "risk": [], "chart": []}
+    names = ("overview", "aggregate", "risk", "chart", "logged", "refresh")
+    times: dict[str, list[float]] = {name: [] for name in names}
     loads: list[float] = []
     for _ in range(runs):
         loads.append(os.getloadavg()[0])
@@ -128,7 +171,9 @@ async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str
             ("chart", chart),
         ):
             times[name] += await timed(1, work)
+        await after_writes()
     ratios = [o / a for o, a in zip(times["overview"], times["aggregate"], strict=True)]
+    logged_ratios = [o / a for o, a in zip(times["logged"], times["aggregate"], strict=True)]
     risk_ratios = [o / r for o, r in zip(times["overview"], times["risk"], strict=True)]
     chart_ratios = [c / a for c, a in zip(times["chart"], times["aggregate"], strict=True)]
     figures = ov.total
@@ -141,6 +186,14 @@ async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str
     print(f"    bare aggregate    {spread(times['aggregate'])}  (every table, one statement)")
     print(f"    risk aggregate    {spread(times['risk'])}  (risk points by unit and level)")
     print(f"    chart             {spread(times['chart'])}")
+    print(
+        f"    overview, {WRITTEN_UNITS} units written since the refresh {spread(times['logged'])};"
+        f" their refresh {spread(times['refresh'])}"
+    )
+    print(
+        f"    every unit logged (after the bulk load): overview {cold:.3f} s, then the refresh"
+        f" of {refreshed} units {full_refresh:.3f} s"
+    )
 
     def three(values: list[float]) -> str:
         return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}×"
@@ -148,6 +201,10 @@ async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str
     print(
         f"    per round, min / median / max: overview ÷ bare aggregate {three(ratios)}  "
         f"(÷ risk aggregate {three(risk_ratios)})   chart ÷ bare aggregate {three(chart_ratios)}"
+    )
+    print(
+        f"    per round: overview with {WRITTEN_UNITS} units logged ÷ bare aggregate "
+        f"{three(logged_ratios)}"
     )
     median = statistics.median
     return {
@@ -158,6 +215,12 @@ async def measure(sessionmaker: SessionMaker, runs: int, label: str) -> dict[str
         "chart_s": median(times["chart"]),
         "ratio": median(ratios),
         "ratio_min_max": (min(ratios), max(ratios)),
+        "logged_s": median(times["logged"]),
+        "logged_ratio": median(logged_ratios),
+        "logged_ratio_min_max": (min(logged_ratios), max(logged_ratios)),
+        "refresh_s": median(times["refresh"]),
+        "cold_s": cold,
+        "full_refresh_s": full_refresh,
         "risk_ratio": median(risk_ratios),
         "chart_ratio": median(chart_ratios),
         "load": (min(loads), max(loads)),
@@ -310,6 +373,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "province_overview_s": round(r["province"]["overview_s"], 4),
             "province_aggregate_s": round(r["province"]["aggregate_s"], 4),
             "overview_ratio_to_aggregate": round(r["province"]["ratio"], 2),
+            "province_overview_logged_s": round(province["logged_s"], 4),
+            "overview_logged_ratio_min_max": [
+                round(t, 2) for t in province["logged_ratio_min_max"]
+            ],
+            "province_refresh_s": round(province["refresh_s"], 4),
+            "province_cold_overview_s": round(province["cold_s"], 4),
+            "province_full_refresh_s": round(province["full_refresh_s"], 4),
             "overview_ratio_to_risk_aggregate": round(r["province"]["risk_ratio"], 2),
             "chart_ratio_to_aggregate": round(r["province"]["chart_ratio"], 2),
             "province_chart_s": round(r["province"]["chart_s"], 4),

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 
 from bot.delivery.outbox_files import prune_sent_files
 from bot.domain.due import DailyAt, Every
+from bot.domain.register_rules import local_today
 from bot.scheduling import publicity_rounds, review_scans
 from bot.scheduling.campaign_reminders import remind_campaigns
 from bot.scheduling.digests import send_digests
@@ -16,6 +17,7 @@ from bot.scheduling.regrading_reminders import remind_regrading
 from bot.scheduling.reminders import remind_measures, remind_reviews
 from bot.scheduling.runner import JobContext, PeriodicJob
 from bot.services.once import prune_keys
+from bot.services.stats import summary
 from bot.settings import Settings
 from storage.models.processed_update import ProcessedUpdate
 
@@ -29,6 +31,9 @@ DIGESTS_EVERY = timedelta(minutes=5)
 REMINDERS_AT = time(9, 0)
 # Publicity rounds open and close within this of their time.
 PUBLICITY_SCANS_EVERY = timedelta(minutes=1)
+# How often the units whose records changed are recounted into `unit_figures` (until then
+# the overview counts them live: exact either way, only slower).
+UNIT_FIGURES_EVERY = timedelta(minutes=1)
 
 
 async def prune_outbox_files(ctx: JobContext) -> None:
@@ -45,6 +50,11 @@ async def prune_processed_updates(ctx: JobContext) -> None:
 async def prune_idempotency_keys(ctx: JobContext) -> None:
     """Keys of confirmed drafts older than `IDEMPOTENCY_KEYS_KEPT_DAYS`."""
     await prune_keys(ctx.session, ctx.now, timedelta(days=ctx.settings.idempotency_keys_kept_days))
+
+
+async def refresh_unit_figures(ctx: JobContext) -> None:
+    """Recount the units whose records changed, so the overview reads their kept counts."""
+    await summary.refresh(ctx.session, today=local_today(ctx.now, ctx.settings.timezone))
 
 
 def all_jobs(settings: Settings) -> list[PeriodicJob]:
@@ -73,4 +83,5 @@ def all_jobs(settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("send_digests", Every(DIGESTS_EVERY), send_digests),
         PeriodicJob("prune_outbox_files", Every(timedelta(hours=6)), prune_outbox_files),
         PeriodicJob("prune_idempotency_keys", Every(timedelta(hours=6)), prune_idempotency_keys),
+        PeriodicJob("refresh_unit_figures", Every(UNIT_FIGURES_EVERY), refresh_unit_figures),
     ]

@@ -29,6 +29,7 @@ from storage.models.register import (
 )
 from storage.models.review import ReviewNote, RiskReview
 from storage.models.schedule import JobState
+from storage.models.unit_figures import UnitFigures, UnitFiguresDirty
 
 __all__ = [
     "Assessment",
@@ -66,4 +67,6 @@ __all__ = [
     "RoleAssignment",
     "Rule",
     "Unit",
+    "UnitFigures",
+    "UnitFiguresDirty",
 ]

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Text, case, exists, func, select
@@ -53,6 +54,34 @@ for _state, _group in STATE_GROUPS.items():
     GROUP_STATES[_group.value] = (*GROUP_STATES.get(_group.value, ()), _state)
 
 Values = dict[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a unit's overdue count (counted on one day) holds for, ends included: no
+    not-done measure's deadline falls between. None: open on that side."""
+
+    first: date | None = None
+    last: date | None = None
+
+    @classmethod
+    def around(cls, before: date | None, after: date | None) -> Window:
+        """From the latest not-done deadline before the day counted on (the day after it)
+        to the earliest on or after it (that day: overdue from the next)."""
+        return cls(None if before is None else before + timedelta(days=1), after)
+
+    def holds(self, day: date) -> bool:
+        return (self.first is None or self.first <= day) and (
+            self.last is None or day <= self.last
+        )
+
+
+Windows = dict[int, Window]
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
 
 # Any SELECT, whatever its columns (Select is variadic in its row's types).
 AnySelect = Select[*tuple[Any, ...]]
@@ -228,10 +257,16 @@ async def pending(
 
 
 async def measures(
-    session: AsyncSession, unit_ids: frozenset[int] | None, out: Values, *, today: date
+    session: AsyncSession,
+    unit_ids: frozenset[int] | None,
+    out: Values,
+    *,
+    today: date,
+    windows: Windows | None = None,
 ) -> None:
     """Per unit: measures, done, overdue, done on time, of leadership posts; and the posts
-    whose every measure is reported (done, or with a report).
+    whose every measure is reported (done, or with a report). With `windows`, also each
+    unit's days its overdue count holds for (`Window`).
 
     Posts, then their risk points, then the measures, each by index, so the rows come in
     unit and post order and are grouped per post as they stream (no sort)."""
@@ -255,6 +290,13 @@ async def measures(
             _count_if(~done & (ControlMeasure.deadline < today)).label("overdue"),
             _count_if(done & (day_done <= ControlMeasure.deadline)).label("on_time"),
             _count_if(reported).label("reported"),
+            # The not-done deadlines nearest `today` on either side (see `Window`).
+            func.max(
+                case((~done & (ControlMeasure.deadline < today), ControlMeasure.deadline))
+            ).label("before"),
+            func.min(
+                case((~done & (ControlMeasure.deadline >= today), ControlMeasure.deadline))
+            ).label("after"),
         )
         .select_from(Post)
         .join(RiskPoint, RiskPoint.post_id == Post.id)
@@ -273,11 +315,16 @@ async def measures(
         func.sum(p.on_time),
         func.sum(case((p.leadership, p.n), else_=0)),
         _count_if(p.reported == p.n),
+        func.max(p.before),
+        func.min(p.after),
     ).group_by(p.unit_id)
-    for unit_id, n, done_n, overdue, on_time, leadership, fully in await _rows(session, statement):
+    for row in await _rows(session, statement):
+        unit_id, n, done_n, overdue, on_time, leadership, fully, before, after = row
         values = _values(out, unit_ids, unit_id)
         if values is None:
             continue
+        if windows is not None:
+            windows[unit_id] = Window.around(_day(before), _day(after))
         n, done_n, overdue = int(n), int(done_n), int(overdue)
         values.update(
             measures=n,
@@ -290,6 +337,21 @@ async def measures(
         )
 
 
+async def count_kept(
+    session: AsyncSession,
+    unit_ids: frozenset[int] | None,
+    out: Values,
+    *,
+    today: date,
+    windows: Windows | None = None,
+) -> None:
+    """Every count but the pending reviews: what `unit_figures` keeps per unit."""
+    await posts(session, unit_ids, out)
+    await powers(session, unit_ids, out)
+    await risks(session, unit_ids, out)
+    await measures(session, unit_ids, out, today=today, windows=windows)
+
+
 async def count_all(
     session: AsyncSession,
     unit_ids: frozenset[int] | None,
@@ -298,12 +360,10 @@ async def count_all(
     now: datetime,
     limit: datetime,
 ) -> tuple[list[Any], Values]:
-    """The units of the scope and each one's own counts (`Figures` field → value)."""
+    """The units of the scope and each one's own counts (`Figures` field → value), every
+    statement over the register (what `bot.services.stats.summary` keeps is checked against)."""
     unit_rows = await units(session, unit_ids)
     out: Values = defaultdict(dict)
-    await posts(session, unit_ids, out)
-    await powers(session, unit_ids, out)
-    await risks(session, unit_ids, out)
+    await count_kept(session, unit_ids, out, today=today)
     await pending(session, unit_ids, out, now=now, limit=limit)
-    await measures(session, unit_ids, out, today=today)
     return unit_rows, out

@@ -7,7 +7,9 @@ for a scope, per unit and in total.
     figures.children(None)                  # the top units of the scope, for the chart
 
 Counting is a handful of aggregate queries, one row per unit, each reading a covering
-index (`bot.services.stats.counts`; never one query per record or per unit); sums,
+index (`bot.services.stats.counts`; never one query per record or per unit), run only for
+the units whose records changed since their counts were kept (`bot.services.stats.summary`;
+pending reviews are always counted); sums,
 coverage and ranking are plain arithmetic in `bot.domain.stats`. Which records count is
 documented there. Reads only: nothing here writes or commits.
 
@@ -17,6 +19,7 @@ Feedback figures come from the feedback service when it is wired
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,7 +33,7 @@ from bot.domain.stats import (
     roll_up,
     total,
 )
-from bot.services.stats import counts
+from bot.services.stats import counts, summary
 from bot.services.stats.feedback_source import DEFAULT_ANSWER_DAYS, feedback_by_unit
 
 DEFAULT_REVIEW_LIMIT_DAYS = 3
@@ -117,7 +120,13 @@ async def overview(
     """
     now = datetime.combine(today, time(23, 59), tzinfo=UTC)
     limit = now - timedelta(days=review_limit_days)
-    units, own = await counts.count_all(session, scope.unit_ids, today=today, now=now, limit=limit)
+    units = await counts.units(session, scope.unit_ids)
+    own, live = await summary.read(session, scope.unit_ids, today=today)
+    if live:  # the units whose kept counts do not hold: counted as `counts.count_all` does
+        counted: counts.Values = defaultdict(dict)
+        await counts.count_kept(session, frozenset(live), counted, today=today)
+        own.update(counted)
+    await counts.pending(session, scope.unit_ids, own, now=now, limit=limit)
     feedback = await feedback_by_unit(
         session, scope.unit_ids, today=today, answer_days=answer_days
     )
