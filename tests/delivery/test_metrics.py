@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import metrics
 from bot.app.health import Readiness
 from bot.app.metrics import instrument_job
 from bot.app.runners import create_side_app
@@ -43,6 +44,9 @@ async def test_metrics_count_updates_sends_jobs_and_read_the_outbox(
     harness: Harness, engine: AsyncEngine
 ) -> None:
     h = harness
+    # The process-wide gauge as a fresh process has it: an earlier test's leadership in this
+    # worker may have stepped down and left it at 0.
+    metrics.LEADER.set(1)
     before = await scrape(engine)
     start_handler = "handlers.common.start.start"
     ok = {"type": "message", "handler": start_handler, "outcome": "ok"}
