@@ -19,11 +19,11 @@ RANKED_SHOWN = 15
 CATEGORIES_SHOWN = 8
 
 RISK_TYPE_KEYS = {
-    "moral": "register.risk_type.moral",
-    "duty": "register.risk_type.duty",
-    "system": "register.risk_type.system",
-    "external": "register.risk_type.external",
-    "process": "register.risk_type.process",
+    "moral": N_("register.risk_type.moral"),
+    "duty": N_("register.risk_type.duty"),
+    "system": N_("register.risk_type.system"),
+    "external": N_("register.risk_type.external"),
+    "process": N_("register.risk_type.process"),
 }
 STATE_KEYS = {
     StateGroup.DECLARED.value: N_("overview.state.declared"),
