@@ -41,9 +41,9 @@ format: install
 
 # Babel's standard extraction (keywords in pyproject.toml's [tool.babel]) into a template,
 # then the keys the catalogs lack are added at their end, untranslated (the catalog test fails
-# until both languages have them). Not `pybabel update`: it moves every entry into the
-# template's order and comments out (or drops) each key the extraction cannot see yet; see
-# bot/app/catalogs.py. tests/unit/test_catalogs.py runs this same `pybabel extract` line.
+# until both languages have them), and the keys the extraction does not see are counted (the
+# test fails unless that is 0). Not `pybabel update`: it moves every entry into the template's
+# order; see bot/app/catalogs.py. tests/unit/test_catalogs.py runs this same `pybabel extract`.
 I18N_TEMPLATE := build/messages.pot
 
 i18n: install

@@ -1,15 +1,13 @@
 """`make i18n`, second step: add the keys Babel extracted to both catalogs, untranslated.
 
 The first step is Babel's standard extraction, `pybabel extract -F pyproject.toml` (the
-keywords are in `[tool.babel]`), into a template. Babel's own `pybabel update` is not the
-second step, because on these catalogs it
-- rewrites each catalog in the template's order, so every entry moves (the house adds new keys
-  in one block at the end, and reviews read the diff), and
-- turns each key the extraction cannot see into an obsolete `#~` entry (deleted with
-  `--ignore-obsolete`); obsolete entries are not compiled, so the bot would show raw keys.
-  Until every key site is a literal or `N_()` (some services and handlers still hold keys in
-  unmarked strings or build them with f-strings), that is over a hundred keys.
-So this step only adds, at the end, and counts the keys no longer seen for a person to judge.
+keywords are in `[tool.babel]`), into a template. Every catalog key is now seen there (a literal
+in a keyword call or marked `N_()`; tests/unit/test_catalogs.py keeps it so), so Babel's own
+`pybabel update` would no longer drop keys; it is still not the second step, because it rewrites
+each catalog in the template's order, so every entry moves (the house adds new keys in one block
+at the end, and reviews read the diff).
+So this step only adds, at the end, and counts the keys no longer seen: one nothing uses any
+more, or one hidden from the extraction; a person deletes or marks it (the test fails till then).
 """
 
 from __future__ import annotations
@@ -70,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  + {key}  ({keys[key]})")
         if args.unused:
             print("".join(f"  ? {key}\n" for key in unused), end="")
-    print("A key 'not seen in code' may still be used (an unmarked string, an f-string key):")
-    print("remove one only by hand, after checking.")
+    print("A key 'not seen in code' fails tests/unit/test_catalogs.py: mark it N_() where the")
+    print("code writes it, or, if nothing uses it, delete it from both catalogs by hand.")
     return 0
 
 

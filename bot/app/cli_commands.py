@@ -142,7 +142,7 @@ async def _db_check(engine: AsyncEngine, settings: Settings) -> int:
         raise CliError(message) from None
     finally:
         await engine.dispose()
-    key = "cli.db_current" if report.current else "cli.db_behind"
+    key = N_("cli.db_current") if report.current else N_("cli.db_behind")
     say(key, settings, revision=report.revision or "-", head=report.head or "-")
     for table, count in report.counts.items():
         print(f"{table}\t{count}")

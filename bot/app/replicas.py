@@ -3,6 +3,7 @@ so a wrong configuration is refused at once)."""
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from bot.settings import Settings
 
 
@@ -19,7 +20,7 @@ def replicas_problem(settings: Settings) -> str | None:
     if settings.replicas <= 1:
         return None
     if not settings.webhook_url:
-        return "cli.replicas_need_webhook"
+        return N_("cli.replicas_need_webhook")
     if not has_webhook_secret(settings):
-        return "cli.replicas_need_secret"
+        return N_("cli.replicas_need_secret")
     return None

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from bot.domain.errors import NotAllowed, ServiceError
+from bot.domain.keys import N_
 from bot.domain.text_length import is_blank, utf16_len
 
 TEXT_MIN = 10
@@ -119,27 +120,27 @@ AUDIT_ACTIONS: dict[Action, str] = {
 }
 
 KIND_KEYS: dict[Kind, str] = {
-    Kind.COMMENT: "feedback.kind.comment",
-    Kind.OBJECTION: "feedback.kind.objection",
-    Kind.MISCONDUCT: "feedback.kind.misconduct",
+    Kind.COMMENT: N_("feedback.kind.comment"),
+    Kind.OBJECTION: N_("feedback.kind.objection"),
+    Kind.MISCONDUCT: N_("feedback.kind.misconduct"),
 }
 STATE_KEYS: dict[State, str] = {
-    State.RECEIVED: "feedback.state.received",
-    State.ANSWERED: "feedback.state.answered",
-    State.REOPENED: "feedback.state.reopened",
-    State.DUPLICATE: "feedback.state.duplicate",
-    State.HIDDEN: "feedback.state.hidden",
-    State.CLOSED: "feedback.state.closed",
+    State.RECEIVED: N_("feedback.state.received"),
+    State.ANSWERED: N_("feedback.state.answered"),
+    State.REOPENED: N_("feedback.state.reopened"),
+    State.DUPLICATE: N_("feedback.state.duplicate"),
+    State.HIDDEN: N_("feedback.state.hidden"),
+    State.CLOSED: N_("feedback.state.closed"),
 }
 RATING_KEYS: dict[Rating, str] = {
-    Rating.SATISFIED: "feedback.rating.satisfied",
-    Rating.FAIRLY: "feedback.rating.fairly",
-    Rating.UNSATISFIED: "feedback.rating.unsatisfied",
+    Rating.SATISFIED: N_("feedback.rating.satisfied"),
+    Rating.FAIRLY: N_("feedback.rating.fairly"),
+    Rating.UNSATISFIED: N_("feedback.rating.unsatisfied"),
 }
 DISPOSITION_KEYS: dict[Disposition, str] = {
-    Disposition.INTERVIEW: "feedback.disposition.interview",
-    Disposition.RECTIFY: "feedback.disposition.rectify",
-    Disposition.CLOSED: "feedback.disposition.closed",
+    Disposition.INTERVIEW: N_("feedback.disposition.interview"),
+    Disposition.RECTIFY: N_("feedback.disposition.rectify"),
+    Disposition.CLOSED: N_("feedback.disposition.closed"),
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.delivery.outbox import Outgoing, keyboard, person_locale, render_for_person
 from bot.domain.risk_workflow import RiskState
+from bot.i18n import N_
 from bot.scheduling.reminders import store_reminders
 from bot.scheduling.runner import JobContext
 from bot.services import regrading, review
@@ -84,12 +85,12 @@ async def remind_regrading(ctx: JobContext) -> None:
                 if person is None or not person.active:
                     continue
                 dedup = f"remind:regrading:{item.risk_id}:{entry_id}:{person_id}:{week}"
-                remind(person, "reminders.regrading_due", dedup, values, True)
+                remind(person, N_("reminders.regrading_due"), dedup, values, True)
         week = reminder_week(waited, escalate)
         if week is not None:
             for person in who.of(item.review_route):
                 if person.id in item.holder_ids:
                     continue
                 dedup = f"remind:regrading-review:{item.risk_id}:{entry_id}:{person.id}:{week}"
-                remind(person, "reminders.regrading_waiting", dedup, values, False)
+                remind(person, N_("reminders.regrading_waiting"), dedup, values, False)
     await store_reminders(ctx, messages, "remind.regrading")

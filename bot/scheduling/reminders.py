@@ -32,7 +32,7 @@ from bot.delivery.outbox import (
 from bot.domain import review_routing
 from bot.domain.review_routing import Route, Tier, UnitRef
 from bot.domain.risk_workflow import RiskState
-from bot.i18n import translate
+from bot.i18n import N_, translate
 from bot.scheduling.runner import JobContext
 from bot.services import review
 from bot.services.review import waiting
@@ -87,12 +87,12 @@ async def remind_measures(ctx: JobContext) -> None:
             "deadline": measure.deadline.isoformat(),
         }
         if measure.deadline >= today:
-            key = "reminders.measure_due"
+            key = N_("reminders.measure_due")
             dedup = f"remind:measure:{measure.id}:{today.isoformat()}"
             values["days"] = (measure.deadline - today).days
         else:
             late = (today - measure.deadline).days
-            key = "reminders.measure_overdue"
+            key = N_("reminders.measure_overdue")
             dedup = f"remind:measure:{measure.id}:overdue:{(late - 1) // 7}"
             values["days"] = late
         text = render_for_person(person, key, ctx.settings, **values)
@@ -182,7 +182,9 @@ async def remind_reviews(ctx: JobContext) -> None:
         messages.append(
             Outgoing(
                 chat_id=person.telegram_id,
-                text=render_for_person(person, "reminders.review_waiting", ctx.settings, **values),
+                text=render_for_person(
+                    person, N_("reminders.review_waiting"), ctx.settings, **values
+                ),
                 person_id=person.id,
                 dedup_key=f"remind:review:{person_id}:{today.isoformat()}",
             )

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.digest_rules import HOURS_OFFERED, Frequency, SubscriptionAction
 from bot.domain.errors import NotAllowed
 from bot.domain.roles import Role
+from bot.i18n import N_
 from bot.services.stats import subscriptions
 from bot.services.stats.scope import may_see_overview
 from handlers.callbacks import DigestAction, DigestCb
@@ -24,9 +25,9 @@ from handlers.ui.steps import chosen_index
 
 FREQUENCIES = tuple(Frequency)
 FREQUENCY_KEYS = {
-    Frequency.DAILY: "digest.freq.daily",
-    Frequency.WEEKLY: "digest.freq.weekly",
-    Frequency.MONTHLY: "digest.freq.monthly",
+    Frequency.DAILY: N_("digest.freq.daily"),
+    Frequency.WEEKLY: N_("digest.freq.weekly"),
+    Frequency.MONTHLY: N_("digest.freq.monthly"),
 }
 UNITS_PER_PAGE = 8
 
@@ -42,7 +43,7 @@ async def _screen(ctx: Ctx) -> Page:
         text = _("digest.status.none")
     else:
         when = _(FREQUENCY_KEYS[Frequency(sub.frequency)])
-        key = "digest.status.paused" if sub.state == "paused" else "digest.status.active"
+        key = N_("digest.status.paused") if sub.state == "paused" else N_("digest.status.active")
         text = _(key).format(frequency=when, hour=sub.hour)
     rows = [
         [
@@ -51,11 +52,11 @@ async def _screen(ctx: Ctx) -> Page:
         ]
     ]
     if sub is not None and sub.state == "active":
-        rows.append([_button("digest.btn.pause", DigestAction.PAUSE)])
+        rows.append([_button(N_("digest.btn.pause"), DigestAction.PAUSE)])
     elif sub is not None:
-        rows.append([_button("digest.btn.resume", DigestAction.RESUME)])
+        rows.append([_button(N_("digest.btn.resume"), DigestAction.RESUME)])
     if ctx.person.has_role(Role.ADMIN):
-        rows.append([_button("digest.btn.unit_leaders", DigestAction.UNITS)])
+        rows.append([_button(N_("digest.btn.unit_leaders"), DigestAction.UNITS)])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -119,7 +120,7 @@ async def back(query: CallbackQuery, ctx: Ctx) -> None:
 
 
 def _back() -> InlineKeyboardButton:
-    return _button("digest.btn.back", DigestAction.BACK)
+    return _button(N_("digest.btn.back"), DigestAction.BACK)
 
 
 async def unit_page(query: CallbackQuery, callback_data: DigestCb, ctx: Ctx) -> None:
@@ -138,12 +139,12 @@ async def unit_page(query: CallbackQuery, callback_data: DigestCb, ctx: Ctx) -> 
     ]
     turns = []
     if offset > 0:
-        turns.append(_button("overview.btn.prev", DigestAction.UNITS, offset - UNITS_PER_PAGE))
+        turns.append(_button(N_("overview.btn.prev"), DigestAction.UNITS, offset - UNITS_PER_PAGE))
     if offset + UNITS_PER_PAGE < total:
-        turns.append(_button("overview.btn.next", DigestAction.UNITS, offset + UNITS_PER_PAGE))
+        turns.append(_button(N_("overview.btn.next"), DigestAction.UNITS, offset + UNITS_PER_PAGE))
     if turns:
         rows.append(turns)
-    key = "digest.pick_unit" if total else "digest.no_leaders"
+    key = N_("digest.pick_unit") if total else N_("digest.no_leaders")
     await _edit(query, _(key), *rows, [_back()])
 
 

@@ -18,6 +18,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
+from bot.i18n import N_
 from bot.services.stats.chart import has_data, render_chart
 from bot.services.stats.overview import Overview
 from bot.services.stats.render import overview_text, ranking_text, scope_title
@@ -44,9 +45,9 @@ def overview_keyboard(ov: Overview, unit_id: int | None, page: int = 0) -> Inlin
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     turns = []
     if page > 0:
-        turns.append(_page_button("overview.btn.prev", here, page - 1))
+        turns.append(_page_button(N_("overview.btn.prev"), here, page - 1))
     if (page + 1) * UNITS_PER_PAGE < len(children):
-        turns.append(_page_button("overview.btn.next", here, page + 1))
+        turns.append(_page_button(N_("overview.btn.next"), here, page + 1))
     if turns:
         rows.append(turns)
     tools = []

@@ -30,6 +30,7 @@ from bot.domain import feedback as rules
 from bot.domain.errors import ServiceError
 from bot.domain.feedback import KIND_KEYS, Kind
 from bot.domain.grading import level_key
+from bot.i18n import N_
 from bot.services.feedback import submit
 from bot.services.feedback.config import FeedbackConfig
 from bot.services.publicity.lookup import PublicItem
@@ -93,7 +94,7 @@ def _kind_screen(item: PublicItem) -> tuple[str, InlineKeyboardMarkup]:
         )
     _cancel_row(builder)
     builder.adjust(1)
-    text = f"{item_lines(item)}\n\n{_('feedback.flow.ask_kind')}"
+    text = f"{item_lines(item)}\n\n" + _("feedback.flow.ask_kind")
     return text, builder.as_markup()
 
 
@@ -153,7 +154,9 @@ async def choose_kind(
     builder = InlineKeyboardBuilder()
     _cancel_row(builder)
     hint = (
-        "feedback.flow.misconduct_note" if kind is Kind.MISCONDUCT else "feedback.flow.public_note"
+        N_("feedback.flow.misconduct_note")
+        if kind is Kind.MISCONDUCT
+        else N_("feedback.flow.public_note")
     )
     text = _("feedback.flow.ask_text").format(
         kind=_(KIND_KEYS[kind]), min=rules.TEXT_MIN, max=rules.TEXT_MAX
@@ -163,7 +166,7 @@ async def choose_kind(
 
 def _files_screen(count: int) -> tuple[str, InlineKeyboardMarkup]:
     builder = InlineKeyboardBuilder()
-    label = "feedback.btn.files_done" if count else "feedback.btn.files_skip"
+    label = N_("feedback.btn.files_done") if count else N_("feedback.btn.files_skip")
     builder.button(text=_(label), callback_data=FeedbackCb(action=FeedbackAction.FILES_DONE))
     _cancel_row(builder)
     builder.adjust(1)
@@ -227,7 +230,7 @@ def _preview(data: dict[str, Any], person: Person) -> tuple[str, InlineKeyboardM
     builder.button(
         text=_("feedback.btn.confirm"), callback_data=FeedbackCb(action=FeedbackAction.CONFIRM)
     )
-    toggle = "feedback.btn.sign" if data.get("anon", True) else "feedback.btn.anonymous"
+    toggle = N_("feedback.btn.sign") if data.get("anon", True) else N_("feedback.btn.anonymous")
     builder.button(text=_(toggle), callback_data=FeedbackCb(action=FeedbackAction.TOGGLE_ANON))
     if not data.get("anon", True) and not data.get("phone"):
         builder.button(
@@ -282,11 +285,11 @@ async def receive_contact(message: Message, state: FSMContext, bot: Bot, person:
     if contact is None or sender is None or contact.user_id != sender.id:
         raise ServiceError("feedback.flow.own_phone_only")
     await state.update_data(phone=contact.phone_number)
-    await _back_to_preview(message, state, bot, person, "feedback.flow.phone_added")
+    await _back_to_preview(message, state, bot, person, N_("feedback.flow.phone_added"))
 
 
 async def no_phone(message: Message, state: FSMContext, bot: Bot, person: Person) -> None:
-    await _back_to_preview(message, state, bot, person, "feedback.flow.phone_skipped")
+    await _back_to_preview(message, state, bot, person, N_("feedback.flow.phone_skipped"))
 
 
 async def _back_to_preview(

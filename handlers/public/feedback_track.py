@@ -16,6 +16,7 @@ from bot.domain import feedback as rules
 from bot.domain import local_time
 from bot.domain.errors import ServiceError
 from bot.domain.feedback import KIND_KEYS, RATING_KEYS, STATE_KEYS, Kind, Rating, State
+from bot.i18n import N_
 from bot.services.feedback import tracking
 from bot.services.feedback.config import FeedbackConfig
 from bot.services.feedback.tracking import OwnView
@@ -148,9 +149,9 @@ async def rate(query: CallbackQuery, callback_data: TrackCb, ctx: Ctx) -> None:
         expected_version=callback_data.version,
     )  # fmt: skip
     key = (
-        "feedback.track.appealed"
+        N_("feedback.track.appealed")
         if view.state == State.RECEIVED.value
-        else "feedback.track.thanks"
+        else N_("feedback.track.thanks")
     )
     text, keyboard = render(view, ctx.settings)
     await query.answer(_(key))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import ServiceError
+from bot.i18n import N_
 from bot.services.publicity import scope, subscriptions
 from bot.services.publicity.subscriptions import Choice
 from handlers.callbacks import SubscribeAction as A
@@ -60,7 +61,7 @@ async def _view(session: AsyncSession, data: dict) -> tuple[str, InlineKeyboardM
     chosen = set(data.get("units", []))
     builder = InlineKeyboardBuilder()
     mark_all = "✅" if data.get("all") else "▫️"
-    builder.row(_b(f"{mark_all} {_('subscribe.all_units')}", SubscribeCb(action=A.ALL)))
+    builder.row(_b(f"{mark_all} " + _("subscribe.all_units"), SubscribeCb(action=A.ALL)))
     for unit in units:
         mark = "✅" if data.get("all") or unit.id in chosen else "▫️"
         builder.row(_b(f"{mark} {unit.name}", SubscribeCb(action=A.TOGGLE, value=unit.id)))
@@ -125,7 +126,7 @@ async def save(
         choice = Choice(bool(data.get("all")), tuple(data.get("units", [])))
     await state.update_data({DATA_KEY: None})
     saved = await subscriptions.save(ctx.session, ctx.clock, ctx.person, choice)
-    key = "subscribe.done_off" if saved.empty else "subscribe.done"
+    key = N_("subscribe.done_off") if saved.empty else N_("subscribe.done")
     await query.answer()
     await edit_in_place(query, _(key).format(choice=await _describe(ctx.session, saved)), None)
 

@@ -7,12 +7,13 @@ from datetime import datetime
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain import local_time
+from bot.i18n import N_
 
 LEVEL_LABEL_KEYS: dict[int, str] = {
-    1: "publicity.count.level1",
-    2: "publicity.count.level2",
-    3: "publicity.count.level3",
-    0: "publicity.count.level_none",
+    1: N_("publicity.count.level1"),
+    2: N_("publicity.count.level2"),
+    3: N_("publicity.count.level3"),
+    0: N_("publicity.count.level_none"),
 }
 
 

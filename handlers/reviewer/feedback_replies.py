@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import ServiceError
 from bot.domain.feedback import Action, Disposition
+from bot.i18n import N_
 from bot.services.feedback import answering
 from bot.settings import Settings
 from handlers.callbacks import InboxAction, InboxCb
@@ -43,19 +44,19 @@ RETRY_KEYS = frozenset(
     }
 )
 PROMPTS = {
-    "answer": "feedback.inbox.ask_answer",
-    "duplicate": "feedback.inbox.ask_duplicate",
-    "hide": "feedback.inbox.ask_hide",
-    "rectify": "feedback.inbox.ask_follow_up",
-    "closed": "feedback.inbox.ask_close_reason",
+    "answer": N_("feedback.inbox.ask_answer"),
+    "duplicate": N_("feedback.inbox.ask_duplicate"),
+    "hide": N_("feedback.inbox.ask_hide"),
+    "rectify": N_("feedback.inbox.ask_follow_up"),
+    "closed": N_("feedback.inbox.ask_close_reason"),
 }
 DONE = {
-    "answer": "feedback.inbox.done_answered",
-    "duplicate": "feedback.inbox.done_duplicate",
-    "hide": "feedback.inbox.done_hidden",
-    "rectify": "feedback.inbox.done_disposed",
-    "closed": "feedback.inbox.done_disposed",
-    "interview": "feedback.inbox.done_disposed",
+    "answer": N_("feedback.inbox.done_answered"),
+    "duplicate": N_("feedback.inbox.done_duplicate"),
+    "hide": N_("feedback.inbox.done_hidden"),
+    "rectify": N_("feedback.inbox.done_disposed"),
+    "closed": N_("feedback.inbox.done_disposed"),
+    "interview": N_("feedback.inbox.done_disposed"),
 }
 CHECKED = {"answer": Action.ANSWER, "duplicate": Action.MARK_DUPLICATE, "hide": Action.HIDE}
 

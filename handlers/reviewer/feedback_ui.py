@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import local_time
 from bot.domain.feedback import KIND_KEYS, Action, Disposition, Kind, Step
+from bot.i18n import N_
 from bot.services import review as review_service
 from bot.services.feedback import answering
 from bot.services.feedback.answering import InboxCard
@@ -26,15 +27,15 @@ from storage.models.org import Person
 DISPOSITIONS = list(Disposition)
 MESSAGE_BUDGET = 3900  # under Telegram's 4,096 with room for the header
 STEP_KEYS = {
-    Step.REMINDER: "feedback.inbox.step_reminder",
-    Step.OVERDUE: "feedback.inbox.step_overdue",
-    Step.COMMISSION: "feedback.inbox.step_commission",
+    Step.REMINDER: N_("feedback.inbox.step_reminder"),
+    Step.OVERDUE: N_("feedback.inbox.step_overdue"),
+    Step.COMMISSION: N_("feedback.inbox.step_commission"),
 }
 ACTION_BUTTONS: dict[Action, tuple[str, InboxAction]] = {
-    Action.ANSWER: ("feedback.btn.answer", InboxAction.ANSWER),
-    Action.REOPEN_RISK: ("feedback.btn.reopen", InboxAction.REOPEN),
-    Action.MARK_DUPLICATE: ("feedback.btn.duplicate", InboxAction.DUPLICATE),
-    Action.HIDE: ("feedback.btn.hide", InboxAction.HIDE),
+    Action.ANSWER: (N_("feedback.btn.answer"), InboxAction.ANSWER),
+    Action.REOPEN_RISK: (N_("feedback.btn.reopen"), InboxAction.REOPEN),
+    Action.MARK_DUPLICATE: (N_("feedback.btn.duplicate"), InboxAction.DUPLICATE),
+    Action.HIDE: (N_("feedback.btn.hide"), InboxAction.HIDE),
 }
 
 

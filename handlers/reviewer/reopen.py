@@ -100,7 +100,7 @@ async def receive_reason(message: Message, state: FSMContext, bot: Bot, ctx: Ctx
         )  # fmt: skip
     await state.clear()
     text, keyboard = await _view(ctx, risk_id)
-    text = f"{_('reopen.done').format(id=risk_id)}\n\n{text}"
+    text = _("reopen.done").format(id=risk_id) + f"\n\n{text}"
     card = card_of(data)
     if card is not None:
         await bot.edit_message_text(

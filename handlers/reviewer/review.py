@@ -19,6 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain import local_time
 from bot.domain.grading import LEVELS, level_key
 from bot.domain.risk_workflow import Action, RiskState
+from bot.i18n import N_
 from bot.services import review as review_service
 from bot.services.review import Decision, InboxKind, Situation
 from handlers.callbacks import ReopenAction, ReopenCb, ReviewAction, ReviewCb
@@ -161,9 +162,9 @@ async def next_in_kind(query: CallbackQuery, callback_data: ReviewCb, ctx: Ctx) 
 # The one-tap decisions: the move (None: what "approve" means at the card's step) and the
 # words that confirm it.
 DECISIONS: dict[ReviewAction, tuple[Action | None, str]] = {
-    ReviewAction.APPROVE: (None, "review.done.approved"),
-    ReviewAction.CLOSE_SOCIAL: (Action.CLOSE_SOCIAL, "review.done.closed"),
-    ReviewAction.WITHDRAW: (Action.WITHDRAW, "review.done.withdrawn"),
+    ReviewAction.APPROVE: (None, N_("review.done.approved")),
+    ReviewAction.CLOSE_SOCIAL: (Action.CLOSE_SOCIAL, N_("review.done.closed")),
+    ReviewAction.WITHDRAW: (Action.WITHDRAW, N_("review.done.withdrawn")),
 }
 
 
@@ -212,16 +213,16 @@ async def set_level(
     sit, action = await _primary(ctx, callback_data.r)
     if callback_data.lv == sit.review.suggested_level:
         decision = Decision(action, level=callback_data.lv, expected_version=callback_data.v)
-        await _decide(query, callback_data, ctx, decision, "review.done.approved")
+        await _decide(query, callback_data, ctx, decision, N_("review.done.approved"))
         return
     await _may(ctx, callback_data, action)
-    await _ask_comment(query, state, callback_data, action, "review.ask_level_reason")
+    await _ask_comment(query, state, callback_data, action, N_("review.ask_level_reason"))
 
 
 # The decisions that need a typed comment first: the move and its question.
 WITH_COMMENT: dict[ReviewAction, tuple[Action, str]] = {
-    ReviewAction.RETURN: (Action.RETURN, "review.ask_return_comment"),
-    ReviewAction.REPROPOSE: (Action.REPROPOSE, "review.ask_repropose"),
+    ReviewAction.RETURN: (Action.RETURN, N_("review.ask_return_comment")),
+    ReviewAction.REPROPOSE: (Action.REPROPOSE, N_("review.ask_repropose")),
 }
 
 
@@ -251,8 +252,8 @@ async def _ask_comment(
 
 # What the reviewer is told after a typed decision, by its move.
 DONE_AFTER_COMMENT = {
-    Action.RETURN.value: "review.done.returned",
-    Action.REPROPOSE.value: "review.done.reproposed",
+    Action.RETURN.value: N_("review.done.returned"),
+    Action.REPROPOSE.value: N_("review.done.reproposed"),
 }
 
 
@@ -268,7 +269,7 @@ async def receive_comment(message: Message, state: FSMContext, bot: Bot, ctx: Ct
         await review_move(ctx, int(data["risk"]), decision)
     await state.clear()
     risk_id = int(data["risk"])
-    said = _(DONE_AFTER_COMMENT.get(data["action"], "review.done.approved"))
+    said = _(DONE_AFTER_COMMENT.get(data["action"], N_("review.done.approved")))
     if data.get("level"):
         said = _("review.done.level_set").format(
             risk_id=risk_id,

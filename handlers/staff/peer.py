@@ -95,7 +95,7 @@ async def agree(query: CallbackQuery, callback_data: PeerCb, ctx: Ctx) -> None:
     await review_move(ctx, callback_data.r, Decision(Action.AGREE))
     await query.answer(_("peer.done.agreed"))
     text, keyboard = await _list(ctx)
-    await message_of(query).edit_text(f"{_('peer.done.agreed')}\n\n{text}", reply_markup=keyboard)
+    await message_of(query).edit_text(_("peer.done.agreed") + f"\n\n{text}", reply_markup=keyboard)
 
 
 async def ask_comment(
@@ -118,7 +118,7 @@ async def receive_comment(message: Message, state: FSMContext, ctx: Ctx) -> None
         await review_move(ctx, int(data["risk"]), Decision(Action.COMMENT, comment=message.text))
     await state.clear()
     text, keyboard = await _list(ctx)
-    await message.answer(f"{_('peer.done.commented')}\n\n{text}", reply_markup=keyboard)
+    await message.answer(_("peer.done.commented") + f"\n\n{text}", reply_markup=keyboard)
 
 
 async def comment_not_text(message: Message) -> None:

@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.errors import ServiceError
 from bot.domain.grading import FACTORS, explain, factor_key, suggestion
+from bot.i18n import N_
 from bot.services import regrading
 from bot.services.review import ReviewConfig
 from bot.settings import Settings
@@ -117,7 +118,7 @@ async def _card(ctx: Ctx, risk_id: int) -> tuple[str, InlineKeyboardMarkup]:
                 deadline=day(measure.deadline),
             )
         )
-    submit_key = "regrading.btn.submit" if shown.changed else "regrading.btn.confirm"
+    submit_key = N_("regrading.btn.submit") if shown.changed else N_("regrading.btn.confirm")
     keyboard = buttons(
         (_(submit_key), RegradeCb(a=RegradeAction.CONFIRM, r=risk.id)),
         (_("regrading.btn.factors"), RegradeCb(a=RegradeAction.FACTORS, r=risk.id)),

@@ -18,7 +18,7 @@ from bot.domain.campaign_rules import (
 )
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
-from bot.i18n import translate
+from bot.i18n import N_, translate
 from bot.services import audit
 from bot.services.campaigns import progress as campaign_progress
 from bot.services.campaigns.scope import KIND, check_units, plan_of, today_of
@@ -124,10 +124,10 @@ async def close_campaign(
 
 # What to do, per requirement, in the recipient's language (literal keys for the catalogs).
 TASK_KEYS: dict[Requirement, str] = {
-    Requirement.POWERS: "campaign.task.powers",
-    Requirement.RISKS: "campaign.task.risks",
-    Requirement.MEASURES: "campaign.task.measures",
-    Requirement.REGRADING: "campaign.task.regrading",
+    Requirement.POWERS: N_("campaign.task.powers"),
+    Requirement.RISKS: N_("campaign.task.risks"),
+    Requirement.MEASURES: N_("campaign.task.measures"),
+    Requirement.REGRADING: N_("campaign.task.regrading"),
 }
 
 
@@ -169,12 +169,12 @@ async def _remind_one(
         "deadline": campaign.deadline.isoformat(),
     }
     if campaign.deadline > today:
-        key = "campaign.remind.before"
+        key = N_("campaign.remind.before")
         values["days"] = (campaign.deadline - today).days
     elif campaign.deadline == today:
-        key = "campaign.remind.today"
+        key = N_("campaign.remind.today")
     else:
-        key = "campaign.remind.overdue"
+        key = N_("campaign.remind.overdue")
         values["days"] = (today - campaign.deadline).days
     queued = await enqueue_for_person(
         session,

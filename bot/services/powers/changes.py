@@ -22,6 +22,7 @@ from bot.domain.register_rules import (
     NAME_MAX,
     SUBJECT_MAX,
 )
+from bot.i18n import N_
 from bot.services import audit
 from bot.services.powers.categories import categories_for
 from bot.services.powers.common import EDITABLE, FIELDS, TEXT_FIELDS, PowerDraft, text_or_refuse
@@ -44,10 +45,10 @@ POWER_MOVES: dict[tuple[str, PowerStatus], PowerStatus] = {
 }
 # Why a move is refused, by where the power stands.
 STANDS: dict[PowerStatus, str] = {
-    P.SUBMITTED: "register.power_is_submitted",
-    P.CONFIRMED: "register.power_is_confirmed",
-    P.RETURNED: "register.power_is_returned",
-    P.WITHDRAWN: "register.power_is_withdrawn",
+    P.SUBMITTED: N_("register.power_is_submitted"),
+    P.CONFIRMED: N_("register.power_is_confirmed"),
+    P.RETURNED: N_("register.power_is_returned"),
+    P.WITHDRAWN: N_("register.power_is_withdrawn"),
 }
 
 
@@ -238,7 +239,9 @@ async def review_power(
         await tell(
             session,
             [submitter],
-            "register.notice.power_confirmed" if confirm else "register.notice.power_returned",
+            N_("register.notice.power_confirmed")
+            if confirm
+            else N_("register.notice.power_returned"),
             clock=clock,
             settings=settings,
             skip=actor,

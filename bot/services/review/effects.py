@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.risk_workflow import Action, RiskState, Track
+from bot.i18n import N_
 from bot.services import review_subject as subject
 from bot.services.buttons import regrading_button
 from bot.services.register_access import commission, tell
@@ -118,12 +119,12 @@ async def _tell_proposer(step: Step, key: str) -> None:
 async def take_over_proposal(step: Step) -> None:
     """The holder confirms a top-down proposal: it becomes their draft."""
     step.sit.risk.created_by_id = step.actor.id if step.actor else None
-    await _tell_proposer(step, "register.notice.proposal_confirmed")
+    await _tell_proposer(step, N_("register.notice.proposal_confirmed"))
 
 
 async def dispute_proposal(step: Step) -> None:
     step.sit.risk.dispute_reason = step.comment
-    await _tell_proposer(step, "register.notice.disputed")
+    await _tell_proposer(step, N_("register.notice.disputed"))
 
 
 async def record_discussion(step: Step) -> None:
@@ -138,7 +139,7 @@ async def self_confirm(step: Step) -> None:
     risk.self_reviewed_at = step.now
     post = await subject.post_of(step.session, risk)
     await tell(
-        step.session, await commission(step.session), "register.notice.to_committee",
+        step.session, await commission(step.session), N_("register.notice.to_committee"),
         clock=step.clock, settings=step.config.settings, skip=step.actor,
         description=risk.description, post=post.name,
     )  # fmt: skip
@@ -151,7 +152,7 @@ async def open_social(step: Step) -> None:
     step.sit.review.social_opened_at = step.now
     step.sit.review.social_closes_at = step.now + step.config.social_window
     step.sit.notices.extend(
-        await audience.to_colleagues(step.session, step.sit, "review.notice.social_open")
+        await audience.to_colleagues(step.session, step.sit, N_("review.notice.social_open"))
     )
 
 
@@ -160,10 +161,10 @@ async def comment(step: Step) -> None:
         raise ServiceError("workflow.comment_required")
     sit = step.sit
     step.note(NoteKind.COMMENT, step.comment)
-    sit.notices.append(audience.to_holder(sit, "review.notice.comment", comment=step.comment))
+    sit.notices.append(audience.to_holder(sit, N_("review.notice.comment"), comment=step.comment))
     sit.notices.extend(
         await audience.to_route(
-            step.session, sit, sit.review_route, "review.notice.comment_reviewer",
+            step.session, sit, sit.review_route, N_("review.notice.comment_reviewer"),
             comment=step.comment,
         )
     )  # fmt: skip
@@ -188,7 +189,7 @@ async def tell_review(step: Step) -> None:
     """The tier that does graded review hears the record is theirs now."""
     sit = step.sit
     sit.notices.extend(
-        await audience.to_route(step.session, sit, sit.review_route, "review.notice.to_review")
+        await audience.to_route(step.session, sit, sit.review_route, N_("review.notice.to_review"))
     )
 
 
@@ -209,7 +210,9 @@ async def pass_review(step: Step) -> None:
         step.note(NoteKind.OVERRIDE, step.comment)
     route(sit, step.config, await reviewer_units(step.session))
     sit.notices.extend(
-        await audience.to_route(step.session, sit, sit.approval_route, "review.notice.to_approval")
+        await audience.to_route(
+            step.session, sit, sit.approval_route, N_("review.notice.to_approval")
+        )
     )
 
 
@@ -232,21 +235,21 @@ async def approve(step: Step) -> None:
     review.approved_by_id = step.actor.id if step.actor else None
     review.approved_at = step.now
     subject.set_final_level(sit.risk, level)
-    sit.notices.append(audience.to_holder(sit, "review.notice.approved", level=level))
+    sit.notices.append(audience.to_holder(sit, N_("review.notice.approved"), level=level))
 
 
 async def return_to_holder(step: Step) -> None:
     step.sit.review.returned_from = step.sit.state.value
     step.note(NoteKind.RETURN, step.comment)
     step.sit.notices.append(
-        audience.to_holder(step.sit, "review.notice.returned", comment=step.comment or "")
+        audience.to_holder(step.sit, N_("review.notice.returned"), comment=step.comment or "")
     )
 
 
 async def repropose(step: Step) -> None:
     step.note(NoteKind.COMMENT, step.comment)
     step.sit.notices.append(
-        audience.to_holder(step.sit, "review.notice.reproposed", comment=step.comment or "")
+        audience.to_holder(step.sit, N_("review.notice.reproposed"), comment=step.comment or "")
     )
 
 
@@ -262,8 +265,8 @@ async def publicise(step: Step) -> None:
 
 # The holder's notice when a risk falls due for re-grading, by why.
 DUE_NOTICES: dict[Action, str] = {
-    Action.REGRADING_DUE: "review.notice.regrading",
-    Action.REOPEN: "review.notice.reopened",
+    Action.REGRADING_DUE: N_("review.notice.regrading"),
+    Action.REOPEN: N_("review.notice.reopened"),
 }
 
 

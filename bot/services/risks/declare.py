@@ -14,6 +14,7 @@ from bot.domain.errors import NotAllowed, ServiceError
 from bot.domain.register_rules import COMMENT_MAX
 from bot.domain.risk_workflow import Action, IllegalTransition, RiskState
 from bot.domain.roles import Role
+from bot.i18n import N_
 from bot.services import audit
 from bot.services.powers import text_or_refuse
 from bot.services.register_access import (
@@ -127,7 +128,7 @@ async def propose_risk(
         session, clock, risk, actor=actor, action="risk.propose", fields=SNAPSHOT_FIELDS
     )
     await tell_holders(
-        session, post.id, "register.notice.proposed", clock=clock, settings=settings,
+        session, post.id, N_("register.notice.proposed"), clock=clock, settings=settings,
         skip=actor, description=text,
     )  # fmt: skip
     return risk

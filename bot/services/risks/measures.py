@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import ServiceError
 from bot.domain.register_rules import NOTE_MAX, is_overdue
+from bot.i18n import N_
 from bot.services import audit
 from bot.services.powers import text_or_refuse
 from bot.services.register_access import is_active_staff, may_see_unit, tell_holders
@@ -65,7 +66,7 @@ async def report_measure(
     if status == MeasureStatus.BLOCKED.value and risk is not None:
         # A blocked measure needs someone to act: the holders hear of it.
         await tell_holders(
-            session, risk.post_id, "register.notice.measure_blocked", clock=clock,
+            session, risk.post_id, N_("register.notice.measure_blocked"), clock=clock,
             settings=settings, skip=actor, action=measure.action, note=text,
         )  # fmt: skip
     return measure

@@ -12,7 +12,7 @@ import io
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import translate
+from bot.i18n import N_, translate
 from bot.services.stats.overview import Overview, UnitRow
 from bot.services.stats.render import figures_of
 
@@ -147,7 +147,9 @@ def render_chart(ov: Overview, unit_id: int | None, locale: str) -> bytes:
         handles=[
             Patch(color=colour, label=translate(key, locale))
             for colour, key in zip(
-                LEVEL_COLOURS, ("chart.level1", "chart.level2", "chart.level3"), strict=True
+                LEVEL_COLOURS,
+                (N_("chart.level1"), N_("chart.level2"), N_("chart.level3")),
+                strict=True,
             )
         ],
         prop=font,

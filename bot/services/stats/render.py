@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 
 from bot.domain.stats import Change, Figures, Headline, StateGroup, percent, signed
-from bot.i18n import translate
+from bot.i18n import N_, translate
 from bot.services.stats.overview import Overview
 
 TELEGRAM_LIMIT = 4096
@@ -19,19 +19,19 @@ RANKED_SHOWN = 15
 CATEGORIES_SHOWN = 8
 
 RISK_TYPE_KEYS = {
-    "moral": "register.risk_type.moral",
-    "duty": "register.risk_type.duty",
-    "system": "register.risk_type.system",
-    "external": "register.risk_type.external",
-    "process": "register.risk_type.process",
+    "moral": N_("register.risk_type.moral"),
+    "duty": N_("register.risk_type.duty"),
+    "system": N_("register.risk_type.system"),
+    "external": N_("register.risk_type.external"),
+    "process": N_("register.risk_type.process"),
 }
 STATE_KEYS = {
-    StateGroup.DECLARED.value: "overview.state.declared",
-    StateGroup.IN_REVIEW.value: "overview.state.in_review",
-    StateGroup.APPROVED.value: "overview.state.approved",
-    StateGroup.PUBLICISED.value: "overview.state.publicised",
+    StateGroup.DECLARED.value: N_("overview.state.declared"),
+    StateGroup.IN_REVIEW.value: N_("overview.state.in_review"),
+    StateGroup.APPROVED.value: N_("overview.state.approved"),
+    StateGroup.PUBLICISED.value: N_("overview.state.publicised"),
 }
-SCOPE_KEYS = {"external": "overview.scope.external", "internal": "overview.scope.internal"}
+SCOPE_KEYS = {"external": N_("overview.scope.external"), "internal": N_("overview.scope.internal")}
 
 
 def utf16_len(text: str) -> int:
@@ -86,8 +86,8 @@ def overview_text(
     categories = sorted(
         (
             (
-                t(SCOPE_KEYS.get(key.split("/", 1)[0], "overview.scope.internal"))
-                + t("overview.colon")
+                t(SCOPE_KEYS.get(key.split("/", 1)[0], N_("overview.scope.internal")))
+                + t(N_("overview.colon"))
                 + html.escape(key.split("/", 1)[1]),
                 n,
             )
@@ -96,41 +96,46 @@ def overview_text(
         key=lambda item: (-item[1], item[0]),
     )
     types = [
-        (t(RISK_TYPE_KEYS.get(k, "overview.unknown")), f.risks_by_type.get(k, 0))
+        (t(RISK_TYPE_KEYS.get(k, N_("overview.unknown"))), f.risks_by_type.get(k, 0))
         for k in RISK_TYPE_KEYS
     ]
     states = [(t(key), f.risks_by_state.get(state, 0)) for state, key in STATE_KEYS.items()]
     lines = [
-        t("overview.title", unit=scope_title(ov, unit_id, locale), date=ov.today.isoformat()),
+        t(N_("overview.title"), unit=scope_title(ov, unit_id, locale), date=ov.today.isoformat()),
         "",
-        t("overview.powers", n=f.powers, external=f.powers_external, internal=f.powers_internal),
+        t(
+            N_("overview.powers"),
+            n=f.powers,
+            external=f.powers_external,
+            internal=f.powers_internal,
+        ),
     ]
     if categories:
         lines.append(
-            t("overview.by_category", items=_joined(categories, locale, CATEGORIES_SHOWN))
+            t(N_("overview.by_category"), items=_joined(categories, locale, CATEGORIES_SHOWN))
         )
     lines += [
         t(
-            "overview.risks",
+            N_("overview.risks"),
             n=f.risks,
             l1=f.risks_level1,
             l2=f.risks_level2,
             l3=f.risks_level3,
         ),
-        t("overview.by_type", items=_joined(types, locale, len(types))),
-        t("overview.by_state", items=_joined(states, locale, len(states))),
-        t("overview.focus", n=f.focus_risks),
+        t(N_("overview.by_type"), items=_joined(types, locale, len(types))),
+        t(N_("overview.by_state"), items=_joined(states, locale, len(states))),
+        t(N_("overview.focus"), n=f.focus_risks),
         t(
-            "overview.measures",
+            N_("overview.measures"),
             n=f.measures,
             done=f.measures_done,
             open=f.measures_open,
             overdue=f.measures_overdue,
             on_time=percent(f.on_time),
         ),
-        t("overview.leadership", risks=f.leadership_risks, measures=f.leadership_measures),
+        t(N_("overview.leadership"), risks=f.leadership_risks, measures=f.leadership_measures),
         t(
-            "overview.coverage",
+            N_("overview.coverage"),
             posts=f.posts,
             powers=f.posts_with_powers,
             powers_pct=percent(_share(f.posts_with_powers, f.posts)),
@@ -140,14 +145,14 @@ def overview_text(
             reported_pct=percent(_share(f.posts_fully_reported, f.posts)),
         ),
         t(
-            "overview.pending",
+            N_("overview.pending"),
             n=f.pending_reviews,
             over=f.pending_over_limit,
             days=review_limit_days,
             longest=f.pending_longest_days,
         ),
         t(
-            "overview.feedback",
+            N_("overview.feedback"),
             n=f.feedback_received,
             on_time=f.feedback_answered_on_time,
             satisfaction="—" if f.satisfaction is None else f"{f.satisfaction:.1f}",
