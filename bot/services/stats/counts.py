@@ -98,7 +98,7 @@ def _in_scope(statement: S, column: Any, unit_ids: frozenset[int] | None) -> S:
     return statement.where(column.in_(sorted(unit_ids)))
 
 
-async def _rows(session: AsyncSession, statement: AnySelect) -> Any:
+async def plain_rows(session: AsyncSession, statement: AnySelect) -> Any:
     """Run on the session's connection: plain rows, without the ORM's result machinery."""
     connection = await session.connection()
     return (await connection.execute(statement)).all()  # one fetch, not a row at a time
@@ -111,7 +111,7 @@ def _count_if(condition: Any) -> Any:
 async def units(session: AsyncSession, unit_ids: frozenset[int] | None) -> list[Any]:
     statement = select(Unit.id, Unit.name, Unit.path, Unit.parent_id, Unit.kind, Unit.is_pilot)
     statement = _in_scope(statement, Unit.id, unit_ids).order_by(Unit.path)
-    rows = await _rows(session, statement)
+    rows = await plain_rows(session, statement)
     return [row for row in rows if unit_ids is None or row.id in unit_ids]
 
 
@@ -130,7 +130,7 @@ async def posts(session: AsyncSession, unit_ids: frozenset[int] | None, out: Val
         Post.unit_id,
         unit_ids,
     )
-    for unit_id, n, with_powers, with_risks in await _rows(session, statement):
+    for unit_id, n, with_powers, with_risks in await plain_rows(session, statement):
         values = _values(out, unit_ids, unit_id)
         if values is not None:
             values.update(posts=n, posts_with_powers=with_powers, posts_with_risks=with_risks)
@@ -167,7 +167,7 @@ async def powers(session: AsyncSession, unit_ids: frozenset[int] | None, out: Va
         func.coalesce(func.sum(case((external, c.n), else_=0)), 0),
         _json_array_agg(session, c.scope, c.category, c.n),
     ).group_by(c.unit_id)
-    for unit_id, n, n_external, categories in await _rows(session, statement):
+    for unit_id, n, n_external, categories in await plain_rows(session, statement):
         values = _values(out, unit_ids, unit_id)
         if values is not None:
             if isinstance(categories, str):  # SQLite's text (asyncpg decodes json itself)
@@ -205,7 +205,7 @@ async def risks(session: AsyncSession, unit_ids: frozenset[int] | None, out: Val
         unit_ids,
     )
     levels, groups = len(LEVELS), len(first_groups)
-    for unit_id, n, *rest in await _rows(session, statement):
+    for unit_id, n, *rest in await plain_rows(session, statement):
         values = _values(out, unit_ids, unit_id)
         if values is None:
             continue
@@ -249,7 +249,7 @@ async def pending(
         Post.unit_id,
         unit_ids,
     )
-    for unit_id, n, over, oldest in await _rows(session, statement):
+    for unit_id, n, over, oldest in await plain_rows(session, statement):
         values = _values(out, unit_ids, unit_id)
         if values is not None:
             waited = max((now - oldest).days, 0) if oldest is not None else 0
@@ -318,7 +318,7 @@ async def measures(
         func.max(p.before),
         func.min(p.after),
     ).group_by(p.unit_id)
-    for row in await _rows(session, statement):
+    for row in await plain_rows(session, statement):
         unit_id, n, done_n, overdue, on_time, leadership, fully, before, after = row
         values = _values(out, unit_ids, unit_id)
         if values is None:

@@ -46,7 +46,7 @@ async def read(
     out of their window: those to count live. A unit in neither has no records at all.
 
     The log is read before the rows: a refresh between the two only makes rows fresher."""
-    logged = await counts._rows(session, select(UnitFiguresDirty.unit_id).distinct())
+    logged = await counts.plain_rows(session, select(UnitFiguresDirty.unit_id).distinct())
     live = {unit_id for (unit_id,) in logged}
     statement = select(
         UnitFigures.unit_id, UnitFigures.figures, UnitFigures.valid_from, UnitFigures.valid_until
@@ -55,7 +55,7 @@ async def read(
         statement = statement.where(UnitFigures.unit_id.in_(sorted(unit_ids)))
     kept: counts.Values = defaultdict(dict)
     loads = json.loads
-    for unit_id, figures, first, last in await counts._rows(session, statement):
+    for unit_id, figures, first, last in await counts.plain_rows(session, statement):
         if unit_id in live or (unit_ids is not None and unit_id not in unit_ids):
             continue
         if (first is not None and today < first) or (last is not None and today > last):
@@ -75,11 +75,12 @@ async def refresh(session: AsyncSession, *, today: date) -> int:
     before it, so the counts after it see those writes; a log row committed later stays.
     Readers see the log rows until this transaction commits, and then the new counts. On
     SQLite the DELETE takes the one write lock first, so nothing is written meanwhile."""
-    if session.get_bind().dialect.name == "postgresql":  # refreshes never overlap
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:  # refreshes never overlap
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFRESH_LOCK})
     taken = await session.execute(delete(UnitFiguresDirty).returning(UnitFiguresDirty.unit_id))
     todo = set(taken.scalars())
-    stale = await counts._rows(session, select(UnitFigures.unit_id).where(_stale(today)))
+    stale = await counts.plain_rows(session, select(UnitFigures.unit_id).where(_stale(today)))
     todo.update(unit_id for (unit_id,) in stale)
     if not todo:
         return 0
@@ -95,9 +96,7 @@ async def refresh(session: AsyncSession, *, today: date) -> int:
         }
         for unit_id in sorted(todo)
     ]
-    upsert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-        UnitFigures
-    )
+    upsert = (pg_insert if postgres else sqlite_insert)(UnitFigures)
     new = upsert.excluded
     await session.execute(
         upsert.on_conflict_do_update(
