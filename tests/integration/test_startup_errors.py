@@ -81,6 +81,9 @@ def test_an_unreachable_bot_api_is_retried_with_backoff_a_line_per_attempt(
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        # Ctrl-C reaches the bot as from a terminal, also when the suite itself was started
+        # in the background (a shell's background job passes SIGINT on as ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     lines: list[str] = []
@@ -93,7 +96,12 @@ def test_an_unreachable_bot_api_is_retried_with_backoff_a_line_per_attempt(
             lines.append(line.rstrip("\n"))
     finally:
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=30)[::-1]
+        try:
+            rest, _ = process.communicate(timeout=30)[::-1]
+        except subprocess.TimeoutExpired:  # stopped here, not left running into later tests
+            process.kill()
+            process.communicate()
+            raise
     lines += (rest or "").splitlines()
     attempts = [line for line in lines if "attempt" in line]
     assert len(attempts) >= 3, lines
