@@ -10,6 +10,7 @@ from handlers.admin import assessment, broadcast, campaign, categories, invite, 
 from handlers.admin import publicity as admin_publicity
 from handlers.common import cancel, fallback, help, language, rules, start
 from handlers.filters import HasRole, IsPrivate
+from handlers.inline_filters import run_filters_inline
 from handlers.leader import digest as leader_digest
 from handlers.leader import overview as leader_overview
 from handlers.leader import report as leader_report
@@ -121,4 +122,5 @@ def build_router() -> Router:
 
     root.include_router(fallback.create_router())
     root.include_router(errors.create_router())
+    run_filters_inline(root)
     return root

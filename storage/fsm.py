@@ -10,7 +10,7 @@ from typing import Any, Literal
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, StorageKey
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -32,26 +32,32 @@ def _known(session: AsyncSession) -> dict[str, FsmRecord | None]:
     return known
 
 
+# Built once: every update runs one of these, and building a select with its loader options
+# costs more than SQLAlchemy's compiled-statement cache saves.
+_WITH_ORG = (
+    joinedload(Person.unit),
+    joinedload(Person.post),
+    joinedload(Person.role_assignments),
+)
+_PERSON = select(Person).where(Person.telegram_id == bindparam("telegram_id")).options(*_WITH_ORG)
+_PERSON_AND_RECORD = (
+    select(Person, FsmRecord)
+    .outerjoin(FsmRecord, FsmRecord.key == bindparam("record_key"))
+    .where(Person.telegram_id == bindparam("telegram_id"))
+    .options(*_WITH_ORG)
+)
+
+
 async def person_with_conversation(
     session: AsyncSession, telegram_id: int, record_key: str | None
 ) -> tuple[Person | None, FsmRecord | None]:
     """The person behind a Telegram account with their roles, unit and post, and (given a
     record key) their conversation's row, in one statement."""
-    options = (
-        joinedload(Person.unit),
-        joinedload(Person.post),
-        joinedload(Person.role_assignments),
-    )
     if record_key is None:
-        query = select(Person).where(Person.telegram_id == telegram_id).options(*options)
-        return (await session.scalars(query)).unique().first(), None
-    joined = (
-        select(Person, FsmRecord)
-        .outerjoin(FsmRecord, FsmRecord.key == record_key)
-        .where(Person.telegram_id == telegram_id)
-        .options(*options)
-    )
-    row = (await session.execute(joined)).unique().first()
+        found = await session.scalars(_PERSON, {"telegram_id": telegram_id})
+        return found.unique().first(), None
+    params = {"telegram_id": telegram_id, "record_key": record_key}
+    row = (await session.execute(_PERSON_AND_RECORD, params)).unique().first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -20,6 +19,7 @@ from bot.app.leader import Leadership
 from bot.app.leader_duties import DeliveryParts, LeaderDuties
 from bot.app.pacing_middleware import install_pacing
 from bot.app.pacing_shared import make_pacer
+from bot.app.telegram_session import TelegramSession
 from bot.delivery.outbox import use_button_packer
 from bot.domain.clock import Clock
 from bot.i18n import get_i18n
@@ -49,9 +49,9 @@ class MissingToken(RuntimeError):
 def create_bot(settings: Settings) -> Bot:
     if settings.bot_token is None or not settings.bot_token.get_secret_value():
         raise MissingToken("BOT_TOKEN is not set: put it in the environment or in .env")
-    session = None
+    session = TelegramSession()
     if settings.telegram_api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        session = TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,

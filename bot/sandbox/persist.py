@@ -82,6 +82,7 @@ def load_world(world: World, saved: dict[str, Any]) -> None:
         chat.reply_keyboard = item["reply_keyboard"]
         for m in item["messages"]:
             chat.messages[m["message_id"]] = StoredMessage(chat_id=chat.chat_id, **m)
+            chat.changed_seq = max(chat.changed_seq, int(m["seq"]))
         world.chats[chat.chat_id] = chat
     for fields in saved["files"]:
         stored = StoredFile(**{**fields, "data": base64.b64decode(fields["data"])})

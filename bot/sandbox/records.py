@@ -102,6 +102,11 @@ class Chat:
     reply_keyboard: dict[str, Any] | None = None
     notices: list[dict[str, Any]] = field(default_factory=list)
     last_action: tuple[str, float] | None = None
+    # The seq of this chat's latest change, and its own waiters: a wait on one chat is woken
+    # by that chat only and checks one number (a hundred personas waiting each re-scanned
+    # their whole chat at every change anywhere, most of the sandbox's CPU under load).
+    changed_seq: int = 0
+    changed: Notifier = field(default_factory=Notifier, repr=False, compare=False)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.sandbox.chat_contents import CHANNEL_ID, ChatContents
 from bot.sandbox.files import FileStore
 from bot.sandbox.limits import FaultConfig, FaultInjector, FloodConfig, FloodLimiter
 from bot.sandbox.persona_actions import PersonaActions
@@ -36,7 +37,6 @@ __all__ = [
     "WorldError",
 ]
 
-CHANNEL_ID = -1001000000001
 CHANNEL_USERNAME = "qingfeng_public"
 CHANNEL_TITLE = "清风公示"
 FIRST_PERSONA_ID = 100001
@@ -47,7 +47,7 @@ ALIVE_WITHIN_SECONDS = 5.0
 PRIVATE_SCOPES = ("chat", "all_private_chats", "default")
 
 
-class World(PersonaActions, ChatViews):
+class World(PersonaActions, ChatViews, ChatContents):
     """Everything the fake Telegram knows. Single-threaded: use it from the server's loop."""
 
     def __init__(
@@ -99,6 +99,7 @@ class World(PersonaActions, ChatViews):
         Update ids and seq keep counting up so a running bot's offset and a page's cursor stay
         valid.
         """
+        self._wake_every_chat()  # their waits look again, at the new (empty) chats
         self._clear_world()
         if commands:
             self.commands.clear()
@@ -111,6 +112,7 @@ class World(PersonaActions, ChatViews):
     def close(self) -> None:
         """Wake every long poll so the server can shut down promptly."""
         self.closing = True
+        self._wake_every_chat()
         self.changes.notify()
         self.update_signal.notify()
 
@@ -274,74 +276,6 @@ class World(PersonaActions, ChatViews):
                 "new_chat_member": kicked if blocked else member,
             },
         )
-
-    # -- chat contents ------------------------------------------------------------------
-
-    def _next_seq(self) -> int:
-        self.seq += 1
-        return self.seq
-
-    def chat(self, chat_id: int) -> Chat:
-        return self.chats.setdefault(chat_id, Chat(chat_id))
-
-    def store_message(
-        self,
-        chat_id: int,
-        body: dict[str, Any],
-        *,
-        from_bot: bool,
-        markup: dict[str, Any] | None = None,
-        method: str = "",
-    ) -> StoredMessage:
-        """Append a message to a chat, numbering it like Telegram (per chat, from 1)."""
-        chat = self.chat(chat_id)
-        message_id = chat.next_message_id
-        chat.next_message_id += 1
-        data: dict[str, Any] = {"message_id": message_id, "date": int(time.time())}
-        if chat_id == CHANNEL_ID:
-            data["sender_chat"] = self.channel_json()
-        elif from_bot:
-            data["from"] = self.bot_user()
-        else:
-            data["from"] = self.personas[chat_id].user_json()
-        data["chat"] = self.chat_json(chat_id)
-        data.update(body)
-        if markup and "inline_keyboard" in markup:
-            data["reply_markup"] = markup  # Message.reply_markup holds inline keyboards only
-        stored = StoredMessage(chat_id, message_id, from_bot, data, self._next_seq(), markup)
-        chat.messages[message_id] = stored
-        if from_bot and markup is not None:
-            if "keyboard" in markup:
-                chat.reply_keyboard = markup
-            elif markup.get("remove_keyboard"):
-                chat.reply_keyboard = None
-        if from_bot:
-            self.deliveries.append(
-                {
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "seq": stored.seq,
-                    "method": method,
-                    "text": stored.text,
-                    "at": time.time(),
-                }
-            )
-        self.changes.notify()
-        return stored
-
-    def message(self, chat_id: int, message_id: int) -> StoredMessage | None:
-        chat = self.chats.get(chat_id)
-        stored = chat.messages.get(message_id) if chat else None
-        return None if stored is None or stored.deleted else stored
-
-    def touch(self, stored: StoredMessage) -> None:
-        """Record a change to a stored message (edit or deletion)."""
-        stored.seq = self._next_seq()
-        self.changes.notify()
-
-    def add_notice(self, chat_id: int, notice: dict[str, Any]) -> None:
-        self.chat(chat_id).notices.append({**notice, "seq": self._next_seq()})
-        self.changes.notify()
 
     # -- updates ------------------------------------------------------------------------
 

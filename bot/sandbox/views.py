@@ -64,10 +64,7 @@ class ChatViews(WorldParts):
         }
 
     def has_changes(self, chat_id: int, after_seq: int) -> bool:
-        chat = self.chat(chat_id)
-        return any(m.seq > after_seq for m in chat.messages.values()) or any(
-            n["seq"] > after_seq for n in chat.notices
-        )
+        return self.chat(chat_id).changed_seq > after_seq
 
     async def wait_chat(self, chat_id: int, after_seq: int, wait: float) -> dict[str, Any]:
         """The chat's changes after ``after_seq``, waiting up to ``wait`` seconds for one."""
@@ -76,5 +73,5 @@ class ChatViews(WorldParts):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            await self.changes.wait(remaining)
+            await self.chat(chat_id).changed.wait(remaining)
         return self.chat_view(chat_id, after_seq)

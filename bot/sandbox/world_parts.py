@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 class WorldParts:
-    """The base of `World`'s mixins (`PersonaActions`, `ChatViews`)."""
+    """The base of `World`'s mixins (`PersonaActions`, `ChatViews`, `ChatContents`)."""
 
     if TYPE_CHECKING:
         bot_id: int
@@ -22,8 +22,13 @@ class WorldParts:
         changes: Notifier
         files: FileStore
         callback_queries: dict[str, dict[str, Any]]
+        chats: dict[int, Chat]
+        personas: dict[int, Persona]
+        deliveries: list[dict[str, Any]]
 
         def persona(self, user_id: int) -> Persona: ...
+        def bot_user(self) -> dict[str, Any]: ...
+        def channel_json(self) -> dict[str, Any]: ...
         def chat(self, chat_id: int) -> Chat: ...
         def chat_json(self, chat_id: int) -> dict[str, Any]: ...
         def message(self, chat_id: int, message_id: int) -> StoredMessage | None: ...
