@@ -89,7 +89,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # No busy handler: it would sleep on the event loop. A locked database is waited for
+    # asynchronously instead (`storage.sqlite_inline`).
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -108,9 +110,11 @@ def make_engine(url: str, *, pooled: bool = False, **kwargs: Any) -> AsyncEngine
     its own (NullPool), released promptly and never left behind by an engine not disposed.
     """
     if url.startswith("sqlite"):
+        from storage.sqlite_inline import inline_connector
         from storage.sqlite_writer import serialise_writers
 
-        _ensure_sqlite_folder(url)
+        database = _ensure_sqlite_folder(url)
+        kwargs.setdefault("async_creator", inline_connector(database))
         if pooled and ":memory:" not in url:
             # Beyond the kept connections, more open while needed: none ever waits for one.
             kwargs.setdefault("poolclass", AsyncAdaptedQueuePool)
@@ -138,14 +142,16 @@ def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+def _ensure_sqlite_folder(url: str) -> str:
+    """The database file of `url` (`:memory:` for none), its folder created."""
     from pathlib import Path
 
     from sqlalchemy.engine import make_url
 
-    database = make_url(url).database
-    if database and database != ":memory:":
+    database = make_url(url).database or ":memory:"
+    if database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return database
 
 
 @asynccontextmanager

@@ -8,7 +8,8 @@ first takes an asyncio lock, first come first served, and the lock is given back
 connection goes back to the pool (after its COMMIT or ROLLBACK). Readers never wait (WAL).
 Past what the machine can do, writers wait their turn; none is dropped.
 
-The busy timeout stays for other processes (the CLI, a backup) on the same file.
+Other processes on the same file (the CLI, a backup) are waited for asynchronously by the
+connections themselves (`storage.sqlite_inline`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ _HOLDS = "qingfeng_holds_write_lock"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 # A writer that has held the lock this long is taken as stuck (a connection held open across
 # transactions, a long unit of work such as a scheduled scan), and the writers behind it go
-# ahead (SQLite's busy timeout then decides), so it cannot stall the process's updates for
+# ahead (the asynchronous busy wait then decides), so it cannot stall the process's updates for
 # good. A long queue that moves is not that: under load a writer waits its turn however long
 # the queue, as a writer going ahead of the holder would fail with "database is locked".
 HOLD_LIMIT_SECONDS = 15.0
