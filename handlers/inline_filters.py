@@ -36,6 +36,7 @@ def _inline(filter_object: FilterObject) -> int:
     async def run(*args: Any, **kwargs: Any) -> Any:
         return plain(*args, **kwargs)
 
+    run.__wrapped__ = plain  # type: ignore[attr-defined]  # what `inspect.unwrap` finds
     # The parameters aiogram hands the filter were read off `plain` already.
     filter_object.callback = run
     filter_object.awaitable = True
