@@ -59,7 +59,7 @@ class InlineConnection(aiosqlite.Connection):
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         return self._connect().__await__()
 
-    def stop(self) -> None:  # type: ignore[override]  # no thread: nothing to wait for
+    def stop(self) -> None:  # no thread: nothing to wait for
         self._running = False
         if self._connection is not None:
             self._connection.close()
