@@ -26,20 +26,22 @@ def _hold_write_lock(path: Path, seconds: float, locked: threading.Event) -> Non
     other.close()
 
 
-async def _table(path: Path) -> None:
+async def _locked_by_another(path: Path, seconds: float) -> threading.Thread:
+    """A table at `path`, then another writer holding the file's write lock for `seconds`."""
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE t (v TEXT)"))
     await engine.dispose()
+    locked = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, seconds, locked))
+    holder.start()
+    await asyncio.to_thread(locked.wait)
+    return holder
 
 
 async def test_a_locked_database_is_waited_for_while_the_loop_goes_on(tmp_path: Path) -> None:
     path = tmp_path / "q.sqlite3"
-    await _table(path)
-    locked = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.5, locked))
-    holder.start()
-    await asyncio.to_thread(locked.wait)
+    holder = await _locked_by_another(path, 0.5)
     ticks = 0
 
     async def tick() -> None:
@@ -68,11 +70,7 @@ async def test_a_lock_held_past_the_busy_wait_fails_as_locked(
 ) -> None:
     monkeypatch.setattr(sqlite_inline, "BUSY_WAIT_SECONDS", 0.2)
     path = tmp_path / "q.sqlite3"
-    await _table(path)
-    locked = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.0, locked))
-    holder.start()
-    await asyncio.to_thread(locked.wait)
+    holder = await _locked_by_another(path, 1.0)
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
     try:
         with pytest.raises(Exception, match="database is locked"):
