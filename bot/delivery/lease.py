@@ -10,13 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import UNREACHABLE_REASON
 from storage.affected import affected
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
+
+_CLAIMED = (
+    OutboxMessage.id,
+    OutboxMessage.chat_id,
+    OutboxMessage.payload,
+    OutboxMessage.urgent,
+    OutboxMessage.attempts,
+    OutboxMessage.throttled,
+    OutboxMessage.priority,
+    OutboxMessage.next_attempt_at,
+)
 
 
 @dataclass(frozen=True)
@@ -42,48 +53,42 @@ async def claim_due(
     skip_chats: Collection[int] = (),
     dead_chats: Collection[int] = (),
 ) -> list[Claimed]:
-    """Lease up to `limit` due rows (pending and due, or with an expired lease), best
-    priority first, leaving out chats in `skip_chats`. Rows to people marked unreachable, or
-    to `dead_chats` (answered 403 to this sender), are cancelled instead of returned.
+    """Lease up to `limit` due rows, leaving out chats in `skip_chats`: rows whose lease
+    expired (their sender died) first, then pending and due ones, best priority first. Rows
+    to people marked unreachable, or to `dead_chats` (answered 403 to this sender), are
+    cancelled instead of returned.
     """
-    due = or_(
-        and_(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now,
-        ),
-        and_(
-            OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.lease_until < now,
-        ),
+    # Two index walks, not one OR: "pending and due" and "leased, lease expired" each follow
+    # ix_outbox_due in order and stop at the limit, where the OR made SQLite read and sort
+    # every waiting row (4.4 ms a claim at 10,000 waiting, on the event loop).
+    branches = (
+        (OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+        (OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
     )
-    conditions = [due]
-    if urgent_only:
-        conditions.append(OutboxMessage.urgent.is_(True))
-    if skip_chats:
-        conditions.append(OutboxMessage.chat_id.not_in(list(skip_chats)))
-    picked = (
-        select(OutboxMessage.id)
-        .where(*conditions)
-        .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(picked.scalar_subquery()))
-        .values(status=OutboxStatus.SENDING, lease_until=lease_until)
-        .returning(
-            OutboxMessage.id,
-            OutboxMessage.chat_id,
-            OutboxMessage.payload,
-            OutboxMessage.urgent,
-            OutboxMessage.attempts,
-            OutboxMessage.throttled,
-            OutboxMessage.priority,
-            OutboxMessage.next_attempt_at,
+    found: list[Any] = []
+    for branch in branches:
+        if len(found) >= limit:
+            break
+        conditions = list(branch)
+        if urgent_only:
+            conditions.append(OutboxMessage.urgent.is_(True))
+        if skip_chats:
+            conditions.append(OutboxMessage.chat_id.not_in(list(skip_chats)))
+        picked = (
+            select(OutboxMessage.id)
+            .where(*conditions)
+            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit - len(found))
+            .with_for_update(skip_locked=True)
         )
-    )
-    rows = sorted(result.all(), key=lambda r: (r.priority, r.next_attempt_at, r.id))
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(picked.scalar_subquery()))
+            .values(status=OutboxStatus.SENDING, lease_until=lease_until)
+            .returning(*_CLAIMED)
+        )
+        found.extend(result.all())
+    rows = sorted(found, key=lambda r: (r.priority, r.next_attempt_at, r.id))
     claimed = [
         Claimed(r.id, r.chat_id, r.payload, r.urgent, r.attempts, r.throttled, lease_until)
         for r in rows
