@@ -167,9 +167,10 @@ def bench_settings(database_url: str | None = None, **values: Any) -> Settings:
     )
 
 
-async def migrated(url: str) -> tuple[AsyncEngine, SessionMaker]:
-    """An engine on `url` with the schema at head, and its session factory."""
-    engine = make_engine(url)
+async def migrated(url: str, *, pooled: bool = False) -> tuple[AsyncEngine, SessionMaker]:
+    """An engine on `url` with the schema at head, and its session factory; `pooled` keeps
+    connections open between uses, as the bot's own engine does."""
+    engine = make_engine(url, pooled=pooled)
     await upgrade(engine)
     return engine, make_sessionmaker(engine)
 

@@ -72,7 +72,8 @@ async def child_main() -> None:
     from bot.domain.clock import Clock
 
     settings = Settings()
-    engine = make_engine(settings.database_url)
+    # The sender's engine, as the bot's (`bot.app.cli_commands.cmd_run`) makes it.
+    engine = make_engine(settings.database_url, pooled=True, threaded=True)
     bot = create_bot(settings)
     pacer = Pacer.from_settings(settings)
     install_pacing(bot, pacer)

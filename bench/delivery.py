@@ -54,6 +54,7 @@ from bot.app.pacing_middleware import install_pacing
 from bot.app.sender import OutboxSender
 from bot.delivery.outbox import batch_progress
 from bot.domain.clock import Clock
+from storage.db import background_engine, make_sessionmaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage, OutboxStatus
 
@@ -101,7 +102,7 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
     with temp_folder() as tmp:
         url = database_url(Path(tmp))
         settings = bench_settings(url)
-        engine, sessionmaker = await migrated(url)
+        engine, sessionmaker = await migrated(url, pooled=True)
         async with sandbox_process(free_port()) as api, aiohttp.ClientSession() as http:
             chats = list(range(FIRST_ID, FIRST_ID + recipients))
             blocked = sorted(rng.sample(chats, recipients // 100))
@@ -140,7 +141,11 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
             probes = list(PROBE_IDS)
             idle = await idle_probe(bot, probes, 200)
 
-            sender = OutboxSender(bot, sessionmaker, settings, pacer=pacer, clock=Clock())
+            # The sender's engine, as the bot's (`bot.app.cli_commands.cmd_run`) makes it.
+            sending = background_engine(engine)
+            sender = OutboxSender(
+                bot, make_sessionmaker(sending), settings, pacer=pacer, clock=Clock()
+            )
             calls.times.clear()
             broadcast_started = time.monotonic()
             await sender.start()
@@ -180,6 +185,8 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
             await probing
             await sender.stop()
             await bot.session.close()
+            if sending is not engine:
+                await sending.dispose()
 
             stats = await control(http, api, "GET", "/stats")
             log = (await control(http, api, "GET", "/deliveries"))["deliveries"]

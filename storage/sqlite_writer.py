@@ -6,16 +6,19 @@ wait past the busy timeout and fail with "database is locked". Here a write stat
 first INSERT, UPDATE or DELETE of a transaction: that is when the SQLite driver begins it)
 first takes an asyncio lock, first come first served, and the lock is given back when the
 connection goes back to the pool (after its COMMIT or ROLLBACK). Readers never wait (WAL).
-Past what the machine can do, writers wait their turn; none is dropped.
+Past what the machine can do, writers wait their turn; none is dropped. The queue is the
+file's: the process's engines on it (the updates' and the background work's) share it.
 
-Other processes on the same file (the CLI, a backup) are waited for asynchronously by the
-connections themselves (`storage.sqlite_inline`).
+Other processes on the same file (the CLI, a backup) are waited for by the connections
+themselves: asynchronously on the loop (`storage.sqlite_inline`), by SQLite's busy handler in
+a threaded connection's own thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import weakref
 from typing import Any
 
@@ -92,9 +95,24 @@ class WriterQueue:
             lock.release()
 
 
-def serialise_writers(engine: AsyncEngine) -> None:
-    """Install the queue on an SQLite engine."""
-    queue = WriterQueue()
+# One queue per database file, shared by the process's engines on it (the updates' and the
+# background work's, `storage.db.background_engine`).
+_queues: weakref.WeakValueDictionary[str, WriterQueue] = weakref.WeakValueDictionary()
+
+
+def _queue_for(database: str) -> WriterQueue:
+    if database == ":memory:":  # each in-memory engine is a database of its own
+        return WriterQueue()
+    key = os.path.realpath(database)
+    queue = _queues.get(key)
+    if queue is None:
+        queue = _queues[key] = WriterQueue()
+    return queue
+
+
+def serialise_writers(engine: AsyncEngine, database: str) -> None:
+    """Install the queue of `database` (its file) on an SQLite engine."""
+    queue = _queue_for(database)
 
     def before_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         info = conn.info

@@ -17,7 +17,7 @@ from bot.domain.roles import parse_roles
 from bot.i18n import N_, translate
 from bot.settings import Settings
 from storage import migrate
-from storage.db import make_engine, make_sessionmaker, unit_of_work
+from storage.db import background_engine, make_engine, make_sessionmaker, unit_of_work
 
 if TYPE_CHECKING:
     from storage.models.org import Unit
@@ -94,8 +94,11 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
     if not settings.bot_username:
         settings.bot_username = me.username
+    background = background_engine(engine)
     try:
-        dp = create_dispatcher(settings, make_sessionmaker(engine))
+        dp = create_dispatcher(
+            settings, make_sessionmaker(engine), background=make_sessionmaker(background)
+        )
         readiness = Readiness.from_settings(settings, engine, bot)
         freeze_startup_heap()  # everything loaded so far lives as long as the process
         if settings.webhook_url:
@@ -104,6 +107,8 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             await run_polling(dp, bot, settings, readiness)
     finally:
         await bot.session.close()
+        if background is not engine:
+            await background.dispose()
         await engine.dispose()
     return 0
 

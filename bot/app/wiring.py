@@ -77,9 +77,13 @@ def create_dispatcher(
     *,
     clock: Clock | None = None,
     storage: BaseStorage | None = None,
+    background: SessionMaker | None = None,
     **workflow_data: Any,
 ) -> Dispatcher:
-    """A dispatcher with every router, middleware and long-lived dependency in place."""
+    """A dispatcher with every router, middleware and long-lived dependency in place.
+
+    `background`: the sessions of the work that is not an update (the outbox sender, the
+    scheduled jobs, leadership; `storage.db.background_engine`), else `sessionmaker`'s."""
     # Buttons services describe are packed by the handlers' callback data classes.
     use_button_packer(pack_button)
     dp = Dispatcher(
@@ -88,6 +92,7 @@ def create_dispatcher(
         fsm_strategy=FSMStrategy.USER_IN_CHAT,
         settings=settings,
         sessionmaker=sessionmaker,
+        background_sessionmaker=background or sessionmaker,
         clock=clock or Clock(),
         **workflow_data,
     )
@@ -114,7 +119,7 @@ def create_dispatcher(
     dp.shutdown.register(_finish_updates)
     dp.shutdown.register(_stop_delivery)
     jobs = [metrics.instrument_job(job) for job in all_jobs(settings)]
-    runner = JobRunner(jobs, sessionmaker, dp["clock"], settings)
+    runner = JobRunner(jobs, background or sessionmaker, dp["clock"], settings)
     attach_scheduler(dp, runner, settings.timezone, leading=functools.partial(_leads, dp))
     return dp
 
@@ -133,7 +138,11 @@ async def _on_startup(bot: Bot, settings: Settings) -> None:
 
 
 async def _start_delivery(
-    bot: Bot, dispatcher: Dispatcher, settings: Settings, sessionmaker: SessionMaker, clock: Clock
+    bot: Bot,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    background_sessionmaker: SessionMaker,
+    clock: Clock,
 ) -> None:
     """Pace every send of this bot on one budget (shared through Redis when REDIS_URL is set),
     and take part in leadership: the leading replica drains the outbox, edits broadcast
@@ -141,13 +150,13 @@ async def _start_delivery(
     pacer = make_pacer(settings)
     install_pacing(bot, pacer)
     duties = LeaderDuties(
-        DeliveryParts(bot, sessionmaker, settings, pacer, clock),
+        DeliveryParts(bot, background_sessionmaker, settings, pacer, clock),
         keyboard=progress_keyboard,
         runner=dispatcher.workflow_data.get("job_runner"),
     )
     dispatcher["leader_duties"] = duties
     leadership = Leadership(
-        sessionmaker.kw["bind"], duties, check_seconds=settings.leader_check_seconds
+        background_sessionmaker.kw["bind"], duties, check_seconds=settings.leader_check_seconds
     )
     dispatcher["leadership"] = leadership
     await leadership.start()

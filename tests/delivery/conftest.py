@@ -22,6 +22,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import PacingMiddleware, install_pacing
@@ -29,7 +30,7 @@ from bot.app.sender import OutboxSender
 from bot.domain.clock import Clock, FakeClock
 from bot.sandbox import WORLD_KEY, World, create_sandbox_app
 from bot.settings import Settings
-from storage.db import SessionMaker
+from storage.db import SessionMaker, background_engine, make_sessionmaker
 from storage.models.org import Person
 from storage.models.outbox import OutboxMessage
 from tests.kit.clocks import ManualMonotonic
@@ -171,11 +172,16 @@ async def harness(
 
 
 @pytest.fixture
-async def live_harness(
-    delivery_settings: Settings, sessionmaker: SessionMaker, clock: FakeClock
-) -> AsyncIterator[Harness]:
-    """Real time (both clocks), for measuring pacing from the sandbox's arrival log."""
+async def live_harness(delivery_settings: Settings, engine: AsyncEngine) -> AsyncIterator[Harness]:
+    """Real time (both clocks), for measuring pacing from the sandbox's arrival log; the
+    sender on the engine the bot gives it (`background_engine`)."""
     # Whenever the test runs, it must not be night in Shanghai.
     awake = tuned(delivery_settings, quiet_hours_start="00:00", quiet_hours_end="00:00")
-    async for h in _harness(awake, sessionmaker, Clock(), time.monotonic, asyncio.sleep):
-        yield h
+    sending = background_engine(engine)
+    try:
+        sessionmaker = make_sessionmaker(sending)
+        async for h in _harness(awake, sessionmaker, Clock(), time.monotonic, asyncio.sleep):
+            yield h
+    finally:
+        if sending is not engine:
+            await sending.dispose()
