@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import UNREACHABLE_REASON
@@ -118,18 +118,23 @@ async def claim_due(
     return [c for c in claimed if c.chat_id not in blocked]
 
 
+_outbox = cast(Table, OutboxMessage.__table__)
+# The row, if this sender's lease on it still holds. The SET clause is made of the keys a call
+# passes (Core, not the ORM's bulk UPDATE: a broadcast records one outcome per message).
+_OUTCOME = update(_outbox).where(
+    _outbox.c.id == bindparam("row_id"),
+    _outbox.c.status == OutboxStatus.SENDING,
+    _outbox.c.lease_until == bindparam("leased_until", type_=_outbox.c.lease_until.type),
+)
+
+
 async def record_outcome(session: AsyncSession, row: Claimed, **values: Any) -> bool:
     """Write `values` to the row if its lease is still ours; False if another sender took it.
     Any status but `sending` also ends the lease."""
     if values.get("status") != OutboxStatus.SENDING:
         values.setdefault("lease_until", None)
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row.id,
-            OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.lease_until == row.lease_until,
-        )
-        .values(**values)
+    connection = await session.connection()
+    result = await connection.execute(
+        _OUTCOME, {"row_id": row.id, "leased_until": row.lease_until, **values}
     )
     return bool(affected(result))
