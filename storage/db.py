@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -85,7 +85,7 @@ def _install_counters(engine: AsyncEngine) -> AsyncEngine:
     return engine
 
 
-def _sqlite_pragmas(busy_ms: int) -> Any:
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
     def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
