@@ -103,7 +103,12 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
         url = database_url(Path(tmp))
         settings = bench_settings(url)
         engine, sessionmaker = await migrated(url, pooled=True)
-        async with sandbox_process(free_port()) as api, aiohttp.ClientSession() as http:
+        async with (
+            sandbox_process(free_port()) as api,
+            aiohttp.ClientSession() as http,
+            # The sender's engine, as the bot's (`bot.app.cli_commands.cmd_run`) makes it.
+            background_engine(engine) as sending,
+        ):
             chats = list(range(FIRST_ID, FIRST_ID + recipients))
             blocked = sorted(rng.sample(chats, recipients // 100))
             people = [{"name": f"R{c}", "user_id": c, "lang": "en"} for c in chats]
@@ -141,8 +146,6 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
             probes = list(PROBE_IDS)
             idle = await idle_probe(bot, probes, 200)
 
-            # The sender's engine, as the bot's (`bot.app.cli_commands.cmd_run`) makes it.
-            sending = background_engine(engine)
             sender = OutboxSender(
                 bot, make_sessionmaker(sending), settings, pacer=pacer, clock=Clock()
             )
@@ -185,8 +188,6 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
             await probing
             await sender.stop()
             await bot.session.close()
-            if sending is not engine:
-                await sending.dispose()
 
             stats = await control(http, api, "GET", "/stats")
             log = (await control(http, api, "GET", "/deliveries"))["deliveries"]

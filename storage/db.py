@@ -151,18 +151,25 @@ def make_engine(
     return _install_counters(engine)
 
 
-def background_engine(engine: AsyncEngine) -> AsyncEngine:
+@asynccontextmanager
+async def background_engine(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     """The engine for a bot process's work that is not an update: the outbox sender, the
-    scheduled jobs, leadership. On an SQLite file, a second, threaded engine on it: updates'
-    statements run on the event loop, where a few hundred microseconds each cost least, but
-    a sender finishing a row (session, UPDATE, COMMIT) or a scan running on the loop would
-    hold every reply waiting behind it (measured: sends of 2-6 ms with no pause between
-    them during a broadcast). Elsewhere, `engine` itself."""
+    scheduled jobs, leadership. On an SQLite file, a second, threaded engine on it (disposed
+    when the block ends): updates' statements run on the event loop, where a few hundred
+    microseconds each cost least, but a sender finishing a row (session, UPDATE, COMMIT) or a
+    scan running on the loop would hold every reply waiting behind it (measured: sends of
+    2-6 ms with no pause between them during a broadcast). Elsewhere, `engine` itself."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return engine
-    url = engine.url.render_as_string(hide_password=False)
-    return make_engine(url, pooled=True, threaded=True)
+        yield engine
+        return
+    background = make_engine(
+        engine.url.render_as_string(hide_password=False), pooled=True, threaded=True
+    )
+    try:
+        yield background
+    finally:
+        await background.dispose()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:

@@ -94,21 +94,19 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
     if not settings.bot_username:
         settings.bot_username = me.username
-    background = background_engine(engine)
     try:
-        dp = create_dispatcher(
-            settings, make_sessionmaker(engine), background=make_sessionmaker(background)
-        )
-        readiness = Readiness.from_settings(settings, engine, bot)
-        freeze_startup_heap()  # everything loaded so far lives as long as the process
-        if settings.webhook_url:
-            await run_webhook(dp, bot, settings, readiness)
-        else:
-            await run_polling(dp, bot, settings, readiness)
+        async with background_engine(engine) as background:
+            dp = create_dispatcher(
+                settings, make_sessionmaker(engine), background=make_sessionmaker(background)
+            )
+            readiness = Readiness.from_settings(settings, engine, bot)
+            freeze_startup_heap()  # everything loaded so far lives as long as the process
+            if settings.webhook_url:
+                await run_webhook(dp, bot, settings, readiness)
+            else:
+                await run_polling(dp, bot, settings, readiness)
     finally:
         await bot.session.close()
-        if background is not engine:
-            await background.dispose()
         await engine.dispose()
     return 0
 

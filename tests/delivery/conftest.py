@@ -177,11 +177,7 @@ async def live_harness(delivery_settings: Settings, engine: AsyncEngine) -> Asyn
     sender on the engine the bot gives it (`background_engine`)."""
     # Whenever the test runs, it must not be night in Shanghai.
     awake = tuned(delivery_settings, quiet_hours_start="00:00", quiet_hours_end="00:00")
-    sending = background_engine(engine)
-    try:
+    async with background_engine(engine) as sending:
         sessionmaker = make_sessionmaker(sending)
         async for h in _harness(awake, sessionmaker, Clock(), time.monotonic, asyncio.sleep):
             yield h
-    finally:
-        if sending is not engine:
-            await sending.dispose()

@@ -30,11 +30,10 @@ async def _values(engine: AsyncEngine) -> list[str]:
 
 async def test_background_statements_run_beside_the_loop(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'q.sqlite3'}", pooled=True)
-    background = background_engine(engine)
     threads: set[str] = set()
     try:
-        assert background is not engine
-        async with background.connect() as connection:
+        async with background_engine(engine) as background, background.connect() as connection:
+            assert background is not engine
             raw = await connection.get_raw_connection()
             driver = raw.driver_connection
             assert not isinstance(driver, sqlite_inline.InlineConnection)
@@ -46,7 +45,6 @@ async def test_background_statements_run_beside_the_loop(tmp_path: Path) -> None
             )
             assert (await connection.execute(text("SELECT whose()"))).scalar() == 1
     finally:
-        await background.dispose()
         await engine.dispose()
     assert threads and threading.current_thread().name not in threads
 
@@ -59,27 +57,26 @@ async def test_writers_of_both_engines_queue_for_one_lock(
     # other engine's lock in SQLite, not in the process's queue, would fail as locked.
     monkeypatch.setattr(sqlite_inline, "BUSY_WAIT_SECONDS", 0.2)
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'q.sqlite3'}", pooled=True)
-    background = background_engine(engine)
-    holder, waiter = (background, engine) if holder_is_background else (engine, background)
     try:
         await _table(engine)
-        held = asyncio.Event()
+        async with background_engine(engine) as background:
+            holder, waiter = (background, engine) if holder_is_background else (engine, background)
+            held = asyncio.Event()
 
-        async def hold() -> None:
-            async with holder.begin() as connection:
-                await connection.execute(text("INSERT INTO t VALUES ('first')"))
-                held.set()
-                await asyncio.sleep(0.6)
+            async def hold() -> None:
+                async with holder.begin() as connection:
+                    await connection.execute(text("INSERT INTO t VALUES ('first')"))
+                    held.set()
+                    await asyncio.sleep(0.6)
 
-        async def wait_its_turn() -> None:
-            await held.wait()
-            async with waiter.begin() as connection:
-                await connection.execute(text("INSERT INTO t VALUES ('second')"))
+            async def wait_its_turn() -> None:
+                await held.wait()
+                async with waiter.begin() as connection:
+                    await connection.execute(text("INSERT INTO t VALUES ('second')"))
 
-        await asyncio.gather(hold(), wait_its_turn())
+            await asyncio.gather(hold(), wait_its_turn())
         assert await _values(engine) == ["first", "second"]
     finally:
-        await background.dispose()
         await engine.dispose()
 
 
@@ -87,8 +84,10 @@ async def test_memory_and_postgresql_keep_one_engine(tmp_path: Path) -> None:
     memory = make_engine("sqlite+aiosqlite:///:memory:")
     postgres = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
-        assert background_engine(memory) is memory
-        assert background_engine(postgres) is postgres
+        async with background_engine(memory) as same:
+            assert same is memory
+        async with background_engine(postgres) as same:
+            assert same is postgres
     finally:
         await memory.dispose()
         await postgres.dispose()
