@@ -57,6 +57,14 @@ async def set_person_menu(bot: Bot, chat_id: int, roles: frozenset[Role], locale
         log.warning("could not set the command menu for chat %s", chat_id, exc_info=True)
 
 
+async def keep_person_menu(bot: Bot, chat_id: int, roles: frozenset[Role], locale: str) -> None:
+    """Sets the person's menu unless this process already set that same one (a person
+    without roles keeps the default menu unless this process gave them one of their own)."""
+    known = menus_set(bot).get(chat_id)
+    if known != (roles, locale) and (roles or known is not None):
+        await set_person_menu(bot, chat_id, roles, locale)
+
+
 class MenuKeeper(BaseMiddleware):
     """After an update, re-sets the person's own menu when this process has not set it yet,
     or set it for other roles or another language (unless the handler just set it).
@@ -80,7 +88,5 @@ class MenuKeeper(BaseMiddleware):
         if known is not before:  # the handler set it (an invitation, a language change)
             return result
         # Read again after the handler: it may have changed the person's language.
-        wanted = (frozenset(person.roles), update_locale(data))
-        if known != wanted and (wanted[0] or known is not None):
-            await set_person_menu(bot, chat.id, *wanted)
+        await keep_person_menu(bot, chat.id, frozenset(person.roles), update_locale(data))
         return result

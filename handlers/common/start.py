@@ -11,7 +11,7 @@ from bot.domain.clock import Clock
 from bot.services import people
 from bot.services.invitations import accept_invitation
 from bot.services.publicity.lookup import CODE_PREFIX, code_from_payload
-from handlers.command_menu import set_person_menu
+from handlers.command_menu import keep_person_menu, set_person_menu
 from handlers.common.help import help_text
 from handlers.public.browse import open_from_link
 from handlers.ui.context import Ctx
@@ -57,8 +57,9 @@ async def start(message: Message, person: Person, bot: Bot, clock: Clock, locale
     first = people.mark_started(clock, person)
     if person.roles:
         # People imported with their Telegram id never opened an invitation: /start gives
-        # them their own command menu (before the reply, so the two arrive in that order).
-        await set_person_menu(bot, message.chat.id, person.roles, locale)
+        # them their own command menu (before the reply, so the two arrive in that order),
+        # unless this process set them that same menu already (a /start to go home).
+        await keep_person_menu(bot, message.chat.id, person.roles, locale)
         welcome = _("start.welcome_first") if first else _("start.welcome_back")
         greeting = welcome.format(name=html.quote(person.name))
     else:

@@ -53,3 +53,21 @@ async def test_a_citizen_keeps_the_default_menu_and_a_start_sets_it_once(
     await make_person(sessionmaker, 7042, Role.ADMIN)
     await dp.feed_update(bot, message_update(user(7042), "/start"))
     assert len(menus_set(bot)) == 1  # /start set it; nothing set it twice
+
+
+async def test_a_second_start_keeps_the_menu_this_process_set_and_a_new_process_sets_it(
+    dp: Dispatcher, bot: MockedBot, sessionmaker: SessionMaker
+) -> None:
+    await make_person(sessionmaker, 7043, Role.STAFF)
+    await dp.feed_update(bot, message_update(user(7043), "/start"))
+    assert len(menus_set(bot)) == 1
+
+    bot.clear()
+    await dp.feed_update(bot, message_update(user(7043), "/start"))  # "home", again
+    assert menus_set(bot) == []
+    assert "/risks" in bot.last_text(7043)  # the welcome and the help still come
+
+    restarted = MockedBot()  # another process knows no menus: its /start sets it
+    await dp.feed_update(restarted, message_update(user(7043), "/start"))
+    (menu,) = menus_set(restarted)
+    assert [c.command for c in menu.commands] == [s.name for s in commands_for({Role.STAFF})]
