@@ -49,6 +49,7 @@ from bench import (
     sandbox_process,
     temp_folder,
 )
+from bot.app.heap import freeze_startup_heap
 from bot.app.pacing import Pacer
 from bot.app.pacing_middleware import install_pacing
 from bot.app.sender import OutboxSender
@@ -144,6 +145,7 @@ async def run(recipients: int, seed: int) -> dict[str, Any]:
             calls = CallLog()
             bot.session.middleware(calls)  # inside pacing: logs when calls go on the wire
             probes = list(PROBE_IDS)
+            freeze_startup_heap()  # as `python -m bot run` does once it is ready to serve
             idle = await idle_probe(bot, probes, 200)
 
             sender = OutboxSender(

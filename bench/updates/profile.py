@@ -26,6 +26,7 @@ from typing import Any
 
 from bench import bench_settings, load_average, temp_folder
 from bench.updates.database import prepare_database
+from bot.app.heap import freeze_startup_heap
 from bot.app.wiring import create_dispatcher
 from handlers.callbacks import ListName, PageCb
 from storage.db import make_engine, make_sessionmaker
@@ -52,6 +53,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         for telegram_id in database.user_ids:  # first contact: menus set, and so on
             for step in STEPS:
                 await dp.feed_update(bot, _update(step, telegram_id))
+        freeze_startup_heap()  # as `python -m bot run` does once it is ready to serve
         cpu: dict[str, list[float]] = defaultdict(list)
         started = time.perf_counter()
         for _ in range(args.rounds):  # CPU per update, no profiler
