@@ -52,6 +52,24 @@ async def test_citizens_and_staff_at_once_each_in_their_language(
     assert "powers" not in [c["command"] for c in await citizen_zh.commands()]
 
 
+async def test_a_second_start_welcomes_back_and_keeps_each_persons_menu_in_their_language(
+    kit: SandboxClient, bot_running: RunningBot
+) -> None:
+    staff, staff_en = await kit.personas_for(STAFF, STAFF_EN)
+    for persona in (staff, staff_en):
+        await persona.send("/start")
+        await persona.expect("/risks")
+        await persona.send("/start")  # "home" again: this process set their menu already
+    assert "欢迎回来" in (await staff.expect("欢迎回来")).text
+    assert "Welcome back" in (await staff_en.expect("Welcome back")).text
+    menus = {
+        p: {c["command"]: c["description"] for c in await p.commands()} for p in (staff, staff_en)
+    }
+    assert menus[staff]["risks"] == "本岗位廉政风险点"
+    assert menus[staff_en]["risks"] == "Risk points of my post"
+    assert "invite" not in menus[staff] and "invite" not in menus[staff_en]
+
+
 async def test_an_invitation_from_the_admin_binds_a_newcomer(
     kit: SandboxClient, bot_running: RunningBot
 ) -> None:
